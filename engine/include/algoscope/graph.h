@@ -1,0 +1,81 @@
+// The model as the engine sees it after loading: ONNX nodes in topological order with their ONNX
+// names (plans are keyed by them), attributes, constant tensors (weights and folded shape
+// sub-graphs) and the static type and shape of every value. Produced by load_model(); read by the
+// registry, the session, the CLI and the GUI. It holds no protobuf types.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "algoscope/tensor.h"
+
+namespace algoscope {
+
+// An ONNX attribute value. Graph-valued attributes (If/Loop bodies) are kept as a marker only.
+struct Attribute {
+  struct Graph {};
+  std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>,
+               std::vector<std::string>, Tensor, Graph>
+      value;
+};
+
+struct Node {
+  std::string name;     // the ONNX node name (unique; generated when the file has none)
+  std::string op_type;  // "Conv", "Relu", ...
+  std::string domain;   // "" for the default ONNX domain
+  std::vector<std::string> inputs;   // value names; "" marks an omitted optional input
+  std::vector<std::string> outputs;  // value names; "" marks an omitted optional output
+  std::map<std::string, Attribute> attributes;
+  // Names of nodes that graph passes merged into this one (a folded BatchNormalization, a fused
+  // activation), so a viewer can still show them.
+  std::vector<std::string> merged;
+
+  bool has_attribute(const std::string& key) const { return attributes.count(key) != 0; }
+  // Typed getters; a missing attribute yields the fallback, a mistyped one throws Error naming
+  // the node and the attribute.
+  int64_t attr_int(const std::string& key, int64_t fallback) const;
+  float attr_float(const std::string& key, float fallback) const;
+  std::string attr_string(const std::string& key, const std::string& fallback) const;
+  std::vector<int64_t> attr_ints(const std::string& key, const std::vector<int64_t>& fallback = {}) const;
+  std::vector<float> attr_floats(const std::string& key, const std::vector<float>& fallback = {}) const;
+  const Tensor* attr_tensor(const std::string& key) const;  // nullptr when absent
+  // Number of inputs actually given (omitted trailing and "" inputs count as absent).
+  bool has_input(size_t index) const { return index < inputs.size() && !inputs[index].empty(); }
+  bool has_output(size_t index) const { return index < outputs.size() && !outputs[index].empty(); }
+};
+
+// A value whose type or shape is not (statically) known has `known == false`; such models load for
+// viewing but cannot be compiled.
+struct ValueInfo {
+  std::string name;
+  TensorInfo info;
+  bool known = false;
+  std::string onnx_type;  // ONNX element type name, e.g. "float", "double" (for messages)
+};
+
+struct Model {
+  std::string name;         // graph name, or the file's stem
+  std::string path;         // file it came from, if any
+  std::string fingerprint;  // "sha256:<hex>" of the file bytes
+  std::string producer;     // "pytorch 1.13.1", ...
+  int64_t ir_version = 0;
+  int64_t opset = 0;  // default-domain opset import
+  std::vector<Node> nodes;                 // topological order
+  std::map<std::string, Tensor> constants; // initializers, Constant outputs, folded values
+  std::vector<std::string> inputs;         // runtime inputs in graph order (no initializers)
+  std::vector<std::string> outputs;        // graph outputs in graph order
+  std::map<std::string, ValueInfo> values; // every named value: inputs, activations, outputs
+  std::vector<std::string> load_notes;     // what the loader changed (folds, removals, defaults)
+
+  const Node* find_node(const std::string& node_name) const;
+  const ValueInfo* find_value(const std::string& value_name) const;
+  const Tensor* find_constant(const std::string& value_name) const;
+  // Total parameter elements in constant inputs of a node (weights, biases).
+  int64_t parameter_count(const Node& node) const;
+};
+
+}  // namespace algoscope

@@ -1,0 +1,35 @@
+// Loading ONNX files into a Model: parse with libonnx/protobuf, run ONNX shape inference, keep
+// node names, fold constant and shape sub-graphs, drop Identity/Dropout, fold BatchNormalization
+// into a preceding Conv, and infer every value's static shape with the registry's own rules.
+// A model with ops the registry lacks still loads (for viewing); compiling it fails later.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "algoscope/graph.h"
+
+namespace algoscope {
+
+struct LoadOptions {
+  // Graph passes; tests turn them off to compare against the unmodified graph.
+  bool fold_constants = true;
+  bool remove_identity = true;
+  bool fold_batchnorm = true;
+  // Value for symbolic or unknown input dimensions (e.g. a dynamic batch axis).
+  int64_t symbolic_dim_value = 1;
+};
+
+// Throws Error with a message naming the file and what is wrong with it.
+Model load_model(const std::string& path, const LoadOptions& options = {});
+Model load_model_from_bytes(const std::string& bytes, const std::string& origin,
+                            const LoadOptions& options = {});
+
+// Op types of the model that the registry cannot run, each with the nodes that use it. Empty when
+// the whole model can run.
+std::vector<std::pair<std::string, std::vector<std::string>>> unsupported_ops(const Model& model);
+
+// "sha256:<hex>" of a byte string.
+std::string sha256_fingerprint(const std::string& bytes);
+
+}  // namespace algoscope

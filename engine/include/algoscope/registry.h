@@ -1,0 +1,121 @@
+// The algorithm registry: for every op type, its shape inference, its FLOP count and the ordered
+// list of algorithms that can compute it. An algorithm says whether it applies to a concrete layer
+// (and why not), what extra memory it needs, how exact it is, and prepares a kernel that owns any
+// pre-transformed weights. Each op's registry.cpp is the only place its algorithm names are spelled;
+// plugins add algorithms through the same API.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "algoscope/graph.h"
+#include "algoscope/tensor.h"
+
+namespace algoscope {
+
+// One node with the static facts an algorithm may depend on.
+struct Layer {
+  const Node* node = nullptr;
+  int64_t opset = 0;
+  // One entry per node input; absent optional inputs have present[i] == false.
+  std::vector<TensorInfo> inputs;
+  std::vector<bool> present;
+  // Non-null where the input is a constant (weights, folded shapes): algorithms may pre-transform it.
+  std::vector<const Tensor*> constants;
+  // Filled after shape inference; empty while inferring.
+  std::vector<TensorInfo> outputs;
+
+  const Node& n() const { return *node; }
+  bool has_input(size_t i) const { return i < present.size() && present[i]; }
+  const Tensor* constant(size_t i) const { return i < constants.size() ? constants[i] : nullptr; }
+};
+
+// Builds the Layer of a node of a loaded model (inputs, constants and outputs from the model).
+Layer make_layer(const Model& model, const Node& node);
+
+// What a kernel sees at run time. inputs[i] is nullptr for an omitted optional input. Outputs are
+// allocated by the caller with the inferred types and shapes. The workspace holds at least the
+// algorithm's workspace_bytes for this layer, 64-byte aligned.
+struct KernelIO {
+  std::vector<const Tensor*> inputs;
+  std::vector<Tensor*> outputs;
+  void* workspace = nullptr;
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  virtual void run(KernelIO& io) = 0;
+};
+
+enum class Backend { Cpu, Cuda, Plugin };
+const char* backend_name(Backend backend);
+
+// An algorithm's result matches `reference` when, elementwise,
+// |ours - reference| <= atol + rtol * |reference|.
+struct Tolerance {
+  double atol = 1e-5;
+  double rtol = 1e-4;
+};
+
+struct Algorithm {
+  std::string name;
+  Backend backend = Backend::Cpu;
+  std::string summary;   // one line
+  std::string teaching;  // how it works, extra memory (formula), when it wins, numerical behaviour
+  Tolerance tolerance;
+  // Higher wins when the engine picks the `default` algorithm; ties go to registry order.
+  int default_priority = 0;
+  // Empty optional when the algorithm can compute this layer, otherwise the reason in words.
+  std::function<std::optional<std::string>(const Layer&)> not_applicable;
+  std::function<size_t(const Layer&)> workspace_bytes;  // empty: needs none
+  std::function<std::unique_ptr<Kernel>(const Layer&)> prepare;
+
+  // Convenience wrappers that treat empty functions as "always" / zero.
+  std::optional<std::string> why_not(const Layer& layer) const;
+  size_t workspace(const Layer& layer) const;
+};
+
+struct OpDefinition {
+  std::string op_type;
+  std::string summary;
+  // Output types and shapes from the inputs' (layer.outputs is empty). Throws Error for an invalid
+  // node (the message names what is wrong; the caller adds the node name).
+  std::function<std::vector<TensorInfo>(const Layer&)> infer;
+  std::function<double(const Layer&)> flops;  // empty: 0 (data movement only)
+  std::deque<Algorithm> algorithms;           // deque: pointers stay valid when plugins add more
+
+  const Algorithm* find(const std::string& name) const;
+  double flop_count(const Layer& layer) const { return flops ? flops(layer) : 0.0; }
+};
+
+class Registry {
+ public:
+  // The process-wide registry with every built-in op registered.
+  static Registry& instance();
+  // An empty registry (tests, tools).
+  Registry() = default;
+
+  void add_op(OpDefinition op);  // throws Error when the op type exists
+  // Adds an algorithm to an existing op; throws Error for an unknown op or a duplicate name.
+  void add_algorithm(const std::string& op_type, Algorithm algorithm);
+
+  const OpDefinition* find_op(const std::string& op_type) const;
+  const Algorithm* find_algorithm(const std::string& op_type, const std::string& name) const;
+  std::vector<std::string> op_types() const;  // sorted
+  // The engine's own choice for a layer: the applicable algorithm with the highest priority.
+  const Algorithm& default_algorithm(const Layer& layer) const;
+
+ private:
+  std::map<std::string, std::unique_ptr<OpDefinition>> ops_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace algoscope

@@ -1,0 +1,65 @@
+// A Session is a model compiled under a plan: every node has its algorithm's kernel prepared (with
+// its pre-transformed weights), activations live in one arena whose buffers are reused by liveness,
+// and run() executes the nodes in order on the session's thread count. A per-node timing hook
+// reports each kernel's time; when no hook is set the session does not read the clock.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "algoscope/graph.h"
+#include "algoscope/plan.h"
+#include "algoscope/registry.h"
+
+namespace algoscope {
+
+struct SessionOptions {
+  int threads = 0;  // 0: all hardware threads
+};
+
+// One compiled node: what runs and what it costs.
+struct CompiledLayer {
+  const Node* node = nullptr;
+  const Algorithm* algorithm = nullptr;
+  Layer layer;
+  double flops = 0;
+  size_t workspace_bytes = 0;
+};
+
+class Session {
+ public:
+  // Compiles; throws Error naming every unsupported op (with its nodes), any node whose algorithm
+  // is unknown or not applicable, or a plan that does not fit the model.
+  Session(std::shared_ptr<const Model> model, const Plan& plan, SessionOptions options = {},
+          const Registry& registry = Registry::instance());
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Inputs in graph input order, with exactly the model's types and shapes (Error otherwise,
+  // naming the input). Returns the graph outputs in order, each owning its storage.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+
+  // Called after each node with its index in layers() and its kernel time in seconds.
+  using TimingHook = std::function<void(size_t layer_index, double seconds)>;
+  void set_timing_hook(TimingHook hook);
+
+  const Model& model() const;
+  const std::vector<CompiledLayer>& layers() const;
+  int threads() const;
+  size_t arena_bytes() const;          // activation memory after liveness reuse
+  size_t activation_bytes() const;     // what the activations would take without reuse
+  size_t workspace_bytes() const;      // the largest layer workspace (shared by all layers)
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Deterministic pseudo-random inputs for a model (floats uniform in [-1, 1), integers 0).
+std::vector<Tensor> random_inputs(const Model& model, uint64_t seed = 42);
+
+}  // namespace algoscope

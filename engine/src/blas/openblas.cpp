@@ -1,0 +1,86 @@
+// Loads libopenblas with dlopen after choosing its core type (see sgemm.h for why), and exposes
+// cblas_sgemm and the thread-count setter through plain functions.
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <mutex>
+
+#include "algoscope/error.h"
+#include "blas/sgemm.h"
+
+namespace algoscope::blas {
+namespace {
+
+enum CblasOrder { kRowMajor = 101 };
+enum CblasTranspose { kNoTrans = 111, kTrans = 112 };
+
+using SgemmFn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int,
+                         float, float*, int);
+using SetThreadsFn = void (*)(int);
+using CoreNameFn = char* (*)();
+
+struct OpenBlas {
+  SgemmFn sgemm = nullptr;
+  SetThreadsFn set_threads = nullptr;
+  CoreNameFn core_name = nullptr;
+  std::string error;
+};
+
+// Zen 4/5 and Intel server cores with AVX-512: OpenBLAS's SkylakeX kernels are the right ones.
+bool cpu_has_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+}
+
+const OpenBlas& library() {
+  static OpenBlas lib;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Only our own choice when the user has not made one; setenv before the library's constructor.
+    if (std::getenv("OPENBLAS_CORETYPE") == nullptr && cpu_has_avx512())
+      setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+    void* handle = nullptr;
+    for (const char* soname : {"libopenblas.so.0", "libopenblas.so"}) {
+      handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+      if (handle) break;
+    }
+    if (!handle) {
+      const char* why = dlerror();
+      lib.error = std::string("OpenBLAS could not be loaded: ") + (why ? why : "unknown reason");
+      return;
+    }
+    lib.sgemm = reinterpret_cast<SgemmFn>(dlsym(handle, "cblas_sgemm"));
+    lib.set_threads = reinterpret_cast<SetThreadsFn>(dlsym(handle, "openblas_set_num_threads"));
+    lib.core_name = reinterpret_cast<CoreNameFn>(dlsym(handle, "openblas_get_corename"));
+    if (!lib.sgemm) lib.error = "libopenblas has no cblas_sgemm";
+  });
+  return lib;
+}
+
+}  // namespace
+
+bool openblas_available() { return library().sgemm != nullptr; }
+
+std::string openblas_core_name() {
+  const OpenBlas& lib = library();
+  if (!lib.error.empty()) return lib.error;
+  return lib.core_name ? lib.core_name() : "unknown";
+}
+
+void openblas_set_threads(int threads) {
+  const OpenBlas& lib = library();
+  if (lib.set_threads && threads > 0) lib.set_threads(threads);
+}
+
+void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
+           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+           int64_t ldc) {
+  const OpenBlas& lib = library();
+  if (!lib.sgemm) throw Error(lib.error);
+  lib.sgemm(kRowMajor, transpose_a ? kTrans : kNoTrans, transpose_b ? kTrans : kNoTrans,
+            static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a,
+            static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+}  // namespace algoscope::blas

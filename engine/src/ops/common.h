@@ -1,0 +1,38 @@
+// Small helpers shared by the op families: axis normalization, kernels made from lambdas, and the
+// Error messages for invalid nodes, so that every op reports problems in the same words.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "algoscope/error.h"
+#include "algoscope/registry.h"
+
+namespace algoscope::ops {
+
+// Maps a possibly negative axis into [0, rank); throws Error("axis A is out of range for rank R").
+int64_t normalize_axis(int64_t axis, int64_t rank);
+
+// Throws Error(message) when `condition` is false. For shape inference and applicability checks.
+inline void require(bool condition, const std::string& message) {
+  if (!condition) throw Error(message);
+}
+
+// A kernel whose run() is a callable taking KernelIO&; the callable may capture prepared data.
+template <class F>
+class LambdaKernel final : public Kernel {
+ public:
+  explicit LambdaKernel(F f) : f_(std::move(f)) {}
+  void run(KernelIO& io) override { f_(io); }
+
+ private:
+  F f_;
+};
+
+template <class F>
+std::unique_ptr<Kernel> make_kernel(F f) {
+  return std::make_unique<LambdaKernel<F>>(std::move(f));
+}
+
+}  // namespace algoscope::ops

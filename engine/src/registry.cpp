@@ -1,0 +1,126 @@
+// The registry's bookkeeping: op definitions, algorithm lookup, the engine's default choice, and
+// the Layer view of a model node that algorithms are asked about.
+#include "algoscope/registry.h"
+
+#include "algoscope/error.h"
+#include "ops/registrations.h"
+
+namespace algoscope {
+
+const char* backend_name(Backend backend) {
+  switch (backend) {
+    case Backend::Cpu: return "cpu";
+    case Backend::Cuda: return "cuda";
+    case Backend::Plugin: return "plugin";
+  }
+  return "?";
+}
+
+std::optional<std::string> Algorithm::why_not(const Layer& layer) const {
+  return not_applicable ? not_applicable(layer) : std::nullopt;
+}
+
+size_t Algorithm::workspace(const Layer& layer) const {
+  return workspace_bytes ? workspace_bytes(layer) : 0;
+}
+
+const Algorithm* OpDefinition::find(const std::string& name) const {
+  for (const Algorithm& a : algorithms)
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
+Registry& Registry::instance() {
+  static Registry* registry = [] {
+    auto* r = new Registry;  // never destroyed: plugins and sessions may outlive static teardown
+    ops::register_conv(*r);
+    ops::register_gemm(*r);
+    ops::register_matmul(*r);
+    ops::register_pool(*r);
+    ops::register_normalization(*r);
+    ops::register_softmax(*r);
+    ops::register_reduce(*r);
+    ops::register_unary(*r);
+    ops::register_binary(*r);
+    ops::register_shape(*r);
+    return r;
+  }();
+  return *registry;
+}
+
+void Registry::add_op(OpDefinition op) {
+  std::lock_guard lock(mutex_);
+  if (ops_.count(op.op_type)) throw Error("op type '" + op.op_type + "' is already registered");
+  std::string key = op.op_type;
+  ops_.emplace(std::move(key), std::make_unique<OpDefinition>(std::move(op)));
+}
+
+void Registry::add_algorithm(const std::string& op_type, Algorithm algorithm) {
+  std::lock_guard lock(mutex_);
+  auto it = ops_.find(op_type);
+  if (it == ops_.end())
+    throw Error("cannot add algorithm '" + algorithm.name + "': op type '" + op_type +
+                "' is not registered");
+  if (algorithm.name.empty() || algorithm.name == "default")
+    throw Error("cannot add an algorithm named '" + algorithm.name + "' to " + op_type);
+  if (it->second->find(algorithm.name))
+    throw Error("op " + op_type + " already has an algorithm named '" + algorithm.name + "'");
+  if (!algorithm.prepare)
+    throw Error("algorithm '" + algorithm.name + "' of " + op_type + " has no prepare function");
+  it->second->algorithms.push_back(std::move(algorithm));
+}
+
+const OpDefinition* Registry::find_op(const std::string& op_type) const {
+  std::lock_guard lock(mutex_);
+  auto it = ops_.find(op_type);
+  return it == ops_.end() ? nullptr : it->second.get();
+}
+
+const Algorithm* Registry::find_algorithm(const std::string& op_type, const std::string& name) const {
+  const OpDefinition* op = find_op(op_type);
+  return op ? op->find(name) : nullptr;
+}
+
+std::vector<std::string> Registry::op_types() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& [name, op] : ops_) out.push_back(name);
+  return out;
+}
+
+const Algorithm& Registry::default_algorithm(const Layer& layer) const {
+  const OpDefinition* op = find_op(layer.n().op_type);
+  if (!op) throw Error("node '" + layer.n().name + "': op type " + layer.n().op_type + " is not supported");
+  const Algorithm* best = nullptr;
+  std::string reasons;
+  for (const Algorithm& a : op->algorithms) {
+    if (auto why = a.why_not(layer)) {
+      reasons += "\n  " + a.name + ": " + *why;
+      continue;
+    }
+    if (!best || a.default_priority > best->default_priority) best = &a;
+  }
+  if (!best)
+    throw Error("node '" + layer.n().name + "' (" + layer.n().op_type +
+                "): no algorithm can compute it:" + reasons);
+  return *best;
+}
+
+Layer make_layer(const Model& model, const Node& node) {
+  Layer layer;
+  layer.node = &node;
+  layer.opset = model.opset;
+  for (const std::string& input : node.inputs) {
+    const ValueInfo* v = input.empty() ? nullptr : model.find_value(input);
+    layer.present.push_back(!input.empty());
+    layer.inputs.push_back(v ? v->info : TensorInfo{});
+    layer.constants.push_back(input.empty() ? nullptr : model.find_constant(input));
+  }
+  for (const std::string& output : node.outputs) {
+    const ValueInfo* v = output.empty() ? nullptr : model.find_value(output);
+    layer.outputs.push_back(v ? v->info : TensorInfo{});
+  }
+  return layer;
+}
+
+}  // namespace algoscope
