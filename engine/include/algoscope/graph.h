@@ -33,6 +33,9 @@ struct Node {
   // Names of nodes that graph passes merged into this one (a folded BatchNormalization, a fused
   // activation), so a viewer can still show them.
   std::vector<std::string> merged;
+  // Why the engine cannot run this node although its op type is registered (an input of a type
+  // the engine does not compute, a shape that depends on data, ...). Set by the loader.
+  std::string problem;
 
   bool has_attribute(const std::string& key) const { return attributes.count(key) != 0; }
   // Typed getters; a missing attribute yields the fallback, a mistyped one throws Error naming

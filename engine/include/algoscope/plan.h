@@ -36,13 +36,16 @@ class Plan {
 
 // Checks a plan against a model and a registry and throws one Error listing every problem, each
 // naming the node (or op type) and why: unknown node, unknown op type, unknown algorithm,
-// algorithm not applicable to the node, fingerprint mismatch.
+// per-layer algorithm not applicable to the node, fingerprint mismatch.
 void validate_plan(const Plan& plan, const Model& model,
                    const Registry& registry = Registry::instance());
 
 // The algorithm that will compute a node under a plan (resolving "default"). Throws Error when the
-// requested algorithm is unknown or not applicable (naming the node and the reason).
+// requested algorithm is unknown, or when a per-layer choice does not apply (naming the node and
+// the reason). An op-type default that does not apply to this layer falls back to the engine's
+// choice, described in *note when given.
 const Algorithm& resolve_algorithm(const Plan& plan, const Layer& layer,
-                                   const Registry& registry = Registry::instance());
+                                   const Registry& registry = Registry::instance(),
+                                   std::string* note = nullptr);
 
 }  // namespace algoscope

@@ -1,0 +1,308 @@
+// info, algorithms and run: model inspection, the registry listing and running under a plan.
+#include "cli/commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "algoscope/algoscope.h"
+#include "cli/arguments.h"
+#include "cli/table.h"
+
+namespace algoscope::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string one_model(const Arguments& a, const std::string& command) {
+  if (a.positional.size() != 1)
+    throw UsageError(command + " takes exactly one MODEL argument, got " +
+                     std::to_string(a.positional.size()));
+  return a.positional[0];
+}
+
+std::string shapes_of(const Model& model, const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) {
+    if (n.empty()) continue;
+    const ValueInfo* v = model.find_value(n);
+    if (!s.empty()) s += ", ";
+    s += v && v->known ? shape_to_string(v->info.shape) : "?";
+  }
+  return s;
+}
+
+json value_json(const Model& model, const std::string& name) {
+  const ValueInfo* v = model.find_value(name);
+  json j = {{"name", name}};
+  if (v && v->known) {
+    j["dtype"] = dtype_name(v->info.dtype);
+    j["shape"] = v->info.shape;
+  } else {
+    j["dtype"] = v ? v->onnx_type : "";
+    j["shape"] = nullptr;
+  }
+  j["constant"] = model.find_constant(name) != nullptr;
+  return j;
+}
+
+// Applicable algorithms of a node (in registry order), the engine's default, and why the others
+// do not apply. Empty for unsupported nodes.
+struct Applicability {
+  std::vector<std::string> applicable;
+  std::string engine_default;
+  std::vector<std::pair<std::string, std::string>> not_applicable;
+  double flops = 0;
+};
+
+Applicability applicability(const Model& model, const Node& node) {
+  Applicability out;
+  const Registry& registry = Registry::instance();
+  const OpDefinition* op = node.domain.empty() ? registry.find_op(node.op_type) : nullptr;
+  if (!op || !node.problem.empty()) return out;
+  Layer layer = make_layer(model, node);
+  out.flops = op->flop_count(layer);
+  for (const Algorithm& a : op->algorithms) {
+    if (auto why = a.why_not(layer))
+      out.not_applicable.emplace_back(a.name, *why);
+    else
+      out.applicable.push_back(a.name);
+  }
+  if (!out.applicable.empty()) out.engine_default = registry.default_algorithm(layer).name;
+  return out;
+}
+
+// The plan from --plan and --select; prints on stderr where an op-type choice falls back.
+Plan build_plan(const Arguments& a, const Model& model) {
+  Plan plan = a.value("--plan") ? Plan::load(*a.value("--plan")) : Plan::for_model(model);
+  for (const auto& sel : a.values("--select")) {
+    auto eq = sel.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == sel.size())
+      throw UsageError("--select needs OP=ALGORITHM (e.g. Conv=im2col), got '" + sel + "'");
+    plan.defaults[sel.substr(0, eq)] = sel.substr(eq + 1);
+  }
+  validate_plan(plan, model);
+  for (const Node& node : model.nodes) {
+    if (!node.problem.empty() || !Registry::instance().find_op(node.op_type)) continue;
+    std::string note;
+    resolve_algorithm(plan, make_layer(model, node), Registry::instance(), &note);
+    if (!note.empty()) std::cerr << "note: " << note << "\n";
+  }
+  return plan;
+}
+
+std::shared_ptr<const Model> load(const std::string& path, double* load_ms = nullptr) {
+  auto start = Clock::now();
+  auto model = std::make_shared<const Model>(load_model(path));
+  if (load_ms) *load_ms = ms_since(start);
+  return model;
+}
+
+}  // namespace
+
+int command_info(const std::vector<std::string>& args) {
+  Arguments a = parse_arguments(args, {{"--json", false}});
+  double load_ms = 0;
+  auto model_ptr = load(one_model(a, "info"), &load_ms);
+  const Model& model = *model_ptr;
+  auto unsupported = unsupported_ops(model);
+  double total_flops = 0;
+  int64_t total_params = 0;
+  for (const auto& [name, t] : model.constants) total_params += t.numel();
+
+  if (a.has("--json")) {
+    json j;
+    j["name"] = model.name;
+    j["path"] = model.path;
+    j["fingerprint"] = model.fingerprint;
+    j["producer"] = model.producer;
+    j["ir_version"] = model.ir_version;
+    j["opset"] = model.opset;
+    j["load_ms"] = load_ms;
+    j["inputs"] = json::array();
+    for (const auto& n : model.inputs) j["inputs"].push_back(value_json(model, n));
+    j["outputs"] = json::array();
+    for (const auto& n : model.outputs) j["outputs"].push_back(value_json(model, n));
+    j["layers"] = json::array();
+    for (const Node& node : model.nodes) {
+      Applicability app = applicability(model, node);
+      total_flops += app.flops;
+      json l = {{"name", node.name}, {"op", node.op_type}, {"domain", node.domain}};
+      l["inputs"] = json::array();
+      for (const auto& in : node.inputs)
+        if (!in.empty()) l["inputs"].push_back(value_json(model, in));
+      l["outputs"] = json::array();
+      for (const auto& out : node.outputs)
+        if (!out.empty()) l["outputs"].push_back(value_json(model, out));
+      l["parameters"] = model.parameter_count(node);
+      l["flops"] = app.flops;
+      l["algorithms"] = app.applicable;
+      l["default"] = app.engine_default;
+      l["not_applicable"] = json::object();
+      for (const auto& [alg, why] : app.not_applicable) l["not_applicable"][alg] = why;
+      l["merged"] = node.merged;
+      l["problem"] = node.problem;
+      j["layers"].push_back(l);
+    }
+    j["total_flops"] = total_flops;
+    j["parameters"] = total_params;
+    j["unsupported"] = json::object();
+    for (const auto& [op, nodes] : unsupported) j["unsupported"][op] = nodes;
+    j["notes"] = model.load_notes;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+
+  Table table({"#", "layer", "op", "inputs", "outputs", "params", "FLOPs", "algorithms (* default)"},
+              {true, false, false, false, false, true, true, false});
+  size_t index = 0;
+  for (const Node& node : model.nodes) {
+    Applicability app = applicability(model, node);
+    total_flops += app.flops;
+    std::vector<std::string> inputs;
+    for (const auto& in : node.inputs)
+      if (!in.empty() && !model.find_constant(in)) inputs.push_back(in);
+    std::string algorithms;
+    for (const auto& name : app.applicable)
+      algorithms += (algorithms.empty() ? "" : " ") + name + (name == app.engine_default ? "*" : "");
+    if (!Registry::instance().find_op(node.op_type) || !node.domain.empty())
+      algorithms = "(unsupported op)";
+    else if (!node.problem.empty())
+      algorithms = "(cannot run: " + node.problem + ")";
+    table.add({std::to_string(index++), node.name, node.merged.empty() ? node.op_type : node.op_type + "+BN",
+               shapes_of(model, inputs), shapes_of(model, node.outputs),
+               human_count(static_cast<double>(model.parameter_count(node))), human_count(app.flops),
+               algorithms});
+  }
+  std::cout << "model     " << model.name << "  (" << model.path << ")\n"
+            << "producer  " << model.producer << ", IR " << model.ir_version << ", opset "
+            << model.opset << "\n"
+            << "sha256    " << model.fingerprint.substr(7) << "\n";
+  for (const auto& n : model.inputs)
+    std::cout << "input     " << n << "  " << shapes_of(model, {n}) << "\n";
+  for (const auto& n : model.outputs)
+    std::cout << "output    " << n << "  " << shapes_of(model, {n}) << "\n";
+  std::cout << "layers    " << model.nodes.size() << ", parameters " << human_count(double(total_params))
+            << ", FLOPs " << human_count(total_flops) << ", loaded in " << std::lround(load_ms)
+            << " ms\n";
+  for (const auto& note : model.load_notes) std::cout << "note      " << note << "\n";
+  std::cout << "\n";
+  table.print(std::cout);
+  if (!unsupported.empty()) {
+    std::cout << "\nunsupported ops (the model can be viewed but not run):\n";
+    for (const auto& [op, nodes] : unsupported)
+      std::cout << "  " << op << ": " << nodes.size() << " node(s), e.g. " << nodes.front() << "\n";
+  }
+  return 0;
+}
+
+int command_algorithms(const std::vector<std::string>& args) {
+  Arguments a = parse_arguments(args, {{"--op", true}, {"--json", false}});
+  if (!a.positional.empty()) throw UsageError("algorithms takes no positional arguments");
+  const Registry& registry = Registry::instance();
+  std::vector<std::string> ops = registry.op_types();
+  if (auto op = a.value("--op")) {
+    if (!registry.find_op(*op)) {
+      std::string known;
+      for (const auto& o : ops) known += (known.empty() ? "" : ", ") + o;
+      throw UsageError("unknown op type '" + *op + "' (known: " + known + ")");
+    }
+    ops = {*op};
+  }
+  if (a.has("--json")) {
+    json j = json::array();
+    for (const auto& op_type : ops) {
+      const OpDefinition* op = registry.find_op(op_type);
+      json o = {{"op", op_type}, {"summary", op->summary}, {"algorithms", json::array()}};
+      for (const Algorithm& alg : op->algorithms)
+        o["algorithms"].push_back({{"name", alg.name},
+                                   {"backend", backend_name(alg.backend)},
+                                   {"summary", alg.summary},
+                                   {"teaching", alg.teaching},
+                                   {"tolerance", {{"atol", alg.tolerance.atol}, {"rtol", alg.tolerance.rtol}}},
+                                   {"default_priority", alg.default_priority}});
+      j.push_back(o);
+    }
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  Table table({"op", "algorithm", "backend", "atol", "rtol", "summary"}, {false, false, false, true, true, false});
+  for (const auto& op_type : ops) {
+    const OpDefinition* op = registry.find_op(op_type);
+    for (const Algorithm& alg : op->algorithms) {
+      char atol[32], rtol[32];
+      std::snprintf(atol, sizeof atol, "%.0e", alg.tolerance.atol);
+      std::snprintf(rtol, sizeof rtol, "%.0e", alg.tolerance.rtol);
+      table.add({op_type, alg.name, backend_name(alg.backend), atol, rtol, alg.summary});
+    }
+  }
+  table.print(std::cout);
+  if (a.value("--op")) {
+    for (const Algorithm& alg : registry.find_op(*a.value("--op"))->algorithms)
+      std::cout << "\n" << alg.name << "\n" << std::string(alg.name.size(), '=') << "\n"
+                << alg.teaching << "\n";
+  }
+  return 0;
+}
+
+int command_run(const std::vector<std::string>& args) {
+  Arguments a = parse_arguments(args, {{"--plan", true},
+                                       {"--select", true, true},
+                                       {"--inputs", true},
+                                       {"--outputs", true},
+                                       {"--threads", true}});
+  const int threads = a.int_value("--threads", 0, 1);
+  double load_ms = 0;
+  auto model = load(one_model(a, "run"), &load_ms);
+  Plan plan = build_plan(a, *model);
+  std::vector<Tensor> inputs =
+      a.value("--inputs") ? read_tensor_dir(*a.value("--inputs"), "input") : random_inputs(*model);
+  if (inputs.size() != model->inputs.size())
+    throw Error("'" + *a.value("--inputs") + "' has " + std::to_string(inputs.size()) +
+                " input file(s), the model takes " + std::to_string(model->inputs.size()));
+
+  auto compile_start = Clock::now();
+  Session session(model, plan, SessionOptions{threads});
+  double compile_ms = ms_since(compile_start);
+  auto run_start = Clock::now();
+  std::vector<Tensor> outputs = session.run(inputs);
+  double run_ms = ms_since(run_start);
+
+  std::cout << "model " << model->name << ": loaded in " << std::lround(load_ms) << " ms, compiled in "
+            << std::lround(compile_ms) << " ms, ran in " << run_ms << " ms on " << session.threads()
+            << " thread(s); activations " << human_bytes(double(session.arena_bytes())) << " (of "
+            << human_bytes(double(session.activation_bytes())) << " without reuse)\n";
+  Table table({"output", "dtype", "shape", "min", "max", "mean", "first values"});
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& t = outputs[i];
+    std::vector<std::string> row = {model->outputs[i], dtype_name(t.dtype()), shape_to_string(t.shape())};
+    if (t.dtype() == DType::Float32 && t.numel() > 0) {
+      const float* p = t.data<float>();
+      double lo = p[0], hi = p[0], sum = 0;
+      for (int64_t k = 0; k < t.numel(); ++k) lo = std::min<double>(lo, p[k]), hi = std::max<double>(hi, p[k]), sum += p[k];
+      std::ostringstream first;
+      for (int64_t k = 0; k < std::min<int64_t>(4, t.numel()); ++k) first << (k ? " " : "") << p[k];
+      row.insert(row.end(), {std::to_string(lo), std::to_string(hi), std::to_string(sum / double(t.numel())), first.str()});
+    }
+    table.add(row);
+  }
+  table.print(std::cout);
+  if (auto dir = a.value("--outputs")) {
+    write_tensor_dir(*dir, "output", outputs);
+    std::cout << "wrote " << outputs.size() << " output(s) to " << *dir << "\n";
+  }
+  return 0;
+}
+
+}  // namespace algoscope::cli

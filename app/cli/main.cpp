@@ -1,0 +1,72 @@
+// algoscope-cli: the headless face of the engine. Dispatches the command word; every error a user
+// can cause ends as one message on stderr and exit code 2.
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "algoscope/algoscope.h"
+#include "cli/arguments.h"
+#include "cli/commands.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: algoscope-cli COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  info MODEL [--json]                       layers, shapes, parameters, FLOPs, algorithms\n"
+    "  algorithms [--op OP] [--json]             the algorithm registry\n"
+    "  run MODEL [--plan P] [--select OP=ALGO]... [--inputs DIR] [--outputs DIR] [--threads N]\n"
+    "                                            run a model under a plan\n"
+    "\n"
+    "global options: --help, --version\n"
+    "Inputs and outputs use ONNX's test_data_set layout: DIR/input_K.pb, DIR/output_K.pb.\n"
+    "Exit codes: 0 success, 1 a check found a mismatch, 2 bad usage or bad input.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string command = args[0];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "--version") {
+    std::cout << "algoscope-cli " << algoscope::version() << "\n";
+    return 0;
+  }
+  const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
+      {"info", algoscope::cli::command_info},
+      {"algorithms", algoscope::cli::command_algorithms},
+      {"run", algoscope::cli::command_run},
+  };
+  auto it = commands.find(command);
+  if (it == commands.end()) {
+    std::cerr << "algoscope-cli: unknown command '" << command << "'\n\n" << kUsage;
+    return 2;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  for (const auto& a : rest)
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+  try {
+    return it->second(rest);
+  } catch (const algoscope::cli::UsageError& e) {
+    std::cerr << "algoscope-cli " << command << ": " << e.what() << "\n(see algoscope-cli --help)\n";
+    return 2;
+  } catch (const algoscope::Error& e) {
+    std::cerr << "algoscope-cli " << command << ": error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "algoscope-cli " << command << ": internal error: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,19 @@
+// Everything a user of the headless engine needs: load a model, make or load a plan, compile a
+// session and run it. See DESIGN.md for the contracts.
+#pragma once
+
+#include "algoscope/error.h"
+#include "algoscope/graph.h"
+#include "algoscope/loader.h"
+#include "algoscope/plan.h"
+#include "algoscope/registry.h"
+#include "algoscope/session.h"
+#include "algoscope/tensor.h"
+#include "algoscope/tensor_io.h"
+
+namespace algoscope {
+
+// The engine's version, "MAJOR.MINOR.PATCH".
+const char* version();
+
+}  // namespace algoscope

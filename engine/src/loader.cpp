@@ -1,0 +1,520 @@
+// ONNX file -> Model. Parsing and ONNX's own shape inference use libonnx; everything after that
+// works on the engine's graph: names are made unique, Identity/Dropout are bypassed, a forward
+// sweep infers every value's static shape with the registry's rules and folds nodes whose inputs
+// are all constant (shape sub-graphs included) by running their reference kernels, then
+// BatchNormalization is folded into a preceding Conv and dead nodes and constants are dropped.
+#include "algoscope/loader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "algoscope/error.h"
+#include "algoscope/registry.h"
+#include "onnx/shape_inference/implementation.h"
+#include "onnx_tensor.h"
+
+namespace algoscope {
+namespace {
+
+constexpr int64_t kMinOpset = 7;
+constexpr int64_t kMaxOpset = 17;
+// Folding must not turn a small graph into a huge file-sized constant (e.g. ConstantOfShape of a
+// large activation shape); such nodes simply stay in the graph.
+constexpr size_t kMaxFoldedBytes = 64u << 20;
+
+Attribute convert_attribute(const onnx::AttributeProto& a, const std::string& origin) {
+  Attribute out;
+  switch (a.type()) {
+    case onnx::AttributeProto::INT: out.value = static_cast<int64_t>(a.i()); break;
+    case onnx::AttributeProto::FLOAT: out.value = a.f(); break;
+    case onnx::AttributeProto::STRING: out.value = a.s(); break;
+    case onnx::AttributeProto::INTS:
+      out.value = std::vector<int64_t>(a.ints().begin(), a.ints().end());
+      break;
+    case onnx::AttributeProto::FLOATS:
+      out.value = std::vector<float>(a.floats().begin(), a.floats().end());
+      break;
+    case onnx::AttributeProto::STRINGS:
+      out.value = std::vector<std::string>(a.strings().begin(), a.strings().end());
+      break;
+    case onnx::AttributeProto::TENSOR: out.value = tensor_from_proto(a.t(), origin); break;
+    case onnx::AttributeProto::GRAPH:
+    case onnx::AttributeProto::GRAPHS: out.value = Attribute::Graph{}; break;
+    default: out.value = Attribute::Graph{}; break;  // sparse tensors, type protos: view only
+  }
+  return out;
+}
+
+// Static type of a ValueInfoProto; unknown dims of graph inputs become `symbolic` (noted).
+ValueInfo convert_value_info(const onnx::ValueInfoProto& v, std::optional<int64_t> symbolic,
+                             std::vector<std::string>* notes) {
+  ValueInfo out;
+  out.name = v.name();
+  if (!v.has_type() || !v.type().has_tensor_type()) {
+    out.onnx_type = "non-tensor";
+    return out;
+  }
+  const auto& tt = v.type().tensor_type();
+  out.onnx_type = onnx_type_name(tt.elem_type());
+  auto dtype = dtype_from_onnx(tt.elem_type());
+  if (!dtype || !tt.has_shape()) return out;
+  out.info.dtype = *dtype;
+  bool known = true;
+  for (const auto& d : tt.shape().dim()) {
+    if (d.has_dim_value() && d.dim_value() >= 0) {
+      out.info.shape.push_back(d.dim_value());
+    } else if (symbolic) {
+      out.info.shape.push_back(*symbolic);
+      if (notes)
+        notes->push_back("input '" + v.name() + "': dimension '" +
+                         (d.has_dim_param() ? d.dim_param() : std::string("?")) + "' set to " +
+                         std::to_string(*symbolic));
+    } else {
+      known = false;
+    }
+  }
+  out.known = known;
+  return out;
+}
+
+class Loader {
+ public:
+  Loader(const LoadOptions& options, std::string origin, std::string base_dir)
+      : options_(options), origin_(std::move(origin)), base_dir_(std::move(base_dir)) {}
+
+  Model load(const std::string& bytes) {
+    if (bytes.empty()) throw Error("model file '" + origin_ + "' is empty");
+    onnx::ModelProto proto;
+    if (!proto.ParseFromString(bytes))
+      throw Error("'" + origin_ + "' is not a valid ONNX model: it could not be parsed (the file is "
+                  "truncated, corrupt, or not ONNX)");
+    if (proto.ir_version() <= 0 || !proto.has_graph())
+      throw Error("'" + origin_ + "' is not a valid ONNX model: it has no IR version or no graph");
+    model_.fingerprint = sha256_fingerprint(bytes);
+    model_.ir_version = proto.ir_version();
+    model_.producer = proto.producer_name() +
+                      (proto.producer_version().empty() ? "" : " " + proto.producer_version());
+    for (const auto& op : proto.opset_import())
+      if (op.domain().empty() || op.domain() == "ai.onnx") model_.opset = op.version();
+    if (model_.opset == 0 && proto.opset_import_size() == 0)
+      throw Error("'" + origin_ + "' is not a valid ONNX model: it imports no opset");
+    if (model_.opset && (model_.opset < kMinOpset || model_.opset > kMaxOpset))
+      model_.load_notes.push_back("opset " + std::to_string(model_.opset) +
+                                  " is outside the supported range " + std::to_string(kMinOpset) +
+                                  "-" + std::to_string(kMaxOpset) +
+                                  "; ops whose meaning changed there may compute differently");
+
+    run_onnx_shape_inference(proto);
+    convert_graph(proto.graph());
+    check_topology();
+    if (options_.remove_identity) remove_identities();
+    infer_and_fold();
+    if (options_.fold_batchnorm) fold_batchnorms();
+    remove_dead_code();
+    return std::move(model_);
+  }
+
+ private:
+  void run_onnx_shape_inference(onnx::ModelProto& proto) {
+    try {
+      onnx::shape_inference::InferShapes(proto);
+    } catch (const std::exception& e) {
+      // ONNX's inference is only a fallback for ops we cannot run; ours decides for the rest.
+      model_.load_notes.push_back(std::string("ONNX shape inference failed: ") + e.what());
+    }
+  }
+
+  void convert_graph(const onnx::GraphProto& g) {
+    model_.name = g.name().empty() ? std::filesystem::path(origin_).stem().string() : g.name();
+    std::unordered_set<std::string> initializer_names;
+    for (const auto& init : g.initializer()) {
+      initializer_names.insert(init.name());
+      ValueInfo v;
+      v.name = init.name();
+      v.onnx_type = onnx_type_name(init.data_type());
+      try {
+        Tensor t = tensor_from_proto(init, origin_, base_dir_);
+        v.info = t.info();
+        v.known = true;
+        model_.constants[init.name()] = std::move(t);
+      } catch (const Error& e) {
+        // A weight the engine cannot compute with (e.g. double) is viewable but not runnable.
+        if (dtype_from_onnx(init.data_type())) throw;
+      }
+      model_.values[init.name()] = v;
+    }
+    for (const auto& in : g.input()) {
+      if (initializer_names.count(in.name())) continue;  // old exporters list weights as inputs
+      model_.inputs.push_back(in.name());
+      model_.values[in.name()] =
+          convert_value_info(in, options_.symbolic_dim_value, &model_.load_notes);
+    }
+    for (const auto& v : g.value_info()) {
+      ValueInfo info = convert_value_info(v, std::nullopt, nullptr);
+      onnx_shapes_[v.name()] = info;
+    }
+    for (const auto& out : g.output()) {
+      model_.outputs.push_back(out.name());
+      onnx_shapes_[out.name()] = convert_value_info(out, std::nullopt, nullptr);
+    }
+    std::unordered_set<std::string> names;
+    for (int i = 0; i < g.node_size(); ++i) {
+      const auto& n = g.node(i);
+      Node node;
+      node.op_type = n.op_type();
+      node.domain = n.domain() == "ai.onnx" ? "" : n.domain();
+      node.name = n.name().empty() ? n.op_type() + "_" + std::to_string(i) : n.name();
+      // Plans key on names, so they must be unique.
+      for (int k = 2; names.count(node.name); ++k)
+        node.name = (n.name().empty() ? n.op_type() + "_" + std::to_string(i) : n.name()) + "_" +
+                    std::to_string(k);
+      names.insert(node.name);
+      node.inputs.assign(n.input().begin(), n.input().end());
+      node.outputs.assign(n.output().begin(), n.output().end());
+      while (!node.inputs.empty() && node.inputs.back().empty()) node.inputs.pop_back();
+      for (const auto& a : n.attribute())
+        node.attributes[a.name()] = convert_attribute(a, origin_ + ", node '" + node.name + "'");
+      model_.nodes.push_back(std::move(node));
+    }
+    if (model_.nodes.empty() && model_.outputs.empty())
+      throw Error("'" + origin_ + "' is not a valid ONNX model: its graph is empty");
+  }
+
+  // ONNX requires topological order; a truncated or hand-broken file shows up here as a value
+  // that nothing defines. Reorders when the file is merely out of order.
+  void check_topology() {
+    std::unordered_set<std::string> defined(model_.inputs.begin(), model_.inputs.end());
+    for (const auto& [name, t] : model_.constants) defined.insert(name);
+    for (const auto& [name, v] : model_.values) defined.insert(name);  // initializers of odd types
+    std::unordered_map<std::string, size_t> producer;
+    for (size_t i = 0; i < model_.nodes.size(); ++i)
+      for (const auto& o : model_.nodes[i].outputs)
+        if (!o.empty()) {
+          if (producer.count(o) || defined.count(o))
+            throw Error("'" + origin_ + "' is malformed: value '" + o + "' is defined twice");
+          producer[o] = i;
+        }
+    std::vector<Node> ordered;
+    std::vector<int> state(model_.nodes.size(), 0);  // 0 new, 1 visiting, 2 done
+    std::function<void(size_t)> visit = [&](size_t i) {
+      if (state[i] == 2) return;
+      if (state[i] == 1)
+        throw Error("'" + origin_ + "' is malformed: the graph has a cycle through node '" +
+                    model_.nodes[i].name + "'");
+      state[i] = 1;
+      for (const auto& in : model_.nodes[i].inputs) {
+        if (in.empty() || defined.count(in)) continue;
+        auto it = producer.find(in);
+        if (it == producer.end())
+          throw Error("'" + origin_ + "' is malformed or truncated: node '" + model_.nodes[i].name +
+                      "' (" + model_.nodes[i].op_type + ") uses value '" + in +
+                      "', which no node, input or initializer defines");
+        visit(it->second);
+      }
+      state[i] = 2;
+      ordered.push_back(model_.nodes[i]);
+    };
+    for (size_t i = 0; i < model_.nodes.size(); ++i) visit(i);
+    for (const auto& out : model_.outputs)
+      if (!defined.count(out) && !producer.count(out))
+        throw Error("'" + origin_ + "' is malformed or truncated: graph output '" + out +
+                    "' is not defined by any node");
+    model_.nodes = std::move(ordered);
+  }
+
+  bool is_graph_output(const std::string& v) const {
+    return std::find(model_.outputs.begin(), model_.outputs.end(), v) != model_.outputs.end();
+  }
+
+  void replace_uses(const std::string& from, const std::string& to) {
+    for (Node& n : model_.nodes)
+      for (auto& in : n.inputs)
+        if (in == from) in = to;
+  }
+
+  // Identity and inference-mode Dropout compute nothing; consumers read the input directly.
+  void remove_identities() {
+    std::unordered_map<std::string, Node*> producer;
+    for (Node& n : model_.nodes)
+      for (auto& o : n.outputs) producer[o] = &n;
+    std::vector<std::string> removed;
+    for (Node& n : model_.nodes) {
+      bool identity = n.op_type == "Identity" && n.domain.empty() && n.inputs.size() == 1;
+      bool dropout = n.op_type == "Dropout" && n.domain.empty() && !n.inputs.empty() &&
+                     !n.has_output(1) && !n.has_input(2);
+      if (!(identity || dropout) || n.outputs.empty()) continue;
+      const std::string x = n.inputs[0], y = n.outputs[0];
+      if (!is_graph_output(y)) {
+        replace_uses(y, x);
+      } else if (producer.count(x) && !is_graph_output(x)) {
+        // y is what the user sees: rename the producer's output to it instead.
+        for (auto& o : producer[x]->outputs)
+          if (o == x) o = y;
+        replace_uses(x, y);
+        producer[y] = producer[x];
+      } else {
+        continue;  // graph input or constant straight to an output: keep the copy
+      }
+      removed.push_back(n.name);
+      n.op_type.clear();  // marked for erase
+    }
+    std::erase_if(model_.nodes, [](const Node& n) { return n.op_type.empty(); });
+    if (!removed.empty())
+      model_.load_notes.push_back("removed " + std::to_string(removed.size()) +
+                                  " Identity/Dropout node(s)");
+  }
+
+  void infer_and_fold() {
+    const Registry& registry = Registry::instance();
+    std::vector<Node> kept;
+    size_t folded = 0;
+    for (Node& node : model_.nodes) {
+      const OpDefinition* op = node.domain.empty() ? registry.find_op(node.op_type) : nullptr;
+      std::string problem;
+      // Inputs must be known tensors of engine types.
+      for (const auto& in : node.inputs) {
+        if (in.empty()) continue;
+        const ValueInfo* v = model_.find_value(in);
+        if (!v || !v->known) {
+          problem = "the type or shape of input '" + in + "' is not known statically" +
+                    (v && !v->onnx_type.empty() && !dtype_from_onnx_name(v->onnx_type)
+                         ? " (element type " + v->onnx_type + " is not computed by the engine)"
+                         : "");
+          break;
+        }
+      }
+      std::vector<TensorInfo> outputs;
+      if (op && problem.empty()) {
+        Layer layer = make_layer(model_, node);
+        try {
+          outputs = op->infer(layer);
+          if (outputs.size() < node.outputs.size())
+            throw Error("shape inference gave " + std::to_string(outputs.size()) +
+                        " outputs for " + std::to_string(node.outputs.size()));
+        } catch (const Error& e) {
+          problem = e.what();
+        }
+        if (problem.empty()) {
+          for (size_t i = 0; i < node.outputs.size(); ++i)
+            if (!node.outputs[i].empty())
+              model_.values[node.outputs[i]] = ValueInfo{node.outputs[i], outputs[i], true,
+                                                         dtype_name(outputs[i].dtype)};
+          if (options_.fold_constants && try_fold(node, *op, layer, outputs)) {
+            ++folded;
+            continue;
+          }
+        }
+      } else if (!op) {
+        problem = "";  // unsupported op type: reported by unsupported_ops()
+      }
+      node.problem = problem;
+      if (!op || !problem.empty()) {
+        // View-only: take ONNX's shapes where it had them.
+        for (const auto& o : node.outputs) {
+          if (o.empty() || model_.values.count(o)) continue;
+          auto it = onnx_shapes_.find(o);
+          model_.values[o] = it != onnx_shapes_.end() ? it->second : ValueInfo{o, {}, false, ""};
+        }
+      }
+      kept.push_back(std::move(node));
+    }
+    model_.nodes = std::move(kept);
+    if (folded)
+      model_.load_notes.push_back("folded " + std::to_string(folded) + " constant node(s)");
+  }
+
+  static bool dtype_from_onnx_name(const std::string& name) {
+    return name == "float" || name == "int64" || name == "int32" || name == "bool" ||
+           name == "float32";
+  }
+
+  // Evaluates a node whose inputs are all constant (Shape needs only a static input shape).
+  bool try_fold(const Node& node, const OpDefinition& op, const Layer& layer,
+                const std::vector<TensorInfo>& outputs) {
+    bool shape_only = node.op_type == "Shape";
+    for (size_t i = 0; i < node.inputs.size(); ++i)
+      if (!node.inputs[i].empty() && !model_.constants.count(node.inputs[i]) && !shape_only)
+        return false;
+    size_t bytes = 0;
+    for (size_t i = 0; i < node.outputs.size(); ++i) bytes += outputs[i].bytes();
+    if (bytes > kMaxFoldedBytes) return false;
+    for (size_t i = 0; i < node.outputs.size(); ++i)
+      if (is_graph_output(node.outputs[i]) && node.outputs.size() > 1) return false;
+    const Algorithm* reference = op.algorithms.empty() ? nullptr : &op.algorithms.front();
+    if (!reference || reference->why_not(layer)) return false;
+
+    Layer full = layer;
+    full.outputs = outputs;
+    std::vector<Tensor> shape_views;  // Shape reads only the shape of its input
+    KernelIO io;
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      if (node.inputs[i].empty()) {
+        io.inputs.push_back(nullptr);
+      } else if (auto it = model_.constants.find(node.inputs[i]); it != model_.constants.end()) {
+        io.inputs.push_back(&it->second);
+      } else {
+        shape_views.reserve(node.inputs.size());
+        shape_views.push_back(Tensor::view(layer.inputs[i].dtype, layer.inputs[i].shape, nullptr));
+        io.inputs.push_back(&shape_views.back());
+      }
+    }
+    std::vector<Tensor> results;
+    for (const auto& info : outputs) results.emplace_back(info.dtype, info.shape);
+    for (auto& r : results) io.outputs.push_back(&r);
+    std::vector<std::byte> workspace(reference->workspace(full) + 64);
+    io.workspace = workspace.data();
+    try {
+      reference->prepare(full)->run(io);
+    } catch (const Error&) {
+      return false;  // leave it to run time, where the error will name the node
+    }
+    for (size_t i = 0; i < node.outputs.size(); ++i)
+      if (!node.outputs[i].empty()) model_.constants[node.outputs[i]] = std::move(results[i]);
+    return true;
+  }
+
+  // Conv -> BatchNormalization (inference) becomes one Conv with scaled weights and a new bias:
+  // W'[o] = W[o] * g[o] / sqrt(v[o] + eps), b'[o] = (b[o] - m[o]) * g[o] / sqrt(v[o] + eps) + beta[o].
+  void fold_batchnorms() {
+    std::unordered_map<std::string, int> uses;
+    for (const Node& n : model_.nodes)
+      for (const auto& in : n.inputs) ++uses[in];
+    std::unordered_map<std::string, size_t> producer;
+    for (size_t i = 0; i < model_.nodes.size(); ++i)
+      for (const auto& o : model_.nodes[i].outputs) producer[o] = i;
+    size_t folded = 0;
+    for (Node& bn : model_.nodes) {
+      if (bn.op_type != "BatchNormalization" || !bn.domain.empty() || bn.inputs.size() != 5 ||
+          !bn.problem.empty())
+        continue;
+      bool extra_outputs = false;
+      for (size_t i = 1; i < bn.outputs.size(); ++i) extra_outputs |= !bn.outputs[i].empty();
+      if (extra_outputs || bn.attr_int("training_mode", 0) != 0) continue;
+      auto p = producer.find(bn.inputs[0]);
+      if (p == producer.end()) continue;
+      Node& conv = model_.nodes[p->second];
+      if (conv.op_type != "Conv" || !conv.domain.empty() || !conv.problem.empty() ||
+          uses[bn.inputs[0]] != 1 || is_graph_output(bn.inputs[0]))
+        continue;
+      const Tensor* w = model_.find_constant(conv.inputs.size() > 1 ? conv.inputs[1] : "");
+      const Tensor* b = conv.has_input(2) ? model_.find_constant(conv.inputs[2]) : nullptr;
+      const Tensor* gamma = model_.find_constant(bn.inputs[1]);
+      const Tensor* beta = model_.find_constant(bn.inputs[2]);
+      const Tensor* mean = model_.find_constant(bn.inputs[3]);
+      const Tensor* var = model_.find_constant(bn.inputs[4]);
+      if (!w || (conv.has_input(2) && !b) || !gamma || !beta || !mean || !var) continue;
+      if (w->dtype() != DType::Float32 || w->rank() < 3) continue;
+      const int64_t oc = w->dim(0);
+      bool shapes_ok = true;
+      for (const Tensor* t : {gamma, beta, mean, var})
+        shapes_ok &= t->dtype() == DType::Float32 && t->numel() == oc;
+      if (b) shapes_ok &= b->dtype() == DType::Float32 && b->numel() == oc;
+      if (!shapes_ok) continue;
+      const float eps = bn.attr_float("epsilon", 1e-5f);
+      Tensor new_w = w->clone();
+      Tensor new_b(DType::Float32, {oc});
+      const int64_t per_channel = w->numel() / oc;
+      for (int64_t o = 0; o < oc; ++o) {
+        double scale = gamma->data<float>()[o] / std::sqrt(double(var->data<float>()[o]) + eps);
+        float* row = new_w.data<float>() + o * per_channel;
+        for (int64_t k = 0; k < per_channel; ++k) row[k] = static_cast<float>(row[k] * scale);
+        double bias = b ? b->data<float>()[o] : 0.0;
+        new_b.data<float>()[o] =
+            static_cast<float>((bias - mean->data<float>()[o]) * scale + beta->data<float>()[o]);
+      }
+      const std::string w_name = conv.name + "/weight_bn_folded";
+      const std::string b_name = conv.name + "/bias_bn_folded";
+      model_.values[w_name] = ValueInfo{w_name, new_w.info(), true, "float"};
+      model_.values[b_name] = ValueInfo{b_name, new_b.info(), true, "float"};
+      model_.constants[w_name] = std::move(new_w);
+      model_.constants[b_name] = std::move(new_b);
+      conv.inputs.resize(3);
+      conv.inputs[1] = w_name;
+      conv.inputs[2] = b_name;
+      model_.values.erase(conv.outputs[0]);
+      conv.outputs[0] = bn.outputs[0];
+      conv.merged.push_back(bn.name);
+      bn.op_type.clear();
+      ++folded;
+    }
+    std::erase_if(model_.nodes, [](const Node& n) { return n.op_type.empty(); });
+    if (folded)
+      model_.load_notes.push_back("folded " + std::to_string(folded) +
+                                  " BatchNormalization node(s) into the preceding Conv");
+  }
+
+  // Drops nodes whose outputs nobody reads, then constants and values nothing refers to.
+  void remove_dead_code() {
+    std::unordered_set<std::string> live(model_.outputs.begin(), model_.outputs.end());
+    std::vector<Node> kept;
+    for (auto it = model_.nodes.rbegin(); it != model_.nodes.rend(); ++it) {
+      bool needed = false;
+      for (const auto& o : it->outputs) needed |= !o.empty() && live.count(o);
+      if (!needed) continue;
+      for (const auto& in : it->inputs) live.insert(in);
+      kept.push_back(std::move(*it));
+    }
+    std::reverse(kept.begin(), kept.end());
+    model_.nodes = std::move(kept);
+    for (const auto& in : model_.inputs) live.insert(in);
+    for (const Node& n : model_.nodes)
+      for (const auto& o : n.outputs) live.insert(o);
+    std::erase_if(model_.constants, [&](const auto& kv) { return !live.count(kv.first); });
+    std::erase_if(model_.values, [&](const auto& kv) { return !live.count(kv.first); });
+  }
+
+  const LoadOptions& options_;
+  std::string origin_;
+  std::string base_dir_;
+  Model model_;
+  std::unordered_map<std::string, ValueInfo> onnx_shapes_;
+};
+
+}  // namespace
+
+Model load_model_from_bytes(const std::string& bytes, const std::string& origin,
+                            const LoadOptions& options) {
+  std::string base_dir = std::filesystem::path(origin).parent_path().string();
+  try {
+    return Loader(options, origin, base_dir).load(bytes);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    // protobuf/libonnx failures on hostile input must still read as a model error.
+    throw Error("'" + origin + "' could not be loaded: " + e.what());
+  }
+}
+
+Model load_model(const std::string& path, const LoadOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw Error("model file '" + path + "' does not exist");
+  if (std::filesystem::is_directory(path, ec))
+    throw Error("'" + path + "' is a directory, not an ONNX model file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot open model file '" + path + "'");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  Model model = load_model_from_bytes(buffer.str(), path, options);
+  model.path = path;
+  return model;
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> unsupported_ops(const Model& model) {
+  const Registry& registry = Registry::instance();
+  std::map<std::string, std::vector<std::string>> by_op;
+  for (const Node& n : model.nodes) {
+    std::string key = n.domain.empty() ? n.op_type : n.domain + "::" + n.op_type;
+    if (!n.domain.empty() || !registry.find_op(n.op_type)) by_op[key].push_back(n.name);
+  }
+  return {by_op.begin(), by_op.end()};
+}
+
+}  // namespace algoscope

@@ -1,0 +1,143 @@
+// TensorProto <-> Tensor. ONNX stores data either as raw little-endian bytes or in typed repeated
+// fields (float_data, int64_data, int32_data for int32/bool), possibly in an external file.
+#include "onnx_tensor.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "algoscope/error.h"
+
+namespace algoscope {
+
+std::optional<DType> dtype_from_onnx(int32_t onnx_type) {
+  switch (onnx_type) {
+    case onnx::TensorProto::FLOAT: return DType::Float32;
+    case onnx::TensorProto::INT64: return DType::Int64;
+    case onnx::TensorProto::INT32: return DType::Int32;
+    case onnx::TensorProto::BOOL: return DType::Bool;
+    default: return std::nullopt;
+  }
+}
+
+int32_t dtype_to_onnx(DType type) {
+  switch (type) {
+    case DType::Float32: return onnx::TensorProto::FLOAT;
+    case DType::Int64: return onnx::TensorProto::INT64;
+    case DType::Int32: return onnx::TensorProto::INT32;
+    case DType::Bool: return onnx::TensorProto::BOOL;
+  }
+  return onnx::TensorProto::UNDEFINED;
+}
+
+std::string onnx_type_name(int32_t onnx_type) {
+  switch (onnx_type) {
+    case onnx::TensorProto::FLOAT: return "float";
+    case onnx::TensorProto::UINT8: return "uint8";
+    case onnx::TensorProto::INT8: return "int8";
+    case onnx::TensorProto::UINT16: return "uint16";
+    case onnx::TensorProto::INT16: return "int16";
+    case onnx::TensorProto::INT32: return "int32";
+    case onnx::TensorProto::INT64: return "int64";
+    case onnx::TensorProto::STRING: return "string";
+    case onnx::TensorProto::BOOL: return "bool";
+    case onnx::TensorProto::FLOAT16: return "float16";
+    case onnx::TensorProto::DOUBLE: return "double";
+    case onnx::TensorProto::UINT32: return "uint32";
+    case onnx::TensorProto::UINT64: return "uint64";
+    case onnx::TensorProto::BFLOAT16: return "bfloat16";
+    default: return "type " + std::to_string(onnx_type);
+  }
+}
+
+namespace {
+
+std::string read_external(const onnx::TensorProto& proto, const std::string& origin,
+                          const std::string& base_dir) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto& entry : proto.external_data()) {
+    if (entry.key() == "location") location = entry.value();
+    if (entry.key() == "offset") offset = std::stoll(entry.value());
+    if (entry.key() == "length") length = std::stoll(entry.value());
+  }
+  std::filesystem::path file = std::filesystem::path(base_dir) / location;
+  std::ifstream in(file, std::ios::binary);
+  if (location.empty() || !in)
+    throw Error(origin + ": tensor '" + proto.name() + "' keeps its data in external file '" +
+                file.string() + "', which cannot be read");
+  in.seekg(0, std::ios::end);
+  int64_t size = in.tellg();
+  if (length < 0) length = size - offset;
+  if (offset < 0 || offset + length > size)
+    throw Error(origin + ": external data of tensor '" + proto.name() + "' is out of range of '" +
+                file.string() + "'");
+  std::string bytes(static_cast<size_t>(length), '\0');
+  in.seekg(offset);
+  in.read(bytes.data(), length);
+  return bytes;
+}
+
+}  // namespace
+
+Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& origin,
+                         const std::string& base_dir) {
+  auto dtype = dtype_from_onnx(proto.data_type());
+  if (!dtype)
+    throw Error(origin + ": tensor '" + proto.name() + "' has element type " +
+                onnx_type_name(proto.data_type()) + ", which the engine does not compute");
+  Shape shape(proto.dims().begin(), proto.dims().end());
+  for (int64_t d : shape)
+    if (d < 0) throw Error(origin + ": tensor '" + proto.name() + "' has a negative dimension");
+  Tensor t(*dtype, shape);
+  const size_t n = static_cast<size_t>(t.numel());
+  auto mismatch = [&](size_t got) {
+    return Error(origin + ": tensor '" + proto.name() + "' of shape " + shape_to_string(shape) +
+                 " holds " + std::to_string(got) + " values instead of " + std::to_string(n));
+  };
+  std::string external;
+  const std::string* raw = nullptr;
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+    external = read_external(proto, origin, base_dir);
+    raw = &external;
+  } else if (proto.has_raw_data()) {
+    raw = &proto.raw_data();
+  }
+  if (raw) {
+    if (raw->size() != t.bytes()) throw mismatch(raw->size() / dtype_size(*dtype));
+    if (n) std::memcpy(t.raw(), raw->data(), raw->size());
+    return t;
+  }
+  switch (*dtype) {
+    case DType::Float32:
+      if (static_cast<size_t>(proto.float_data_size()) != n) throw mismatch(proto.float_data_size());
+      std::copy(proto.float_data().begin(), proto.float_data().end(), t.data<float>());
+      break;
+    case DType::Int64:
+      if (static_cast<size_t>(proto.int64_data_size()) != n) throw mismatch(proto.int64_data_size());
+      std::copy(proto.int64_data().begin(), proto.int64_data().end(), t.data<int64_t>());
+      break;
+    case DType::Int32:
+      if (static_cast<size_t>(proto.int32_data_size()) != n) throw mismatch(proto.int32_data_size());
+      std::copy(proto.int32_data().begin(), proto.int32_data().end(), t.data<int32_t>());
+      break;
+    case DType::Bool: {
+      if (static_cast<size_t>(proto.int32_data_size()) != n) throw mismatch(proto.int32_data_size());
+      bool* out = t.data<bool>();
+      for (size_t i = 0; i < n; ++i) out[i] = proto.int32_data(static_cast<int>(i)) != 0;
+      break;
+    }
+  }
+  return t;
+}
+
+onnx::TensorProto tensor_to_proto(const Tensor& tensor, const std::string& name) {
+  onnx::TensorProto proto;
+  proto.set_name(name);
+  proto.set_data_type(dtype_to_onnx(tensor.dtype()));
+  for (int64_t d : tensor.shape()) proto.add_dims(d);
+  proto.set_raw_data(std::string(static_cast<const char*>(tensor.raw()), tensor.bytes()));
+  return proto;
+}
+
+}  // namespace algoscope
