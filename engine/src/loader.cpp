@@ -44,10 +44,16 @@ Attribute convert_attribute(const onnx::AttributeProto& a, const std::string& or
     case onnx::AttributeProto::STRINGS:
       out.value = std::vector<std::string>(a.strings().begin(), a.strings().end());
       break;
-    case onnx::AttributeProto::TENSOR: out.value = tensor_from_proto(a.t(), origin); break;
+    case onnx::AttributeProto::TENSOR:
+      // A tensor of a type the engine does not compute leaves the node view-only (see Node::problem).
+      if (dtype_from_onnx(a.t().data_type()))
+        out.value = tensor_from_proto(a.t(), origin);
+      else
+        out.value = Attribute::Opaque{};
+      break;
     case onnx::AttributeProto::GRAPH:
-    case onnx::AttributeProto::GRAPHS: out.value = Attribute::Graph{}; break;
-    default: out.value = Attribute::Graph{}; break;  // sparse tensors, type protos: view only
+    case onnx::AttributeProto::GRAPHS: out.value = Attribute::Opaque{}; break;
+    default: out.value = Attribute::Opaque{}; break;  // sparse tensors, type protos: view only
   }
   return out;
 }
@@ -132,7 +138,12 @@ class Loader {
   }
 
   void convert_graph(const onnx::GraphProto& g) {
-    model_.name = g.name().empty() ? std::filesystem::path(origin_).stem().string() : g.name();
+    // Exporters name every graph alike ("torch_jit", "main_graph"); the file says which model it
+    // is (ONNX test folders keep "model.onnx" in a folder named after the model).
+    std::filesystem::path file(origin_);
+    std::string stem = file.stem().string();
+    if (stem == "model" && file.has_parent_path()) stem = file.parent_path().filename().string();
+    model_.name = !stem.empty() ? stem : g.name().empty() ? "model" : g.name();
     std::unordered_set<std::string> initializer_names;
     for (const auto& init : g.initializer()) {
       initializer_names.insert(init.name());
@@ -332,7 +343,7 @@ class Loader {
 
   static bool dtype_from_onnx_name(const std::string& name) {
     return name == "float" || name == "int64" || name == "int32" || name == "bool" ||
-           name == "float32";
+           name == "uint8";
   }
 
   // Evaluates a node whose inputs are all constant (Shape needs only a static input shape).
@@ -498,11 +509,14 @@ Model load_model(const std::string& path, const LoadOptions& options) {
     throw Error("model file '" + path + "' does not exist");
   if (std::filesystem::is_directory(path, ec))
     throw Error("'" + path + "' is a directory, not an ONNX model file");
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw Error("cannot open model file '" + path + "'");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  Model model = load_model_from_bytes(buffer.str(), path, options);
+  // One read of the known size: stream-buffer copies cost seconds on 100 MB models.
+  std::string bytes(static_cast<size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!in) throw Error("cannot read model file '" + path + "'");
+  Model model = load_model_from_bytes(bytes, path, options);
   model.path = path;
   return model;
 }

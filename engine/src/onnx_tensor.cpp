@@ -16,6 +16,7 @@ std::optional<DType> dtype_from_onnx(int32_t onnx_type) {
     case onnx::TensorProto::INT64: return DType::Int64;
     case onnx::TensorProto::INT32: return DType::Int32;
     case onnx::TensorProto::BOOL: return DType::Bool;
+    case onnx::TensorProto::UINT8: return DType::UInt8;
     default: return std::nullopt;
   }
 }
@@ -26,6 +27,7 @@ int32_t dtype_to_onnx(DType type) {
     case DType::Int64: return onnx::TensorProto::INT64;
     case DType::Int32: return onnx::TensorProto::INT32;
     case DType::Bool: return onnx::TensorProto::BOOL;
+    case DType::UInt8: return onnx::TensorProto::UINT8;
   }
   return onnx::TensorProto::UNDEFINED;
 }
@@ -121,10 +123,14 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& orig
       if (static_cast<size_t>(proto.int32_data_size()) != n) throw mismatch(proto.int32_data_size());
       std::copy(proto.int32_data().begin(), proto.int32_data().end(), t.data<int32_t>());
       break;
-    case DType::Bool: {
+    case DType::Bool:
+    case DType::UInt8: {
+      // ONNX keeps both in int32_data, one value per entry.
       if (static_cast<size_t>(proto.int32_data_size()) != n) throw mismatch(proto.int32_data_size());
-      bool* out = t.data<bool>();
-      for (size_t i = 0; i < n; ++i) out[i] = proto.int32_data(static_cast<int>(i)) != 0;
+      auto* out = static_cast<uint8_t*>(t.raw());
+      for (size_t i = 0; i < n; ++i)
+        out[i] = static_cast<uint8_t>(*dtype == DType::Bool ? proto.int32_data(static_cast<int>(i)) != 0
+                                                           : proto.int32_data(static_cast<int>(i)));
       break;
     }
   }

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <random>
 #include <unordered_map>
 
@@ -116,7 +117,13 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
 
   // Everything that cannot run, reported at once.
   std::string problems;
-  for (const auto& [op, nodes] : unsupported_ops(model)) {
+  // Unsupported by *this* registry (unsupported_ops() asks the global one; a session may be
+  // compiled against another, e.g. one holding test or plugin ops).
+  std::map<std::string, std::vector<std::string>> unsupported;
+  for (const Node& n : model.nodes)
+    if (!n.domain.empty() || !registry.find_op(n.op_type))
+      unsupported[n.domain.empty() ? n.op_type : n.domain + "::" + n.op_type].push_back(n.name);
+  for (const auto& [op, nodes] : unsupported) {
     problems += "\n  unsupported op " + op + " (" + std::to_string(nodes.size()) + " node" +
                 (nodes.size() == 1 ? "" : "s") + "): ";
     for (size_t i = 0; i < nodes.size(); ++i) {

@@ -15,6 +15,7 @@ size_t dtype_size(DType type) {
     case DType::Int64: return 8;
     case DType::Int32: return 4;
     case DType::Bool: return 1;
+    case DType::UInt8: return 1;
   }
   return 0;
 }
@@ -25,6 +26,7 @@ const char* dtype_name(DType type) {
     case DType::Int64: return "int64";
     case DType::Int32: return "int32";
     case DType::Bool: return "bool";
+    case DType::UInt8: return "uint8";
   }
   return "?";
 }
@@ -96,6 +98,11 @@ std::vector<int64_t> Tensor::to_int64_vector() const {
     case DType::Bool: {
       const bool* p = reinterpret_cast<const bool*>(data_);
       for (size_t i = 0; i < out.size(); ++i) out[i] = p[i] ? 1 : 0;
+      break;
+    }
+    case DType::UInt8: {
+      const uint8_t* p = reinterpret_cast<const uint8_t*>(data_);
+      for (size_t i = 0; i < out.size(); ++i) out[i] = p[i];
       break;
     }
     case DType::Float32: {

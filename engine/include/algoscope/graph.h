@@ -15,11 +15,12 @@
 
 namespace algoscope {
 
-// An ONNX attribute value. Graph-valued attributes (If/Loop bodies) are kept as a marker only.
+// An ONNX attribute value. Graph-valued attributes (If/Loop bodies) and tensors of element types
+// the engine does not compute are kept as an opaque marker (the model stays viewable).
 struct Attribute {
-  struct Graph {};
+  struct Opaque {};
   std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>,
-               std::vector<std::string>, Tensor, Graph>
+               std::vector<std::string>, Tensor, Opaque>
       value;
 };
 

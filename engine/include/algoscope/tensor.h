@@ -16,7 +16,7 @@ namespace algoscope {
 using Shape = std::vector<int64_t>;
 
 // The element types the engine computes with. ONNX's other types load for viewing only.
-enum class DType { Float32, Int64, Int32, Bool };
+enum class DType { Float32, Int64, Int32, Bool, UInt8 };
 
 size_t dtype_size(DType type);
 const char* dtype_name(DType type);
@@ -33,6 +33,8 @@ template <>
 constexpr DType dtype_of<int32_t>() { return DType::Int32; }
 template <>
 constexpr DType dtype_of<bool>() { return DType::Bool; }
+template <>
+constexpr DType dtype_of<uint8_t>() { return DType::UInt8; }
 
 // Type and shape of a value without its data: what shape inference produces.
 struct TensorInfo {
