@@ -129,6 +129,18 @@ class Loader {
 
  private:
   void run_onnx_shape_inference(onnx::ModelProto& proto) {
+    // Only needed for what our own inference cannot cover (ops we lack, types we do not compute).
+    // Skipping it otherwise also keeps hostile files away from libonnx 1.13, which crashes rather
+    // than throws on some malformed nodes (a Conv whose input has no spatial dimensions).
+    const Registry& registry = Registry::instance();
+    bool needed = false;
+    for (const auto& n : proto.graph().node())
+      needed |= !(n.domain().empty() || n.domain() == "ai.onnx") || !registry.find_op(n.op_type());
+    for (const auto& in : proto.graph().input())
+      needed |= !dtype_from_onnx(in.type().tensor_type().elem_type()).has_value();
+    for (const auto& init : proto.graph().initializer())
+      needed |= !dtype_from_onnx(init.data_type()).has_value();
+    if (!needed) return;
     try {
       onnx::shape_inference::InferShapes(proto);
     } catch (const std::exception& e) {
@@ -163,10 +175,24 @@ class Loader {
     }
     for (const auto& in : g.input()) {
       if (initializer_names.count(in.name())) continue;  // old exporters list weights as inputs
+      ValueInfo info = convert_value_info(in, options_.symbolic_dim_value, &model_.load_notes);
+      if (auto it = options_.constant_inputs.find(in.name()); it != options_.constant_inputs.end()) {
+        const Tensor& value = it->second;
+        if (info.known && info.info != value.info())
+          throw Error("input '" + in.name() + "' is declared " + dtype_name(info.info.dtype) + " " +
+                      shape_to_string(info.info.shape) + " but was given " +
+                      dtype_name(value.dtype()) + " " + shape_to_string(value.shape()));
+        model_.constants[in.name()] = value;
+        model_.values[in.name()] = ValueInfo{in.name(), value.info(), true, dtype_name(value.dtype())};
+        model_.load_notes.push_back("input '" + in.name() + "' fixed to a constant");
+        continue;
+      }
       model_.inputs.push_back(in.name());
-      model_.values[in.name()] =
-          convert_value_info(in, options_.symbolic_dim_value, &model_.load_notes);
+      model_.values[in.name()] = std::move(info);
     }
+    for (const auto& [name, value] : options_.constant_inputs)
+      if (!model_.values.count(name))
+        throw Error("'" + origin_ + "' has no input named '" + name + "' to fix to a constant");
     for (const auto& v : g.value_info()) {
       ValueInfo info = convert_value_info(v, std::nullopt, nullptr);
       onnx_shapes_[v.name()] = info;
@@ -495,7 +521,11 @@ Model load_model_from_bytes(const std::string& bytes, const std::string& origin,
   std::string base_dir = std::filesystem::path(origin).parent_path().string();
   try {
     return Loader(options, origin, base_dir).load(bytes);
-  } catch (const Error&) {
+  } catch (const Error& e) {
+    // Errors from deep inside (a mistyped attribute read by a graph pass) name the node but not
+    // the file; the contract is that every load error names the file.
+    if (std::string(e.what()).find(origin) == std::string::npos)
+      throw Error("'" + origin + "': " + e.what());
     throw;
   } catch (const std::exception& e) {
     // protobuf/libonnx failures on hostile input must still read as a model error.

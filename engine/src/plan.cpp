@@ -140,8 +140,9 @@ const Algorithm& resolve_algorithm(const Plan& plan, const Layer& layer, const R
 void validate_plan(const Plan& plan, const Model& model, const Registry& registry) {
   std::vector<std::string> problems;
   if (!plan.model_fingerprint.empty() && plan.model_fingerprint != model.fingerprint)
-    problems.push_back("the plan was made for model '" + plan.model_name + "' (" +
-                       plan.model_fingerprint + "), not for this model (" + model.fingerprint + ")");
+    problems.push_back("model fingerprint mismatch: the plan was made for model '" +
+                       plan.model_name + "' (" + plan.model_fingerprint + "), this model is '" +
+                       model.name + "' (" + model.fingerprint + ")");
   for (const auto& [op_type, name] : plan.defaults) {
     const OpDefinition* op = registry.find_op(op_type);
     if (!op)

@@ -4,6 +4,7 @@
 // A model with ops the registry lacks still loads (for viewing); compiling it fails later.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct LoadOptions {
   bool fold_batchnorm = true;
   // Value for symbolic or unknown input dimensions (e.g. a dynamic batch axis).
   int64_t symbolic_dim_value = 1;
+  // Graph inputs to specialize the model for: each becomes a constant with the given value, so
+  // shapes that depend on it (a Reshape's target shape, Slice bounds) are static. The remaining
+  // inputs keep their order.
+  std::map<std::string, Tensor> constant_inputs;
 };
 
 // Throws Error with a message naming the file and what is wrong with it.

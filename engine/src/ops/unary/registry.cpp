@@ -1,5 +1,117 @@
-// Placeholder: replaced by the unary family's registry.
+// The unary family's registry: Relu, Clip, Sigmoid, Tanh, Erf, Sqrt, Exp, Cast, Identity, Dropout
+// and Shape with their algorithms. This is the one place where the family's algorithm names are
+// spelled.
+#include <string>
+#include <utility>
+
 #include "ops/registrations.h"
+#include "ops/unary/unary.h"
+
 namespace algoscope::ops {
-void register_unary(Registry&) {}
+namespace {
+
+using InferFn = std::function<std::vector<TensorInfo>(const Layer&)>;
+using PrepareFn = std::function<std::unique_ptr<Kernel>(const Layer&)>;
+
+Algorithm reference(std::string summary, std::string teaching, PrepareFn prepare,
+                    Tolerance tolerance = {}) {
+  Algorithm a;
+  a.name = "reference";
+  a.backend = Backend::Cpu;
+  a.summary = std::move(summary);
+  a.teaching = std::move(teaching);
+  a.tolerance = tolerance;
+  a.default_priority = 0;
+  a.prepare = std::move(prepare);
+  return a;
+}
+
+void add(Registry& registry, std::string op_type, std::string summary, InferFn infer,
+         bool arithmetic, Algorithm algorithm) {
+  OpDefinition def;
+  def.op_type = std::move(op_type);
+  def.summary = std::move(summary);
+  def.infer = std::move(infer);
+  if (arithmetic) def.flops = unary::elementwise_flops;
+  def.algorithms.push_back(std::move(algorithm));
+  registry.add_op(std::move(def));
+}
+
+constexpr Tolerance kExact{0.0, 0.0};
+
+}  // namespace
+
+void register_unary(Registry& registry) {
+  using unary::Activation;
+  struct Act {
+    const char* op_type;
+    Activation activation;
+    const char* summary;
+    const char* teaching;
+  };
+  const Act activations[] = {
+      {"Relu", Activation::Relu, "max(x, 0) elementwise",
+       "One comparison per element over the flat tensor; no extra memory. Exact."},
+      {"Sigmoid", Activation::Sigmoid, "1 / (1 + exp(-x)) elementwise",
+       "Computes 1 / (1 + expf(-x)) per element; no extra memory. Relative error of a few ulp; "
+       "very negative inputs give exactly 0 because expf overflows to infinity."},
+      {"Tanh", Activation::Tanh, "hyperbolic tangent elementwise",
+       "Calls the C library's tanhf per element; no extra memory. Error within a few ulp; the "
+       "result saturates to +-1 for |x| above about 9."},
+      {"Erf", Activation::Erf, "Gauss error function elementwise",
+       "Calls the C library's erff per element; no extra memory. Error within a few ulp."},
+      {"Sqrt", Activation::Sqrt, "square root elementwise",
+       "Calls sqrtf per element (correctly rounded by IEEE 754); no extra memory. Negative "
+       "inputs give NaN."},
+      {"Exp", Activation::Exp, "e^x elementwise",
+       "Calls the C library's expf per element; no extra memory. Error within a few ulp; "
+       "overflows to infinity above about 88.7."},
+  };
+  for (const Act& a : activations) {
+    Activation act = a.activation;
+    add(
+        registry, a.op_type, a.summary,
+        [act](const Layer& layer) { return unary::infer_activation(act, layer); }, true,
+        reference(
+            "plain loop over the elements", a.teaching,
+            [act](const Layer& layer) { return unary::prepare_activation_reference(act, layer); },
+            act == Activation::Relu ? kExact : Tolerance{}));
+  }
+
+  add(registry, "Clip", "limits values to [min, max]", unary::infer_clip, true,
+      reference("plain loop over the elements",
+                "Two comparisons per element against bounds read once per run (attributes before "
+                "opset 11, optional scalar inputs from 11; absent bounds are -inf / +inf). No "
+                "extra memory. Exact; NaN passes through.",
+                unary::prepare_clip_reference, kExact));
+
+  add(registry, "Cast", "converts elements to another type (float32, int64, int32, uint8, bool)",
+      unary::infer_cast, false,
+      reference("plain loop over the elements",
+                "Converts each element with a C++ conversion: float to integer truncates toward "
+                "zero (NaN gives 0, out-of-range values saturate), anything to bool tests for "
+                "non-zero. No extra memory.",
+                unary::prepare_cast_reference, kExact));
+
+  add(registry, "Identity", "passes its input through", unary::infer_identity, false,
+      reference("copies the input",
+                "One memcpy of the input into the output (the loader usually removes the node). "
+                "No extra memory; exact.",
+                unary::prepare_copy_reference, kExact));
+
+  add(registry, "Dropout", "identity at inference; the optional mask is all true",
+      unary::infer_dropout, false,
+      reference("copies the input",
+                "At inference Dropout keeps every element: one memcpy of the input and, when the "
+                "mask output is used, a fill with true. Training mode is rejected. No extra "
+                "memory; exact.",
+                unary::prepare_copy_reference, kExact));
+
+  add(registry, "Shape", "the input's dimensions as an int64 vector", unary::infer_shape, false,
+      reference("writes the static dimensions",
+                "Writes the input's dimensions (optionally the [start, end) window of opset 15) "
+                "into a 1-D int64 tensor; the data is never read. Exact.",
+                unary::prepare_shape_reference, kExact));
+}
+
 }  // namespace algoscope::ops

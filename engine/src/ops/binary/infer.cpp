@@ -1,0 +1,96 @@
+// ONNX semantics of the binary family (see binary.h): which element types each op accepts and the
+// numpy broadcast of the input shapes. Opset 7 onward; the legacy `broadcast` attribute of older
+// opsets is not supported.
+#include <string>
+
+#include "ops/binary/binary.h"
+#include "ops/binary/broadcast.h"
+#include "ops/common.h"
+
+namespace algoscope::ops::binary {
+namespace {
+
+const char* op_name(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::Add:
+      return "Add";
+    case BinaryOp::Sub:
+      return "Sub";
+    case BinaryOp::Mul:
+      return "Mul";
+    case BinaryOp::Div:
+      return "Div";
+    case BinaryOp::Pow:
+      return "Pow";
+    case BinaryOp::Equal:
+      return "Equal";
+  }
+  return "?";
+}
+
+bool is_numeric(DType t) {
+  return t == DType::Float32 || t == DType::Int64 || t == DType::Int32 || t == DType::UInt8;
+}
+
+void require_inputs(const Layer& layer, size_t count, const std::string& op) {
+  for (size_t i = 0; i < count; ++i)
+    require(layer.has_input(i), op + " needs " + std::to_string(count) + " inputs; input " +
+                                    std::to_string(i) + " is missing");
+}
+
+// The broadcast shape, with the op's name in front of a broadcasting error.
+Shape broadcast_for(const std::string& op, const std::vector<Shape>& shapes) {
+  try {
+    return broadcast_shapes(shapes);
+  } catch (const Error& e) {
+    throw Error(op + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::vector<TensorInfo> infer_arithmetic(BinaryOp op, const Layer& layer) {
+  const std::string name = op_name(op);
+  require_inputs(layer, 2, name);
+  const TensorInfo& a = layer.inputs[0];
+  const TensorInfo& b = layer.inputs[1];
+  require(is_numeric(a.dtype), name + " does not support " + dtype_name(a.dtype) + " inputs");
+  require(is_numeric(b.dtype), name + " does not support " + dtype_name(b.dtype) + " inputs");
+  // Pow alone lets the exponent's type differ from the base's (opset 12+); the result has the
+  // base's type.
+  if (op != BinaryOp::Pow)
+    require(a.dtype == b.dtype, name + " needs inputs of one type, got " + dtype_name(a.dtype) +
+                                    " and " + dtype_name(b.dtype));
+  return {TensorInfo{a.dtype, broadcast_for(name, {a.shape, b.shape})}};
+}
+
+std::vector<TensorInfo> infer_equal(const Layer& layer) {
+  require_inputs(layer, 2, "Equal");
+  const TensorInfo& a = layer.inputs[0];
+  const TensorInfo& b = layer.inputs[1];
+  require(a.dtype == b.dtype, std::string("Equal needs inputs of one type, got ") +
+                                  dtype_name(a.dtype) + " and " + dtype_name(b.dtype));
+  return {TensorInfo{DType::Bool, broadcast_for("Equal", {a.shape, b.shape})}};
+}
+
+std::vector<TensorInfo> infer_where(const Layer& layer) {
+  require_inputs(layer, 3, "Where");
+  const TensorInfo& c = layer.inputs[0];
+  const TensorInfo& x = layer.inputs[1];
+  const TensorInfo& y = layer.inputs[2];
+  require(c.dtype == DType::Bool,
+          std::string("Where needs a bool condition, got ") + dtype_name(c.dtype));
+  require(x.dtype == y.dtype, std::string("Where needs X and Y of one type, got ") +
+                                  dtype_name(x.dtype) + " and " + dtype_name(y.dtype));
+  return {TensorInfo{x.dtype, broadcast_for("Where", {c.shape, x.shape, y.shape})}};
+}
+
+double elementwise_flops(const Layer& layer) {
+  // From the inputs rather than layer.outputs, so it also answers before outputs are filled in.
+  std::vector<Shape> shapes;
+  for (size_t i = 0; i < layer.inputs.size(); ++i)
+    if (layer.has_input(i)) shapes.push_back(layer.inputs[i].shape);
+  return static_cast<double>(shape_numel(broadcast_shapes(shapes)));
+}
+
+}  // namespace algoscope::ops::binary

@@ -1,0 +1,194 @@
+// Reference kernels of the binary family: one plain loop per run of the broadcast plan (see
+// broadcast.h). The innermost run has unit or zero strides, so the common cases (equal shapes, a
+// scalar operand, a bias along the last axis) are flat loops the compiler vectorizes. Results are
+// exactly what one C++ operation per element gives; integer division truncates toward zero.
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+#include "ops/binary/binary.h"
+#include "ops/binary/broadcast.h"
+#include "ops/common.h"
+
+namespace algoscope::ops::binary {
+namespace {
+
+// y[i] = f(a[i], b[i]) over the broadcast plan, specialized on which operand moves in a run.
+template <class TA, class TB, class TY, class F>
+void apply(const BroadcastPlan& plan, const TA* a, const TB* b, TY* y, F f) {
+  const int64_t sa = plan.inner_stride(0);
+  const int64_t sb = plan.inner_stride(1);
+  for_each_run(plan, [&](int64_t out, int64_t n, const int64_t* off) {
+    const TA* pa = a + off[0];
+    const TB* pb = b + off[1];
+    TY* py = y + out;
+    if (sa == 1 && sb == 1) {
+      for (int64_t i = 0; i < n; ++i) py[i] = f(pa[i], pb[i]);
+    } else if (sa == 1) {
+      const TB vb = *pb;
+      for (int64_t i = 0; i < n; ++i) py[i] = f(pa[i], vb);
+    } else if (sb == 1) {
+      const TA va = *pa;
+      for (int64_t i = 0; i < n; ++i) py[i] = f(va, pb[i]);
+    } else {
+      const TY v = f(*pa, *pb);
+      for (int64_t i = 0; i < n; ++i) py[i] = v;
+    }
+  });
+}
+
+// Calls f(T{}) with the C++ type of a numeric element type.
+template <class F>
+void with_numeric(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::Float32:
+      f(float{});
+      return;
+    case DType::Int64:
+      f(int64_t{});
+      return;
+    case DType::Int32:
+      f(int32_t{});
+      return;
+    case DType::UInt8:
+      f(uint8_t{});
+      return;
+    case DType::Bool:
+      break;
+  }
+  throw Error(std::string("unsupported element type ") + dtype_name(dtype));
+}
+
+template <class T>
+T divide(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    // Integer division by zero would kill the process; ONNX leaves it undefined, we give 0.
+    if (b == 0) return 0;
+    if (a == std::numeric_limits<T>::min() && b == -1)
+      return a;  // overflow: wrap like two's complement
+  }
+  return a / b;
+}
+
+// Pow returns the base's type. Floats use powf directly; any integer operand goes through double,
+// which is exact for the integer results that fit in 53 bits.
+template <class TA, class TB>
+TA power(TA a, TB b) {
+  if constexpr (std::is_same_v<TA, float> && std::is_same_v<TB, float>) {
+    return std::pow(a, b);
+  } else {
+    double r = std::pow(static_cast<double>(a), static_cast<double>(b));
+    if constexpr (std::is_integral_v<TA>) {
+      if (!std::isfinite(r)) return 0;
+      return static_cast<TA>(r);
+    } else {
+      return static_cast<TA>(r);
+    }
+  }
+}
+
+void run_arithmetic(BinaryOp op, const BroadcastPlan& plan, const Tensor& a, const Tensor& b,
+                    Tensor& y) {
+  if (op == BinaryOp::Pow) {
+    with_numeric(a.dtype(), [&](auto ta) {
+      using TA = decltype(ta);
+      with_numeric(b.dtype(), [&](auto tb) {
+        using TB = decltype(tb);
+        apply(plan, a.data<TA>(), b.data<TB>(), y.data<TA>(),
+              [](TA x, TB e) { return power(x, e); });
+      });
+    });
+    return;
+  }
+  with_numeric(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T* py = y.data<T>();
+    switch (op) {
+      case BinaryOp::Add:
+        apply(plan, pa, pb, py, [](T x, T z) -> T { return x + z; });
+        break;
+      case BinaryOp::Sub:
+        apply(plan, pa, pb, py, [](T x, T z) -> T { return x - z; });
+        break;
+      case BinaryOp::Mul:
+        apply(plan, pa, pb, py, [](T x, T z) -> T { return x * z; });
+        break;
+      case BinaryOp::Div:
+        apply(plan, pa, pb, py, [](T x, T z) { return divide(x, z); });
+        break;
+      default:
+        break;
+    }
+  });
+}
+
+void run_equal(const BroadcastPlan& plan, const Tensor& a, const Tensor& b, Tensor& y) {
+  bool* py = y.data<bool>();
+  switch (a.dtype()) {
+    case DType::Float32:
+      apply(plan, a.data<float>(), b.data<float>(), py, [](float x, float z) { return x == z; });
+      return;
+    case DType::Int64:
+      apply(plan, a.data<int64_t>(), b.data<int64_t>(), py,
+            [](int64_t x, int64_t z) { return x == z; });
+      return;
+    case DType::Int32:
+      apply(plan, a.data<int32_t>(), b.data<int32_t>(), py,
+            [](int32_t x, int32_t z) { return x == z; });
+      return;
+    case DType::UInt8:
+      apply(plan, a.data<uint8_t>(), b.data<uint8_t>(), py,
+            [](uint8_t x, uint8_t z) { return x == z; });
+      return;
+    case DType::Bool:
+      apply(plan, a.data<bool>(), b.data<bool>(), py, [](bool x, bool z) { return x == z; });
+      return;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> prepare_reference(BinaryOp op, const Layer& layer) {
+  std::vector<TensorInfo> out =
+      op == BinaryOp::Equal ? infer_equal(layer) : infer_arithmetic(op, layer);
+  BroadcastPlan plan = plan_broadcast({layer.inputs[0].shape, layer.inputs[1].shape}, out[0].shape);
+  return make_kernel([op, plan = std::move(plan)](KernelIO& io) {
+    const Tensor& a = *io.inputs[0];
+    const Tensor& b = *io.inputs[1];
+    Tensor& y = *io.outputs[0];
+    if (op == BinaryOp::Equal)
+      run_equal(plan, a, b, y);
+    else
+      run_arithmetic(op, plan, a, b, y);
+  });
+}
+
+std::unique_ptr<Kernel> prepare_where_reference(const Layer& layer) {
+  std::vector<TensorInfo> out = infer_where(layer);
+  BroadcastPlan plan = plan_broadcast(
+      {layer.inputs[0].shape, layer.inputs[1].shape, layer.inputs[2].shape}, out[0].shape);
+  return make_kernel([plan = std::move(plan)](KernelIO& io) {
+    const Tensor& c = *io.inputs[0];
+    const Tensor& x = *io.inputs[1];
+    const Tensor& yv = *io.inputs[2];
+    Tensor& z = *io.outputs[0];
+    // Selecting copies bits, so any element type goes through an unsigned carrier of its size.
+    with_carrier(x.dtype(), [&](auto carrier) {
+      using T = decltype(carrier);
+      const bool* pc = c.data<bool>();
+      const T* px = static_cast<const T*>(x.raw());
+      const T* py = static_cast<const T*>(yv.raw());
+      T* pz = static_cast<T*>(z.raw());
+      const int64_t sc = plan.inner_stride(0), sx = plan.inner_stride(1), sy = plan.inner_stride(2);
+      for_each_run(plan, [&](int64_t out, int64_t n, const int64_t* off) {
+        for (int64_t i = 0; i < n; ++i)
+          pz[out + i] = pc[off[0] + i * sc] ? px[off[1] + i * sx] : py[off[2] + i * sy];
+      });
+    });
+  });
+}
+
+}  // namespace algoscope::ops::binary

@@ -1,0 +1,174 @@
+// ONNX semantics of the unary family (see unary.h): the accepted element types, Clip's bounds as
+// attributes (opset < 11) or optional inputs (11+), Cast's target type, Dropout's inference-only
+// contract and Shape's start/end window (opset 15).
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <string>
+
+#include "ops/common.h"
+#include "ops/unary/unary.h"
+
+namespace algoscope::ops::unary {
+namespace {
+
+const char* activation_name(Activation a) {
+  switch (a) {
+    case Activation::Relu:
+      return "Relu";
+    case Activation::Sigmoid:
+      return "Sigmoid";
+    case Activation::Tanh:
+      return "Tanh";
+    case Activation::Erf:
+      return "Erf";
+    case Activation::Sqrt:
+      return "Sqrt";
+    case Activation::Exp:
+      return "Exp";
+  }
+  return "?";
+}
+
+const TensorInfo& first_input(const Layer& layer, const std::string& op) {
+  require(layer.has_input(0), op + " needs an input");
+  return layer.inputs[0];
+}
+
+// ONNX TensorProto.DataType names, for messages about types the engine does not compute with.
+std::string onnx_type_name(int64_t code) {
+  static const char* const names[] = {
+      "undefined",      "float",      "uint8",         "int8",       "uint16",   "int16",
+      "int32",          "int64",      "string",        "bool",       "float16",  "double",
+      "uint32",         "uint64",     "complex64",     "complex128", "bfloat16", "float8e4m3fn",
+      "float8e4m3fnuz", "float8e5m2", "float8e5m2fnuz"};
+  if (code >= 0 && code < static_cast<int64_t>(std::size(names))) return names[code];
+  return "unknown";
+}
+
+}  // namespace
+
+std::vector<TensorInfo> infer_activation(Activation activation, const Layer& layer) {
+  const std::string name = activation_name(activation);
+  const TensorInfo& x = first_input(layer, name);
+  // Relu (opset 14) also accepts signed integers; the transcendental ones are float only here.
+  bool ok = x.dtype == DType::Float32 || (activation == Activation::Relu &&
+                                          (x.dtype == DType::Int64 || x.dtype == DType::Int32));
+  require(ok, name + " does not support " + dtype_name(x.dtype) + " inputs");
+  return {x};
+}
+
+ClipAttributes clip_attributes(const Layer& layer) {
+  return {layer.n().attr_float("min", -std::numeric_limits<float>::infinity()),
+          layer.n().attr_float("max", std::numeric_limits<float>::infinity())};
+}
+
+std::vector<TensorInfo> infer_clip(const Layer& layer) {
+  const TensorInfo& x = first_input(layer, "Clip");
+  require(x.dtype != DType::Bool, "Clip does not support bool inputs");
+  if (layer.opset < 11) {
+    require(x.dtype == DType::Float32, "Clip before opset 11 takes float32 only");
+    clip_attributes(layer);  // read now, so that a mistyped attribute fails at load time
+  } else {
+    const char* names[] = {"", "min", "max"};
+    for (size_t i = 1; i <= 2; ++i) {
+      if (!layer.has_input(i)) continue;
+      const TensorInfo& bound = layer.inputs[i];
+      require(bound.dtype == x.dtype, std::string("Clip's ") + names[i] +
+                                          " must have the input's type " + dtype_name(x.dtype) +
+                                          ", got " + dtype_name(bound.dtype));
+      require(bound.numel() == 1, std::string("Clip's ") + names[i] +
+                                      " must be a scalar, got shape " +
+                                      shape_to_string(bound.shape));
+    }
+  }
+  return {x};
+}
+
+DType cast_target(const Layer& layer) {
+  require(layer.n().has_attribute("to"), "Cast needs a 'to' attribute");
+  int64_t to = layer.n().attr_int("to", 0);
+  switch (to) {
+    case 1:
+      return DType::Float32;
+    case 2:
+      return DType::UInt8;
+    case 6:
+      return DType::Int32;
+    case 7:
+      return DType::Int64;
+    case 9:
+      return DType::Bool;
+  }
+  throw Error("Cast to " + onnx_type_name(to) + " (ONNX element type " + std::to_string(to) +
+              ") is not supported: the engine computes with float32, int64, int32, uint8 and bool");
+}
+
+std::vector<TensorInfo> infer_cast(const Layer& layer) {
+  const TensorInfo& x = first_input(layer, "Cast");
+  return {TensorInfo{cast_target(layer), x.shape}};
+}
+
+std::vector<TensorInfo> infer_identity(const Layer& layer) {
+  return {first_input(layer, "Identity")};
+}
+
+std::vector<TensorInfo> infer_dropout(const Layer& layer) {
+  const TensorInfo& x = first_input(layer, "Dropout");
+  // From opset 12 the mode is an input. An inference engine must know it before running: a
+  // runtime flag could ask for random masks mid-run.
+  if (layer.opset >= 12 && layer.has_input(2)) {
+    require(layer.constant(2) != nullptr,
+            "Dropout: the training_mode input must be a constant (the engine runs inference only)");
+    require(!layer.has_input(1) || layer.constant(1),
+            "Dropout: the ratio input must be a constant when training_mode is given");
+    require_inference_dropout(layer.constant(2), layer.has_input(1) ? layer.constant(1) : nullptr);
+  }
+  std::vector<TensorInfo> out{x};
+  if (layer.n().outputs.size() > 1) {
+    // The mask is bool from opset 10; before that it has the data's type.
+    out.push_back(TensorInfo{layer.opset >= 10 ? DType::Bool : x.dtype, x.shape});
+  }
+  return out;
+}
+
+void require_inference_dropout(const Tensor* training_mode, const Tensor* ratio) {
+  if (!training_mode || training_mode->numel() == 0) return;
+  if (training_mode->to_int64_vector()[0] == 0) return;
+  // The ratio is a float; read it as one (to_int64_vector would truncate 0.5 to 0).
+  double r = 0.5;  // ONNX's default
+  if (ratio && ratio->numel() > 0)
+    r = ratio->dtype() == DType::Float32 ? ratio->data<float>()[0]
+                                         : static_cast<double>(ratio->to_int64_vector()[0]);
+  char ratio_text[32];
+  std::snprintf(ratio_text, sizeof ratio_text, "%g", r);
+  require(r == 0.0, std::string("Dropout with training_mode true and ratio ") + ratio_text +
+                        " is not supported: the engine runs inference only");
+}
+
+std::pair<int64_t, int64_t> shape_range(const Layer& layer) {
+  const int64_t rank = static_cast<int64_t>(layer.inputs[0].shape.size());
+  int64_t start = 0, end = rank;
+  if (layer.opset >= 15) {
+    start = layer.n().attr_int("start", 0);
+    end = layer.n().attr_int("end", rank);
+  }
+  // Negative values count from the back; then both clamp into [0, rank].
+  if (start < 0) start += rank;
+  if (end < 0) end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, 0, rank);
+  return {start, std::max(start, end)};
+}
+
+std::vector<TensorInfo> infer_shape(const Layer& layer) {
+  first_input(layer, "Shape");
+  auto [start, end] = shape_range(layer);
+  return {TensorInfo{DType::Int64, Shape{end - start}}};
+}
+
+double elementwise_flops(const Layer& layer) {
+  return layer.has_input(0) ? static_cast<double>(layer.inputs[0].numel()) : 0.0;
+}
+
+}  // namespace algoscope::ops::unary

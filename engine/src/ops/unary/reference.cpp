@@ -1,0 +1,185 @@
+// Reference kernels of the unary family: one plain loop per op over the flat element range, with
+// the C++ standard library's functions (expf, tanhf, erff, sqrtf). Clip reads its bounds from the
+// inputs at run time, so constant and runtime bounds take the same path.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+#include "ops/common.h"
+#include "ops/unary/unary.h"
+
+namespace algoscope::ops::unary {
+namespace {
+
+template <class F>
+void with_numeric(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::Float32:
+      f(float{});
+      return;
+    case DType::Int64:
+      f(int64_t{});
+      return;
+    case DType::Int32:
+      f(int32_t{});
+      return;
+    case DType::UInt8:
+      f(uint8_t{});
+      return;
+    case DType::Bool:
+      f(bool{});
+      return;
+  }
+}
+
+template <class T, class F>
+void map(const Tensor& x, Tensor& y, F f) {
+  const T* px = x.data<T>();
+  T* py = y.data<T>();
+  const int64_t n = x.numel();
+  for (int64_t i = 0; i < n; ++i) py[i] = f(px[i]);
+}
+
+// The lowest and highest values of T: Clip's bounds when an input or attribute is absent.
+template <class T>
+T lowest() {
+  if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
+  return std::numeric_limits<T>::lowest();
+}
+template <class T>
+T highest() {
+  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
+  return std::numeric_limits<T>::max();
+}
+
+// One element converted as ONNX Cast does. Float to integer truncates toward zero; NaN gives 0 and
+// out-of-range values saturate instead of being undefined behaviour.
+template <class TO, class TI>
+TO convert(TI v) {
+  if constexpr (std::is_same_v<TO, bool>) {
+    return v != TI{};
+  } else if constexpr (std::is_integral_v<TO> && std::is_floating_point_v<TI>) {
+    if (std::isnan(v)) return 0;
+    if (v <= static_cast<TI>(std::numeric_limits<TO>::lowest()))
+      return std::numeric_limits<TO>::lowest();
+    if (v >= static_cast<TI>(std::numeric_limits<TO>::max())) return std::numeric_limits<TO>::max();
+    return static_cast<TO>(v);
+  } else {
+    return static_cast<TO>(v);
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, const Layer& layer) {
+  infer_activation(activation, layer);
+  return make_kernel([activation](KernelIO& io) {
+    const Tensor& x = *io.inputs[0];
+    Tensor& y = *io.outputs[0];
+    switch (activation) {
+      case Activation::Relu:
+        with_numeric(x.dtype(), [&](auto tag) {
+          using T = decltype(tag);
+          if constexpr (!std::is_same_v<T, bool>)
+            map<T>(x, y, [](T v) { return v > T{0} ? v : T{0}; });
+        });
+        return;
+      case Activation::Sigmoid:
+        // 1 / (1 + e^-x): for very negative x, e^-x overflows to inf and the result is exactly 0.
+        map<float>(x, y, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+        return;
+      case Activation::Tanh:
+        map<float>(x, y, [](float v) { return std::tanh(v); });
+        return;
+      case Activation::Erf:
+        map<float>(x, y, [](float v) { return std::erf(v); });
+        return;
+      case Activation::Exp:
+        map<float>(x, y, [](float v) { return std::exp(v); });
+        return;
+      case Activation::Sqrt:
+        map<float>(x, y, [](float v) { return std::sqrt(v); });
+        return;
+    }
+  });
+}
+
+std::unique_ptr<Kernel> prepare_clip_reference(const Layer& layer) {
+  infer_clip(layer);
+  const bool from_inputs = layer.opset >= 11;
+  const ClipAttributes attrs = from_inputs ? ClipAttributes{} : clip_attributes(layer);
+  return make_kernel([from_inputs, attrs](KernelIO& io) {
+    const Tensor& x = *io.inputs[0];
+    Tensor& y = *io.outputs[0];
+    with_numeric(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (!std::is_same_v<T, bool>) {
+        T lo = lowest<T>(), hi = highest<T>();
+        if (!from_inputs) {
+          lo = static_cast<T>(attrs.min);
+          hi = static_cast<T>(attrs.max);
+        } else {
+          if (io.inputs.size() > 1 && io.inputs[1]) lo = io.inputs[1]->data<T>()[0];
+          if (io.inputs.size() > 2 && io.inputs[2]) hi = io.inputs[2]->data<T>()[0];
+        }
+        // Written with comparisons rather than std::clamp: NaN passes through and lo > hi gives
+        // hi, as ONNX Runtime and numpy.clip do.
+        map<T>(x, y, [lo, hi](T v) {
+          T r = v < lo ? lo : v;
+          return r > hi ? hi : r;
+        });
+      }
+    });
+  });
+}
+
+std::unique_ptr<Kernel> prepare_cast_reference(const Layer& layer) {
+  infer_cast(layer);
+  return make_kernel([](KernelIO& io) {
+    const Tensor& x = *io.inputs[0];
+    Tensor& y = *io.outputs[0];
+    const int64_t n = x.numel();
+    with_numeric(x.dtype(), [&](auto in_tag) {
+      using TI = decltype(in_tag);
+      with_numeric(y.dtype(), [&](auto out_tag) {
+        using TO = decltype(out_tag);
+        const TI* px = x.data<TI>();
+        TO* py = y.data<TO>();
+        for (int64_t i = 0; i < n; ++i) py[i] = convert<TO>(px[i]);
+      });
+    });
+  });
+}
+
+std::unique_ptr<Kernel> prepare_copy_reference(const Layer& layer) {
+  const bool dropout = layer.n().op_type == "Dropout";
+  const bool mode_input = dropout && layer.opset >= 12;
+  return make_kernel([mode_input](KernelIO& io) {
+    const Tensor& x = *io.inputs[0];
+    if (mode_input && io.inputs.size() > 2)
+      require_inference_dropout(io.inputs[2], io.inputs.size() > 1 ? io.inputs[1] : nullptr);
+    Tensor& y = *io.outputs[0];
+    if (y.raw() != x.raw() && x.bytes()) std::memcpy(y.raw(), x.raw(), x.bytes());
+    // Dropout's mask: at inference every element is kept.
+    if (io.outputs.size() > 1 && io.outputs[1]) {
+      Tensor& mask = *io.outputs[1];
+      with_numeric(mask.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        std::fill_n(mask.data<T>(), mask.numel(), static_cast<T>(1));
+      });
+    }
+  });
+}
+
+std::unique_ptr<Kernel> prepare_shape_reference(const Layer& layer) {
+  auto [start, end] = shape_range(layer);
+  return make_kernel([start, end](KernelIO& io) {
+    const Shape& s = io.inputs[0]->shape();
+    int64_t* out = io.outputs[0]->data<int64_t>();
+    for (int64_t d = start; d < end; ++d) out[d - start] = s[static_cast<size_t>(d)];
+  });
+}
+
+}  // namespace algoscope::ops::unary

@@ -1,0 +1,48 @@
+// The unary op family: elementwise activations (Relu, Sigmoid, Tanh, Erf, Sqrt, Exp), Clip, Cast,
+// and the ops that pass a tensor through or describe it (Identity, Dropout at inference, Shape).
+// infer.cpp holds the ONNX semantics (attributes versus inputs across opsets, type rules);
+// reference.cpp the plain-loop kernels; registry.cpp names the algorithms and registers the ops.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "algoscope/registry.h"
+
+namespace algoscope::ops::unary {
+
+enum class Activation { Relu, Sigmoid, Tanh, Erf, Sqrt, Exp };
+
+std::vector<TensorInfo> infer_activation(Activation activation, const Layer& layer);
+std::vector<TensorInfo> infer_clip(const Layer& layer);
+std::vector<TensorInfo> infer_cast(const Layer& layer);
+std::vector<TensorInfo> infer_identity(const Layer& layer);
+std::vector<TensorInfo> infer_dropout(const Layer& layer);
+std::vector<TensorInfo> infer_shape(const Layer& layer);
+// One operation per element.
+double elementwise_flops(const Layer& layer);
+
+// The element type Cast converts to: its `to` attribute mapped onto the engine's types. Throws
+// Error naming the ONNX type when the engine does not compute with it.
+DType cast_target(const Layer& layer);
+// Clip's bounds from the opset < 11 attributes; -inf / +inf when absent.
+struct ClipAttributes {
+  float min;
+  float max;
+};
+ClipAttributes clip_attributes(const Layer& layer);
+// Dropout in training mode would need a random mask this inference engine does not draw; with
+// ratio 0 it is still the identity. Throws Error unless `training_mode` is absent or false, or the
+// ratio (absent: 0.5) is 0.
+void require_inference_dropout(const Tensor* training_mode, const Tensor* ratio);
+// The [start, end) range of dimensions Shape reports (start/end attributes, opset 15).
+std::pair<int64_t, int64_t> shape_range(const Layer& layer);
+
+std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, const Layer& layer);
+std::unique_ptr<Kernel> prepare_clip_reference(const Layer& layer);
+std::unique_ptr<Kernel> prepare_cast_reference(const Layer& layer);
+// Identity and Dropout: output 0 is a copy of input 0; Dropout's optional mask is all true.
+std::unique_ptr<Kernel> prepare_copy_reference(const Layer& layer);
+std::unique_ptr<Kernel> prepare_shape_reference(const Layer& layer);
+
+}  // namespace algoscope::ops::unary

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything algoscope needs on Debian 12 (bookworm), from Debian's own packages: the
+# build tools, the engine's libraries, the test data (ONNX's conformance tests) and PyTorch for the
+# end-to-end tests. Safe to run again. Needs root (uses sudo when not root).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config clang-format
+  # engine
+  libonnx-dev libprotobuf-dev protobuf-compiler libopenblas-dev libdnnl-dev nlohmann-json3-dev
+  libfftw3-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
+  # the PyTorch peer (imports only under /usr/bin/python3)
+  python3 python3-numpy python3-onnx python3-torch python3-torchvision
+)
+
+sudo=""
+if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,237 @@
+// algoscope-cli driven as a user drives it: a real process, its exit code, stdout and stderr.
+// Every bad input must end in exit code 2 with a message that names what is wrong, never a crash
+// or a hang; good input must produce the documented output. Models come from ONNX's own test data
+// (libonnx-testdata) and from files written here.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "algoscope/algoscope.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kNodeTests = "/usr/share/libonnx-testdata/data/node";
+
+struct Result {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream b;
+  b << in.rdbuf();
+  return b.str();
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("algoscope_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result run(const std::vector<std::string>& args) {
+    std::string cmd = "timeout 120 " + quote(ALGOSCOPE_CLI);
+    for (const auto& a : args) cmd += " " + quote(a);
+    cmd += " >" + quote((dir_ / "stdout").string()) + " 2>" + quote((dir_ / "stderr").string()) + " </dev/null";
+    int status = std::system(cmd.c_str());
+    Result r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(dir_ / "stdout");
+    r.err = slurp(dir_ / "stderr");
+    return r;
+  }
+
+  // Exit 2 and a message containing every fragment; never a signal or a timeout (124).
+  void expect_usage_error(const std::vector<std::string>& args, const std::vector<std::string>& fragments) {
+    Result r = run(args);
+    EXPECT_EQ(r.exit_code, 2) << "stderr: " << r.err;
+    for (const auto& f : fragments)
+      EXPECT_NE(r.err.find(f), std::string::npos) << "stderr lacks '" << f << "': " << r.err;
+  }
+
+  fs::path write(const std::string& name, const std::string& bytes) {
+    fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << bytes;
+    return p;
+  }
+
+  fs::path dir_;
+};
+
+const std::string relu_model = (kNodeTests / "test_relu" / "model.onnx").string();
+const std::string relu_data = (kNodeTests / "test_relu" / "test_data_set_0").string();
+const std::string conv_model = (kNodeTests / "test_conv_with_strides_padding" / "model.onnx").string();
+const std::string conv_data = (kNodeTests / "test_conv_with_strides_padding" / "test_data_set_0").string();
+
+TEST_F(Cli, VersionAndHelp) {
+  Result v = run({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find(algoscope::version()), std::string::npos);
+  Result h = run({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  for (const char* cmd : {"info", "algorithms", "run"}) EXPECT_NE(h.out.find(cmd), std::string::npos);
+  expect_usage_error({}, {"usage"});
+  expect_usage_error({"frobnicate"}, {"unknown command 'frobnicate'"});
+}
+
+TEST_F(Cli, RunWritesOutputsThatMatchOnnxExpectedValues) {
+  Result r = run({"run", conv_model, "--inputs", conv_data, "--outputs", (dir_ / "out").string(),
+                  "--select", "Conv=im2col", "--threads", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 thread"), std::string::npos) << r.out;
+  algoscope::Tensor got = algoscope::read_tensor_file((dir_ / "out" / "output_0.pb").string());
+  algoscope::Tensor want = algoscope::read_tensor_file(conv_data + "/output_0.pb");
+  ASSERT_EQ(got.shape(), want.shape());
+  for (int64_t i = 0; i < want.numel(); ++i)
+    EXPECT_NEAR(got.data<float>()[i], want.data<float>()[i], 1e-4);
+}
+
+TEST_F(Cli, RunWithoutInputsUsesSeededRandomInputs) {
+  Result a = run({"run", relu_model, "--outputs", (dir_ / "a").string()});
+  Result b = run({"run", relu_model, "--outputs", (dir_ / "b").string()});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(slurp(dir_ / "a" / "output_0.pb"), slurp(dir_ / "b" / "output_0.pb"));
+}
+
+TEST_F(Cli, InfoPrintsTheLayerTableAndJson) {
+  Result r = run({"info", conv_model});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"Conv", "1x1x7x5", "1x1x4x3", "im2col", "reference", "FLOPs", "loaded in"})
+    EXPECT_NE(r.out.find(f), std::string::npos) << f << " missing from:\n" << r.out;
+  Result j = run({"info", conv_model, "--json"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  auto doc = nlohmann::json::parse(j.out);
+  ASSERT_EQ(doc["layers"].size(), 1u);
+  const auto& layer = doc["layers"][0];
+  EXPECT_EQ(layer["op"], "Conv");
+  EXPECT_EQ(layer["outputs"][0]["shape"], nlohmann::json::array({1, 1, 4, 3}));
+  // 2 * N * OC * OH * OW * (IC / groups) * KH * KW
+  EXPECT_EQ(layer["flops"].get<double>(), 2.0 * 1 * 1 * 4 * 3 * 1 * 3 * 3);
+  EXPECT_EQ(layer["parameters"], 0);  // W is a graph input in this test model
+  EXPECT_TRUE(std::find(layer["algorithms"].begin(), layer["algorithms"].end(), "im2col") !=
+              layer["algorithms"].end());
+  EXPECT_TRUE(doc["fingerprint"].get<std::string>().rfind("sha256:", 0) == 0);
+}
+
+TEST_F(Cli, AlgorithmsListsTheRegistry) {
+  Result r = run({"algorithms"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"Conv", "im2col", "Gemm", "openblas", "MatMul", "Relu", "reference"})
+    EXPECT_NE(r.out.find(f), std::string::npos) << f;
+  Result j = run({"algorithms", "--op", "Conv", "--json"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  auto doc = nlohmann::json::parse(j.out);
+  ASSERT_EQ(doc.size(), 1u);
+  EXPECT_EQ(doc[0]["op"], "Conv");
+  for (const auto& alg : doc[0]["algorithms"]) {
+    EXPECT_FALSE(alg["summary"].get<std::string>().empty()) << alg["name"];
+    EXPECT_FALSE(alg["teaching"].get<std::string>().empty()) << alg["name"];
+  }
+  expect_usage_error({"algorithms", "--op", "NoSuchOp"}, {"unknown op type 'NoSuchOp'"});
+}
+
+TEST_F(Cli, MissingEmptyTruncatedAndGarbageModels) {
+  expect_usage_error({"run", (dir_ / "nope.onnx").string()}, {"nope.onnx", "does not exist"});
+  expect_usage_error({"info", write("empty.onnx", "").string()}, {"empty.onnx", "empty"});
+  std::string bytes = slurp(conv_model);
+  for (size_t cut : {bytes.size() / 2, bytes.size() - 3, size_t{10}}) {
+    Result r = run({"run", write("truncated.onnx", bytes.substr(0, cut)).string()});
+    EXPECT_EQ(r.exit_code, 2) << "cut at " << cut << ": " << r.err;
+    EXPECT_NE(r.err.find("truncated.onnx"), std::string::npos) << r.err;
+  }
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 5; ++trial) {
+    std::string garbage(4096, '\0');
+    for (char& c : garbage) c = static_cast<char>(rng());
+    expect_usage_error({"info", write("garbage.onnx", garbage).string()}, {"garbage.onnx"});
+  }
+  expect_usage_error({"info", dir_.string()}, {"directory"});
+}
+
+TEST_F(Cli, UnsupportedOpLoadsForInfoButRunNamesIt) {
+  const std::string model = (kNodeTests / "test_softplus_example" / "model.onnx").string();
+  Result info = run({"info", model});
+  EXPECT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("Softplus"), std::string::npos);
+  EXPECT_NE(info.out.find("unsupported"), std::string::npos);
+  expect_usage_error({"run", model}, {"unsupported op Softplus", "Softplus_0"});
+}
+
+TEST_F(Cli, WrongInputShapeOrCount) {
+  // The relu model takes 3x4x5; the global average pool test's input is 1x3x5x5.
+  const std::string pool_data = (kNodeTests / "test_globalaveragepool" / "test_data_set_0").string();
+  expect_usage_error({"run", relu_model, "--inputs", pool_data}, {"input 'x'", "3x4x5", "1x3x5x5"});
+  expect_usage_error({"run", conv_model, "--inputs", relu_data}, {"input"});
+  expect_usage_error({"run", relu_model, "--inputs", (dir_ / "none").string()}, {"not a directory"});
+  fs::create_directories(dir_ / "bad");
+  write("bad/input_0.pb", "not a tensor");
+  expect_usage_error({"run", relu_model, "--inputs", (dir_ / "bad").string()}, {"input_0.pb"});
+}
+
+TEST_F(Cli, BadPlans) {
+  expect_usage_error({"run", relu_model, "--plan", write("p.json", "{ not json").string()},
+                     {"p.json", "not valid JSON"});
+  expect_usage_error({"run", relu_model, "--plan", (dir_ / "missing.json").string()}, {"missing.json"});
+  auto plan = [&](const std::string& layers, const std::string& defaults = "{}") {
+    return write("plan.json", R"({"format": "algoscope-plan", "version": 1, "defaults": )" + defaults +
+                                  R"(, "layers": )" + layers + "}")
+        .string();
+  };
+  expect_usage_error({"run", relu_model, "--plan", plan(R"({"no_such_node": "reference"})")},
+                     {"no node named 'no_such_node'"});
+  expect_usage_error({"run", relu_model, "--plan", plan(R"({"Relu_0": "warp_drive"})")},
+                     {"Relu_0", "unknown algorithm 'warp_drive'"});
+  expect_usage_error({"run", relu_model, "--plan", plan("{}", R"({"Relu": "warp_drive"})")},
+                     {"Relu", "warp_drive"});
+  expect_usage_error({"run", relu_model, "--plan", plan("{}", R"({"NoSuchOp": "reference"})")},
+                     {"unknown op type 'NoSuchOp'"});
+  expect_usage_error({"run", relu_model, "--plan",
+                      write("v.json", R"({"format": "algoscope-plan", "version": 99})").string()},
+                     {"version"});
+  // A plan made for another model is refused by its fingerprint.
+  expect_usage_error({"run", relu_model, "--plan",
+                      write("fp.json", R"({"format": "algoscope-plan", "version": 1, "model": {"name": "x", "fingerprint": "sha256:00"}})")
+                          .string()},
+                     {"fingerprint", "sha256:00"});
+}
+
+TEST_F(Cli, BadOptions) {
+  expect_usage_error({"run", relu_model, "--select", "Conv"}, {"OP=ALGORITHM"});
+  expect_usage_error({"run", relu_model, "--threads", "0"}, {"--threads"});
+  expect_usage_error({"run", relu_model, "--threads", "two"}, {"--threads"});
+  expect_usage_error({"run", relu_model, "--bogus"}, {"unknown option '--bogus'"});
+  expect_usage_error({"run"}, {"MODEL"});
+  expect_usage_error({"run", relu_model, relu_model}, {"MODEL"});
+  expect_usage_error({"run", relu_model, "--plan"}, {"needs a value"});
+}
+
+TEST_F(Cli, SavedPlanRoundTripsThroughRun) {
+  auto model = algoscope::load_model(conv_model);
+  algoscope::Plan plan = algoscope::Plan::for_model(model);
+  plan.layers[model.nodes[0].name] = "im2col";
+  plan.save((dir_ / "plan.json").string());
+  Result r = run({"run", conv_model, "--inputs", conv_data, "--plan", (dir_ / "plan.json").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+}  // namespace

@@ -1,0 +1,185 @@
+// A small harness for the unit tests of the elementwise and data-movement op families (unary,
+// binary, shape): builds a Node and its Layer by hand, runs the op's shape inference, then every
+// algorithm the registry lists for the op (checking that they agree bit for bit) and returns the
+// outputs; plus typed tensor builders and an "Error with this message" matcher. Header-only.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "algoscope/error.h"
+#include "algoscope/graph.h"
+#include "algoscope/registry.h"
+#include "algoscope/tensor.h"
+
+namespace op_test {
+
+using algoscope::Attribute;
+using algoscope::DType;
+using algoscope::Error;
+using algoscope::Shape;
+using algoscope::Tensor;
+using algoscope::TensorInfo;
+
+template <class T>
+Tensor tensor(Shape shape, std::vector<T> values) {
+  return Tensor::from_vector<T>(std::move(shape), values);
+}
+inline Tensor floats(Shape shape, std::vector<float> v) {
+  return tensor<float>(std::move(shape), v);
+}
+inline Tensor int64s(Shape shape, std::vector<int64_t> v) {
+  return tensor<int64_t>(std::move(shape), v);
+}
+// A 1-D int64 tensor: shapes, axes, pads, starts...
+inline Tensor ints(std::vector<int64_t> v) {
+  const int64_t n = static_cast<int64_t>(v.size());
+  return tensor<int64_t>({n}, v);
+}
+inline Tensor bools(Shape shape, std::vector<bool> v) {
+  Tensor t(DType::Bool, std::move(shape));
+  for (size_t i = 0; i < v.size(); ++i) t.data<bool>()[i] = v[i];
+  return t;
+}
+// 0, 1, 2, ... as float32.
+inline Tensor iota(Shape shape) {
+  Tensor t(DType::Float32, std::move(shape));
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = static_cast<float>(i);
+  return t;
+}
+
+template <class T>
+std::vector<T> values(const Tensor& t) {
+  const T* p = t.data<T>();
+  return std::vector<T>(p, p + t.numel());
+}
+inline std::vector<bool> bool_values(const Tensor& t) {
+  const bool* p = t.data<bool>();
+  return std::vector<bool>(p, p + t.numel());
+}
+
+// One node under test; inputs are owned here.
+class OpCase {
+ public:
+  OpCase(std::string op_type, int64_t opset) : opset_(opset) {
+    node_.name = "node_under_test";
+    node_.op_type = std::move(op_type);
+    node_.outputs = {"y"};
+  }
+
+  // A runtime input.
+  OpCase& input(Tensor t) { return add(std::move(t), true, false); }
+  // An input that is a constant of the layer (weights, folded shape values).
+  OpCase& constant(Tensor t) { return add(std::move(t), true, true); }
+  // An omitted optional input ("" in ONNX).
+  OpCase& absent() { return add(Tensor(), false, false); }
+
+  template <class V>
+  OpCase& attr(const std::string& key, V value) {
+    node_.attributes[key] = Attribute{std::move(value)};
+    return *this;
+  }
+  OpCase& outputs(size_t count) {
+    node_.outputs.clear();
+    for (size_t i = 0; i < count; ++i) node_.outputs.push_back("y" + std::to_string(i));
+    return *this;
+  }
+
+  const algoscope::OpDefinition& op() const {
+    const auto* op = algoscope::Registry::instance().find_op(node_.op_type);
+    if (!op) throw Error("op " + node_.op_type + " is not registered");
+    return *op;
+  }
+
+  algoscope::Layer layer() const {
+    algoscope::Layer l;
+    l.node = &node_;
+    l.opset = opset_;
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      l.inputs.push_back(present_[i] ? inputs_[i].info() : TensorInfo{});
+      l.present.push_back(present_[i]);
+      l.constants.push_back(present_[i] && constant_[i] ? &inputs_[i] : nullptr);
+    }
+    return l;
+  }
+
+  std::vector<TensorInfo> infer() const { return op().infer(layer()); }
+  TensorInfo infer1() const { return infer().at(0); }
+  double flops() const {
+    algoscope::Layer l = layer();
+    l.outputs = op().infer(l);
+    return op().flop_count(l);
+  }
+
+  // Shape inference, then every algorithm of the op prepared and run once. All must produce the
+  // same bytes; returns the first one's outputs.
+  std::vector<Tensor> run() const {
+    const algoscope::OpDefinition& definition = op();
+    if (definition.algorithms.empty()) throw Error(node_.op_type + " has no algorithms");
+    std::vector<Tensor> first;
+    for (const algoscope::Algorithm& algo : definition.algorithms) {
+      std::vector<Tensor> out = run_with(algo);
+      if (first.empty()) {
+        first = std::move(out);
+        continue;
+      }
+      for (size_t k = 0; k < out.size(); ++k)
+        EXPECT_EQ(0, std::memcmp(out[k].raw(), first[k].raw(), out[k].bytes()))
+            << node_.op_type << ": algorithm " << algo.name << " differs on output " << k;
+    }
+    return first;
+  }
+  Tensor run1() const { return run().at(0); }
+
+ private:
+  OpCase& add(Tensor t, bool present, bool constant) {
+    node_.inputs.push_back(present ? "x" + std::to_string(node_.inputs.size()) : "");
+    inputs_.push_back(std::move(t));
+    present_.push_back(present);
+    constant_.push_back(constant);
+    return *this;
+  }
+
+  std::vector<Tensor> run_with(const algoscope::Algorithm& algo) const {
+    algoscope::Layer l = layer();
+    l.outputs = op().infer(l);
+    if (auto why = algo.why_not(l)) throw Error(algo.name + " not applicable: " + *why);
+    algoscope::KernelIO io;
+    for (size_t i = 0; i < inputs_.size(); ++i)
+      io.inputs.push_back(present_[i] ? &inputs_[i] : nullptr);
+    std::vector<Tensor> out;
+    for (const TensorInfo& info : l.outputs) {
+      out.emplace_back(info.dtype, info.shape);
+      // Poison, so that an element the kernel forgets to write shows up.
+      if (out.back().bytes()) std::memset(out.back().raw(), 0x5a, out.back().bytes());
+    }
+    for (Tensor& t : out) io.outputs.push_back(&t);
+    const size_t ws = algo.workspace(l);
+    Tensor workspace(DType::UInt8, Shape{static_cast<int64_t>(ws)});
+    io.workspace = ws ? workspace.raw() : nullptr;
+    algo.prepare(l)->run(io);
+    return out;
+  }
+
+  int64_t opset_;
+  algoscope::Node node_;
+  std::vector<Tensor> inputs_;
+  std::vector<bool> present_, constant_;
+};
+
+// Expects `f` to throw algoscope::Error whose message contains `part`.
+template <class F>
+::testing::AssertionResult throws_with(F f, const std::string& part) {
+  try {
+    f();
+  } catch (const Error& e) {
+    if (std::string(e.what()).find(part) != std::string::npos) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "message '" << e.what() << "' lacks '" << part << "'";
+  }
+  return ::testing::AssertionFailure() << "no Error thrown";
+}
+
+}  // namespace op_test
