@@ -28,6 +28,8 @@ constexpr int64_t kMaxOpset = 17;
 // Folding must not turn a small graph into a huge file-sized constant (e.g. ConstantOfShape of a
 // large activation shape); such nodes simply stay in the graph.
 constexpr size_t kMaxFoldedBytes = 64u << 20;
+// Marks node problems that only stem from an unknown input (not from the node itself).
+constexpr const char* kUnknownInput = " is not known statically";
 
 Attribute convert_attribute(const onnx::AttributeProto& a, const std::string& origin) {
   Attribute out;
@@ -117,37 +119,49 @@ class Loader {
                                   "-" + std::to_string(kMaxOpset) +
                                   "; ops whose meaning changed there may compute differently");
 
-    run_onnx_shape_inference(proto);
     convert_graph(proto.graph());
     check_topology();
     if (options_.remove_identity) remove_identities();
     infer_and_fold();
+    if (wants_onnx_shapes()) {
+      run_onnx_shape_inference(proto);
+      infer_and_fold();  // again, now that values behind unsupported ops may have shapes
+    }
     if (options_.fold_batchnorm) fold_batchnorms();
     remove_dead_code();
     return std::move(model_);
   }
 
  private:
-  void run_onnx_shape_inference(onnx::ModelProto& proto) {
-    // Only needed for what our own inference cannot cover (ops we lack, types we do not compute).
-    // Skipping it otherwise also keeps hostile files away from libonnx 1.13, which crashes rather
-    // than throws on some malformed nodes (a Conv whose input has no spatial dimensions).
+  // ONNX's shape inference is only a fallback for what our own inference cannot cover: values
+  // behind ops the registry lacks or of types the engine does not compute (the model is then
+  // view-only). It runs after ours and only when every supported node passed our validation:
+  // libonnx crashes rather than throws on some malformed nodes (a Conv whose input has no spatial
+  // dimensions, attributes of the wrong length), so hostile files must not reach it.
+  bool wants_onnx_shapes() const {
     const Registry& registry = Registry::instance();
-    bool needed = false;
-    for (const auto& n : proto.graph().node())
-      needed |= !(n.domain().empty() || n.domain() == "ai.onnx") || !registry.find_op(n.op_type());
-    for (const auto& in : proto.graph().input())
-      needed |= !dtype_from_onnx(in.type().tensor_type().elem_type()).has_value();
-    for (const auto& init : proto.graph().initializer())
-      needed |= !dtype_from_onnx(init.data_type()).has_value();
-    if (!needed) return;
+    bool missing = false;
+    for (const Node& n : model_.nodes) {
+      bool supported = n.domain.empty() && registry.find_op(n.op_type);
+      if (!supported) missing = true;
+      if (supported && !n.problem.empty() && n.problem.find(kUnknownInput) == std::string::npos)
+        return false;
+    }
+    for (const auto& [name, v] : model_.values) missing |= !v.known;
+    return missing;
+  }
+
+  void run_onnx_shape_inference(onnx::ModelProto& proto) {
     try {
       onnx::shape_inference::InferShapes(proto);
     } catch (const std::exception& e) {
-      // ONNX's inference is only a fallback for ops we cannot run; ours decides for the rest.
       model_.load_notes.push_back(std::string("ONNX shape inference failed: ") + e.what());
+      return;
     }
+    for (const auto& v : proto.graph().value_info())
+      onnx_shapes_[v.name()] = convert_value_info(v, std::nullopt, nullptr);
   }
+
 
   void convert_graph(const onnx::GraphProto& g) {
     // Exporters name every graph alike ("torch_jit", "main_graph"); the file says which model it
@@ -320,7 +334,7 @@ class Loader {
         if (in.empty()) continue;
         const ValueInfo* v = model_.find_value(in);
         if (!v || !v->known) {
-          problem = "the type or shape of input '" + in + "' is not known statically" +
+          problem = "the type or shape of input '" + in + "'" + kUnknownInput +
                     (v && !v->onnx_type.empty() && !dtype_from_onnx_name(v->onnx_type)
                          ? " (element type " + v->onnx_type + " is not computed by the engine)"
                          : "");
@@ -355,7 +369,7 @@ class Loader {
       if (!op || !problem.empty()) {
         // View-only: take ONNX's shapes where it had them.
         for (const auto& o : node.outputs) {
-          if (o.empty() || model_.values.count(o)) continue;
+          if (o.empty() || (model_.values.count(o) && model_.values[o].known)) continue;
           auto it = onnx_shapes_.find(o);
           model_.values[o] = it != onnx_shapes_.end() ? it->second : ValueInfo{o, {}, false, ""};
         }

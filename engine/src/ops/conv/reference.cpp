@@ -1,0 +1,70 @@
+// Conv by its definition: for every output element, sum input * weight over the input channels of
+// its group and every kernel tap, skipping taps that fall into the zero padding. N-d general
+// (1-D, 2-D, 3-D, ...), single-threaded and accumulated in double so that it is the ground truth
+// the faster Conv algorithms are checked against.
+#include <vector>
+
+#include "ops/common.h"
+#include "ops/conv/conv.h"
+
+namespace algoscope::ops::conv {
+
+namespace {
+
+// Row-major multi-index of `flat` within `extent` (last axis fastest).
+void unravel(int64_t flat, const std::vector<int64_t>& extent, std::vector<int64_t>& index) {
+  for (size_t i = extent.size(); i-- > 0;) {
+    index[i] = flat % extent[i];
+    flat /= extent[i];
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
+  const ConvGeometry g = conv_geometry(layer);
+  return make_kernel([g](KernelIO& io) {
+    const float* x = io.inputs[0]->data<float>();
+    // Weights and bias are read at run time: they may be graph inputs, not constants.
+    const float* w = io.inputs[1]->data<float>();
+    const float* b =
+        g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    float* y = io.outputs[0]->data<float>();
+    const Window& win = g.window;
+    const size_t rank = win.rank();
+    const int64_t in_size = win.input_size();
+    const int64_t out_size = win.output_size();
+    const int64_t k_size = win.kernel_size();
+    const int64_t cg = g.in_per_group();
+    const int64_t ocg = g.out_per_group();
+    std::vector<int64_t> o(rank), k(rank);
+    for (int64_t n = 0; n < g.batch; ++n) {
+      for (int64_t oc = 0; oc < g.out_channels; ++oc) {
+        const int64_t group = oc / ocg;
+        for (int64_t op = 0; op < out_size; ++op) {
+          unravel(op, win.output, o);
+          double acc = b ? static_cast<double>(b[oc]) : 0.0;
+          for (int64_t c = 0; c < cg; ++c) {
+            const float* xc = x + (n * g.in_channels + group * cg + c) * in_size;
+            const float* wc = w + (oc * cg + c) * k_size;
+            for (int64_t kp = 0; kp < k_size; ++kp) {
+              unravel(kp, win.kernel, k);
+              int64_t offset = 0;
+              bool inside = true;
+              for (size_t i = 0; i < rank && inside; ++i) {
+                const int64_t pos =
+                    o[i] * win.strides[i] - win.pad_begin[i] + k[i] * win.dilations[i];
+                inside = pos >= 0 && pos < win.input[i];
+                offset = offset * win.input[i] + pos;
+              }
+              if (inside) acc += static_cast<double>(xc[offset]) * static_cast<double>(wc[kp]);
+            }
+          }
+          y[(n * g.out_channels + oc) * out_size + op] = static_cast<float>(acc);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace algoscope::ops::conv

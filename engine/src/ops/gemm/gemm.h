@@ -1,0 +1,41 @@
+// The Gemm family's internal interface: the validated geometry of a Gemm layer
+// (Y = alpha * op(A) * op(B) + beta * C, C broadcast to [M, N]) and one entry point per algorithm
+// file. Only registry.cpp turns these into named Algorithms.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "algoscope/registry.h"
+
+namespace algoscope::ops::gemm {
+
+struct GemmGeometry {
+  int64_t m = 0, n = 0, k = 0;
+  bool trans_a = false, trans_b = false;
+  float alpha = 1.0f, beta = 1.0f;
+  bool has_c = false;
+  // C[i, j] of the broadcast C is c[i * c_row_stride + j * c_col_stride] (strides 0 broadcast).
+  int64_t c_row_stride = 0, c_col_stride = 0;
+
+  int64_t lda() const { return trans_a ? m : k; }
+  int64_t ldb() const { return trans_b ? k : n; }
+};
+
+// Validates the layer (2-D A and B, inner dimensions, C unidirectionally broadcastable to
+// [M, N]); throws Error with what is wrong.
+GemmGeometry gemm_geometry(const Layer& layer);
+
+std::vector<TensorInfo> infer(const Layer& layer);
+double flops(const Layer& layer);  // 2 * M * N * K (the alpha/beta scaling is ignored)
+
+// reference.cpp: triple loop in double.
+std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
+
+// openblas.cpp: beta * C broadcast into Y, then one sgemm accumulating onto it.
+std::optional<std::string> openblas_not_applicable(const Layer& layer);
+std::unique_ptr<Kernel> prepare_openblas(const Layer& layer);
+
+}  // namespace algoscope::ops::gemm

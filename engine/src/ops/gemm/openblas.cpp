@@ -1,0 +1,51 @@
+// Gemm through OpenBLAS: Y is first filled with beta * C broadcast to [M, N] (or left to sgemm's
+// beta = 0 when there is no C), then one cblas_sgemm computes alpha * op(A) * op(B) onto it.
+// transA / transB map directly onto sgemm's transpose flags, so nothing is copied.
+#include <climits>
+
+#include "blas/sgemm.h"
+#include "ops/common.h"
+#include "ops/gemm/gemm.h"
+
+namespace algoscope::ops::gemm {
+
+std::optional<std::string> openblas_not_applicable(const Layer& layer) {
+  if (!blas::openblas_available()) return blas::openblas_core_name();
+  try {
+    const GemmGeometry g = gemm_geometry(layer);
+    if (g.m > INT_MAX || g.n > INT_MAX || g.k > INT_MAX)
+      return std::string("the GEMM dimensions exceed OpenBLAS's 32-bit integers");
+  } catch (const Error& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<Kernel> prepare_openblas(const Layer& layer) {
+  const GemmGeometry g = gemm_geometry(layer);
+  return make_kernel([g](KernelIO& io) {
+    const float* a = io.inputs[0]->data<float>();
+    const float* b = io.inputs[1]->data<float>();
+    const float* c =
+        g.has_c && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    float* y = io.outputs[0]->data<float>();
+    if (g.m == 0 || g.n == 0) return;
+    float beta = 0.0f;
+    if (c && g.beta != 0.0f) {
+      // One thread: an OpenMP region here would spin against OpenBLAS's threads (see im2col).
+      for (int64_t i = 0; i < g.m; ++i)
+        for (int64_t j = 0; j < g.n; ++j)
+          y[i * g.n + j] = g.beta * c[i * g.c_row_stride + j * g.c_col_stride];
+      beta = 1.0f;
+    }
+    if (g.k == 0) {
+      // An empty sum: sgemm would reject the zero leading dimension, and Y is just beta * C.
+      if (beta == 0.0f)
+        for (int64_t i = 0; i < g.m * g.n; ++i) y[i] = 0.0f;
+      return;
+    }
+    blas::sgemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a, g.lda(), b, g.ldb(), beta, y, g.n);
+  });
+}
+
+}  // namespace algoscope::ops::gemm

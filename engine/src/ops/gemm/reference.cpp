@@ -1,0 +1,33 @@
+// Gemm by its definition: every Y[i, j] = alpha * sum_k op(A)[i, k] * op(B)[k, j] + beta * C[i, j]
+// with C broadcast, summed in double, single-threaded. The ground truth for the other Gemm
+// algorithms.
+#include "ops/common.h"
+#include "ops/gemm/gemm.h"
+
+namespace algoscope::ops::gemm {
+
+std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
+  const GemmGeometry g = gemm_geometry(layer);
+  return make_kernel([g](KernelIO& io) {
+    const float* a = io.inputs[0]->data<float>();
+    const float* b = io.inputs[1]->data<float>();
+    const float* c =
+        g.has_c && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    float* y = io.outputs[0]->data<float>();
+    for (int64_t i = 0; i < g.m; ++i) {
+      for (int64_t j = 0; j < g.n; ++j) {
+        double acc = 0.0;
+        for (int64_t p = 0; p < g.k; ++p) {
+          const double av = g.trans_a ? a[p * g.m + i] : a[i * g.k + p];
+          const double bv = g.trans_b ? b[j * g.k + p] : b[p * g.n + j];
+          acc += av * bv;
+        }
+        double out = static_cast<double>(g.alpha) * acc;
+        if (c) out += static_cast<double>(g.beta) * c[i * g.c_row_stride + j * g.c_col_stride];
+        y[i * g.n + j] = static_cast<float>(out);
+      }
+    }
+  });
+}
+
+}  // namespace algoscope::ops::gemm

@@ -1,0 +1,90 @@
+// MatMul shape inference shared by all MatMul algorithms: numpy.matmul semantics (ONNX MatMul,
+// opsets 1-17). A 1-D A is a row vector and a 1-D B a column vector, their unit axis removed from
+// the output; batch axes (all but the last two) broadcast like numpy.
+#include <algorithm>
+#include <string>
+
+#include "ops/common.h"
+#include "ops/matmul/matmul.h"
+
+namespace algoscope::ops::matmul {
+
+namespace {
+
+int64_t offset_in(const Shape& batch, const std::vector<int64_t>& stride, int64_t index) {
+  int64_t offset = 0;
+  for (size_t i = batch.size(); i-- > 0;) {
+    offset += (index % batch[i]) * stride[i];
+    index /= batch[i];
+  }
+  return offset;
+}
+
+}  // namespace
+
+int64_t MatMulGeometry::a_offset(int64_t index) const {
+  return offset_in(batch, a_batch_stride, index) * m * k;
+}
+
+int64_t MatMulGeometry::b_offset(int64_t index) const {
+  return offset_in(batch, b_batch_stride, index) * k * n;
+}
+
+MatMulGeometry matmul_geometry(const Layer& layer) {
+  require(layer.has_input(0) && layer.has_input(1), "MatMul needs inputs A and B");
+  const TensorInfo& a = layer.inputs[0];
+  const TensorInfo& b = layer.inputs[1];
+  require(a.dtype == DType::Float32 && b.dtype == DType::Float32, "MatMul inputs must be float32");
+  require(!a.shape.empty() && !b.shape.empty(), "MatMul inputs must have rank 1 or more, got " +
+                                                    shape_to_string(a.shape) + " and " +
+                                                    shape_to_string(b.shape));
+  MatMulGeometry g;
+  const bool a_vector = a.shape.size() == 1;
+  const bool b_vector = b.shape.size() == 1;
+  const Shape as = a_vector ? Shape{1, a.shape[0]} : a.shape;
+  const Shape bs = b_vector ? Shape{b.shape[0], 1} : b.shape;
+  g.m = as[as.size() - 2];
+  g.k = as[as.size() - 1];
+  g.n = bs[bs.size() - 1];
+  require(bs[bs.size() - 2] == g.k, "MatMul inner dimensions differ: A is " +
+                                        shape_to_string(a.shape) + ", B is " +
+                                        shape_to_string(b.shape));
+  const Shape a_batch(as.begin(), as.end() - 2);
+  const Shape b_batch(bs.begin(), bs.end() - 2);
+  const size_t rank = std::max(a_batch.size(), b_batch.size());
+  g.batch.assign(rank, 1);
+  g.a_batch_stride.assign(rank, 0);
+  g.b_batch_stride.assign(rank, 0);
+  int64_t a_run = 1, b_run = 1;
+  for (size_t i = rank; i-- > 0;) {
+    const size_t from_end = rank - 1 - i;
+    const int64_t ad = from_end < a_batch.size() ? a_batch[a_batch.size() - 1 - from_end] : 1;
+    const int64_t bd = from_end < b_batch.size() ? b_batch[b_batch.size() - 1 - from_end] : 1;
+    require(ad == bd || ad == 1 || bd == 1, "MatMul batch axes of A " + shape_to_string(a.shape) +
+                                                " and B " + shape_to_string(b.shape) +
+                                                " cannot be broadcast");
+    g.batch[i] = ad == 1 ? bd : ad;
+    g.a_batch_stride[i] = ad == 1 ? 0 : a_run;
+    g.b_batch_stride[i] = bd == 1 ? 0 : b_run;
+    a_run *= ad;
+    b_run *= bd;
+  }
+  g.a_matrices = a_run;
+  g.b_matrices = b_run;
+  g.output = g.batch;
+  if (!a_vector) g.output.push_back(g.m);
+  if (!b_vector) g.output.push_back(g.n);
+  return g;
+}
+
+std::vector<TensorInfo> infer(const Layer& layer) {
+  return {TensorInfo{DType::Float32, matmul_geometry(layer).output}};
+}
+
+double flops(const Layer& layer) {
+  const MatMulGeometry g = matmul_geometry(layer);
+  return 2.0 * static_cast<double>(g.batch_count()) * static_cast<double>(g.m) *
+         static_cast<double>(g.n) * static_cast<double>(g.k);
+}
+
+}  // namespace algoscope::ops::matmul

@@ -1,0 +1,42 @@
+// The MatMul family's internal interface: the validated geometry of a numpy-style MatMul (1-D
+// operands promoted, batch axes broadcast) and one entry point per algorithm file. Only
+// registry.cpp turns these into named Algorithms.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "algoscope/registry.h"
+
+namespace algoscope::ops::matmul {
+
+struct MatMulGeometry {
+  int64_t m = 0, n = 0, k = 0;
+  Shape batch;                          // broadcast batch shape (may be empty)
+  std::vector<int64_t> a_batch_stride;  // per batch axis, in matrices; 0 where A broadcasts
+  std::vector<int64_t> b_batch_stride;
+  int64_t a_matrices = 1, b_matrices = 1;  // distinct matrices stored in A and B
+  Shape output;
+
+  int64_t batch_count() const { return shape_numel(batch); }
+  // Element offsets of the A and B matrices that output matrix `index` multiplies.
+  int64_t a_offset(int64_t index) const;
+  int64_t b_offset(int64_t index) const;
+};
+
+// Validates the layer (ranks >= 1, inner dimensions, broadcastable batch axes); throws Error.
+MatMulGeometry matmul_geometry(const Layer& layer);
+
+std::vector<TensorInfo> infer(const Layer& layer);
+double flops(const Layer& layer);  // 2 * batch * M * N * K
+
+// reference.cpp: loops in double.
+std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
+
+// openblas.cpp: one sgemm per output matrix, or one for the whole batch when B is shared.
+std::optional<std::string> openblas_not_applicable(const Layer& layer);
+std::unique_ptr<Kernel> prepare_openblas(const Layer& layer);
+
+}  // namespace algoscope::ops::matmul

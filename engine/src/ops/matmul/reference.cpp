@@ -1,0 +1,31 @@
+// MatMul by its definition: for every output matrix of the broadcast batch, the A and B matrices it
+// pairs are located through broadcast strides and multiplied with a triple loop summed in double.
+// Single-threaded; the ground truth for the other MatMul algorithms.
+#include "ops/common.h"
+#include "ops/matmul/matmul.h"
+
+namespace algoscope::ops::matmul {
+
+std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
+  const MatMulGeometry g = matmul_geometry(layer);
+  return make_kernel([g](KernelIO& io) {
+    const float* a = io.inputs[0]->data<float>();
+    const float* b = io.inputs[1]->data<float>();
+    float* y = io.outputs[0]->data<float>();
+    for (int64_t batch = 0; batch < g.batch_count(); ++batch) {
+      const float* am = a + g.a_offset(batch);
+      const float* bm = b + g.b_offset(batch);
+      float* ym = y + batch * g.m * g.n;
+      for (int64_t i = 0; i < g.m; ++i) {
+        for (int64_t j = 0; j < g.n; ++j) {
+          double acc = 0.0;
+          for (int64_t p = 0; p < g.k; ++p)
+            acc += static_cast<double>(am[i * g.k + p]) * static_cast<double>(bm[p * g.n + j]);
+          ym[i * g.n + j] = static_cast<float>(acc);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace algoscope::ops::matmul

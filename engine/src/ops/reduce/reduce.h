@@ -1,0 +1,31 @@
+// The reduce family's internal interface: which axes a Reduce* layer reduces (an attribute before
+// opset 18 — before 13 for ReduceSum — and a constant input since), its output shape, and one entry
+// point per algorithm file. Only registry.cpp turns these into named Algorithms.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "algoscope/registry.h"
+
+namespace algoscope::ops::reduce {
+
+enum class Reduction { Mean, Sum, Max, Min, Prod, SumSquare, L1, L2, LogSum, LogSumExp };
+
+struct ReduceGeometry {
+  Shape input;
+  std::vector<bool> reduced;  // per input axis
+  Shape output;               // with or without the reduced axes (keepdims)
+  bool identity = false;      // no axes and noop_with_empty_axes: the output is the input
+};
+
+// Throws Error for an axis out of range, a repeated axis, or axes given by a non-constant input.
+ReduceGeometry reduce_geometry(const Layer& layer);
+
+std::vector<TensorInfo> infer(const Layer& layer);
+double flops(const Layer& layer);  // one operation per input element
+
+// reference.cpp: one pass over the input, accumulated per output element in double.
+std::unique_ptr<Kernel> prepare_reference(const Layer& layer, Reduction reduction);
+
+}  // namespace algoscope::ops::reduce

@@ -1,0 +1,37 @@
+// Softmax and LogSoftmax by their definitions, made safe against overflow the standard way: along
+// every line subtract the line's maximum m, exponentiate and sum in double, then write
+// exp(x - m) / sum (Softmax) or x - m - log(sum) (LogSoftmax, which never takes the log of a
+// rounded-to-zero probability). Single-threaded.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "ops/common.h"
+#include "ops/softmax/softmax.h"
+
+namespace algoscope::ops::softmax {
+
+std::unique_ptr<Kernel> prepare_reference(const Layer& layer, bool log) {
+  const SoftmaxGeometry g = softmax_geometry(layer);
+  return make_kernel([g, log](KernelIO& io) {
+    const float* x = io.inputs[0]->data<float>();
+    float* y = io.outputs[0]->data<float>();
+    for (int64_t o = 0; o < g.outer; ++o) {
+      for (int64_t i = 0; i < g.inner; ++i) {
+        const int64_t base = o * g.length * g.inner + i;
+        double max = -std::numeric_limits<double>::infinity();
+        for (int64_t j = 0; j < g.length; ++j) max = std::max<double>(max, x[base + j * g.inner]);
+        double sum = 0.0;
+        for (int64_t j = 0; j < g.length; ++j) sum += std::exp(x[base + j * g.inner] - max);
+        const double log_sum = std::log(sum);
+        for (int64_t j = 0; j < g.length; ++j) {
+          const double shifted = x[base + j * g.inner] - max;
+          y[base + j * g.inner] =
+              static_cast<float>(log ? shifted - log_sum : std::exp(shifted) / sum);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace algoscope::ops::softmax

@@ -1,0 +1,28 @@
+// The Softmax family's internal interface (Softmax, LogSoftmax): how a layer splits its input into
+// [outer, axis, inner] (the semantics changed at opset 13) and one entry point per algorithm file.
+// Only registry.cpp turns these into named Algorithms.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "algoscope/registry.h"
+
+namespace algoscope::ops::softmax {
+
+// The input viewed as [outer, length, inner]; the softmax runs along `length`.
+struct SoftmaxGeometry {
+  int64_t outer = 1, length = 1, inner = 1;
+};
+
+// Opset < 13: the input is flattened to 2-D at `axis` (default 1) and every row is normalized, so
+// length = product of the axes from `axis` on and inner = 1. Opset >= 13: one axis (default -1).
+SoftmaxGeometry softmax_geometry(const Layer& layer);
+
+std::vector<TensorInfo> infer(const Layer& layer);
+double flops(const Layer& layer);  // 4 per element: subtract the max, exp, sum, divide
+
+// reference.cpp: max-subtracted exponentials summed in double; `log` computes LogSoftmax.
+std::unique_ptr<Kernel> prepare_reference(const Layer& layer, bool log);
+
+}  // namespace algoscope::ops::softmax

@@ -1,0 +1,109 @@
+// MatMul: numpy semantics (1-D promotion, broadcast batch axes, shared A or B) checked against an
+// independent formula for reference and openblas, FLOPs, and invalid nodes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "nn_op_harness.h"
+
+using namespace nn_test;
+
+namespace {
+
+// numpy.matmul written out: batch axes broadcast, 1-D operands promoted.
+Tensor naive_matmul(const Tensor& a, const Tensor& b, const Shape& expected_shape) {
+  Shape as = a.shape(), bs = b.shape();
+  if (as.size() == 1) as.insert(as.begin(), 1);
+  if (bs.size() == 1) bs.push_back(1);
+  const int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
+  const size_t rank = std::max(as.size(), bs.size());
+  while (as.size() < rank) as.insert(as.begin(), 1);
+  while (bs.size() < rank) bs.insert(bs.begin(), 1);
+  Shape batch(rank - 2);
+  for (size_t i = 0; i + 2 < rank; ++i) batch[i] = std::max(as[i], bs[i]);
+  Tensor y(DType::Float32, expected_shape);
+  const int64_t count = algoscope::shape_numel(batch);
+  for (int64_t bi = 0; bi < count; ++bi) {
+    int64_t ao = 0, bo = 0, rem = bi, as_mul = 1, bs_mul = 1;
+    for (size_t i = batch.size(); i-- > 0;) {
+      const int64_t idx = rem % batch[i];
+      rem /= batch[i];
+      ao += (as[i] == 1 ? 0 : idx) * as_mul;
+      bo += (bs[i] == 1 ? 0 : idx) * bs_mul;
+      as_mul *= as[i];
+      bs_mul *= bs[i];
+    }
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double s = 0;
+        for (int64_t p = 0; p < k; ++p)
+          s += double(a.data<float>()[ao * m * k + i * k + p]) *
+               b.data<float>()[bo * k * n + p * n + j];
+        y.data<float>()[(bi * m + i) * n + j] = float(s);
+      }
+  }
+  return y;
+}
+
+}  // namespace
+
+TEST(OpsMatMul, ShapesBroadcastAndPromotion) {
+  struct Case {
+    Shape a, b, out;
+  };
+  const std::vector<Case> cases = {
+      {{3, 4}, {4, 5}, {3, 5}},
+      {{2, 3, 4}, {2, 4, 3}, {2, 3, 3}},
+      {{1, 2, 3, 4}, {1, 2, 4, 3}, {1, 2, 3, 3}},
+      {{2, 3, 4}, {4, 5}, {2, 3, 5}},              // shared B: one tall sgemm
+      {{3, 4}, {2, 4, 5}, {2, 3, 5}},              // shared A
+      {{2, 1, 3, 4}, {1, 5, 4, 2}, {2, 5, 3, 2}},  // both broadcast
+      {{4}, {4, 5}, {5}},                          // 1-D A
+      {{2, 3, 4}, {4}, {2, 3}},                    // 1-D B
+      {{4}, {4}, {}},                              // dot product
+      {{1, 3, 4}, {4, 6}, {1, 3, 6}},
+  };
+  uint32_t seed = 100;
+  for (const Case& cs : cases) {
+    SCOPED_TRACE(algoscope::shape_to_string(cs.a) + " @ " + algoscope::shape_to_string(cs.b));
+    Tensor a = random_tensor(cs.a, seed++), b = random_tensor(cs.b, seed++);
+    OpCase c("MatMul", 13);
+    c.input(a.clone()).input(b.clone());
+    EXPECT_EQ(c.infer()[0].shape, cs.out);
+    const Tensor expected = naive_matmul(a, b, cs.out);
+    EXPECT_TRUE(all_close(c.run("reference")[0], expected, 1e-6, 1e-6));
+    EXPECT_TRUE(all_close(c.run("openblas")[0], expected, 1e-5, 1e-4));
+  }
+}
+
+TEST(OpsMatMul, HandComputedAndFlops) {
+  OpCase c("MatMul", 9);
+  c.input(Tensor::from_vector<float>({2, 2}, {1, 2, 3, 4}))
+      .input(Tensor::from_vector<float>({2, 2}, {5, 6, 7, 8}));
+  for (const char* algo : {"reference", "openblas"})
+    EXPECT_TRUE(all_close(c.run(algo)[0], {19, 22, 43, 50}));
+  OpCase big("MatMul", 13);
+  big.input(random_tensor({3, 1, 8, 16}, 1)).input(random_tensor({4, 16, 5}, 2));
+  EXPECT_DOUBLE_EQ(big.op().flop_count(big.layer()), 2.0 * 12 * 8 * 5 * 16);
+}
+
+TEST(OpsMatMul, InvalidNodesThrow) {
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase c("MatMul", 13);
+        c.input(random_tensor({2, 3}, 1)).input(random_tensor({4, 2}, 2)).infer();
+      },
+      "inner dimensions"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase c("MatMul", 13);
+        c.input(random_tensor({2, 2, 3}, 1)).input(random_tensor({3, 3, 2}, 2)).infer();
+      },
+      "cannot be broadcast"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase c("MatMul", 13);
+        c.input(random_tensor({}, 1)).input(random_tensor({3}, 2)).infer();
+      },
+      "rank 1 or more"));
+}
