@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "--version") {
-    std::cout << "algoscope-cli " << algoscope::version() << "\n";
+    std::cout << "algoscope-cli " << algoscope::version() << "\nOpenBLAS kernels: "
+              << algoscope::openblas_core() << "\n";
     return 0;
   }
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {

@@ -2,6 +2,8 @@
 // session and run it. See DESIGN.md for the contracts.
 #pragma once
 
+#include <string>
+
 #include "algoscope/error.h"
 #include "algoscope/graph.h"
 #include "algoscope/loader.h"
@@ -15,5 +17,7 @@ namespace algoscope {
 
 // The engine's version, "MAJOR.MINOR.PATCH".
 const char* version();
+// The kernel set OpenBLAS chose on this CPU ("SkylakeX", "Haswell", ...) or why it did not load.
+std::string openblas_core();
 
 }  // namespace algoscope
