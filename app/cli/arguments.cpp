@@ -26,7 +26,8 @@ int Arguments::int_value(const std::string& name, int fallback, int min_value) c
     if (used == v->size() && n >= min_value) return n;
   } catch (const std::exception&) {
   }
-  throw UsageError(name + " needs an integer >= " + std::to_string(min_value) + ", got '" + *v + "'");
+  throw UsageError(name + " needs an integer >= " + std::to_string(min_value) + ", got '" + *v +
+                   "'");
 }
 
 double Arguments::double_value(const std::string& name, double fallback) const {
@@ -41,7 +42,8 @@ double Arguments::double_value(const std::string& name, double fallback) const {
   throw UsageError(name + " needs a non-negative number, got '" + *v + "'");
 }
 
-Arguments parse_arguments(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs) {
+Arguments parse_arguments(const std::vector<std::string>& args,
+                          const std::vector<OptionSpec>& specs) {
   Arguments out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -56,7 +58,8 @@ Arguments parse_arguments(const std::vector<std::string>& args, const std::vecto
       inline_value = a.substr(eq + 1);
       has_inline = true;
     }
-    auto spec = std::find_if(specs.begin(), specs.end(), [&](const OptionSpec& s) { return s.name == name; });
+    auto spec = std::find_if(specs.begin(), specs.end(),
+                             [&](const OptionSpec& s) { return s.name == name; });
     if (spec == specs.end()) throw UsageError("unknown option '" + name + "'");
     if (!spec->repeatable && out.options.count(name))
       throw UsageError("option '" + name + "' is given twice");

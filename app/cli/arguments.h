@@ -33,6 +33,7 @@ struct Arguments {
   double double_value(const std::string& name, double fallback) const;
 };
 
-Arguments parse_arguments(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs);
+Arguments parse_arguments(const std::vector<std::string>& args,
+                          const std::vector<OptionSpec>& specs);
 
 }  // namespace algoscope::cli

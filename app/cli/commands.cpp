@@ -164,8 +164,9 @@ int command_info(const std::vector<std::string>& args) {
     return 0;
   }
 
-  Table table({"#", "layer", "op", "inputs", "outputs", "params", "FLOPs", "algorithms (* default)"},
-              {true, false, false, false, false, true, true, false});
+  Table table(
+      {"#", "layer", "op", "inputs", "outputs", "params", "FLOPs", "algorithms (* default)"},
+      {true, false, false, false, false, true, true, false});
   size_t index = 0;
   for (const Node& node : model.nodes) {
     Applicability app = applicability(model, node);
@@ -175,15 +176,17 @@ int command_info(const std::vector<std::string>& args) {
       if (!in.empty() && !model.find_constant(in)) inputs.push_back(in);
     std::string algorithms;
     for (const auto& name : app.applicable)
-      algorithms += (algorithms.empty() ? "" : " ") + name + (name == app.engine_default ? "*" : "");
+      algorithms +=
+          (algorithms.empty() ? "" : " ") + name + (name == app.engine_default ? "*" : "");
     if (!Registry::instance().find_op(node.op_type) || !node.domain.empty())
       algorithms = "(unsupported op)";
     else if (!node.problem.empty())
       algorithms = "(cannot run: " + node.problem + ")";
-    table.add({std::to_string(index++), node.name, node.merged.empty() ? node.op_type : node.op_type + "+BN",
-               shapes_of(model, inputs), shapes_of(model, node.outputs),
-               human_count(static_cast<double>(model.parameter_count(node))), human_count(app.flops),
-               algorithms});
+    table.add({std::to_string(index++), node.name,
+               node.merged.empty() ? node.op_type : node.op_type + "+BN", shapes_of(model, inputs),
+               shapes_of(model, node.outputs),
+               human_count(static_cast<double>(model.parameter_count(node))),
+               human_count(app.flops), algorithms});
   }
   std::cout << "model     " << model.name << "  (" << model.path << ")\n"
             << "producer  " << model.producer << ", IR " << model.ir_version << ", opset "
@@ -193,9 +196,9 @@ int command_info(const std::vector<std::string>& args) {
     std::cout << "input     " << n << "  " << shapes_of(model, {n}) << "\n";
   for (const auto& n : model.outputs)
     std::cout << "output    " << n << "  " << shapes_of(model, {n}) << "\n";
-  std::cout << "layers    " << model.nodes.size() << ", parameters " << human_count(double(total_params))
-            << ", FLOPs " << human_count(total_flops) << ", loaded in " << std::lround(load_ms)
-            << " ms\n";
+  std::cout << "layers    " << model.nodes.size() << ", parameters "
+            << human_count(double(total_params)) << ", FLOPs " << human_count(total_flops)
+            << ", loaded in " << std::lround(load_ms) << " ms\n";
   for (const auto& note : model.load_notes) std::cout << "note      " << note << "\n";
   std::cout << "\n";
   table.print(std::cout);
@@ -226,18 +229,20 @@ int command_algorithms(const std::vector<std::string>& args) {
       const OpDefinition* op = registry.find_op(op_type);
       json o = {{"op", op_type}, {"summary", op->summary}, {"algorithms", json::array()}};
       for (const Algorithm& alg : op->algorithms)
-        o["algorithms"].push_back({{"name", alg.name},
-                                   {"backend", backend_name(alg.backend)},
-                                   {"summary", alg.summary},
-                                   {"teaching", alg.teaching},
-                                   {"tolerance", {{"atol", alg.tolerance.atol}, {"rtol", alg.tolerance.rtol}}},
-                                   {"default_priority", alg.default_priority}});
+        o["algorithms"].push_back(
+            {{"name", alg.name},
+             {"backend", backend_name(alg.backend)},
+             {"summary", alg.summary},
+             {"teaching", alg.teaching},
+             {"tolerance", {{"atol", alg.tolerance.atol}, {"rtol", alg.tolerance.rtol}}},
+             {"default_priority", alg.default_priority}});
       j.push_back(o);
     }
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  Table table({"op", "algorithm", "backend", "atol", "rtol", "summary"}, {false, false, false, true, true, false});
+  Table table({"op", "algorithm", "backend", "atol", "rtol", "summary"},
+              {false, false, false, true, true, false});
   for (const auto& op_type : ops) {
     const OpDefinition* op = registry.find_op(op_type);
     for (const Algorithm& alg : op->algorithms) {
@@ -250,7 +255,9 @@ int command_algorithms(const std::vector<std::string>& args) {
   table.print(std::cout);
   if (a.value("--op")) {
     for (const Algorithm& alg : registry.find_op(*a.value("--op"))->algorithms)
-      std::cout << "\n" << alg.name << "\n" << std::string(alg.name.size(), '=') << "\n"
+      std::cout << "\n"
+                << alg.name << "\n"
+                << std::string(alg.name.size(), '=') << "\n"
                 << alg.teaching << "\n";
   }
   return 0;
@@ -279,21 +286,25 @@ int command_run(const std::vector<std::string>& args) {
   std::vector<Tensor> outputs = session.run(inputs);
   double run_ms = ms_since(run_start);
 
-  std::cout << "model " << model->name << ": loaded in " << std::lround(load_ms) << " ms, compiled in "
-            << std::lround(compile_ms) << " ms, ran in " << run_ms << " ms on " << session.threads()
-            << " thread(s); activations " << human_bytes(double(session.arena_bytes())) << " (of "
+  std::cout << "model " << model->name << ": loaded in " << std::lround(load_ms)
+            << " ms, compiled in " << std::lround(compile_ms) << " ms, ran in " << run_ms
+            << " ms on " << session.threads() << " thread(s); activations "
+            << human_bytes(double(session.arena_bytes())) << " (of "
             << human_bytes(double(session.activation_bytes())) << " without reuse)\n";
   Table table({"output", "dtype", "shape", "min", "max", "mean", "first values"});
   for (size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& t = outputs[i];
-    std::vector<std::string> row = {model->outputs[i], dtype_name(t.dtype()), shape_to_string(t.shape())};
+    std::vector<std::string> row = {model->outputs[i], dtype_name(t.dtype()),
+                                    shape_to_string(t.shape())};
     if (t.dtype() == DType::Float32 && t.numel() > 0) {
       const float* p = t.data<float>();
       double lo = p[0], hi = p[0], sum = 0;
-      for (int64_t k = 0; k < t.numel(); ++k) lo = std::min<double>(lo, p[k]), hi = std::max<double>(hi, p[k]), sum += p[k];
+      for (int64_t k = 0; k < t.numel(); ++k)
+        lo = std::min<double>(lo, p[k]), hi = std::max<double>(hi, p[k]), sum += p[k];
       std::ostringstream first;
       for (int64_t k = 0; k < std::min<int64_t>(4, t.numel()); ++k) first << (k ? " " : "") << p[k];
-      row.insert(row.end(), {std::to_string(lo), std::to_string(hi), std::to_string(sum / double(t.numel())), first.str()});
+      row.insert(row.end(), {std::to_string(lo), std::to_string(hi),
+                             std::to_string(sum / double(t.numel())), first.str()});
     }
     table.add(row);
   }

@@ -38,8 +38,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "--version") {
-    std::cout << "algoscope-cli " << algoscope::version() << "\nOpenBLAS kernels: "
-              << algoscope::openblas_core() << "\n";
+    std::cout << "algoscope-cli " << algoscope::version()
+              << "\nOpenBLAS kernels: " << algoscope::openblas_core() << "\n";
     return 0;
   }
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
   try {
     return it->second(rest);
   } catch (const algoscope::cli::UsageError& e) {
-    std::cerr << "algoscope-cli " << command << ": " << e.what() << "\n(see algoscope-cli --help)\n";
+    std::cerr << "algoscope-cli " << command << ": " << e.what()
+              << "\n(see algoscope-cli --help)\n";
     return 2;
   } catch (const algoscope::Error& e) {
     std::cerr << "algoscope-cli " << command << ": error: " << e.what() << "\n";

@@ -13,8 +13,8 @@ const T* get_attr(const Node& node, const std::string& key, const char* wanted) 
   if (it == node.attributes.end()) return nullptr;
   const T* value = std::get_if<T>(&it->second.value);
   if (!value)
-    throw Error("node '" + node.name + "' (" + node.op_type + "): attribute '" + key +
-                "' is not " + wanted);
+    throw Error("node '" + node.name + "' (" + node.op_type + "): attribute '" + key + "' is not " +
+                wanted);
   return value;
 }
 
@@ -38,12 +38,14 @@ std::string Node::attr_string(const std::string& key, const std::string& fallbac
   return v ? *v : fallback;
 }
 
-std::vector<int64_t> Node::attr_ints(const std::string& key, const std::vector<int64_t>& fallback) const {
+std::vector<int64_t> Node::attr_ints(const std::string& key,
+                                     const std::vector<int64_t>& fallback) const {
   const auto* v = get_attr<std::vector<int64_t>>(*this, key, "a list of integers");
   return v ? *v : fallback;
 }
 
-std::vector<float> Node::attr_floats(const std::string& key, const std::vector<float>& fallback) const {
+std::vector<float> Node::attr_floats(const std::string& key,
+                                     const std::vector<float>& fallback) const {
   const auto* v = get_attr<std::vector<float>>(*this, key, "a list of floats");
   return v ? *v : fallback;
 }

@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -34,9 +34,15 @@ constexpr const char* kUnknownInput = " is not known statically";
 Attribute convert_attribute(const onnx::AttributeProto& a, const std::string& origin) {
   Attribute out;
   switch (a.type()) {
-    case onnx::AttributeProto::INT: out.value = static_cast<int64_t>(a.i()); break;
-    case onnx::AttributeProto::FLOAT: out.value = a.f(); break;
-    case onnx::AttributeProto::STRING: out.value = a.s(); break;
+    case onnx::AttributeProto::INT:
+      out.value = static_cast<int64_t>(a.i());
+      break;
+    case onnx::AttributeProto::FLOAT:
+      out.value = a.f();
+      break;
+    case onnx::AttributeProto::STRING:
+      out.value = a.s();
+      break;
     case onnx::AttributeProto::INTS:
       out.value = std::vector<int64_t>(a.ints().begin(), a.ints().end());
       break;
@@ -47,15 +53,20 @@ Attribute convert_attribute(const onnx::AttributeProto& a, const std::string& or
       out.value = std::vector<std::string>(a.strings().begin(), a.strings().end());
       break;
     case onnx::AttributeProto::TENSOR:
-      // A tensor of a type the engine does not compute leaves the node view-only (see Node::problem).
+      // A tensor of a type the engine does not compute leaves the node view-only (see
+      // Node::problem).
       if (dtype_from_onnx(a.t().data_type()))
         out.value = tensor_from_proto(a.t(), origin);
       else
         out.value = Attribute::Opaque{};
       break;
     case onnx::AttributeProto::GRAPH:
-    case onnx::AttributeProto::GRAPHS: out.value = Attribute::Opaque{}; break;
-    default: out.value = Attribute::Opaque{}; break;  // sparse tensors, type protos: view only
+    case onnx::AttributeProto::GRAPHS:
+      out.value = Attribute::Opaque{};
+      break;
+    default:
+      out.value = Attribute::Opaque{};
+      break;  // sparse tensors, type protos: view only
   }
   return out;
 }
@@ -101,7 +112,8 @@ class Loader {
     if (bytes.empty()) throw Error("model file '" + origin_ + "' is empty");
     onnx::ModelProto proto;
     if (!proto.ParseFromString(bytes))
-      throw Error("'" + origin_ + "' is not a valid ONNX model: it could not be parsed (the file is "
+      throw Error("'" + origin_ +
+                  "' is not a valid ONNX model: it could not be parsed (the file is "
                   "truncated, corrupt, or not ONNX)");
     if (proto.ir_version() <= 0 || !proto.has_graph())
       throw Error("'" + origin_ + "' is not a valid ONNX model: it has no IR version or no graph");
@@ -162,7 +174,6 @@ class Loader {
       onnx_shapes_[v.name()] = convert_value_info(v, std::nullopt, nullptr);
   }
 
-
   void convert_graph(const onnx::GraphProto& g) {
     // Exporters name every graph alike ("torch_jit", "main_graph"); the file says which model it
     // is (ONNX test folders keep "model.onnx" in a folder named after the model).
@@ -190,14 +201,16 @@ class Loader {
     for (const auto& in : g.input()) {
       if (initializer_names.count(in.name())) continue;  // old exporters list weights as inputs
       ValueInfo info = convert_value_info(in, options_.symbolic_dim_value, &model_.load_notes);
-      if (auto it = options_.constant_inputs.find(in.name()); it != options_.constant_inputs.end()) {
+      if (auto it = options_.constant_inputs.find(in.name());
+          it != options_.constant_inputs.end()) {
         const Tensor& value = it->second;
         if (info.known && info.info != value.info())
           throw Error("input '" + in.name() + "' is declared " + dtype_name(info.info.dtype) + " " +
                       shape_to_string(info.info.shape) + " but was given " +
                       dtype_name(value.dtype()) + " " + shape_to_string(value.shape()));
         model_.constants[in.name()] = value;
-        model_.values[in.name()] = ValueInfo{in.name(), value.info(), true, dtype_name(value.dtype())};
+        model_.values[in.name()] =
+            ValueInfo{in.name(), value.info(), true, dtype_name(value.dtype())};
         model_.load_notes.push_back("input '" + in.name() + "' fixed to a constant");
         continue;
       }
@@ -347,16 +360,16 @@ class Loader {
         try {
           outputs = op->infer(layer);
           if (outputs.size() < node.outputs.size())
-            throw Error("shape inference gave " + std::to_string(outputs.size()) +
-                        " outputs for " + std::to_string(node.outputs.size()));
+            throw Error("shape inference gave " + std::to_string(outputs.size()) + " outputs for " +
+                        std::to_string(node.outputs.size()));
         } catch (const Error& e) {
           problem = e.what();
         }
         if (problem.empty()) {
           for (size_t i = 0; i < node.outputs.size(); ++i)
             if (!node.outputs[i].empty())
-              model_.values[node.outputs[i]] = ValueInfo{node.outputs[i], outputs[i], true,
-                                                         dtype_name(outputs[i].dtype)};
+              model_.values[node.outputs[i]] =
+                  ValueInfo{node.outputs[i], outputs[i], true, dtype_name(outputs[i].dtype)};
           if (options_.fold_constants && try_fold(node, *op, layer, outputs)) {
             ++folded;
             continue;
@@ -432,7 +445,8 @@ class Loader {
   }
 
   // Conv -> BatchNormalization (inference) becomes one Conv with scaled weights and a new bias:
-  // W'[o] = W[o] * g[o] / sqrt(v[o] + eps), b'[o] = (b[o] - m[o]) * g[o] / sqrt(v[o] + eps) + beta[o].
+  // W'[o] = W[o] * g[o] / sqrt(v[o] + eps), b'[o] = (b[o] - m[o]) * g[o] / sqrt(v[o] + eps) +
+  // beta[o].
   void fold_batchnorms() {
     std::unordered_map<std::string, int> uses;
     for (const Node& n : model_.nodes)
@@ -549,8 +563,7 @@ Model load_model_from_bytes(const std::string& bytes, const std::string& origin,
 
 Model load_model(const std::string& path, const LoadOptions& options) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    throw Error("model file '" + path + "' does not exist");
+  if (!std::filesystem::exists(path, ec)) throw Error("model file '" + path + "' does not exist");
   if (std::filesystem::is_directory(path, ec))
     throw Error("'" + path + "' is a directory, not an ONNX model file");
   std::ifstream in(path, std::ios::binary | std::ios::ate);

@@ -12,43 +12,69 @@ namespace algoscope {
 
 std::optional<DType> dtype_from_onnx(int32_t onnx_type) {
   switch (onnx_type) {
-    case onnx::TensorProto::FLOAT: return DType::Float32;
-    case onnx::TensorProto::INT64: return DType::Int64;
-    case onnx::TensorProto::INT32: return DType::Int32;
-    case onnx::TensorProto::BOOL: return DType::Bool;
-    case onnx::TensorProto::UINT8: return DType::UInt8;
-    default: return std::nullopt;
+    case onnx::TensorProto::FLOAT:
+      return DType::Float32;
+    case onnx::TensorProto::INT64:
+      return DType::Int64;
+    case onnx::TensorProto::INT32:
+      return DType::Int32;
+    case onnx::TensorProto::BOOL:
+      return DType::Bool;
+    case onnx::TensorProto::UINT8:
+      return DType::UInt8;
+    default:
+      return std::nullopt;
   }
 }
 
 int32_t dtype_to_onnx(DType type) {
   switch (type) {
-    case DType::Float32: return onnx::TensorProto::FLOAT;
-    case DType::Int64: return onnx::TensorProto::INT64;
-    case DType::Int32: return onnx::TensorProto::INT32;
-    case DType::Bool: return onnx::TensorProto::BOOL;
-    case DType::UInt8: return onnx::TensorProto::UINT8;
+    case DType::Float32:
+      return onnx::TensorProto::FLOAT;
+    case DType::Int64:
+      return onnx::TensorProto::INT64;
+    case DType::Int32:
+      return onnx::TensorProto::INT32;
+    case DType::Bool:
+      return onnx::TensorProto::BOOL;
+    case DType::UInt8:
+      return onnx::TensorProto::UINT8;
   }
   return onnx::TensorProto::UNDEFINED;
 }
 
 std::string onnx_type_name(int32_t onnx_type) {
   switch (onnx_type) {
-    case onnx::TensorProto::FLOAT: return "float";
-    case onnx::TensorProto::UINT8: return "uint8";
-    case onnx::TensorProto::INT8: return "int8";
-    case onnx::TensorProto::UINT16: return "uint16";
-    case onnx::TensorProto::INT16: return "int16";
-    case onnx::TensorProto::INT32: return "int32";
-    case onnx::TensorProto::INT64: return "int64";
-    case onnx::TensorProto::STRING: return "string";
-    case onnx::TensorProto::BOOL: return "bool";
-    case onnx::TensorProto::FLOAT16: return "float16";
-    case onnx::TensorProto::DOUBLE: return "double";
-    case onnx::TensorProto::UINT32: return "uint32";
-    case onnx::TensorProto::UINT64: return "uint64";
-    case onnx::TensorProto::BFLOAT16: return "bfloat16";
-    default: return "type " + std::to_string(onnx_type);
+    case onnx::TensorProto::FLOAT:
+      return "float";
+    case onnx::TensorProto::UINT8:
+      return "uint8";
+    case onnx::TensorProto::INT8:
+      return "int8";
+    case onnx::TensorProto::UINT16:
+      return "uint16";
+    case onnx::TensorProto::INT16:
+      return "int16";
+    case onnx::TensorProto::INT32:
+      return "int32";
+    case onnx::TensorProto::INT64:
+      return "int64";
+    case onnx::TensorProto::STRING:
+      return "string";
+    case onnx::TensorProto::BOOL:
+      return "bool";
+    case onnx::TensorProto::FLOAT16:
+      return "float16";
+    case onnx::TensorProto::DOUBLE:
+      return "double";
+    case onnx::TensorProto::UINT32:
+      return "uint32";
+    case onnx::TensorProto::UINT64:
+      return "uint64";
+    case onnx::TensorProto::BFLOAT16:
+      return "bfloat16";
+    default:
+      return "type " + std::to_string(onnx_type);
   }
 }
 
@@ -112,25 +138,30 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& orig
   }
   switch (*dtype) {
     case DType::Float32:
-      if (static_cast<size_t>(proto.float_data_size()) != n) throw mismatch(proto.float_data_size());
+      if (static_cast<size_t>(proto.float_data_size()) != n)
+        throw mismatch(proto.float_data_size());
       std::copy(proto.float_data().begin(), proto.float_data().end(), t.data<float>());
       break;
     case DType::Int64:
-      if (static_cast<size_t>(proto.int64_data_size()) != n) throw mismatch(proto.int64_data_size());
+      if (static_cast<size_t>(proto.int64_data_size()) != n)
+        throw mismatch(proto.int64_data_size());
       std::copy(proto.int64_data().begin(), proto.int64_data().end(), t.data<int64_t>());
       break;
     case DType::Int32:
-      if (static_cast<size_t>(proto.int32_data_size()) != n) throw mismatch(proto.int32_data_size());
+      if (static_cast<size_t>(proto.int32_data_size()) != n)
+        throw mismatch(proto.int32_data_size());
       std::copy(proto.int32_data().begin(), proto.int32_data().end(), t.data<int32_t>());
       break;
     case DType::Bool:
     case DType::UInt8: {
       // ONNX keeps both in int32_data, one value per entry.
-      if (static_cast<size_t>(proto.int32_data_size()) != n) throw mismatch(proto.int32_data_size());
+      if (static_cast<size_t>(proto.int32_data_size()) != n)
+        throw mismatch(proto.int32_data_size());
       auto* out = static_cast<uint8_t*>(t.raw());
       for (size_t i = 0; i < n; ++i)
-        out[i] = static_cast<uint8_t>(*dtype == DType::Bool ? proto.int32_data(static_cast<int>(i)) != 0
-                                                           : proto.int32_data(static_cast<int>(i)));
+        out[i] =
+            static_cast<uint8_t>(*dtype == DType::Bool ? proto.int32_data(static_cast<int>(i)) != 0
+                                                       : proto.int32_data(static_cast<int>(i)));
       break;
     }
   }

@@ -24,7 +24,8 @@ std::map<std::string, std::string> string_map(const nlohmann::json& j, const std
   if (!obj.is_object()) throw Error(origin + ": \"" + key + "\" must be an object");
   for (const auto& [k, v] : obj.items()) {
     if (!v.is_string())
-      throw Error(origin + ": \"" + key + "\" entry \"" + k + "\" must be an algorithm name (a string)");
+      throw Error(origin + ": \"" + key + "\" entry \"" + k +
+                  "\" must be an algorithm name (a string)");
     out[k] = v.get<std::string>();
   }
   return out;
@@ -48,14 +49,16 @@ Plan Plan::from_json(const std::string& text, const std::string& origin) {
   if (!j.is_object()) throw Error(origin + ": a plan must be a JSON object");
   if (j.value("format", std::string()) != kFormat)
     throw Error(origin + ": \"format\" must be \"" + kFormat + "\"");
-  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != kVersion)
+  if (!j.contains("version") || !j["version"].is_number_integer() ||
+      j["version"].get<int>() != kVersion)
     throw Error(origin + ": unsupported plan \"version\" (this build reads version " +
                 std::to_string(kVersion) + ")");
   Plan plan;
   if (j.contains("model")) {
     const auto& m = j["model"];
     if (!m.is_object()) throw Error(origin + ": \"model\" must be an object");
-    if (m.contains("name") && !m["name"].is_string()) throw Error(origin + ": \"model.name\" must be a string");
+    if (m.contains("name") && !m["name"].is_string())
+      throw Error(origin + ": \"model.name\" must be a string");
     if (m.contains("fingerprint") && !m["fingerprint"].is_string())
       throw Error(origin + ": \"model.fingerprint\" must be a string");
     plan.model_name = m.value("name", "");
@@ -64,7 +67,8 @@ Plan Plan::from_json(const std::string& text, const std::string& origin) {
   plan.defaults = string_map(j, "defaults", origin);
   plan.layers = string_map(j, "layers", origin);
   if (j.contains("measurements")) {
-    if (!j["measurements"].is_object()) throw Error(origin + ": \"measurements\" must be an object");
+    if (!j["measurements"].is_object())
+      throw Error(origin + ": \"measurements\" must be an object");
     plan.measurements_json = j["measurements"].dump();
   }
   for (const auto& [key, value] : j.items())
@@ -91,7 +95,8 @@ std::string Plan::to_json() const {
   for (const auto& [k, v] : defaults) j["defaults"][k] = v;
   j["layers"] = nlohmann::ordered_json::object();
   for (const auto& [k, v] : layers) j["layers"][k] = v;
-  if (!measurements_json.empty()) j["measurements"] = nlohmann::ordered_json::parse(measurements_json);
+  if (!measurements_json.empty())
+    j["measurements"] = nlohmann::ordered_json::parse(measurements_json);
   return j.dump(2) + "\n";
 }
 

@@ -9,9 +9,12 @@ namespace algoscope {
 
 const char* backend_name(Backend backend) {
   switch (backend) {
-    case Backend::Cpu: return "cpu";
-    case Backend::Cuda: return "cuda";
-    case Backend::Plugin: return "plugin";
+    case Backend::Cpu:
+      return "cpu";
+    case Backend::Cuda:
+      return "cuda";
+    case Backend::Plugin:
+      return "plugin";
   }
   return "?";
 }
@@ -76,7 +79,8 @@ const OpDefinition* Registry::find_op(const std::string& op_type) const {
   return it == ops_.end() ? nullptr : it->second.get();
 }
 
-const Algorithm* Registry::find_algorithm(const std::string& op_type, const std::string& name) const {
+const Algorithm* Registry::find_algorithm(const std::string& op_type,
+                                          const std::string& name) const {
   const OpDefinition* op = find_op(op_type);
   return op ? op->find(name) : nullptr;
 }
@@ -90,7 +94,9 @@ std::vector<std::string> Registry::op_types() const {
 
 const Algorithm& Registry::default_algorithm(const Layer& layer) const {
   const OpDefinition* op = find_op(layer.n().op_type);
-  if (!op) throw Error("node '" + layer.n().name + "': op type " + layer.n().op_type + " is not supported");
+  if (!op)
+    throw Error("node '" + layer.n().name + "': op type " + layer.n().op_type +
+                " is not supported");
   const Algorithm* best = nullptr;
   std::string reasons;
   for (const Algorithm& a : op->algorithms) {

@@ -98,9 +98,9 @@ struct Session::Impl {
   // One Tensor per value; KernelIO points at these, so run() only swaps what they view.
   std::vector<Tensor> slots;
   std::unordered_map<std::string, size_t> slot_of;
-  std::vector<size_t> input_slots;                        // graph inputs, in order
+  std::vector<size_t> input_slots;                          // graph inputs, in order
   std::vector<std::pair<size_t, TensorInfo>> output_slots;  // graph outputs produced by nodes
-  std::vector<int> output_source;  // per graph output: slot index
+  std::vector<int> output_source;                           // per graph output: slot index
   size_t arena_bytes = 0, activation_bytes = 0, workspace_bytes = 0;
   std::unique_ptr<AlignedBuffer> arena, workspace;
   TimingHook hook;
@@ -153,7 +153,8 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
     return it->second;
   };
   for (const auto& name : model.inputs) s.input_slots.push_back(slot(name));
-  for (const auto& [name, tensor] : model.constants) s.slots[slot(name)] = tensor;  // shares storage
+  for (const auto& [name, tensor] : model.constants)
+    s.slots[slot(name)] = tensor;  // shares storage
 
   std::unordered_map<std::string, size_t> last_use;
   for (size_t i = 0; i < model.nodes.size(); ++i)
@@ -253,8 +254,8 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
                   shape_to_string(v.info.shape) + ", got " + dtype_name(inputs[i].dtype()) +
                   " of shape " + shape_to_string(inputs[i].shape()));
     // Kernels only read inputs; the view avoids a copy of the caller's data.
-    s.slots[s.input_slots[i]] = Tensor::view(inputs[i].dtype(), inputs[i].shape(),
-                                             const_cast<void*>(inputs[i].raw()));
+    s.slots[s.input_slots[i]] =
+        Tensor::view(inputs[i].dtype(), inputs[i].shape(), const_cast<void*>(inputs[i].raw()));
   }
   for (const auto& [idx, info] : s.output_slots) s.slots[idx] = Tensor(info.dtype, info.shape);
 
@@ -281,7 +282,8 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
   // Drop our references so the next run allocates fresh outputs and holds no caller memory.
   for (const auto& [idx, info] : s.output_slots)
     s.slots[idx] = Tensor::view(info.dtype, info.shape, nullptr);
-  for (size_t idx : s.input_slots) s.slots[idx] = Tensor::view(s.slots[idx].dtype(), s.slots[idx].shape(), nullptr);
+  for (size_t idx : s.input_slots)
+    s.slots[idx] = Tensor::view(s.slots[idx].dtype(), s.slots[idx].shape(), nullptr);
   return outputs;
 }
 

@@ -2,6 +2,8 @@
 // made for. Written out here because the engine has no crypto library among its dependencies.
 // Hashing is on the model-load path (100 MB for ResNet-50), so CPUs with the SHA extensions use
 // them (about 5x faster than the portable rounds); the choice is made at run time.
+#include "sha256.h"
+
 #include <cpuid.h>
 #include <immintrin.h>
 
@@ -9,8 +11,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
-
-#include "sha256.h"
 
 #include "algoscope/loader.h"
 
@@ -59,8 +59,8 @@ void compress(std::array<uint32_t, 8>& h, const unsigned char* block) {
 // The same compression with the SHA-NI instructions: each sha256rnds2 does two rounds on the
 // state kept as ABEF/CDGH halves; sha256msg1/msg2 extend the message schedule four words at a time.
 __attribute__((target("sha,sse4.1"))) void compress_blocks_shani(std::array<uint32_t, 8>& h,
-                                                                  const unsigned char* data,
-                                                                  size_t blocks) {
+                                                                 const unsigned char* data,
+                                                                 size_t blocks) {
   const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[0]));
   __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[4]));

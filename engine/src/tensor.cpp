@@ -11,22 +11,32 @@ namespace algoscope {
 
 size_t dtype_size(DType type) {
   switch (type) {
-    case DType::Float32: return 4;
-    case DType::Int64: return 8;
-    case DType::Int32: return 4;
-    case DType::Bool: return 1;
-    case DType::UInt8: return 1;
+    case DType::Float32:
+      return 4;
+    case DType::Int64:
+      return 8;
+    case DType::Int32:
+      return 4;
+    case DType::Bool:
+      return 1;
+    case DType::UInt8:
+      return 1;
   }
   return 0;
 }
 
 const char* dtype_name(DType type) {
   switch (type) {
-    case DType::Float32: return "float32";
-    case DType::Int64: return "int64";
-    case DType::Int32: return "int32";
-    case DType::Bool: return "bool";
-    case DType::UInt8: return "uint8";
+    case DType::Float32:
+      return "float32";
+    case DType::Int64:
+      return "int64";
+    case DType::Int32:
+      return "int32";
+    case DType::Bool:
+      return "bool";
+    case DType::UInt8:
+      return "uint8";
   }
   return "?";
 }
@@ -56,7 +66,8 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape
   void* p = std::aligned_alloc(64, bytes);
   if (!p) throw Error("out of memory allocating " + std::to_string(bytes) + " bytes");
   std::memset(p, 0, bytes);
-  storage_ = std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
+  storage_ =
+      std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
   data_ = storage_.get();
 }
 
@@ -116,7 +127,8 @@ std::vector<int64_t> Tensor::to_int64_vector() const {
 
 void Tensor::check_type(DType requested) const {
   if (requested != dtype_)
-    throw Error(std::string("tensor holds ") + dtype_name(dtype_) + ", not " + dtype_name(requested));
+    throw Error(std::string("tensor holds ") + dtype_name(dtype_) + ", not " +
+                dtype_name(requested));
 }
 
 }  // namespace algoscope

@@ -47,8 +47,9 @@ void write_tensor_dir(const std::string& dir, const std::string& prefix,
   std::filesystem::create_directories(dir, ec);
   if (ec) throw Error("cannot create directory '" + dir + "': " + ec.message());
   for (size_t k = 0; k < tensors.size(); ++k)
-    write_tensor_file((std::filesystem::path(dir) / (prefix + "_" + std::to_string(k) + ".pb")).string(),
-                      tensors[k]);
+    write_tensor_file(
+        (std::filesystem::path(dir) / (prefix + "_" + std::to_string(k) + ".pb")).string(),
+        tensors[k]);
 }
 
 }  // namespace algoscope

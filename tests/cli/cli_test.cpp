@@ -51,7 +51,8 @@ class Cli : public ::testing::Test {
   Result run(const std::vector<std::string>& args) {
     std::string cmd = "timeout 120 " + quote(ALGOSCOPE_CLI);
     for (const auto& a : args) cmd += " " + quote(a);
-    cmd += " >" + quote((dir_ / "stdout").string()) + " 2>" + quote((dir_ / "stderr").string()) + " </dev/null";
+    cmd += " >" + quote((dir_ / "stdout").string()) + " 2>" + quote((dir_ / "stderr").string()) +
+           " </dev/null";
     int status = std::system(cmd.c_str());
     Result r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -61,7 +62,8 @@ class Cli : public ::testing::Test {
   }
 
   // Exit 2 and a message containing every fragment; never a signal or a timeout (124).
-  void expect_usage_error(const std::vector<std::string>& args, const std::vector<std::string>& fragments) {
+  void expect_usage_error(const std::vector<std::string>& args,
+                          const std::vector<std::string>& fragments) {
     Result r = run(args);
     EXPECT_EQ(r.exit_code, 2) << "stderr: " << r.err;
     for (const auto& f : fragments)
@@ -79,8 +81,10 @@ class Cli : public ::testing::Test {
 
 const std::string relu_model = (kNodeTests / "test_relu" / "model.onnx").string();
 const std::string relu_data = (kNodeTests / "test_relu" / "test_data_set_0").string();
-const std::string conv_model = (kNodeTests / "test_conv_with_strides_padding" / "model.onnx").string();
-const std::string conv_data = (kNodeTests / "test_conv_with_strides_padding" / "test_data_set_0").string();
+const std::string conv_model =
+    (kNodeTests / "test_conv_with_strides_padding" / "model.onnx").string();
+const std::string conv_data =
+    (kNodeTests / "test_conv_with_strides_padding" / "test_data_set_0").string();
 
 TEST_F(Cli, VersionAndHelp) {
   Result v = run({"--version"});
@@ -88,7 +92,8 @@ TEST_F(Cli, VersionAndHelp) {
   EXPECT_NE(v.out.find(algoscope::version()), std::string::npos);
   Result h = run({"--help"});
   EXPECT_EQ(h.exit_code, 0);
-  for (const char* cmd : {"info", "algorithms", "run"}) EXPECT_NE(h.out.find(cmd), std::string::npos);
+  for (const char* cmd : {"info", "algorithms", "run"})
+    EXPECT_NE(h.out.find(cmd), std::string::npos);
   expect_usage_error({}, {"usage"});
   expect_usage_error({"frobnicate"}, {"unknown command 'frobnicate'"});
 }
@@ -179,10 +184,12 @@ TEST_F(Cli, UnsupportedOpLoadsForInfoButRunNamesIt) {
 
 TEST_F(Cli, WrongInputShapeOrCount) {
   // The relu model takes 3x4x5; the global average pool test's input is 1x3x5x5.
-  const std::string pool_data = (kNodeTests / "test_globalaveragepool" / "test_data_set_0").string();
+  const std::string pool_data =
+      (kNodeTests / "test_globalaveragepool" / "test_data_set_0").string();
   expect_usage_error({"run", relu_model, "--inputs", pool_data}, {"input 'x'", "3x4x5", "1x3x5x5"});
   expect_usage_error({"run", conv_model, "--inputs", relu_data}, {"input"});
-  expect_usage_error({"run", relu_model, "--inputs", (dir_ / "none").string()}, {"not a directory"});
+  expect_usage_error({"run", relu_model, "--inputs", (dir_ / "none").string()},
+                     {"not a directory"});
   fs::create_directories(dir_ / "bad");
   write("bad/input_0.pb", "not a tensor");
   expect_usage_error({"run", relu_model, "--inputs", (dir_ / "bad").string()}, {"input_0.pb"});
@@ -191,10 +198,11 @@ TEST_F(Cli, WrongInputShapeOrCount) {
 TEST_F(Cli, BadPlans) {
   expect_usage_error({"run", relu_model, "--plan", write("p.json", "{ not json").string()},
                      {"p.json", "not valid JSON"});
-  expect_usage_error({"run", relu_model, "--plan", (dir_ / "missing.json").string()}, {"missing.json"});
+  expect_usage_error({"run", relu_model, "--plan", (dir_ / "missing.json").string()},
+                     {"missing.json"});
   auto plan = [&](const std::string& layers, const std::string& defaults = "{}") {
-    return write("plan.json", R"({"format": "algoscope-plan", "version": 1, "defaults": )" + defaults +
-                                  R"(, "layers": )" + layers + "}")
+    return write("plan.json", R"({"format": "algoscope-plan", "version": 1, "defaults": )" +
+                                  defaults + R"(, "layers": )" + layers + "}")
         .string();
   };
   expect_usage_error({"run", relu_model, "--plan", plan(R"({"no_such_node": "reference"})")},
@@ -209,10 +217,13 @@ TEST_F(Cli, BadPlans) {
                       write("v.json", R"({"format": "algoscope-plan", "version": 99})").string()},
                      {"version"});
   // A plan made for another model is refused by its fingerprint.
-  expect_usage_error({"run", relu_model, "--plan",
-                      write("fp.json", R"({"format": "algoscope-plan", "version": 1, "model": {"name": "x", "fingerprint": "sha256:00"}})")
-                          .string()},
-                     {"fingerprint", "sha256:00"});
+  expect_usage_error(
+      {"run", relu_model, "--plan",
+       write(
+           "fp.json",
+           R"({"format": "algoscope-plan", "version": 1, "model": {"name": "x", "fingerprint": "sha256:00"}})")
+           .string()},
+      {"fingerprint", "sha256:00"});
 }
 
 TEST_F(Cli, BadOptions) {
@@ -230,7 +241,8 @@ TEST_F(Cli, SavedPlanRoundTripsThroughRun) {
   algoscope::Plan plan = algoscope::Plan::for_model(model);
   plan.layers[model.nodes[0].name] = "im2col";
   plan.save((dir_ / "plan.json").string());
-  Result r = run({"run", conv_model, "--inputs", conv_data, "--plan", (dir_ / "plan.json").string()});
+  Result r =
+      run({"run", conv_model, "--inputs", conv_data, "--plan", (dir_ / "plan.json").string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 

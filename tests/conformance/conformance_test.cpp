@@ -72,7 +72,8 @@ std::string skip_reason(const Model& model) {
   if (model.opset > 17) return "opset " + std::to_string(model.opset) + " is newer than 17";
   for (const auto& name : model.inputs) {
     const ValueInfo* v = model.find_value(name);
-    if (!v || !v->known) return "input type " + (v ? v->onnx_type : std::string("?")) + " not computed";
+    if (!v || !v->known)
+      return "input type " + (v ? v->onnx_type : std::string("?")) + " not computed";
   }
   for (const Node& n : model.nodes)
     if (!n.problem.empty()) {
@@ -181,7 +182,8 @@ void run_data_set(const std::string& test_name, const fs::path& model_file,
     ASSERT_EQ(outputs.size(), expected.size());
     for (size_t i = 0; i < outputs.size(); ++i)
       expect_close(outputs[i], expected[i],
-                   label + ", " + data_set.filename().string() + ", output " + std::to_string(i), tol);
+                   label + ", " + data_set.filename().string() + ", output " + std::to_string(i),
+                   tol);
   }
 }
 

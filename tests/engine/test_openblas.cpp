@@ -8,7 +8,8 @@
 #include "blas/sgemm.h"
 
 TEST(OpenBlas, PicksAvx512KernelsOnAvx512Cpus) {
-  if (std::getenv("OPENBLAS_CORETYPE") && std::string(std::getenv("OPENBLAS_CORETYPE")) != "SkylakeX")
+  if (std::getenv("OPENBLAS_CORETYPE") &&
+      std::string(std::getenv("OPENBLAS_CORETYPE")) != "SkylakeX")
     GTEST_SKIP() << "OPENBLAS_CORETYPE set by the user";
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") ||

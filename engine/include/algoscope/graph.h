@@ -25,10 +25,10 @@ struct Attribute {
 };
 
 struct Node {
-  std::string name;     // the ONNX node name (unique; generated when the file has none)
-  std::string op_type;  // "Conv", "Relu", ...
-  std::string domain;   // "" for the default ONNX domain
-  std::vector<std::string> inputs;   // value names; "" marks an omitted optional input
+  std::string name;                 // the ONNX node name (unique; generated when the file has none)
+  std::string op_type;              // "Conv", "Relu", ...
+  std::string domain;               // "" for the default ONNX domain
+  std::vector<std::string> inputs;  // value names; "" marks an omitted optional input
   std::vector<std::string> outputs;  // value names; "" marks an omitted optional output
   std::map<std::string, Attribute> attributes;
   // Names of nodes that graph passes merged into this one (a folded BatchNormalization, a fused
@@ -44,8 +44,10 @@ struct Node {
   int64_t attr_int(const std::string& key, int64_t fallback) const;
   float attr_float(const std::string& key, float fallback) const;
   std::string attr_string(const std::string& key, const std::string& fallback) const;
-  std::vector<int64_t> attr_ints(const std::string& key, const std::vector<int64_t>& fallback = {}) const;
-  std::vector<float> attr_floats(const std::string& key, const std::vector<float>& fallback = {}) const;
+  std::vector<int64_t> attr_ints(const std::string& key,
+                                 const std::vector<int64_t>& fallback = {}) const;
+  std::vector<float> attr_floats(const std::string& key,
+                                 const std::vector<float>& fallback = {}) const;
   const Tensor* attr_tensor(const std::string& key) const;  // nullptr when absent
   // Number of inputs actually given (omitted trailing and "" inputs count as absent).
   bool has_input(size_t index) const { return index < inputs.size() && !inputs[index].empty(); }
@@ -67,13 +69,13 @@ struct Model {
   std::string fingerprint;  // "sha256:<hex>" of the file bytes
   std::string producer;     // "pytorch 1.13.1", ...
   int64_t ir_version = 0;
-  int64_t opset = 0;  // default-domain opset import
-  std::vector<Node> nodes;                 // topological order
-  std::map<std::string, Tensor> constants; // initializers, Constant outputs, folded values
-  std::vector<std::string> inputs;         // runtime inputs in graph order (no initializers)
-  std::vector<std::string> outputs;        // graph outputs in graph order
-  std::map<std::string, ValueInfo> values; // every named value: inputs, activations, outputs
-  std::vector<std::string> load_notes;     // what the loader changed (folds, removals, defaults)
+  int64_t opset = 0;                        // default-domain opset import
+  std::vector<Node> nodes;                  // topological order
+  std::map<std::string, Tensor> constants;  // initializers, Constant outputs, folded values
+  std::vector<std::string> inputs;          // runtime inputs in graph order (no initializers)
+  std::vector<std::string> outputs;         // graph outputs in graph order
+  std::map<std::string, ValueInfo> values;  // every named value: inputs, activations, outputs
+  std::vector<std::string> load_notes;      // what the loader changed (folds, removals, defaults)
 
   const Node* find_node(const std::string& node_name) const;
   const ValueInfo* find_value(const std::string& value_name) const;

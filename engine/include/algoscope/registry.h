@@ -1,8 +1,8 @@
 // The algorithm registry: for every op type, its shape inference, its FLOP count and the ordered
 // list of algorithms that can compute it. An algorithm says whether it applies to a concrete layer
 // (and why not), what extra memory it needs, how exact it is, and prepares a kernel that owns any
-// pre-transformed weights. Each op's registry.cpp is the only place its algorithm names are spelled;
-// plugins add algorithms through the same API.
+// pre-transformed weights. Each op's registry.cpp is the only place its algorithm names are
+// spelled; plugins add algorithms through the same API.
 #pragma once
 
 #include <cstddef>
@@ -27,7 +27,8 @@ struct Layer {
   // One entry per node input; absent optional inputs have present[i] == false.
   std::vector<TensorInfo> inputs;
   std::vector<bool> present;
-  // Non-null where the input is a constant (weights, folded shapes): algorithms may pre-transform it.
+  // Non-null where the input is a constant (weights, folded shapes): algorithms may pre-transform
+  // it.
   std::vector<const Tensor*> constants;
   // Filled after shape inference; empty while inferring.
   std::vector<TensorInfo> outputs;

@@ -50,9 +50,9 @@ class Session {
   const Model& model() const;
   const std::vector<CompiledLayer>& layers() const;
   int threads() const;
-  size_t arena_bytes() const;          // activation memory after liveness reuse
-  size_t activation_bytes() const;     // what the activations would take without reuse
-  size_t workspace_bytes() const;      // the largest layer workspace (shared by all layers)
+  size_t arena_bytes() const;       // activation memory after liveness reuse
+  size_t activation_bytes() const;  // what the activations would take without reuse
+  size_t workspace_bytes() const;   // the largest layer workspace (shared by all layers)
 
  private:
   struct Impl;

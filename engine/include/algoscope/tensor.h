@@ -26,15 +26,25 @@ std::string shape_to_string(const Shape& shape);  // "1x3x224x224", "scalar" for
 template <class T>
 constexpr DType dtype_of();
 template <>
-constexpr DType dtype_of<float>() { return DType::Float32; }
+constexpr DType dtype_of<float>() {
+  return DType::Float32;
+}
 template <>
-constexpr DType dtype_of<int64_t>() { return DType::Int64; }
+constexpr DType dtype_of<int64_t>() {
+  return DType::Int64;
+}
 template <>
-constexpr DType dtype_of<int32_t>() { return DType::Int32; }
+constexpr DType dtype_of<int32_t>() {
+  return DType::Int32;
+}
 template <>
-constexpr DType dtype_of<bool>() { return DType::Bool; }
+constexpr DType dtype_of<bool>() {
+  return DType::Bool;
+}
 template <>
-constexpr DType dtype_of<uint8_t>() { return DType::UInt8; }
+constexpr DType dtype_of<uint8_t>() {
+  return DType::UInt8;
+}
 
 // Type and shape of a value without its data: what shape inference produces.
 struct TensorInfo {

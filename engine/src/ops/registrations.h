@@ -7,15 +7,26 @@
 
 namespace algoscope::ops {
 
-void register_conv(Registry& registry);           // Conv
-void register_gemm(Registry& registry);           // Gemm
-void register_matmul(Registry& registry);         // MatMul
-void register_pool(Registry& registry);           // MaxPool, AveragePool, GlobalAveragePool
-void register_normalization(Registry& registry);  // BatchNormalization, LRN
-void register_softmax(Registry& registry);        // Softmax
-void register_reduce(Registry& registry);         // ReduceMean
-void register_unary(Registry& registry);          // Relu, Clip, Sigmoid, Tanh, Erf, Sqrt, Cast
-void register_binary(Registry& registry);         // Add, Sub, Mul, Div, Pow, Equal, Where
-void register_shape(Registry& registry);          // Flatten, Reshape, Transpose, ... (data movement)
+// Conv
+void register_conv(Registry& registry);
+// Gemm
+void register_gemm(Registry& registry);
+// MatMul
+void register_matmul(Registry& registry);
+// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool
+void register_pool(Registry& registry);
+// BatchNormalization, LRN
+void register_normalization(Registry& registry);
+// Softmax, LogSoftmax
+void register_softmax(Registry& registry);
+// ReduceMean, ReduceSum, ReduceMax, ReduceMin and the other reductions
+void register_reduce(Registry& registry);
+// Relu, Clip, Sigmoid, Tanh, Erf, Sqrt, Exp, Cast, Identity, Dropout, Shape
+void register_unary(Registry& registry);
+// Add, Sub, Mul, Div, Pow, Equal, Where
+void register_binary(Registry& registry);
+// Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand,
+// Constant, ConstantOfShape (data movement)
+void register_shape(Registry& registry);
 
 }  // namespace algoscope::ops
