@@ -1,6 +1,7 @@
 // Unit tests of the unary family: activations against the C library, Clip's bounds as attributes
 // (opset < 11) and as constant, runtime or omitted inputs (11+), Cast between the engine's types
 // and its error for other targets, Identity, Dropout at inference, and Shape's start/end window.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -35,6 +36,24 @@ TEST(OpsActivations, MatchTheCLibrary) {
   EXPECT_EQ(sq.data<float>()[1], 1.0f);
   EXPECT_EQ(sq.data<float>()[2], std::sqrt(2.0f));
   EXPECT_TRUE(std::isnan(sq.data<float>()[3]));
+}
+
+TEST(OpsActivations, PiecewiseLinearOnesFollowOnnxFormulas) {
+  const std::vector<float> x = {-8.0f, -3.0f, -1.0f, 0.0f, 0.5f, 2.0f, 3.0f, 9.0f};
+  const Tensor in = floats({8}, x);
+  Tensor hs = OpCase("HardSigmoid", 13).input(in).run1();
+  Tensor hs2 = OpCase("HardSigmoid", 13).input(in).attr("alpha", 0.5f).attr("beta", 0.25f).run1();
+  Tensor hw = OpCase("HardSwish", 14).input(in).run1();
+  Tensor lr = OpCase("LeakyRelu", 13).input(in).run1();
+  Tensor lr2 = OpCase("LeakyRelu", 13).input(in).attr("alpha", 0.5f).run1();
+  for (size_t i = 0; i < x.size(); ++i) {
+    double v = x[i];
+    EXPECT_NEAR(hs.data<float>()[i], std::clamp(0.2 * v + 0.5, 0.0, 1.0), 1e-7) << v;
+    EXPECT_NEAR(hs2.data<float>()[i], std::clamp(0.5 * v + 0.25, 0.0, 1.0), 1e-7) << v;
+    EXPECT_NEAR(hw.data<float>()[i], v * std::clamp(v / 6 + 0.5, 0.0, 1.0), 1e-6) << v;
+    EXPECT_NEAR(lr.data<float>()[i], v >= 0 ? v : 0.01 * v, 1e-7) << v;
+    EXPECT_NEAR(lr2.data<float>()[i], v >= 0 ? v : 0.5 * v, 1e-7) << v;
+  }
 }
 
 TEST(OpsActivations, FlopsAndInvalidTypes) {

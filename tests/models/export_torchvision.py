@@ -42,6 +42,12 @@ def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm):
         kwargs.update(aux_logits=False, init_weights=True)
     model = getattr(torchvision.models, name)(**kwargs)
     randomize_batchnorm(model, generator)
+    # torchvision zero-initializes some layers (ViT's classifier head): an all-zero output would
+    # make the comparison with PyTorch vacuous.
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.dim() > 1 and not p.any():
+                p.copy_(torch.randn(p.shape, generator=generator) * 0.02)
     model.eval()
     x = torch.randn(batch, 3, size, size, generator=generator)
     with torch.no_grad():

@@ -60,6 +60,14 @@ TEST_P(TorchvisionModel, ReferencePlanMatchesPyTorch) { run_and_compare(GetParam
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionModel,
                          ::testing::Values("resnet18", "squeezenet1_1", "mobilenet_v2"));
 
+// More architectures, each exercising other ops (concatenating branches, channel shuffles,
+// squeeze-excitation, hard-swish, attention); default plan only, to keep the suite short.
+class TorchvisionArchitecture : public ::testing::TestWithParam<std::string> {};
+TEST_P(TorchvisionArchitecture, DefaultPlanMatchesPyTorch) { run_and_compare(GetParam(), false); }
+INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionArchitecture,
+                         ::testing::Values("googlenet", "densenet121", "shufflenet_v2_x1_0",
+                                           "efficientnet_b0", "mobilenet_v3_small", "vit_b_16"));
+
 TEST(TorchvisionExport, TorchFoldedResNetLoadsWithStaticShapes) {
   auto model = load_model((model_root() / "resnet18" / "model.onnx").string());
   int convs = 0;

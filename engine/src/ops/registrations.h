@@ -21,7 +21,8 @@ void register_normalization(Registry& registry);
 void register_softmax(Registry& registry);
 // ReduceMean, ReduceSum, ReduceMax, ReduceMin and the other reductions
 void register_reduce(Registry& registry);
-// Relu, Clip, Sigmoid, Tanh, Erf, Sqrt, Exp, Cast, Identity, Dropout, Shape
+// Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Tanh, Erf, Sqrt, Exp, Cast, Identity,
+// Dropout, Shape
 void register_unary(Registry& registry);
 // Add, Sub, Mul, Div, Pow, Equal, Where
 void register_binary(Registry& registry);

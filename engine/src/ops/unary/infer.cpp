@@ -24,6 +24,12 @@ const char* activation_name(Activation a) {
       return "Erf";
     case Activation::Sqrt:
       return "Sqrt";
+    case Activation::HardSigmoid:
+      return "HardSigmoid";
+    case Activation::HardSwish:
+      return "HardSwish";
+    case Activation::LeakyRelu:
+      return "LeakyRelu";
     case Activation::Exp:
       return "Exp";
   }

@@ -75,7 +75,11 @@ TO convert(TI v) {
 
 std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, const Layer& layer) {
   infer_activation(activation, layer);
-  return make_kernel([activation](KernelIO& io) {
+  // HardSigmoid is max(0, min(1, alpha * x + beta)); LeakyRelu's slope is alpha (ONNX defaults).
+  const float alpha =
+      layer.n().attr_float("alpha", activation == Activation::LeakyRelu ? 0.01f : 0.2f);
+  const float beta = layer.n().attr_float("beta", 0.5f);
+  return make_kernel([activation, alpha, beta](KernelIO& io) {
     const Tensor& x = *io.inputs[0];
     Tensor& y = *io.outputs[0];
     switch (activation) {
@@ -101,6 +105,17 @@ std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, cons
         return;
       case Activation::Sqrt:
         map<float>(x, y, [](float v) { return std::sqrt(v); });
+        return;
+      case Activation::HardSigmoid:
+        map<float>(x, y, [=](float v) { return std::max(0.0f, std::min(1.0f, alpha * v + beta)); });
+        return;
+      case Activation::HardSwish:
+        // x * HardSigmoid(x) with alpha 1/6, beta 1/2 (fixed by ONNX).
+        map<float>(x, y,
+                   [](float v) { return v * std::max(0.0f, std::min(1.0f, v / 6.0f + 0.5f)); });
+        return;
+      case Activation::LeakyRelu:
+        map<float>(x, y, [=](float v) { return v >= 0.0f ? v : alpha * v; });
         return;
     }
   });

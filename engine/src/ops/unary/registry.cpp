@@ -1,4 +1,5 @@
-// The unary family's registry: Relu, Clip, Sigmoid, Tanh, Erf, Sqrt, Exp, Cast, Identity, Dropout
+// The unary family's registry: Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Tanh, Erf,
+// Sqrt, Exp, Cast, Identity, Dropout
 // and Shape with their algorithms. This is the one place where the family's algorithm names are
 // spelled.
 #include <string>
@@ -66,6 +67,15 @@ void register_unary(Registry& registry) {
       {"Exp", Activation::Exp, "e^x elementwise",
        "Calls the C library's expf per element; no extra memory. Error within a few ulp; "
        "overflows to infinity above about 88.7."},
+      {"HardSigmoid", Activation::HardSigmoid, "max(0, min(1, alpha * x + beta)) elementwise",
+       "One multiply-add and two comparisons per element (alpha 0.2, beta 0.5 unless the node "
+       "says otherwise); no extra memory. One rounding of the multiply-add."},
+      {"HardSwish", Activation::HardSwish, "x * max(0, min(1, x / 6 + 1 / 2)) elementwise",
+       "MobileNetV3's cheap swish: a clamp of x / 6 + 1/2 times x per element; no extra memory. "
+       "A couple of roundings."},
+      {"LeakyRelu", Activation::LeakyRelu, "x if x >= 0 else alpha * x, elementwise",
+       "One comparison and at most one multiply per element (alpha 0.01 unless the node says "
+       "otherwise); no extra memory. Exact for x >= 0."},
   };
   for (const Act& a : activations) {
     Activation act = a.activation;

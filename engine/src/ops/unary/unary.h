@@ -11,7 +11,7 @@
 
 namespace algoscope::ops::unary {
 
-enum class Activation { Relu, Sigmoid, Tanh, Erf, Sqrt, Exp };
+enum class Activation { Relu, Sigmoid, Tanh, Erf, Sqrt, Exp, HardSigmoid, HardSwish, LeakyRelu };
 
 std::vector<TensorInfo> infer_activation(Activation activation, const Layer& layer);
 std::vector<TensorInfo> infer_clip(const Layer& layer);
