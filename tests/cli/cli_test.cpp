@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "algoscope/algoscope.h"
+#include "support/onnx_builder.h"
 
 namespace fs = std::filesystem;
 
@@ -224,6 +225,29 @@ TEST_F(Cli, BadPlans) {
            R"({"format": "algoscope-plan", "version": 1, "model": {"name": "x", "fingerprint": "sha256:00"}})")
            .string()},
       {"fingerprint", "sha256:00"});
+}
+
+// A convolution over four spatial axes: `reference` computes it, im2col does not apply (it covers
+// 1-D to 3-D), so a plan that picks im2col for this layer must be refused with the reason.
+TEST_F(Cli, PlanPickingANonApplicableAlgorithmIsRefused) {
+  onnx_builder::ModelBuilder b("conv4d", 13);
+  b.input("x", {1, 2, 3, 3, 3, 3});
+  b.initializer("w", {2, 2, 2, 2, 2, 2}, onnx_builder::random_floats(64, 1));
+  b.node("Conv", {"x", "w"}, {"y"}, "conv4d");
+  b.output("y");
+  const std::string model = b.write((dir_ / "conv4d.onnx").string());
+  Result ok = run({"run", model});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  const std::string plan =
+      write("plan.json",
+            R"({"format": "algoscope-plan", "version": 1, "layers": {"conv4d": "im2col"}})")
+          .string();
+  expect_usage_error({"run", model, "--plan", plan},
+                     {"conv4d", "im2col", "not applicable", "4 spatial axes"});
+  // As an op-type choice it only covers the layers it fits: a note, and the engine's choice runs.
+  Result fallback = run({"run", model, "--select", "Conv=im2col"});
+  EXPECT_EQ(fallback.exit_code, 0) << fallback.err;
+  EXPECT_NE(fallback.err.find("im2col does not apply"), std::string::npos) << fallback.err;
 }
 
 TEST_F(Cli, BadOptions) {
