@@ -19,6 +19,25 @@ inline void require(bool condition, const std::string& message) {
   if (!condition) throw Error(message);
 }
 
+// Calls f(T{}) with the C++ element type of `dtype` (float, int64_t, int32_t, uint8_t, bool), so a
+// kernel is written once as a template over the element type.
+template <class F>
+void visit_dtype(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::Float32:
+      return f(float{});
+    case DType::Int64:
+      return f(int64_t{});
+    case DType::Int32:
+      return f(int32_t{});
+    case DType::UInt8:
+      return f(uint8_t{});
+    case DType::Bool:
+      return f(bool{});
+  }
+  throw Error(std::string("unknown element type ") + dtype_name(dtype));
+}
+
 // A kernel whose run() is a callable taking KernelIO&; the callable may capture prepared data.
 template <class F>
 class LambdaKernel final : public Kernel {

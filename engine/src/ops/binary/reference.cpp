@@ -38,26 +38,15 @@ void apply(const BroadcastPlan& plan, const TA* a, const TB* b, TY* y, F f) {
   });
 }
 
-// Calls f(T{}) with the C++ type of a numeric element type.
+// Calls f(T{}) with the C++ type of a numeric element type; arithmetic on bool is not ONNX's.
 template <class F>
 void with_numeric(DType dtype, F&& f) {
-  switch (dtype) {
-    case DType::Float32:
-      f(float{});
-      return;
-    case DType::Int64:
-      f(int64_t{});
-      return;
-    case DType::Int32:
-      f(int32_t{});
-      return;
-    case DType::UInt8:
-      f(uint8_t{});
-      return;
-    case DType::Bool:
-      break;
-  }
-  throw Error(std::string("unsupported element type ") + dtype_name(dtype));
+  visit_dtype(dtype, [&](auto tag) {
+    if constexpr (std::is_same_v<decltype(tag), bool>)
+      throw Error("unsupported element type bool");
+    else
+      f(tag);
+  });
 }
 
 template <class T>
@@ -126,27 +115,10 @@ void run_arithmetic(BinaryOp op, const BroadcastPlan& plan, const Tensor& a, con
 }
 
 void run_equal(const BroadcastPlan& plan, const Tensor& a, const Tensor& b, Tensor& y) {
-  bool* py = y.data<bool>();
-  switch (a.dtype()) {
-    case DType::Float32:
-      apply(plan, a.data<float>(), b.data<float>(), py, [](float x, float z) { return x == z; });
-      return;
-    case DType::Int64:
-      apply(plan, a.data<int64_t>(), b.data<int64_t>(), py,
-            [](int64_t x, int64_t z) { return x == z; });
-      return;
-    case DType::Int32:
-      apply(plan, a.data<int32_t>(), b.data<int32_t>(), py,
-            [](int32_t x, int32_t z) { return x == z; });
-      return;
-    case DType::UInt8:
-      apply(plan, a.data<uint8_t>(), b.data<uint8_t>(), py,
-            [](uint8_t x, uint8_t z) { return x == z; });
-      return;
-    case DType::Bool:
-      apply(plan, a.data<bool>(), b.data<bool>(), py, [](bool x, bool z) { return x == z; });
-      return;
-  }
+  visit_dtype(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    apply(plan, a.data<T>(), b.data<T>(), y.data<bool>(), [](T x, T z) { return x == z; });
+  });
 }
 
 }  // namespace

@@ -13,27 +13,6 @@
 namespace algoscope::ops::unary {
 namespace {
 
-template <class F>
-void with_numeric(DType dtype, F&& f) {
-  switch (dtype) {
-    case DType::Float32:
-      f(float{});
-      return;
-    case DType::Int64:
-      f(int64_t{});
-      return;
-    case DType::Int32:
-      f(int32_t{});
-      return;
-    case DType::UInt8:
-      f(uint8_t{});
-      return;
-    case DType::Bool:
-      f(bool{});
-      return;
-  }
-}
-
 template <class T, class F>
 void map(const Tensor& x, Tensor& y, F f) {
   const T* px = x.data<T>();
@@ -84,7 +63,7 @@ std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, cons
     Tensor& y = *io.outputs[0];
     switch (activation) {
       case Activation::Relu:
-        with_numeric(x.dtype(), [&](auto tag) {
+        visit_dtype(x.dtype(), [&](auto tag) {
           using T = decltype(tag);
           if constexpr (!std::is_same_v<T, bool>)
             map<T>(x, y, [](T v) { return v > T{0} ? v : T{0}; });
@@ -128,7 +107,7 @@ std::unique_ptr<Kernel> prepare_clip_reference(const Layer& layer) {
   return make_kernel([from_inputs, attrs](KernelIO& io) {
     const Tensor& x = *io.inputs[0];
     Tensor& y = *io.outputs[0];
-    with_numeric(x.dtype(), [&](auto tag) {
+    visit_dtype(x.dtype(), [&](auto tag) {
       using T = decltype(tag);
       if constexpr (!std::is_same_v<T, bool>) {
         T lo = lowest<T>(), hi = highest<T>();
@@ -156,9 +135,9 @@ std::unique_ptr<Kernel> prepare_cast_reference(const Layer& layer) {
     const Tensor& x = *io.inputs[0];
     Tensor& y = *io.outputs[0];
     const int64_t n = x.numel();
-    with_numeric(x.dtype(), [&](auto in_tag) {
+    visit_dtype(x.dtype(), [&](auto in_tag) {
       using TI = decltype(in_tag);
-      with_numeric(y.dtype(), [&](auto out_tag) {
+      visit_dtype(y.dtype(), [&](auto out_tag) {
         using TO = decltype(out_tag);
         const TI* px = x.data<TI>();
         TO* py = y.data<TO>();
@@ -180,7 +159,7 @@ std::unique_ptr<Kernel> prepare_copy_reference(const Layer& layer) {
     // Dropout's mask: at inference every element is kept.
     if (io.outputs.size() > 1 && io.outputs[1]) {
       Tensor& mask = *io.outputs[1];
-      with_numeric(mask.dtype(), [&](auto tag) {
+      visit_dtype(mask.dtype(), [&](auto tag) {
         using T = decltype(tag);
         std::fill_n(mask.data<T>(), mask.numel(), static_cast<T>(1));
       });
