@@ -54,11 +54,14 @@ Tensor naive_conv2d(const Tensor& x, const Tensor& w, const Tensor* b, const Con
 
 }  // namespace
 
-TEST(OpsConv, RegistryListsReferenceAndIm2col) {
+TEST(OpsConv, RegistryListsReferenceFirstAndDocumentsEveryAlgorithm) {
   const auto* op = algoscope::Registry::instance().find_op("Conv");
   ASSERT_NE(op, nullptr);
-  ASSERT_EQ(op->algorithms.size(), 2u);
+  ASSERT_GE(op->algorithms.size(), 2u);
+  EXPECT_EQ(op->algorithms.front().name, "reference");
+  EXPECT_NE(op->find("im2col"), nullptr);
   for (const auto& a : op->algorithms) {
+    SCOPED_TRACE(a.name);
     EXPECT_FALSE(a.summary.empty());
     EXPECT_FALSE(a.teaching.empty());
   }

@@ -29,6 +29,15 @@ Tensor naive_gemm(const Tensor& a, const Tensor& b, bool ta, bool tb, float alph
 
 }  // namespace
 
+// Every registered Gemm algorithm (openblas, blocked, onednn when built, plugins): each must
+// pass the same cases.
+std::vector<std::string> gemm_algorithms(bool with_reference) {
+  std::vector<std::string> names;
+  for (const auto& a : algoscope::Registry::instance().find_op("Gemm")->algorithms)
+    if (with_reference || a.name != "reference") names.push_back(a.name);
+  return names;
+}
+
 TEST(OpsGemm, HandComputedExample) {
   OpCase c("Gemm", 13);
   c.input(Tensor::from_vector<float>({2, 3}, {1, 2, 3, 4, 5, 6}))
@@ -37,7 +46,7 @@ TEST(OpsGemm, HandComputedExample) {
       .f("alpha", 2.0f)
       .f("beta", 0.5f);
   // A*B = [[4, 5], [10, 11]]
-  for (const char* algo : {"reference", "openblas"}) {
+  for (const std::string& algo : gemm_algorithms(true)) {
     auto y = c.run(algo);
     EXPECT_EQ(y[0].shape(), (Shape{2, 2}));
     EXPECT_TRUE(all_close(y[0], {13, 20, 25, 32}));
@@ -67,7 +76,8 @@ TEST(OpsGemm, TransposesAndBroadcastC) {
         c.i("transA", ta).i("transB", tb).f("alpha", 0.25f).f("beta", 0.35f);
         EXPECT_EQ(c.infer()[0].shape, (Shape{m, n}));
         EXPECT_TRUE(all_close(c.run("reference")[0], expected, 1e-6, 1e-6));
-        EXPECT_TRUE(all_close(c.run("openblas")[0], expected, 1e-5, 1e-4));
+        for (const std::string& algo : gemm_algorithms(false))
+          EXPECT_TRUE(all_close(c.run(algo)[0], expected, 1e-5, 1e-4)) << algo;
       }
 }
 
@@ -78,11 +88,13 @@ TEST(OpsGemm, WithoutCAndLarger) {
   OpCase c("Gemm", 13);
   c.input(a.clone()).input(b.clone(), true);
   EXPECT_TRUE(all_close(c.run("reference")[0], expected, 1e-6, 1e-6));
-  EXPECT_TRUE(all_close(c.run("openblas")[0], expected, 1e-4, 1e-3));
+  for (const std::string& algo : gemm_algorithms(false))
+    EXPECT_TRUE(all_close(c.run(algo)[0], expected, 1e-4, 1e-3)) << algo;
   // An explicitly omitted C ("" input) is the same.
   OpCase d("Gemm", 13);
   d.input(a.clone()).input(b.clone()).absent();
-  EXPECT_TRUE(all_close(d.run("openblas")[0], expected, 1e-4, 1e-3));
+  for (const std::string& algo : gemm_algorithms(false))
+    EXPECT_TRUE(all_close(d.run(algo)[0], expected, 1e-4, 1e-3)) << algo;
   EXPECT_DOUBLE_EQ(d.op().flop_count(d.layer()), 2.0 * 67 * 131 * 45);
 }
 

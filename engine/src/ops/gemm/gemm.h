@@ -28,6 +28,10 @@ struct GemmGeometry {
 // [M, N]); throws Error with what is wrong.
 GemmGeometry gemm_geometry(const Layer& layer);
 
+// Writes beta * C (broadcast to M x N) into y and returns the beta a GEMM must then accumulate
+// with: 1 when C was written, 0 when there is no C (or beta is 0) and y is left untouched.
+float write_beta_c(const GemmGeometry& g, const float* c, float* y);
+
 std::vector<TensorInfo> infer(const Layer& layer);
 double flops(const Layer& layer);  // 2 * M * N * K (the alpha/beta scaling is ignored)
 
@@ -37,5 +41,14 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
 // openblas.cpp: beta * C broadcast into Y, then one sgemm accumulating onto it.
 std::optional<std::string> openblas_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_openblas(const Layer& layer);
+
+// blocked.cpp: our own cache-blocked GEMM (gemm/blocked_gemm.h), constant B packed at prepare.
+std::optional<std::string> blocked_not_applicable(const Layer& layer);
+std::unique_ptr<Kernel> prepare_blocked(const Layer& layer);
+
+#ifdef ALGOSCOPE_HAVE_ONEDNN
+// onednn.cpp: oneDNN's dnnl_sgemm (row-major, JIT-generated kernels for this CPU).
+std::unique_ptr<Kernel> prepare_onednn(const Layer& layer);
+#endif
 
 }  // namespace algoscope::ops::gemm

@@ -61,4 +61,13 @@ double flops(const Layer& layer) {
   return 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
 }
 
+float write_beta_c(const GemmGeometry& g, const float* c, float* y) {
+  if (!c || g.beta == 0.0f) return 0.0f;
+  // One thread: an OpenMP region right before a BLAS call would spin against its threads.
+  for (int64_t i = 0; i < g.m; ++i)
+    for (int64_t j = 0; j < g.n; ++j)
+      y[i * g.n + j] = g.beta * c[i * g.c_row_stride + j * g.c_col_stride];
+  return 1.0f;
+}
+
 }  // namespace algoscope::ops::gemm

@@ -30,14 +30,7 @@ std::unique_ptr<Kernel> prepare_openblas(const Layer& layer) {
         g.has_c && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
     float* y = io.outputs[0]->data<float>();
     if (g.m == 0 || g.n == 0) return;
-    float beta = 0.0f;
-    if (c && g.beta != 0.0f) {
-      // One thread: an OpenMP region here would spin against OpenBLAS's threads (see im2col).
-      for (int64_t i = 0; i < g.m; ++i)
-        for (int64_t j = 0; j < g.n; ++j)
-          y[i * g.n + j] = g.beta * c[i * g.c_row_stride + j * g.c_col_stride];
-      beta = 1.0f;
-    }
+    const float beta = write_beta_c(g, c, y);
     if (g.k == 0) {
       // An empty sum: sgemm would reject the zero leading dimension, and Y is just beta * C.
       if (beta == 0.0f)

@@ -39,9 +39,29 @@ void register_matmul(Registry& registry) {
   openblas.not_applicable = matmul::openblas_not_applicable;
   openblas.prepare = matmul::prepare_openblas;
 
+  Algorithm blocked;
+  blocked.name = "blocked";
+  blocked.summary = "Our cache-blocked GEMM per batch matrix (or one tall GEMM), constant B packed";
+  blocked.teaching =
+      "Each output matrix is a product by our own Goto/BLIS-style GEMM: B packed into KC x NR "
+      "panels, A into MR x KC panels, an MR x NR register tile updated with FMAs (14x32 AVX-512, "
+      "6x16 AVX2 or 4x16 portable, chosen at run time). A constant B (transformer weights) is "
+      "packed once at prepare time, one packed copy per distinct B matrix; when B is shared by "
+      "the whole batch the batch of A becomes one tall (batch*M) x K GEMM. Batches of small "
+      "matrices (attention heads) give each thread whole matrices. Extra memory: the pre-packed "
+      "B, b_matrices * K * ceil(N/NR) * NR * 4 bytes, held by the kernel; per thread, packing "
+      "buffers of MC*KC + KC*NC floats kept by the GEMM library. It wins when B is constant and "
+      "for batches of small matrices. Numerics: float accumulation over k in blocks of KC; the "
+      "error grows like sqrt(K) ulps, tolerance atol 1e-4, rtol 1e-3 as for OpenBLAS.";
+  blocked.tolerance = Tolerance{1e-4, 1e-3};
+  blocked.default_priority = 5;
+  blocked.not_applicable = matmul::blocked_not_applicable;
+  blocked.prepare = matmul::prepare_blocked;
+
   registry.add_op(std::move(op));
   registry.add_algorithm("MatMul", std::move(reference));
   registry.add_algorithm("MatMul", std::move(openblas));
+  registry.add_algorithm("MatMul", std::move(blocked));
 }
 
 }  // namespace algoscope::ops

@@ -1,0 +1,213 @@
+// Times every registered algorithm of Conv and Gemm on the shapes the algorithm library is judged
+// by (the ai3 paper's C->C 3x3 layers at batch 10, ResNet-50's 1x1 and 3x3 layers, MobileNetV2's
+// depthwise layers, 1024^3 and ResNet-50's FC), oneDNN's provider algorithms in the same binary.
+// Each benchmark prepares the kernel once (weights transformed outside the timed loop) and times
+// run() only. After the Google Benchmark output a summary table gives, per shape, each
+// algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time) and time / oneDNN's best.
+//
+//   kernel_bench --benchmark_repetitions=5 --benchmark_filter=paper   (filters match the labels)
+//   kernel_bench --threads=1
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "algoscope/algoscope.h"
+
+using namespace algoscope;
+
+namespace {
+
+// A node with its inputs, built without a model file (the layer facts algorithms look at).
+struct LayerCase {
+  std::string label;  // shape group and name, e.g. "paper/256@28"
+  Node node;
+  std::vector<Tensor> inputs;
+  std::vector<bool> constant;
+
+  Layer layer() const {
+    Layer l;
+    l.node = &node;
+    l.opset = 13;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      l.inputs.push_back(inputs[i].info());
+      l.present.push_back(true);
+      l.constants.push_back(constant[i] ? &inputs[i] : nullptr);
+    }
+    l.outputs = Registry::instance().find_op(node.op_type)->infer(l);
+    return l;
+  }
+};
+
+Tensor random_tensor(Shape shape, uint32_t seed) {
+  Tensor t(DType::Float32, std::move(shape));
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = u(rng);
+  return t;
+}
+
+LayerCase conv(std::string label, int64_t n, int64_t c, int64_t hw, int64_t oc, int64_t k,
+               int64_t stride, int64_t group = 1) {
+  LayerCase lc;
+  lc.label = std::move(label);
+  lc.node.name = lc.label;
+  lc.node.op_type = "Conv";
+  lc.node.inputs = {"x", "w", "b"};
+  lc.node.outputs = {"y"};
+  lc.node.attributes["group"] = Attribute{group};
+  lc.node.attributes["strides"] = Attribute{std::vector<int64_t>{stride, stride}};
+  const int64_t p = k / 2;
+  lc.node.attributes["pads"] = Attribute{std::vector<int64_t>{p, p, p, p}};
+  lc.inputs = {random_tensor({n, c, hw, hw}, 1), random_tensor({oc, c / group, k, k}, 2),
+               random_tensor({oc}, 3)};
+  lc.constant = {false, true, true};
+  return lc;
+}
+
+LayerCase gemm(std::string label, int64_t m, int64_t n, int64_t k) {
+  LayerCase lc;
+  lc.label = std::move(label);
+  lc.node.name = lc.label;
+  lc.node.op_type = "Gemm";
+  lc.node.inputs = {"a", "b"};
+  lc.node.outputs = {"y"};
+  lc.inputs = {random_tensor({m, k}, 4), random_tensor({k, n}, 5)};
+  lc.constant = {false, true};
+  return lc;
+}
+
+std::vector<LayerCase> cases() {
+  std::vector<LayerCase> all;
+  // The seed paper's C -> C 3x3 pad 1 layers at batch 10.
+  for (auto [c, hw] : {std::pair{3, 224}, {64, 112}, {256, 28}, {512, 14}})
+    all.push_back(conv("paper/" + std::to_string(c) + "@" + std::to_string(hw), 10, c, hw, c, 3, 1));
+  // ResNet-50 (batch 1): its 3x3 and 1x1 layers.
+  for (auto [c, hw] : {std::pair{64, 56}, {128, 28}, {256, 14}, {512, 7}})
+    all.push_back(conv("resnet50_3x3/" + std::to_string(c) + "@" + std::to_string(hw), 1, c, hw, c, 3, 1));
+  all.push_back(conv("resnet50_1x1/64-256@56", 1, 64, 56, 256, 1, 1));
+  all.push_back(conv("resnet50_1x1/256-64@56", 1, 256, 56, 64, 1, 1));
+  all.push_back(conv("resnet50_1x1/512-128@28", 1, 512, 28, 128, 1, 1));
+  all.push_back(conv("resnet50_1x1/1024-256@14", 1, 1024, 14, 256, 1, 1));
+  all.push_back(conv("resnet50_1x1/2048-512@7", 1, 2048, 7, 512, 1, 1));
+  all.push_back(conv("resnet50_stem/3-64@224_7x7s2", 1, 3, 224, 64, 7, 2));
+  // MobileNetV2's depthwise 3x3 layers (batch 1).
+  for (auto [c, hw, s] : {std::tuple{32, 112, 1}, {96, 112, 2}, {144, 56, 1}, {192, 28, 1},
+                          {384, 14, 1}, {576, 14, 2}, {960, 7, 1}})
+    all.push_back(conv("mobilenetv2_dw/" + std::to_string(c) + "@" + std::to_string(hw) + "s" +
+                           std::to_string(s),
+                       1, c, hw, c, 3, s, c));
+  all.push_back(gemm("gemm/1024^3", 1024, 1024, 1024));
+  all.push_back(gemm("gemm/resnet50_fc_b1", 1, 1000, 2048));
+  all.push_back(gemm("gemm/resnet50_fc_b32", 32, 1000, 2048));
+  return all;
+}
+
+struct Result {
+  double seconds = 0;
+  double gflops = 0;
+};
+std::map<std::string, std::map<std::string, Result>> results;  // label -> algorithm -> median
+
+// Keeps each benchmark's median (or its only run) for the summary.
+class SummaryReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& r : runs) {
+      if (r.error_occurred) continue;
+      bool aggregate = r.run_type == Run::RT_Aggregate;
+      if (aggregate && r.aggregate_name != "median") continue;
+      std::string name = r.run_name.function_name;  // "<label>/<algorithm>"
+      auto slash = name.rfind('/');
+      Result& res = results[name.substr(0, slash)][name.substr(slash + 1)];
+      if (!aggregate && res.seconds != 0) continue;  // repetitions: the median comes later
+      res.seconds = r.GetAdjustedRealTime() / 1e3;  // reported in ms
+      auto it = r.counters.find("GFLOP/s");
+      res.gflops = it != r.counters.end() ? double(it->second) : 0;
+    }
+  }
+};
+
+void print_summary() {
+  std::printf("\n%-34s %-16s %10s %9s %9s\n", "shape", "algorithm", "median ms", "GFLOP/s",
+              "/ oneDNN");
+  for (auto& [label, algos] : results) {
+    double best_onednn = 0;
+    for (auto& [name, r] : algos)
+      if (name.rfind("onednn", 0) == 0 && (best_onednn == 0 || r.seconds < best_onednn))
+        best_onednn = r.seconds;
+    std::vector<std::pair<std::string, Result>> sorted(algos.begin(), algos.end());
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.second.seconds < b.second.seconds; });
+    for (auto& [name, r] : sorted) {
+      if (best_onednn > 0)
+        std::printf("%-34s %-16s %10.3f %9.1f %9.2f\n", label.c_str(), name.c_str(),
+                    r.seconds * 1e3, r.gflops, r.seconds / best_onednn);
+      else
+        std::printf("%-34s %-16s %10.3f %9.1f %9s\n", label.c_str(), name.c_str(), r.seconds * 1e3,
+                    r.gflops, "-");
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = 2;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--threads=", 10) == 0)
+      threads = std::max(1, std::atoi(argv[i] + 10));
+    else
+      args.push_back(argv[i]);
+  }
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  omp_set_num_threads(threads);
+  std::printf("algoscope %s, %d thread(s), OpenBLAS kernels: %s\n", version(), threads,
+              openblas_core().c_str());
+
+  static std::vector<LayerCase> all = cases();
+  for (LayerCase& lc : all) {
+    const OpDefinition* op = Registry::instance().find_op(lc.node.op_type);
+    const Layer layer = lc.layer();
+    for (const Algorithm& algorithm : op->algorithms) {
+      if (algorithm.name == "reference" || algorithm.why_not(layer)) continue;
+      const double flops = op->flop_count(layer);
+      benchmark::RegisterBenchmark(
+          (lc.label + "/" + algorithm.name).c_str(),
+          [&lc, &algorithm, flops](benchmark::State& state) {
+            const Layer l = lc.layer();
+            std::unique_ptr<Kernel> kernel = algorithm.prepare(l);  // outside the timed loop
+            std::vector<Tensor> outputs;
+            for (const auto& info : l.outputs) outputs.emplace_back(info.dtype, info.shape);
+            std::vector<std::byte> workspace(algorithm.workspace(l) + 64);
+            KernelIO io;
+            for (const Tensor& t : lc.inputs) io.inputs.push_back(&t);
+            for (Tensor& t : outputs) io.outputs.push_back(&t);
+            io.workspace = reinterpret_cast<void*>(
+                (reinterpret_cast<uintptr_t>(workspace.data()) + 63) / 64 * 64);
+            kernel->run(io);  // warm-up: page faults, lazy initialization
+            for (auto _ : state) kernel->run(io);
+            state.counters["GFLOP/s"] = benchmark::Counter(
+                flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+          })
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond)
+          ->MinTime(0.2);
+    }
+  }
+  SummaryReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  print_summary();
+  benchmark::Shutdown();
+  return 0;
+}

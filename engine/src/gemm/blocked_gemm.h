@@ -1,0 +1,73 @@
+// Our own single-precision GEMM, structured after Goto & van de Geijn ("Anatomy of high-performance
+// matrix multiplication", TOMS 2008) and BLIS (Van Zee & van de Geijn, TOMS 2015): op(B) is packed
+// into KC x NR column panels and op(A) into MR x KC row panels, a macro-kernel walks cache blocks
+// (KC x NC of B, MC x KC of A) and a register-blocked FMA micro-kernel computes one MR x NR tile of
+// C. Micro-kernels exist for AVX-512 (14x32), AVX2 (6x16) and portable C++ (4x16); the best one the
+// CPU supports is chosen at run time, never at build time. OpenMP threads split C into column or
+// row stripes, so threads never wait on each other.
+//
+// Constant operands (Gemm / MatMul weights, convolution filters) can be packed once with pack_b()
+// and multiplied many times with sgemm_prepacked(), which skips the per-call packing of B.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace algoscope::gemm {
+
+// The instruction sets with a micro-kernel, in increasing order of speed.
+enum class Isa { Portable, Avx2, Avx512 };
+const char* isa_name(Isa isa);
+
+// The fastest ISA this CPU supports.
+Isa detected_isa();
+// The ISA sgemm / pack_b use: detected_isa() unless overridden.
+Isa active_isa();
+// Forces an ISA (tests run the AVX2 and portable kernels on an AVX-512 machine this way); nullopt
+// restores detection. Throws Error when the CPU lacks it. Not thread-safe against running GEMMs.
+void override_isa(std::optional<Isa> isa);
+
+// Row-major C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, op(X) = X or X^T. A is
+// stored m x k (k x m when trans_a) with row stride lda, likewise B. beta == 0 never reads C (so
+// C may hold NaNs). Runs on omp_get_max_threads() threads when the product is large enough.
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+// op(B) packed once into the panel layout of one ISA's micro-kernel: for every KC block of k, the
+// ceil(n / NR) panels of KC x NR floats, the last one zero-padded. Memory: k * ceil(n/NR) * NR * 4
+// bytes. Movable, not copyable.
+class PackedMatrix {
+ public:
+  PackedMatrix() = default;
+  int64_t k() const { return k_; }
+  int64_t n() const { return n_; }
+  Isa isa() const { return isa_; }
+  size_t bytes() const { return floats_ * sizeof(float); }
+  bool empty() const { return !data_; }
+
+ private:
+  friend PackedMatrix pack_b(bool, int64_t, int64_t, const float*, int64_t);
+  friend void sgemm_prepacked(bool, int64_t, float, const float*, int64_t, const PackedMatrix&,
+                              float, float*, int64_t);
+  struct Free {
+    void operator()(float* p) const;
+  };
+  int64_t k_ = 0, n_ = 0;
+  Isa isa_ = Isa::Portable;
+  int nr_ = 0, kc_ = 0;
+  int64_t panels_ = 0;
+  size_t floats_ = 0;
+  std::unique_ptr<float, Free> data_;
+};
+
+// Packs op(B)[k x n] (B stored k x n, or n x k when trans_b, row stride ldb) for active_isa().
+PackedMatrix pack_b(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb);
+
+// C[m x n] = alpha * op(A)[m x k] * B + beta * C with B from pack_b (k, n taken from it). Uses the
+// micro-kernel of the ISA B was packed for.
+void sgemm_prepacked(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
+                     const PackedMatrix& b, float beta, float* c, int64_t ldc);
+
+}  // namespace algoscope::gemm

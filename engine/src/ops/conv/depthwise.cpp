@@ -1,0 +1,314 @@
+// Depthwise convolution (group == input channels, as in MobileNet; Howard et al. 2017): every
+// output channel oc = c * M + m is one KHxKW filter plane slid over the single input channel c, so
+// there is no reduction over channels and nothing for a GEMM to share; im2col turns such a layer
+// into C tiny matrix products. Here each output row is computed in SIMD vectors of consecutive
+// output pixels: for every kernel tap inside the input, one broadcast weight times the input row
+// shifted by the tap (stride 2 de-interleaves two loads with a permute), accumulated in registers,
+// four vectors at a time. Vectors whose window reaches into the padding load through masks that
+// zero the columns outside the row, and rows clip their kernel-row range, so the input is never
+// copied or padded. Strides other than 1 and 2 run a scalar loop. OpenMP splits the (image, output
+// channel) planes among threads. 1-D layers run as height 1.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "ops/common.h"
+#include "ops/conv/conv.h"
+
+namespace algoscope::ops::conv {
+
+namespace {
+
+#define DEPTHWISE_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
+#define DEPTHWISE_AVX2 __attribute__((target("avx2,fma")))
+
+// One plane's geometry (a 1-D layer has height 1) and its interior columns [a, b): the output
+// columns whose every kernel tap lands inside the input row.
+struct Plane {
+  int64_t H, W, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW;
+  int64_t a, b;
+};
+
+Plane plane_of(const Window& w) {
+  const bool two = w.rank() == 2;
+  const size_t x = two ? 1 : 0;
+  Plane p{};
+  p.H = two ? w.input[0] : 1;
+  p.KH = two ? w.kernel[0] : 1;
+  p.SH = two ? w.strides[0] : 1;
+  p.DH = two ? w.dilations[0] : 1;
+  p.PT = two ? w.pad_begin[0] : 0;
+  p.OH = two ? w.output[0] : 1;
+  p.W = w.input[x], p.KW = w.kernel[x], p.SW = w.strides[x], p.DW = w.dilations[x];
+  p.PL = w.pad_begin[x], p.OW = w.output[x];
+  const int64_t span = (p.KW - 1) * p.DW;
+  p.a = std::min((p.PL + p.SW - 1) / p.SW, p.OW);
+  p.b = p.W - 1 + p.PL - span < 0 ? 0 : (p.W - 1 + p.PL - span) / p.SW + 1;
+  p.b = std::clamp(p.b, p.a, p.OW);
+  return p;
+}
+
+// Kernel rows [lo, hi) of output row oh that land inside the input.
+inline void row_taps(const Plane& p, int64_t oh, int64_t& base, int64_t& lo, int64_t& hi) {
+  base = oh * p.SH - p.PT;
+  lo = base >= 0 ? 0 : (-base + p.DH - 1) / p.DH;
+  hi = p.H - 1 - base < 0 ? 0 : std::min(p.KH, (p.H - 1 - base) / p.DH + 1);
+  hi = std::max(hi, lo);
+}
+
+// Output columns [from, to) of one row, one pixel at a time: the portable level, and strides other
+// than 1 and 2 on every level.
+inline void row_scalar(const Plane& p, const float* x, const float* w, float bias, int64_t base,
+                       int64_t kh_lo, int64_t kh_hi, int64_t from, int64_t to, float* y) {
+  for (int64_t ow = from; ow < to; ++ow) {
+    const int64_t col = ow * p.SW - p.PL;
+    float acc = bias;
+    for (int64_t kh = kh_lo; kh < kh_hi; ++kh) {
+      const float* xr = x + (base + kh * p.DH) * p.W;
+      const float* wr = w + kh * p.KW;
+      // A bounds test per tap, not a division per pixel: borders are a few pixels wide.
+      for (int64_t kw = 0, i = col; kw < p.KW; ++kw, i += p.DW)
+        if (static_cast<uint64_t>(i) < static_cast<uint64_t>(p.W)) acc += wr[kw] * xr[i];
+    }
+    y[ow] = acc;
+  }
+}
+
+void plane_portable(const Plane& p, const float* x, const float* w, float bias, float* y) {
+  for (int64_t oh = 0; oh < p.OH; ++oh) {
+    int64_t base, lo, hi;
+    row_taps(p, oh, base, lo, hi);
+    row_scalar(p, x, w, bias, base, lo, hi, 0, p.OW, y + oh * p.OW);
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// AVX-512. A vector holds 16 consecutive output pixels of a row. Interior vectors (every tap of
+// every pixel inside the row) load plainly; the others (left and right edges, the row's last
+// partial vector) load through masks that zero the input columns outside the row, which is
+// exactly the zero padding, so one code path covers them. Masked-off lanes are never read, so
+// nothing outside the row or the buffer is touched.
+
+// Bits [lo, hi) of a 32-bit mask, clamped to [0, 32).
+inline uint32_t bit_range(int64_t lo, int64_t hi) {
+  lo = std::clamp<int64_t>(lo, 0, 32);
+  hi = std::clamp<int64_t>(hi, 0, 32);
+  if (hi <= lo) return 0;
+  const uint64_t ones = (hi - lo == 32) ? 0xFFFFFFFFull : ((1ull << (hi - lo)) - 1);
+  return static_cast<uint32_t>(ones << lo);
+}
+
+// The 16 pixels whose tap reads input columns col, col + SW, ...; `valid` marks the input
+// elements of the 16 * SW span that exist and are needed (bit e: column col + e).
+template <int SW>
+DEPTHWISE_AVX512 inline __m512 load16(const float* row, int64_t col, uint32_t valid) {
+  if constexpr (SW == 1) {
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid), row + col);
+  } else {
+    const __m512 lo = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid), row + col);
+    const __m512 hi = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid >> 16), row + col + 16);
+    const __m512i even =
+        _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    return _mm512_permutex2var_ps(lo, even, hi);
+  }
+}
+
+template <int SW>
+DEPTHWISE_AVX512 void plane_avx512(const Plane& p, const float* x, const float* w, float bias,
+                                   float* y) {
+  const __m512 vb = _mm512_set1_ps(bias);
+  // Input elements a full interior vector needs: 16 for stride 1; 31 of 32 for stride 2 (the
+  // last one is not needed and may lie past the end of the buffer).
+  constexpr uint32_t kFull = SW == 1 ? 0xFFFFu : 0x7FFFFFFFu;
+  for (int64_t oh = 0; oh < p.OH; ++oh) {
+    int64_t base, kh_lo, kh_hi;
+    row_taps(p, oh, base, kh_lo, kh_hi);
+    float* yr = y + oh * p.OW;
+    const float* x0 = x + base * p.W;  // input row of kernel row 0 (may lie in the padding)
+    int64_t ow = 0;
+    while (ow < p.OW) {
+      if (ow >= p.a && ow + 64 <= p.b) {
+        // Four interior vectors: four independent FMA chains hide the FMA latency.
+        __m512 a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+        for (int64_t kh = kh_lo; kh < kh_hi; ++kh) {
+          const float* xr = x0 + kh * p.DH * p.W;
+          const float* wr = w + kh * p.KW;
+          for (int64_t kw = 0; kw < p.KW; ++kw) {
+            const __m512 wv = _mm512_set1_ps(wr[kw]);
+            const int64_t col = ow * SW - p.PL + kw * p.DW;
+            a0 = _mm512_fmadd_ps(wv, load16<SW>(xr, col, kFull), a0);
+            a1 = _mm512_fmadd_ps(wv, load16<SW>(xr, col + 16 * SW, kFull), a1);
+            a2 = _mm512_fmadd_ps(wv, load16<SW>(xr, col + 32 * SW, kFull), a2);
+            a3 = _mm512_fmadd_ps(wv, load16<SW>(xr, col + 48 * SW, kFull), a3);
+          }
+        }
+        _mm512_storeu_ps(yr + ow, a0);
+        _mm512_storeu_ps(yr + ow + 16, a1);
+        _mm512_storeu_ps(yr + ow + 32, a2);
+        _mm512_storeu_ps(yr + ow + 48, a3);
+        ow += 64;
+        continue;
+      }
+      const int64_t n = std::min<int64_t>(16, p.OW - ow);
+      const bool interior = ow >= p.a && ow + n <= p.b;
+      __m512 acc = vb;
+      for (int64_t kh = kh_lo; kh < kh_hi; ++kh) {
+        const float* xr = x0 + kh * p.DH * p.W;
+        const float* wr = w + kh * p.KW;
+        for (int64_t kw = 0; kw < p.KW; ++kw) {
+          const int64_t col = ow * SW - p.PL + kw * p.DW;
+          // Elements [0, SW*(n-1)+1) of the span are needed, those in [-col, W-col) exist.
+          const uint32_t valid = interior
+                                     ? bit_range(0, SW * (n - 1) + 1)
+                                     : bit_range(std::max<int64_t>(0, -col),
+                                                 std::min<int64_t>(SW * (n - 1) + 1, p.W - col));
+          acc = _mm512_fmadd_ps(_mm512_set1_ps(wr[kw]), load16<SW>(xr, col, valid), acc);
+        }
+      }
+      _mm512_mask_storeu_ps(yr + ow, static_cast<__mmask16>(bit_range(0, n)), acc);
+      ow += n;
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// AVX2: the same with 8-pixel vectors; masked loads through vmaskmovps (no fault past the mask).
+DEPTHWISE_AVX2 inline __m256i lane_mask(uint32_t bits) {
+  const __m256i lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+  const __m256i b = _mm256_set1_epi32(static_cast<int>(bits & 0xFF));
+  return _mm256_cmpeq_epi32(_mm256_and_si256(b, lanes), lanes);
+}
+
+template <int SW>
+DEPTHWISE_AVX2 inline __m256 load8(const float* row, int64_t col, uint32_t valid) {
+  if constexpr (SW == 1) {
+    return (valid & 0xFF) == 0xFF ? _mm256_loadu_ps(row + col)
+                                  : _mm256_maskload_ps(row + col, lane_mask(valid));
+  } else {
+    const __m256 lo = (valid & 0xFF) == 0xFF ? _mm256_loadu_ps(row + col)
+                                             : _mm256_maskload_ps(row + col, lane_mask(valid));
+    const __m256 hi = _mm256_maskload_ps(row + col + 8, lane_mask(valid >> 8));
+    // [l0 l2 h0 h2 | l4 l6 h4 h6] -> [l0 l2 l4 l6 h0 h2 h4 h6]
+    const __m256 even = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0)));
+  }
+}
+
+template <int SW>
+DEPTHWISE_AVX2 void plane_avx2(const Plane& p, const float* x, const float* w, float bias,
+                               float* y) {
+  const __m256 vb = _mm256_set1_ps(bias);
+  constexpr uint32_t kFull = SW == 1 ? 0xFFu : 0x7FFFu;
+  for (int64_t oh = 0; oh < p.OH; ++oh) {
+    int64_t base, kh_lo, kh_hi;
+    row_taps(p, oh, base, kh_lo, kh_hi);
+    float* yr = y + oh * p.OW;
+    const float* x0 = x + base * p.W;
+    int64_t ow = 0;
+    while (ow < p.OW) {
+      if (ow >= p.a && ow + 32 <= p.b) {
+        __m256 a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+        for (int64_t kh = kh_lo; kh < kh_hi; ++kh) {
+          const float* xr = x0 + kh * p.DH * p.W;
+          const float* wr = w + kh * p.KW;
+          for (int64_t kw = 0; kw < p.KW; ++kw) {
+            const __m256 wv = _mm256_broadcast_ss(wr + kw);
+            const int64_t col = ow * SW - p.PL + kw * p.DW;
+            a0 = _mm256_fmadd_ps(wv, load8<SW>(xr, col, kFull), a0);
+            a1 = _mm256_fmadd_ps(wv, load8<SW>(xr, col + 8 * SW, kFull), a1);
+            a2 = _mm256_fmadd_ps(wv, load8<SW>(xr, col + 16 * SW, kFull), a2);
+            a3 = _mm256_fmadd_ps(wv, load8<SW>(xr, col + 24 * SW, kFull), a3);
+          }
+        }
+        _mm256_storeu_ps(yr + ow, a0);
+        _mm256_storeu_ps(yr + ow + 8, a1);
+        _mm256_storeu_ps(yr + ow + 16, a2);
+        _mm256_storeu_ps(yr + ow + 24, a3);
+        ow += 32;
+        continue;
+      }
+      const int64_t n = std::min<int64_t>(8, p.OW - ow);
+      const bool interior = ow >= p.a && ow + n <= p.b;
+      __m256 acc = vb;
+      for (int64_t kh = kh_lo; kh < kh_hi; ++kh) {
+        const float* xr = x0 + kh * p.DH * p.W;
+        const float* wr = w + kh * p.KW;
+        for (int64_t kw = 0; kw < p.KW; ++kw) {
+          const int64_t col = ow * SW - p.PL + kw * p.DW;
+          const uint32_t valid = interior
+                                     ? bit_range(0, SW * (n - 1) + 1)
+                                     : bit_range(std::max<int64_t>(0, -col),
+                                                 std::min<int64_t>(SW * (n - 1) + 1, p.W - col));
+          acc = _mm256_fmadd_ps(_mm256_broadcast_ss(wr + kw), load8<SW>(xr, col, valid), acc);
+        }
+      }
+      if (n == 8)
+        _mm256_storeu_ps(yr + ow, acc);
+      else
+        _mm256_maskstore_ps(yr + ow, lane_mask(bit_range(0, n)), acc);
+      ow += n;
+    }
+  }
+}
+
+using PlaneFn = void (*)(const Plane&, const float*, const float*, float, float*);
+
+PlaneFn choose_plane_fn(SimdLevel level, int64_t stride) {
+  if (stride == 1 || stride == 2) {
+    switch (level) {
+      case SimdLevel::Avx512:
+        return stride == 1 ? plane_avx512<1> : plane_avx512<2>;
+      case SimdLevel::Avx2:
+        return stride == 1 ? plane_avx2<1> : plane_avx2<2>;
+      case SimdLevel::Portable:
+        break;
+    }
+  }
+  return plane_portable;
+}
+
+}  // namespace
+
+std::optional<std::string> depthwise_not_applicable(const Layer& layer) {
+  try {
+    const ConvGeometry g = conv_geometry(layer);
+    if (g.window.rank() > 2)
+      return "depthwise is written for 1-D and 2-D convolutions, this one has " +
+             std::to_string(g.window.rank()) + " spatial axes";
+    if (g.groups != g.in_channels)
+      return "depthwise needs group == input channels (one filter per channel); this layer has "
+             "group " +
+             std::to_string(g.groups) + " and " + std::to_string(g.in_channels) + " input channels";
+  } catch (const Error& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<Kernel> prepare_depthwise(const Layer& layer) {
+  const ConvGeometry g = conv_geometry(layer);
+  const Plane p = plane_of(g.window);
+  const PlaneFn fn = choose_plane_fn(simd_level(), p.SW);
+  // W [C*M, 1, KH, KW] already holds each output channel's filter plane contiguously: nothing to
+  // reorder, so constant and runtime weights take the same path.
+  return make_kernel([g, p, fn](KernelIO& io) {
+    const float* x = io.inputs[0]->data<float>();
+    const float* w = io.inputs[1]->data<float>();
+    const float* b =
+        g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    float* y = io.outputs[0]->data<float>();
+    const int64_t multiplier = g.out_channels / g.in_channels;
+    const int64_t in_size = p.H * p.W, out_size = p.OH * p.OW, taps = p.KH * p.KW;
+    const int64_t planes = g.batch * g.out_channels;
+#pragma omp parallel for schedule(static)
+    for (int64_t t = 0; t < planes; ++t) {
+      const int64_t n = t / g.out_channels, oc = t % g.out_channels;
+      const int64_t c = oc / multiplier;
+      fn(p, x + (n * g.in_channels + c) * in_size, w + oc * taps, b ? b[oc] : 0.0f,
+         y + t * out_size);
+    }
+  });
+}
+
+}  // namespace algoscope::ops::conv

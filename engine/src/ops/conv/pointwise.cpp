@@ -1,0 +1,74 @@
+// Pointwise (1x1, stride 1, unpadded, one group) convolution as a plain matrix product: in NCHW an
+// image's input already is the matrix X [C x H*W] and its output Y [OC x H*W], and W [OC, C, 1, 1]
+// is the row-major matrix [OC x C], so Y = W * X is one sgemm per image straight on the tensors'
+// buffers: no patch matrix, no copies, no workspace (the GEMM formulation of Chellapilla et al.
+// 2006 without its im2col step). The bias is broadcast into Y first and the GEMM accumulates onto
+// it (beta = 1): OpenBLAS clears C in a separate pass when beta = 0, so writing the bias there
+// instead costs nothing, while adding it afterwards would be one more pass over Y (measured).
+#include <algorithm>
+#include <climits>
+
+#include "blas/sgemm.h"
+#include "ops/common.h"
+#include "ops/conv/conv.h"
+
+namespace algoscope::ops::conv {
+
+namespace {
+
+std::string extent_string(const std::vector<int64_t>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? "x" : "") + std::to_string(v[i]);
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::string> pointwise_not_applicable(const Layer& layer) {
+  if (!blas::openblas_available()) return blas::openblas_core_name();
+  try {
+    const ConvGeometry g = conv_geometry(layer);
+    const Window& w = g.window;
+    if (g.groups != 1)
+      return "pointwise needs group 1 (one GEMM over all channels), this layer has group " +
+             std::to_string(g.groups);
+    for (size_t i = 0; i < w.rank(); ++i) {
+      if (w.kernel[i] != 1)
+        return "pointwise needs a 1x1 kernel, this layer's is " + extent_string(w.kernel);
+      if (w.strides[i] != 1)
+        return "pointwise needs stride 1 (a strided 1x1 reads a subsampled input that is not a "
+               "matrix in memory), this layer has strides " +
+               extent_string(w.strides);
+      if (w.pad_begin[i] != 0 || w.pad_end[i] != 0)
+        return std::string(
+            "pointwise needs an unpadded layer (padding a 1x1 convolution adds "
+            "border outputs that are only bias), this layer has pads");
+    }
+    if (g.in_channels > INT_MAX || g.out_channels > INT_MAX || w.output_size() > INT_MAX)
+      return std::string("the GEMM dimensions exceed OpenBLAS's 32-bit integers");
+  } catch (const Error& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<Kernel> prepare_pointwise(const Layer& layer) {
+  const ConvGeometry g = conv_geometry(layer);
+  return make_kernel([g](KernelIO& io) {
+    const float* x = io.inputs[0]->data<float>();
+    // W [OC, C, 1...] is the row-major [OC x C] matrix as stored: a constant W needs no copy.
+    const float* w = io.inputs[1]->data<float>();
+    const float* b =
+        g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    float* y = io.outputs[0]->data<float>();
+    const int64_t C = g.in_channels, OC = g.out_channels, HW = g.window.output_size();
+    for (int64_t n = 0; n < g.batch; ++n) {
+      float* yn = y + n * OC * HW;
+      if (b)
+        for (int64_t oc = 0; oc < OC; ++oc) std::fill(yn + oc * HW, yn + (oc + 1) * HW, b[oc]);
+      blas::sgemm(false, false, OC, HW, C, 1.0f, w, C, x + n * C * HW, HW, b ? 1.0f : 0.0f, yn, HW);
+    }
+  });
+}
+
+}  // namespace algoscope::ops::conv

@@ -1,0 +1,31 @@
+// Gemm through oneDNN's dnnl_sgemm (row-major, like ONNX): the yardstick for our own GEMMs in the
+// same binary. Y is first filled with beta * C broadcast to M x N, then dnnl_sgemm accumulates
+// alpha * op(A) * op(B) onto it.
+#include <dnnl.h>
+
+#include "ops/common.h"
+#include "ops/gemm/gemm.h"
+
+namespace algoscope::ops::gemm {
+
+std::unique_ptr<Kernel> prepare_onednn(const Layer& layer) {
+  const GemmGeometry g = gemm_geometry(layer);
+  return make_kernel([g](KernelIO& io) {
+    const float* c =
+        g.has_c && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    float* y = io.outputs[0]->data<float>();
+    if (g.m == 0 || g.n == 0) return;
+    const float beta = write_beta_c(g, c, y);
+    if (g.k == 0) {
+      if (beta == 0.0f) std::fill(y, y + g.m * g.n, 0.0f);
+      return;
+    }
+    dnnl_status_t status = dnnl_sgemm(g.trans_a ? 'T' : 'N', g.trans_b ? 'T' : 'N', g.m, g.n, g.k,
+                                      g.alpha, io.inputs[0]->data<float>(), g.lda(),
+                                      io.inputs[1]->data<float>(), g.ldb(), beta, y, g.n);
+    if (status != dnnl_success)
+      throw Error("oneDNN's sgemm failed with status " + std::to_string(int(status)));
+  });
+}
+
+}  // namespace algoscope::ops::gemm

@@ -1,0 +1,73 @@
+// MatMul through our own cache-blocked GEMM (gemm/blocked_gemm.h; Goto & van de Geijn, TOMS 2008,
+// and BLIS). A constant B (the weights of a transformer's linear layers) is packed once at prepare
+// time, one PackedMatrix per distinct B matrix. When every output matrix shares one B and A is not
+// broadcast, the batch of A is one tall (batch * M) x K matrix and the product a single GEMM that
+// keeps all threads busy; otherwise one GEMM per output matrix, and when those are small the
+// threads take whole matrices instead of splitting each one.
+#include <omp.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "gemm/blocked_gemm.h"
+#include "ops/common.h"
+#include "ops/matmul/matmul.h"
+
+namespace algoscope::ops::matmul {
+
+namespace bg = algoscope::gemm;
+
+std::optional<std::string> blocked_not_applicable(const Layer& layer) {
+  try {
+    matmul_geometry(layer);
+  } catch (const Error& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<Kernel> prepare_blocked(const Layer& layer) {
+  const MatMulGeometry g = matmul_geometry(layer);
+  auto packed = std::make_shared<std::vector<bg::PackedMatrix>>();
+  if (const Tensor* b = layer.constant(1))
+    for (int64_t i = 0; i < g.b_matrices; ++i)
+      packed->push_back(bg::pack_b(false, g.k, g.n, b->data<float>() + i * g.k * g.n, g.n));
+  return make_kernel([g, packed](KernelIO& io) {
+    const float* a = io.inputs[0]->data<float>();
+    const float* b = io.inputs[1]->data<float>();
+    float* y = io.outputs[0]->data<float>();
+    const int64_t batches = g.batch_count();
+    if (batches == 0 || g.m == 0 || g.n == 0) return;
+    const bool prepacked = !packed->empty();
+    // One output matrix; the B matrix is found by its offset (broadcast strides).
+    auto one = [&](int64_t batch) {
+      const int64_t b_offset = g.b_offset(batch);
+      float* ym = y + batch * g.m * g.n;
+      if (prepacked)
+        bg::sgemm_prepacked(false, g.m, 1.0f, a + g.a_offset(batch), g.k,
+                            (*packed)[g.k * g.n == 0 ? 0 : b_offset / (g.k * g.n)], 0.0f, ym, g.n);
+      else
+        bg::sgemm(false, false, g.m, g.n, g.k, 1.0f, a + g.a_offset(batch), g.k, b + b_offset, g.n,
+                  0.0f, ym, g.n);
+    };
+    if (g.b_matrices == 1 && g.a_matrices == batches) {
+      if (prepacked)
+        bg::sgemm_prepacked(false, g.m * batches, 1.0f, a, g.k, (*packed)[0], 0.0f, y, g.n);
+      else
+        bg::sgemm(false, false, g.m * batches, g.n, g.k, 1.0f, a, g.k, b, g.n, 0.0f, y, g.n);
+      return;
+    }
+    // Small matrices (attention's per-head products): one whole matrix per thread; each GEMM then
+    // runs on one thread because it is called inside a parallel region.
+    const double matrix_flops = 2.0 * double(g.m) * double(g.n) * double(g.k);
+    if (batches >= 2 && matrix_flops < 8e6) {
+#pragma omp parallel for schedule(dynamic)
+      for (int64_t batch = 0; batch < batches; ++batch) one(batch);
+      return;
+    }
+    for (int64_t batch = 0; batch < batches; ++batch) one(batch);
+  });
+}
+
+}  // namespace algoscope::ops::matmul
