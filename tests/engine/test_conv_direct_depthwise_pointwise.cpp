@@ -210,6 +210,7 @@ TEST(ConvDepthwise, WideRowsStridesAndOneDimensional) {
       {2, 4, 9, 141, 8, 4, 3, 3, 2, 2, 1, 1, 0, 1, 1, 0, false},  // stride 2, multiplier 2
       {1, 2, 6, 70, 2, 2, 5, 5, 3, 3, 2, 2, 2, 2, 2, 2, true},    // stride 3 (scalar rows)
       {1, 5, 7, 33, 5, 5, 7, 7, 1, 2, 1, 1, 3, 3, 3, 3, true},    // 7x7, stride 2 columns
+      {2, 3, 8, 140, 6, 3, 5, 5, 1, 2, 1, 1, 2, 1, 0, 2, true},   // row pairs, stride 2 columns
   };
   check_against_reference("depthwise", cases, true);
   OpCase c1("Conv", 11);

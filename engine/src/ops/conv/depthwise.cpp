@@ -114,61 +114,125 @@ DEPTHWISE_AVX512 inline __m512 load16(const float* row, int64_t col, uint32_t va
   }
 }
 
+// Four interior vectors (64 pixels) of one row: four independent FMA chains hide the latency.
+template <int SW>
+DEPTHWISE_AVX512 inline void pass4_avx512(const Plane& p, const float* x0, const float* w,
+                                          __m512 vb, int64_t kh_lo, int64_t kh_hi, int64_t ow,
+                                          float* yr) {
+  constexpr uint32_t kFull = SW == 1 ? 0xFFFFu : 0x7FFFFFFFu;
+  __m512 a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+  for (int64_t kh = kh_lo; kh < kh_hi; ++kh) {
+    const float* xr = x0 + kh * p.DH * p.W;
+    const float* wr = w + kh * p.KW;
+    for (int64_t kw = 0; kw < p.KW; ++kw) {
+      const __m512 wv = _mm512_set1_ps(wr[kw]);
+      const int64_t col = ow * SW - p.PL + kw * p.DW;
+      a0 = _mm512_fmadd_ps(wv, load16<SW>(xr, col, kFull), a0);
+      a1 = _mm512_fmadd_ps(wv, load16<SW>(xr, col + 16 * SW, kFull), a1);
+      a2 = _mm512_fmadd_ps(wv, load16<SW>(xr, col + 32 * SW, kFull), a2);
+      a3 = _mm512_fmadd_ps(wv, load16<SW>(xr, col + 48 * SW, kFull), a3);
+    }
+  }
+  _mm512_storeu_ps(yr + ow, a0);
+  _mm512_storeu_ps(yr + ow + 16, a1);
+  _mm512_storeu_ps(yr + ow + 32, a2);
+  _mm512_storeu_ps(yr + ow + 48, a3);
+}
+
+// The same for two consecutive output rows when the row stride and dilation are 1 and both rows
+// use every kernel row: the KH+1 input rows they read are loaded once for both, so each loaded
+// vector feeds two FMAs (eight chains in flight).
+template <int SW>
+DEPTHWISE_AVX512 inline void pass4x2_avx512(const Plane& p, const float* x0, const float* w,
+                                            __m512 vb, int64_t ow, float* yr0, float* yr1) {
+  constexpr uint32_t kFull = SW == 1 ? 0xFFFFu : 0x7FFFFFFFu;
+  __m512 a0 = vb, a1 = vb, a2 = vb, a3 = vb, b0 = vb, b1 = vb, b2 = vb, b3 = vb;
+  for (int64_t i = 0; i <= p.KH; ++i) {
+    const float* xr = x0 + i * p.W;
+    for (int64_t kw = 0; kw < p.KW; ++kw) {
+      const int64_t col = ow * SW - p.PL + kw * p.DW;
+      const __m512 v0 = load16<SW>(xr, col, kFull);
+      const __m512 v1 = load16<SW>(xr, col + 16 * SW, kFull);
+      const __m512 v2 = load16<SW>(xr, col + 32 * SW, kFull);
+      const __m512 v3 = load16<SW>(xr, col + 48 * SW, kFull);
+      if (i < p.KH) {  // kernel row i of the upper output row
+        const __m512 wv = _mm512_set1_ps(w[i * p.KW + kw]);
+        a0 = _mm512_fmadd_ps(wv, v0, a0);
+        a1 = _mm512_fmadd_ps(wv, v1, a1);
+        a2 = _mm512_fmadd_ps(wv, v2, a2);
+        a3 = _mm512_fmadd_ps(wv, v3, a3);
+      }
+      if (i > 0) {  // kernel row i - 1 of the lower one
+        const __m512 wv = _mm512_set1_ps(w[(i - 1) * p.KW + kw]);
+        b0 = _mm512_fmadd_ps(wv, v0, b0);
+        b1 = _mm512_fmadd_ps(wv, v1, b1);
+        b2 = _mm512_fmadd_ps(wv, v2, b2);
+        b3 = _mm512_fmadd_ps(wv, v3, b3);
+      }
+    }
+  }
+  _mm512_storeu_ps(yr0 + ow, a0);
+  _mm512_storeu_ps(yr0 + ow + 16, a1);
+  _mm512_storeu_ps(yr0 + ow + 32, a2);
+  _mm512_storeu_ps(yr0 + ow + 48, a3);
+  _mm512_storeu_ps(yr1 + ow, b0);
+  _mm512_storeu_ps(yr1 + ow + 16, b1);
+  _mm512_storeu_ps(yr1 + ow + 32, b2);
+  _mm512_storeu_ps(yr1 + ow + 48, b3);
+}
+
+// n (1..16) pixels of one row from ow, masked at the edges.
+template <int SW>
+DEPTHWISE_AVX512 inline void vector_avx512(const Plane& p, const float* x0, const float* w,
+                                           __m512 vb, int64_t kh_lo, int64_t kh_hi, int64_t ow,
+                                           int64_t n, float* yr) {
+  const bool interior = ow >= p.a && ow + n <= p.b;
+  __m512 acc = vb;
+  for (int64_t kh = kh_lo; kh < kh_hi; ++kh) {
+    const float* xr = x0 + kh * p.DH * p.W;
+    const float* wr = w + kh * p.KW;
+    for (int64_t kw = 0; kw < p.KW; ++kw) {
+      const int64_t col = ow * SW - p.PL + kw * p.DW;
+      // Elements [0, SW*(n-1)+1) of the span are needed, those in [-col, W-col) exist.
+      const uint32_t valid = interior ? bit_range(0, SW * (n - 1) + 1)
+                                      : bit_range(std::max<int64_t>(0, -col),
+                                                  std::min<int64_t>(SW * (n - 1) + 1, p.W - col));
+      acc = _mm512_fmadd_ps(_mm512_set1_ps(wr[kw]), load16<SW>(xr, col, valid), acc);
+    }
+  }
+  _mm512_mask_storeu_ps(yr + ow, static_cast<__mmask16>(bit_range(0, n)), acc);
+}
+
 template <int SW>
 DEPTHWISE_AVX512 void plane_avx512(const Plane& p, const float* x, const float* w, float bias,
                                    float* y) {
   const __m512 vb = _mm512_set1_ps(bias);
-  // Input elements a full interior vector needs: 16 for stride 1; 31 of 32 for stride 2 (the
-  // last one is not needed and may lie past the end of the buffer).
-  constexpr uint32_t kFull = SW == 1 ? 0xFFFFu : 0x7FFFFFFFu;
-  for (int64_t oh = 0; oh < p.OH; ++oh) {
-    int64_t base, kh_lo, kh_hi;
+  const bool pairs = p.SH == 1 && p.DH == 1;
+  for (int64_t oh = 0; oh < p.OH;) {
+    int64_t base, kh_lo, kh_hi, base1, kh_lo1, kh_hi1;
     row_taps(p, oh, base, kh_lo, kh_hi);
-    float* yr = y + oh * p.OW;
     const float* x0 = x + base * p.W;  // input row of kernel row 0 (may lie in the padding)
-    int64_t ow = 0;
-    while (ow < p.OW) {
-      if (ow >= p.a && ow + 64 <= p.b) {
-        // Four interior vectors: four independent FMA chains hide the FMA latency.
-        __m512 a0 = vb, a1 = vb, a2 = vb, a3 = vb;
-        for (int64_t kh = kh_lo; kh < kh_hi; ++kh) {
-          const float* xr = x0 + kh * p.DH * p.W;
-          const float* wr = w + kh * p.KW;
-          for (int64_t kw = 0; kw < p.KW; ++kw) {
-            const __m512 wv = _mm512_set1_ps(wr[kw]);
-            const int64_t col = ow * SW - p.PL + kw * p.DW;
-            a0 = _mm512_fmadd_ps(wv, load16<SW>(xr, col, kFull), a0);
-            a1 = _mm512_fmadd_ps(wv, load16<SW>(xr, col + 16 * SW, kFull), a1);
-            a2 = _mm512_fmadd_ps(wv, load16<SW>(xr, col + 32 * SW, kFull), a2);
-            a3 = _mm512_fmadd_ps(wv, load16<SW>(xr, col + 48 * SW, kFull), a3);
-          }
-        }
-        _mm512_storeu_ps(yr + ow, a0);
-        _mm512_storeu_ps(yr + ow + 16, a1);
-        _mm512_storeu_ps(yr + ow + 32, a2);
-        _mm512_storeu_ps(yr + ow + 48, a3);
-        ow += 64;
-        continue;
-      }
-      const int64_t n = std::min<int64_t>(16, p.OW - ow);
-      const bool interior = ow >= p.a && ow + n <= p.b;
-      __m512 acc = vb;
-      for (int64_t kh = kh_lo; kh < kh_hi; ++kh) {
-        const float* xr = x0 + kh * p.DH * p.W;
-        const float* wr = w + kh * p.KW;
-        for (int64_t kw = 0; kw < p.KW; ++kw) {
-          const int64_t col = ow * SW - p.PL + kw * p.DW;
-          // Elements [0, SW*(n-1)+1) of the span are needed, those in [-col, W-col) exist.
-          const uint32_t valid = interior
-                                     ? bit_range(0, SW * (n - 1) + 1)
-                                     : bit_range(std::max<int64_t>(0, -col),
-                                                 std::min<int64_t>(SW * (n - 1) + 1, p.W - col));
-          acc = _mm512_fmadd_ps(_mm512_set1_ps(wr[kw]), load16<SW>(xr, col, valid), acc);
-        }
-      }
-      _mm512_mask_storeu_ps(yr + ow, static_cast<__mmask16>(bit_range(0, n)), acc);
-      ow += n;
+    float* yr = y + oh * p.OW;
+    bool pair = false;
+    if (pairs && oh + 1 < p.OH) {
+      row_taps(p, oh + 1, base1, kh_lo1, kh_hi1);
+      pair = kh_lo == 0 && kh_hi == p.KH && kh_lo1 == 0 && kh_hi1 == p.KH;
     }
+    for (int64_t ow = 0; ow < p.OW;) {
+      if (ow >= p.a && ow + 64 <= p.b) {
+        if (pair)
+          pass4x2_avx512<SW>(p, x0, w, vb, ow, yr, yr + p.OW);
+        else
+          pass4_avx512<SW>(p, x0, w, vb, kh_lo, kh_hi, ow, yr);
+        ow += 64;
+      } else {
+        const int64_t n = std::min<int64_t>(16, p.OW - ow);
+        vector_avx512<SW>(p, x0, w, vb, kh_lo, kh_hi, ow, n, yr);
+        if (pair) vector_avx512<SW>(p, x0 + p.W, w, vb, 0, p.KH, ow, n, yr + p.OW);
+        ow += n;
+      }
+    }
+    oh += pair ? 2 : 1;
   }
 }
 

@@ -5,11 +5,13 @@
 // image width), the (m+2)^2 GEMMs per block, and the scatter of output tiles back to NCHW with
 // partial edge tiles clipped.
 //
-// Threads: one OpenMP region per run. Its threads share each phase of a block (input transform,
-// GEMMs, output transform) and call OpenBLAS single-threaded, one transform position each, so that
-// no OpenBLAS thread pool competes with OpenMP workers spinning between regions (that mix measured
-// several times slower on two cores). Blocks keep V and M near the cache instead of streaming a
-// transformed copy of the whole layer through memory.
+// Threads: one OpenMP region per run, with no barrier inside it. With enough blocks each thread
+// runs whole blocks in its own slot of the workspace; with few (batch 1, small images) each thread
+// transforms the block's input itself and takes a slice of the output channels. OpenBLAS is called
+// single-threaded from inside the OpenMP threads (its thread count is set to 1 for the run), so no
+// OpenBLAS pool competes with OpenMP workers spinning between regions (that mix measured several
+// times slower on two cores). Blocks keep V and M in cache instead of streaming a transformed copy
+// of the whole layer through memory.
 #include "ops/conv/winograd.h"
 
 #include <omp.h>
