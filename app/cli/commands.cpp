@@ -57,6 +57,14 @@ json value_json(const Model& model, const std::string& name) {
   return j;
 }
 
+// "Conv+BN+Relu" for a Conv that the loader merged a BatchNormalization and a Relu into.
+std::string display_op(const Node& node) {
+  std::string op = node.op_type;
+  if (node.merged.size() > (node.activation ? 1u : 0u)) op += "+BN";
+  if (node.activation) op += "+" + node.activation->op;
+  return op;
+}
+
 // Applicable algorithms of a node (in registry order), the engine's default, and why the others
 // do not apply. Empty for unsupported nodes.
 struct Applicability {
@@ -152,6 +160,13 @@ int command_info(const std::vector<std::string>& args) {
       l["not_applicable"] = json::object();
       for (const auto& [alg, why] : app.not_applicable) l["not_applicable"][alg] = why;
       l["merged"] = node.merged;
+      l["display_op"] = display_op(node);
+      if (node.activation)
+        l["activation"] = {
+            {"op", node.activation->op},
+            {"lower", node.activation->lower},
+            {"upper",
+             std::isinf(node.activation->upper) ? json(nullptr) : json(node.activation->upper)}};
       l["problem"] = node.problem;
       j["layers"].push_back(l);
     }
@@ -182,8 +197,7 @@ int command_info(const std::vector<std::string>& args) {
       algorithms = "(unsupported op)";
     else if (!node.problem.empty())
       algorithms = "(cannot run: " + node.problem + ")";
-    table.add({std::to_string(index++), node.name,
-               node.merged.empty() ? node.op_type : node.op_type + "+BN", shapes_of(model, inputs),
+    table.add({std::to_string(index++), node.name, display_op(node), shapes_of(model, inputs),
                shapes_of(model, node.outputs),
                human_count(static_cast<double>(model.parameter_count(node))),
                human_count(app.flops), algorithms});

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -140,6 +141,7 @@ class Loader {
       infer_and_fold();  // again, now that values behind unsupported ops may have shapes
     }
     if (options_.fold_batchnorm) fold_batchnorms();
+    if (options_.fuse_activations) fuse_activations();
     remove_dead_code();
     return std::move(model_);
   }
@@ -513,6 +515,60 @@ class Loader {
     if (folded)
       model_.load_notes.push_back("folded " + std::to_string(folded) +
                                   " BatchNormalization node(s) into the preceding Conv");
+  }
+
+  // Conv -> Relu, or Conv -> Clip with constant bounds (ReLU6), becomes one Conv whose kernel
+  // clamps its output (Node::activation): the activation costs no extra pass over memory. The Conv
+  // keeps its name and takes the activation's output value; `merged` names the activation node.
+  void fuse_activations() {
+    std::unordered_map<std::string, int> uses;
+    for (const Node& n : model_.nodes)
+      for (const auto& in : n.inputs) ++uses[in];
+    std::unordered_map<std::string, size_t> producer;
+    for (size_t i = 0; i < model_.nodes.size(); ++i)
+      for (const auto& o : model_.nodes[i].outputs) producer[o] = i;
+    size_t fused = 0;
+    for (Node& act : model_.nodes) {
+      if (!act.domain.empty() || !act.problem.empty() || act.inputs.empty() ||
+          (act.op_type != "Relu" && act.op_type != "Clip"))
+        continue;
+      auto p = producer.find(act.inputs[0]);
+      if (p == producer.end()) continue;
+      Node& conv = model_.nodes[p->second];
+      if (conv.op_type != "Conv" || !conv.domain.empty() || !conv.problem.empty() ||
+          conv.activation || uses[act.inputs[0]] != 1 || is_graph_output(act.inputs[0]))
+        continue;
+      const ValueInfo* v = model_.find_value(act.inputs[0]);
+      if (!v || !v->known || v->info.dtype != DType::Float32) continue;
+      Node::Activation a{act.op_type, 0.0f, std::numeric_limits<float>::infinity()};
+      if (act.op_type == "Clip") {
+        a.lower = -std::numeric_limits<float>::infinity();
+        if (model_.opset < 11) {
+          a.lower = act.attr_float("min", a.lower);
+          a.upper = act.attr_float("max", a.upper);
+        } else {
+          // Bounds that are runtime inputs cannot be baked into the kernel.
+          const Tensor* lo = act.has_input(1) ? model_.find_constant(act.inputs[1]) : nullptr;
+          const Tensor* hi = act.has_input(2) ? model_.find_constant(act.inputs[2]) : nullptr;
+          if ((act.has_input(1) && !lo) || (act.has_input(2) && !hi)) continue;
+          if ((lo && (lo->dtype() != DType::Float32 || lo->numel() != 1)) ||
+              (hi && (hi->dtype() != DType::Float32 || hi->numel() != 1)))
+            continue;
+          if (lo) a.lower = lo->data<float>()[0];
+          if (hi) a.upper = hi->data<float>()[0];
+        }
+      }
+      model_.values.erase(conv.outputs[0]);
+      conv.outputs[0] = act.outputs[0];
+      conv.activation = a;
+      conv.merged.push_back(act.name);
+      act.op_type.clear();
+      ++fused;
+    }
+    std::erase_if(model_.nodes, [](const Node& n) { return n.op_type.empty(); });
+    if (fused)
+      model_.load_notes.push_back("fused " + std::to_string(fused) +
+                                  " Relu/Clip node(s) into the preceding Conv");
   }
 
   // Drops nodes whose outputs nobody reads, then constants and values nothing refers to.

@@ -87,6 +87,29 @@ struct AlignedBuffer {
   AlignedBuffer& operator=(const AlignedBuffer&) = delete;
 };
 
+// A fused activation for algorithms that do not apply it themselves: the clamp runs on the output
+// right after the kernel, while it is still in cache for all but the largest layers.
+class ClampAfter final : public Kernel {
+ public:
+  ClampAfter(std::unique_ptr<Kernel> inner, Node::Activation activation)
+      : inner_(std::move(inner)), lower_(activation.lower), upper_(activation.upper) {}
+  void run(KernelIO& io) override {
+    inner_->run(io);
+    float* y = io.outputs[0]->data<float>();
+    const int64_t n = io.outputs[0]->numel();
+    const float lower = lower_, upper = upper_;
+    for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(y[i], lower), upper);
+  }
+
+ private:
+  std::unique_ptr<Kernel> inner_;
+  float lower_, upper_;
+};
+
+std::unique_ptr<Kernel> clamp_after(std::unique_ptr<Kernel> kernel, const Node::Activation& a) {
+  return std::make_unique<ClampAfter>(std::move(kernel), a);
+}
+
 }  // namespace
 
 struct Session::Impl {
@@ -182,7 +205,10 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
     compiled.flops = registry.find_op(node.op_type)->flop_count(compiled.layer);
     compiled.workspace_bytes = compiled.algorithm->workspace(compiled.layer);
     try {
-      s.kernels.push_back(compiled.algorithm->prepare(compiled.layer));
+      std::unique_ptr<Kernel> kernel = compiled.algorithm->prepare(compiled.layer);
+      if (node.activation && !compiled.algorithm->applies_activation)
+        kernel = clamp_after(std::move(kernel), *node.activation);
+      s.kernels.push_back(std::move(kernel));
     } catch (const Error& e) {
       throw Error("node '" + node.name + "' (" + node.op_type + ", " + compiled.algorithm->name +
                   "): " + e.what());

@@ -69,7 +69,8 @@ Model conv_relu_model() {
   b.node("Conv", {"x", "w"}, {"c"}, "conv1").ints("pads", {1, 1, 1, 1});
   b.node("Relu", {"c"}, {"y"}, "relu1");
   b.output("y");
-  return algoscope::load_model_from_bytes(b.bytes(), "conv_relu.onnx");
+  // Unfused, so that the plan can name the Relu layer.
+  return algoscope::load_model_from_bytes(b.bytes(), "conv_relu.onnx", {.fuse_activations = false});
 }
 
 // ---------------------------------------------------------------------------------------------

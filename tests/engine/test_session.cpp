@@ -50,9 +50,11 @@ std::string error_of(const std::function<void()>& f) {
   return "";
 }
 
+// Activation fusion stays off: these tests count nodes and check each against the interpreter
+// (fusion has its own tests in test_fusion.cpp).
 std::shared_ptr<const Model> load(const ModelBuilder& b) {
-  return std::make_shared<const Model>(
-      algoscope::load_model_from_bytes(b.bytes(), b.proto().graph().name() + ".onnx"));
+  return std::make_shared<const Model>(algoscope::load_model_from_bytes(
+      b.bytes(), b.proto().graph().name() + ".onnx", {.fuse_activations = false}));
 }
 
 std::vector<float> values(const Tensor& t) {

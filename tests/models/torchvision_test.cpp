@@ -80,15 +80,23 @@ TEST(TorchvisionExport, TorchFoldedResNetLoadsWithStaticShapes) {
 // with PyTorch above also proves our folding passes; here, that they ran.
 TEST(TorchvisionExport, LoaderFoldsBatchNormAndShapeGraphsOfRawExport) {
   auto model = load_model((model_root() / "mobilenet_v2" / "model.onnx").string());
-  int convs = 0, merged = 0;
+  int convs = 0, merged = 0, relu6 = 0;
   for (const Node& n : model.nodes) {
     EXPECT_NE(n.op_type, "BatchNormalization") << n.name << " was not folded";
     EXPECT_NE(n.op_type, "Shape") << n.name << " was not folded";
     EXPECT_NE(n.op_type, "Identity") << n.name << " was not removed";
-    if (n.op_type == "Conv") ++convs, merged += static_cast<int>(n.merged.size());
+    EXPECT_NE(n.op_type, "Clip") << n.name << " (ReLU6) was not fused into its Conv";
+    if (n.op_type != "Conv") continue;
+    ++convs, merged += static_cast<int>(n.merged.size());
+    if (n.activation) {
+      ++relu6;
+      EXPECT_EQ(n.activation->lower, 0.0f);
+      EXPECT_EQ(n.activation->upper, 6.0f);
+    }
   }
   EXPECT_EQ(convs, 52);
-  EXPECT_EQ(merged, 52);
+  EXPECT_EQ(relu6, 35);
+  EXPECT_EQ(merged, 52 + 35);  // every BatchNormalization and every ReLU6
   for (const auto& [name, v] : model.values) EXPECT_TRUE(v.known) << name;
 }
 

@@ -1,6 +1,7 @@
 // Loading ONNX files into a Model: parse with libonnx/protobuf, run ONNX shape inference, keep
 // node names, fold constant and shape sub-graphs, drop Identity/Dropout, fold BatchNormalization
-// into a preceding Conv, and infer every value's static shape with the registry's own rules.
+// into a preceding Conv, fuse a following Relu/Clip into the Conv, and infer every value's static
+// shape with the registry's own rules.
 // A model with ops the registry lacks still loads (for viewing); compiling it fails later.
 #pragma once
 
@@ -17,6 +18,9 @@ struct LoadOptions {
   bool fold_constants = true;
   bool remove_identity = true;
   bool fold_batchnorm = true;
+  // Conv followed by Relu or Clip becomes one Conv with the clamp in its epilogue
+  // (Node::activation).
+  bool fuse_activations = true;
   // Value for symbolic or unknown input dimensions (e.g. a dynamic batch axis).
   int64_t symbolic_dim_value = 1;
   // Graph inputs to specialize the model for: each becomes a constant with the given value, so

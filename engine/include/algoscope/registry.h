@@ -74,6 +74,9 @@ struct Algorithm {
   Tolerance tolerance;
   // Higher wins when the engine picks the `default` algorithm; ties go to registry order.
   int default_priority = 0;
+  // True when the kernel applies the node's fused activation (Node::activation) in its own
+  // epilogue; otherwise the session clamps the output right after the kernel.
+  bool applies_activation = false;
   // Empty optional when the algorithm can compute this layer, otherwise the reason in words.
   std::function<std::optional<std::string>(const Layer&)> not_applicable;
   std::function<size_t(const Layer&)> workspace_bytes;  // empty: needs none

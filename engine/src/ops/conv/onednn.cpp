@@ -6,6 +6,7 @@
 // (a layout-propagating graph pass that drops them between oneDNN neighbours is future work).
 #include "onednn/onednn.h"
 
+#include <cmath>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -44,7 +45,8 @@ struct Descriptors {
 };
 
 // Throws dnnl::error when oneDNN has no implementation for this layer and algorithm.
-Descriptors describe(const ConvGeometry& g, OnednnConv kind) {
+Descriptors describe(const ConvGeometry& g, OnednnConv kind,
+                     const std::optional<Node::Activation>& activation) {
   const Window& w = g.window;
   memory::dims src = {g.batch, g.in_channels}, dst = {g.batch, g.out_channels}, weights;
   if (g.groups > 1)
@@ -77,7 +79,18 @@ Descriptors describe(const ConvGeometry& g, OnednnConv kind) {
                        : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
                                                          to_dnnl(kind), src_any, weights_any,
                                                          dst_any, strides, dilates, pad_l, pad_r);
-  d.pd = dnnl::convolution_forward::primitive_desc(op, onednn::cpu_engine());
+  // A fused Relu/Clip runs in oneDNN's own epilogue (an eltwise post-op).
+  dnnl::primitive_attr attr;
+  if (activation) {
+    dnnl::post_ops post;
+    if (activation->lower == 0.0f && std::isinf(activation->upper))
+      post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    else
+      post.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, activation->lower,
+                          activation->upper);
+    attr.set_post_ops(post);
+  }
+  d.pd = dnnl::convolution_forward::primitive_desc(op, attr, onednn::cpu_engine());
   return d;
 }
 
@@ -92,7 +105,7 @@ std::optional<std::string> onednn_not_applicable(OnednnConv kind, const Layer& l
     for (size_t a = 0; a < g.window.rank(); ++a)
       if (g.window.pad_begin[a] >= (g.window.kernel[a] - 1) * g.window.dilations[a] + 1)
         return std::string("oneDNN needs each padding smaller than the dilated kernel");
-    describe(g, kind);
+    describe(g, kind, layer.n().activation);
   } catch (const Error& e) {
     return std::string(e.what());
   } catch (const dnnl::error&) {
@@ -120,7 +133,7 @@ std::unique_ptr<Kernel> prepare_onednn(OnednnConv kind, const Layer& layer) {
     std::mutex mutex;  // the oneDNN-layout buffers belong to one run at a time
   };
   auto s = std::make_shared<State>();
-  s->d = describe(g, kind);
+  s->d = describe(g, kind, layer.n().activation);
   s->has_bias = g.has_bias;
   const auto& pd = s->d.pd;
   s->conv = dnnl::convolution_forward(pd);

@@ -1,0 +1,129 @@
+// Activation fusion: the loader merges a Relu or a Clip (ReLU6) that follows a Conv into the Conv
+// (Node::activation). The fused model must compute what the unfused one does under every Conv
+// algorithm, those that clamp in their own epilogue (oneDNN's post-op) and those the session
+// clamps after; and fusion must not happen where it would change the graph's meaning.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+
+#include "algoscope/algoscope.h"
+#include "support/onnx_builder.h"
+
+namespace {
+
+using namespace algoscope;
+using onnx_builder::ModelBuilder;
+using onnx_builder::random_floats;
+
+// x -> Conv(3x3, pad 1) -> activation -> y; `activation` adds the activation node(s).
+template <class F>
+std::string conv_then(int64_t opset, F activation) {
+  ModelBuilder b("fusion", opset);
+  b.input("x", {1, 4, 9, 9});
+  b.initializer("w", {8, 4, 3, 3}, random_floats(8 * 4 * 9, 1));
+  b.initializer("b", {8}, random_floats(8, 2));
+  b.node("Conv", {"x", "w", "b"}, {"c"}, "conv").ints("pads", {1, 1, 1, 1});
+  activation(b);
+  return b.bytes();
+}
+
+std::vector<Tensor> run_all(const Model& model, const std::string& algorithm) {
+  auto shared = std::make_shared<const Model>(model);
+  Plan plan = Plan::for_model(model);
+  plan.defaults["Conv"] = algorithm;
+  Session session(shared, plan, {.threads = 2});
+  return session.run(random_inputs(model, 7));
+}
+
+void expect_fused_equals_unfused(const std::string& bytes, const std::string& op) {
+  Model fused = load_model_from_bytes(bytes, "fused.onnx");
+  Model plain = load_model_from_bytes(bytes, "plain.onnx", {.fuse_activations = false});
+  ASSERT_EQ(fused.nodes.size(), 1u);
+  const Node& conv = fused.nodes[0];
+  ASSERT_TRUE(conv.activation.has_value());
+  EXPECT_EQ(conv.activation->op, op);
+  EXPECT_EQ(conv.merged, std::vector<std::string>{"act"});
+  EXPECT_EQ(conv.outputs[0], "y");
+  ASSERT_EQ(plain.nodes.size(), 2u);
+  const std::vector<Tensor> want = run_all(plain, "reference");
+  int clamped = 0;
+  for (const Algorithm& a : Registry::instance().find_op("Conv")->algorithms) {
+    if (a.why_not(make_layer(fused, conv))) continue;
+    SCOPED_TRACE(a.name);
+    const std::vector<Tensor> got = run_all(fused, a.name);
+    ASSERT_EQ(got[0].shape(), want[0].shape());
+    double worst = 0;
+    for (int64_t i = 0; i < want[0].numel(); ++i) {
+      float g = got[0].data<float>()[i], w = want[0].data<float>()[i];
+      clamped += g == conv.activation->lower || g == conv.activation->upper;
+      worst = std::max(worst, std::fabs(double(g) - w) / (1.0 + std::fabs(double(w))));
+    }
+    EXPECT_LE(worst, std::max(a.tolerance.atol, a.tolerance.rtol)) << a.name;
+  }
+  EXPECT_GT(clamped, 0) << "the test data never reaches the clamp";
+}
+
+TEST(Fusion, ConvReluBecomesOneNodeAndComputesTheSame) {
+  expect_fused_equals_unfused(conv_then(13,
+                                        [](ModelBuilder& b) {
+                                          b.node("Relu", {"c"}, {"y"}, "act");
+                                          b.output("y");
+                                        }),
+                              "Relu");
+}
+
+TEST(Fusion, ConvClipWithConstantBoundsIsRelu6) {
+  std::string bytes = conv_then(13, [](ModelBuilder& b) {
+    b.initializer("lo", {}, {0.0f}).initializer("hi", {}, {0.5f});
+    b.node("Clip", {"c", "lo", "hi"}, {"y"}, "act");
+    b.output("y");
+  });
+  Model m = load_model_from_bytes(bytes, "clip.onnx");
+  ASSERT_TRUE(m.nodes[0].activation.has_value());
+  EXPECT_EQ(m.nodes[0].activation->lower, 0.0f);
+  EXPECT_EQ(m.nodes[0].activation->upper, 0.5f);
+  expect_fused_equals_unfused(bytes, "Clip");
+}
+
+TEST(Fusion, ClipAttributesBeforeOpset11) {
+  expect_fused_equals_unfused(
+      conv_then(9,
+                [](ModelBuilder& b) {
+                  b.node("Clip", {"c"}, {"y"}, "act").f("min", -0.25f).f("max", 0.25f);
+                  b.output("y");
+                }),
+      "Clip");
+}
+
+TEST(Fusion, NotWhenTheConvOutputHasAnotherReaderOrBoundsAreRuntime) {
+  Model two_readers = load_model_from_bytes(conv_then(13,
+                                                      [](ModelBuilder& b) {
+                                                        b.node("Relu", {"c"}, {"y"}, "act");
+                                                        b.node("Add", {"c", "y"}, {"z"}, "add");
+                                                        b.output("z");
+                                                      }),
+                                            "two.onnx");
+  EXPECT_EQ(two_readers.nodes.size(), 3u);
+  EXPECT_FALSE(two_readers.nodes[0].activation.has_value());
+
+  Model conv_is_output = load_model_from_bytes(conv_then(13,
+                                                         [](ModelBuilder& b) {
+                                                           b.node("Relu", {"c"}, {"y"}, "act");
+                                                           b.output("c").output("y");
+                                                         }),
+                                               "out.onnx");
+  EXPECT_FALSE(conv_is_output.nodes[0].activation.has_value());
+
+  ModelBuilder b("runtime_bounds", 13);
+  b.input("x", {1, 4, 9, 9}).input("hi", {});
+  b.initializer("w", {8, 4, 3, 3}, random_floats(8 * 4 * 9, 1));
+  b.node("Conv", {"x", "w"}, {"c"}, "conv").ints("pads", {1, 1, 1, 1});
+  b.node("Clip", {"c", "", "hi"}, {"y"}, "act");
+  b.output("y");
+  Model runtime = load_model_from_bytes(b.bytes(), "runtime.onnx");
+  EXPECT_EQ(runtime.nodes.size(), 2u);
+  EXPECT_FALSE(runtime.nodes[0].activation.has_value());
+}
+
+}  // namespace
