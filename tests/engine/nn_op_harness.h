@@ -112,6 +112,8 @@ class OpCase {
   }
 
   algoscope::Node& node() { return node_; }
+  // Input i as a kernel sees it (nullptr when absent); for timing loops that call run() directly.
+  const Tensor* input_tensor(size_t i) const { return present_[i] ? &inputs_[i] : nullptr; }
 
  private:
   int64_t opset_;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -114,21 +115,42 @@ class OpCase {
     return op().flop_count(l);
   }
 
-  // Shape inference, then every algorithm of the op prepared and run once. All must produce the
-  // same bytes; returns the first one's outputs.
+  // Shape inference, then every applicable algorithm of the op prepared and run once (the first,
+  // `reference`, must apply). Exact algorithms (tolerance 0) must produce the same bytes as the
+  // first; the others must be within their registered tolerance (equal infinities and NaN
+  // against NaN match). Returns the first one's outputs.
   std::vector<Tensor> run() const {
     const algoscope::OpDefinition& definition = op();
     if (definition.algorithms.empty()) throw Error(node_.op_type + " has no algorithms");
     std::vector<Tensor> first;
     for (const algoscope::Algorithm& algo : definition.algorithms) {
+      if (!first.empty()) {
+        algoscope::Layer l = layer();
+        l.outputs = op().infer(l);
+        if (algo.why_not(l)) continue;
+      }
       std::vector<Tensor> out = run_with(algo);
       if (first.empty()) {
         first = std::move(out);
         continue;
       }
-      for (size_t k = 0; k < out.size(); ++k)
-        EXPECT_EQ(0, std::memcmp(out[k].raw(), first[k].raw(), out[k].bytes()))
-            << node_.op_type << ": algorithm " << algo.name << " differs on output " << k;
+      const algoscope::Tolerance tol = algo.tolerance;
+      for (size_t k = 0; k < out.size(); ++k) {
+        if ((tol.atol == 0.0 && tol.rtol == 0.0) || out[k].dtype() != DType::Float32) {
+          EXPECT_EQ(0, std::memcmp(out[k].raw(), first[k].raw(), out[k].bytes()))
+              << node_.op_type << ": algorithm " << algo.name << " differs on output " << k;
+          continue;
+        }
+        const float* a = out[k].data<float>();
+        const float* b = first[k].data<float>();
+        for (int64_t i = 0; i < out[k].numel(); ++i) {
+          const bool same = (std::isnan(a[i]) && std::isnan(b[i])) || a[i] == b[i];
+          EXPECT_TRUE(same || std::fabs(double(a[i]) - double(b[i])) <=
+                                  tol.atol + tol.rtol * std::fabs(double(b[i])))
+              << node_.op_type << ": algorithm " << algo.name << " output " << k << " element " << i
+              << ": " << a[i] << " vs " << b[i];
+        }
+      }
     }
     return first;
   }

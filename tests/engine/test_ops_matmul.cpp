@@ -72,7 +72,9 @@ TEST(OpsMatMul, ShapesBroadcastAndPromotion) {
     EXPECT_EQ(c.infer()[0].shape, cs.out);
     const Tensor expected = naive_matmul(a, b, cs.out);
     EXPECT_TRUE(all_close(c.run("reference")[0], expected, 1e-6, 1e-6));
-    EXPECT_TRUE(all_close(c.run("openblas")[0], expected, 1e-5, 1e-4));
+    for (const auto& algo : algoscope::Registry::instance().find_op("MatMul")->algorithms)
+      if (algo.name != "reference")
+        EXPECT_TRUE(all_close(c.run(algo.name)[0], expected, 1e-5, 1e-4)) << algo.name;
   }
 }
 
@@ -80,8 +82,9 @@ TEST(OpsMatMul, HandComputedAndFlops) {
   OpCase c("MatMul", 9);
   c.input(Tensor::from_vector<float>({2, 2}, {1, 2, 3, 4}))
       .input(Tensor::from_vector<float>({2, 2}, {5, 6, 7, 8}));
-  for (const char* algo : {"reference", "openblas"})
-    EXPECT_TRUE(all_close(c.run(algo)[0], {19, 22, 43, 50}));
+  // Every registered MatMul algorithm (openblas, blocked, onednn when built).
+  for (const auto& algo : algoscope::Registry::instance().find_op("MatMul")->algorithms)
+    EXPECT_TRUE(all_close(c.run(algo.name)[0], {19, 22, 43, 50})) << algo.name;
   OpCase big("MatMul", 13);
   big.input(random_tensor({3, 1, 8, 16}, 1)).input(random_tensor({4, 16, 5}, 2));
   EXPECT_DOUBLE_EQ(big.op().flop_count(big.layer()), 2.0 * 12 * 8 * 5 * 16);

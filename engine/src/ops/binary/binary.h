@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "algoscope/registry.h"
@@ -24,5 +26,10 @@ double elementwise_flops(const Layer& layer);
 // Plain loops over a broadcast plan computed here, once, from the layer's static shapes.
 std::unique_ptr<Kernel> prepare_reference(BinaryOp op, const Layer& layer);
 std::unique_ptr<Kernel> prepare_where_reference(const Layer& layer);
+
+// direct.cpp: float32 Add/Sub/Mul/Div and Pow with a constant exponent 1, 2 or 3, vectorized
+// along the broadcast plan's runs and split across OpenMP threads for large outputs.
+std::optional<std::string> direct_not_applicable(BinaryOp op, const Layer& layer);
+std::unique_ptr<Kernel> prepare_direct(BinaryOp op, const Layer& layer);
 
 }  // namespace algoscope::ops::binary

@@ -87,4 +87,21 @@ double flops(const Layer& layer) {
          static_cast<double>(g.n) * static_cast<double>(g.k);
 }
 
+void run_batched(const MatMulGeometry& g, const float* a, const float* b, float* y,
+                 PlainSgemm sgemm) {
+  const int64_t batches = g.batch_count();
+  if (batches == 0 || g.m == 0 || g.n == 0) return;
+  if (g.k == 0) {
+    std::fill(y, y + batches * g.m * g.n, 0.0f);  // an empty sum (BLAS rejects k = 0)
+    return;
+  }
+  // B shared and A not broadcast: A's matrices are stacked rows of one tall matrix.
+  if (g.b_matrices == 1 && g.a_matrices == batches) {
+    sgemm(g.m * batches, g.n, g.k, a, b, y);
+    return;
+  }
+  for (int64_t batch = 0; batch < batches; ++batch)
+    sgemm(g.m, g.n, g.k, a + g.a_offset(batch), b + g.b_offset(batch), y + batch * g.m * g.n);
+}
+
 }  // namespace algoscope::ops::matmul

@@ -35,6 +35,14 @@ double flops(const Layer& layer);  // 2 * batch * M * N * K
 // reference.cpp: loops in double.
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
 
+// A row-major sgemm without transposes: C[m x n] = A[m x k] * B[k x n] (alpha 1, beta 0).
+using PlainSgemm = void (*)(int64_t m, int64_t n, int64_t k, const float* a, const float* b,
+                            float* c);
+// The batch of a MatMul as calls of `sgemm`: one call for the whole batch when B is shared,
+// otherwise one per output matrix (shared by the openblas and onednn algorithms).
+void run_batched(const MatMulGeometry& g, const float* a, const float* b, float* y,
+                 PlainSgemm sgemm);
+
 // openblas.cpp: one sgemm per output matrix, or one for the whole batch when B is shared.
 std::optional<std::string> openblas_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_openblas(const Layer& layer);
@@ -42,5 +50,10 @@ std::unique_ptr<Kernel> prepare_openblas(const Layer& layer);
 // blocked.cpp: our own cache-blocked GEMM (gemm/blocked_gemm.h), constant B packed at prepare.
 std::optional<std::string> blocked_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_blocked(const Layer& layer);
+
+#ifdef ALGOSCOPE_HAVE_ONEDNN
+// onednn.cpp: oneDNN's dnnl_sgemm, batched like openblas.
+std::unique_ptr<Kernel> prepare_onednn(const Layer& layer);
+#endif
 
 }  // namespace algoscope::ops::matmul

@@ -26,23 +26,11 @@ std::optional<std::string> openblas_not_applicable(const Layer& layer) {
 std::unique_ptr<Kernel> prepare_openblas(const Layer& layer) {
   const MatMulGeometry g = matmul_geometry(layer);
   return make_kernel([g](KernelIO& io) {
-    const float* a = io.inputs[0]->data<float>();
-    const float* b = io.inputs[1]->data<float>();
-    float* y = io.outputs[0]->data<float>();
-    const int64_t batches = g.batch_count();
-    if (batches == 0 || g.m == 0 || g.n == 0) return;
-    if (g.k == 0) {
-      std::fill(y, y + batches * g.m * g.n, 0.0f);
-      return;
-    }
-    // B shared and A not broadcast: A's matrices are stacked rows of one tall matrix.
-    if (g.b_matrices == 1 && g.a_matrices == batches) {
-      blas::sgemm(false, false, g.m * batches, g.n, g.k, 1.0f, a, g.k, b, g.n, 0.0f, y, g.n);
-      return;
-    }
-    for (int64_t batch = 0; batch < batches; ++batch)
-      blas::sgemm(false, false, g.m, g.n, g.k, 1.0f, a + g.a_offset(batch), g.k,
-                  b + g.b_offset(batch), g.n, 0.0f, y + batch * g.m * g.n, g.n);
+    run_batched(g, io.inputs[0]->data<float>(), io.inputs[1]->data<float>(),
+                io.outputs[0]->data<float>(),
+                [](int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+                  blas::sgemm(false, false, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
+                });
   });
 }
 

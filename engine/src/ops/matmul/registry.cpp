@@ -62,6 +62,21 @@ void register_matmul(Registry& registry) {
   registry.add_algorithm("MatMul", std::move(reference));
   registry.add_algorithm("MatMul", std::move(openblas));
   registry.add_algorithm("MatMul", std::move(blocked));
+
+#ifdef ALGOSCOPE_HAVE_ONEDNN
+  Algorithm onednn;
+  onednn.name = "onednn";
+  onednn.summary = "oneDNN 2.6's dnnl_sgemm, one call per output matrix or per shared-B batch";
+  onednn.teaching =
+      "Each output matrix (or the whole batch stacked into one tall product when every matrix "
+      "uses the same B) is one oneDNN row-major sgemm with micro-kernels generated at run time "
+      "for this CPU. Extra memory: oneDNN's internal packing buffers. It is the yardstick the "
+      "blocked GEMM is benchmarked against. Numerics: float accumulation in oneDNN's order.";
+  onednn.tolerance = Tolerance{1e-4, 1e-3};
+  onednn.default_priority = 1;
+  onednn.prepare = matmul::prepare_onednn;
+  registry.add_algorithm("MatMul", std::move(onednn));
+#endif
 }
 
 }  // namespace algoscope::ops

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "algoscope/registry.h"
@@ -27,6 +29,37 @@ std::vector<TensorInfo> infer_average_pool(const Layer& layer);  // Y
 std::vector<TensorInfo> infer_global_pool(const Layer& layer);   // [N, C, 1, ...]
 double window_flops(const Layer& layer);  // one operation per output element and kernel tap
 double global_flops(const Layer& layer);  // one addition per input element
+
+// The 1-D or 2-D window of a pooling layer as plain numbers (1-D as a 2-D window of height 1),
+// for the `direct` kernels. ok is false for 3-D and higher windows.
+struct Plane2D {
+  bool ok = false;
+  int64_t h = 1, w = 1, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0, oh = 1, ow = 1;
+};
+inline Plane2D plane_2d(const Window& win) {
+  Plane2D p;
+  const size_t r = win.rank();
+  if (r < 1 || r > 2) return p;
+  p.ok = true;
+  const size_t x = r - 1;  // the last (width) axis
+  p.w = win.input[x], p.kw = win.kernel[x], p.sw = win.strides[x], p.dw = win.dilations[x];
+  p.pad_left = win.pad_begin[x], p.pad_right = win.pad_end[x], p.ow = win.output[x];
+  if (r == 2) {
+    p.h = win.input[0], p.kh = win.kernel[0], p.sh = win.strides[0], p.dh = win.dilations[0];
+    p.pad_top = win.pad_begin[0], p.pad_bottom = win.pad_end[0], p.oh = win.output[0];
+  }
+  return p;
+}
+
+// max_pool_direct.cpp / average_pool_direct.cpp: 1-D and 2-D float32 windows vectorized along
+// output rows, OpenMP over (image, channel) planes of large inputs.
+std::optional<std::string> max_pool_direct_not_applicable(const Layer& layer);
+std::unique_ptr<Kernel> prepare_max_pool_direct(const Layer& layer);
+std::optional<std::string> average_pool_direct_not_applicable(const Layer& layer);
+std::unique_ptr<Kernel> prepare_average_pool_direct(const Layer& layer);
+// global_average_pool_direct.cpp: SIMD plane sums in double, OpenMP over planes.
+std::unique_ptr<Kernel> prepare_global_average_pool_direct(const Layer& layer);
 
 // max_pool_reference.cpp: the window's maximum; Indices in ONNX's flattened convention.
 std::unique_ptr<Kernel> prepare_max_pool_reference(const Layer& layer);

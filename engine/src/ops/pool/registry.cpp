@@ -25,6 +25,28 @@ void register_pool(Registry& registry) {
     reference.prepare = pool::prepare_max_pool_reference;
     registry.add_op(std::move(op));
     registry.add_algorithm("MaxPool", std::move(reference));
+    Algorithm direct;
+    direct.name = "direct";
+    direct.summary = "One SIMD max pass per output row and kernel tap, multi-threaded";
+    direct.teaching =
+        "For every output row and every kernel tap (kh, kw) that lands in the input, one "
+        "vectorized pass takes the maximum of the output row and the input row read at the "
+        "horizontal stride. The outputs for which a tap is inside the input form one range, "
+        "computed once per tap, so padding costs no test in the inner loop and any pads, "
+        "strides, dilations and ceil_mode come out of the ranges. "
+        "Compiled for AVX-512, AVX2+FMA and SSE2; the running CPU's copy is chosen at load "
+        "time. "
+        "Inputs of 64K elements or more share the (image, channel) planes across the OpenMP "
+        "team; smaller ones stay on one thread. "
+        "Extra memory: none. "
+        "It wins over the reference (which visits each tap of each output with index "
+        "arithmetic) by doing the same comparisons as contiguous SIMD rows. Covers float32 1-D "
+        "and 2-D windows without the Indices output. Numerics: exact.";
+    direct.tolerance = Tolerance{0.0, 0.0};
+    direct.default_priority = 10;
+    direct.not_applicable = pool::max_pool_direct_not_applicable;
+    direct.prepare = pool::prepare_max_pool_direct;
+    registry.add_algorithm("MaxPool", std::move(direct));
   }
   {
     OpDefinition op;
@@ -43,6 +65,30 @@ void register_pool(Registry& registry) {
     reference.prepare = pool::prepare_average_pool_reference;
     registry.add_op(std::move(op));
     registry.add_algorithm("AveragePool", std::move(reference));
+    Algorithm direct;
+    direct.name = "direct";
+    direct.summary = "One SIMD add pass per output row and kernel tap, separable divisor";
+    direct.teaching =
+        "For every output row and every kernel tap that lands in the input, one vectorized pass "
+        "adds the input row (read at the horizontal stride) into the output row, over the range "
+        "of outputs for which the tap is inside, so padding costs no test in the inner loop. "
+        "The divisor is separable: counted taps = rows(oh) * cols(ow), both computed when the "
+        "kernel is prepared (inside the input, or with count_include_pad inside the padded "
+        "input; taps a ceil_mode window hangs past the padding never count). "
+        "Compiled for AVX-512, AVX2+FMA and SSE2; the running CPU's copy is chosen at load "
+        "time. "
+        "Inputs of 64K elements or more share the (image, channel) planes across the OpenMP "
+        "team; smaller ones stay on one thread. "
+        "Extra "
+        "memory: (OH + OW) * 4 bytes held by the kernel. It wins over the reference by "
+        "replacing per-tap index arithmetic with SIMD rows. Covers float32 1-D and 2-D windows. "
+        "Numerics: float sums of at most kh * kw terms and one division, against the "
+        "reference's double sum: a few ulp.";
+    direct.tolerance = Tolerance{1e-6, 1e-5};
+    direct.default_priority = 10;
+    direct.not_applicable = pool::average_pool_direct_not_applicable;
+    direct.prepare = pool::prepare_average_pool_direct;
+    registry.add_algorithm("AveragePool", std::move(direct));
   }
   {
     OpDefinition op;
@@ -60,6 +106,24 @@ void register_pool(Registry& registry) {
     reference.prepare = pool::prepare_global_average_pool_reference;
     registry.add_op(std::move(op));
     registry.add_algorithm("GlobalAveragePool", std::move(reference));
+    Algorithm direct;
+    direct.name = "direct";
+    direct.summary = "SIMD double-precision plane sums, multi-threaded";
+    direct.teaching =
+        "Each (image, channel) plane is one contiguous row summed by a vectorized reduction in "
+        "double (the float inputs widened inside the lanes) and scaled by 1 / plane size. "
+        "Compiled for AVX-512, AVX2+FMA and SSE2; the running CPU's copy is chosen at load "
+        "time. "
+        "Inputs of 64K elements or more share the (image, channel) planes across the OpenMP "
+        "team; smaller ones stay on one thread. "
+        "Extra memory: none. It wins over the reference, whose double sum is a serial "
+        "dependency chain, by keeping a vector of partial sums; e.g. ResNet-50's 2048 planes of "
+        "7x7. Numerics: double sum in another order than the reference, one float rounding: "
+        "within one ulp.";
+    direct.tolerance = Tolerance{1e-7, 1e-6};
+    direct.default_priority = 10;
+    direct.prepare = pool::prepare_global_average_pool_direct;
+    registry.add_algorithm("GlobalAveragePool", std::move(direct));
   }
   {
     OpDefinition op;

@@ -1,10 +1,46 @@
 // The Softmax family: ONNX Softmax and LogSoftmax (both the pre-13 "flatten at axis" and the 13+
 // "single axis" semantics) and the algorithms that compute it. This file is the only place their
 // names are spelled; each algorithm lives in the file of the same name.
+#include <string>
+
 #include "ops/registrations.h"
 #include "ops/softmax/softmax.h"
 
 namespace algoscope::ops {
+
+namespace {
+
+// The vectorized float32 kernel (softmax/direct.cpp) of Softmax (log = false) and LogSoftmax.
+Algorithm direct(bool log) {
+  Algorithm a;
+  a.name = "direct";
+  a.summary = "SIMD passes per line with a polynomial exp, multi-threaded for large tensors";
+  a.teaching =
+      std::string(
+          "The input is viewed as [outer, length, inner] (length = everything from `axis` on "
+          "before opset 13, the single axis from 13). Contiguous lines (inner = 1, e.g. "
+          "attention scores softmaxed over the last axis) take three SIMD passes: the maximum, "
+          "then exp(x - max) ") +
+      (log ? "summed, then x - max - log(sum) written"
+           : "written to the output while it is summed, then a multiply by 1 / sum") +
+      ". With inner > 1 the same passes run vectorized across the inner lines, keeping their "
+      "maxima and sums in a 2 * inner float buffer per thread (allocated per call). exp is a "
+      "vectorized Cephes polynomial (about 2 ulp), not libm, and the three copies of the loops "
+      "(AVX-512, AVX2+FMA, SSE2) are chosen for the running CPU at load time. Tensors of 64K "
+      "elements or more share the outer blocks across the OpenMP team. Extra memory: "
+      "2 * inner * 4 bytes per thread. It wins over the reference, whose libm exp in double "
+      "does not vectorize, on every shape bigger than a few lines. Numerics: max subtraction "
+      "keeps exp from overflowing; the sum is accumulated in float across SIMD lanes (relative "
+      "error about length / lanes * 6e-8), so results are within about 1e-6 of the double "
+      "reference for lines of a few thousand elements.";
+  a.tolerance = Tolerance{1e-6, 1e-5};
+  a.default_priority = 10;
+  a.not_applicable = softmax::direct_not_applicable;
+  a.prepare = [log](const Layer& layer) { return softmax::prepare_direct(layer, log); };
+  return a;
+}
+
+}  // namespace
 
 void register_softmax(Registry& registry) {
   OpDefinition op;
@@ -25,6 +61,7 @@ void register_softmax(Registry& registry) {
   reference.prepare = [](const Layer& layer) { return softmax::prepare_reference(layer, false); };
   registry.add_op(std::move(op));
   registry.add_algorithm("Softmax", std::move(reference));
+  registry.add_algorithm("Softmax", direct(false));
 
   OpDefinition log_op;
   log_op.op_type = "LogSoftmax";
@@ -44,6 +81,7 @@ void register_softmax(Registry& registry) {
   };
   registry.add_op(std::move(log_op));
   registry.add_algorithm("LogSoftmax", std::move(log_reference));
+  registry.add_algorithm("LogSoftmax", direct(true));
 }
 
 }  // namespace algoscope::ops

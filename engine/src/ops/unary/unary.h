@@ -5,6 +5,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "algoscope/registry.h"
@@ -39,6 +41,10 @@ void require_inference_dropout(const Tensor* training_mode, const Tensor* ratio)
 std::pair<int64_t, int64_t> shape_range(const Layer& layer);
 
 std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, const Layer& layer);
+// direct.cpp: float32 activations vectorized (polynomial exp / tanh / erf) and split across
+// OpenMP threads for tensors of 64K elements or more.
+std::optional<std::string> activation_direct_not_applicable(const Layer& layer);
+std::unique_ptr<Kernel> prepare_activation_direct(Activation activation, const Layer& layer);
 std::unique_ptr<Kernel> prepare_clip_reference(const Layer& layer);
 std::unique_ptr<Kernel> prepare_cast_reference(const Layer& layer);
 // Identity and Dropout: output 0 is a copy of input 0; Dropout's optional mask is all true.

@@ -1,0 +1,22 @@
+// MatMul through oneDNN's dnnl_sgemm, batched exactly like the openblas algorithm (one call for
+// the whole batch when B is shared): the yardstick for `blocked` in the same binary.
+#include <dnnl.h>
+
+#include "ops/common.h"
+#include "ops/matmul/matmul.h"
+
+namespace algoscope::ops::matmul {
+
+std::unique_ptr<Kernel> prepare_onednn(const Layer& layer) {
+  const MatMulGeometry g = matmul_geometry(layer);
+  return make_kernel([g](KernelIO& io) {
+    run_batched(g, io.inputs[0]->data<float>(), io.inputs[1]->data<float>(),
+                io.outputs[0]->data<float>(),
+                [](int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+                  if (dnnl_sgemm('N', 'N', m, n, k, 1.0f, a, k, b, n, 0.0f, c, n) != dnnl_success)
+                    throw Error("oneDNN's sgemm failed");
+                });
+  });
+}
+
+}  // namespace algoscope::ops::matmul

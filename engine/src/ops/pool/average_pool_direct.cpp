@@ -1,0 +1,115 @@
+// Vectorized, multi-threaded AveragePool for float32 1-D and 2-D windows. Like the direct
+// MaxPool: for each output row and each kernel tap that lands in the input, one SIMD pass adds the
+// input row (read at stride sw) into the output row over the range of outputs for which the tap
+// is inside, so padding needs no test in the inner loop. The divisor is separable: the number of
+// counted taps of output (oh, ow) is rows(oh) * cols(ow), where a tap counts when it is inside the
+// input (count_include_pad = 0) or inside the explicitly padded input (count_include_pad = 1;
+// taps a ceil_mode window hangs past the padding never count), so both factors are computed once
+// when the kernel is prepared. Sums are float (a window has few taps). Loops compiled for
+// AVX-512, AVX2+FMA and SSE2 and chosen at load time; OpenMP over (image, channel) planes of
+// inputs of 64K elements or more.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "ops/common.h"
+#include "ops/pool/pool.h"
+#include "ops/vector_math.h"
+
+namespace algoscope::ops::pool {
+namespace {
+
+using namespace vmath;
+
+inline void inside_range(int64_t offset, int64_t stride, int64_t extent, int64_t outputs,
+                         int64_t& lo, int64_t& hi) {
+  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  const int64_t last = extent - 1 - offset;
+  hi = last < 0 ? 0 : std::min(outputs, last / stride + 1);
+  if (hi < lo) hi = lo;
+}
+
+// Counted taps along one axis for every output position.
+std::vector<float> tap_counts(int64_t outputs, int64_t stride, int64_t pad_begin, int64_t kernel,
+                              int64_t dilation, int64_t extent, int64_t pad_end, bool include_pad) {
+  std::vector<float> counts(static_cast<size_t>(outputs));
+  const int64_t begin = include_pad ? -pad_begin : 0;
+  const int64_t end = include_pad ? extent + pad_end : extent;
+  for (int64_t o = 0; o < outputs; ++o) {
+    int64_t n = 0;
+    for (int64_t k = 0; k < kernel; ++k) {
+      const int64_t pos = o * stride - pad_begin + k * dilation;
+      n += pos >= begin && pos < end;
+    }
+    counts[static_cast<size_t>(o)] = static_cast<float>(n);
+  }
+  return counts;
+}
+
+ALGOSCOPE_SIMD_CLONES void average_plane(const float* __restrict x, float* __restrict y,
+                                         const Plane2D& p, const float* __restrict rows,
+                                         const float* __restrict cols) {
+  for (int64_t oh = 0; oh < p.oh; ++oh) {
+    float* yr = y + oh * p.ow;
+    for (int64_t i = 0; i < p.ow; ++i) yr[i] = 0.0f;
+    for (int64_t kh = 0; kh < p.kh; ++kh) {
+      const int64_t ih = oh * p.sh - p.pad_top + kh * p.dh;
+      if (ih < 0 || ih >= p.h) continue;
+      const float* xr = x + ih * p.w;
+      for (int64_t kw = 0; kw < p.kw; ++kw) {
+        const int64_t offset = kw * p.dw - p.pad_left;
+        int64_t lo, hi;
+        inside_range(offset, p.sw, p.w, p.ow, lo, hi);
+        const float* xs = xr + offset;
+        if (p.sw == 1) {
+#pragma omp simd
+          for (int64_t o = lo; o < hi; ++o) yr[o] += xs[o];
+        } else if (p.sw == 2) {
+#pragma omp simd
+          for (int64_t o = lo; o < hi; ++o) yr[o] += xs[2 * o];
+        } else {
+          const int64_t s = p.sw;
+#pragma omp simd
+          for (int64_t o = lo; o < hi; ++o) yr[o] += xs[s * o];
+        }
+      }
+    }
+    const float r = rows[oh];
+#pragma omp simd
+    for (int64_t o = 0; o < p.ow; ++o) {
+      const float count = r * cols[o];
+      yr[o] = count > 0.0f ? yr[o] / count : 0.0f;
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> average_pool_direct_not_applicable(const Layer& layer) {
+  const PoolGeometry g = pool_geometry(layer);
+  if (!plane_2d(g.window).ok)
+    return "the direct kernel covers 1-D and 2-D windows; this one is " +
+           std::to_string(g.window.rank()) + "-D";
+  return std::nullopt;
+}
+
+std::unique_ptr<Kernel> prepare_average_pool_direct(const Layer& layer) {
+  const PoolGeometry g = pool_geometry(layer);
+  const Plane2D p = plane_2d(g.window);
+  const bool include_pad = layer.n().attr_int("count_include_pad", 0) != 0;
+  const int64_t planes = g.batch * g.channels;
+  std::vector<float> rows =
+      tap_counts(p.oh, p.sh, p.pad_top, p.kh, p.dh, p.h, p.pad_bottom, include_pad);
+  std::vector<float> cols =
+      tap_counts(p.ow, p.sw, p.pad_left, p.kw, p.dw, p.w, p.pad_right, include_pad);
+  return make_kernel([p, planes, rows = std::move(rows), cols = std::move(cols)](KernelIO& io) {
+    const float* x = io.inputs[0]->data<float>();
+    float* y = io.outputs[0]->data<float>();
+    const int64_t in_plane = p.h * p.w, out_plane = p.oh * p.ow;
+#pragma omp parallel for schedule(static) if (planes * in_plane >= kParallelMinElements)
+    for (int64_t c = 0; c < planes; ++c)
+      average_plane(x + c * in_plane, y + c * out_plane, p, rows.data(), cols.data());
+  });
+}
+
+}  // namespace algoscope::ops::pool

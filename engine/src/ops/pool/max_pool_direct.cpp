@@ -1,0 +1,91 @@
+// Vectorized, multi-threaded MaxPool for float32 1-D and 2-D windows without the Indices output
+// (ResNet's 3x3 stride-2 stem pooling and the like). For each output row and each kernel tap
+// (kh, kw) that lands in the input, one SIMD pass takes the maximum of the output row and the
+// input row read at stride sw; the range of outputs for which tap kw falls inside the input is
+// computed once per tap, so no padding test remains in the inner loop and any pads, strides,
+// dilations and ceil_mode are handled by the ranges alone. Loops compiled for AVX-512, AVX2+FMA
+// and SSE2 and chosen at load time; OpenMP shares the (image, channel) planes of inputs of 64K
+// elements or more.
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "ops/common.h"
+#include "ops/pool/pool.h"
+#include "ops/vector_math.h"
+
+namespace algoscope::ops::pool {
+namespace {
+
+using namespace vmath;
+
+// Outputs o in [lo, hi) for which o * stride + offset lies in [0, extent).
+inline void inside_range(int64_t offset, int64_t stride, int64_t extent, int64_t outputs,
+                         int64_t& lo, int64_t& hi) {
+  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  const int64_t last = extent - 1 - offset;  // o * stride <= last
+  hi = last < 0 ? 0 : std::min(outputs, last / stride + 1);
+  if (hi < lo) hi = lo;
+}
+
+ALGOSCOPE_SIMD_CLONES void max_plane(const float* __restrict x, float* __restrict y,
+                                     const Plane2D& p) {
+  for (int64_t oh = 0; oh < p.oh; ++oh) {
+    float* yr = y + oh * p.ow;
+    for (int64_t i = 0; i < p.ow; ++i) yr[i] = -std::numeric_limits<float>::infinity();
+    for (int64_t kh = 0; kh < p.kh; ++kh) {
+      const int64_t ih = oh * p.sh - p.pad_top + kh * p.dh;
+      if (ih < 0 || ih >= p.h) continue;
+      const float* xr = x + ih * p.w;
+      for (int64_t kw = 0; kw < p.kw; ++kw) {
+        const int64_t offset = kw * p.dw - p.pad_left;
+        int64_t lo, hi;
+        inside_range(offset, p.sw, p.w, p.ow, lo, hi);
+        const float* xs = xr + offset;
+        if (p.sw == 1) {
+#pragma omp simd
+          for (int64_t o = lo; o < hi; ++o) yr[o] = std::max(yr[o], xs[o]);
+        } else if (p.sw == 2) {
+#pragma omp simd
+          for (int64_t o = lo; o < hi; ++o) yr[o] = std::max(yr[o], xs[2 * o]);
+        } else {
+          const int64_t s = p.sw;
+#pragma omp simd
+          for (int64_t o = lo; o < hi; ++o) yr[o] = std::max(yr[o], xs[s * o]);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> max_pool_direct_not_applicable(const Layer& layer) {
+  if (layer.inputs[0].dtype != DType::Float32)
+    return std::string("the direct kernel covers float32 only; this MaxPool is ") +
+           dtype_name(layer.inputs[0].dtype) + ", which the reference computes";
+  if (layer.n().outputs.size() > 1 && !layer.n().outputs[1].empty())
+    return std::string(
+        "the direct kernel does not produce the Indices output (it keeps no argmax); the "
+        "reference does");
+  const PoolGeometry g = pool_geometry(layer);
+  if (!plane_2d(g.window).ok)
+    return "the direct kernel covers 1-D and 2-D windows; this one is " +
+           std::to_string(g.window.rank()) + "-D";
+  return std::nullopt;
+}
+
+std::unique_ptr<Kernel> prepare_max_pool_direct(const Layer& layer) {
+  const PoolGeometry g = pool_geometry(layer);
+  const Plane2D p = plane_2d(g.window);
+  const int64_t planes = g.batch * g.channels;
+  return make_kernel([p, planes](KernelIO& io) {
+    const float* x = io.inputs[0]->data<float>();
+    float* y = io.outputs[0]->data<float>();
+    const int64_t in_plane = p.h * p.w, out_plane = p.oh * p.ow;
+#pragma omp parallel for schedule(static) if (planes * in_plane >= kParallelMinElements)
+    for (int64_t c = 0; c < planes; ++c) max_plane(x + c * in_plane, y + c * out_plane, p);
+  });
+}
+
+}  // namespace algoscope::ops::pool

@@ -1,0 +1,108 @@
+// Shared pieces of the vectorized `direct` kernels of the elementwise, softmax, reduce and pooling
+// families: the run-time ISA dispatch, the OpenMP size threshold and branch-free float
+// approximations of exp, tanh and erf written so that the compiler vectorizes a loop calling them.
+//
+// Dispatch: ALGOSCOPE_SIMD_CLONES asks GCC/Clang for three copies of a function (x86-64-v4 =
+// AVX-512, x86-64-v3 = AVX2+FMA, and the baseline) and an ifunc resolver that picks one with
+// __builtin_cpu_supports when the library loads, so nothing assumes the build machine's ISA.
+// Kernels keep OpenMP regions *outside* cloned functions (the outlined region would not be
+// cloned) and call a cloned chunk function from inside the region.
+//
+// The approximations follow Cephes (S. Moshier, "Methods and Programs for Mathematical
+// Functions", 1989): expf's range reduction x = n ln2 + r with a degree-6 polynomial, tanhf's odd
+// polynomial below 0.625, and Abramowitz & Stegun 7.1.26 for erf. Measured maximum errors against
+// the C library are stated at each function and checked in tests/engine/test_direct_unary.cpp.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define ALGOSCOPE_SIMD_CLONES \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define ALGOSCOPE_SIMD_CLONES
+#endif
+
+#define ALGOSCOPE_INLINE inline __attribute__((always_inline))
+
+namespace algoscope::ops::vmath {
+
+// Below this many elements a kernel stays on one thread: waking the OpenMP team costs a few
+// microseconds, more than the whole job of a small tensor.
+constexpr int64_t kParallelMinElements = 64 * 1024;
+// Elements per parallel task of a flat elementwise loop (64 KiB of floats: stays in L2).
+constexpr int64_t kChunkElements = 16 * 1024;
+
+// e^x for float. Max error 0.98 ulp measured on [-87.3, 88.7]; below
+// -87.33 it returns 0 (the C library returns subnormals there, differences < 1.2e-38), above
+// 88.72 +inf, NaN in gives NaN out.
+ALGOSCOPE_INLINE float exp_approx(float x) {
+  float c = x < -87.3f ? -87.3f : x;
+  c = c > 88.5f ? 88.5f : c;
+  // n = round(c / ln2) by the 1.5 * 2^23 trick (exact for |n| < 2^22, no rounding-mode calls).
+  const float n = (c * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  float r = c - n * 0.693359375f;  // ln2 split in two so that n * ln2 stays exact
+  r = r + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t e = static_cast<int32_t>(n) + 127;
+  float y = p * std::bit_cast<float>(e << 23);
+  y = x > 88.72283f ? std::numeric_limits<float>::infinity() : y;
+  y = x < -87.33654f ? 0.0f : y;
+  return x != x ? x : y;
+}
+
+// 1 / (1 + e^-x). Max error 2.5 ulp measured; exactly 0 for x < -87.3, 1 for x > 17.
+ALGOSCOPE_INLINE float sigmoid_approx(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+
+// tanh for float: Cephes' odd polynomial for |x| < 0.625, 1 - 2 / (e^{2|x|} + 1) above (no
+// cancellation there because the result is > 0.55). Max error 1.3 ulp measured.
+ALGOSCOPE_INLINE float tanh_approx(float x) {
+  const float a = x < 0.0f ? -x : x;
+  const float z = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  const float small = x + x * z * p;
+  float big = 1.0f - 2.0f / (exp_approx(2.0f * a) + 1.0f);
+  big = x < 0.0f ? -big : big;
+  return a < 0.625f ? small : big;
+}
+
+// erf for float: below |x| = 0.5 its Taylor series to x^13 (relative error < 1e-7, so tiny
+// inputs keep full relative precision), above it Abramowitz & Stegun 7.1.26,
+// 1 - t (a1 + t (a2 + ...)) e^{-x^2} with t = 1/(1+px): absolute error 1.5e-7 (the formula's)
+// plus float rounding: 3.4e-7 absolute measured over [-6, 6].
+ALGOSCOPE_INLINE float erf_approx(float x) {
+  const float a = x < 0.0f ? -x : x;
+  const float z = x * x;
+  float s = -1.0f / 75600.0f;  // coefficients (-1)^k / (k! (2k+1)) for k = 7 .. 0
+  s = s * z + 1.0f / 9360.0f;
+  s = s * z - 1.0f / 1320.0f;
+  s = s * z + 1.0f / 216.0f;
+  s = s * z - 1.0f / 42.0f;
+  s = s * z + 1.0f / 10.0f;
+  s = s * z - 1.0f / 3.0f;
+  s = s * z + 1.0f;
+  const float series = 1.12837916709551257f * x * s;
+  const float t = 1.0f / (1.0f + 0.3275911f * a);
+  float p = 1.061405429f;
+  p = p * t - 1.453152027f;
+  p = p * t + 1.421413741f;
+  p = p * t - 0.284496736f;
+  p = p * t + 0.254829592f;
+  float y = 1.0f - p * t * exp_approx(-a * a);
+  y = x < 0.0f ? -y : y;
+  return a < 0.5f ? series : y;
+}
+
+}  // namespace algoscope::ops::vmath
