@@ -91,8 +91,11 @@ double max_ulp(F approx, G exact, float lo, float hi, int steps, double abs_floo
     const float x = lo + (hi - lo) * static_cast<float>(i) / static_cast<float>(steps);
     const double want = exact(static_cast<double>(x));
     const double got = approx(x);
-    const double ulp =
-        std::max(std::ldexp(1.0, std::ilogb(static_cast<float>(want)) - 23), abs_floor);
+    // ilogb(0) is INT_MIN: a zero result is judged by the absolute floor (or the smallest normal).
+    const float want_f = static_cast<float>(want);
+    const double ulp = want_f == 0.0f || !std::isfinite(want_f)
+                           ? std::max(abs_floor, double(std::numeric_limits<float>::min()))
+                           : std::max(std::ldexp(1.0, std::ilogb(want_f) - 23), abs_floor);
     worst = std::max(worst, std::fabs(got - want) / ulp);
   }
   return worst;

@@ -27,22 +27,33 @@ ALGOSCOPE_SIMD_CLONES void line(const float* __restrict x, float* __restrict y, 
   float max = -std::numeric_limits<float>::infinity();
 #pragma omp simd reduction(max : max)
   for (int64_t i = 0; i < n; ++i) max = std::max(max, x[i]);
-  float sum = 0.0f;
+  // Float partial sums over blocks, accumulated in double: the rounding error stays that of one
+  // block however long the line (ONNX's opset < 13 Softmax can flatten a whole tensor into one).
+  constexpr int64_t kBlock = 1024;
+  double sum = 0.0;
+  for (int64_t start = 0; start < n; start += kBlock) {
+    const int64_t end = std::min(n, start + kBlock);
+    float part = 0.0f;
+    if (log) {
+#pragma omp simd reduction(+ : part)
+      for (int64_t i = start; i < end; ++i) part += exp_approx(x[i] - max);
+    } else {
+#pragma omp simd reduction(+ : part)
+      for (int64_t i = start; i < end; ++i) {
+        const float e = exp_approx(x[i] - max);
+        y[i] = e;
+        part += e;
+      }
+    }
+    sum += part;
+  }
   if (log) {
-#pragma omp simd reduction(+ : sum)
-    for (int64_t i = 0; i < n; ++i) sum += exp_approx(x[i] - max);
-    const float log_sum = std::log(sum);
+    const float log_sum = static_cast<float>(std::log(sum));
 #pragma omp simd
     for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - max) - log_sum;
     return;
   }
-#pragma omp simd reduction(+ : sum)
-  for (int64_t i = 0; i < n; ++i) {
-    const float e = exp_approx(x[i] - max);
-    y[i] = e;
-    sum += e;
-  }
-  const float scale = 1.0f / sum;
+  const float scale = static_cast<float>(1.0 / sum);
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) y[i] *= scale;
 }
