@@ -88,10 +88,12 @@ std::vector<LayerCase> cases() {
   std::vector<LayerCase> all;
   // The seed paper's C -> C 3x3 pad 1 layers at batch 10.
   for (auto [c, hw] : {std::pair{3, 224}, {64, 112}, {256, 28}, {512, 14}})
-    all.push_back(conv("paper/" + std::to_string(c) + "@" + std::to_string(hw), 10, c, hw, c, 3, 1));
+    all.push_back(
+        conv("paper/" + std::to_string(c) + "@" + std::to_string(hw), 10, c, hw, c, 3, 1));
   // ResNet-50 (batch 1): its 3x3 and 1x1 layers.
   for (auto [c, hw] : {std::pair{64, 56}, {128, 28}, {256, 14}, {512, 7}})
-    all.push_back(conv("resnet50_3x3/" + std::to_string(c) + "@" + std::to_string(hw), 1, c, hw, c, 3, 1));
+    all.push_back(
+        conv("resnet50_3x3/" + std::to_string(c) + "@" + std::to_string(hw), 1, c, hw, c, 3, 1));
   all.push_back(conv("resnet50_1x1/64-256@56", 1, 64, 56, 256, 1, 1));
   all.push_back(conv("resnet50_1x1/256-64@56", 1, 256, 56, 64, 1, 1));
   all.push_back(conv("resnet50_1x1/512-128@28", 1, 512, 28, 128, 1, 1));
@@ -99,11 +101,16 @@ std::vector<LayerCase> cases() {
   all.push_back(conv("resnet50_1x1/2048-512@7", 1, 2048, 7, 512, 1, 1));
   all.push_back(conv("resnet50_stem/3-64@224_7x7s2", 1, 3, 224, 64, 7, 2));
   // MobileNetV2's depthwise 3x3 layers (batch 1).
-  for (auto [c, hw, s] : {std::tuple{32, 112, 1}, {96, 112, 2}, {144, 56, 1}, {192, 28, 1},
-                          {384, 14, 1}, {576, 14, 2}, {960, 7, 1}})
-    all.push_back(conv("mobilenetv2_dw/" + std::to_string(c) + "@" + std::to_string(hw) + "s" +
-                           std::to_string(s),
-                       1, c, hw, c, 3, s, c));
+  for (auto [c, hw, s] : {std::tuple{32, 112, 1},
+                          {96, 112, 2},
+                          {144, 56, 1},
+                          {192, 28, 1},
+                          {384, 14, 1},
+                          {576, 14, 2},
+                          {960, 7, 1}})
+    all.push_back(conv(
+        "mobilenetv2_dw/" + std::to_string(c) + "@" + std::to_string(hw) + "s" + std::to_string(s),
+        1, c, hw, c, 3, s, c));
   all.push_back(gemm("gemm/1024^3", 1024, 1024, 1024));
   all.push_back(gemm("gemm/resnet50_fc_b1", 1, 1000, 2048));
   all.push_back(gemm("gemm/resnet50_fc_b32", 32, 1000, 2048));
@@ -129,7 +136,7 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       auto slash = name.rfind('/');
       Result& res = results[name.substr(0, slash)][name.substr(slash + 1)];
       if (!aggregate && res.seconds != 0) continue;  // repetitions: the median comes later
-      res.seconds = r.GetAdjustedRealTime() / 1e3;  // reported in ms
+      res.seconds = r.GetAdjustedRealTime() / 1e3;   // reported in ms
       auto it = r.counters.find("GFLOP/s");
       res.gflops = it != r.counters.end() ? double(it->second) : 0;
     }
@@ -197,8 +204,8 @@ int main(int argc, char** argv) {
                 (reinterpret_cast<uintptr_t>(workspace.data()) + 63) / 64 * 64);
             kernel->run(io);  // warm-up: page faults, lazy initialization
             for (auto _ : state) kernel->run(io);
-            state.counters["GFLOP/s"] = benchmark::Counter(
-                flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+            state.counters["GFLOP/s"] =
+                benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
           })
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond)
