@@ -196,6 +196,42 @@ TEST_P(BlockedGemm, PrepackedB) {
   EXPECT_GE(packed.bytes(), 3u * 5u * sizeof(float));
 }
 
+TEST_P(BlockedGemm, PrepackedColumnRanges) {
+  // Threads that split the output columns share one packed B: each range must produce exactly
+  // its columns of the full product and leave the others alone.
+  const int64_t m = 37, k = 300, n = 200;
+  const std::vector<float> a = random_vector(size_t(m * k), 71),
+                           b = random_vector(size_t(k * n), 72);
+  const bg::PackedMatrix packed = bg::pack_b(false, k, n, b.data(), n);
+  const int64_t w = packed.panel_width();
+  ASSERT_GT(w, 0);
+  std::vector<float> full(size_t(m * n));
+  bg::sgemm_prepacked(false, m, 1.0f, a.data(), k, packed, 0.0f, full.data(), n);
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    for (const auto& [col0, cols] : std::vector<std::pair<int64_t, int64_t>>{
+             {0, n}, {0, w}, {w, n - w}, {2 * w, 1}, {n / w * w, n % w}, {w, 0}}) {
+      SCOPED_TRACE("columns " + std::to_string(col0) + " + " + std::to_string(cols));
+      std::vector<float> out(size_t(m * n), -7.0f);
+      bg::sgemm_prepacked_columns(false, m, 1.0f, a.data(), k, packed, col0, cols, 0.0f, out.data(),
+                                  n);
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          const bool inside = j >= col0 && j < col0 + cols;
+          ASSERT_EQ(out[i * n + j], inside ? full[i * n + j] : -7.0f) << i << "," << j;
+        }
+    }
+  }
+  std::vector<float> out(size_t(m * n));
+  if (w > 1)
+    EXPECT_THROW(
+        bg::sgemm_prepacked_columns(false, m, 1.0f, a.data(), k, packed, 1, 4, 0.0f, out.data(), n),
+        algoscope::Error);
+  EXPECT_THROW(bg::sgemm_prepacked_columns(false, m, 1.0f, a.data(), k, packed, 0, n + 1, 0.0f,
+                                           out.data(), n),
+               algoscope::Error);
+}
+
 TEST_P(BlockedGemm, DegenerateSizes) {
   // k == 0 or alpha == 0: C = beta * C (zeros for beta == 0, even over NaNs); m or n == 0: no-op.
   for (bool prepacked : {false, true}) {

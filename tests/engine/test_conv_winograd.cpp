@@ -54,7 +54,8 @@ const Case kCases[] = {
     {1, 6, 8, 8, 12, 6, 1, 0, 1, 2, true},       // depthwise, channel multiplier 2
     {1, 32, 37, 70, 24, 1, 1, 1, 1, 1, true},    // more than one strip of 16 tiles per row
     {2, 64, 64, 64, 64, 1, 1, 1, 1, 1, true},    // several tile blocks, the last one partial
-    {1, 128, 14, 14, 96, 1, 1, 1, 1, 1, false},  // OpenBLAS GEMMs, few tiles
+    {1, 128, 14, 14, 96, 1, 1, 1, 1, 1, false},  // pre-packed U (W constant), few tiles
+    {2, 160, 20, 20, 144, 1, 1, 1, 1, 1, true},  // pre-packed U, blocks shared by threads
 };
 
 std::string describe(const Case& p) {

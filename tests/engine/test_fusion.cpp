@@ -4,6 +4,7 @@
 // clamps after; and fusion must not happen where it would change the graph's meaning.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -16,14 +17,16 @@ using namespace algoscope;
 using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
 
-// x -> Conv(3x3, pad 1) -> activation -> y; `activation` adds the activation node(s).
+// x -> Conv(3x3, pad 1, `groups`) -> activation -> y; `activation` adds the activation node(s).
+// The input has as many channels as `groups` when that exceeds 4 (depthwise).
 template <class F>
-std::string conv_then(int64_t opset, F activation) {
+std::string conv_then(int64_t opset, F activation, int64_t groups = 1) {
   ModelBuilder b("fusion", opset);
-  b.input("x", {1, 4, 9, 9});
-  b.initializer("w", {8, 4, 3, 3}, random_floats(8 * 4 * 9, 1));
+  const int64_t channels = std::max<int64_t>(4, groups);
+  b.input("x", {1, channels, 9, 9});
+  b.initializer("w", {8, channels / groups, 3, 3}, random_floats(8 * channels / groups * 9, 1));
   b.initializer("b", {8}, random_floats(8, 2));
-  b.node("Conv", {"x", "w", "b"}, {"c"}, "conv").ints("pads", {1, 1, 1, 1});
+  b.node("Conv", {"x", "w", "b"}, {"c"}, "conv").ints("pads", {1, 1, 1, 1}).i("group", groups);
   activation(b);
   return b.bytes();
 }
@@ -36,7 +39,10 @@ std::vector<Tensor> run_all(const Model& model, const std::string& algorithm) {
   return session.run(random_inputs(model, 7));
 }
 
-void expect_fused_equals_unfused(const std::string& bytes, const std::string& op) {
+// Runs the fused model under every applicable Conv algorithm; collects in `in_epilogue` the names
+// of those that applied the activation in their own epilogue.
+void expect_fused_equals_unfused(const std::string& bytes, const std::string& op,
+                                 std::vector<std::string>* in_epilogue = nullptr) {
   Model fused = load_model_from_bytes(bytes, "fused.onnx");
   Model plain = load_model_from_bytes(bytes, "plain.onnx", {.fuse_activations = false});
   ASSERT_EQ(fused.nodes.size(), 1u);
@@ -60,17 +66,40 @@ void expect_fused_equals_unfused(const std::string& bytes, const std::string& op
       worst = std::max(worst, std::fabs(double(g) - w) / (1.0 + std::fabs(double(w))));
     }
     EXPECT_LE(worst, std::max(a.tolerance.atol, a.tolerance.rtol)) << a.name;
+    if (a.applies_activation && in_epilogue) in_epilogue->push_back(a.name);
   }
   EXPECT_GT(clamped, 0) << "the test data never reaches the clamp";
 }
 
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 TEST(Fusion, ConvReluBecomesOneNodeAndComputesTheSame) {
+  std::vector<std::string> in_epilogue;
   expect_fused_equals_unfused(conv_then(13,
                                         [](ModelBuilder& b) {
                                           b.node("Relu", {"c"}, {"y"}, "act");
                                           b.output("y");
                                         }),
-                              "Relu");
+                              "Relu", &in_epilogue);
+  // The engine's own kernels clamp in their epilogue (not a second pass over the output).
+  for (const char* name : {"direct", "winograd_f2", "winograd_f4"})
+    EXPECT_TRUE(contains(in_epilogue, name)) << name;
+}
+
+TEST(Fusion, DepthwiseConvRelu6InTheEpilogue) {
+  const std::string bytes = conv_then(
+      13,
+      [](ModelBuilder& b) {
+        b.initializer("lo", {}, {0.0f}).initializer("hi", {}, {0.5f});
+        b.node("Clip", {"c", "lo", "hi"}, {"y"}, "act");
+        b.output("y");
+      },
+      8);
+  std::vector<std::string> in_epilogue;
+  expect_fused_equals_unfused(bytes, "Clip", &in_epilogue);
+  EXPECT_TRUE(contains(in_epilogue, "depthwise"));
 }
 
 TEST(Fusion, ConvClipWithConstantBoundsIsRelu6) {

@@ -135,6 +135,7 @@ struct BSource {
   const float* packed = nullptr;  // non-null: pre-packed, `panels` panels per KC block
   int64_t panels = 0;
   int kc = 0;
+  int64_t col_base = 0;  // pre-packed: the column of B that column 0 of this product is
 };
 
 // C[m x n] (already offset to the stripe) = alpha * op(A) * op(B)[:, col0 : col0 + n] + beta * C,
@@ -158,7 +159,7 @@ void gemm_stripe(const MicroKernel& mk, bool ta, int64_t m, int64_t n, int64_t k
       const float beta_now = pc == 0 ? beta : 1.0f;  // later depth blocks accumulate onto C
       const float* bblock;
       if (bs.packed) {
-        bblock = bs.packed + pc * bs.panels * nr + (col0 + jc) / nr * kcb * nr;
+        bblock = bs.packed + pc * bs.panels * nr + (bs.col_base + col0 + jc) / nr * kcb * nr;
       } else {
         pack_b_block(bs.trans, bs.b, bs.ldb, pc, kcb, col0 + jc, ncb, nr, bbuf);
         bblock = bbuf;
@@ -319,17 +320,26 @@ PackedMatrix pack_b(bool trans_b, int64_t k, int64_t n, const float* b, int64_t 
 
 void sgemm_prepacked(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
                      const PackedMatrix& b, float beta, float* c, int64_t ldc) {
-  check_args(m, b.n_, b.k_, trans_a ? m : b.k_, lda, ldc);
+  sgemm_prepacked_columns(trans_a, m, alpha, a, lda, b, 0, b.n(), beta, c, ldc);
+}
+
+void sgemm_prepacked_columns(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
+                             const PackedMatrix& b, int64_t col0, int64_t cols, float beta,
+                             float* c, int64_t ldc) {
+  if (col0 < 0 || cols < 0 || col0 + cols > b.n_ || (b.nr_ > 0 && col0 % b.nr_ != 0))
+    throw Error("GEMM column range is outside the packed matrix or not on a panel boundary");
+  check_args(m, cols, b.k_, trans_a ? m : b.k_, lda, ldc - col0);
   BSource bs;
   bs.packed = b.data_.get();
   bs.panels = b.panels_;
   bs.kc = b.kc_;
+  bs.col_base = col0;
   const MicroKernel& mk = kernel_for(b.isa_);
   if (!bs.packed) {  // k == 0 or n == 0: nothing was packed
-    if (m > 0 && b.n_ > 0) scale_c(m, b.n_, beta, c, ldc);
+    if (m > 0 && cols > 0) scale_c(m, cols, beta, c + col0, ldc);
     return;
   }
-  run(mk, trans_a, m, b.n_, b.k_, alpha, a, lda, bs, beta, c, ldc);
+  run(mk, trans_a, m, cols, b.k_, alpha, a, lda, bs, beta, c + col0, ldc);
 }
 
 }  // namespace algoscope::gemm

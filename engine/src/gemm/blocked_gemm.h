@@ -46,11 +46,15 @@ class PackedMatrix {
   Isa isa() const { return isa_; }
   size_t bytes() const { return floats_ * sizeof(float); }
   bool empty() const { return !data_; }
+  // Columns per packed panel: a column range given to sgemm_prepacked_columns starts on a
+  // multiple of it.
+  int panel_width() const { return nr_; }
 
  private:
   friend PackedMatrix pack_b(bool, int64_t, int64_t, const float*, int64_t);
-  friend void sgemm_prepacked(bool, int64_t, float, const float*, int64_t, const PackedMatrix&,
-                              float, float*, int64_t);
+  friend void sgemm_prepacked_columns(bool, int64_t, float, const float*, int64_t,
+                                      const PackedMatrix&, int64_t, int64_t, float, float*,
+                                      int64_t);
   struct Free {
     void operator()(float* p) const;
   };
@@ -69,5 +73,12 @@ PackedMatrix pack_b(bool trans_b, int64_t k, int64_t n, const float* b, int64_t 
 // micro-kernel of the ISA B was packed for.
 void sgemm_prepacked(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
                      const PackedMatrix& b, float beta, float* c, int64_t ldc);
+
+// The same product restricted to columns [col0, col0 + cols) of B and C (c points at column 0 of
+// C), col0 a multiple of b.panel_width(): lets callers that split the output channels between
+// threads share one packed operand.
+void sgemm_prepacked_columns(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
+                             const PackedMatrix& b, int64_t col0, int64_t cols, float beta,
+                             float* c, int64_t ldc);
 
 }  // namespace algoscope::gemm

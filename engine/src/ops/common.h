@@ -2,6 +2,8 @@
 // Error messages for invalid nodes, so that every op reports problems in the same words.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -37,6 +39,32 @@ void visit_dtype(DType dtype, F&& f) {
   }
   throw Error(std::string("unknown element type ") + dtype_name(dtype));
 }
+
+// A node's fused activation (Node::activation, Relu or Clip folded by the loader) as the bounds
+// of a clamp. Kernels that apply it in their epilogue (Algorithm::applies_activation) clamp each
+// piece of output right after writing it, while it is in cache; the session clamps the whole
+// output after the others.
+struct Epilogue {
+  bool active = false;
+  float lower = 0.0f, upper = 0.0f;
+
+  static Epilogue of(const Layer& layer) {
+    Epilogue e;
+    if (layer.node && layer.n().activation) {
+      e.active = true;
+      e.lower = layer.n().activation->lower;
+      e.upper = layer.n().activation->upper;
+    }
+    return e;
+  }
+  // y[0, n) clamped to [lower, upper]; NaN stays NaN, as in the unfused Relu / Clip.
+  void apply(float* y, int64_t n) const {
+    if (!active) return;
+    const float lo = lower, hi = upper;
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(y[i], lo), hi);
+  }
+};
 
 // A kernel whose run() is a callable taking KernelIO&; the callable may capture prepared data.
 template <class F>

@@ -354,9 +354,10 @@ std::unique_ptr<Kernel> prepare_depthwise(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
   const Plane p = plane_of(g.window);
   const PlaneFn fn = choose_plane_fn(simd_level(), p.SW);
+  const Epilogue epilogue = Epilogue::of(layer);
   // W [C*M, 1, KH, KW] already holds each output channel's filter plane contiguously: nothing to
   // reorder, so constant and runtime weights take the same path.
-  return make_kernel([g, p, fn](KernelIO& io) {
+  return make_kernel([g, p, fn, epilogue](KernelIO& io) {
     const float* x = io.inputs[0]->data<float>();
     const float* w = io.inputs[1]->data<float>();
     const float* b =
@@ -371,6 +372,7 @@ std::unique_ptr<Kernel> prepare_depthwise(const Layer& layer) {
       const int64_t c = oc / multiplier;
       fn(p, x + (n * g.in_channels + c) * in_size, w + oc * taps, b ? b[oc] : 0.0f,
          y + t * out_size);
+      epilogue.apply(y + t * out_size, out_size);  // the fused activation, while in cache
     }
   });
 }

@@ -386,6 +386,7 @@ struct Prepared {
   const KernelSet* ks = nullptr;
   std::vector<Columns> cols;
   float* weights = nullptr;  // reordered constant W, or nullptr (reordered per call)
+  Epilogue epilogue;         // the fused activation
 };
 
 // Input channels per pass: the pass's slice of one output-channel block's weights,
@@ -437,6 +438,7 @@ void run_direct(const Prepared& p, const float* x, const float* wr, const float*
       for (int64_t c0 = 0; c0 < cg; c0 += chunk) {
         const bool first = c0 == 0;
         blk.channels = std::min(chunk, cg - c0);
+        const bool last = c0 + blk.channels == cg;
         for (int64_t oh = oh_begin; oh < oh_end; ++oh) {
           // Kernel rows inside the input: ih = oh*SH - PT + kh*DH in [0, H).
           const int64_t base = oh * d.SH - d.PT;
@@ -454,6 +456,7 @@ void run_direct(const Prepared& p, const float* x, const float* wr, const float*
             (c.guarded ? ks.guarded : ks.fast)[stride_kind][c.width](blk, tile);
             // The tile is [pixel][channel]; NCHW wants each channel's pixels contiguous. The
             // first pass adds the bias, later passes add onto the earlier ones.
+            // The last pass applies the fused activation to the finished pixels.
             for (int64_t l = 0; l < valid; ++l) {
               float* dst = yrow + l * out_size + c.ow0;
               if (first) {
@@ -462,6 +465,7 @@ void run_direct(const Prepared& p, const float* x, const float* wr, const float*
               } else {
                 for (int j = 0; j < c.width; ++j) dst[j] += tile[j * ocb + l];
               }
+              if (last) p.epilogue.apply(dst, c.width);
             }
           }
         }
@@ -499,6 +503,7 @@ std::unique_ptr<Kernel> prepare_direct(const Layer& layer) {
   p->d = dims_of(p->g.window);
   p->ks = &kernel_set(simd_level(), p->g.out_per_group(), p->d.OW);
   p->cols = plan_columns(p->d, p->ks->max_width);
+  p->epilogue = Epilogue::of(layer);
   // The reordered weights are 64-byte aligned: the kernels use aligned vector loads.
   std::shared_ptr<float> storage;
   if (const Tensor* w = layer.constant(1)) {

@@ -189,6 +189,7 @@ void register_conv(Registry& registry) {
   direct.not_applicable = conv::direct_not_applicable;
   direct.workspace_bytes = conv::direct_workspace_bytes;
   direct.prepare = conv::prepare_direct;
+  direct.applies_activation = true;  // clamps each finished piece of output
   registry.add_algorithm("Conv", std::move(direct));
 
   Algorithm depthwise;
@@ -212,6 +213,7 @@ void register_conv(Registry& registry) {
   depthwise.default_priority = 20;  // only applies to depthwise layers, where it is the fastest
   depthwise.not_applicable = conv::depthwise_not_applicable;
   depthwise.prepare = conv::prepare_depthwise;
+  depthwise.applies_activation = true;  // clamps each finished piece of output
   registry.add_algorithm("Conv", std::move(depthwise));
 
   Algorithm pointwise;
@@ -244,7 +246,8 @@ void register_conv(Registry& registry) {
       "input channel (additions only), U = G g G^T per filter (made once at prepare time, in "
       "double, when W is constant; per call otherwise), and the tile is A^T (sum over channels "
       "of U . V) A. The sum over channels at each of the 16 transform positions is one GEMM "
-      "[tiles x C/g] x [C/g x OC/g] (OpenBLAS, called single-threaded from each OpenMP thread), "
+      "[tiles x C/g] x [C/g x OC/g], single-threaded inside each OpenMP thread (our blocked "
+      "GEMM on U packed once at prepare time from 128 channels, OpenBLAS below), "
       "so a 2x2 output tile costs 16 multiplies per channel pair instead of 36: 2.25x fewer. "
       "Tiles go in blocks of tile rows (V + M about 1 MB, at least 96 tiles) and channels in "
       "vectors of 16 (AVX-512, AVX2 or portable, chosen at run time); edge tiles read zeros "
@@ -252,7 +255,8 @@ void register_conv(Registry& registry) {
       "one after another. Extra memory: workspace P * 4 * 16 * Tb * (C16 + OC16) bytes, with P "
       "the processors, Tb the tiles of a block (at most N * ceil(OH/2) * ceil(OW/2)) and C16, "
       "OC16 the per-group channel counts rounded up to 16; the filters U take "
-      "4 * 16 * g * (C/g) * OC16 bytes, held by the kernel when W is constant and in the "
+      "4 * 16 * g * (C/g) * OC16 bytes (OC rounded up to 32 when packed for AVX-512), held by "
+      "the kernel when W is constant and in the "
       "workspace otherwise. It wins on 3x3 stride-1 layers with many channels; F(4x4,3x3) is "
       "usually faster still, except on small images (7x7, 14x14) where its bigger tiles waste "
       "work and its 2.25x larger U must be streamed. It loses on few channels (the transforms "
@@ -265,6 +269,7 @@ void register_conv(Registry& registry) {
   winograd_f2.not_applicable = conv::winograd_f2_not_applicable;
   winograd_f2.workspace_bytes = conv::winograd_f2_workspace_bytes;
   winograd_f2.prepare = conv::prepare_winograd_f2;
+  winograd_f2.applies_activation = true;  // clamps each finished piece of output
   registry.add_algorithm("Conv", std::move(winograd_f2));
 
   Algorithm winograd_f4;
@@ -277,15 +282,17 @@ void register_conv(Registry& registry) {
       "constant; per call otherwise), and the tile is A^T (sum over channels of U . V) A. The "
       "interpolation points are 0, +-1, +-1/2 and infinity (more accurate in float than Lavin's "
       "+-2; Barabasz et al. arXiv 1803.10986). The sum over channels at each of the 36 "
-      "transform positions is one GEMM [tiles x C/g] x [C/g x OC/g] (OpenBLAS, called "
-      "single-threaded from each OpenMP thread), so a 4x4 output tile costs 36 multiplies per "
+      "transform positions is one GEMM [tiles x C/g] x [C/g x OC/g], single-threaded inside "
+      "each OpenMP thread (our blocked GEMM on U packed once at prepare time from 128 channels, "
+      "OpenBLAS below), so a 4x4 output tile costs 36 multiplies per "
       "channel pair instead of 144: 4x fewer. Tiles go in blocks of tile rows (V + M about "
       "1 MB, at least 96 tiles) and channels in vectors of 16 (AVX-512, AVX2 or portable, "
       "chosen at run time); edge tiles read zeros outside the input and write only outputs that "
       "exist, so any pads work, and groups run one after another. Extra memory: workspace "
       "P * 4 * 36 * Tb * (C16 + OC16) bytes, with P the processors, Tb the tiles of a block (at "
       "most N * ceil(OH/4) * ceil(OW/4)) and C16, OC16 the per-group channel counts rounded up "
-      "to 16; the filters U take 4 * 36 * g * (C/g) * OC16 bytes (4x the weights), held by the "
+      "to 16; the filters U take 4 * 36 * g * (C/g) * OC16 bytes (4x the weights; OC rounded up "
+      "to 32 when packed for AVX-512), held by the "
       "kernel when W is constant and in the workspace otherwise. It wins on 3x3 stride-1 layers "
       "with 64 or more channels on images of 14x14 and up (measured here about 2x im2col on "
       "VGG-like batch-10 layers and on ResNet-50's 56x56 and 28x28 3x3 layers). It loses on 7x7 "
@@ -300,6 +307,7 @@ void register_conv(Registry& registry) {
   winograd_f4.not_applicable = conv::winograd_f4_not_applicable;
   winograd_f4.workspace_bytes = conv::winograd_f4_workspace_bytes;
   winograd_f4.prepare = conv::prepare_winograd_f4;
+  winograd_f4.applies_activation = true;  // clamps each finished piece of output
   registry.add_algorithm("Conv", std::move(winograd_f4));
 
 #ifdef ALGOSCOPE_HAVE_ONEDNN
