@@ -11,7 +11,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler libopenblas-dev libdnnl-dev nlohmann-json3-dev
   libfftw3-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
+  libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata valgrind
   # the PyTorch peer (imports only under /usr/bin/python3)
   python3 python3-numpy python3-onnx python3-torch python3-torchvision
 )

@@ -123,6 +123,7 @@ struct Session::Impl {
   std::vector<std::pair<size_t, TensorInfo>> output_slots;  // graph outputs produced by nodes
   std::vector<int> output_source;                           // per graph output: slot index
   size_t arena_bytes = 0, activation_bytes = 0, workspace_bytes = 0;
+  size_t native_values = 0;  // values passed in a native layout
   std::unique_ptr<AlignedBuffer> arena, workspace;
   TimingHook hook;
 };
@@ -184,11 +185,6 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
   std::unordered_map<std::string, bool> is_output;
   for (const auto& o : model.outputs) is_output[o] = true;
 
-  // Arena planning in node order: outputs take a block, inputs read for the last time (and
-  // outputs nobody reads) give theirs back after the node.
-  ArenaPlanner planner;
-  std::unordered_map<std::string, size_t> offset_of;   // live arena values
-  std::vector<std::pair<size_t, size_t>> arena_slots;  // (slot, offset)
   auto value_name = [](const Node& node, size_t k) {
     // Unused optional outputs still need storage: kernels may write them.
     return node.outputs[k].empty() ? node.name + "/unused_output_" + std::to_string(k)
@@ -212,7 +208,48 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
                   "): " + e.what());
     }
     s.workspace_bytes = std::max(s.workspace_bytes, compiled.workspace_bytes);
+    s.layers.push_back(std::move(compiled));
+  }
 
+  // Layout negotiation: a value whose producer and readers all offer the same native layout is
+  // stored in it (of its size), and they skip their reorders.
+  std::unordered_map<std::string, size_t> native_bytes;
+  if (options.native_layouts) {
+    std::unordered_map<std::string, std::vector<std::pair<size_t, size_t>>> readers;
+    for (size_t i = 0; i < model.nodes.size(); ++i)
+      for (size_t k = 0; k < model.nodes[i].inputs.size(); ++k)
+        if (!model.nodes[i].inputs[k].empty()) readers[model.nodes[i].inputs[k]].emplace_back(i, k);
+    for (size_t i = 0; i < model.nodes.size(); ++i)
+      for (size_t k = 0; k < model.nodes[i].outputs.size(); ++k) {
+        const std::string& name = model.nodes[i].outputs[k];
+        auto it = readers.find(name);
+        if (name.empty() || is_output.count(name) || it == readers.end()) continue;
+        const std::optional<NativeLayout> offer = s.kernels[i]->native_output_layout(k);
+        if (!offer) continue;
+        size_t bytes = offer->bytes;
+        bool agreed = true;
+        for (const auto& [j, input] : it->second) {
+          const std::optional<NativeLayout> want = s.kernels[j]->native_input_layout(input);
+          agreed = agreed && want && want->key == offer->key;
+          if (want) bytes = std::max(bytes, want->bytes);
+        }
+        if (!agreed) continue;
+        s.kernels[i]->use_native_output(k);
+        for (const auto& [j, input] : it->second) s.kernels[j]->use_native_input(input);
+        native_bytes[name] = bytes;
+      }
+  }
+  s.native_values = native_bytes.size();
+
+  // Arena planning in node order: outputs take a block, inputs read for the last time (and
+  // outputs nobody reads) give theirs back after the node.
+  ArenaPlanner planner;
+  std::unordered_map<std::string, size_t> offset_of;   // live arena values
+  std::unordered_map<std::string, size_t> bytes_of;    // their block sizes
+  std::vector<std::pair<size_t, size_t>> arena_slots;  // (slot, offset)
+  for (size_t i = 0; i < model.nodes.size(); ++i) {
+    const Node& node = model.nodes[i];
+    const CompiledLayer& compiled = s.layers[i];
     for (size_t k = 0; k < node.outputs.size(); ++k) {
       std::string name = value_name(node, k);
       size_t idx = slot(name);
@@ -222,21 +259,22 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
       if (is_output.count(name)) {
         s.output_slots.emplace_back(idx, info);
       } else {
-        offset_of[name] = planner.allocate(info.bytes());
+        auto native = native_bytes.find(name);
+        bytes_of[name] = std::max(info.bytes(), native == native_bytes.end() ? 0 : native->second);
+        offset_of[name] = planner.allocate(bytes_of[name]);
         arena_slots.emplace_back(idx, offset_of[name]);
       }
     }
     auto release = [&](const std::string& name) {
       auto it = offset_of.find(name);
       if (it == offset_of.end()) return;  // not in the arena, or already released (Mul(x, x))
-      planner.release(it->second, s.slots[s.slot_of[name]].bytes());
+      planner.release(it->second, bytes_of[name]);
       offset_of.erase(it);
     };
     for (size_t k = 0; k < node.outputs.size(); ++k)
       if (!last_use.count(value_name(node, k))) release(value_name(node, k));
     for (const auto& in : node.inputs)
       if (!in.empty() && last_use[in] == i) release(in);
-    s.layers.push_back(std::move(compiled));
   }
   s.arena_bytes = planner.size();
   s.arena = std::make_unique<AlignedBuffer>(s.arena_bytes);
@@ -317,6 +355,7 @@ const std::vector<CompiledLayer>& Session::layers() const { return impl_->layers
 int Session::threads() const { return impl_->threads; }
 size_t Session::arena_bytes() const { return impl_->arena_bytes; }
 size_t Session::activation_bytes() const { return impl_->activation_bytes; }
+size_t Session::native_layout_values() const { return impl_->native_values; }
 size_t Session::workspace_bytes() const { return impl_->workspace_bytes; }
 
 std::vector<Tensor> random_inputs(const Model& model, uint64_t seed) {

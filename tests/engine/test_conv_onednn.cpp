@@ -1,8 +1,13 @@
 // oneDNN as a provider: its three convolution variants run the shared Conv sweep against
-// `reference`, and its Winograd variant explains where it does not apply.
+// `reference`, its Winograd variant explains where it does not apply, and neighbouring oneDNN
+// convolutions pass their values in oneDNN's blocked layout without reorders.
 #include <gtest/gtest.h>
 
+#include <memory>
+
+#include "algoscope/algoscope.h"
 #include "conv_sweep.h"
+#include "support/onnx_builder.h"
 
 using namespace nn_test;
 
@@ -39,6 +44,51 @@ TEST(ConvOnednn, WinogradAppliesTo3x3Stride1AndSaysWhyNotElsewhere) {
   ASSERT_FALSE(winograd->why_not(l3).has_value());
   EXPECT_TRUE(all_close(three.run("onednn_winograd")[0], three.run("reference")[0],
                         winograd->tolerance.atol, winograd->tolerance.rtol));
+}
+
+// x -> conv1 (3->16, 3x3) + Relu -> c1 -> conv2 (16->32, 3x3) -> c2 -> conv3 (32->32, 1x1) -> y,
+// and with `branch` y = Add(c2, conv3(c2)), so that a non-oneDNN node reads c2 as well.
+algoscope::Model conv_chain(bool branch) {
+  using onnx_builder::random_floats;
+  onnx_builder::ModelBuilder b("chain", 13);
+  b.input("x", {2, 3, 20, 20});
+  b.initializer("w1", {16, 3, 3, 3}, random_floats(16 * 3 * 9, 1));
+  b.initializer("w2", {32, 16, 3, 3}, random_floats(32 * 16 * 9, 2));
+  b.initializer("w3", {32, 32, 1, 1}, random_floats(32 * 32, 3));
+  b.initializer("b3", {32}, random_floats(32, 4));
+  b.node("Conv", {"x", "w1"}, {"a1"}, "conv1").ints("pads", {1, 1, 1, 1});
+  b.node("Relu", {"a1"}, {"c1"}, "relu1");
+  b.node("Conv", {"c1", "w2"}, {"c2"}, "conv2").ints("pads", {1, 1, 1, 1});
+  b.node("Conv", {"c2", "w3", "b3"}, {branch ? "c3" : "y"}, "conv3");
+  if (branch) b.node("Add", {"c2", "c3"}, {"y"}, "add");
+  b.output("y");
+  return algoscope::load_model_from_bytes(b.bytes(), "chain.onnx");
+}
+
+TEST(ConvOnednn, NeighboursPassBlockedValuesWithoutReorders) {
+  if (!has_onednn()) GTEST_SKIP() << "built without oneDNN";
+  using namespace algoscope;
+  for (bool branch : {false, true}) {
+    SCOPED_TRACE(branch ? "c2 also read by Add" : "plain chain");
+    auto model = std::make_shared<const Model>(conv_chain(branch));
+    Plan onednn = Plan::for_model(*model);
+    onednn.defaults["Conv"] = "onednn_auto";
+    const std::vector<Tensor> inputs = random_inputs(*model, 3);
+    Session native(model, onednn, {.threads = 2});
+    Session plain(model, onednn, {.threads = 2, .native_layouts = false});
+    Session reference(model, Plan::for_model(*model), {.threads = 2});
+    // c1 always stays blocked; c2 only when no other kernel reads it.
+    EXPECT_EQ(native.native_layout_values(), branch ? 1u : 2u);
+    EXPECT_EQ(plain.native_layout_values(), 0u);
+    const Tensor got = native.run(inputs)[0], plain_got = plain.run(inputs)[0];
+    const Tensor want = reference.run(inputs)[0];
+    ASSERT_EQ(got.shape(), want.shape());
+    // Skipping a reorder pair must not change a single bit.
+    for (int64_t i = 0; i < got.numel(); ++i)
+      ASSERT_EQ(got.data<float>()[i], plain_got.data<float>()[i]) << i;
+    const Algorithm* a = Registry::instance().find_algorithm("Conv", "onednn_auto");
+    EXPECT_TRUE(all_close(got, want, a->tolerance.atol, a->tolerance.rtol));
+  }
 }
 
 }  // namespace

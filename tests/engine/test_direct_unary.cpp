@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <string>
 
 #include "nn_op_harness.h"
 #include "ops/vector_math.h"
@@ -28,6 +30,23 @@ const char* kActivations[] = {"Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "Ha
     if ((std::isnan(x) && std::isnan(y)) || (std::isinf(x) && x == y)) x = y = 0.0f;
   }
   return all_close(a2, b2, atol, rtol);
+}
+
+// The clone of ALGOSCOPE_SIMD_CLONES functions that the ifunc resolvers pick on this CPU.
+std::string running_clone() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4";
+  if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3";
+  return "default";
+}
+
+// ctest runs the Direct* tests a second time under valgrind, whose CPU has no AVX-512, so that
+// the AVX2 clones are checked too on an AVX-512 machine; ALGOSCOPE_EXPECT_CLONE says which
+// clone that run must be exercising (otherwise the second run would prove nothing).
+TEST(SimdClones, RunsTheExpectedClone) {
+  const char* want = std::getenv("ALGOSCOPE_EXPECT_CLONE");
+  if (!want) GTEST_SKIP() << "running the " << running_clone() << " clones";
+  EXPECT_EQ(running_clone(), want);
 }
 
 void expect_matches(const OpCase& c) {

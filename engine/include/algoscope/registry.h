@@ -50,10 +50,31 @@ struct KernelIO {
   void* workspace = nullptr;
 };
 
+// A layout a kernel can produce or consume natively instead of the engine's plain row-major one
+// (oneDNN's blocked nChw16c, say): `key` names it exactly, `bytes` is the storage it needs.
+struct NativeLayout {
+  std::string key;
+  size_t bytes = 0;
+};
+
 class Kernel {
  public:
   virtual ~Kernel() = default;
   virtual void run(KernelIO& io) = 0;
+
+  // Layout negotiation between neighbours, all optional. When the producer of a value and every
+  // kernel that reads it offer the same native layout, the session calls use_native_output /
+  // use_native_input on them before the first run: from then on that value is stored in the
+  // native layout and the reorders to and from the plain layout are skipped. Values that are
+  // graph outputs, or that any other kernel reads, stay plain.
+  virtual std::optional<NativeLayout> native_output_layout(size_t /*output*/) const {
+    return std::nullopt;
+  }
+  virtual std::optional<NativeLayout> native_input_layout(size_t /*input*/) const {
+    return std::nullopt;
+  }
+  virtual void use_native_output(size_t /*output*/) {}
+  virtual void use_native_input(size_t /*input*/) {}
 };
 
 enum class Backend { Cpu, Cuda, Plugin };

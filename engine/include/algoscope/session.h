@@ -18,6 +18,9 @@ namespace algoscope {
 
 struct SessionOptions {
   int threads = 0;  // 0: all hardware threads
+  // Let neighbouring kernels that share a native layout pass values in it (Kernel's layout
+  // negotiation); off keeps every intermediate value in the plain layout.
+  bool native_layouts = true;
 };
 
 // One compiled node: what runs and what it costs.
@@ -53,6 +56,8 @@ class Session {
   size_t arena_bytes() const;       // activation memory after liveness reuse
   size_t activation_bytes() const;  // what the activations would take without reuse
   size_t workspace_bytes() const;   // the largest layer workspace (shared by all layers)
+  // Intermediate values passed between kernels in a native layout (reorders skipped).
+  size_t native_layout_values() const;
 
  private:
   struct Impl;

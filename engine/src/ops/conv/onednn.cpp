@@ -2,8 +2,9 @@
 // format_tag::any for source, weights and destination, so oneDNN picks its own blocked layouts
 // (nChw16c on AVX-512) and its own kernel for the requested algorithm (direct, Winograd, or
 // `auto`, oneDNN's own choice). Constant weights are reordered into oneDNN's layout once at
-// prepare time; the activation reorders from and back to the engine's NCHW happen inside run()
-// (a layout-propagating graph pass that drops them between oneDNN neighbours is future work).
+// prepare time. The activations are reordered from and back to the engine's NCHW inside run(),
+// except where the session's layout negotiation finds a oneDNN neighbour that wants the same
+// blocked layout: that value then stays blocked between the two and neither reorder runs.
 #include "onednn/onednn.h"
 
 #include <cmath>
@@ -118,66 +119,126 @@ std::optional<std::string> onednn_not_applicable(OnednnConv kind, const Layer& l
   return std::nullopt;
 }
 
-std::unique_ptr<Kernel> prepare_onednn(OnednnConv kind, const Layer& layer) {
-  const ConvGeometry g = conv_geometry(layer);
-  dnnl::engine& engine = onednn::cpu_engine();
-  // Everything that does not depend on the data is made here: the primitive, its reorders and
-  // the oneDNN-layout buffers.
-  struct State {
-    Descriptors d;
-    bool has_bias = false;
-    dnnl::convolution_forward conv;
-    std::optional<dnnl::reorder> to_src, from_dst, to_weights;
-    memory src, dst, weights;  // oneDNN-layout buffers (src/dst only when a reorder is needed)
-    bool weights_ready = false;
-    std::mutex mutex;  // the oneDNN-layout buffers belong to one run at a time
+namespace {
+
+// An exact, comparable name for a memory layout: dims, padding, type and blocking.
+std::string layout_key(const memory::desc& desc) {
+  const dnnl_memory_desc_t& d = desc.data;
+  std::string key = "onednn";
+  auto add = [&key](char tag, int64_t value) {
+    key += tag;
+    key += std::to_string(value);
   };
-  auto s = std::make_shared<State>();
-  s->d = describe(g, kind, layer.n().activation);
-  s->has_bias = g.has_bias;
-  const auto& pd = s->d.pd;
-  s->conv = dnnl::convolution_forward(pd);
-  s->weights = memory(pd.weights_desc(), engine);
-  if (pd.src_desc() != s->d.src_plain) {
-    s->src = memory(pd.src_desc(), engine);
-    s->to_src =
-        dnnl::reorder(dnnl::reorder::primitive_desc(engine, s->d.src_plain, engine, pd.src_desc()));
+  add('t', d.data_type);
+  add('f', d.format_kind);
+  add('o', d.offset0);
+  for (int i = 0; i < d.ndims; ++i) {
+    add('d', d.dims[i]);
+    add('p', d.padded_dims[i]);
+    add('q', d.padded_offsets[i]);
   }
-  if (pd.dst_desc() != s->d.dst_plain) {
-    s->dst = memory(pd.dst_desc(), engine);
-    s->from_dst =
-        dnnl::reorder(dnnl::reorder::primitive_desc(engine, pd.dst_desc(), engine, s->d.dst_plain));
+  if (d.format_kind != dnnl_blocked) return key + "opaque";  // never matches plain strides
+  const dnnl_blocking_desc_t& b = d.format_desc.blocking;
+  for (int i = 0; i < d.ndims; ++i) add('s', b.strides[i]);
+  for (int i = 0; i < b.inner_nblks; ++i) {
+    add('b', b.inner_blks[i]);
+    add('i', b.inner_idxs[i]);
   }
-  s->to_weights = dnnl::reorder(
-      dnnl::reorder::primitive_desc(engine, s->d.weights_plain, engine, pd.weights_desc()));
-  auto load_weights = [](State& st, const float* w) {
-    memory plain(st.d.weights_plain, onednn::cpu_engine(), const_cast<float*>(w));
-    st.to_weights->execute(onednn::cpu_stream(), plain, st.weights);
-  };
-  if (const Tensor* w = layer.constant(1)) {
-    load_weights(*s, w->data<float>());
-    onednn::cpu_stream().wait();
-    s->weights_ready = true;
+  return key;
+}
+
+// Everything that does not depend on the data is made at prepare time: the primitive, its
+// reorders and the oneDNN-layout buffers.
+class OnednnConvKernel final : public Kernel {
+ public:
+  OnednnConvKernel(const ConvGeometry& g, OnednnConv kind, const Layer& layer)
+      : d_(describe(g, kind, layer.n().activation)), has_bias_(g.has_bias) {
+    dnnl::engine& engine = onednn::cpu_engine();
+    const auto& pd = d_.pd;
+    conv_ = dnnl::convolution_forward(pd);
+    weights_ = memory(pd.weights_desc(), engine);
+    if (pd.src_desc() != d_.src_plain) {
+      src_ = memory(pd.src_desc(), engine);
+      to_src_ =
+          dnnl::reorder(dnnl::reorder::primitive_desc(engine, d_.src_plain, engine, pd.src_desc()));
+    }
+    if (pd.dst_desc() != d_.dst_plain) {
+      dst_ = memory(pd.dst_desc(), engine);
+      from_dst_ =
+          dnnl::reorder(dnnl::reorder::primitive_desc(engine, pd.dst_desc(), engine, d_.dst_plain));
+    }
+    to_weights_ = dnnl::reorder(
+        dnnl::reorder::primitive_desc(engine, d_.weights_plain, engine, pd.weights_desc()));
+    if (const Tensor* w = layer.constant(1)) {
+      load_weights(w->data<float>());
+      onednn::cpu_stream().wait();
+      weights_ready_ = true;
+    }
   }
-  return make_kernel([s, load_weights](KernelIO& io) {
-    std::lock_guard lock(s->mutex);
+
+  // Only the blocked layouts are worth negotiating: a plain one needs no reorder anyway.
+  std::optional<NativeLayout> native_output_layout(size_t output) const override {
+    if (output != 0 || !from_dst_) return std::nullopt;
+    return NativeLayout{layout_key(d_.pd.dst_desc()), d_.pd.dst_desc().get_size()};
+  }
+  std::optional<NativeLayout> native_input_layout(size_t input) const override {
+    if (input != 0 || !to_src_) return std::nullopt;
+    return NativeLayout{layout_key(d_.pd.src_desc()), d_.pd.src_desc().get_size()};
+  }
+  void use_native_output(size_t output) override { native_dst_ = native_dst_ || output == 0; }
+  void use_native_input(size_t input) override { native_src_ = native_src_ || input == 0; }
+
+  void run(KernelIO& io) override {
+    std::lock_guard lock(mutex_);  // the oneDNN-layout buffers belong to one run at a time
     dnnl::engine& engine = onednn::cpu_engine();
     dnnl::stream& stream = onednn::cpu_stream();
-    if (!s->weights_ready) load_weights(*s, io.inputs[1]->data<float>());
-    memory src_plain(s->d.src_plain, engine, const_cast<float*>(io.inputs[0]->data<float>()));
-    memory dst_plain(s->d.dst_plain, engine, io.outputs[0]->data<float>());
-    memory src = s->to_src ? s->src : src_plain;
-    memory dst = s->from_dst ? s->dst : dst_plain;
-    if (s->to_src) s->to_src->execute(stream, src_plain, src);
+    if (!weights_ready_) load_weights(io.inputs[1]->data<float>());
+    void* x = const_cast<float*>(io.inputs[0]->data<float>());
+    void* y = io.outputs[0]->data<float>();
+    // Negotiated values already are in the primitive's layout: wrap them as such.
+    memory src = native_src_ ? memory(d_.pd.src_desc(), engine, x)
+                 : to_src_   ? src_
+                             : memory(d_.src_plain, engine, x);
+    memory dst = native_dst_ ? memory(d_.pd.dst_desc(), engine, y)
+                 : from_dst_ ? dst_
+                             : memory(d_.dst_plain, engine, y);
+    if (to_src_ && !native_src_) {
+      memory plain(d_.src_plain, engine, x);
+      to_src_->execute(stream, plain, src);
+    }
     std::unordered_map<int, memory> args = {
-        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, s->weights}, {DNNL_ARG_DST, dst}};
-    if (s->has_bias)
+        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, dst}};
+    if (has_bias_)
       args[DNNL_ARG_BIAS] =
-          memory(s->d.bias, engine, const_cast<float*>(io.inputs[2]->data<float>()));
-    s->conv.execute(stream, args);
-    if (s->from_dst) s->from_dst->execute(stream, dst, dst_plain);
+          memory(d_.bias, engine, const_cast<float*>(io.inputs[2]->data<float>()));
+    conv_.execute(stream, args);
+    if (from_dst_ && !native_dst_) {
+      memory plain(d_.dst_plain, engine, y);
+      from_dst_->execute(stream, dst, plain);
+    }
     stream.wait();
-  });
+  }
+
+ private:
+  void load_weights(const float* w) {
+    memory plain(d_.weights_plain, onednn::cpu_engine(), const_cast<float*>(w));
+    to_weights_->execute(onednn::cpu_stream(), plain, weights_);
+  }
+
+  Descriptors d_;
+  bool has_bias_ = false;
+  dnnl::convolution_forward conv_;
+  std::optional<dnnl::reorder> to_src_, from_dst_, to_weights_;
+  memory src_, dst_, weights_;  // oneDNN-layout buffers (src/dst only when a reorder is needed)
+  bool weights_ready_ = false;
+  bool native_src_ = false, native_dst_ = false;  // set by the session's layout negotiation
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> prepare_onednn(OnednnConv kind, const Layer& layer) {
+  return std::make_unique<OnednnConvKernel>(conv_geometry(layer), kind, layer);
 }
 
 }  // namespace algoscope::ops::conv
