@@ -1,9 +1,11 @@
-// Times every registered algorithm of Conv and Gemm on the shapes the algorithm library is judged
-// by (the ai3 paper's C->C 3x3 layers at batch 10, ResNet-50's 1x1 and 3x3 layers, MobileNetV2's
-// depthwise layers, 1024^3 and ResNet-50's FC), oneDNN's provider algorithms in the same binary.
+// Times every registered algorithm of Conv, Gemm and Attention on the shapes the algorithm library
+// is judged by (the ai3 paper's C->C 3x3 layers at batch 10, ResNet-50's 1x1 and 3x3 layers,
+// MobileNetV2's depthwise layers, 1024^3 and ResNet-50's FC; attention over 12 heads of depth 64
+// at 197, 1024 and 4096 tokens), oneDNN's provider algorithms in the same binary.
 // Each benchmark prepares the kernel once (weights transformed outside the timed loop) and times
 // run() only. After the Google Benchmark output a summary table gives, per shape, each
-// algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time) and time / oneDNN's best.
+// algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time), time / oneDNN's best and
+// the workspace the algorithm asks for on that layer.
 //
 //   kernel_bench --benchmark_repetitions=5 --benchmark_filter=paper   (filters match the labels)
 //   kernel_bench --threads=1
@@ -11,6 +13,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -84,6 +87,22 @@ LayerCase gemm(std::string label, int64_t m, int64_t n, int64_t k) {
   return lc;
 }
 
+// Attention as the loader's pass makes it: Q [heads, tokens, 64], K^T [heads, 64, tokens], V.
+LayerCase attention(std::string label, int64_t heads, int64_t tokens, int64_t depth) {
+  LayerCase lc;
+  lc.label = std::move(label);
+  lc.node.name = lc.label;
+  lc.node.op_type = "Attention";
+  lc.node.inputs = {"q", "kt", "v"};
+  lc.node.outputs = {"y"};
+  lc.node.attributes["scale"] = Attribute{1.0f / std::sqrt(float(depth))};
+  lc.node.attributes["algoscope_fused"] = Attribute{int64_t(1)};
+  lc.inputs = {random_tensor({heads, tokens, depth}, 6), random_tensor({heads, depth, tokens}, 7),
+               random_tensor({heads, tokens, depth}, 8)};
+  lc.constant = {false, false, false};
+  return lc;
+}
+
 std::vector<LayerCase> cases() {
   std::vector<LayerCase> all;
   // The seed paper's C -> C 3x3 pad 1 layers at batch 10.
@@ -114,12 +133,15 @@ std::vector<LayerCase> cases() {
   all.push_back(gemm("gemm/1024^3", 1024, 1024, 1024));
   all.push_back(gemm("gemm/resnet50_fc_b1", 1, 1000, 2048));
   all.push_back(gemm("gemm/resnet50_fc_b32", 32, 1000, 2048));
+  for (int64_t tokens : {197, 1024, 4096})
+    all.push_back(attention("attention/12x" + std::to_string(tokens) + "x64", 12, tokens, 64));
   return all;
 }
 
 struct Result {
   double seconds = 0;
   double gflops = 0;
+  double workspace_mb = 0;
 };
 std::map<std::string, std::map<std::string, Result>> results;  // label -> algorithm -> median
 
@@ -139,13 +161,15 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       res.seconds = r.GetAdjustedRealTime() / 1e3;   // reported in ms
       auto it = r.counters.find("GFLOP/s");
       res.gflops = it != r.counters.end() ? double(it->second) : 0;
+      it = r.counters.find("workspace_MB");
+      res.workspace_mb = it != r.counters.end() ? double(it->second) : 0;
     }
   }
 };
 
 void print_summary() {
-  std::printf("\n%-34s %-16s %10s %9s %9s\n", "shape", "algorithm", "median ms", "GFLOP/s",
-              "/ oneDNN");
+  std::printf("\n%-34s %-16s %10s %9s %9s %12s\n", "shape", "algorithm", "median ms", "GFLOP/s",
+              "/ oneDNN", "workspace MB");
   for (auto& [label, algos] : results) {
     double best_onednn = 0;
     for (auto& [name, r] : algos)
@@ -155,12 +179,10 @@ void print_summary() {
     std::sort(sorted.begin(), sorted.end(),
               [](const auto& a, const auto& b) { return a.second.seconds < b.second.seconds; });
     for (auto& [name, r] : sorted) {
-      if (best_onednn > 0)
-        std::printf("%-34s %-16s %10.3f %9.1f %9.2f\n", label.c_str(), name.c_str(),
-                    r.seconds * 1e3, r.gflops, r.seconds / best_onednn);
-      else
-        std::printf("%-34s %-16s %10.3f %9.1f %9s\n", label.c_str(), name.c_str(), r.seconds * 1e3,
-                    r.gflops, "-");
+      char ratio[16] = "-";
+      if (best_onednn > 0) std::snprintf(ratio, sizeof ratio, "%.2f", r.seconds / best_onednn);
+      std::printf("%-34s %-16s %10.3f %9.1f %9s %12.3f\n", label.c_str(), name.c_str(),
+                  r.seconds * 1e3, r.gflops, ratio, r.workspace_mb);
     }
   }
 }
@@ -196,7 +218,8 @@ int main(int argc, char** argv) {
             std::unique_ptr<Kernel> kernel = algorithm.prepare(l);  // outside the timed loop
             std::vector<Tensor> outputs;
             for (const auto& info : l.outputs) outputs.emplace_back(info.dtype, info.shape);
-            std::vector<std::byte> workspace(algorithm.workspace(l) + 64);
+            const size_t workspace_bytes = algorithm.workspace(l);
+            std::vector<std::byte> workspace(workspace_bytes + 64);
             KernelIO io;
             for (const Tensor& t : lc.inputs) io.inputs.push_back(&t);
             for (Tensor& t : outputs) io.outputs.push_back(&t);
@@ -206,6 +229,7 @@ int main(int argc, char** argv) {
             for (auto _ : state) kernel->run(io);
             state.counters["GFLOP/s"] =
                 benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+            state.counters["workspace_MB"] = double(workspace_bytes) / 1e6;
           })
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond)

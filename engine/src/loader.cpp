@@ -20,6 +20,7 @@
 #include "algoscope/registry.h"
 #include "onnx/shape_inference/implementation.h"
 #include "onnx_tensor.h"
+#include "ops/attention/attention.h"
 
 namespace algoscope {
 namespace {
@@ -142,6 +143,7 @@ class Loader {
     }
     if (options_.fold_batchnorm) fold_batchnorms();
     if (options_.fuse_activations) fuse_activations();
+    if (options_.fuse_attention) fuse_attention();
     remove_dead_code();
     return std::move(model_);
   }
@@ -569,6 +571,154 @@ class Loader {
     if (fused)
       model_.load_notes.push_back("fused " + std::to_string(fused) +
                                   " Relu/Clip node(s) into the preceding Conv");
+  }
+
+  // Scaled dot-product attention as PyTorch exports it (torch.nn.MultiheadAttention, ViT):
+  //   [Mul|Div](Q, c) -> MatMul(., Kt) -> [Mul|Div](., c) -> [Add(., mask)] -> Softmax(last axis)
+  //   -> MatMul(., V)
+  // with the scale on Q or on the scores (or both), becomes one Attention node (ops/attention)
+  // named after the Softmax, with the absorbed nodes in `merged`. Every intermediate value must
+  // have this chain as its only reader and not be a graph output; Q, Kt and V must share their
+  // leading (batch, head) dimensions.
+  void fuse_attention() {
+    std::unordered_map<std::string, int> uses;
+    for (const Node& n : model_.nodes)
+      for (const auto& in : n.inputs) ++uses[in];
+    std::unordered_map<std::string, size_t> producer;
+    for (size_t i = 0; i < model_.nodes.size(); ++i)
+      for (const auto& o : model_.nodes[i].outputs) producer[o] = i;
+    std::unordered_set<std::string> names;
+    for (const Node& n : model_.nodes) names.insert(n.name);
+    // The node producing `value` when it is an op of the default domain that only this chain
+    // reads; nullptr otherwise.
+    auto private_producer = [&](const std::string& value, const char* op) -> Node* {
+      auto p = producer.find(value);
+      if (p == producer.end() || uses[value] != 1 || is_graph_output(value)) return nullptr;
+      Node& n = model_.nodes[p->second];
+      if (n.op_type != op || !n.domain.empty() || !n.problem.empty() || n.op_type.empty())
+        return nullptr;
+      return &n;
+    };
+    // A float scalar constant factor: x * c (Mul, either side) or x / c (Div), as 1/c.
+    auto scale_of = [&](const Node& n, std::string* x) -> std::optional<float> {
+      for (size_t k = 0; k < 2 && k < n.inputs.size(); ++k) {
+        const Tensor* c = model_.find_constant(n.inputs[k]);
+        if (!c || c->dtype() != DType::Float32 || c->numel() != 1) continue;
+        if (n.op_type == "Div" && k != 1) continue;
+        *x = n.inputs[1 - k];
+        const float value = c->data<float>()[0];
+        return n.op_type == "Div" ? 1.0f / value : value;
+      }
+      return std::nullopt;
+    };
+    auto float_value = [&](const std::string& v) -> const ValueInfo* {
+      const ValueInfo* info = model_.find_value(v);
+      return info && info->known && info->info.dtype == DType::Float32 ? info : nullptr;
+    };
+    size_t fused = 0;
+    for (Node& softmax : model_.nodes) {
+      if (softmax.op_type != "Softmax" || !softmax.domain.empty() || !softmax.problem.empty())
+        continue;
+      const ValueInfo* scores_info = float_value(softmax.inputs[0]);
+      if (!scores_info || scores_info->info.shape.size() < 2) continue;
+      const int64_t rank = int64_t(scores_info->info.shape.size());
+      const int64_t axis = softmax.attr_int("axis", model_.opset < 13 ? 1 : -1);
+      if (axis != -1 && axis != rank - 1) continue;
+      // Downstream: the one reader of the probabilities is MatMul(P, V).
+      Node* pv = nullptr;
+      for (Node& n : model_.nodes)
+        if (n.op_type == "MatMul" && n.domain.empty() && n.inputs.size() == 2 &&
+            n.inputs[0] == softmax.outputs[0] && n.inputs[1] != softmax.outputs[0])
+          pv = &n;
+      if (!pv || !pv->problem.empty() || uses[softmax.outputs[0]] != 1 ||
+          is_graph_output(softmax.outputs[0]))
+        continue;
+      // Upstream, walking from the Softmax's input: optional Add(mask), optional scale, MatMul.
+      std::vector<Node*> chain{&softmax, pv};
+      std::string value = softmax.inputs[0], mask;
+      if (Node* add = private_producer(value, "Add")) {
+        // The scores are the operand the Mul/Div/MatMul chain produced; the other is the mask.
+        auto from_chain = [&](const std::string& v) {
+          auto p = producer.find(v);
+          if (p == producer.end()) return false;
+          const std::string& op = model_.nodes[p->second].op_type;
+          return op == "MatMul" || op == "Mul" || op == "Div";
+        };
+        const int score_side = from_chain(add->inputs[0]) ? 0 : from_chain(add->inputs[1]) ? 1 : -1;
+        if (score_side < 0) continue;
+        mask = add->inputs[1 - score_side];
+        value = add->inputs[score_side];
+        if (!float_value(mask) || uses[value] != 1 || is_graph_output(value)) continue;
+        chain.push_back(add);
+      }
+      float scale = 1.0f;
+      for (const char* op : {"Mul", "Div"})
+        if (Node* n = private_producer(value, op)) {
+          std::string x;
+          if (auto c = scale_of(*n, &x)) {
+            scale *= *c;
+            value = x;
+            chain.push_back(n);
+            break;
+          }
+        }
+      Node* qk = private_producer(value, "MatMul");
+      if (!qk || qk->inputs.size() != 2) continue;
+      chain.push_back(qk);
+      std::string q = qk->inputs[0];
+      const std::string kt = qk->inputs[1], v = pv->inputs[1];
+      for (const char* op : {"Mul", "Div"})
+        if (Node* n = private_producer(q, op)) {
+          std::string x;
+          if (auto c = scale_of(*n, &x)) {
+            scale *= *c;
+            q = x;
+            chain.push_back(n);
+            break;
+          }
+        }
+      // Shapes: Q [*, Sq, D], Kt [*, D, Skv], V [*, Skv, Dv] with equal leading dimensions.
+      const ValueInfo *qi = float_value(q), *ki = float_value(kt), *vi = float_value(v);
+      if (!qi || !ki || !vi) continue;
+      const Shape &qs = qi->info.shape, &ks = ki->info.shape, &vs = vi->info.shape;
+      if (qs.size() != size_t(rank) || ks.size() != qs.size() || vs.size() != qs.size() ||
+          !std::equal(qs.begin(), qs.end() - 2, ks.begin()) ||
+          !std::equal(qs.begin(), qs.end() - 2, vs.begin()) || ks[rank - 2] != qs[rank - 1] ||
+          vs[rank - 2] != ks[rank - 1])
+        continue;
+
+      Node attention;
+      const std::string base =
+          softmax.name.size() >= 7 &&
+                  softmax.name.compare(softmax.name.size() - 7, 7, "Softmax") == 0
+              ? softmax.name.substr(0, softmax.name.size() - 7)
+              : softmax.name + "/";
+      attention.name = base + ops::attention::kOpType;
+      for (int k = 1; names.count(attention.name); ++k)
+        attention.name = base + ops::attention::kOpType + "_" + std::to_string(k);
+      names.insert(attention.name);
+      attention.op_type = ops::attention::kOpType;
+      attention.inputs = {q, kt, v};
+      if (!mask.empty()) attention.inputs.push_back(mask);
+      attention.outputs = {pv->outputs[0]};
+      attention.attributes["scale"] = Attribute{scale};
+      attention.attributes[ops::attention::kFusedMarker] = Attribute{int64_t(1)};
+      // Merged in graph order: the scale on Q, MatMul, scale, Add, Softmax, MatMul.
+      std::vector<Node*> ordered(chain.begin(), chain.end());
+      std::sort(ordered.begin(), ordered.end());
+      for (Node* n : ordered) attention.merged.push_back(n->name);
+      for (Node* n : chain) {
+        for (const auto& o : n->outputs)
+          if (o != pv->outputs[0]) model_.values.erase(o);
+        if (n != pv) n->op_type.clear();
+      }
+      *pv = std::move(attention);  // takes the last MatMul's place: its inputs are all computed
+      ++fused;
+    }
+    std::erase_if(model_.nodes, [](const Node& n) { return n.op_type.empty(); });
+    if (fused)
+      model_.load_notes.push_back("fused " + std::to_string(fused) +
+                                  " attention subgraph(s) into Attention nodes");
   }
 
   // Drops nodes whose outputs nobody reads, then constants and values nothing refers to.

@@ -101,3 +101,26 @@ TEST(TorchvisionExport, LoaderFoldsBatchNormAndShapeGraphsOfRawExport) {
 }
 
 }  // namespace
+
+// The attention pass on a real export: torchvision's vit_b_16 has 12 encoder layers, each with one
+// scaled dot-product attention (scale on Q, as torch.nn.MultiheadAttention exports it). Fused, the
+// model must compute what the unfused graph computes under every Attention algorithm.
+TEST(TorchvisionAttention, VitB16FusedEqualsUnfusedUnderEveryAlgorithm) {
+  const fs::path file = model_root() / "vit_b_16" / "model.onnx";
+  ASSERT_TRUE(fs::exists(file)) << "missing export " << file << " (run via ctest)";
+  auto fused = std::make_shared<const Model>(load_model(file.string()));
+  auto plain = std::make_shared<const Model>(load_model(file.string(), {.fuse_attention = false}));
+  size_t attention = 0;
+  for (const Node& n : fused->nodes) attention += n.op_type == "Attention";
+  EXPECT_EQ(attention, 12u);
+  for (const Node& n : plain->nodes) ASSERT_NE(n.op_type, "Attention");
+  const auto inputs = read_tensor_dir((file.parent_path() / "test_data_set_0").string(), "input");
+  const Tensor want = Session(plain, Plan::for_model(*plain), SessionOptions{2}).run(inputs)[0];
+  for (const Algorithm& a : Registry::instance().find_op("Attention")->algorithms) {
+    Plan plan = Plan::for_model(*fused);
+    plan.defaults["Attention"] = a.name;
+    const Tensor got = Session(fused, plan, SessionOptions{2}).run(inputs)[0];
+    ASSERT_EQ(got.shape(), want.shape());
+    EXPECT_LE(max_error_bound_ratio(got, want), 1.0) << a.name;
+  }
+}

@@ -21,6 +21,9 @@ struct LoadOptions {
   // Conv followed by Relu or Clip becomes one Conv with the clamp in its epilogue
   // (Node::activation).
   bool fuse_activations = true;
+  // Scaled dot-product attention subgraphs (MatMul, scale, optional mask, Softmax, MatMul)
+  // become one Attention node.
+  bool fuse_attention = true;
   // Value for symbolic or unknown input dimensions (e.g. a dynamic batch axis).
   int64_t symbolic_dim_value = 1;
   // Graph inputs to specialize the model for: each becomes a constant with the given value, so

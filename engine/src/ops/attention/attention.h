@@ -1,0 +1,62 @@
+// The Attention family's internal interface. An Attention node is made by the loader's attention
+// pass (loader.cpp, fuse_attention) from the subgraph PyTorch exports for scaled dot-product
+// attention: MatMul(Q, K^T) -> Mul/Div by a scale (on the scores or on Q) -> optional Add(mask) ->
+// Softmax(last axis) -> MatMul(., V). Inputs: Q [*, Sq, D], Kt [*, D, Skv] (K already transposed,
+// as the export has it), V [*, Skv, Dv], optional additive float mask broadcastable to
+// [*, Sq, Skv]; attribute `scale`; output [*, Sq, Dv] = softmax(scale * Q Kt + mask) V. The
+// leading dimensions (batch, heads) of Q, Kt and V are equal. Only registry.cpp names algorithms.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "algoscope/registry.h"
+
+namespace algoscope::ops::attention {
+
+// The op type and the attribute that marks nodes made by the pass (ONNX opset 23 has its own,
+// different Attention op; a file carrying one is refused rather than misread).
+constexpr const char* kOpType = "Attention";
+constexpr const char* kFusedMarker = "algoscope_fused";
+
+struct AttentionGeometry {
+  int64_t heads = 1;  // product of the leading dimensions
+  int64_t sq = 0, skv = 0, d = 0, dv = 0;
+  float scale = 1.0f;
+  bool has_mask = false;
+  // Mask element (h, i, j) is at mask_head_offset[h] + i * mask_row_stride + j * mask_col_stride
+  // (strides 0 along broadcast axes).
+  std::vector<int64_t> mask_head_offset;
+  int64_t mask_row_stride = 0, mask_col_stride = 0;
+
+  const float* mask_row(const float* mask, int64_t h, int64_t i) const {
+    return mask + mask_head_offset[size_t(h)] + i * mask_row_stride;
+  }
+};
+
+AttentionGeometry attention_geometry(const Layer& layer);
+std::vector<TensorInfo> infer(const Layer& layer);
+// 2 * Sq * Skv * (D + Dv) for the two products plus about 5 per score (scale, mask, max, exp, sum).
+double flops(const Layer& layer);
+
+// Shared building blocks (blocks.cpp), single-threaded, vectorized:
+// s[r][c] (row stride ld_s) = scale * Q[r0 + r] . Kt[:, c0 + c] (+ mask), rows x cols.
+void score_tile(const AttentionGeometry& g, const float* q, const float* kt, const float* mask,
+                int64_t h, int64_t r0, int64_t rows, int64_t c0, int64_t cols, float* s,
+                int64_t ld_s);
+// Per row: max over cols -> row_max[r]; s = exp(s - row_max) in place; sum -> row_sum[r].
+void exp_rows(float* s, int64_t rows, int64_t cols, int64_t ld_s, float* row_max, float* row_sum);
+
+// One file per algorithm.
+std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
+std::unique_ptr<Kernel> prepare_naive(const Layer& layer);
+size_t naive_workspace_bytes(const Layer& layer);
+std::unique_ptr<Kernel> prepare_flash(const Layer& layer);
+size_t flash_workspace_bytes(const Layer& layer);
+std::unique_ptr<Kernel> prepare_chunked(const Layer& layer);
+size_t chunked_workspace_bytes(const Layer& layer);
+
+}  // namespace algoscope::ops::attention

@@ -1,0 +1,97 @@
+// FlashAttention's forward pass (Dao et al., arXiv 2205.14135) on the CPU: for a block of Br query
+// rows, walk the keys in blocks of Bc, computing the Br x Bc score tile, its row maxima and
+// exponentials, and fold it into the output with the online softmax: with running maximum m and
+// sum l, a new block with maximum mb rescales the old output and sum by exp(m - m'), the block's
+// exponentials by exp(mb - m'), m' = max(m, mb). The output rows are accumulated in place and
+// divided by l at the end. The Sq x Skv score matrix never exists: each thread holds one Br x Bc
+// tile and a few Br-vectors, so memory does not grow with the sequence.
+//
+// Threads: (head, query block) tasks are shared dynamically, so one long sequence with one head
+// still uses every thread.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "gemm/blocked_gemm.h"
+#include "ops/attention/attention.h"
+#include "ops/common.h"
+
+namespace algoscope::ops::attention {
+
+namespace {
+
+constexpr int64_t kQueryBlock = 64;  // Br: rows of Q per task
+constexpr int64_t kKeyBlock = 256;   // Bc: keys per tile (a 64 x 256 tile is 64 KB, in L2)
+
+int64_t slots() { return std::max(1, omp_get_num_procs()); }
+size_t slot_floats() { return size_t(kQueryBlock * kKeyBlock + 4 * kQueryBlock); }
+
+void query_block(const AttentionGeometry& g, const float* q, const float* kt, const float* v,
+                 const float* mask, int64_t h, int64_t r0, float* slot, float* y) {
+  const int64_t rows = std::min(kQueryBlock, g.sq - r0);
+  float* s = slot;
+  float* m = s + kQueryBlock * kKeyBlock;  // running maxima
+  float* l = m + kQueryBlock;              // running sums
+  float* mb = l + kQueryBlock;             // this block's maxima
+  float* lb = mb + kQueryBlock;            // this block's sums
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  std::fill(m, m + rows, kNegInf);
+  std::fill(l, l + rows, 0.0f);
+  float* out = y + (h * g.sq + r0) * g.dv;
+  std::fill(out, out + rows * g.dv, 0.0f);
+  for (int64_t c0 = 0; c0 < g.skv; c0 += kKeyBlock) {
+    const int64_t cols = std::min(kKeyBlock, g.skv - c0);
+    score_tile(g, q, kt, mask, h, r0, rows, c0, cols, s, kKeyBlock);
+    exp_rows(s, rows, cols, kKeyBlock, mb, lb);
+    for (int64_t r = 0; r < rows; ++r) {
+      float* p = s + r * kKeyBlock;
+      if (mb[r] == kNegInf) {  // every key of this block masked out for this row: no weight
+        std::fill(p, p + cols, 0.0f);
+        continue;
+      }
+      const float m_new = std::max(m[r], mb[r]);
+      const float keep = m[r] == kNegInf ? 0.0f : std::exp(m[r] - m_new);
+      const float take = std::exp(mb[r] - m_new);
+      m[r] = m_new;
+      l[r] = l[r] * keep + lb[r] * take;
+      for (int64_t c = 0; c < cols; ++c) p[c] *= take;
+      if (keep != 1.0f)
+        for (int64_t c = 0; c < g.dv; ++c) out[r * g.dv + c] *= keep;
+    }
+    gemm::sgemm(false, false, rows, g.dv, cols, 1.0f, s, kKeyBlock, v + (h * g.skv + c0) * g.dv,
+                g.dv, 1.0f, out, g.dv);
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    const float inv = 1.0f / l[r];  // 0 / 0 = NaN for a row with every key masked, as Softmax
+    for (int64_t c = 0; c < g.dv; ++c) out[r * g.dv + c] *= inv;
+  }
+}
+
+}  // namespace
+
+size_t flash_workspace_bytes(const Layer&) {
+  return sizeof(float) * size_t(slots()) * slot_floats();
+}
+
+std::unique_ptr<Kernel> prepare_flash(const Layer& layer) {
+  const AttentionGeometry g = attention_geometry(layer);
+  return make_kernel([g](KernelIO& io) {
+    const float* q = io.inputs[0]->data<float>();
+    const float* kt = io.inputs[1]->data<float>();
+    const float* v = io.inputs[2]->data<float>();
+    const float* mask = g.has_mask ? io.inputs[3]->data<float>() : nullptr;
+    float* y = io.outputs[0]->data<float>();
+    float* ws = static_cast<float*>(io.workspace);
+    const int64_t blocks = (g.sq + kQueryBlock - 1) / kQueryBlock;
+    const int64_t tasks = g.heads * blocks;
+    const int threads = int(std::min<int64_t>({omp_get_max_threads(), slots(), tasks}));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, threads))
+    for (int64_t t = 0; t < tasks; ++t)
+      query_block(g, q, kt, v, mask, t / blocks, t % blocks * kQueryBlock,
+                  ws + size_t(omp_get_thread_num()) * slot_floats(), y);
+  });
+}
+
+}  // namespace algoscope::ops::attention
