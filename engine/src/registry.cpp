@@ -71,7 +71,21 @@ void Registry::add_algorithm(const std::string& op_type, Algorithm algorithm) {
     throw Error("op " + op_type + " already has an algorithm named '" + algorithm.name + "'");
   if (!algorithm.prepare)
     throw Error("algorithm '" + algorithm.name + "' of " + op_type + " has no prepare function");
+  if (!plugin_origin_.empty()) {
+    algorithm.backend = Backend::Plugin;
+    algorithm.origin = plugin_origin_;
+  }
   it->second->algorithms.push_back(std::move(algorithm));
+}
+
+Registry::PluginScope::PluginScope(Registry& registry, std::string origin) : registry_(registry) {
+  std::lock_guard lock(registry_.mutex_);
+  registry_.plugin_origin_ = std::move(origin);
+}
+
+Registry::PluginScope::~PluginScope() {
+  std::lock_guard lock(registry_.mutex_);
+  registry_.plugin_origin_.clear();
 }
 
 const OpDefinition* Registry::find_op(const std::string& op_type) const {

@@ -8,7 +8,8 @@ using namespace nn_test;
 
 TEST(ConvKn2row, MatchesReferenceOnSweep) {
   // kn2row handles every 1-D and 2-D layer: all cases must be applicable.
-  EXPECT_EQ(run_conv_sweep("kn2row"), static_cast<int>(conv_sweep().size()));
+  const algoscope::SweepReport report = conv_sweep_report("kn2row");
+  EXPECT_EQ(report.applicable, report.layers);  // every layer of the sweep
 }
 
 TEST(ConvKn2row, OneDimensionalAndLargerLayers) {

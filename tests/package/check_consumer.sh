@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Proves the install works for another project: installs the build tree into a scratch prefix,
 # configures and builds tests/package/consumer against it with find_package(algoscope), runs it
-# on a sample model, and checks the installed algoscope-cli too.
+# on a sample model, and checks the installed algoscope-cli too. Then builds the template plugin
+# (engine/plugins/example) out of tree against the same prefix, and runs the engine's Conv sweep
+# on the plugin it produced.
 # usage: check_consumer.sh BUILD_DIR WORK_DIR MODEL [CXX_FLAGS]
 # (CXX_FLAGS: what a sanitizer build of algoscope needs its consumers to be built with too)
 set -euo pipefail
@@ -16,3 +18,12 @@ out=$("$work/build/consumer" "$model")
 echo "$out"
 grep -q "tiny_resnet -> 1x10" <<<"$out"
 "$work/prefix/bin/algoscope-cli" --version
+# The template plugin, out of tree.
+plugin_src="$here/../../engine/plugins/example"
+cmake -S "$plugin_src" -B "$work/plugin" -DCMAKE_PREFIX_PATH="$work/prefix" \
+      -DCMAKE_CXX_FLAGS="$flags" >/dev/null
+cmake --build "$work/plugin" >/dev/null
+sweep=$("$work/plugin/algoscope_example_plugin_sweep" "$work/plugin/libalgoscope_example_plugin.so")
+echo "$sweep"
+grep -q "loaded Conv/example_loops" <<<"$sweep"
+grep -q " 0 failure(s)" <<<"$sweep"

@@ -4,10 +4,12 @@
 
 #include <string>
 
+#include "algoscope/algorithm_sweep.h"
 #include "algoscope/error.h"
 #include "algoscope/graph.h"
 #include "algoscope/loader.h"
 #include "algoscope/plan.h"
+#include "algoscope/plugin.h"
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
 #include "algoscope/tensor.h"

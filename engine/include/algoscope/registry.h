@@ -102,6 +102,8 @@ struct Algorithm {
   std::function<std::optional<std::string>(const Layer&)> not_applicable;
   std::function<size_t(const Layer&)> workspace_bytes;  // empty: needs none
   std::function<std::unique_ptr<Kernel>(const Layer&)> prepare;
+  // Empty for built-in algorithms; the plugin file for those a plugin added (set by the registry).
+  std::string origin;
 
   // Convenience wrappers that treat empty functions as "always" / zero.
   std::optional<std::string> why_not(const Layer& layer) const;
@@ -138,7 +140,20 @@ class Registry {
   // The engine's own choice for a layer: the applicable algorithm with the highest priority.
   const Algorithm& default_algorithm(const Layer& layer) const;
 
+  // While one exists, algorithms added are marked Backend::Plugin with `origin` (load_plugin).
+  class PluginScope {
+   public:
+    PluginScope(Registry& registry, std::string origin);
+    ~PluginScope();
+    PluginScope(const PluginScope&) = delete;
+    PluginScope& operator=(const PluginScope&) = delete;
+
+   private:
+    Registry& registry_;
+  };
+
  private:
+  std::string plugin_origin_;  // non-empty inside a PluginScope
   std::map<std::string, std::unique_ptr<OpDefinition>> ops_;
   mutable std::mutex mutex_;
 };

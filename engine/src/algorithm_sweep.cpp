@@ -1,0 +1,238 @@
+// The sweep behind algorithm_sweep.h: builds each layer's Node and Layer by hand (no model file),
+// prepares `reference` and the algorithm under test, runs both on the same deterministic random
+// inputs and compares elementwise with the algorithm's tolerance. Exceptions from an algorithm
+// become failures of that layer, so one broken case does not hide the others.
+#include "algoscope/algorithm_sweep.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <sstream>
+
+#include "algoscope/error.h"
+
+namespace algoscope {
+
+namespace {
+
+struct ConvCase {
+  int64_t n, c, h, w, oc, group, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+  bool bias;
+  bool one_d = false;
+
+  std::string describe() const {
+    std::ostringstream s;
+    if (one_d)
+      s << "1-D N=" << n << " C=" << c << " W=" << w << " OC=" << oc << " g=" << group
+        << " k=" << kw << " d=" << dw << " pads=" << pl << "," << pr << (bias ? " bias" : "");
+    else
+      s << "N=" << n << " C=" << c << " " << h << "x" << w << " OC=" << oc << " g=" << group
+        << " k=" << kh << "x" << kw << " s=" << sh << "x" << sw << " d=" << dh << "x" << dw
+        << " pads=" << pt << "," << pl << "," << pb << "," << pr << (bias ? " bias" : "");
+    return s.str();
+  }
+};
+
+std::vector<ConvCase> conv_cases() {
+  std::vector<ConvCase> cases;
+  const int64_t channels[] = {1, 3, 5, 16, 32, 7};
+  const int64_t sizes[][2] = {{1, 1}, {7, 7}, {9, 5}, {5, 11}, {12, 12}, {16, 3}, {13, 16}};
+  int i = 0;
+  for (int64_t k : {1, 3, 5, 7})
+    for (int64_t s : {1, 2})
+      for (int64_t d : {1, 2})
+        for (int grouping = 0; grouping < 3; ++grouping)   // 1, 2, depthwise
+          for (int padding = 0; padding < 3; ++padding) {  // none, symmetric, asymmetric
+            ConvCase c{};
+            c.n = 1 + i % 3;
+            int64_t ch = channels[i % 6];
+            if (grouping == 1) ch = std::max<int64_t>(2, ch + ch % 2);
+            c.c = ch;
+            c.group = grouping == 0 ? 1 : grouping == 1 ? 2 : ch;
+            // Output channels: a different count than the input where groups allow.
+            c.oc = grouping == 2 ? ch * (1 + i % 2) : c.group * (1 + (i * 7) % 5);
+            if (grouping == 0 && i % 4 == 0) c.oc = 16;
+            c.kh = k, c.kw = (i % 5 == 0 && k > 1) ? k - 2 : k;  // some non-square kernels
+            c.sh = s, c.sw = (i % 7 == 3) ? 1 : s;
+            c.dh = d, c.dw = (i % 6 == 1) ? 1 : d;
+            const int64_t half_h = (c.kh - 1) * c.dh / 2, half_w = (c.kw - 1) * c.dw / 2;
+            if (padding == 1) c.pt = c.pb = half_h, c.pl = c.pr = half_w;
+            if (padding == 2)
+              c.pt = half_h + 1, c.pb = 0, c.pl = 0, c.pr = std::max<int64_t>(1, half_w);
+            c.h = sizes[i % 7][0], c.w = sizes[i % 7][1];
+            // The padded input must hold one dilated kernel.
+            c.h = std::max(c.h, (c.kh - 1) * c.dh + 1 - c.pt - c.pb);
+            c.w = std::max(c.w, (c.kw - 1) * c.dw + 1 - c.pl - c.pr);
+            c.bias = i % 2 == 0;
+            cases.push_back(c);
+            ++i;
+          }
+  // One 1-D layer (algorithms that handle it treat it as height 1).
+  ConvCase one{};
+  one.one_d = true;
+  one.n = 2, one.c = 6, one.w = 17, one.oc = 9, one.group = 3, one.kw = 3, one.sw = 1, one.dw = 2;
+  one.pl = 2, one.pr = 1, one.bias = true;
+  cases.push_back(one);
+  return cases;
+}
+
+Tensor random_tensor(Shape shape, uint32_t seed) {
+  Tensor t(DType::Float32, std::move(shape));
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = u(rng);
+  return t;
+}
+
+// A node and its inputs, built without a model file.
+struct LayerUnderTest {
+  Node node;
+  std::vector<Tensor> inputs;
+  std::vector<bool> constant;
+
+  Layer layer(const OpDefinition& op) const {
+    Layer l;
+    l.node = &node;
+    l.opset = 11;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      l.inputs.push_back(inputs[i].info());
+      l.present.push_back(true);
+      l.constants.push_back(constant[i] ? &inputs[i] : nullptr);
+    }
+    l.outputs = op.infer(l);
+    return l;
+  }
+};
+
+LayerUnderTest conv_layer(const ConvCase& p, bool constant_weights, uint32_t seed) {
+  LayerUnderTest t;
+  t.node.name = "sweep";
+  t.node.op_type = "Conv";
+  t.node.inputs = {"x", "w"};
+  t.node.outputs = {"y"};
+  if (p.one_d) {
+    t.inputs = {random_tensor({p.n, p.c, p.w}, seed),
+                random_tensor({p.oc, p.c / p.group, p.kw}, seed + 1)};
+    t.node.attributes["dilations"] = Attribute{std::vector<int64_t>{p.dw}};
+    t.node.attributes["pads"] = Attribute{std::vector<int64_t>{p.pl, p.pr}};
+  } else {
+    t.inputs = {random_tensor({p.n, p.c, p.h, p.w}, seed),
+                random_tensor({p.oc, p.c / p.group, p.kh, p.kw}, seed + 1)};
+    t.node.attributes["strides"] = Attribute{std::vector<int64_t>{p.sh, p.sw}};
+    t.node.attributes["dilations"] = Attribute{std::vector<int64_t>{p.dh, p.dw}};
+    t.node.attributes["pads"] = Attribute{std::vector<int64_t>{p.pt, p.pl, p.pb, p.pr}};
+  }
+  t.node.attributes["group"] = Attribute{p.group};
+  t.constant = {false, constant_weights};
+  if (p.bias) {
+    t.node.inputs.push_back("b");
+    t.inputs.push_back(random_tensor({p.oc}, seed + 2));
+    t.constant.push_back(constant_weights);
+  }
+  return t;
+}
+
+// Prepares and runs one algorithm on the layer; returns its first output.
+Tensor run(const Algorithm& algorithm, const LayerUnderTest& t, const Layer& layer) {
+  std::unique_ptr<Kernel> kernel = algorithm.prepare(layer);
+  const TensorInfo& out = layer.outputs.at(0);
+  Tensor y(out.dtype, out.shape);
+  std::vector<Tensor> extra;  // further outputs, if the op has any
+  for (size_t k = 1; k < layer.outputs.size(); ++k)
+    extra.emplace_back(layer.outputs[k].dtype, layer.outputs[k].shape);
+  const size_t bytes = algorithm.workspace(layer);
+  std::unique_ptr<void, decltype(&std::free)> workspace(
+      bytes ? std::aligned_alloc(64, (bytes + 63) / 64 * 64) : nullptr, &std::free);
+  KernelIO io;
+  for (const Tensor& in : t.inputs) io.inputs.push_back(&in);
+  io.outputs.push_back(&y);
+  for (Tensor& e : extra) io.outputs.push_back(&e);
+  io.workspace = workspace.get();
+  kernel->run(io);
+  return y;
+}
+
+// max |got - want| / (atol + rtol |want|) over the elements; NaN where either has a NaN.
+double error_ratio(const Tensor& got, const Tensor& want, const Tolerance& tol) {
+  double worst = 0.0;
+  for (int64_t i = 0; i < want.numel(); ++i) {
+    const double g = got.data<float>()[i], w = want.data<float>()[i];
+    const double r = std::fabs(g - w) / (tol.atol + tol.rtol * std::fabs(w));
+    if (std::isnan(r)) return r;
+    worst = std::max(worst, r);
+  }
+  return worst;
+}
+
+}  // namespace
+
+std::string SweepReport::summary() const {
+  std::ostringstream s;
+  s << op_type << " " << algorithm << ": " << applicable << " of " << layers
+    << " sweep layers applicable, " << runs << " runs compared with reference, worst error "
+    << worst_error_ratio << "x the tolerance, " << failures.size() << " failure(s)";
+  if (applicable == 0) s << " (the algorithm applies to none of the sweep's layers)";
+  for (const SweepFailure& f : failures) s << "\n  " << f.layer << ": " << f.detail;
+  return s.str();
+}
+
+SweepReport sweep_algorithm(const std::string& op_type, const std::string& algorithm, int step,
+                            const Registry& registry) {
+  const OpDefinition* op = registry.find_op(op_type);
+  if (!op) throw Error("sweep: unknown op type '" + op_type + "'");
+  const Algorithm* under_test = op->find(algorithm);
+  if (!under_test) throw Error("sweep: op " + op_type + " has no algorithm '" + algorithm + "'");
+  const Algorithm* reference = op->find("reference");
+  if (!reference) throw Error("sweep: op " + op_type + " has no reference algorithm");
+  if (op_type != "Conv")
+    throw Error("sweep: no sweep for op type " + op_type + " (there is: Conv)");
+
+  SweepReport report;
+  report.op_type = op_type;
+  report.algorithm = algorithm;
+  const std::vector<ConvCase> cases = conv_cases();
+  uint32_t seed = 1000;
+  for (size_t ci = 0; ci < cases.size(); ci += size_t(std::max(1, step))) {
+    const ConvCase& p = cases[ci];
+    ++report.layers;
+    seed += 3;
+    Tensor expected;
+    bool have_expected = false;
+    for (bool constant : {false, true}) {
+      const LayerUnderTest t = conv_layer(p, constant, seed);
+      try {
+        const Layer layer = t.layer(*op);
+        if (auto why = under_test->why_not(layer)) {
+          if (why->empty()) report.failures.push_back({p.describe(), "declined without a reason"});
+          continue;
+        }
+        if (!constant) ++report.applicable;
+        if (!have_expected) expected = run(*reference, t, layer), have_expected = true;
+        const Tensor got = run(*under_test, t, layer);
+        ++report.runs;
+        if (got.shape() != expected.shape()) {
+          report.failures.push_back({p.describe(), "output shape " + shape_to_string(got.shape()) +
+                                                       ", reference " +
+                                                       shape_to_string(expected.shape())});
+          continue;
+        }
+        const double ratio = error_ratio(got, expected, under_test->tolerance);
+        report.worst_error_ratio = std::max(report.worst_error_ratio, ratio);
+        if (!(ratio <= 1.0)) {
+          std::ostringstream d;
+          d << (constant ? "W constant" : "W at run time") << ": error " << ratio
+            << "x the tolerance (atol " << under_test->tolerance.atol << ", rtol "
+            << under_test->tolerance.rtol << ")";
+          report.failures.push_back({p.describe(), d.str()});
+        }
+      } catch (const std::exception& e) {
+        report.failures.push_back({p.describe(), std::string("threw: ") + e.what()});
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace algoscope
