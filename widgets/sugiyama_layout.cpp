@@ -306,14 +306,24 @@ GraphLayoutResult SugiyamaLayout::layout(const LayoutGraph& input) const {
     desired.clear(), weight.clear(), sep.clear();
     for (size_t i = 0; i < layer.size(); ++i) {
       const int v = layer[i];
+      // A node lines up with its real neighbours when it has any: a residual join (main path
+      // plus a skip edge) then sits under the main path instead of halfway towards the skip,
+      // which over many blocks would drift a transformer's spine sideways.
       around.clear();
-      if (direction != 1)
-        for (int w : g.up[size_t(v)]) around.push_back(g.x[size_t(w)]);
-      if (direction != 0)
-        for (int w : g.down[size_t(v)]) around.push_back(g.x[size_t(w)]);
+      for (int pass = 0; pass < 2 && around.empty(); ++pass) {
+        const bool realOnly = pass == 0 && !g.isDummy(v);
+        if (pass == 0 && g.isDummy(v)) continue;
+        auto collect = [&](const std::vector<int>& neighbours) {
+          for (int w : neighbours)
+            if (!realOnly || !g.isDummy(w)) around.push_back(g.x[size_t(w)]);
+        };
+        if (direction != 1) collect(g.up[size_t(v)]);
+        if (direction != 0) collect(g.down[size_t(v)]);
+      }
       desired.push_back(around.empty() ? g.x[size_t(v)] : medianOf(around));
-      // Dummies pull hardest so long edges run straight; nodes without neighbours barely pull.
-      weight.push_back(around.empty() ? 0.01 : (g.isDummy(v) ? 4.0 : 1.0));
+      // Real nodes hold their place against passing edges (which step aside instead of pushing
+      // the main path over a little at every fork); nodes without neighbours barely pull.
+      weight.push_back(around.empty() ? 0.01 : (g.isDummy(v) ? 1.0 : 50.0));
       if (i) sep.push_back(separation(layer[i - 1], v));
     }
     placeLayer(desired, weight, sep, placed);

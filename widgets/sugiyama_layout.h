@@ -4,9 +4,10 @@
 //  2. long edges split into chains of dummy nodes, one per layer crossed,
 //  3. crossing reduction by barycenter sweeps down and up, keeping the order with the fewest
 //     crossings (counted exactly with an accumulator tree, Barth, Mutzel & Juenger 2004),
-//  4. x coordinates by repeated sweeps that pull each node towards the median of its neighbours,
-//     each layer solved exactly as a weighted isotonic regression under the minimum spacing (dummy
-//     nodes weigh more, so long edges run straight).
+//  4. x coordinates by repeated sweeps that pull each node towards the median of its neighbours
+//     (its real neighbours when it has any, so the main path of a residual network stays
+//     straight), each layer solved exactly as a weighted isotonic regression under the minimum
+//     spacing.
 #pragma once
 
 #include "graph_layout.h"
