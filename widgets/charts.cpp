@@ -32,11 +32,27 @@ const QList<QColor>& seriesColors() {
   return colors;
 }
 
-// "/layer1/layer1.0/conv1/Conv" -> "layer1.0/conv1/Conv": the part a person recognizes.
-QString shortName(const QString& name) {
-  QStringList parts = name.split(QLatin1Char('/'), Qt::SkipEmptyParts);
-  QString tail = parts.size() > 3 ? parts.mid(parts.size() - 3).join(QLatin1Char('/')) : name;
-  return tail.size() > 34 ? QStringLiteral("…") + tail.right(33) : tail;
+// "/layer1/layer1.0/conv1/Conv" -> "layer1.0/conv1/Conv": the part a person recognizes, with
+// more of the path where two layers would otherwise read the same (a category axis merges equal
+// labels).
+QStringList shortNames(const QStringList& names) {
+  auto tail = [](const QString& name, int parts) {
+    const QStringList split = name.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    return split.size() > parts ? split.mid(split.size() - parts).join(QLatin1Char('/')) : name;
+  };
+  QStringList out;
+  for (const QString& name : names) {
+    QString label;
+    for (int parts = 3; parts <= 12; ++parts) {
+      label = tail(name, parts);
+      bool unique = true;
+      for (const QString& other : names)
+        if (other != name && tail(other, parts) == label) unique = false;
+      if (unique) break;
+    }
+    out << (label.size() > 40 ? QStringLiteral("…") + label.right(39) : label);
+  }
+  return out;
 }
 
 QChartView* makeView(QChart* chart) {
@@ -56,6 +72,36 @@ void clearChart(QChart* chart) {
   }
 }
 
+// Milliseconds on a linear axis from 0, or on a log axis spanning the decades of the data (the
+// algorithms and plans being compared differ by orders of magnitude).
+QAbstractAxis* latencyAxis(bool log, double smallest, double largest) {
+  QAbstractAxis* result = nullptr;
+  if (log && smallest > 0) {
+    auto* axis = new QLogValueAxis;
+    axis->setBase(10);
+    axis->setLabelFormat(QStringLiteral("%g"));
+    axis->setRange(std::pow(10, std::floor(std::log10(smallest))),
+                   std::pow(10, std::ceil(std::log10(largest))));
+    result = axis;
+  } else {
+    auto* axis = new QValueAxis;
+    axis->setRange(0, largest * 1.05);
+    axis->setLabelFormat(QStringLiteral("%.3g"));
+    axis->applyNiceNumbers();
+    result = axis;
+  }
+  result->setTitleText(QStringLiteral("ms"));
+  return result;
+}
+
+QCheckBox* logScaleBox() {
+  auto* box = new QCheckBox(QStringLiteral("Log scale"));
+  box->setToolTip(
+      QStringLiteral("Latency on a logarithmic axis (algorithms and plans differ by "
+                     "orders of magnitude)"));
+  return box;
+}
+
 bool saveView(const QChartView* view, const QString& path) {
   return const_cast<QChartView*>(view)->grab().save(path, "PNG");
 }
@@ -65,10 +111,7 @@ bool saveView(const QChartView* view, const QString& path) {
 LayerLatencyChart::LayerLatencyChart(ModelDocument* document, QWidget* parent)
     : QWidget(parent), document_(document) {
   view_ = makeView(new QChart);
-  logScale_ = new QCheckBox(QStringLiteral("Log scale"));
-  logScale_->setToolTip(
-      QStringLiteral("Latency on a logarithmic axis (algorithms differ by "
-                     "orders of magnitude)"));
+  logScale_ = logScaleBox();
   layerCount_ = new QSpinBox;
   layerCount_->setRange(1, 40);
   layerCount_->setValue(10);
@@ -133,11 +176,11 @@ void LayerLatencyChart::rebuild() {
 
   auto* series = new QHorizontalBarSeries;
   double smallest = 0, largest = 0;
-  QStringList categories;
-  for (int row : rows) {
-    categories << shortName(document_->layer(row).name) +
-                      (row == selected ? QStringLiteral(" ◀") : QString());
-  }
+  QStringList names;
+  for (int row : rows) names << document_->layer(row).name;
+  QStringList categories = shortNames(names);
+  for (int i = 0; i < int(rows.size()); ++i)
+    if (rows[size_t(i)] == selected) categories[i] += QStringLiteral(" ◀");
   for (const auto& [algorithm, index] : algorithmIndex) {
     auto* set = new QBarSet(algorithm);
     const QColor color = seriesColors()[index % seriesColors().size()];
@@ -162,22 +205,7 @@ void LayerLatencyChart::rebuild() {
   layersAxis->append(categories);
   chart->addAxis(layersAxis, Qt::AlignLeft);
   series->attachAxis(layersAxis);
-  QAbstractAxis* valueAxis = nullptr;
-  if (logScale_->isChecked() && smallest > 0) {
-    auto* axis = new QLogValueAxis;
-    axis->setBase(10);
-    axis->setLabelFormat(QStringLiteral("%g"));
-    axis->setRange(std::pow(10, std::floor(std::log10(smallest))),
-                   std::pow(10, std::ceil(std::log10(largest))));
-    valueAxis = axis;
-  } else {
-    auto* axis = new QValueAxis;
-    axis->setRange(0, largest * 1.05);
-    axis->setLabelFormat(QStringLiteral("%.3g"));
-    axis->applyNiceNumbers();
-    valueAxis = axis;
-  }
-  valueAxis->setTitleText(QStringLiteral("ms"));
+  QAbstractAxis* valueAxis = latencyAxis(logScale_->isChecked(), smallest, largest);
   chart->addAxis(valueAxis, Qt::AlignBottom);
   series->attachAxis(valueAxis);
   chart->legend()->setAlignment(Qt::AlignBottom);
@@ -186,9 +214,15 @@ void LayerLatencyChart::rebuild() {
 PlansChart::PlansChart(ModelDocument* document, QWidget* parent)
     : QWidget(parent), document_(document) {
   view_ = makeView(new QChart);
+  logScale_ = logScaleBox();
+  auto* controls = new QHBoxLayout;
+  controls->addWidget(logScale_);
+  controls->addStretch(1);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
-  layout->addWidget(view_);
+  layout->addLayout(controls);
+  layout->addWidget(view_, 1);
+  connect(logScale_, &QCheckBox::toggled, this, &PlansChart::rebuild);
   connect(document_, &ModelDocument::modelChanged, this, &PlansChart::rebuild);
   connect(document_, &ModelDocument::planChanged, this, &PlansChart::rebuild);
   connect(document_, &ModelDocument::measurementsChanged, this, &PlansChart::rebuild);
@@ -215,33 +249,33 @@ void PlansChart::rebuild() {
   auto* set = new QBarSet(QStringLiteral("end to end"));
   set->setColor(QColor(31, 119, 180).lighter(130));
   QStringList categories;
-  double largest = 0;
-  // Bottom to top in the order measured, so "current plan" (measured first) ends at the bottom.
+  double smallest = 0, largest = 0;
+  // Horizontal bars list the first category at the bottom: reversed, they read top down in the
+  // order measured.
   for (auto it = latencies.rbegin(); it != latencies.rend(); ++it) {
     QString label = it->label;
     if (it->label == QStringLiteral("current plan") && it->planJson != current)
       label += QStringLiteral(" (before edits)");
-    categories << QStringLiteral("%1\n%2 on %3 thread(s)")
+    // The value sits in the label: bar labels do not show reliably on horizontal bars, and a
+    // bar 400 times shorter than `reference` is a sliver.
+    categories << QStringLiteral("%1: %2 (%3 thread%4)")
                       .arg(label, humanSeconds(it->timing.median))
-                      .arg(it->threads);
+                      .arg(it->threads)
+                      .arg(it->threads == 1 ? "" : "s");
     set->append(it->timing.median * 1e3);
     largest = std::max(largest, it->timing.median * 1e3);
+    if (it->timing.median > 0)
+      smallest =
+          smallest == 0 ? it->timing.median * 1e3 : std::min(smallest, it->timing.median * 1e3);
   }
   series->append(set);
-  series->setLabelsVisible(true);
-  series->setLabelsFormat(QStringLiteral("@value ms"));
-  series->setLabelsPrecision(4);
-  series->setLabelsPosition(QAbstractBarSeries::LabelsInsideEnd);
   series->setBarWidth(0.6);
   chart->addSeries(series);
   auto* plansAxis = new QBarCategoryAxis;
   plansAxis->append(categories);
   chart->addAxis(plansAxis, Qt::AlignLeft);
   series->attachAxis(plansAxis);
-  auto* axis = new QValueAxis;
-  axis->setRange(0, largest * 1.1);
-  axis->setTitleText(QStringLiteral("ms"));
-  axis->applyNiceNumbers();
+  QAbstractAxis* axis = latencyAxis(logScale_->isChecked(), smallest, largest);
   chart->addAxis(axis, Qt::AlignBottom);
   series->attachAxis(axis);
   chart->legend()->hide();

@@ -3,7 +3,7 @@
 //    horizontal bars, linear or log axis); the bar of the algorithm the plan runs is drawn dark.
 //    Layers shown: the slowest ones under the current plan, plus the selected layer.
 //  - PlansChart: end-to-end latency of whole plans (the current plan, the engine's default, all
-//    `reference`, and later the tuned plan).
+//    `reference`, and later the tuned plan), linear or log axis.
 // Both redraw when measurements arrive, so a running job fills them as it goes.
 #pragma once
 
@@ -49,6 +49,7 @@ class PlansChart : public QWidget {
   void rebuild();
   ModelDocument* document_;
   QChartView* view_;
+  QCheckBox* logScale_;
 };
 
 }  // namespace algoscope::gui

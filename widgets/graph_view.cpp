@@ -248,7 +248,10 @@ class EdgeItem : public QGraphicsItem {
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) override {
     const double lod = option->levelOfDetailFromTransform(painter->worldTransform());
     painter->setRenderHint(QPainter::Antialiasing, lod >= kTextLevelOfDetail);
-    QPen pen(highlighted_ ? QColor(20, 90, 220) : QColor(110, 110, 110), highlighted_ ? 2.5 : 1.2);
+    // Zoomed out, edges fade so the coloured boxes carry the picture.
+    const QColor ink =
+        lod < kTextLevelOfDetail ? QColor(140, 140, 140, 150) : QColor(110, 110, 110);
+    QPen pen(highlighted_ ? QColor(20, 90, 220) : ink, highlighted_ ? 2.5 : 1.2);
     pen.setCosmetic(lod < 1.0);
     painter->setPen(pen);
     painter->setBrush(Qt::NoBrush);

@@ -167,6 +167,7 @@ void MainWindow::buildViews() {
                           QAbstractItemView::EditKeyPressed);
   table_->setAlternatingRowColors(true);
   table_->setWordWrap(false);
+  table_->setTextElideMode(Qt::ElideMiddle);  // layer names differ at their ends
   table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
   table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
   table_->setSortingEnabled(true);
@@ -949,6 +950,8 @@ void MainWindow::updateTitle() {
   setWindowTitle(title);
   setWindowModified(document_->isPlanModified());
 }
+
+void MainWindow::showView(int index) { viewTabs_->setCurrentIndex(index); }
 
 bool MainWindow::saveScreenshot(const QString& path) {
   QImage image = grab().toImage();

@@ -72,6 +72,8 @@ class MainWindow : public QMainWindow {
   void setColorMode(int mode);
   RunSettings runSettings() const { return runSettings_; }
   bool saveScreenshot(const QString& path);
+  // 0: graph, 1: layer latency chart, 2: plans chart.
+  void showView(int index);
 
   ModelDocument* document() const { return document_; }
   JobRunner* runner() const { return runner_; }

@@ -328,10 +328,14 @@ double ModelDocument::maxCurrentLatency() const {
 }
 
 std::optional<PlanLatency> ModelDocument::currentPlanLatency() const {
+  // Another label may have measured the same plan (the engine default before any edit); the
+  // measurement made as "current plan" is the one the status bar names.
   const std::string json = plan_.to_json();
-  for (auto it = planLatencies_.rbegin(); it != planLatencies_.rend(); ++it)
-    if (it->planJson == json) return *it;
-  return std::nullopt;
+  std::optional<PlanLatency> found;
+  for (const PlanLatency& latency : planLatencies_)
+    if (latency.planJson == json && (!found || latency.label == QStringLiteral("current plan")))
+      found = latency;
+  return found;
 }
 
 void ModelDocument::recordLayerTimings(const Model* model,

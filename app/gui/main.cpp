@@ -3,6 +3,7 @@
 // exits, which works without a display under QT_QPA_PLATFORM=offscreen.
 //
 //   algoscope [MODEL] [--plan P] [--screenshot FILE.png] [--run] [--color op|algorithm|latency]
+//             [--fit] [--view graph|layers|plans] [--time-plans] [--size WxH]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -12,6 +13,7 @@
 #include <cstdio>
 
 #include "algoscope/algoscope.h"
+#include "graph_view.h"
 #include "job_runner.h"
 #include "main_window.h"
 
@@ -41,10 +43,18 @@ int main(int argc, char** argv) {
   QCommandLineOption color(QStringLiteral("color"),
                            QStringLiteral("Colour graph nodes by op, algorithm or latency"),
                            QStringLiteral("MODE"));
+  QCommandLineOption fit(QStringLiteral("fit"),
+                         QStringLiteral("Show the whole graph (zoomed out) instead of its top"));
+  QCommandLineOption view(QStringLiteral("view"),
+                          QStringLiteral("Tab to show: graph, layers (latency chart) or plans"),
+                          QStringLiteral("TAB"));
+  QCommandLineOption timePlans(QStringLiteral("time-plans"),
+                               QStringLiteral("Time the current plan, the engine's default and "
+                                              "reference after loading (fills the charts)"));
   QCommandLineOption size(QStringLiteral("size"),
                           QStringLiteral("Window size for --screenshot (default 1440x900)"),
                           QStringLiteral("WxH"), QStringLiteral("1440x900"));
-  parser.addOptions({plan, screenshot, run, color, size});
+  parser.addOptions({plan, screenshot, run, color, fit, view, timePlans, size});
   parser.process(app);
   if (parser.positionalArguments().size() > 1) {
     std::fprintf(stderr, "algoscope: at most one MODEL (see --help)\n");
@@ -86,6 +96,22 @@ int main(int argc, char** argv) {
     }
     window.setColorMode(mode);
   }
+  if (parser.isSet(view)) {
+    const QStringList views{QStringLiteral("graph"), QStringLiteral("layers"),
+                            QStringLiteral("plans")};
+    const int index = int(views.indexOf(parser.value(view)));
+    if (index < 0) {
+      std::fprintf(stderr, "algoscope: --view must be graph, layers or plans\n");
+      return 2;
+    }
+    window.showView(index);
+  }
+  if (parser.isSet(run) && parser.isSet(timePlans)) {
+    std::fprintf(stderr,
+                 "algoscope: --run and --time-plans are alternatives (time plans runs the "
+                 "current plan too)\n");
+    return 2;
+  }
   window.show();
 
   int exitCode = 0;
@@ -97,7 +123,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "algoscope: could not write %s\n", qPrintable(path));
         exitCode = 2;
       } else {
-        std::printf("wrote %s (%dx%d)\n", qPrintable(path), window.width(), window.height());
+        std::printf("wrote %s (%dx%d); graph of %d nodes laid out in %.1f ms\n", qPrintable(path),
+                    window.width(), window.height(), window.graphView()->nodeItemCount(),
+                    window.graphView()->lastLayoutMs());
       }
       app.exit(exitCode);
     });
@@ -111,8 +139,12 @@ int main(int argc, char** argv) {
                      }
                    });
   QObject::connect(&window, &algoscope::gui::MainWindow::modelLoaded, &app, [&] {
-    if (parser.isSet(run)) {
-      window.runEndToEnd();
+    if (parser.isSet(fit)) window.graphView()->zoomToFit();
+    if (parser.isSet(run) || parser.isSet(timePlans)) {
+      if (parser.isSet(run))
+        window.runEndToEnd();
+      else
+        window.timePlans();
       if (headless)
         QObject::connect(window.runner(), &algoscope::gui::JobRunner::finished, &app,
                          [&] { capture(); });
