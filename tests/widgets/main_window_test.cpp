@@ -7,11 +7,16 @@
 
 #include <QAction>
 #include <QChart>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QImage>
+#include <QMenu>
+#include <QMimeData>
 #include <QProcess>
 #include <QSet>
 #include <QSettings>
@@ -505,6 +510,49 @@ class MainWindowTest : public QObject {
       if (nextSavePath_.endsWith(QStringLiteral(".png"))) QVERIFY(!QImage(nextSavePath_).isNull());
       if (nextSavePath_.endsWith(QStringLiteral(".svg"))) QVERIFY(file.readAll().contains("<svg"));
     }
+  }
+
+  void dropAndRecentFilesOpenModelsAndPlans() {
+    // A model file dropped on the window opens; a plan dropped next applies to it.
+    const QString model = dir_.filePath(QStringLiteral("dropped.onnx"));
+    QFile::remove(model);
+    QVERIFY(QFile::copy(QStringLiteral(ALGOSCOPE_SAMPLES "/lenet.onnx"), model));
+    auto drop = [&](const QString& path) {
+      QMimeData data;
+      data.setUrls({QUrl::fromLocalFile(path)});
+      QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+      QCoreApplication::sendEvent(window_.get(), &enter);
+      if (!enter.isAccepted()) return false;
+      QDropEvent dropEvent(QPointF(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+      QCoreApplication::sendEvent(window_.get(), &dropEvent);
+      return true;
+    };
+    QSignalSpy loaded(window_.get(), &MainWindow::modelLoaded);
+    QVERIFY(drop(model));
+    QVERIFY(loaded.wait(kLoadTimeoutMs));
+    QCOMPARE(QString::fromStdString(window_->document()->model()->name), QStringLiteral("dropped"));
+
+    ModelDocument* document = window_->document();
+    Plan plan = document->plan();
+    plan.defaults["Gemm"] = "reference";
+    const QString planPath = dir_.filePath(QStringLiteral("dropped.plan.json"));
+    plan.save(planPath.toStdString());
+    QVERIFY(drop(planPath));
+    QCOMPARE(document->plan().defaults.at("Gemm"), std::string("reference"));
+    QVERIFY(!drop(dir_.filePath(QStringLiteral("notes.txt"))));  // not offered
+
+    // The file is first in File > Open recent; choosing it opens it again.
+    QMenu* recent = nullptr;
+    for (QMenu* menu : window_->findChildren<QMenu*>())
+      if (menu->title().contains(QStringLiteral("recent"))) recent = menu;
+    QVERIFY(recent);
+    QVERIFY(!recent->actions().isEmpty());
+    QCOMPARE(recent->actions().first()->toolTip(), QFileInfo(model).absoluteFilePath());
+    QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
+    loaded.clear();
+    recent->actions().first()->trigger();
+    QVERIFY(loaded.wait(kLoadTimeoutMs));
+    QCOMPARE(QString::fromStdString(document->model()->name), QStringLiteral("dropped"));
   }
 
   void screenshotRendersTheWindowHeadless() {
