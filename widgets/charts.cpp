@@ -112,6 +112,8 @@ LayerLatencyChart::LayerLatencyChart(ModelDocument* document, QWidget* parent)
     : QWidget(parent), document_(document) {
   view_ = makeView(new QChart);
   logScale_ = logScaleBox();
+  // Log by default: `reference` is 100x slower than the others, whose bars would be slivers.
+  logScale_->setChecked(true);
   layerCount_ = new QSpinBox;
   layerCount_->setRange(1, 40);
   layerCount_->setValue(10);

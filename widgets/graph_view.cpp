@@ -87,11 +87,11 @@ QColor heat(double t) {
                 mix(stops[i].blue(), stops[i + 1].blue()));
 }
 
-// Latency on a log scale over three decades below the slowest layer, so small layers still
-// differ from each other.
-double heatPosition(double seconds, double slowest) {
-  if (seconds <= 0 || slowest <= 0) return 0;
-  return std::clamp(std::log10(seconds / slowest * 1000.0) / 3.0, 0.0, 1.0);
+// Latency on a log scale from the fastest to the slowest measured layer: layer times span
+// decades, and a linear scale would paint all but the heaviest few alike.
+double heatPosition(double seconds, double fastest, double slowest) {
+  if (seconds <= 0 || fastest <= 0 || slowest <= fastest) return seconds > 0 ? 1.0 : 0.0;
+  return std::clamp(std::log(seconds / fastest) / std::log(slowest / fastest), 0.0, 1.0);
 }
 
 QColor textColorOn(const QColor& fill) {
@@ -500,14 +500,14 @@ void GraphView::refreshColors() {
                                            : document_->effectiveAlgorithm(row);
   };
   if (colorMode_ == ColorMode::Latency) {
-    const double slowest = document_->maxCurrentLatency();
+    const auto [fastest, slowest] = document_->currentLatencyRange();
     for (int row = 0; row < int(itemOfRow_.size()); ++row) {
       auto timing = document_->currentTiming(row);
       nodes_[size_t(itemOfRow_[size_t(row)])]->setFill(
-          timing ? heat(heatPosition(timing->median, slowest)) : kUnmeasured);
+          timing ? heat(heatPosition(timing->median, fastest, slowest)) : kUnmeasured);
     }
     legend_->setGradient(QStringLiteral("Latency (log scale)"),
-                         slowest > 0 ? humanSeconds(slowest / 1000) : QStringLiteral("—"),
+                         slowest > 0 ? humanSeconds(fastest) : QStringLiteral("—"),
                          slowest > 0 ? humanSeconds(slowest) : QStringLiteral("run to measure"));
   } else {
     for (int row = 0; row < int(itemOfRow_.size()); ++row) {

@@ -320,11 +320,14 @@ const std::map<QString, Timing>& ModelDocument::timings(int row) const {
   return timings_.at(size_t(row));
 }
 
-double ModelDocument::maxCurrentLatency() const {
-  double most = 0;
+std::pair<double, double> ModelDocument::currentLatencyRange() const {
+  double fastest = 0, slowest = 0;
   for (int row = 0; row < layerCount(); ++row)
-    if (auto t = currentTiming(row)) most = std::max(most, t->median);
-  return most;
+    if (auto t = currentTiming(row); t && t->median > 0) {
+      fastest = fastest == 0 ? t->median : std::min(fastest, t->median);
+      slowest = std::max(slowest, t->median);
+    }
+  return {fastest, slowest};
 }
 
 std::optional<PlanLatency> ModelDocument::currentPlanLatency() const {

@@ -129,8 +129,9 @@ class ModelDocument : public QObject {
   std::optional<Timing> currentTiming(int row) const;  // of the effective algorithm
   const std::map<QString, Timing>& timings(int row) const;
   bool hasTimings() const { return timingCount_ > 0; }
-  // The largest median of any measured effective algorithm (the heat map's scale).
-  double maxCurrentLatency() const;
+  // The smallest and largest medians of the layers' measured algorithms under the plan (the heat
+  // map's scale); {0, 0} when nothing is measured.
+  std::pair<double, double> currentLatencyRange() const;
   // Latency of the plan currently being edited, when it was measured as it is now.
   std::optional<PlanLatency> currentPlanLatency() const;
   const std::vector<PlanLatency>& planLatencies() const { return planLatencies_; }

@@ -3,7 +3,7 @@
 // exits, which works without a display under QT_QPA_PLATFORM=offscreen.
 //
 //   algoscope [MODEL] [--plan P] [--screenshot FILE.png] [--run] [--color op|algorithm|latency]
-//             [--fit] [--view graph|layers|plans] [--time-plans] [--size WxH]
+//             [--fit] [--view graph|layers|plans] [--time-plans] [--threads N] [--size WxH]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -51,10 +51,14 @@ int main(int argc, char** argv) {
   QCommandLineOption timePlans(QStringLiteral("time-plans"),
                                QStringLiteral("Time the current plan, the engine's default and "
                                               "reference after loading (fills the charts)"));
+  QCommandLineOption threads(QStringLiteral("threads"),
+                             QStringLiteral("Threads for runs (0: all; default: the saved run "
+                                            "settings)"),
+                             QStringLiteral("N"));
   QCommandLineOption size(QStringLiteral("size"),
                           QStringLiteral("Window size for --screenshot (default 1440x900)"),
                           QStringLiteral("WxH"), QStringLiteral("1440x900"));
-  parser.addOptions({plan, screenshot, run, color, fit, view, timePlans, size});
+  parser.addOptions({plan, screenshot, run, color, fit, view, timePlans, threads, size});
   parser.process(app);
   if (parser.positionalArguments().size() > 1) {
     std::fprintf(stderr, "algoscope: at most one MODEL (see --help)\n");
@@ -105,6 +109,17 @@ int main(int argc, char** argv) {
       return 2;
     }
     window.showView(index);
+  }
+  if (parser.isSet(threads)) {
+    bool ok = false;
+    const int n = parser.value(threads).toInt(&ok);
+    if (!ok || n < 0) {
+      std::fprintf(stderr, "algoscope: --threads must be a count (0: all)\n");
+      return 2;
+    }
+    algoscope::gui::RunSettings settings = window.runSettings();
+    settings.threads = n;
+    window.setRunSettings(settings);
   }
   if (parser.isSet(run) && parser.isSet(timePlans)) {
     std::fprintf(stderr,
