@@ -169,9 +169,9 @@ void Inspector::showRow(int row) {
   // Keep studying the same algorithm while the row's plan changes; otherwise start from the
   // algorithm that runs the layer.
   int at = algorithms_->findData(previous);
-  if (at < 0 || facts.name != layerText_->property("inspectedLayer").toString())
+  if (at < 0 || facts.name != inspectedLayer_)
     at = algorithms_->findData(document_->effectiveAlgorithm(row));
-  layerText_->setProperty("inspectedLayer", facts.name);
+  inspectedLayer_ = facts.name;
   algorithms_->setCurrentIndex(std::max(0, at));
   refreshAlgorithm();
 }

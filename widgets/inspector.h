@@ -37,6 +37,7 @@ class Inspector : public QWidget {
   QPushButton* useButton_;
   QTextBrowser* algorithmText_;
   int row_ = -1;
+  QString inspectedLayer_;  // the layer whose algorithm choice the combo remembers
 };
 
 }  // namespace algoscope::gui

@@ -142,7 +142,10 @@ MainWindow::MainWindow(QWidget* parent)
   updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  // Stop the worker before the document and the views it delivers to go away.
+  delete runner_;
+}
 
 void MainWindow::buildViews() {
   graph_ = new GraphView(document_);
@@ -889,7 +892,11 @@ void MainWindow::showCompareDialog() {
     compareDialog_ = new PlanCompareDialog(document_, this);
     connect(compareDialog_, &PlanCompareDialog::timePlansRequested, this,
             [this](const std::vector<NamedPlan>& plans) { timePlans(plans); });
-    connect(document_, &ModelDocument::modelChanged, compareDialog_, &QWidget::close);
+    // Plans picked for one model mean nothing for the next: a new model gets a fresh dialog.
+    connect(document_, &ModelDocument::modelChanged, compareDialog_, [this] {
+      compareDialog_->deleteLater();
+      compareDialog_ = nullptr;
+    });
   }
   compareDialog_->show();
   compareDialog_->raise();

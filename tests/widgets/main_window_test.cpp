@@ -18,6 +18,7 @@
 #include <QMenu>
 #include <QMimeData>
 #include <QProcess>
+#include <QPushButton>
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
@@ -34,6 +35,7 @@
 #include "job_runner.h"
 #include "layer_table_model.h"
 #include "model_document.h"
+#include "plan_compare.h"
 #include "support/onnx_builder.h"
 
 using namespace algoscope;
@@ -461,6 +463,36 @@ class MainWindowTest : public QObject {
     document->setCurrentRow(group.first());
     action("actionResetSelected")->trigger();
     QCOMPARE(document->requestedAlgorithm(group.first()), QString::fromStdString(Plan::kDefault));
+  }
+
+  void comparePlansShowsDifferencesAndTimesBoth() {
+    ModelDocument* document = window_->document();
+    document->setOpTypeDefault(QStringLiteral("Conv"), QStringLiteral("reference"));
+    action("actionComparePlans")->trigger();
+    auto* dialog = window_->findChild<PlanCompareDialog*>();
+    QVERIFY(dialog && dialog->isVisible());
+    // A: current plan (every Conv on reference), B: the engine's default.
+    int convs = 0;
+    for (int row = 0; row < document->layerCount(); ++row)
+      if (document->layer(row).opType == QStringLiteral("Conv") &&
+          document->layer(row).engineDefault != QStringLiteral("reference"))
+        ++convs;
+    QCOMPARE(dialog->model()->differenceCount(), convs);
+    QPushButton* timeBoth = nullptr;
+    for (QPushButton* button : dialog->findChildren<QPushButton*>())
+      if (button->text() == QStringLiteral("Time both plans")) timeBoth = button;
+    QVERIFY(timeBoth);
+    QCOMPARE(runToEnd([&] { timeBoth->click(); }), JobRunner::Outcome::Completed);
+    QStringList labels;
+    for (const PlanLatency& latency : document->planLatencies()) labels << latency.label;
+    QCOMPARE(labels, QStringList({"current plan", "engine default"}));
+    // Every differing layer now has a latency ratio.
+    for (int row = 0; row < dialog->model()->rowCount(); ++row)
+      if (dialog->model()->index(row, 0).data(PlanCompareModel::DiffersRole).toBool())
+        QVERIFY(dialog->model()
+                    ->index(row, PlanCompareModel::RatioColumn)
+                    .data(PlanCompareModel::SortRole)
+                    .toDouble() > 0);
   }
 
   void unsavedPlanEditsPromptOnClose() {
