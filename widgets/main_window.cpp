@@ -176,7 +176,7 @@ void MainWindow::buildViews() {
   table_->setSortingEnabled(true);
   table_->horizontalHeader()->setStretchLastSection(true);
   const std::pair<int, int> widths[] = {
-      {LayerTableModel::LayerColumn, 210},  {LayerTableModel::OpColumn, 115},
+      {LayerTableModel::LayerColumn, 210},  {LayerTableModel::OpColumn, 150},
       {LayerTableModel::ShapeColumn, 200},  {LayerTableModel::ParametersColumn, 62},
       {LayerTableModel::FlopsColumn, 72},   {LayerTableModel::AlgorithmColumn, 105},
       {LayerTableModel::LatencyColumn, 78}, {LayerTableModel::ThroughputColumn, 68}};
