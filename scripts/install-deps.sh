@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything algoscope needs on Debian 12 (bookworm), from Debian's own packages: the
-# build tools, the engine's libraries, the test data (ONNX's conformance tests) and PyTorch for the
+# build tools, the engine's libraries, Qt 6 for the explorer, the test data (ONNX's conformance tests) and PyTorch for the
 # end-to-end tests. Safe to run again. Needs root (uses sudo when not root).
 set -euo pipefail
 
@@ -10,6 +10,9 @@ packages=(
   # engine
   libonnx-dev libprotobuf-dev protobuf-compiler libopenblas-dev libdnnl-dev nlohmann-json3-dev
   libfftw3-dev
+  # the Qt explorer (ALGOSCOPE_GUI): Qt Charts needs the OpenGL module's CMake files; the
+  # offscreen platform (headless tests, --screenshot) draws text with the DejaVu fonts
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata valgrind
   # the PyTorch peer (imports only under /usr/bin/python3)

@@ -1,0 +1,623 @@
+// The explorer as a person uses it, on the offscreen platform: open a sample, click a layer, run
+// end to end and watch results arrive, cancel, keep the GUI responsive during a run, edit, save and
+// load plans through the window's actions, survive a corrupt model and a model with unsupported
+// ops, bulk-edit the plan, export, persist settings, and render --screenshot from the app binary.
+// Dialogs are answered through MainWindow::Prompts.
+#include "main_window.h"
+
+#include <QAction>
+#include <QChart>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QGraphicsItem>
+#include <QGraphicsScene>
+#include <QImage>
+#include <QMenu>
+#include <QMimeData>
+#include <QProcess>
+#include <QPushButton>
+#include <QSet>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include "algoscope/algoscope.h"
+#include "charts.h"
+#include "graph_view.h"
+#include "inspector.h"
+#include "job_runner.h"
+#include "layer_table_model.h"
+#include "model_document.h"
+#include "plan_compare.h"
+#include "support/onnx_builder.h"
+
+using namespace algoscope;
+using namespace algoscope::gui;
+
+namespace {
+constexpr int kLoadTimeoutMs = 60000;
+constexpr int kRunTimeoutMs = 120000;
+// Small runs keep the suite quick; tests that need a long run raise the repeats.
+const RunSettings kQuickRuns{1, 0, 2};
+}  // namespace
+
+class MainWindowTest : public QObject {
+  Q_OBJECT
+
+ private:
+  std::unique_ptr<MainWindow> window_;
+  QTemporaryDir dir_;
+  int confirmations_ = 0;
+  bool confirmAnswer_ = true;
+  int unsavedAsked_ = 0;
+  QMessageBox::StandardButton unsavedAnswer_ = QMessageBox::Discard;
+  QString nextSavePath_, nextOpenPath_, nextChoice_;
+
+  std::unique_ptr<MainWindow> makeWindow(bool defaultSize = true) {
+    auto window = std::make_unique<MainWindow>();
+    MainWindow::Prompts& p = window->prompts();
+    p.confirm = [this](const QString&, const QString&) {
+      ++confirmations_;
+      return confirmAnswer_;
+    };
+    p.unsavedChanges = [this](const QString&) {
+      ++unsavedAsked_;
+      return unsavedAnswer_;
+    };
+    p.saveFileName = [this](const QString&, const QString&, const QString&) {
+      return nextSavePath_;
+    };
+    p.openFileName = [this](const QString&, const QString&) { return nextOpenPath_; };
+    p.chooseItem = [this](const QString&, const QString&, const QStringList& items) {
+      return items.contains(nextChoice_) ? nextChoice_ : QString();
+    };
+    window->setRunSettings(kQuickRuns);
+    if (defaultSize) window->resize(1200, 800);
+    window->show();
+    return window;
+  }
+
+  static bool open(MainWindow& window, const QString& path) {
+    QSignalSpy loaded(&window, &MainWindow::modelLoaded);
+    if (path.startsWith(QStringLiteral(":")))
+      window.openSample(path.mid(QStringLiteral(":/models/").size()));
+    else
+      window.openModel(path);
+    return loaded.wait(kLoadTimeoutMs);
+  }
+
+  QAction* action(const char* name) const {
+    auto* a = window_->findChild<QAction*>(QString::fromLatin1(name));
+    if (!a) qFatal("no action %s", name);
+    return a;
+  }
+
+  // Runs the job an action starts and returns its outcome.
+  JobRunner::Outcome runToEnd(const std::function<void()>& start) {
+    QSignalSpy finished(window_->runner(), &JobRunner::finished);
+    start();
+    if (!finished.wait(kRunTimeoutMs)) return JobRunner::Outcome::Failed;
+    return finished.first().at(1).value<JobRunner::Outcome>();
+  }
+
+  QString cell(int row, int column) const {
+    return window_->layerModel()->index(row, column).data().toString();
+  }
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("algoscope-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("main_window_test"));
+    QSettings().clear();
+    QVERIFY(dir_.isValid());
+  }
+
+  void init() {
+    confirmations_ = unsavedAsked_ = 0;
+    confirmAnswer_ = true;
+    unsavedAnswer_ = QMessageBox::Discard;
+    window_ = makeWindow();
+    QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
+  }
+
+  void cleanup() {
+    if (window_) window_->document()->markPlanSaved();
+    window_.reset();  // cancels any run and waits for the worker
+  }
+
+  void openingASampleFillsEveryView() {
+    ModelDocument* document = window_->document();
+    QVERIFY(document->hasModel());
+    QCOMPARE(QString::fromStdString(document->model()->name), QStringLiteral("tiny_resnet"));
+    QCOMPARE(window_->layerTable()->model()->rowCount(), document->layerCount());
+    // One item per layer plus the graph's input and output.
+    QCOMPARE(window_->graphView()->nodeItemCount(),
+             document->layerCount() +
+                 int(document->model()->inputs.size() + document->model()->outputs.size()));
+    QVERIFY(window_->statusSummary().contains(QStringLiteral("tiny_resnet")));
+    QVERIFY(
+        window_->statusSummary().contains(QStringLiteral("%1 layers").arg(document->layerCount())));
+    QVERIFY(window_->statusSummary().contains(QStringLiteral("FLOPs")));
+    QCOMPARE(document->currentRow(), 0);
+    QVERIFY(window_->inspector()->layerHtml().contains(document->layer(0).name));
+    QVERIFY(window_->windowTitle().contains(QStringLiteral("tiny_resnet")));
+    QVERIFY(window_->messageText().isEmpty());
+  }
+
+  void clickingAGraphNodeSelectsTheLayerEverywhere() {
+    ModelDocument* document = window_->document();
+    const int row = document->layerCount() - 2;
+    const QString name = document->layer(row).name;
+    GraphView* graph = window_->graphView();
+    QGraphicsItem* node = nullptr;
+    for (QGraphicsItem* item : graph->scene()->items())
+      if (item->toolTip().startsWith(name + QLatin1Char('\n'))) node = item;
+    QVERIFY(node);
+    graph->centerOn(node);
+    const QPoint at = graph->mapFromScene(node->sceneBoundingRect().center());
+    QTest::mouseClick(graph->viewport(), Qt::LeftButton, {}, at);
+    QCOMPARE(document->currentRow(), row);
+    const QModelIndex current = window_->layerTable()->currentIndex();
+    QCOMPARE(current.data(LayerTableModel::RowRole).toInt(), row);
+    QVERIFY(window_->inspector()->layerHtml().contains(name));
+    // And the other way: the table selects, the inspector follows.
+    window_->layerTable()->selectRow(1);
+    QCOMPARE(document->currentRow(),
+             window_->layerTable()->currentIndex().data(LayerTableModel::RowRole).toInt());
+    QVERIFY(
+        window_->inspector()->layerHtml().contains(document->layer(document->currentRow()).name));
+  }
+
+  void findSelectsMatchingLayers() {
+    ModelDocument* document = window_->document();
+    const int matches = window_->graphView()->find(QStringLiteral("mobile"));
+    QVERIFY(matches > 0);
+    QVERIFY(document->layer(document->currentRow()).name.contains(QStringLiteral("mobile")));
+    const int first = document->currentRow();
+    window_->graphView()->find(QStringLiteral("mobile"));
+    if (matches > 1) QVERIFY(document->currentRow() != first);
+    QCOMPARE(window_->graphView()->find(QStringLiteral("no such layer")), 0);
+  }
+
+  void runEndToEndFillsTheTableAndCharts() {
+    ModelDocument* document = window_->document();
+    QVERIFY(window_->plansChart()->chart()->series().isEmpty());
+    QSignalSpy measured(document, &ModelDocument::measurementsChanged);
+    QCOMPARE(runToEnd([&] { action("actionRunEndToEnd")->trigger(); }),
+             JobRunner::Outcome::Completed);
+    QVERIFY(measured.count() >= 1);
+    for (int row = 0; row < document->layerCount(); ++row) {
+      QVERIFY2(!cell(row, LayerTableModel::LatencyColumn).isEmpty(),
+               qPrintable(document->layer(row).name));
+      QCOMPARE(cell(row, LayerTableModel::StatusColumn), QStringLiteral("measured"));
+      QCOMPARE(document->currentTiming(row)->samples, kQuickRuns.repeats);
+    }
+    QVERIFY(document->currentPlanLatency().has_value());
+    QVERIFY(window_->statusSummary().contains(QStringLiteral("latency")));
+    QVERIFY(!window_->statusSummary().contains(QStringLiteral("not measured")));
+    QCOMPARE(window_->plansChart()->chart()->series().size(), 1);
+    QCOMPARE(window_->layerChart()->chart()->series().size(), 1);
+    QVERIFY(
+        window_->inspector()->algorithmHtml().contains(QStringLiteral("Measured on this layer")));
+    // Editing the plan makes the measured latency stale, and the status bar says so.
+    auto& facts = document->layer(0);
+    for (const AlgorithmOption& option : facts.algorithms)
+      if (option.applicable() && option.name != facts.engineDefault) {
+        QVERIFY(document->setLayerAlgorithm(0, option.name));
+        break;
+      }
+    QVERIFY(window_->statusSummary().contains(QStringLiteral("plan changed")));
+  }
+
+  void cancelStopsARunAndTheWindowStaysUsable() {
+    window_->setRunSettings({1, 0, 1000000});
+    QSignalSpy progress(window_->runner(), &JobRunner::progress);
+    QSignalSpy finished(window_->runner(), &JobRunner::finished);
+    action("actionRunEndToEnd")->trigger();
+    QVERIFY(window_->runner()->isBusy());
+    QVERIFY(action("actionCancel")->isEnabled());
+    QVERIFY(progress.wait(kRunTimeoutMs));
+    action("actionCancel")->trigger();
+    QVERIFY(finished.wait(kRunTimeoutMs));
+    QCOMPARE(finished.first().at(1).value<JobRunner::Outcome>(), JobRunner::Outcome::Cancelled);
+    QVERIFY(!window_->runner()->isBusy());
+    QVERIFY(!action("actionCancel")->isEnabled());
+    window_->setRunSettings(kQuickRuns);
+    QCOMPARE(runToEnd([&] { window_->runEndToEnd(); }), JobRunner::Outcome::Completed);
+  }
+
+  void theGuiStaysResponsiveDuringARun() {
+    // A 10 ms timer ticks while a long run goes on. Had the run blocked the GUI thread, the
+    // longest gap between ticks would be the whole run; on the worker it is scheduling noise.
+    // The bound is relative to the run's own length, so a loaded machine does not fail it.
+    window_->setRunSettings({0, 0, 1000000});
+    QSignalSpy finished(window_->runner(), &JobRunner::finished);
+    QSignalSpy measured(window_->document(), &ModelDocument::measurementsChanged);
+    QElapsedTimer clock;
+    qint64 last = 0, longestGap = 0;
+    int ticks = 0;
+    QTimer ticker;
+    ticker.setInterval(10);
+    connect(&ticker, &QTimer::timeout, this, [&] {
+      const qint64 now = clock.elapsed();
+      longestGap = std::max(longestGap, now - last);
+      last = now;
+      ++ticks;
+    });
+    clock.start();
+    ticker.start();
+    window_->runEndToEnd();
+    QTest::qWait(2000);
+    const int streamed = measured.count();
+    window_->runner()->cancel();
+    QVERIFY(finished.wait(kRunTimeoutMs));
+    const qint64 total = clock.elapsed();
+    ticker.stop();
+    qInfo("run of %lld ms: %d ticks, longest event-loop gap %lld ms, %d result deliveries", total,
+          ticks, longestGap, streamed);
+    QVERIFY(total >= 2000);
+    QVERIFY2(longestGap < total / 4,
+             qPrintable(QStringLiteral("event loop blocked for %1 ms of a %2 ms run")
+                            .arg(longestGap)
+                            .arg(total)));
+    QVERIFY2(streamed >= 1, "results did not stream in while the run went on");
+  }
+
+  void aNewRunWhileOneGoesAsksFirst() {
+    QSignalSpy finished(window_->runner(), &JobRunner::finished);
+    window_->setRunSettings({1, 0, 1000000});
+    window_->runEndToEnd();
+    window_->setRunSettings(kQuickRuns);
+    confirmAnswer_ = false;
+    action("actionTimePlans")->trigger();
+    QCOMPARE(confirmations_, 1);
+    QCOMPARE(window_->runner()->currentTitle(), QStringLiteral("Run end to end"));
+    confirmAnswer_ = true;
+    action("actionTimePlans")->trigger();
+    QCOMPARE(confirmations_, 2);
+    QVERIFY(window_->runner()->waitForIdle(kRunTimeoutMs));
+    QCOMPARE(finished.count(), 2);
+    QCOMPARE(finished.at(0).at(0).toString(), QStringLiteral("Run end to end"));
+    QCOMPARE(finished.at(0).at(1).value<JobRunner::Outcome>(), JobRunner::Outcome::Cancelled);
+    QCOMPARE(finished.at(1).at(0).toString(), QStringLiteral("Time plans"));
+    QCOMPARE(finished.at(1).at(1).value<JobRunner::Outcome>(), JobRunner::Outcome::Completed);
+  }
+
+  void timePlansComparesCurrentDefaultAndReference() {
+    ModelDocument* document = window_->document();
+    QCOMPARE(runToEnd([&] { action("actionTimePlans")->trigger(); }),
+             JobRunner::Outcome::Completed);
+    QStringList labels;
+    for (const PlanLatency& latency : document->planLatencies()) labels << latency.label;
+    QCOMPARE(labels, QStringList({"current plan", "engine default", "reference"}));
+    for (int row = 0; row < document->layerCount(); ++row) {
+      QVERIFY(document->timing(row, QStringLiteral("reference")).has_value());
+      QVERIFY(document->timing(row, document->layer(row).engineDefault).has_value());
+    }
+    QCOMPARE(window_->plansChart()->chart()->series().size(), 1);
+    // Per-layer chart: one bar set per measured algorithm (reference plus the engine's picks).
+    QVERIFY(window_->layerChart()->chart()->series().size() == 1);
+  }
+
+  void planSaveAndLoadRoundTripThroughTheActions() {
+    ModelDocument* document = window_->document();
+    int row = -1;
+    QString algorithm;
+    for (int r = 0; r < document->layerCount() && row < 0; ++r)
+      for (const AlgorithmOption& option : document->layer(r).algorithms)
+        if (option.applicable() && option.name != document->layer(r).engineDefault) {
+          row = r;
+          algorithm = option.name;
+          break;
+        }
+    QVERIFY(row >= 0);
+    // Through the table, as a person edits it.
+    QVERIFY(window_->layerModel()->setData(
+        window_->layerModel()->index(row, LayerTableModel::AlgorithmColumn), algorithm));
+    QVERIFY(document->isPlanModified());
+    QVERIFY(window_->isWindowModified());
+
+    nextSavePath_ = dir_.filePath(QStringLiteral("roundtrip.plan.json"));
+    action("actionSavePlan")->trigger();
+    QVERIFY(QFile::exists(nextSavePath_));
+    QVERIFY(!document->isPlanModified());
+    QVERIFY(!window_->isWindowModified());
+    const Plan saved = Plan::load(nextSavePath_.toStdString());
+    QCOMPARE(QString::fromStdString(saved.layers.at(document->layer(row).name.toStdString())),
+             algorithm);
+    QCOMPARE(saved.model_fingerprint, document->model()->fingerprint);
+
+    action("actionResetPlan")->trigger();
+    QCOMPARE(document->requestedAlgorithm(row), QString::fromStdString(Plan::kDefault));
+    nextOpenPath_ = nextSavePath_;
+    action("actionLoadPlan")->trigger();
+    QCOMPARE(document->requestedAlgorithm(row), algorithm);
+    QCOMPARE(document->effectiveAlgorithm(row), algorithm);
+    QCOMPARE(cell(row, LayerTableModel::AlgorithmColumn), algorithm);
+    QVERIFY(!document->isPlanModified());
+    QCOMPARE(window_->planPath(), nextSavePath_);
+  }
+
+  void anInvalidPlanIsRefusedAndNothingIsLost() {
+    ModelDocument* document = window_->document();
+    auto [row, algorithm] = [&] {
+      for (int r = 0; r < document->layerCount(); ++r)
+        for (const AlgorithmOption& option : document->layer(r).algorithms)
+          if (option.applicable() && option.name != document->layer(r).engineDefault)
+            return std::make_pair(r, option.name);
+      return std::make_pair(-1, QString());
+    }();
+    QVERIFY(document->setLayerAlgorithm(row, algorithm));
+    const std::string before = document->plan().to_json();
+    Plan bad = document->plan();
+    bad.layers["/no/such/node"] = "reference";
+    const QString path = dir_.filePath(QStringLiteral("bad.plan.json"));
+    bad.save(path.toStdString());
+    nextOpenPath_ = path;
+    action("actionLoadPlan")->trigger();
+    QVERIFY(window_->messageText().contains(QStringLiteral("/no/such/node")));
+    QCOMPARE(document->plan().to_json(), before);
+    QVERIFY(document->isPlanModified());
+
+    QFile garbage(dir_.filePath(QStringLiteral("garbage.json")));
+    QVERIFY(garbage.open(QIODevice::WriteOnly));
+    garbage.write("{not json");
+    garbage.close();
+    QVERIFY(!window_->loadPlan(garbage.fileName()));
+    QVERIFY(window_->messageText().contains(QStringLiteral("garbage.json")));
+    QCOMPARE(document->plan().to_json(), before);
+  }
+
+  void aCorruptModelShowsAnErrorAndKeepsTheOpenModel() {
+    const QString path = dir_.filePath(QStringLiteral("corrupt.onnx"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("this is not an ONNX model");
+    file.close();
+    QSignalSpy failed(window_.get(), &MainWindow::loadFailed);
+    window_->openModel(path);
+    QVERIFY(failed.wait(kLoadTimeoutMs));
+    QVERIFY(window_->messageText().contains(QStringLiteral("corrupt.onnx")));
+    QCOMPARE(QString::fromStdString(window_->document()->model()->name),
+             QStringLiteral("tiny_resnet"));
+    QCOMPARE(window_->layerTable()->model()->rowCount(), window_->document()->layerCount());
+    // Still usable: a run completes, another model opens.
+    QCOMPARE(runToEnd([&] { window_->runEndToEnd(); }), JobRunner::Outcome::Completed);
+    QVERIFY(open(*window_, QStringLiteral(":/models/lenet.onnx")));
+    QVERIFY(window_->messageText().isEmpty());
+  }
+
+  void unsupportedOpsGiveAViewOnlyGraph() {
+    onnx_builder::ModelBuilder b("fancy");
+    b.input("x", {2, 3});
+    b.node("Relu", {"x"}, {"a"}, "relu");
+    b.node("FancyOp", {"a"}, {"f"}, "fancy");
+    b.node("Relu", {"f"}, {"y"}, "after_fancy");
+    b.output("y");
+    const QString path = dir_.filePath(QStringLiteral("fancy.onnx"));
+    b.write(path.toStdString());
+    QVERIFY(open(*window_, path));
+    QVERIFY(window_->messageText().contains(QStringLiteral("FancyOp")));
+    QVERIFY(!action("actionRunEndToEnd")->isEnabled());
+    QVERIFY(!action("actionTimePlans")->isEnabled());
+    const int fancy = window_->document()->rowOfNode(QStringLiteral("fancy"));
+    QVERIFY(cell(fancy, LayerTableModel::StatusColumn).startsWith(QStringLiteral("cannot run")));
+    QVERIFY(!(window_->layerModel()->flags(
+                  window_->layerModel()->index(fancy, LayerTableModel::AlgorithmColumn)) &
+              Qt::ItemIsEditable));
+    QCOMPARE(window_->graphView()->nodeItemCount(), 3 + 2);
+    // Running anyway (e.g. from a script) fails with the engine's message, not a crash.
+    QCOMPARE(runToEnd([&] { window_->runEndToEnd(); }), JobRunner::Outcome::Failed);
+    QVERIFY(window_->messageText().contains(QStringLiteral("fancy")));
+  }
+
+  void bulkActionsEditThePlan() {
+    ModelDocument* document = window_->document();
+    QTableView* table = window_->layerTable();
+    const int conv = 0;
+    QCOMPARE(document->layer(conv).opType, QStringLiteral("Conv"));
+    document->setCurrentRow(conv);
+
+    nextChoice_ = QStringLiteral("im2col");
+    action("actionBulkOpType")->trigger();
+    QCOMPARE(document->plan().defaults.at("Conv"), std::string("im2col"));
+    for (int row = 0; row < document->layerCount(); ++row)
+      if (document->layer(row).opType == QStringLiteral("Conv") &&
+          document->planNote(row).isEmpty())
+        QCOMPARE(document->effectiveAlgorithm(row), QStringLiteral("im2col"));
+
+    // Selected layers: the first two rows.
+    table->clearSelection();
+    table->selectionModel()->select(table->model()->index(0, 0),
+                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    table->selectionModel()->select(table->model()->index(1, 0),
+                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    nextChoice_ = QStringLiteral("reference");
+    action("actionBulkSelected")->trigger();
+    QCOMPARE(document->requestedAlgorithm(0), QStringLiteral("reference"));
+    QCOMPARE(document->requestedAlgorithm(1), QStringLiteral("reference"));
+    QCOMPARE(int(document->plan().layers.size()), 2);
+
+    // Same signature as the selected layer: exactly its group changes.
+    int row = 0;
+    for (int r = 0; r < document->layerCount(); ++r)
+      if (document->rowsWithSignature(document->layer(r).signature).size() >= 2) row = r;
+    document->setCurrentRow(row);
+    const QList<int> group = document->rowsWithSignature(document->layer(row).signature);
+    action("actionResetPlan")->trigger();
+    QVERIFY(document->plan().layers.empty() && document->plan().defaults.empty());
+    nextChoice_ = QStringLiteral("reference");
+    action("actionBulkSignature")->trigger();
+    for (int r = 0; r < document->layerCount(); ++r)
+      QCOMPARE(document->requestedAlgorithm(r) == QStringLiteral("reference"), group.contains(r));
+
+    table->clearSelection();
+    document->setCurrentRow(group.first());
+    action("actionResetSelected")->trigger();
+    QCOMPARE(document->requestedAlgorithm(group.first()), QString::fromStdString(Plan::kDefault));
+  }
+
+  void comparePlansShowsDifferencesAndTimesBoth() {
+    ModelDocument* document = window_->document();
+    document->setOpTypeDefault(QStringLiteral("Conv"), QStringLiteral("reference"));
+    action("actionComparePlans")->trigger();
+    auto* dialog = window_->findChild<PlanCompareDialog*>();
+    QVERIFY(dialog && dialog->isVisible());
+    // A: current plan (every Conv on reference), B: the engine's default.
+    int convs = 0;
+    for (int row = 0; row < document->layerCount(); ++row)
+      if (document->layer(row).opType == QStringLiteral("Conv") &&
+          document->layer(row).engineDefault != QStringLiteral("reference"))
+        ++convs;
+    QCOMPARE(dialog->model()->differenceCount(), convs);
+    QPushButton* timeBoth = nullptr;
+    for (QPushButton* button : dialog->findChildren<QPushButton*>())
+      if (button->text() == QStringLiteral("Time both plans")) timeBoth = button;
+    QVERIFY(timeBoth);
+    QCOMPARE(runToEnd([&] { timeBoth->click(); }), JobRunner::Outcome::Completed);
+    QStringList labels;
+    for (const PlanLatency& latency : document->planLatencies()) labels << latency.label;
+    QCOMPARE(labels, QStringList({"current plan", "engine default"}));
+    // Every differing layer now has a latency ratio.
+    for (int row = 0; row < dialog->model()->rowCount(); ++row)
+      if (dialog->model()->index(row, 0).data(PlanCompareModel::DiffersRole).toBool())
+        QVERIFY(dialog->model()
+                    ->index(row, PlanCompareModel::RatioColumn)
+                    .data(PlanCompareModel::SortRole)
+                    .toDouble() > 0);
+  }
+
+  void unsavedPlanEditsPromptOnClose() {
+    ModelDocument* document = window_->document();
+    document->setOpTypeDefault(QStringLiteral("Conv"), QStringLiteral("reference"));
+    unsavedAnswer_ = QMessageBox::Cancel;
+    QVERIFY(!window_->close());
+    QCOMPARE(unsavedAsked_, 1);
+    QVERIFY(window_->isVisible());
+    // Opening another model asks too, and Cancel keeps everything.
+    window_->openModel(QStringLiteral(":/models/lenet.onnx"));
+    QCOMPARE(unsavedAsked_, 2);
+    QVERIFY(!window_->runner()->isBusy());
+    QCOMPARE(QString::fromStdString(document->model()->name), QStringLiteral("tiny_resnet"));
+    unsavedAnswer_ = QMessageBox::Save;
+    nextSavePath_ = dir_.filePath(QStringLiteral("on_close.plan.json"));
+    QVERIFY(window_->close());
+    QCOMPARE(unsavedAsked_, 3);
+    QVERIFY(QFile::exists(nextSavePath_));
+  }
+
+  void settingsPersistAcrossWindows() {
+    action("actionColor1")->trigger();
+    QCOMPARE(window_->graphView()->colorMode(), GraphView::ColorMode::Algorithm);
+    window_->resize(1111, 777);
+    QVERIFY(window_->close());
+    window_ = makeWindow(false);
+    QCOMPARE(window_->graphView()->colorMode(), GraphView::ColorMode::Algorithm);
+    QCOMPARE(window_->size(), QSize(1111, 777));
+    action("actionColor0")->trigger();
+  }
+
+  void exportsWriteTheirFiles() {
+    QCOMPARE(runToEnd([&] { window_->runEndToEnd(); }), JobRunner::Outcome::Completed);
+    struct Case {
+      const char* action;
+      const char* file;
+    };
+    for (const Case& c :
+         {Case{"actionExportGraphPng", "graph.png"}, Case{"actionExportGraphSvg", "graph.svg"},
+          Case{"actionExportCsv", "results.csv"}, Case{"actionExportJson", "results.json"},
+          Case{"actionExportChart", "chart.png"}}) {
+      nextSavePath_ = dir_.filePath(QString::fromLatin1(c.file));
+      action(c.action)->trigger();
+      QFile file(nextSavePath_);
+      QVERIFY2(file.open(QIODevice::ReadOnly) && file.size() > 100, c.file);
+      if (nextSavePath_.endsWith(QStringLiteral(".png"))) QVERIFY(!QImage(nextSavePath_).isNull());
+      if (nextSavePath_.endsWith(QStringLiteral(".svg"))) QVERIFY(file.readAll().contains("<svg"));
+    }
+  }
+
+  void dropAndRecentFilesOpenModelsAndPlans() {
+    // A model file dropped on the window opens; a plan dropped next applies to it.
+    const QString model = dir_.filePath(QStringLiteral("dropped.onnx"));
+    QFile::remove(model);
+    QVERIFY(QFile::copy(QStringLiteral(ALGOSCOPE_SAMPLES "/lenet.onnx"), model));
+    auto drop = [&](const QString& path) {
+      QMimeData data;
+      data.setUrls({QUrl::fromLocalFile(path)});
+      QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+      QCoreApplication::sendEvent(window_.get(), &enter);
+      if (!enter.isAccepted()) return false;
+      QDropEvent dropEvent(QPointF(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+      QCoreApplication::sendEvent(window_.get(), &dropEvent);
+      return true;
+    };
+    QSignalSpy loaded(window_.get(), &MainWindow::modelLoaded);
+    QVERIFY(drop(model));
+    QVERIFY(loaded.wait(kLoadTimeoutMs));
+    QCOMPARE(QString::fromStdString(window_->document()->model()->name), QStringLiteral("dropped"));
+
+    ModelDocument* document = window_->document();
+    Plan plan = document->plan();
+    plan.defaults["Gemm"] = "reference";
+    const QString planPath = dir_.filePath(QStringLiteral("dropped.plan.json"));
+    plan.save(planPath.toStdString());
+    QVERIFY(drop(planPath));
+    QCOMPARE(document->plan().defaults.at("Gemm"), std::string("reference"));
+    QVERIFY(!drop(dir_.filePath(QStringLiteral("notes.txt"))));  // not offered
+
+    // The file is first in File > Open recent; choosing it opens it again.
+    QMenu* recent = nullptr;
+    for (QMenu* menu : window_->findChildren<QMenu*>())
+      if (menu->title().contains(QStringLiteral("recent"))) recent = menu;
+    QVERIFY(recent);
+    QVERIFY(!recent->actions().isEmpty());
+    QCOMPARE(recent->actions().first()->toolTip(), QFileInfo(model).absoluteFilePath());
+    QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
+    loaded.clear();
+    recent->actions().first()->trigger();
+    QVERIFY(loaded.wait(kLoadTimeoutMs));
+    QCOMPARE(QString::fromStdString(document->model()->name), QStringLiteral("dropped"));
+  }
+
+  void screenshotRendersTheWindowHeadless() {
+    const QString out = dir_.filePath(QStringLiteral("shot.png"));
+    QProcess app;
+    app.start(
+        QStringLiteral(ALGOSCOPE_GUI_APP),
+        {QStringLiteral(ALGOSCOPE_SAMPLES "/tiny_resnet.onnx"), QStringLiteral("--screenshot"), out,
+         QStringLiteral("--size"), QStringLiteral("1000x700")});
+    QVERIFY(app.waitForFinished(kLoadTimeoutMs));
+    QCOMPARE(app.exitCode(), 0);
+    const QImage image(out);
+    QCOMPARE(image.size(), QSize(1000, 700));
+    // Not a blank window: many colours, and the graph area (left middle) is not one flat fill.
+    QSet<QRgb> colors, graphColors;
+    for (int y = 0; y < image.height(); y += 7)
+      for (int x = 0; x < image.width(); x += 7) {
+        colors.insert(image.pixel(x, y));
+        if (y > 80 && y < 400 && x < 650) graphColors.insert(image.pixel(x, y));
+      }
+    QVERIFY2(colors.size() > 50, qPrintable(QString::number(colors.size())));
+    QVERIFY2(graphColors.size() > 10, qPrintable(QString::number(graphColors.size())));
+
+    // A model that cannot be read still renders (showing the error) but exits with 2.
+    const QString failedOut = dir_.filePath(QStringLiteral("failed.png"));
+    app.start(QStringLiteral(ALGOSCOPE_GUI_APP), {dir_.filePath(QStringLiteral("missing.onnx")),
+                                                  QStringLiteral("--screenshot"), failedOut});
+    QVERIFY(app.waitForFinished(kLoadTimeoutMs));
+    QCOMPARE(app.exitCode(), 2);
+    QVERIFY(app.readAllStandardError().contains("missing.onnx"));
+    QCOMPARE(QImage(failedOut).size(), QSize(1440, 900));
+  }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "main_window_test.moc"

@@ -1,0 +1,513 @@
+// The explorer's building blocks without the window: ModelDocument over the bundled samples, the
+// item models under QAbstractItemModelTester while the plan, the measurements and the model
+// change, the algorithm combo, the layered graph layout's geometric promises, the job runner's
+// ordering and cancellation, and the CSV/JSON exports.
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QStandardItemModel>
+#include <QStandardPaths>
+#include <QStyleOptionViewItem>
+#include <QTest>
+#include <QThread>
+#include <map>
+
+#include "algorithm_delegate.h"
+#include "algoscope/algoscope.h"
+#include "job_runner.h"
+#include "layer_table_model.h"
+#include "model_document.h"
+#include "plan_compare.h"
+#include "results_export.h"
+#include "sugiyama_layout.h"
+
+using namespace algoscope;
+using namespace algoscope::gui;
+
+namespace {
+
+std::shared_ptr<const Model> sample(const char* name) {
+  return std::make_shared<const Model>(load_model(std::string(ALGOSCOPE_SAMPLES) + "/" + name));
+}
+
+// A layer and an algorithm of its op type that cannot compute it.
+std::pair<int, QString> notApplicable(const ModelDocument& document) {
+  for (int row = 0; row < document.layerCount(); ++row)
+    for (const AlgorithmOption& option : document.layer(row).algorithms)
+      if (!option.applicable()) return {row, option.name};
+  return {-1, {}};
+}
+
+// A layer and an applicable algorithm that is not the engine's choice for it.
+std::pair<int, QString> alternative(const ModelDocument& document, const QString& op) {
+  for (int row = 0; row < document.layerCount(); ++row) {
+    const LayerFacts& facts = document.layer(row);
+    if (facts.opType != op) continue;
+    for (const AlgorithmOption& option : facts.algorithms)
+      if (option.applicable() && option.name != facts.engineDefault) return {row, option.name};
+  }
+  return {-1, {}};
+}
+
+// A random DAG in topological order: local edges plus some long skips (like residual and dense
+// connections), the shapes the layout must handle.
+LayoutGraph randomDag(int nodes, quint32 seed, bool tree = false) {
+  QRandomGenerator random(seed);
+  LayoutGraph graph;
+  for (int i = 0; i < nodes; ++i)
+    graph.sizes.emplace_back(60 + random.bounded(160), 20 + random.bounded(40));
+  for (int i = 1; i < nodes; ++i) {
+    const int parents = tree ? 1 : 1 + random.bounded(2);
+    for (int p = 0; p < parents; ++p) {
+      const bool skip = !tree && random.bounded(10) == 0;
+      const int span =
+          skip ? 1 + random.bounded(std::min(i, 60)) : 1 + random.bounded(std::min(i, 3));
+      graph.edges.emplace_back(i - span, i);
+    }
+  }
+  return graph;
+}
+
+}  // namespace
+
+class WidgetsTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+  void documentDescribesEveryLayer() {
+    ModelDocument document;
+    QSignalSpy modelChanged(&document, &ModelDocument::modelChanged);
+    auto model = sample("tiny_resnet.onnx");
+    document.setModel(model);
+    QCOMPARE(modelChanged.count(), 1);
+    QCOMPARE(document.layerCount(), int(model->nodes.size()));
+    double flops = 0;
+    for (int row = 0; row < document.layerCount(); ++row) {
+      const LayerFacts& facts = document.layer(row);
+      QCOMPARE(facts.name.toStdString(), model->nodes[size_t(row)].name);
+      QVERIFY(facts.runnable());
+      QVERIFY(!facts.algorithms.empty());
+      QVERIFY(!facts.outputShapes.isEmpty());
+      // The engine's choice is one of the applicable algorithms, and the plan starts on it.
+      bool found = false;
+      for (const AlgorithmOption& option : facts.algorithms)
+        found |= option.name == facts.engineDefault && option.applicable();
+      QVERIFY2(found, qPrintable(facts.name));
+      QCOMPARE(document.effectiveAlgorithm(row), facts.engineDefault);
+      flops += facts.flops;
+    }
+    QVERIFY(flops > 1e6);
+    QCOMPARE(document.totalFlops(), flops);
+    QVERIFY(document.unsupportedSummary().isEmpty());
+    QVERIFY(!document.isPlanModified());
+    QCOMPARE(document.rowOfNode(document.layer(3).name), 3);
+  }
+
+  void documentRefusesAlgorithmsThatDoNotApply() {
+    ModelDocument document;
+    document.setModel(sample("tiny_resnet.onnx"));
+    auto [row, algorithm] = notApplicable(document);
+    QVERIFY2(row >= 0, "tiny_resnet should have a layer some algorithm cannot compute");
+    QSignalSpy planChanged(&document, &ModelDocument::planChanged);
+    QString why;
+    QVERIFY(!document.setLayerAlgorithm(row, algorithm, &why));
+    QVERIFY(!why.isEmpty());
+    QCOMPARE(planChanged.count(), 0);
+    QVERIFY(!document.isPlanModified());
+
+    auto [convRow, other] = alternative(document, QStringLiteral("Conv"));
+    QVERIFY(convRow >= 0);
+    QVERIFY(document.setLayerAlgorithm(convRow, other));
+    QCOMPARE(planChanged.count(), 1);
+    QCOMPARE(document.effectiveAlgorithm(convRow), other);
+    QVERIFY(document.isPlanModified());
+    document.markPlanSaved();
+    QVERIFY(!document.isPlanModified());
+    QVERIFY(document.setLayerAlgorithm(convRow, QString::fromStdString(Plan::kDefault)));
+    QCOMPARE(document.effectiveAlgorithm(convRow), document.layer(convRow).engineDefault);
+  }
+
+  void opTypeDefaultFallsBackWhereItDoesNotApply() {
+    ModelDocument document;
+    document.setModel(sample("tiny_resnet.onnx"));
+    // depthwise fits only depthwise Convs: the others keep the engine's choice, with a note.
+    int convs = 0, depthwise = 0;
+    for (int row = 0; row < document.layerCount(); ++row) {
+      if (document.layer(row).opType != QStringLiteral("Conv")) continue;
+      ++convs;
+      for (const AlgorithmOption& option : document.layer(row).algorithms)
+        if (option.name == QStringLiteral("depthwise") && option.applicable()) ++depthwise;
+    }
+    QVERIFY(depthwise > 0 && depthwise < convs);
+    QCOMPARE(document.setOpTypeDefault(QStringLiteral("Conv"), QStringLiteral("depthwise")),
+             depthwise);
+    int notes = 0;
+    for (int row = 0; row < document.layerCount(); ++row)
+      if (!document.planNote(row).isEmpty()) ++notes;
+    QCOMPARE(notes, convs - depthwise);
+    QCOMPARE(document.plan().defaults.at("Conv"), std::string("depthwise"));
+  }
+
+  void sameSignatureGroupsIdenticalLayers() {
+    ModelDocument document;
+    document.setModel(sample("tiny_resnet.onnx"));
+    for (int row = 0; row < document.layerCount(); ++row) {
+      const QList<int> rows = document.rowsWithSignature(document.layer(row).signature);
+      QVERIFY(rows.contains(row));
+      for (int other : rows) {
+        QCOMPARE(document.layer(other).opType, document.layer(row).opType);
+        QCOMPARE(document.layer(other).inputShapes, document.layer(row).inputShapes);
+      }
+    }
+  }
+
+  void layerTableModelPassesTheTester() {
+    ModelDocument document;
+    LayerTableModel model(&document);
+    LayerFilterModel filter;
+    filter.setSourceModel(&model);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester filterTester(&filter,
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 0);
+    document.setModel(sample("tiny_resnet.onnx"));
+    QCOMPARE(model.rowCount(), document.layerCount());
+    QCOMPARE(model.columnCount(), int(LayerTableModel::ColumnCount));
+
+    // Plan edits through the model's algorithm column.
+    auto [row, other] = alternative(document, QStringLiteral("Conv"));
+    const QModelIndex cell = model.index(row, LayerTableModel::AlgorithmColumn);
+    QVERIFY(model.flags(cell) & Qt::ItemIsEditable);
+    QVERIFY(!(model.flags(model.index(row, LayerTableModel::LayerColumn)) & Qt::ItemIsEditable));
+    QSignalSpy dataChanged(&model, &QAbstractItemModel::dataChanged);
+    QVERIFY(model.setData(cell, other));
+    QVERIFY(dataChanged.count() >= 1);
+    QCOMPARE(cell.data().toString(), other);
+    QCOMPARE(cell.data(Qt::EditRole).toString(), other);
+    auto [badRow, bad] = notApplicable(document);
+    QVERIFY(!model.setData(model.index(badRow, LayerTableModel::AlgorithmColumn), bad));
+
+    // Measurements fill latency and GFLOP/s of the measured algorithm only.
+    const QModelIndex latency = model.index(row, LayerTableModel::LatencyColumn);
+    QVERIFY(latency.data().toString().isEmpty());
+    document.recordLayerTimings(document.model(),
+                                {{row, other, Timing{2e-3, 1e-3, 5}},
+                                 {row, document.layer(row).engineDefault, Timing{4e-3, 3e-3, 5}}});
+    QCOMPARE(latency.data(LayerTableModel::SortRole).toDouble(), 2e-3);
+    QVERIFY(latency.data().toString().contains(QStringLiteral("ms")));
+    const double gflops = model.index(row, LayerTableModel::ThroughputColumn)
+                              .data(LayerTableModel::SortRole)
+                              .toDouble();
+    QVERIFY(qAbs(gflops - document.layer(row).flops / 2e-3 / 1e9) < 1e-9);
+    // Switching back to the engine's choice shows that algorithm's measurement.
+    QVERIFY(model.setData(cell, QString::fromStdString(Plan::kDefault)));
+    QCOMPARE(latency.data(LayerTableModel::SortRole).toDouble(), 4e-3);
+
+    // Sorting and filtering through the proxy.
+    filter.sort(LayerTableModel::FlopsColumn, Qt::DescendingOrder);
+    double previous = 1e300;
+    for (int r = 0; r < filter.rowCount(); ++r) {
+      const double flops =
+          filter.index(r, LayerTableModel::FlopsColumn).data(LayerTableModel::SortRole).toDouble();
+      QVERIFY(flops <= previous);
+      previous = flops;
+    }
+    filter.setOpType(QStringLiteral("Add"));
+    QVERIFY(filter.rowCount() > 0);
+    for (int r = 0; r < filter.rowCount(); ++r)
+      QCOMPARE(filter.index(r, LayerTableModel::OpColumn).data().toString(), QStringLiteral("Add"));
+    filter.setOpType({});
+    filter.setText(QStringLiteral("layer2"));
+    QVERIFY(filter.rowCount() > 0 && filter.rowCount() < model.rowCount());
+    filter.setText({});
+
+    // A different model resets everything.
+    document.setModel(sample("lenet.onnx"));
+    QCOMPARE(model.rowCount(), document.layerCount());
+    document.setModel(nullptr);
+    QCOMPARE(model.rowCount(), 0);
+  }
+
+  void algorithmComboDisablesWhatDoesNotApply() {
+    ModelDocument document;
+    document.setModel(sample("tiny_resnet.onnx"));
+    LayerTableModel model(&document);
+    auto [row, bad] = notApplicable(document);
+    AlgorithmDelegate delegate;
+    QWidget parent;
+    QStyleOptionViewItem option;
+    const QModelIndex cell = model.index(row, LayerTableModel::AlgorithmColumn);
+    std::unique_ptr<QWidget> editor(delegate.createEditor(&parent, option, cell));
+    auto* combo = qobject_cast<QComboBox*>(editor.get());
+    QVERIFY(combo);
+    // "default" plus every algorithm of the op type, in registry order.
+    QCOMPARE(combo->count(), int(document.layer(row).algorithms.size()) + 1);
+    auto* items = qobject_cast<QStandardItemModel*>(combo->model());
+    QVERIFY(items);
+    bool sawDisabled = false;
+    for (int i = 0; i < combo->count(); ++i) {
+      QStandardItem* item = items->item(i);
+      if (item->data(Qt::UserRole).toString() == bad) {
+        QVERIFY(!item->isEnabled());
+        QVERIFY(item->toolTip().contains(QStringLiteral("Not applicable")));
+        sawDisabled = true;
+      }
+    }
+    QVERIFY(sawDisabled);
+    // Picking an applicable entry writes it to the plan.
+    delegate.setEditorData(combo, cell);
+    QCOMPARE(combo->currentData().toString(), QString::fromStdString(Plan::kDefault));
+    const QString engineDefault = document.layer(row).engineDefault;
+    for (int i = 1; i < combo->count(); ++i)
+      if (items->item(i)->isEnabled() && items->item(i)->data(Qt::UserRole) != engineDefault) {
+        combo->setCurrentIndex(i);
+        break;
+      }
+    delegate.setModelData(combo, &model, cell);
+    QCOMPARE(document.requestedAlgorithm(row), combo->currentData().toString());
+  }
+
+  void planCompareModelPassesTheTester() {
+    ModelDocument document;
+    document.setModel(sample("tiny_resnet.onnx"));
+    PlanCompareModel model(&document);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setPlans({QStringLiteral("engine default"), document.engineDefaultPlan()},
+                   {QStringLiteral("reference"), document.referencePlan()});
+    QCOMPARE(model.rowCount(), document.layerCount());
+    int expected = 0;
+    for (int row = 0; row < document.layerCount(); ++row)
+      if (document.layer(row).engineDefault != QStringLiteral("reference")) ++expected;
+    QVERIFY(expected > 0);
+    QCOMPARE(model.differenceCount(), expected);
+    // The ratio appears once both algorithms of a layer are measured.
+    const int row = 0;
+    const QString a = model.index(row, PlanCompareModel::AlgorithmAColumn).data().toString();
+    const QString b = model.index(row, PlanCompareModel::AlgorithmBColumn).data().toString();
+    QVERIFY(a != b);
+    QVERIFY(model.index(row, PlanCompareModel::RatioColumn).data().toString().isEmpty());
+    document.recordLayerTimings(document.model(),
+                                {{row, a, Timing{1e-3, 1e-3, 3}}, {row, b, Timing{5e-3, 5e-3, 3}}});
+    QCOMPARE(
+        model.index(row, PlanCompareModel::RatioColumn).data(PlanCompareModel::SortRole).toDouble(),
+        5.0);
+    model.setPlans({QStringLiteral("x"), document.plan()}, {QStringLiteral("y"), document.plan()});
+    QCOMPARE(model.differenceCount(), 0);
+    document.setModel(sample("lenet.onnx"));
+    QCOMPARE(model.rowCount(), 0);
+  }
+
+  void layoutKeepsItsGeometricPromises_data() {
+    QTest::addColumn<int>("nodes");
+    QTest::addColumn<bool>("tree");
+    QTest::newRow("dag 60") << 60 << false;
+    QTest::newRow("dag 600") << 600 << false;
+    QTest::newRow("tree 200") << 200 << true;
+  }
+
+  void layoutKeepsItsGeometricPromises() {
+    QFETCH(int, nodes);
+    QFETCH(bool, tree);
+    const LayoutGraph graph = randomDag(nodes, 7u + quint32(nodes), tree);
+    SugiyamaLayout layout;
+    const GraphLayoutResult result = layout.layout(graph);
+    QCOMPARE(int(result.centers.size()), nodes);
+    QCOMPARE(result.routes.size(), graph.edges.size());
+    // Every edge points down and its route runs from the source's bottom to the target's top.
+    for (size_t e = 0; e < graph.edges.size(); ++e) {
+      auto [s, t] = graph.edges[e];
+      const QPointF cs = result.centers[size_t(s)], ct = result.centers[size_t(t)];
+      const QSizeF ss = graph.sizes[size_t(s)], st = graph.sizes[size_t(t)];
+      QVERIFY(cs.y() < ct.y());
+      const auto& route = result.routes[e];
+      QVERIFY(route.size() >= 2);
+      QCOMPARE(route.front().y(), cs.y() + ss.height() / 2);
+      QVERIFY(qAbs(route.front().x() - cs.x()) <= ss.width() / 2);
+      QCOMPARE(route.back().y(), ct.y() - st.height() / 2);
+      QVERIFY(qAbs(route.back().x() - ct.x()) <= st.width() / 2);
+      for (size_t i = 1; i < route.size(); ++i) QVERIFY(route[i].y() > route[i - 1].y());
+    }
+    // Nodes of one row never overlap.
+    std::map<double, std::vector<int>> rows;
+    for (int v = 0; v < nodes; ++v) rows[result.centers[size_t(v)].y()].push_back(v);
+    for (auto& [y, members] : rows) {
+      std::sort(members.begin(), members.end(), [&](int a, int b) {
+        return result.centers[size_t(a)].x() < result.centers[size_t(b)].x();
+      });
+      for (size_t i = 1; i < members.size(); ++i) {
+        const int a = members[i - 1], b = members[i];
+        const double room = (graph.sizes[size_t(a)].width() + graph.sizes[size_t(b)].width()) / 2;
+        QVERIFY2(result.centers[size_t(b)].x() - result.centers[size_t(a)].x() >= room - 1e-6,
+                 qPrintable(QStringLiteral("nodes %1 and %2 overlap").arg(a).arg(b)));
+      }
+    }
+    for (const QPointF& c : result.centers) QVERIFY(result.bounds.contains(c));
+    QVERIFY(layout.lastStats().crossings <= layout.lastStats().initialCrossings);
+    if (tree) QCOMPARE(layout.lastStats().crossings, 0LL);
+  }
+
+  void layoutReducesCrossings() {
+    // The depth-first initial order of a tangled DAG has crossings; the sweeps must remove some.
+    const LayoutGraph graph = randomDag(300, 99u);
+    SugiyamaLayout layout;
+    layout.layout(graph);
+    QVERIFY(layout.lastStats().initialCrossings > 0);
+    QVERIFY2(layout.lastStats().crossings < layout.lastStats().initialCrossings,
+             qPrintable(QStringLiteral("%1 -> %2")
+                            .arg(layout.lastStats().initialCrossings)
+                            .arg(layout.lastStats().crossings)));
+  }
+
+  void layoutSurvivesCyclesAndSelfLoops() {
+    LayoutGraph graph;
+    for (int i = 0; i < 4; ++i) graph.sizes.emplace_back(50, 20);
+    graph.edges = {{0, 1}, {1, 2}, {2, 0}, {2, 3}, {3, 3}};
+    const GraphLayoutResult result = SugiyamaLayout().layout(graph);
+    for (const QPointF& c : result.centers) QVERIFY(qIsFinite(c.x()) && qIsFinite(c.y()));
+    for (size_t e = 0; e < 4; ++e) QVERIFY(result.routes[e].size() >= 2);
+    QVERIFY(result.routes[4].empty());  // a self loop is not drawn
+  }
+
+  void layoutOfAThousandNodes() {
+    // Densenet-like: long skips into concatenations. Reported, not asserted (machines differ);
+    // the geometric checks above cover correctness.
+    LayoutGraph graph = randomDag(1000, 12345u);
+    for (int i = 30; i < 1000; i += 30)
+      for (int j = i - 29; j < i; j += 3) graph.edges.emplace_back(j, i);
+    SugiyamaLayout layout;
+    QElapsedTimer timer;
+    timer.start();
+    const GraphLayoutResult result = layout.layout(graph);
+    qInfo("1000 nodes, %zu edges: %d layers, %d dummies, crossings %lld -> %lld, %.1f ms",
+          graph.edges.size(), layout.lastStats().layers, layout.lastStats().dummies,
+          layout.lastStats().initialCrossings, layout.lastStats().crossings,
+          double(timer.nsecsElapsed()) / 1e6);
+    QCOMPARE(int(result.centers.size()), 1000);
+  }
+
+  void jobRunnerDeliversInOrderBeforeFinished() {
+    JobRunner runner;
+    QStringList events;
+    QSignalSpy progress(&runner, &JobRunner::progress);
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    connect(&runner, &JobRunner::finished, this,
+            [&](const QString&, JobRunner::Outcome) { events << QStringLiteral("finished"); });
+    Qt::HANDLE guiThread = QThread::currentThreadId();
+    Qt::HANDLE workerThread = nullptr;
+    QVERIFY(runner.start({QStringLiteral("count"), [&](JobContext& context) {
+                            workerThread = QThread::currentThreadId();
+                            for (int i = 1; i <= 3; ++i) {
+                              context.progress(i, 3, QString::number(i));
+                              context.deliver([&events, i] { events << QString::number(i); });
+                            }
+                          }}));
+    QVERIFY(runner.isBusy());
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(finished.first().at(1).value<JobRunner::Outcome>(), JobRunner::Outcome::Completed);
+    QCOMPARE(events, QStringList({"1", "2", "3", "finished"}));
+    QVERIFY(workerThread != nullptr && workerThread != guiThread);
+    QVERIFY(progress.count() >= 1);
+    QCOMPARE(progress.last().at(0).toInt(), 3);  // the last step is always reported
+    QVERIFY(!runner.isBusy());
+  }
+
+  void jobRunnerCancels() {
+    JobRunner runner;
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    QSignalSpy progress(&runner, &JobRunner::progress);
+    bool lateDelivery = false;
+    QVERIFY(runner.start({QStringLiteral("spin"), [&](JobContext& context) {
+                            for (int i = 0;; ++i) {
+                              context.progress(i, 1000000, {});
+                              if (context.cancelled())
+                                context.deliver([&lateDelivery] { lateDelivery = true; });
+                              context.throwIfCancelled();
+                              QThread::msleep(2);
+                            }
+                          }}));
+    QVERIFY(progress.wait(10000));
+    runner.cancel();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(finished.first().at(1).value<JobRunner::Outcome>(), JobRunner::Outcome::Cancelled);
+    QCoreApplication::processEvents();
+    QVERIFY(!lateDelivery);  // results of a cancelled job are dropped
+  }
+
+  void jobRunnerRunsOneJobAtATime() {
+    JobRunner runner;
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    std::atomic<int> concurrent{0}, most{0};
+    auto job = [&](const QString& title, int steps) {
+      return Job{title, [&, steps](JobContext& context) {
+                   most = std::max(most.load(), ++concurrent);
+                   for (int i = 0; i < steps; ++i) {
+                     if (context.cancelled()) break;
+                     QThread::msleep(2);
+                   }
+                   --concurrent;
+                   context.throwIfCancelled();
+                 }};
+    };
+    QVERIFY(runner.start(job(QStringLiteral("first"), 100000)));
+    QVERIFY(!runner.start(job(QStringLiteral("refused"), 1)));
+    QCOMPARE(runner.currentTitle(), QStringLiteral("first"));
+    runner.replace(job(QStringLiteral("second"), 5));
+    QVERIFY(runner.waitForIdle(20000));
+    QCOMPARE(finished.count(), 2);
+    QCOMPARE(finished.at(0).at(0).toString(), QStringLiteral("first"));
+    QCOMPARE(finished.at(0).at(1).value<JobRunner::Outcome>(), JobRunner::Outcome::Cancelled);
+    QCOMPARE(finished.at(1).at(0).toString(), QStringLiteral("second"));
+    QCOMPARE(finished.at(1).at(1).value<JobRunner::Outcome>(), JobRunner::Outcome::Completed);
+    QCOMPARE(most.load(), 1);
+  }
+
+  void jobRunnerReportsFailures() {
+    JobRunner runner;
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    runner.start({QStringLiteral("fail"), [](JobContext&) { throw Error("the plan is bad"); }});
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(finished.first().at(1).value<JobRunner::Outcome>(), JobRunner::Outcome::Failed);
+    QCOMPARE(finished.first().at(2).toString(), QStringLiteral("the plan is bad"));
+  }
+
+  void resultsExportAsCsvAndJson() {
+    ModelDocument document;
+    document.setModel(sample("lenet.onnx"));
+    const QString chosen = document.effectiveAlgorithm(0);
+    document.recordLayerTimings(document.model(),
+                                {{0, chosen, Timing{1e-3, 9e-4, 4}},
+                                 {0, QStringLiteral("reference"), Timing{8e-3, 7e-3, 4}}});
+    document.recordPlanLatency(
+        document.model(),
+        {QStringLiteral("current plan"), document.plan().to_json(), Timing{0.01, 0.009, 4}, 1});
+    const QStringList lines = resultsCsv(document).trimmed().split(QLatin1Char('\n'));
+    // Header, one line per layer, plus the extra measured algorithm of layer 0.
+    QCOMPARE(lines.size(),
+             1 + document.layerCount() + (chosen == QStringLiteral("reference") ? 0 : 1));
+    QVERIFY(lines[0].startsWith(QStringLiteral("layer,op,")));
+    QVERIFY(lines[1].startsWith(document.layer(0).name + QLatin1Char(',')));
+
+    const QJsonObject json = QJsonDocument::fromJson(resultsJson(document)).object();
+    QCOMPARE(json[QStringLiteral("layers")].toArray().size(), document.layerCount());
+    const QJsonObject first = json[QStringLiteral("layers")].toArray()[0].toObject();
+    QCOMPARE(first[QStringLiteral("algorithm")].toString(), chosen);
+    QCOMPARE(first[QStringLiteral("measurements")]
+                 .toObject()[chosen]
+                 .toObject()[QStringLiteral("median_s")]
+                 .toDouble(),
+             1e-3);
+    QCOMPARE(json[QStringLiteral("plans")].toArray().size(), 1);
+    QCOMPARE(json[QStringLiteral("plan")].toObject()[QStringLiteral("format")].toString(),
+             QStringLiteral("algoscope-plan"));
+  }
+};
+
+QTEST_MAIN(WidgetsTest)
+#include "widgets_test.moc"

@@ -1,0 +1,256 @@
+// Inspector: HTML views of the selected layer and of the algorithm under study.
+#include "inspector.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+#include <algorithm>
+
+#include "algoscope/plan.h"
+#include "algoscope/registry.h"
+#include "model_document.h"
+
+namespace algoscope::gui {
+namespace {
+
+QString esc(const QString& text) { return text.toHtmlEscaped(); }
+QString esc(const std::string& text) { return QString::fromStdString(text).toHtmlEscaped(); }
+
+QString field(const QString& key, const QString& value) {
+  return QStringLiteral("<tr><td style='color:#555;padding-right:8px'>%1</td><td>%2</td></tr>")
+      .arg(key, value);
+}
+
+// The teaching texts are one paragraph; their standard parts get a heading each.
+QString teachingHtml(const std::string& teaching) {
+  QString html = esc(teaching);
+  for (const char* label :
+       {"Extra memory:", "It wins", "It never wins", "Numerics:", "Numerical behaviour:"}) {
+    const QString key = QString::fromUtf8(label);
+    html.replace(key, QStringLiteral("<br><b>") + key + QStringLiteral("</b>"));
+  }
+  return QStringLiteral("<p>") + html + QStringLiteral("</p>");
+}
+
+}  // namespace
+
+Inspector::Inspector(ModelDocument* document, QWidget* parent)
+    : QWidget(parent), document_(document) {
+  layerText_ = new QTextBrowser;
+  layerText_->setOpenLinks(false);
+  algorithms_ = new QComboBox;
+  algorithms_->setToolTip(QStringLiteral("The algorithm to read about (the plan's choice first)"));
+  useButton_ = new QPushButton(QStringLiteral("Use for this layer"));
+  useButton_->setToolTip(QStringLiteral("Put this algorithm in the plan for the selected layer"));
+  algorithmText_ = new QTextBrowser;
+
+  auto* algorithmPane = new QWidget;
+  auto* picker = new QHBoxLayout;
+  picker->addWidget(new QLabel(QStringLiteral("Algorithm:")));
+  picker->addWidget(algorithms_, 1);
+  picker->addWidget(useButton_);
+  auto* algorithmLayout = new QVBoxLayout(algorithmPane);
+  algorithmLayout->setContentsMargins(0, 0, 0, 0);
+  algorithmLayout->addLayout(picker);
+  algorithmLayout->addWidget(algorithmText_, 1);
+
+  auto* split = new QSplitter(Qt::Vertical);
+  split->addWidget(layerText_);
+  split->addWidget(algorithmPane);
+  split->setStretchFactor(0, 2);
+  split->setStretchFactor(1, 3);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(split);
+
+  connect(document_, &ModelDocument::currentRowChanged, this, &Inspector::showRow);
+  connect(document_, &ModelDocument::modelChanged, this, [this] { showRow(-1); });
+  connect(document_, &ModelDocument::planChanged, this, [this] { showRow(row_); });
+  connect(document_, &ModelDocument::measurementsChanged, this, &Inspector::refreshAlgorithm);
+  connect(algorithms_, &QComboBox::currentIndexChanged, this, &Inspector::refreshAlgorithm);
+  connect(useButton_, &QPushButton::clicked, this, [this] {
+    if (row_ >= 0) document_->setLayerAlgorithm(row_, inspectedAlgorithm());
+  });
+  showRow(-1);
+}
+
+QString Inspector::inspectedAlgorithm() const { return algorithms_->currentData().toString(); }
+
+void Inspector::inspectAlgorithm(const QString& name) {
+  const int at = algorithms_->findData(name);
+  if (at >= 0) algorithms_->setCurrentIndex(at);
+}
+
+QString Inspector::layerHtml() const { return layerText_->toHtml(); }
+QString Inspector::algorithmHtml() const { return algorithmText_->toHtml(); }
+
+void Inspector::showRow(int row) {
+  row_ = row;
+  const QSignalBlocker blocker(algorithms_);
+  const QString previous = algorithms_->currentData().toString();
+  algorithms_->clear();
+  if (row < 0 || row >= document_->layerCount()) {
+    layerText_->setHtml(document_->hasModel()
+                            ? QStringLiteral("<p style='color:#666'>Select a layer in the graph or "
+                                             "the table to see its attributes and algorithms.</p>")
+                            : QStringLiteral("<p style='color:#666'>No model open.</p>"));
+    algorithmText_->clear();
+    algorithms_->setEnabled(false);
+    useButton_->setEnabled(false);
+    return;
+  }
+  const LayerFacts& facts = document_->layer(row);
+  const Model& model = *document_->model();
+  const Node& node = *facts.node;
+
+  QString html =
+      QStringLiteral("<h3 style='margin:0'>%1</h3><p style='margin-top:2px'>%2</p><table>")
+          .arg(esc(facts.displayOp), esc(facts.name));
+  if (!facts.runnable())
+    html += field(QStringLiteral("cannot run"),
+                  QStringLiteral("<span style='color:#b00'>%1</span>").arg(esc(facts.problem)));
+  if (!node.merged.empty()) {
+    QStringList merged;
+    for (const auto& m : node.merged) merged << esc(m);
+    html += field(QStringLiteral("merged"), merged.join(QStringLiteral("<br>")));
+  }
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    if (node.inputs[i].empty()) continue;
+    const ValueInfo* value = model.find_value(node.inputs[i]);
+    const bool constant = model.find_constant(node.inputs[i]) != nullptr;
+    html += field(constant ? QStringLiteral("weight %1").arg(i) : QStringLiteral("input %1").arg(i),
+                  QStringLiteral("%1 <span style='color:#777'>%2</span>")
+                      .arg(value && value->known ? esc(shape_to_string(value->info.shape))
+                                                 : QStringLiteral("?"),
+                           esc(node.inputs[i])));
+  }
+  for (size_t i = 0; i < node.outputs.size(); ++i) {
+    if (node.outputs[i].empty()) continue;
+    const ValueInfo* value = model.find_value(node.outputs[i]);
+    html += field(QStringLiteral("output %1").arg(i), value && value->known
+                                                          ? esc(shape_to_string(value->info.shape))
+                                                          : QStringLiteral("?"));
+  }
+  for (const auto& [key, attribute] : node.attributes)
+    html += field(esc(key), esc(attributeText(attribute)));
+  if (node.activation)
+    html += field(QStringLiteral("fused activation"), QStringLiteral("%1 (clamp to [%2, %3])")
+                                                          .arg(esc(node.activation->op))
+                                                          .arg(double(node.activation->lower))
+                                                          .arg(double(node.activation->upper)));
+  html += field(QStringLiteral("parameters"), humanCount(double(facts.parameters)));
+  html += field(QStringLiteral("FLOPs"),
+                facts.flops > 0 ? humanCount(facts.flops) : QStringLiteral("0 (data movement)"));
+  if (facts.runnable()) {
+    html += field(QStringLiteral("plan"), esc(document_->requestedAlgorithm(row)));
+    html += field(QStringLiteral("runs with"),
+                  QStringLiteral("<b>%1</b>").arg(esc(document_->effectiveAlgorithm(row))));
+    if (!document_->planNote(row).isEmpty())
+      html += field(QStringLiteral("note"), esc(document_->planNote(row)));
+  }
+  html += QStringLiteral("</table>");
+  layerText_->setHtml(html);
+
+  auto* items = new QStandardItemModel(algorithms_);
+  for (const AlgorithmOption& option : facts.algorithms) {
+    auto* item = new QStandardItem(option.name +
+                                   (option.applicable() ? QString() : QStringLiteral(" (n/a)")));
+    item->setData(option.name, Qt::UserRole);
+    if (!option.applicable()) item->setToolTip(option.whyNot);
+    items->appendRow(item);
+  }
+  algorithms_->setModel(items);
+  algorithms_->setEnabled(facts.runnable());
+  // Keep studying the same algorithm while the row's plan changes; otherwise start from the
+  // algorithm that runs the layer.
+  int at = algorithms_->findData(previous);
+  if (at < 0 || facts.name != inspectedLayer_)
+    at = algorithms_->findData(document_->effectiveAlgorithm(row));
+  inspectedLayer_ = facts.name;
+  algorithms_->setCurrentIndex(std::max(0, at));
+  refreshAlgorithm();
+}
+
+void Inspector::refreshAlgorithm() {
+  if (row_ < 0 || row_ >= document_->layerCount()) return;
+  const LayerFacts& facts = document_->layer(row_);
+  const QString name = inspectedAlgorithm();
+  const Algorithm* algorithm =
+      Registry::instance().find_algorithm(facts.opType.toStdString(), name.toStdString());
+  if (!facts.runnable() || !algorithm) {
+    algorithmText_->setHtml(QStringLiteral("<p style='color:#666'>%1</p>")
+                                .arg(facts.runnable() ? QStringLiteral("No algorithm selected.")
+                                                      : QStringLiteral("The engine cannot run this "
+                                                                       "layer, so it has no "
+                                                                       "algorithms.")));
+    useButton_->setEnabled(false);
+    return;
+  }
+  const auto option = std::find_if(facts.algorithms.begin(), facts.algorithms.end(),
+                                   [&](const AlgorithmOption& o) { return o.name == name; });
+  const bool applicable = option != facts.algorithms.end() && option->applicable();
+  const bool chosen = document_->effectiveAlgorithm(row_) == name;
+  useButton_->setEnabled(applicable && document_->requestedAlgorithm(row_) != name);
+
+  QString html =
+      QStringLiteral("<h3 style='margin:0'>%1%2</h3><p style='margin-top:2px'>%3</p><table>")
+          .arg(esc(name),
+               chosen ? QStringLiteral(" <span style='color:#1a5ad8'>(runs this layer)</span>")
+                      : QString(),
+               esc(algorithm->summary));
+  html += field(QStringLiteral("backend"), QString::fromUtf8(backend_name(algorithm->backend)));
+  if (applicable) {
+    const size_t bytes = algorithm->workspace(facts.layer);
+    html += field(
+        QStringLiteral("extra memory here"),
+        bytes ? QStringLiteral("<b>%1</b> (%2 bytes)").arg(humanBytes(double(bytes))).arg(bytes)
+              : QStringLiteral("none"));
+  } else {
+    html += field(QStringLiteral("applies here"),
+                  QStringLiteral("<span style='color:#b00'>no: %1</span>")
+                      .arg(esc(option != facts.algorithms.end() ? option->whyNot : QString())));
+  }
+  html += field(QStringLiteral("tolerance vs reference"),
+                QStringLiteral("|Δ| ≤ %1 + %2·|ref|")
+                    .arg(algorithm->tolerance.atol, 0, 'g', 2)
+                    .arg(algorithm->tolerance.rtol, 0, 'g', 2));
+  if (name == facts.engineDefault)
+    html += field(QStringLiteral("engine"), QStringLiteral("its default for this layer"));
+  html += QStringLiteral("</table>") + teachingHtml(algorithm->teaching);
+
+  // What has been measured on this layer, fastest first.
+  const auto& measured = document_->timings(row_);
+  if (!measured.empty()) {
+    std::vector<std::pair<QString, Timing>> sorted(measured.begin(), measured.end());
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.second.median < b.second.median; });
+    html += QStringLiteral(
+        "<h4>Measured on this layer</h4><table cellspacing='0' cellpadding='2'>"
+        "<tr><th align='left'>algorithm</th><th align='right'>median</th>"
+        "<th align='right'>min</th><th align='right'>GFLOP/s</th></tr>");
+    for (const auto& [algorithmName, timing] : sorted) {
+      const bool self = algorithmName == name;
+      html += QStringLiteral(
+                  "<tr%1><td>%2</td><td align='right'>%3</td><td align='right'>%4</td>"
+                  "<td align='right'>%5</td></tr>")
+                  .arg(self ? QStringLiteral(" style='font-weight:bold'") : QString(),
+                       esc(algorithmName), humanSeconds(timing.median), humanSeconds(timing.min),
+                       facts.flops > 0 && timing.median > 0
+                           ? QString::number(facts.flops / timing.median / 1e9, 'f', 2)
+                           : QString());
+    }
+    html += QStringLiteral("</table>");
+  } else {
+    html += QStringLiteral(
+        "<p style='color:#666'>Not measured yet: Run ▸ Run end to end (F5) times "
+        "every layer with the plan's algorithms.</p>");
+  }
+  algorithmText_->setHtml(html);
+}
+
+}  // namespace algoscope::gui

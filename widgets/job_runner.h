@@ -1,0 +1,105 @@
+// The one place where the explorer runs engine work off the GUI thread. A Job is a function that
+// runs on the runner's single worker thread; it reports progress, checks for cancellation and
+// hands results back to the GUI thread through its JobContext, so results stream into the views
+// while the work goes on. Only one job runs at a time: a new one is refused, or replaces the
+// running one (which is cancelled first), never run beside it.
+//
+// The jobs themselves (load a model, time plans end to end; check, time and tune once the engine
+// offers those services) are built in jobs.h; they only translate between the engine's progress
+// callbacks and cancel tokens and this context.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QThread;
+
+namespace algoscope::gui {
+
+class JobRunner;
+
+// Thrown by JobContext::throwIfCancelled; the runner reports the job as cancelled.
+struct JobCancelled {};
+
+class JobContext {
+ public:
+  bool cancelled() const { return cancel_->load(std::memory_order_relaxed); }
+  void throwIfCancelled() const {
+    if (cancelled()) throw JobCancelled{};
+  }
+  // The flag itself, for engine services that take a cancel token.
+  const std::atomic<bool>& cancelFlag() const { return *cancel_; }
+  // "done of total steps, now doing `what`". Cheap to call often: reports reach the GUI at most
+  // every few tens of milliseconds, and always for the last step.
+  void progress(int done, int total, const QString& what);
+  // Whether progress() would report now; lets a hot loop skip building the text.
+  bool progressDue(int done, int total) const;
+  // Runs `onGuiThread` on the GUI thread, in order with the job's other deliveries and before its
+  // finished signal. Dropped when the job has been cancelled by the time it would run.
+  void deliver(std::function<void()> onGuiThread);
+
+ private:
+  friend class JobRunner;
+  JobContext(JobRunner* runner, std::shared_ptr<std::atomic<bool>> cancel, quint64 id)
+      : runner_(runner), cancel_(std::move(cancel)), id_(id) {}
+  JobRunner* runner_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+  quint64 id_;
+  QElapsedTimer sinceReport_;
+};
+
+struct Job {
+  QString title;  // "Run end to end", shown beside the progress bar
+  // Runs on the worker thread. Throw algoscope::Error (or any std::exception) to fail with its
+  // message; return normally to complete.
+  std::function<void(JobContext&)> work;
+};
+
+class JobRunner : public QObject {
+  Q_OBJECT
+ public:
+  enum class Outcome { Completed, Cancelled, Failed };
+  Q_ENUM(Outcome)
+
+  explicit JobRunner(QObject* parent = nullptr);
+  ~JobRunner() override;  // cancels the running job and waits for the worker to stop
+
+  bool isBusy() const { return busy_; }
+  QString currentTitle() const { return busy_ ? title_ : QString(); }
+  // Starts the job when idle; returns false (and does nothing) while another job runs.
+  bool start(Job job);
+  // Cancels the running job, if any, and starts this one as soon as it has stopped.
+  void replace(Job job);
+  // Asks the running job to stop at its next cancellation point.
+  void cancel();
+  // Blocks the GUI thread until idle (tests, shutdown); false on timeout.
+  bool waitForIdle(int timeoutMs);
+
+ signals:
+  void started(const QString& title);
+  void progress(int done, int total, const QString& what);
+  // Whether progress() would report now; lets a hot loop skip building the text.
+  bool progressDue(int done, int total) const;
+  void finished(const QString& title, algoscope::gui::JobRunner::Outcome outcome,
+                const QString& message);
+
+ private:
+  friend class JobContext;
+  void launch(Job job);
+  void onWorkerDone(quint64 id, Outcome outcome, const QString& message);
+
+  QThread* thread_ = nullptr;
+  QObject* worker_ = nullptr;  // lives on thread_; jobs are queued to it
+  bool busy_ = false;
+  QString title_;
+  quint64 currentId_ = 0;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+  std::optional<Job> pending_;
+};
+
+}  // namespace algoscope::gui

@@ -1,0 +1,164 @@
+// The explorer's main window: menus, toolbar and shortcuts for every action, the graph and chart
+// tabs over the layer table, the inspector on the right, a message bar for errors, and the run
+// progress (with Cancel) and model summary in the status bar. It wires the views to one
+// ModelDocument and starts every piece of engine work on one JobRunner.
+//
+// Dialogs go through Prompts, so tests and the headless screenshot can answer them without a
+// person; by default they are the usual Qt dialogs.
+#pragma once
+
+#include <QMainWindow>
+#include <QMessageBox>
+#include <functional>
+#include <optional>
+
+#include "jobs.h"
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+
+namespace algoscope::gui {
+
+class GraphView;
+class Inspector;
+class JobRunner;
+class LayerFilterModel;
+class LayerLatencyChart;
+class LayerTableModel;
+class ModelDocument;
+class PlansChart;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  struct Prompts {
+    std::function<QString(const QString& caption, const QString& filter)> openFileName;
+    std::function<QString(const QString& caption, const QString& filter, const QString& suggested)>
+        saveFileName;
+    // Yes/no question; true for yes.
+    std::function<bool(const QString& title, const QString& text)> confirm;
+    // Save, Discard or Cancel for unsaved plan edits.
+    std::function<QMessageBox::StandardButton(const QString& text)> unsavedChanges;
+    // One of `items`, or an empty string when cancelled.
+    std::function<QString(const QString& title, const QString& label, const QStringList& items)>
+        chooseItem;
+  };
+
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  Prompts& prompts() { return prompts_; }
+
+  // Loads on the worker thread; modelLoaded or loadFailed follows. The previous model stays open
+  // until the new one has loaded (and stays if it fails). A plan given here is applied after.
+  void openModel(const QString& path, const QString& planPath = {});
+  void openSample(const QString& fileName);  // a bundled sample, e.g. "tiny_resnet.onnx"
+  static QStringList sampleNames();
+  // Validated against the model; on error the message bar says why and the plan is unchanged.
+  bool loadPlan(const QString& path);
+  bool savePlan(const QString& path);
+  void runEndToEnd();
+  void timePlans(std::vector<NamedPlan> plans = {});  // default: current, engine default, reference
+  void setRunSettings(const RunSettings& settings);
+  // 0: op type, 1: algorithm, 2: measured latency (GraphView::ColorMode); remembered.
+  void setColorMode(int mode);
+  RunSettings runSettings() const { return runSettings_; }
+  bool saveScreenshot(const QString& path);
+  // 0: graph, 1: layer latency chart, 2: plans chart.
+  void showView(int index);
+
+  ModelDocument* document() const { return document_; }
+  JobRunner* runner() const { return runner_; }
+  GraphView* graphView() const { return graph_; }
+  QTableView* layerTable() const { return table_; }
+  LayerTableModel* layerModel() const { return tableModel_; }
+  Inspector* inspector() const { return inspector_; }
+  LayerLatencyChart* layerChart() const { return layerChart_; }
+  PlansChart* plansChart() const { return plansChart_; }
+  QString messageText() const;
+  QString statusSummary() const;
+  QString planPath() const { return planPath_; }
+
+ signals:
+  void modelLoaded(const QString& path);
+  void loadFailed(const QString& message);
+  void messageShown(const QString& message);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  enum class Level { Info, Warning, Error };
+  void buildViews();
+  void buildActions();
+  void restoreSettings();
+  void saveSettings();
+  void showMessage(Level level, const QString& text);
+  void hideMessage();
+  bool startJob(Job job);  // false when the person keeps the running job
+  void onModelLoaded(std::shared_ptr<const Model> model, const QString& path,
+                     const QString& planPath, bool isFile);
+  bool maybeSavePlan();  // false when the user cancels
+  void updateActions();
+  void updateStatus();
+  void updateTitle();
+  void rebuildRecentMenu();
+  QList<int> selectedRows() const;
+  void bulkSelected();
+  void bulkOpType();
+  void bulkSignature();
+  void exportResults(bool json);
+  void exportGraph(bool svg);
+  void exportChart();
+  void openPlanFile();
+  bool savePlanInteractive(bool askPath);
+  void showCompareDialog();
+
+  Prompts prompts_;
+  ModelDocument* document_;
+  JobRunner* runner_;
+  RunSettings runSettings_;
+  QString modelPath_;  // file path, or a sample's name
+  QString planPath_;
+
+  GraphView* graph_ = nullptr;
+  QTableView* table_ = nullptr;
+  LayerTableModel* tableModel_ = nullptr;
+  LayerFilterModel* filterModel_ = nullptr;
+  Inspector* inspector_ = nullptr;
+  LayerLatencyChart* layerChart_ = nullptr;
+  PlansChart* plansChart_ = nullptr;
+  QTabWidget* viewTabs_ = nullptr;
+  QSplitter* mainSplitter_ = nullptr;
+  QSplitter* centerSplitter_ = nullptr;
+  QWidget* messageBar_ = nullptr;
+  QLabel* messageLabel_ = nullptr;
+  QLineEdit* findEdit_ = nullptr;
+  QLabel* findResult_ = nullptr;
+  QLineEdit* filterEdit_ = nullptr;
+  QComboBox* opFilter_ = nullptr;
+  QComboBox* colorCombo_ = nullptr;
+  QLabel* summaryLabel_ = nullptr;
+  QWidget* progressBox_ = nullptr;
+  QLabel* progressLabel_ = nullptr;
+  QProgressBar* progressBar_ = nullptr;
+  QPushButton* cancelButton_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QList<QAction*> modelActions_;     // need an open model
+  QList<QAction*> runnableActions_;  // need a model the engine can run
+  QAction* cancelAction_ = nullptr;
+  QAction* colorActions_[3] = {};
+  class PlanCompareDialog* compareDialog_ = nullptr;
+};
+
+}  // namespace algoscope::gui

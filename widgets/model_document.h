@@ -1,0 +1,177 @@
+// The explorer's state for one open model: the loaded engine Model, the plan being edited, what the
+// registry says about every layer (shapes, FLOPs, applicable algorithms and why the others do
+// not apply), the measurements gathered so far and the selected layer. Every view (graph, table,
+// inspector, charts, status bar) reads this one object and listens to its signals, so a click or a
+// result shows up everywhere at once. It asks the engine and caches the answers; it decides
+// nothing itself (the engine resolves algorithms, validates plans and measures).
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "algoscope/graph.h"
+#include "algoscope/plan.h"
+#include "algoscope/registry.h"
+
+namespace algoscope::gui {
+
+// One algorithm of a layer's op type, in registry order, with why it cannot compute this layer
+// (empty when it can).
+struct AlgorithmOption {
+  QString name;
+  QString whyNot;
+  bool applicable() const { return whyNot.isEmpty(); }
+};
+
+// The static facts of one model node, as the registry reports them.
+struct LayerFacts {
+  const Node* node = nullptr;
+  Layer layer;  // inputs/outputs/constants for the registry; valid while the model lives
+  QString name;
+  QString opType;
+  QString displayOp;  // "Conv+BN+Relu" when the loader merged nodes into it
+  QString inputShapes;
+  QString outputShapes;
+  qint64 parameters = 0;
+  double flops = 0;
+  // Empty when the engine can run the node, otherwise why not (unsupported op, node problem).
+  QString problem;
+  std::vector<AlgorithmOption> algorithms;
+  QString engineDefault;  // the registry's own choice; empty when not runnable
+  // Op type, input shapes and attributes: layers with the same signature compute the same
+  // function shape, so one algorithm choice fits all of them.
+  QString signature;
+  bool runnable() const { return problem.isEmpty(); }
+};
+
+// A timing summary in seconds over `samples` runs.
+struct Timing {
+  double median = 0;
+  double min = 0;
+  int samples = 0;
+};
+
+// A measured layer: its row, the algorithm that computed it and the timing.
+struct LayerTiming {
+  int row = -1;
+  QString algorithm;
+  Timing timing;
+};
+
+// The end-to-end latency of one named plan (current plan, engine default, all-reference, ...).
+struct PlanLatency {
+  QString label;
+  std::string planJson;  // the plan as measured, to tell whether the current plan has changed
+  Timing timing;
+  int threads = 0;
+};
+
+class ModelDocument : public QObject {
+  Q_OBJECT
+ public:
+  explicit ModelDocument(QObject* parent = nullptr);
+  ~ModelDocument() override;
+
+  // Replaces the model; the plan becomes the engine's default and measurements are cleared.
+  void setModel(std::shared_ptr<const Model> model);
+  bool hasModel() const { return model_ != nullptr; }
+  const Model* model() const { return model_.get(); }
+  std::shared_ptr<const Model> sharedModel() const { return model_; }
+
+  int layerCount() const { return static_cast<int>(layers_.size()); }
+  const LayerFacts& layer(int row) const { return layers_.at(static_cast<size_t>(row)); }
+  // Row of a node by its ONNX name, -1 when absent.
+  int rowOfNode(const QString& nodeName) const;
+  int rowOfNode(const Node* node) const;
+  double totalFlops() const { return totalFlops_; }
+  // "Loop (2 nodes), If (1 node)": op types the engine cannot run; empty when it runs it all.
+  QString unsupportedSummary() const;
+  QStringList opTypes() const;  // sorted, distinct
+  QList<int> rowsWithSignature(const QString& signature) const;
+
+  // --- The plan being edited.
+  const Plan& plan() const { return plan_; }
+  // Validates against the model and the registry; throws algoscope::Error (naming every problem)
+  // and leaves the current plan untouched when it does not fit.
+  void setPlan(const Plan& plan);
+  // The plan's request for a row: an algorithm name or Plan::kDefault.
+  QString requestedAlgorithm(int row) const;
+  // The algorithm that will run the row under the plan; empty when the row cannot run.
+  QString effectiveAlgorithm(int row) const;
+  // Set when an op-type default of the plan does not apply to this row (the engine's choice runs).
+  QString planNote(int row) const;
+  // Sets a layer's algorithm (Plan::kDefault removes the entry). Returns false, with the reason,
+  // when the algorithm does not apply to the layer.
+  bool setLayerAlgorithm(int row, const QString& algorithm, QString* whyNot = nullptr);
+  // Sets one algorithm for many rows; rows where it does not apply are left alone and listed in
+  // *skipped. Returns how many rows changed.
+  int setRowsAlgorithm(const QList<int>& rows, const QString& algorithm,
+                       QStringList* skipped = nullptr);
+  // The plan's default for an op type (Plan::kDefault removes it). Layers where it does not apply
+  // keep the engine's choice; returns how many of the op type's layers it applies to.
+  int setOpTypeDefault(const QString& opType, const QString& algorithm);
+  void resetPlan();  // everything back to the engine's choice
+  bool isPlanModified() const;
+  void markPlanSaved();  // the current plan is what is on disk
+
+  // Plans the explorer compares the current plan against, built from the registry.
+  Plan engineDefaultPlan() const;
+  Plan referencePlan() const;  // every op type on its `reference` algorithm
+
+  // --- Measurements, kept per layer and algorithm so changing a choice shows what is known.
+  std::optional<Timing> timing(int row, const QString& algorithm) const;
+  std::optional<Timing> currentTiming(int row) const;  // of the effective algorithm
+  const std::map<QString, Timing>& timings(int row) const;
+  bool hasTimings() const { return timingCount_ > 0; }
+  // The smallest and largest medians of the layers' measured algorithms under the plan (the heat
+  // map's scale); {0, 0} when nothing is measured.
+  std::pair<double, double> currentLatencyRange() const;
+  // Latency of the plan currently being edited, when it was measured as it is now.
+  std::optional<PlanLatency> currentPlanLatency() const;
+  const std::vector<PlanLatency>& planLatencies() const { return planLatencies_; }
+  // `model` guards against results of a model that is no longer open.
+  void recordLayerTimings(const Model* model, const std::vector<LayerTiming>& results);
+  void recordPlanLatency(const Model* model, const PlanLatency& latency);
+  void clearMeasurements();
+
+  // --- Selection shared by every view.
+  int currentRow() const { return currentRow_; }
+  void setCurrentRow(int row);
+
+ signals:
+  void modelChanged();
+  void planChanged();
+  void measurementsChanged();
+  void currentRowChanged(int row);
+
+ private:
+  void resolveAll();
+
+  std::shared_ptr<const Model> model_;
+  std::vector<LayerFacts> layers_;
+  std::map<std::string, int> rowOfName_;
+  double totalFlops_ = 0;
+  Plan plan_;
+  std::string savedPlanJson_;
+  std::vector<QString> effective_;
+  std::vector<QString> notes_;
+  std::vector<std::map<QString, Timing>> timings_;
+  int timingCount_ = 0;
+  std::vector<PlanLatency> planLatencies_;
+  int currentRow_ = -1;
+};
+
+// Presentation helpers shared by the views.
+QString humanCount(double value);      // 1.2 k, 3.4 M, 5.6 G
+QString humanBytes(double bytes);      // 512 B, 1.5 KiB, 3.2 MiB
+QString humanSeconds(double seconds);  // 850 us, 12.3 ms, 1.20 s
+QString displayOp(const Node& node);   // "Conv+BN+Relu"
+QString attributeText(const Attribute& attribute);
+
+}  // namespace algoscope::gui

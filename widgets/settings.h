@@ -1,0 +1,49 @@
+// The explorer's persistent settings in one place (QSettings under the application's organization
+// and name): recent files, run settings, colour mode, and the keys the main window stores its
+// geometry and splitter sizes under. Plus the small dialog that edits the run settings.
+#pragma once
+
+#include <QDialog>
+#include <QStringList>
+
+#include "jobs.h"
+
+class QSpinBox;
+
+namespace algoscope::gui {
+
+namespace SettingsKey {
+inline constexpr char kGeometry[] = "window/geometry";
+inline constexpr char kState[] = "window/state";
+inline constexpr char kMainSplitter[] = "window/mainSplitter";
+inline constexpr char kCenterSplitter[] = "window/centerSplitter";
+inline constexpr char kTableHeader[] = "window/tableHeader";
+inline constexpr char kViewTab[] = "window/viewTab";
+inline constexpr char kColorMode[] = "graph/colorMode";
+}  // namespace SettingsKey
+
+class AppSettings {
+ public:
+  static QStringList recentFiles();
+  // Puts `path` first, drops missing files and keeps the list short.
+  static void addRecentFile(const QString& path);
+  static RunSettings runSettings();
+  static void setRunSettings(const RunSettings& settings);
+  static int colorMode();
+  static void setColorMode(int mode);
+  static constexpr int kMaxRecentFiles = 8;
+};
+
+class RunSettingsDialog : public QDialog {
+  Q_OBJECT
+ public:
+  explicit RunSettingsDialog(const RunSettings& settings, QWidget* parent = nullptr);
+  RunSettings settings() const;
+
+ private:
+  QSpinBox* threads_;
+  QSpinBox* warmup_;
+  QSpinBox* repeats_;
+};
+
+}  // namespace algoscope::gui
