@@ -1,11 +1,36 @@
-// The registry's bookkeeping: op definitions, algorithm lookup, the engine's default choice, and
-// the Layer view of a model node that algorithms are asked about.
+// The registry's bookkeeping: op definitions, algorithm lookup, the engine's default choice, the
+// Layer view of a model node that algorithms are asked about, and the kernel of an algorithm for a
+// layer as sessions and measurements run it (with the node's fused activation).
 #include "algoscope/registry.h"
+
+#include <algorithm>
 
 #include "algoscope/error.h"
 #include "ops/registrations.h"
 
 namespace algoscope {
+namespace {
+
+// A fused activation for algorithms that do not apply it themselves: the clamp runs on the output
+// right after the kernel, while it is still in cache for all but the largest layers.
+class ClampAfter final : public Kernel {
+ public:
+  ClampAfter(std::unique_ptr<Kernel> inner, Node::Activation activation)
+      : inner_(std::move(inner)), lower_(activation.lower), upper_(activation.upper) {}
+  void run(KernelIO& io) override {
+    inner_->run(io);
+    float* y = io.outputs[0]->data<float>();
+    const int64_t n = io.outputs[0]->numel();
+    const float lower = lower_, upper = upper_;
+    for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(y[i], lower), upper);
+  }
+
+ private:
+  std::unique_ptr<Kernel> inner_;
+  float lower_, upper_;
+};
+
+}  // namespace
 
 const char* backend_name(Backend backend) {
   switch (backend) {
@@ -26,6 +51,24 @@ std::optional<std::string> Algorithm::why_not(const Layer& layer) const {
 size_t Algorithm::workspace(const Layer& layer) const {
   return workspace_bytes ? workspace_bytes(layer) : 0;
 }
+
+int Algorithm::heuristic_rank(const Layer& layer) const {
+  return heuristic_priority ? heuristic_priority(layer) : default_priority;
+}
+
+std::unique_ptr<Kernel> Algorithm::make_kernel(const Layer& layer) const {
+  const Node& node = layer.n();
+  try {
+    std::unique_ptr<Kernel> kernel = prepare(layer);
+    if (node.activation && !applies_activation)
+      kernel = std::make_unique<ClampAfter>(std::move(kernel), *node.activation);
+    return kernel;
+  } catch (const Error& e) {
+    throw Error("node '" + node.name + "' (" + node.op_type + ", " + name + "): " + e.what());
+  }
+}
+
+const std::string OpDefinition::kReference = "reference";
 
 const Algorithm* OpDefinition::find(const std::string& name) const {
   for (const Algorithm& a : algorithms)

@@ -87,29 +87,6 @@ struct AlignedBuffer {
   AlignedBuffer& operator=(const AlignedBuffer&) = delete;
 };
 
-// A fused activation for algorithms that do not apply it themselves: the clamp runs on the output
-// right after the kernel, while it is still in cache for all but the largest layers.
-class ClampAfter final : public Kernel {
- public:
-  ClampAfter(std::unique_ptr<Kernel> inner, Node::Activation activation)
-      : inner_(std::move(inner)), lower_(activation.lower), upper_(activation.upper) {}
-  void run(KernelIO& io) override {
-    inner_->run(io);
-    float* y = io.outputs[0]->data<float>();
-    const int64_t n = io.outputs[0]->numel();
-    const float lower = lower_, upper = upper_;
-    for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(y[i], lower), upper);
-  }
-
- private:
-  std::unique_ptr<Kernel> inner_;
-  float lower_, upper_;
-};
-
-std::unique_ptr<Kernel> clamp_after(std::unique_ptr<Kernel> kernel, const Node::Activation& a) {
-  return std::make_unique<ClampAfter>(std::move(kernel), a);
-}
-
 }  // namespace
 
 struct Session::Impl {
@@ -204,15 +181,7 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
     compiled.algorithm = &resolve_algorithm(plan, compiled.layer, registry);
     compiled.flops = registry.find_op(node.op_type)->flop_count(compiled.layer);
     compiled.workspace_bytes = compiled.algorithm->workspace(compiled.layer);
-    try {
-      std::unique_ptr<Kernel> kernel = compiled.algorithm->prepare(compiled.layer);
-      if (node.activation && !compiled.algorithm->applies_activation)
-        kernel = clamp_after(std::move(kernel), *node.activation);
-      s.kernels.push_back(std::move(kernel));
-    } catch (const Error& e) {
-      throw Error("node '" + node.name + "' (" + node.op_type + ", " + compiled.algorithm->name +
-                  "): " + e.what());
-    }
+    s.kernels.push_back(compiled.algorithm->make_kernel(compiled.layer));
     s.workspace_bytes = std::max(s.workspace_bytes, compiled.workspace_bytes);
 
     for (size_t k = 0; k < node.outputs.size(); ++k) {
@@ -267,7 +236,9 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
 
 Session::~Session() = default;
 
-std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) { return run(inputs, {}); }
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const LayerObserver& observer) {
   Impl& s = *impl_;
   const Model& model = *s.model;
   if (inputs.size() != model.inputs.size())
@@ -287,7 +258,8 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
 
   omp_set_num_threads(s.threads);
   blas::openblas_set_threads(s.threads);
-  for (size_t i = 0; i < s.kernels.size(); ++i) {
+  bool stopped = false;
+  for (size_t i = 0; i < s.kernels.size() && !stopped; ++i) {
     if (s.hook) {
       auto start = std::chrono::steady_clock::now();
       s.kernels[i]->run(s.io[i]);
@@ -296,14 +268,18 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
     } else {
       s.kernels[i]->run(s.io[i]);
     }
+    if (observer && !observer(i, s.io[i])) stopped = true;
   }
   std::vector<Tensor> outputs;
-  for (int idx : s.output_source) {
-    const Tensor& t = s.slots[static_cast<size_t>(idx)];
-    bool produced = std::any_of(s.output_slots.begin(), s.output_slots.end(),
-                                [&](const auto& o) { return o.first == static_cast<size_t>(idx); });
-    // Outputs that are constants or inputs are copied so the caller owns every result.
-    outputs.push_back(produced ? t : t.clone());
+  if (!stopped) {
+    for (int idx : s.output_source) {
+      const Tensor& t = s.slots[static_cast<size_t>(idx)];
+      bool produced = std::any_of(s.output_slots.begin(), s.output_slots.end(), [&](const auto& o) {
+        return o.first == static_cast<size_t>(idx);
+      });
+      // Outputs that are constants or inputs are copied so the caller owns every result.
+      outputs.push_back(produced ? t : t.clone());
+    }
   }
   // Drop our references so the next run allocates fresh outputs and holds no caller memory.
   for (const auto& [idx, info] : s.output_slots)
