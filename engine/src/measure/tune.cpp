@@ -1,0 +1,151 @@
+// tune: the fastest algorithm per layer among those within tolerance of `reference`. Layers whose
+// key is in the tuning cache take their measurements from it; the others are measured on the
+// values of one run of the engine's default plan (the reference kernel on the same inputs for
+// the error, the candidates verified, pruned or timed), and their measurements go into the cache.
+// Layers are reported in node order, cached ones as the walk passes them.
+#include <algorithm>
+#include <set>
+
+#include "algoscope/algoscope.h"
+#include "algoscope/error.h"
+#include "algoscope/measure.h"
+#include "algoscope/tuning_cache.h"
+#include "measure/layer_measure.h"
+
+namespace algoscope {
+namespace {
+
+// Everything that decides what a layer's measurement would be, except the weights' values: the
+// errors in the cache were measured on the model that filled it (see README, "Tuning cache").
+std::string tuning_key(const Layer& layer, const std::vector<const Algorithm*>& candidates,
+                       int threads, const std::optional<Tolerance>& tolerance) {
+  std::set<std::string> names;
+  for (const Algorithm* a : candidates) names.insert(a->name);
+  std::string key = layer_signature(layer) + " algorithms:";
+  for (const std::string& name : names) key += name + ",";
+  key += " threads:" + std::to_string(threads) + " tolerance:" +
+         (tolerance ? std::to_string(tolerance->atol) + "/" + std::to_string(tolerance->rtol)
+                    : std::string("own"));
+  return key + " machine:" + machine_signature() + " engine:" + version();
+}
+
+// The usable candidate with the lowest median time; `reference` (always right) when none is.
+std::string fastest_usable(const std::vector<AlgorithmTiming>& candidates) {
+  const AlgorithmTiming* best = nullptr;
+  for (const AlgorithmTiming& c : candidates)
+    if (c.usable() && c.time.samples > 0 && (!best || c.time.median_ms < best->time.median_ms))
+      best = &c;
+  return best ? best->algorithm : OpDefinition::kReference;
+}
+
+}  // namespace
+
+TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
+                const Registry& registry) {
+  if (!model) throw Error("tune: no model");
+  // The default plan computes the values the layers are measured on.
+  Session session(model, Plan::for_model(*model), {options.threads}, registry);
+  TuneResult result;
+  result.threads = session.threads();
+  result.warmup = std::max(options.warmup, 1);
+  result.repeat = options.repeat;
+
+  std::optional<TuningCache> cache;
+  if (options.use_cache) {
+    cache.emplace(options.cache_path.empty() ? TuningCache::default_path() : options.cache_path);
+    result.cache_path = cache->path();
+    if (!cache->problem().empty()) result.notes.push_back(cache->problem());
+  }
+
+  const size_t layer_count = session.layers().size();
+  std::vector<std::string> keys(layer_count);
+  std::vector<std::optional<TunedLayer>> cached(layer_count);
+  std::vector<measure::LayerJob> jobs;
+  for (size_t i = 0; i < layer_count; ++i) {
+    const CompiledLayer& layer = session.layers()[i];
+    measure::LayerJob job{i,
+                          measure::candidates_for(*registry.find_op(layer.node->op_type), layer)};
+    keys[i] = tuning_key(layer.layer, job.algorithms, result.threads, options.tolerance);
+    if (auto hit = cache ? cache->find(keys[i]) : std::nullopt) {
+      TunedLayer& tuned = cached[i].emplace();
+      tuned.index = i;
+      tuned.node = layer.node->name;
+      tuned.op_type = layer.node->op_type;
+      tuned.from_cache = true;
+      for (AlgorithmTiming& c : *hit) {
+        c.index = i;
+        c.node = tuned.node;
+        c.op_type = tuned.op_type;
+        c.from_cache = true;
+      }
+      tuned.algorithm = fastest_usable(*hit);
+      tuned.candidates = std::move(*hit);
+      ++result.cache_hits;
+    } else {
+      jobs.push_back(std::move(job));
+    }
+  }
+
+  const measure::MeasureSettings settings{result.warmup, options.repeat, options.prune_factor, true,
+                                          options.tolerance};
+  size_t units = 0;
+  for (const auto& job : jobs) units += measure::job_units(job, settings);
+  measure::ProgressReporter progress(options.control, units);
+
+  size_t next_to_report = 0;
+  auto report = [&](TunedLayer tuned) {
+    if (options.on_layer) options.on_layer(tuned);
+    result.layers.push_back(std::move(tuned));
+  };
+  // Reports the cached layers before `index` that have not been reported yet.
+  auto report_cached_until = [&](size_t index) {
+    for (; next_to_report < index; ++next_to_report)
+      if (cached[next_to_report]) report(std::move(*cached[next_to_report]));
+  };
+  measure::LayerCallbacks callbacks;
+  callbacks.on_timing = [&](const AlgorithmTiming&) { ++result.timings_performed; };
+  callbacks.on_layer = [&](const measure::LayerJob& job, std::vector<AlgorithmTiming> timings) {
+    report_cached_until(job.index);
+    if (cache) cache->store(keys[job.index], timings);
+    TunedLayer tuned;
+    tuned.index = job.index;
+    tuned.node = session.layers()[job.index].node->name;
+    tuned.op_type = session.layers()[job.index].node->op_type;
+    tuned.algorithm = fastest_usable(timings);
+    tuned.candidates = std::move(timings);
+    report(std::move(tuned));
+    next_to_report = job.index + 1;
+  };
+
+  const std::vector<Tensor> inputs = measure::inputs_or_random(*model, options.inputs);
+  if (options.measure_end_to_end)
+    progress.add_to_total(measure::run_units(1, result.warmup, options.repeat));
+  result.partial =
+      !measure::measure_layers(session, registry, inputs, jobs, settings, progress, callbacks);
+  if (!result.partial) report_cached_until(layer_count);
+
+  if (cache) {
+    try {
+      cache->save();
+    } catch (const Error& e) {
+      result.notes.push_back(std::string(e.what()) + "; the measurements are not cached");
+    }
+  }
+
+  result.plan = Plan::for_model(*model);
+  for (const TunedLayer& tuned : result.layers) result.plan.layers[tuned.node] = tuned.algorithm;
+  if (options.measure_end_to_end && !result.partial) {
+    Session tuned(model, result.plan, {options.threads}, registry);
+    EndToEndResult timed = std::move(
+        measure::time_sessions({&tuned}, inputs, result.warmup, options.repeat, progress).front());
+    if (timed.partial)
+      result.partial = true;
+    else
+      result.end_to_end = std::move(timed);
+  }
+  result.plan.measurements_json = to_json(result);
+  progress.finish();
+  return result;
+}
+
+}  // namespace algoscope
