@@ -242,13 +242,12 @@ int command_bench(const std::vector<std::string>& args) {
     layers.print(std::cout);
   }
   if (isolated) {
-    // The fastest usable algorithm of each layer, marked in the table.
-    std::map<size_t, const AlgorithmTiming*> fastest;
-    for (const AlgorithmTiming& t : isolated->timings) {
-      const AlgorithmTiming*& best = fastest[t.index];
-      if (t.usable() && t.time.samples > 0 && (!best || t.time.median_ms < best->time.median_ms))
-        best = &t;
-    }
+    // What tune would pick on each layer, marked in the table.
+    std::map<size_t, std::vector<AlgorithmTiming>> by_layer;
+    for (const AlgorithmTiming& t : isolated->timings) by_layer[t.index].push_back(t);
+    std::map<size_t, std::string> fastest;
+    for (const auto& [index, timings] : by_layer)
+      if (const AlgorithmTiming* best = fastest_usable(timings)) fastest[index] = best->algorithm;
     Table table({"#", "layer", "op", "algorithm", "median ms", "min ms", "IQR ms", "GFLOP/s",
                  "workspace", ""},
                 {true, false, false, false, true, true, true, true, true, false});
@@ -257,7 +256,7 @@ int command_bench(const std::vector<std::string>& args) {
                  t.failure.empty() ? ms(t.time.median_ms) : "failed", ms(t.time.min_ms),
                  ms(t.time.iqr_ms()), format("%.1f", t.gflops()),
                  human_bytes(double(t.workspace_bytes)),
-                 fastest[t.index] == &t ? "fastest" : t.failure});
+                 fastest[t.index] == t.algorithm ? "fastest" : t.failure});
       csv.push_back({std::to_string(t.index), t.node, t.op_type, t.algorithm, raw(t.time.median_ms),
                      raw(t.time.min_ms), raw(t.time.iqr_ms()), raw(t.flops), raw(t.gflops()),
                      std::to_string(t.workspace_bytes)});
@@ -335,7 +334,7 @@ int command_tune(const std::vector<std::string>& args) {
   bar.clear();
   for (const std::string& note : result.notes) std::cerr << "note: " << note << "\n";
 
-  Table table({"#", "layer", "op", "algorithm", "median ms", "GFLOP/s", "engine default", "its ms",
+  Table table({"#", "layer", "op", "algorithm", "min ms", "GFLOP/s", "engine default", "its min ms",
                "speedup", "timed", "rejected", "source"},
               {true, false, false, false, true, true, false, true, true, true, true, false});
   std::vector<std::vector<std::string>> csv;
@@ -351,10 +350,12 @@ int command_tune(const std::vector<std::string>& args) {
       rejected += !c.usable();
     }
     measured += !l.from_cache;
-    const double chosen_ms = chosen ? chosen->time.median_ms : 0;
-    const double default_ms = fallback ? fallback->time.median_ms : 0;
+    // Ranked by minimum (fastest_usable), so shown by minimum.
+    const double chosen_ms = chosen ? chosen->time.min_ms : 0;
+    const double default_ms = fallback ? fallback->time.min_ms : 0;
     table.add({std::to_string(l.index), l.node, l.op_type, l.algorithm,
-               chosen ? ms(chosen_ms) : "-", chosen ? format("%.1f", chosen->gflops()) : "-",
+               chosen ? ms(chosen_ms) : "-",
+               chosen ? format("%.1f", chosen_ms > 0 ? chosen->flops / chosen_ms * 1e-6 : 0) : "-",
                engine_default, fallback ? ms(default_ms) : "-",
                chosen && fallback && chosen_ms > 0 ? format("%.2fx", default_ms / chosen_ms) : "-",
                std::to_string(l.candidates.size()), std::to_string(rejected),
@@ -378,8 +379,8 @@ int command_tune(const std::vector<std::string>& args) {
     write_text(*path, document("tune", *model, to_json(result)).dump(2));
   if (auto path = a.value("--csv"))
     write_csv(*path,
-              {"index", "layer", "op", "algorithm", "median_ms", "engine_default",
-               "engine_default_median_ms", "timed", "rejected", "from_cache"},
+              {"index", "layer", "op", "algorithm", "min_ms", "engine_default",
+               "engine_default_min_ms", "timed", "rejected", "from_cache"},
               csv);
   return report_interrupted(result.partial, "the plan names the layers tuned before that")
              ? kInterruptedExitCode

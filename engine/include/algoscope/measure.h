@@ -161,6 +161,11 @@ struct AlgorithmTiming {
   bool usable() const { return failure.empty() && (!error || error->passed()); }
 };
 
+// How tune ranks the algorithms of a layer: the usable one (no failure, within tolerance when
+// verified) with the lowest minimum time. Other work on the machine only ever adds time, so the
+// minimum is the least noisy estimate of a kernel's own cost. nullptr when none is usable.
+const AlgorithmTiming* fastest_usable(const std::vector<AlgorithmTiming>& candidates);
+
 struct LayerTimingOptions {
   int threads = 0;
   int warmup = 1;
@@ -171,7 +176,7 @@ struct LayerTimingOptions {
   std::vector<std::string> algorithms;
   bool verify = false;  // also compare each with `reference` (fills AlgorithmTiming::error)
   std::optional<Tolerance> tolerance;  // replaces the algorithms' own when verifying
-  // After its first call, an algorithm already this many times slower than the best median so
+  // After its first call, an algorithm already this many times slower than the best minimum so
   // far on the layer is not timed further (pruned). 0: time everything fully.
   double prune_factor = 0;
   std::vector<Tensor> inputs;                             // empty: random_inputs(model)
@@ -236,7 +241,7 @@ EndToEndResult time_end_to_end(std::shared_ptr<const Model> model, const Plan& p
 struct TunedLayer {
   size_t index = 0;
   std::string node, op_type;
-  std::string algorithm;  // the fastest usable candidate; `reference` when none is usable
+  std::string algorithm;  // fastest_usable(candidates); `reference` when none is usable
   std::vector<AlgorithmTiming> candidates;
   bool from_cache = false;
 };

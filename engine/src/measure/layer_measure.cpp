@@ -36,7 +36,7 @@ bool is_reference(const Algorithm& algorithm) { return algorithm.name == OpDefin
 std::optional<AlgorithmTiming> measure_algorithm(
     const Algorithm& algorithm, const CompiledLayer& compiled, size_t index,
     const KernelIO& recorded, const std::vector<const Tensor*>* reference,
-    const MeasureSettings& settings, double best_median_ms, const ProgressReporter& progress) {
+    const MeasureSettings& settings, double best_min_ms, const ProgressReporter& progress) {
   AlgorithmTiming t = describe(algorithm, compiled, index);
   try {
     IsolatedKernel kernel(algorithm, compiled.layer, recorded);
@@ -57,8 +57,8 @@ std::optional<AlgorithmTiming> measure_algorithm(
         return t;
       }
     }
-    if (settings.prune_factor > 0 && best_median_ms > 0 &&
-        first_ms > settings.prune_factor * best_median_ms) {
+    if (settings.prune_factor > 0 && best_min_ms > 0 &&
+        first_ms > settings.prune_factor * best_min_ms) {
       t.pruned = true;
       t.time = TimingStats::of({first_ms});
       return t;
@@ -182,17 +182,14 @@ bool measure_layers(Session& session, const Registry& registry, const std::vecto
     }
 
     std::vector<AlgorithmTiming> timings;
-    double best_median_ms = 0;
     for (const Algorithm* algorithm : job.algorithms) {
       progress.begin(node, algorithm->name);
+      const AlgorithmTiming* best = fastest_usable(timings);
       std::optional<AlgorithmTiming> t =
           measure_algorithm(*algorithm, compiled, index, io, settings.verify ? &reference : nullptr,
-                            settings, best_median_ms, progress);
+                            settings, best ? best->time.min_ms : 0, progress);
       if (!t) return stop();
       progress.end_unit();
-      if (t->usable() && t->time.samples > 0 && !t->pruned &&
-          (best_median_ms == 0 || t->time.median_ms < best_median_ms))
-        best_median_ms = t->time.median_ms;
       if (callbacks.on_timing) callbacks.on_timing(*t);
       timings.push_back(std::move(*t));
     }

@@ -23,6 +23,13 @@ double PlanComparison::latency_ratio() const {
   return a.latency.median_ms > 0 ? b.latency.median_ms / a.latency.median_ms : 0;
 }
 
+const AlgorithmTiming* fastest_usable(const std::vector<AlgorithmTiming>& candidates) {
+  const AlgorithmTiming* best = nullptr;
+  for (const AlgorithmTiming& c : candidates)
+    if (c.usable() && c.time.samples > 0 && (!best || c.time.min_ms < best->time.min_ms)) best = &c;
+  return best;
+}
+
 LayerTimingResult time_layers(std::shared_ptr<const Model> model, const Plan& plan,
                               const LayerTimingOptions& options, const Registry& registry) {
   if (!model) throw Error("time_layers: no model");

@@ -29,12 +29,9 @@ std::string tuning_key(const Layer& layer, const std::vector<const Algorithm*>& 
   return key + " machine:" + machine_signature() + " engine:" + version();
 }
 
-// The usable candidate with the lowest median time; `reference` (always right) when none is.
-std::string fastest_usable(const std::vector<AlgorithmTiming>& candidates) {
-  const AlgorithmTiming* best = nullptr;
-  for (const AlgorithmTiming& c : candidates)
-    if (c.usable() && c.time.samples > 0 && (!best || c.time.median_ms < best->time.median_ms))
-      best = &c;
+// The choice for a layer: `reference` (always right) when no candidate is usable.
+std::string choice(const std::vector<AlgorithmTiming>& candidates) {
+  const AlgorithmTiming* best = fastest_usable(candidates);
   return best ? best->algorithm : OpDefinition::kReference;
 }
 
@@ -78,7 +75,7 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
         c.op_type = tuned.op_type;
         c.from_cache = true;
       }
-      tuned.algorithm = fastest_usable(*hit);
+      tuned.algorithm = choice(*hit);
       tuned.candidates = std::move(*hit);
       ++result.cache_hits;
     } else {
@@ -111,7 +108,7 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
     tuned.index = job.index;
     tuned.node = session.layers()[job.index].node->name;
     tuned.op_type = session.layers()[job.index].node->op_type;
-    tuned.algorithm = fastest_usable(timings);
+    tuned.algorithm = choice(timings);
     tuned.candidates = std::move(timings);
     report(std::move(tuned));
     next_to_report = job.index + 1;
