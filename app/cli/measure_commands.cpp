@@ -338,7 +338,7 @@ int command_tune(const std::vector<std::string>& args) {
                "speedup", "timed", "rejected", "source"},
               {true, false, false, false, true, true, false, true, true, true, true, false});
   std::vector<std::vector<std::string>> csv;
-  size_t measured = 0;
+  size_t measured = 0, shared = 0;
   for (const TunedLayer& l : result.layers) {
     const std::string engine_default =
         Registry::instance().default_algorithm(make_layer(*model, model->nodes[l.index])).name;
@@ -349,7 +349,8 @@ int command_tune(const std::vector<std::string>& args) {
       if (c.algorithm == engine_default) fallback = &c;
       rejected += !c.usable();
     }
-    measured += !l.from_cache;
+    measured += !l.from_cache && l.shared_with.empty();
+    shared += !l.shared_with.empty();
     // Ranked by minimum (fastest_usable), so shown by minimum.
     const double chosen_ms = chosen ? chosen->time.min_ms : 0;
     const double default_ms = fallback ? fallback->time.min_ms : 0;
@@ -359,16 +360,19 @@ int command_tune(const std::vector<std::string>& args) {
                engine_default, fallback ? ms(default_ms) : "-",
                chosen && fallback && chosen_ms > 0 ? format("%.2fx", default_ms / chosen_ms) : "-",
                std::to_string(l.candidates.size()), std::to_string(rejected),
-               l.from_cache ? "cache" : "measured"});
+               l.from_cache            ? "cache"
+               : l.shared_with.empty() ? "measured"
+                                       : "same as " + l.shared_with});
     csv.push_back({std::to_string(l.index), l.node, l.op_type, l.algorithm, raw(chosen_ms),
                    engine_default, raw(default_ms), std::to_string(l.candidates.size()),
-                   std::to_string(rejected), l.from_cache ? "1" : "0"});
+                   std::to_string(rejected), l.from_cache ? "1" : "0", l.shared_with});
   }
   table.print(std::cout);
   std::cout << "\ntuned " << result.layers.size() << " layer(s) on " << result.threads
             << " thread(s) in " << format("%.1f", tune_ms / 1e3) << " s: " << measured
-            << " measured (" << result.timings_performed << " algorithm timings), "
-            << result.cache_hits << " from the tuning cache"
+            << " measured (" << result.timings_performed << " algorithm timings), " << shared
+            << " sharing the measurements of an identical layer, " << result.cache_hits
+            << " from the tuning cache"
             << (result.cache_path.empty() ? " (not used)" : " " + result.cache_path) << "\n";
   if (result.end_to_end)
     std::cout << "end to end: median " << ms(result.end_to_end->latency.median_ms) << " ms, min "
@@ -380,7 +384,7 @@ int command_tune(const std::vector<std::string>& args) {
   if (auto path = a.value("--csv"))
     write_csv(*path,
               {"index", "layer", "op", "algorithm", "min_ms", "engine_default",
-               "engine_default_min_ms", "timed", "rejected", "from_cache"},
+               "engine_default_min_ms", "timed", "rejected", "from_cache", "shared_with"},
               csv);
   return report_interrupted(result.partial, "the plan names the layers tuned before that")
              ? kInterruptedExitCode

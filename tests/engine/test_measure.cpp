@@ -25,12 +25,14 @@
 #include <vector>
 
 #include "algoscope/error.h"
+#include "algoscope/loader.h"
 #include "algoscope/measure.h"
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
 #include "algoscope/select.h"
 #include "algoscope/session.h"
 #include "algoscope/tuning_cache.h"
+#include "support/onnx_builder.h"
 
 namespace {
 
@@ -113,9 +115,9 @@ std::unique_ptr<algoscope::Registry> scale_registry(bool with_wrong = true) {
 }
 
 // x[n] -> Scale prefix1 -> ... -> Scale prefixK -> y, built by hand (the loader does not know
-// Scale).
+// Scale). Unless `identical`, layer k has an attribute "k" = k, so each has its own tuning key.
 std::shared_ptr<const Model> scale_chain(int layers = 4, int64_t n = 256,
-                                         const std::string& prefix = "s") {
+                                         const std::string& prefix = "s", bool identical = false) {
   Model m;
   m.name = "scale_chain";
   m.fingerprint = "sha256:scale_chain_" + prefix + std::to_string(layers) + "_" + std::to_string(n);
@@ -129,6 +131,7 @@ std::shared_ptr<const Model> scale_chain(int layers = 4, int64_t n = 256,
     node.op_type = "Scale";
     node.inputs = {previous};
     node.outputs = {k == layers ? "y" : "a" + std::to_string(k)};
+    if (!identical) node.attributes["k"].value = int64_t{k};
     previous = node.outputs[0];
     m.nodes.push_back(node);
   }
@@ -499,7 +502,7 @@ TEST(MeasureTune, SecondRunIsServedByTheCache) {
   EXPECT_EQ(first.cache_hits, 0u);
   EXPECT_EQ(first.timings_performed, 12u);
   ASSERT_TRUE(fs::exists(cache));
-  EXPECT_EQ(algoscope::TuningCache(cache).size(), 1u) << "four layers, one signature";
+  EXPECT_EQ(algoscope::TuningCache(cache).size(), 4u);
 
   reset_calls();
   auto second = algoscope::tune(scale_chain(), tune_options(cache), *registry);
@@ -513,7 +516,7 @@ TEST(MeasureTune, SecondRunIsServedByTheCache) {
     for (const auto& c : l.candidates) EXPECT_TRUE(c.from_cache);
   }
 
-  // Another model with layers of the same shape: hits too, whatever the node names.
+  // Another model with layers of the same shapes and attributes: hits too, whatever the names.
   auto other = algoscope::tune(scale_chain(2, 256, "other"), tune_options(cache), *registry);
   EXPECT_EQ(other.cache_hits, 2u);
   EXPECT_EQ(candidate_calls(), 0);
@@ -540,6 +543,29 @@ TEST(MeasureTune, SecondRunIsServedByTheCache) {
   EXPECT_EQ(algoscope::tune(scale_chain(), tune_options(cache), *registry).cache_hits, 0u);
 }
 
+TEST(MeasureTune, IdenticalLayersAreMeasuredOnce) {
+  auto registry = scale_registry();
+  auto options = tune_options("");
+  options.use_cache = false;
+  reset_calls();
+  auto result = algoscope::tune(scale_chain(4, 256, "s", true), options, *registry);
+  EXPECT_EQ(result.timings_performed, 3u) << "s1's three candidates only";
+  EXPECT_EQ(calls_of("reference"), 1);
+  ASSERT_EQ(result.layers.size(), 4u);
+  EXPECT_TRUE(result.layers[0].shared_with.empty());
+  for (size_t i = 1; i < 4; ++i) {
+    const auto& l = result.layers[i];
+    EXPECT_EQ(l.shared_with, "s1");
+    EXPECT_FALSE(l.from_cache);
+    EXPECT_EQ(l.algorithm, "fast");
+    EXPECT_EQ(result.plan.layers.at(l.node), "fast");
+    for (const auto& c : l.candidates) {
+      EXPECT_EQ(c.node, l.node);
+      EXPECT_EQ(c.index, i);
+    }
+  }
+}
+
 TEST(MeasureTune, UnreadableCacheIsStartedAfresh) {
   auto registry = scale_registry();
   TempDir dir;
@@ -551,7 +577,7 @@ TEST(MeasureTune, UnreadableCacheIsStartedAfresh) {
   EXPECT_TRUE(Contains(result.notes[0], cache));
   algoscope::TuningCache reread(cache);
   EXPECT_TRUE(reread.problem().empty()) << reread.problem();
-  EXPECT_EQ(reread.size(), 1u);
+  EXPECT_EQ(reread.size(), 4u);
 }
 
 TEST(MeasureTune, CancelMidTuneReturnsPartialResultsPromptly) {
@@ -583,7 +609,8 @@ TEST(MeasureTune, CancelMidTuneReturnsPartialResultsPromptly) {
   options.control = {};
   auto rest = algoscope::tune(model, options, *registry);
   EXPECT_FALSE(rest.partial);
-  EXPECT_EQ(rest.cache_hits, 6u) << "all six layers share s1's signature";
+  EXPECT_EQ(rest.cache_hits, 1u);
+  EXPECT_EQ(rest.timings_performed, 5u * 3u);
 
   // Cancelled before it starts: nothing is measured.
   token->reset();
@@ -712,6 +739,33 @@ TEST(MeasureSelect, HeuristicFollowsTheShapeRules) {
   EXPECT_EQ(json::parse(p.measurements_json)["method"], "heuristic");
   EXPECT_NO_THROW(algoscope::validate_plan(Plan::from_json(p.to_json()), *small, *registry));
   EXPECT_EQ(algoscope::heuristic_plan(*large, *registry).layers.at("s1"), "slow");
+}
+
+// The built-in registry's rules on real layers: what README.md promises for the heuristic plan.
+TEST(MeasureSelect, HeuristicPlanOfConvolutionsAndGemm) {
+  using onnx_builder::random_floats;
+  onnx_builder::ModelBuilder b("heuristic");
+  b.input("x", {1, 64, 16, 16});
+  b.initializer("w1", {64, 64, 3, 3}, random_floats(64 * 64 * 9, 1));
+  b.initializer("w2", {64, 1, 3, 3}, random_floats(64 * 9, 2));
+  b.initializer("w3", {8, 64, 1, 1}, random_floats(8 * 64, 3));
+  b.initializer("w4", {8, 8, 3, 3}, random_floats(8 * 8 * 9, 4));
+  b.initializer("w5", {10, 8 * 16 * 16}, random_floats(10 * 8 * 16 * 16, 5));
+  b.node("Conv", {"x", "w1"}, {"a"}, "wide3x3").ints("pads", {1, 1, 1, 1});
+  b.node("Conv", {"a", "w2"}, {"b"}, "depthwise3x3").i("group", 64).ints("pads", {1, 1, 1, 1});
+  b.node("Conv", {"b", "w3"}, {"c"}, "pointwise1x1");
+  b.node("Conv", {"c", "w4"}, {"d"}, "narrow3x3").ints("pads", {1, 1, 1, 1});
+  b.node("Flatten", {"d"}, {"f"}, "flatten");
+  b.node("Gemm", {"f", "w5"}, {"y"}, "fc").i("transB", 1);
+  b.output("y");
+  Model model = algoscope::load_model_from_bytes(b.bytes(), "heuristic.onnx");
+  Plan plan = algoscope::heuristic_plan(model);
+  EXPECT_EQ(plan.layers.at("wide3x3"), "winograd_f4");
+  EXPECT_EQ(plan.layers.at("depthwise3x3"), "depthwise");
+  EXPECT_EQ(plan.layers.at("pointwise1x1"), "pointwise");
+  EXPECT_EQ(plan.layers.at("narrow3x3"), "direct");
+  EXPECT_EQ(plan.layers.at("fc"), "blocked");
+  EXPECT_NO_THROW(algoscope::validate_plan(plan, model));
 }
 
 // ---------------------------------------------------------------------------------------------

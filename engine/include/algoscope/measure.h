@@ -243,7 +243,10 @@ struct TunedLayer {
   std::string node, op_type;
   std::string algorithm;  // fastest_usable(candidates); `reference` when none is usable
   std::vector<AlgorithmTiming> candidates;
-  bool from_cache = false;
+  bool from_cache = false;  // the measurements came from the tuning cache
+  // The earlier layer of this model with the same tuning key (shapes, attributes, ...) whose
+  // measurements this layer shares; empty when it was measured itself or came from the cache.
+  std::string shared_with;
 };
 
 struct TuneOptions {
@@ -278,7 +281,8 @@ struct TuneResult {
 
 // The fastest applicable algorithm of every layer among those whose output is within tolerance of
 // `reference` on the same inputs (recorded from a run of the engine's default plan). Layers found
-// in the tuning cache are not measured again.
+// in the tuning cache are not measured again, nor are layers with the same tuning key as an
+// earlier layer of the model (they share its measurements).
 TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options = {},
                 const Registry& registry = Registry::instance());
 

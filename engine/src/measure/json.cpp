@@ -170,6 +170,7 @@ std::string to_json(const TuneResult& r) {
     json e = measure::layer_header(l.index, l.node, l.op_type);
     e["algorithm"] = l.algorithm;
     e["from_cache"] = l.from_cache;
+    e["shared_with"] = l.shared_with;
     e["candidates"] = json::array();
     for (const AlgorithmTiming& c : l.candidates) {
       if (c.algorithm == l.algorithm) {

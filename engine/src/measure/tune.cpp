@@ -2,8 +2,10 @@
 // key is in the tuning cache take their measurements from it; the others are measured on the
 // values of one run of the engine's default plan (the reference kernel on the same inputs for
 // the error, the candidates verified, pruned or timed), and their measurements go into the cache.
-// Layers are reported in node order, cached ones as the walk passes them.
+// Layers with the same key as an earlier one in the model share its measurements. Layers are
+// reported in node order, the ones not measured themselves as the walk passes them.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "algoscope/algoscope.h"
@@ -55,8 +57,28 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
   }
 
   const size_t layer_count = session.layers().size();
+  // A layer's result, with the layer's own index and name on it and its candidates.
+  auto tuned_layer = [&](size_t index, std::vector<AlgorithmTiming> candidates) {
+    TunedLayer tuned;
+    tuned.index = index;
+    tuned.node = session.layers()[index].node->name;
+    tuned.op_type = session.layers()[index].node->op_type;
+    for (AlgorithmTiming& c : candidates) {
+      c.index = index;
+      c.node = tuned.node;
+      c.op_type = tuned.op_type;
+    }
+    tuned.algorithm = choice(candidates);
+    tuned.candidates = std::move(candidates);
+    return tuned;
+  };
+
+  // Layers found in the cache are decided now; of the others, the first with each key is measured
+  // and later ones with the same key share its measurements (ResNets repeat their blocks).
   std::vector<std::string> keys(layer_count);
-  std::vector<std::optional<TunedLayer>> cached(layer_count);
+  std::vector<std::optional<TunedLayer>> decided(layer_count);
+  std::map<std::string, size_t> measured_with_key;
+  std::multimap<size_t, size_t> sharing;  // measured layer -> later layers with the same key
   std::vector<measure::LayerJob> jobs;
   for (size_t i = 0; i < layer_count; ++i) {
     const CompiledLayer& layer = session.layers()[i];
@@ -64,21 +86,14 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
                           measure::candidates_for(*registry.find_op(layer.node->op_type), layer)};
     keys[i] = tuning_key(layer.layer, job.algorithms, result.threads, options.tolerance);
     if (auto hit = cache ? cache->find(keys[i]) : std::nullopt) {
-      TunedLayer& tuned = cached[i].emplace();
-      tuned.index = i;
-      tuned.node = layer.node->name;
-      tuned.op_type = layer.node->op_type;
-      tuned.from_cache = true;
-      for (AlgorithmTiming& c : *hit) {
-        c.index = i;
-        c.node = tuned.node;
-        c.op_type = tuned.op_type;
-        c.from_cache = true;
-      }
-      tuned.algorithm = choice(*hit);
-      tuned.candidates = std::move(*hit);
+      for (AlgorithmTiming& c : *hit) c.from_cache = true;
+      decided[i] = tuned_layer(i, std::move(*hit));
+      decided[i]->from_cache = true;
       ++result.cache_hits;
+    } else if (auto first = measured_with_key.find(keys[i]); first != measured_with_key.end()) {
+      sharing.emplace(first->second, i);
     } else {
+      measured_with_key.emplace(keys[i], i);
       jobs.push_back(std::move(job));
     }
   }
@@ -89,29 +104,26 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
   for (const auto& job : jobs) units += measure::job_units(job, settings);
   measure::ProgressReporter progress(options.control, units);
 
+  // Layers are reported in node order: the decided ones before a measured layer go first.
   size_t next_to_report = 0;
-  auto report = [&](TunedLayer tuned) {
-    if (options.on_layer) options.on_layer(tuned);
-    result.layers.push_back(std::move(tuned));
-  };
-  // Reports the cached layers before `index` that have not been reported yet.
-  auto report_cached_until = [&](size_t index) {
+  auto report_until = [&](size_t index) {
     for (; next_to_report < index; ++next_to_report)
-      if (cached[next_to_report]) report(std::move(*cached[next_to_report]));
+      if (decided[next_to_report]) {
+        if (options.on_layer) options.on_layer(*decided[next_to_report]);
+        result.layers.push_back(std::move(*decided[next_to_report]));
+      }
   };
   measure::LayerCallbacks callbacks;
   callbacks.on_timing = [&](const AlgorithmTiming&) { ++result.timings_performed; };
   callbacks.on_layer = [&](const measure::LayerJob& job, std::vector<AlgorithmTiming> timings) {
-    report_cached_until(job.index);
     if (cache) cache->store(keys[job.index], timings);
-    TunedLayer tuned;
-    tuned.index = job.index;
-    tuned.node = session.layers()[job.index].node->name;
-    tuned.op_type = session.layers()[job.index].node->op_type;
-    tuned.algorithm = choice(timings);
-    tuned.candidates = std::move(timings);
-    report(std::move(tuned));
-    next_to_report = job.index + 1;
+    auto [first, last] = sharing.equal_range(job.index);
+    for (auto it = first; it != last; ++it) {
+      decided[it->second] = tuned_layer(it->second, timings);
+      decided[it->second]->shared_with = session.layers()[job.index].node->name;
+    }
+    decided[job.index] = tuned_layer(job.index, std::move(timings));
+    report_until(job.index + 1);
   };
 
   const std::vector<Tensor> inputs = measure::inputs_or_random(*model, options.inputs);
@@ -119,7 +131,7 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
     progress.add_to_total(measure::run_units(1, result.warmup, options.repeat));
   result.partial =
       !measure::measure_layers(session, registry, inputs, jobs, settings, progress, callbacks);
-  if (!result.partial) report_cached_until(layer_count);
+  if (!result.partial) report_until(layer_count);
 
   if (cache) {
     try {
