@@ -92,13 +92,19 @@ ErrorStats compare_tensors(const Tensor& got, const Tensor& want, Tolerance tole
 // Adds one more pair to `into`, under into.tolerance (the outputs of a layer with several).
 void accumulate_error(ErrorStats& into, const Tensor& got, const Tensor& want);
 
+// Which layer a result is about.
+struct LayerId {
+  size_t index = 0;  // position in Model::nodes (and Session::layers())
+  std::string node;  // the ONNX node name
+  std::string op_type;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Equivalence: check_plan
 
 // One layer of a plan against `reference` on the same inputs (those of an all-reference run).
-struct LayerCheck {
-  size_t index = 0;  // position in Model::nodes
-  std::string node, op_type, algorithm;
+struct LayerCheck : LayerId {
+  std::string algorithm;
   // False where the plan runs `reference` itself: there is nothing to compare, the error is zero.
   bool compared = false;
   ErrorStats error;     // over all of the layer's outputs, under the algorithm's tolerance
@@ -146,9 +152,8 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
 // Timing: per layer (isolated), end to end (compiled)
 
 // One algorithm timed on one layer.
-struct AlgorithmTiming {
-  size_t index = 0;  // position in Model::nodes
-  std::string node, op_type, algorithm;
+struct AlgorithmTiming : LayerId {
+  std::string algorithm;
   TimingStats time;  // one sample per kernel call, after the warm-up calls
   double flops = 0;  // the op's FLOP count for this layer (registry)
   size_t workspace_bytes = 0;
@@ -206,9 +211,8 @@ struct EndToEndOptions {
 };
 
 // One layer inside the compiled model, from the session's timing hook.
-struct LayerTime {
-  size_t index = 0;
-  std::string node, op_type, algorithm;
+struct LayerTime : LayerId {
+  std::string algorithm;
   TimingStats time;
   double flops = 0;
   size_t workspace_bytes = 0;
@@ -238,9 +242,7 @@ EndToEndResult time_end_to_end(std::shared_ptr<const Model> model, const Plan& p
 // ---------------------------------------------------------------------------------------------
 // Tuning
 
-struct TunedLayer {
-  size_t index = 0;
-  std::string node, op_type;
+struct TunedLayer : LayerId {
   std::string algorithm;  // fastest_usable(candidates); `reference` when none is usable
   std::vector<AlgorithmTiming> candidates;
   bool from_cache = false;  // the measurements came from the tuning cache
@@ -289,9 +291,8 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options =
 // ---------------------------------------------------------------------------------------------
 // Comparison
 
-struct LayerComparison {
-  size_t index = 0;
-  std::string node, op_type, algorithm_a, algorithm_b;
+struct LayerComparison : LayerId {
+  std::string algorithm_a, algorithm_b;
   TimingStats a, b;
   bool differs() const { return algorithm_a != algorithm_b; }
   double ratio() const { return a.median_ms > 0 ? b.median_ms / a.median_ms : 0; }  // B / A

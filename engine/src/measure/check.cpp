@@ -71,10 +71,7 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
   std::vector<Tensor> reference_outputs =
       reference.run(inputs, [&](size_t index, const KernelIO& io) {
         const CompiledLayer& layer = chosen.layers()[index];
-        LayerCheck check;
-        check.index = index;
-        check.node = layer.node->name;
-        check.op_type = layer.node->op_type;
+        auto check = measure::result_about<LayerCheck>(layer, index);
         check.algorithm = layer.algorithm->name;
         check.error.tolerance = measure::tolerance_for(*layer.algorithm, options.tolerance);
         progress.begin(check.node, check.algorithm);

@@ -13,8 +13,8 @@ namespace {
 
 json number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
 
-json layer_header(size_t index, const std::string& node, const std::string& op_type) {
-  return {{"index", index}, {"name", node}, {"op", op_type}};
+json layer_header(const LayerId& layer) {
+  return {{"index", layer.index}, {"name", layer.node}, {"op", layer.op_type}};
 }
 
 }  // namespace
@@ -35,7 +35,7 @@ json to_json_value(const ErrorStats& s) {
 }
 
 json to_json_value(const AlgorithmTiming& t) {
-  json j = layer_header(t.index, t.node, t.op_type);
+  json j = layer_header(t);
   j["algorithm"] = t.algorithm;
   j["time_ms"] = to_json_value(t.time);
   j["flops"] = t.flops;
@@ -108,7 +108,7 @@ std::string to_json(const CheckResult& r) {
   for (const LayerCheck* l : r.failed_layers()) j["failed_layers"].push_back(l->node);
   j["layers"] = json::array();
   for (const LayerCheck& l : r.layers) {
-    json e = measure::layer_header(l.index, l.node, l.op_type);
+    json e = measure::layer_header(l);
     e["algorithm"] = l.algorithm;
     e["compared"] = l.compared;
     e["passed"] = l.passed();
@@ -141,7 +141,7 @@ std::string to_json(const EndToEndResult& r) {
   json j = measure::summary_json(r);
   j["layers"] = json::array();
   for (const LayerTime& l : r.layers) {
-    json e = measure::layer_header(l.index, l.node, l.op_type);
+    json e = measure::layer_header(l);
     e["algorithm"] = l.algorithm;
     e["time_ms"] = measure::to_json_value(l.time);
     e["flops"] = l.flops;
@@ -167,7 +167,7 @@ std::string to_json(const TuneResult& r) {
   j["end_to_end"] = r.end_to_end ? measure::summary_json(*r.end_to_end) : json(nullptr);
   j["layers"] = json::array();
   for (const TunedLayer& l : r.layers) {
-    json e = measure::layer_header(l.index, l.node, l.op_type);
+    json e = measure::layer_header(l);
     e["algorithm"] = l.algorithm;
     e["from_cache"] = l.from_cache;
     e["shared_with"] = l.shared_with;
@@ -193,7 +193,7 @@ std::string to_json(const PlanComparison& r) {
             {"b", measure::summary_json(r.b)},
             {"layers", json::array()}};
   for (const LayerComparison& l : r.layers) {
-    json e = measure::layer_header(l.index, l.node, l.op_type);
+    json e = measure::layer_header(l);
     e["algorithm_a"] = l.algorithm_a;
     e["algorithm_b"] = l.algorithm_b;
     e["differs"] = l.differs();

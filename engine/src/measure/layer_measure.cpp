@@ -20,10 +20,7 @@ double ms_between(Clock::time_point start, Clock::time_point stop) {
 }
 
 AlgorithmTiming describe(const Algorithm& algorithm, const CompiledLayer& compiled, size_t index) {
-  AlgorithmTiming t;
-  t.index = index;
-  t.node = compiled.node->name;
-  t.op_type = compiled.node->op_type;
+  auto t = result_about<AlgorithmTiming>(compiled, index);
   t.algorithm = algorithm.name;
   t.flops = compiled.flops;
   t.workspace_bytes = algorithm.workspace(compiled.layer);
@@ -263,10 +260,7 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
     r.partial = cancelled;
     for (size_t i = 0; i < session.layers().size(); ++i) {
       const CompiledLayer& c = session.layers()[i];
-      LayerTime t;
-      t.index = i;
-      t.node = c.node->name;
-      t.op_type = c.node->op_type;
+      auto t = result_about<LayerTime>(c, i);
       t.algorithm = c.algorithm->name;
       t.time = TimingStats::of(samples[s].per_layer[i]);
       t.flops = c.flops;

@@ -15,6 +15,14 @@
 
 namespace algoscope::measure {
 
+// A result (LayerCheck, AlgorithmTiming, ...) about layer `index`, its LayerId filled in.
+template <class Result>
+Result result_about(const CompiledLayer& layer, size_t index) {
+  Result result;
+  static_cast<LayerId&>(result) = LayerId{index, layer.node->name, layer.node->op_type};
+  return result;
+}
+
 // Counts units of work, reports them and answers whether the caller asked to stop.
 class ProgressReporter {
  public:

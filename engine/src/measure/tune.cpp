@@ -59,15 +59,8 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
   const size_t layer_count = session.layers().size();
   // A layer's result, with the layer's own index and name on it and its candidates.
   auto tuned_layer = [&](size_t index, std::vector<AlgorithmTiming> candidates) {
-    TunedLayer tuned;
-    tuned.index = index;
-    tuned.node = session.layers()[index].node->name;
-    tuned.op_type = session.layers()[index].node->op_type;
-    for (AlgorithmTiming& c : candidates) {
-      c.index = index;
-      c.node = tuned.node;
-      c.op_type = tuned.op_type;
-    }
+    auto tuned = measure::result_about<TunedLayer>(session.layers()[index], index);
+    for (AlgorithmTiming& c : candidates) static_cast<LayerId&>(c) = tuned;
     tuned.algorithm = choice(candidates);
     tuned.candidates = std::move(candidates);
     return tuned;
