@@ -2,7 +2,6 @@
 #include "cli/commands.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -13,24 +12,13 @@
 
 #include "algoscope/algoscope.h"
 #include "cli/arguments.h"
+#include "cli/model_arguments.h"
 #include "cli/table.h"
 
 namespace algoscope::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-std::string one_model(const Arguments& a, const std::string& command) {
-  if (a.positional.size() != 1)
-    throw UsageError(command + " takes exactly one MODEL argument, got " +
-                     std::to_string(a.positional.size()));
-  return a.positional[0];
-}
 
 std::string shapes_of(const Model& model, const std::vector<std::string>& names) {
   std::string s;
@@ -89,32 +77,6 @@ Applicability applicability(const Model& model, const Node& node) {
   }
   if (!out.applicable.empty()) out.engine_default = registry.default_algorithm(layer).name;
   return out;
-}
-
-// The plan from --plan and --select; prints on stderr where an op-type choice falls back.
-Plan build_plan(const Arguments& a, const Model& model) {
-  Plan plan = a.value("--plan") ? Plan::load(*a.value("--plan")) : Plan::for_model(model);
-  for (const auto& sel : a.values("--select")) {
-    auto eq = sel.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == sel.size())
-      throw UsageError("--select needs OP=ALGORITHM (e.g. Conv=im2col), got '" + sel + "'");
-    plan.defaults[sel.substr(0, eq)] = sel.substr(eq + 1);
-  }
-  validate_plan(plan, model);
-  for (const Node& node : model.nodes) {
-    if (!node.problem.empty() || !Registry::instance().find_op(node.op_type)) continue;
-    std::string note;
-    resolve_algorithm(plan, make_layer(model, node), Registry::instance(), &note);
-    if (!note.empty()) std::cerr << "note: " << note << "\n";
-  }
-  return plan;
-}
-
-std::shared_ptr<const Model> load(const std::string& path, double* load_ms = nullptr) {
-  auto start = Clock::now();
-  auto model = std::make_shared<const Model>(load_model(path));
-  if (load_ms) *load_ms = ms_since(start);
-  return model;
 }
 
 }  // namespace
@@ -287,11 +249,7 @@ int command_run(const std::vector<std::string>& args) {
   double load_ms = 0;
   auto model = load(one_model(a, "run"), &load_ms);
   Plan plan = build_plan(a, *model);
-  std::vector<Tensor> inputs =
-      a.value("--inputs") ? read_tensor_dir(*a.value("--inputs"), "input") : random_inputs(*model);
-  if (inputs.size() != model->inputs.size())
-    throw Error("'" + *a.value("--inputs") + "' has " + std::to_string(inputs.size()) +
-                " input file(s), the model takes " + std::to_string(model->inputs.size()));
+  std::vector<Tensor> inputs = model_inputs(a, *model);
 
   auto compile_start = Clock::now();
   Session session(model, plan, SessionOptions{threads});

@@ -19,10 +19,25 @@ const char* kUsage =
     "  algorithms [--op OP] [--json]             the algorithm registry\n"
     "  run MODEL [--plan P] [--select OP=ALGO]... [--inputs DIR] [--outputs DIR] [--threads N]\n"
     "                                            run a model under a plan\n"
+    "  check MODEL [--plan P] [--select OP=ALGO]... [--inputs DIR] [--expected DIR]\n"
+    "        [--atol A --rtol R] [--threads N] [--json FILE] [--csv FILE]\n"
+    "                                            every layer and the outputs against reference\n"
+    "  bench MODEL [--plan P] [--select OP=ALGO]... [--layers] [--all-algorithms] [--warmup N]\n"
+    "        [--repeat N] [--threads N] [--inputs DIR] [--json FILE] [--csv FILE]\n"
+    "                                            end-to-end latency, per-layer breakdown\n"
+    "  tune MODEL -o PLAN [--threads N] [--warmup N] [--repeat N] [--atol A --rtol R]\n"
+    "        [--no-cache | --clear-cache] [--cache FILE] [--heuristic] [--json FILE] [--csv FILE]\n"
+    "                                            fastest algorithm per layer within tolerance\n"
+    "  compare PLAN_A PLAN_B MODEL [--warmup N] [--repeat N] [--threads N] [--json FILE]\n"
+    "        [--csv FILE]                        two plans side by side, per layer and end to end\n"
     "\n"
     "global options: --help, --version\n"
     "Inputs and outputs use ONNX's test_data_set layout: DIR/input_K.pb, DIR/output_K.pb.\n"
-    "Exit codes: 0 success, 1 a check found a mismatch, 2 bad usage or bad input.\n";
+    "The tuning cache lives in $ALGOSCOPE_TUNING_CACHE, else $XDG_CACHE_HOME/algoscope/, else\n"
+    "~/.cache/algoscope/. A progress bar is drawn on stderr when it is a terminal; Ctrl-C stops\n"
+    "check, bench, tune and compare, which then report what they finished.\n"
+    "Exit codes: 0 success, 1 a check found a mismatch, 2 bad usage or bad input, 130\n"
+    "interrupted.\n";
 
 }  // namespace
 
@@ -46,6 +61,10 @@ int main(int argc, char** argv) {
       {"info", algoscope::cli::command_info},
       {"algorithms", algoscope::cli::command_algorithms},
       {"run", algoscope::cli::command_run},
+      {"check", algoscope::cli::command_check},
+      {"bench", algoscope::cli::command_bench},
+      {"tune", algoscope::cli::command_tune},
+      {"compare", algoscope::cli::command_compare},
   };
   auto it = commands.find(command);
   if (it == commands.end()) {

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+
+#include "algoscope/error.h"
 
 namespace algoscope::cli {
 
@@ -38,6 +41,29 @@ void Table::print(std::ostream& out) const {
   for (size_t w : width) rule.push_back(std::string(w, '-'));
   line(rule);
   for (const auto& r : rows_) line(r);
+}
+
+void write_csv(const std::string& path, const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows) {
+  std::ofstream out(path);
+  if (!out) throw Error("cannot write CSV file '" + path + "'");
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (size_t c = 0; c < cells.size(); ++c) {
+      const std::string& cell = cells[c];
+      if (c) out << ',';
+      if (cell.find_first_of(",\"\n") == std::string::npos) {
+        out << cell;
+        continue;
+      }
+      out << '"';
+      for (char ch : cell) out << (ch == '"' ? "\"\"" : std::string(1, ch));
+      out << '"';
+    }
+    out << '\n';
+  };
+  line(header);
+  for (const auto& r : rows) line(r);
+  if (!out) throw Error("failed writing CSV file '" + path + "'");
 }
 
 std::string human_count(double value) {

@@ -1,11 +1,38 @@
-// The registry's bookkeeping: op definitions, algorithm lookup, the engine's default choice, and
-// the Layer view of a model node that algorithms are asked about.
+// The registry's bookkeeping: op definitions, algorithm lookup, the engine's default choice, the
+// Layer view of a model node that algorithms are asked about, and the kernel of an algorithm for a
+// layer as sessions and measurements run it (with the node's fused activation).
 #include "algoscope/registry.h"
 
+#include <algorithm>
+
 #include "algoscope/error.h"
+#include "ops/common.h"
 #include "ops/registrations.h"
 
 namespace algoscope {
+namespace {
+
+// A fused activation for algorithms that do not apply it themselves: the clamp runs on the output
+// right after the kernel, split between the threads.
+class ClampAfter final : public Kernel {
+ public:
+  ClampAfter(std::unique_ptr<Kernel> inner, ops::Epilogue epilogue)
+      : inner_(std::move(inner)), epilogue_(epilogue) {}
+  void run(KernelIO& io) override {
+    inner_->run(io);
+    float* y = io.outputs[0]->data<float>();
+    const int64_t n = io.outputs[0]->numel();
+    constexpr int64_t kPiece = 16384;  // floats per task: 64 KB stays in L2
+#pragma omp parallel for schedule(static) if (n > 4 * kPiece)
+    for (int64_t i = 0; i < n; i += kPiece) epilogue_.apply(y + i, std::min(kPiece, n - i));
+  }
+
+ private:
+  std::unique_ptr<Kernel> inner_;
+  ops::Epilogue epilogue_;
+};
+
+}  // namespace
 
 const char* backend_name(Backend backend) {
   switch (backend) {
@@ -26,6 +53,24 @@ std::optional<std::string> Algorithm::why_not(const Layer& layer) const {
 size_t Algorithm::workspace(const Layer& layer) const {
   return workspace_bytes ? workspace_bytes(layer) : 0;
 }
+
+int Algorithm::heuristic_rank(const Layer& layer) const {
+  return heuristic_priority ? heuristic_priority(layer) : default_priority;
+}
+
+std::unique_ptr<Kernel> Algorithm::make_kernel(const Layer& layer) const {
+  const Node& node = layer.n();
+  try {
+    std::unique_ptr<Kernel> kernel = prepare(layer);
+    if (node.activation && !applies_activation)
+      kernel = std::make_unique<ClampAfter>(std::move(kernel), ops::Epilogue::of(layer));
+    return kernel;
+  } catch (const Error& e) {
+    throw Error("node '" + node.name + "' (" + node.op_type + ", " + name + "): " + e.what());
+  }
+}
+
+const std::string OpDefinition::kReference = "reference";
 
 const Algorithm* OpDefinition::find(const std::string& name) const {
   for (const Algorithm& a : algorithms)

@@ -88,26 +88,6 @@ struct AlignedBuffer {
   AlignedBuffer& operator=(const AlignedBuffer&) = delete;
 };
 
-// A fused activation for algorithms that do not apply it themselves: the clamp runs on the output
-// right after the kernel, split between the threads.
-class ClampAfter final : public Kernel {
- public:
-  ClampAfter(std::unique_ptr<Kernel> inner, ops::Epilogue epilogue)
-      : inner_(std::move(inner)), epilogue_(epilogue) {}
-  void run(KernelIO& io) override {
-    inner_->run(io);
-    float* y = io.outputs[0]->data<float>();
-    const int64_t n = io.outputs[0]->numel();
-    constexpr int64_t kPiece = 16384;  // floats per task: 64 KB stays in L2
-#pragma omp parallel for schedule(static) if (n > 4 * kPiece)
-    for (int64_t i = 0; i < n; i += kPiece) epilogue_.apply(y + i, std::min(kPiece, n - i));
-  }
-
- private:
-  std::unique_ptr<Kernel> inner_;
-  ops::Epilogue epilogue_;
-};
-
 }  // namespace
 
 struct Session::Impl {
@@ -198,15 +178,7 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
     compiled.algorithm = &resolve_algorithm(plan, compiled.layer, registry);
     compiled.flops = registry.find_op(node.op_type)->flop_count(compiled.layer);
     compiled.workspace_bytes = compiled.algorithm->workspace(compiled.layer);
-    try {
-      std::unique_ptr<Kernel> kernel = compiled.algorithm->prepare(compiled.layer);
-      if (node.activation && !compiled.algorithm->applies_activation)
-        kernel = std::make_unique<ClampAfter>(std::move(kernel), ops::Epilogue::of(compiled.layer));
-      s.kernels.push_back(std::move(kernel));
-    } catch (const Error& e) {
-      throw Error("node '" + node.name + "' (" + node.op_type + ", " + compiled.algorithm->name +
-                  "): " + e.what());
-    }
+    s.kernels.push_back(compiled.algorithm->make_kernel(compiled.layer));
     s.workspace_bytes = std::max(s.workspace_bytes, compiled.workspace_bytes);
     s.layers.push_back(std::move(compiled));
   }
@@ -303,9 +275,16 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
 
 Session::~Session() = default;
 
-std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) { return run(inputs, {}); }
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const LayerObserver& observer) {
   Impl& s = *impl_;
   const Model& model = *s.model;
+  if (observer && s.native_values)
+    throw Error("model '" + model.name + "': this session passes " +
+                std::to_string(s.native_values) +
+                " value(s) between kernels in their native layouts, which an observer cannot "
+                "read; compile it with SessionOptions::native_layouts = false to observe it");
   if (inputs.size() != model.inputs.size())
     throw Error("model '" + model.name + "' takes " + std::to_string(model.inputs.size()) +
                 " input(s), got " + std::to_string(inputs.size()));
@@ -323,7 +302,8 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
 
   omp_set_num_threads(s.threads);
   blas::openblas_set_threads(s.threads);
-  for (size_t i = 0; i < s.kernels.size(); ++i) {
+  bool stopped = false;
+  for (size_t i = 0; i < s.kernels.size() && !stopped; ++i) {
     if (s.hook) {
       auto start = std::chrono::steady_clock::now();
       s.kernels[i]->run(s.io[i]);
@@ -332,14 +312,18 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
     } else {
       s.kernels[i]->run(s.io[i]);
     }
+    if (observer && !observer(i, s.io[i])) stopped = true;
   }
   std::vector<Tensor> outputs;
-  for (int idx : s.output_source) {
-    const Tensor& t = s.slots[static_cast<size_t>(idx)];
-    bool produced = std::any_of(s.output_slots.begin(), s.output_slots.end(),
-                                [&](const auto& o) { return o.first == static_cast<size_t>(idx); });
-    // Outputs that are constants or inputs are copied so the caller owns every result.
-    outputs.push_back(produced ? t : t.clone());
+  if (!stopped) {
+    for (int idx : s.output_source) {
+      const Tensor& t = s.slots[static_cast<size_t>(idx)];
+      bool produced = std::any_of(s.output_slots.begin(), s.output_slots.end(), [&](const auto& o) {
+        return o.first == static_cast<size_t>(idx);
+      });
+      // Outputs that are constants or inputs are copied so the caller owns every result.
+      outputs.push_back(produced ? t : t.clone());
+    }
   }
   // Drop our references so the next run allocates fresh outputs and holds no caller memory.
   for (const auto& [idx, info] : s.output_slots)

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "algoscope/algoscope.h"
@@ -93,7 +94,7 @@ TEST_F(Cli, VersionAndHelp) {
   EXPECT_NE(v.out.find(algoscope::version()), std::string::npos);
   Result h = run({"--help"});
   EXPECT_EQ(h.exit_code, 0);
-  for (const char* cmd : {"info", "algorithms", "run"})
+  for (const char* cmd : {"info", "algorithms", "run", "check", "bench", "tune", "compare"})
     EXPECT_NE(h.out.find(cmd), std::string::npos);
   expect_usage_error({}, {"usage"});
   expect_usage_error({"frobnicate"}, {"unknown command 'frobnicate'"});
@@ -268,6 +269,198 @@ TEST_F(Cli, SavedPlanRoundTripsThroughRun) {
   Result r =
       run({"run", conv_model, "--inputs", conv_data, "--plan", (dir_ / "plan.json").string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// ---------------------------------------------------------------------------------------------
+// check, bench, tune and compare
+
+// x[1,8,12,12] -> Conv 3x3 (pad 1) -> Relu -> Conv 1x1 -> y, random weights: two layers once the
+// Relu is fused, small enough to tune in seconds, with float sums that differ from the reference's
+// double sums in the last bits.
+std::string small_conv_net(const fs::path& dir) {
+  onnx_builder::ModelBuilder b("small_conv_net");
+  b.input("x", {1, 8, 12, 12});
+  b.initializer("w1", {8, 8, 3, 3}, onnx_builder::random_floats(8 * 8 * 9, 3));
+  b.initializer("w2", {8, 8, 1, 1}, onnx_builder::random_floats(8 * 8, 4));
+  b.node("Conv", {"x", "w1"}, {"a"}, "conv3x3").ints("pads", {1, 1, 1, 1});
+  b.node("Relu", {"a"}, {"r"}, "relu");
+  b.node("Conv", {"r", "w2"}, {"y"}, "conv1x1");
+  b.output("y");
+  return b.write((dir / "small_conv_net.onnx").string());
+}
+
+nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(slurp(p)); }
+
+TEST_F(Cli, CheckPassesOnExpectedOutputsAndFailsOnAMismatch) {
+  const std::string json_path = (dir_ / "check.json").string();
+  Result r = run({"check", conv_model, "--inputs", conv_data, "--expected", conv_data, "--select",
+                  "Conv=im2col", "--json", json_path, "--csv", (dir_ / "check.csv").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("PASS"), std::string::npos) << r.out;
+  auto doc = read_json(json_path);
+  EXPECT_EQ(doc["command"], "check");
+  EXPECT_EQ(doc["passed"], true);
+  ASSERT_EQ(doc["layers"].size(), 1u);
+  EXPECT_EQ(doc["layers"][0]["algorithm"], "im2col");
+  EXPECT_EQ(doc["layers"][0]["compared"], true);
+  EXPECT_EQ(doc["outputs"][0]["vs_expected"]["passed"], true);
+  EXPECT_NE(slurp(dir_ / "check.csv").find("max_abs_error"), std::string::npos);
+
+  // An expected output that is off in one element: exit 1, and the output is named.
+  fs::create_directories(dir_ / "off");
+  algoscope::Tensor off = algoscope::read_tensor_file(conv_data + "/output_0.pb");
+  off.data<float>()[3] += 1;
+  algoscope::write_tensor_file((dir_ / "off" / "output_0.pb").string(), off);
+  Result bad = run({"check", conv_model, "--inputs", conv_data, "--expected",
+                    (dir_ / "off").string(), "--json", json_path});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_NE(bad.out.find("FAIL output"), std::string::npos) << bad.out;
+  EXPECT_EQ(read_json(json_path)["outputs"][0]["vs_expected"]["mismatches"], 1);
+}
+
+TEST_F(Cli, CheckNamesTheLayerOutsideAnExactTolerance) {
+  const std::string model = small_conv_net(dir_);
+  Result ok = run({"check", model, "--select", "Conv=im2col"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err << ok.out;
+  // Float sums against double sums: not bit-identical, so a zero tolerance fails.
+  Result exact = run({"check", model, "--select", "Conv=im2col", "--atol", "0", "--rtol", "0",
+                      "--json", (dir_ / "exact.json").string()});
+  EXPECT_EQ(exact.exit_code, 1) << exact.err;
+  EXPECT_NE(exact.out.find("FAIL layer 'conv3x3' (Conv, im2col)"), std::string::npos) << exact.out;
+  auto doc = read_json(dir_ / "exact.json");
+  EXPECT_EQ(doc["passed"], false);
+  EXPECT_TRUE(std::find(doc["failed_layers"].begin(), doc["failed_layers"].end(), "conv3x3") !=
+              doc["failed_layers"].end());
+  EXPECT_EQ(doc["end_to_end_tolerance"]["atol"], 0.0);
+}
+
+TEST_F(Cli, CheckBadUsage) {
+  expect_usage_error({"check", relu_model, "--atol", "1e-3"}, {"--atol and --rtol"});
+  expect_usage_error({"check", relu_model, "--atol", "x", "--rtol", "0"}, {"--atol"});
+  expect_usage_error({"check", relu_model, "--expected", conv_data},
+                     {"expected output 0", "3x4x5"});
+  fs::create_directories(dir_ / "none");
+  expect_usage_error({"check", relu_model, "--expected", (dir_ / "none").string()},
+                     {"0 output file(s)"});
+  expect_usage_error({"check"}, {"MODEL"});
+}
+
+TEST_F(Cli, BenchReportsLatencyLayersJsonAndCsv) {
+  const std::string model = small_conv_net(dir_);
+  const std::string json_path = (dir_ / "bench.json").string();
+  const std::string csv_path = (dir_ / "bench.csv").string();
+  Result r = run({"bench", model, "--layers", "--warmup", "1", "--repeat", "3", "--threads", "1",
+                  "--json", json_path, "--csv", csv_path});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"latency", "median", "overhead", "conv3x3", "conv1x1", "GFLOP/s"})
+    EXPECT_NE(r.out.find(f), std::string::npos) << f << " missing from:\n" << r.out;
+  auto doc = read_json(json_path);
+  EXPECT_EQ(doc["command"], "bench");
+  EXPECT_GT(doc["latency_ms"]["median"].get<double>(), 0);
+  EXPECT_GT(doc["latency_ms"]["min"].get<double>(), 0);
+  EXPECT_EQ(doc["latency_ms"]["samples"], 3);
+  EXPECT_EQ(doc["threads"], 1);
+  ASSERT_EQ(doc["layers"].size(), 2u);
+  EXPECT_EQ(doc["layers"][0]["name"], "conv3x3");
+  EXPECT_EQ(doc["layers"][0]["time_ms"]["samples"], 3);
+  EXPECT_GT(doc["layers"][0]["flops"].get<double>(), 0);
+  std::string csv = slurp(csv_path);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3) << csv;  // header + 2 layers
+  EXPECT_EQ(csv.rfind("index,layer,op,algorithm,median_ms", 0), 0u) << csv;
+
+  Result all = run({"bench", model, "--all-algorithms", "--repeat", "2", "--json", json_path});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.out.find("fastest"), std::string::npos) << all.out;
+  auto timings = read_json(json_path)["algorithms"]["timings"];
+  std::set<std::string> conv3x3;
+  for (const auto& t : timings)
+    if (t["name"] == "conv3x3") conv3x3.insert(t["algorithm"].get<std::string>());
+  for (const char* algorithm : {"im2col", "direct", "winograd_f2", "smm"})
+    EXPECT_TRUE(conv3x3.count(algorithm)) << algorithm;
+  EXPECT_FALSE(conv3x3.count("reference")) << "the slow ground truth is not timed";
+
+  expect_usage_error({"bench", model, "--repeat", "0"}, {"--repeat"});
+  expect_usage_error({"bench", model, "--warmup", "-1"}, {"--warmup"});
+}
+
+TEST_F(Cli, TuneWritesAPlanThatLoadsBackAndSecondRunHitsTheCache) {
+  const std::string model = small_conv_net(dir_);
+  const std::string plan_path = (dir_ / "tuned.json").string();
+  const std::string cache = (dir_ / "cache" / "tuning-cache.json").string();
+  Result first = run({"tune", model, "-o", plan_path, "--repeat", "2", "--threads", "1", "--cache",
+                      cache, "--json", (dir_ / "tune.json").string()});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("2 measured"), std::string::npos) << first.out;
+  EXPECT_TRUE(fs::exists(cache));
+
+  auto loaded_model = algoscope::load_model(model);
+  algoscope::Plan plan = algoscope::Plan::load(plan_path);
+  EXPECT_NO_THROW(algoscope::validate_plan(plan, loaded_model));
+  EXPECT_EQ(plan.layers.size(), 2u);
+  EXPECT_EQ(plan.model_fingerprint, loaded_model.fingerprint);
+  auto measurements = nlohmann::json::parse(plan.measurements_json);
+  EXPECT_EQ(measurements["method"], "tune");
+  EXPECT_EQ(measurements["threads"], 1);
+  ASSERT_EQ(measurements["layers"].size(), 2u);
+  EXPECT_EQ(measurements["layers"][0]["algorithm"], plan.layers.at("conv3x3"));
+  EXPECT_GT(measurements["layers"][0]["candidates"].size(), 3u);
+  EXPECT_GT(measurements["end_to_end"]["latency_ms"]["median"].get<double>(), 0);
+  EXPECT_EQ(read_json(dir_ / "tune.json")["cache_hits"], 0);
+  // The tuned plan runs.
+  EXPECT_EQ(run({"run", model, "--plan", plan_path}).exit_code, 0);
+
+  Result second = run({"tune", model, "-o", plan_path, "--repeat", "2", "--threads", "1", "--cache",
+                       cache, "--json", (dir_ / "tune.json").string()});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("0 measured (0 algorithm timings), 0 sharing the measurements of an "
+                            "identical layer, 2 from the tuning cache"),
+            std::string::npos)
+      << second.out;
+  EXPECT_EQ(read_json(dir_ / "tune.json")["timings_performed"], 0);
+
+  Result ignoring = run({"tune", model, "-o", plan_path, "--repeat", "2", "--threads", "1",
+                         "--cache", cache, "--no-cache"});
+  EXPECT_NE(ignoring.out.find("2 measured"), std::string::npos) << ignoring.out;
+  Result cleared = run({"tune", model, "-o", plan_path, "--repeat", "2", "--threads", "1",
+                        "--cache", cache, "--clear-cache"});
+  EXPECT_NE(cleared.out.find("2 measured"), std::string::npos) << cleared.out;
+  EXPECT_NE(cleared.err.find("cleared the tuning cache"), std::string::npos) << cleared.err;
+
+  Result heuristic = run({"tune", model, "-o", plan_path, "--heuristic"});
+  ASSERT_EQ(heuristic.exit_code, 0) << heuristic.err;
+  algoscope::Plan guessed = algoscope::Plan::load(plan_path);
+  EXPECT_NO_THROW(algoscope::validate_plan(guessed, loaded_model));
+  EXPECT_EQ(nlohmann::json::parse(guessed.measurements_json)["method"], "heuristic");
+
+  expect_usage_error({"tune", model}, {"-o PLAN"});
+  expect_usage_error({"tune", model, "-o"}, {"needs a value"});
+}
+
+TEST_F(Cli, CompareTwoPlansOfOneModel) {
+  const std::string model = small_conv_net(dir_);
+  auto loaded = algoscope::load_model(model);
+  algoscope::Plan a = algoscope::Plan::for_model(loaded);
+  algoscope::Plan b = algoscope::Plan::for_model(loaded);
+  b.layers["conv3x3"] = "im2col";
+  a.layers["conv3x3"] = "direct";
+  a.save((dir_ / "a.json").string());
+  b.save((dir_ / "b.json").string());
+  Result r = run({"compare", (dir_ / "a.json").string(), (dir_ / "b.json").string(), model,
+                  "--repeat", "3", "--json", (dir_ / "compare.json").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 of 2 layer(s) differ"), std::string::npos) << r.out;
+  auto doc = read_json(dir_ / "compare.json");
+  EXPECT_EQ(doc["differing_layers"], 1);
+  EXPECT_GT(doc["latency_ratio"].get<double>(), 0);
+  EXPECT_EQ(doc["layers"][0]["algorithm_a"], "direct");
+  EXPECT_EQ(doc["layers"][0]["algorithm_b"], "im2col");
+  EXPECT_EQ(doc["layers"][0]["differs"], true);
+  EXPECT_EQ(doc["a"]["latency_ms"]["samples"], 3);
+
+  expect_usage_error({"compare", (dir_ / "a.json").string(), model}, {"PLAN_A PLAN_B MODEL"});
+  expect_usage_error(
+      {"compare", (dir_ / "a.json").string(), (dir_ / "b.json").string(), conv_model},
+      {"a.json", "fingerprint"});
 }
 
 }  // namespace

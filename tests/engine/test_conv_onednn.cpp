@@ -80,6 +80,9 @@ TEST(ConvOnednn, NeighboursPassBlockedValuesWithoutReorders) {
     // c1 always stays blocked; c2 only when no other kernel reads it.
     EXPECT_EQ(native.native_layout_values(), branch ? 1u : 2u);
     EXPECT_EQ(plain.native_layout_values(), 0u);
+    // An observer (the measurement services' recorder) cannot read blocked values: refused.
+    EXPECT_THROW(native.run(inputs, [](size_t, const KernelIO&) { return true; }), Error);
+    EXPECT_NO_THROW(plain.run(inputs, [](size_t, const KernelIO&) { return true; }));
     const Tensor got = native.run(inputs)[0], plain_got = plain.run(inputs)[0];
     const Tensor want = reference.run(inputs)[0];
     ASSERT_EQ(got.shape(), want.shape());

@@ -2,9 +2,9 @@
 // every value in its own buffer, so arena reuse mistakes show up as wrong numbers), the arena is
 // smaller than the activations it holds, outputs belong to the caller (a later run or a destroyed
 // session leaves them alone), graph outputs that are read by later nodes, constants or graph
-// inputs come out right, the timing hook fires once per layer and only when set, inputs are
-// validated with messages naming the input and the expected shape, the thread count is honoured,
-// and random_inputs is deterministic per seed.
+// inputs come out right, the timing hook fires once per layer and only when set, a layer observer
+// sees every layer and can stop the run, inputs are validated with messages naming the input and
+// the expected shape, the thread count is honoured, and random_inputs is deterministic per seed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -361,6 +361,35 @@ TEST(SessionTiming, HookCalledOncePerLayerAndNotWhenUnset) {
   auto out = session.run(inputs);
   EXPECT_EQ(total, 2 * session.layers().size()) << "an unset hook must not be called";
   EXPECT_LE(relative_difference(out[0], interpret(*model, inputs)[0]), 1e-4);
+}
+
+TEST(SessionObserver, SeesEveryLayerAndCanStopTheRun) {
+  auto model = load(conv_chain_model());
+  Session session(model, Plan::for_model(*model), {.threads = 1});
+  auto inputs = algoscope::random_inputs(*model, 2);
+  const auto want = session.run(inputs);
+
+  std::vector<size_t> seen;
+  auto all = session.run(inputs, [&](size_t index, const algoscope::KernelIO& io) {
+    seen.push_back(index);
+    const auto& layer = session.layers()[index];
+    EXPECT_EQ(io.inputs.size(), layer.node->inputs.size());
+    EXPECT_EQ(io.outputs[0]->shape(), layer.layer.outputs[0].shape);
+    return true;
+  });
+  EXPECT_EQ(seen.size(), session.layers().size());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(values(all[0]), values(want[0]));
+
+  // Stopping after the third layer: no later kernel runs, no outputs come back.
+  size_t timed = 0;
+  session.set_timing_hook([&](size_t, double) { ++timed; });
+  auto stopped =
+      session.run(inputs, [](size_t index, const algoscope::KernelIO&) { return index < 2; });
+  EXPECT_TRUE(stopped.empty());
+  EXPECT_EQ(timed, 3u);
+  session.set_timing_hook(nullptr);
+  EXPECT_EQ(values(session.run(inputs)[0]), values(want[0])) << "the session stays usable";
 }
 
 // ---------------------------------------------------------------------------------------------

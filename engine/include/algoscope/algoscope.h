@@ -1,5 +1,6 @@
-// Everything a user of the headless engine needs: load a model, make or load a plan, compile a
-// session and run it. See DESIGN.md for the contracts.
+// Everything a user of the headless engine needs: load a model, make or load a plan (by hand, by
+// rules, by heuristic or by tuning), compile a session and run it, and check and time plans. See
+// DESIGN.md for the contracts.
 #pragma once
 
 #include <string>
@@ -8,12 +9,15 @@
 #include "algoscope/error.h"
 #include "algoscope/graph.h"
 #include "algoscope/loader.h"
+#include "algoscope/measure.h"
 #include "algoscope/plan.h"
 #include "algoscope/plugin.h"
 #include "algoscope/registry.h"
+#include "algoscope/select.h"
 #include "algoscope/session.h"
 #include "algoscope/tensor.h"
 #include "algoscope/tensor_io.h"
+#include "algoscope/tuning_cache.h"
 
 namespace algoscope {
 

@@ -95,6 +95,10 @@ struct Algorithm {
   Tolerance tolerance;
   // Higher wins when the engine picks the `default` algorithm; ties go to registry order.
   int default_priority = 0;
+  // A shape rule for the heuristic choice (select.h: heuristic_plan): this algorithm's priority for
+  // a concrete layer, e.g. higher for Winograd on wide 3x3 layers with large images. Empty: the
+  // default_priority.
+  std::function<int(const Layer&)> heuristic_priority;
   // True when the kernel applies the node's fused activation (Node::activation) in its own
   // epilogue; otherwise the session clamps the output right after the kernel.
   bool applies_activation = false;
@@ -105,9 +109,13 @@ struct Algorithm {
   // Empty for built-in algorithms; the plugin file for those a plugin added (set by the registry).
   std::string origin;
 
-  // Convenience wrappers that treat empty functions as "always" / zero.
+  // Convenience wrappers that treat empty functions as "always" / zero / default_priority.
   std::optional<std::string> why_not(const Layer& layer) const;
   size_t workspace(const Layer& layer) const;
+  int heuristic_rank(const Layer& layer) const;
+  // The kernel exactly as a Session runs it: prepare(), plus the node's fused activation when the
+  // algorithm does not apply it itself. Errors name the node, its op and this algorithm.
+  std::unique_ptr<Kernel> make_kernel(const Layer& layer) const;
 };
 
 struct OpDefinition {
@@ -119,7 +127,11 @@ struct OpDefinition {
   std::function<double(const Layer&)> flops;  // empty: 0 (data movement only)
   std::deque<Algorithm> algorithms;           // deque: pointers stay valid when plugins add more
 
+  // The name of every op's ground truth: plain loops, obviously right, never fast.
+  static const std::string kReference;
+
   const Algorithm* find(const std::string& name) const;
+  const Algorithm* reference() const { return find(kReference); }
   double flop_count(const Layer& layer) const { return flops ? flops(layer) : 0.0; }
 };
 

@@ -1,7 +1,9 @@
 // A Session is a model compiled under a plan: every node has its algorithm's kernel prepared (with
 // its pre-transformed weights), activations live in one arena whose buffers are reused by liveness,
 // and run() executes the nodes in order on the session's thread count. A per-node timing hook
-// reports each kernel's time; when no hook is set the session does not read the clock.
+// reports each kernel's time; when no hook is set the session does not read the clock. A layer
+// observer sees every node's inputs and outputs right after it ran and may stop the run there: the
+// measurement services (measure.h) check and time algorithms on exactly those values.
 #pragma once
 
 #include <cstddef>
@@ -45,6 +47,13 @@ class Session {
   // Inputs in graph input order, with exactly the model's types and shapes (Error otherwise,
   // naming the input). Returns the graph outputs in order, each owning its storage.
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+
+  // Called after each node (and after the timing hook) with its index in layers() and the tensors
+  // its kernel read and wrote; they are valid only during the call (the arena reuses them). Return
+  // false to stop: run() then returns no outputs. Every value must be in the plain layout for
+  // that: a session compiled with native_layouts that negotiated any throws Error here.
+  using LayerObserver = std::function<bool(size_t layer_index, const KernelIO& io)>;
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, const LayerObserver& observer);
 
   // Called after each node with its index in layers() and its kernel time in seconds.
   using TimingHook = std::function<void(size_t layer_index, double seconds)>;

@@ -18,7 +18,10 @@
 #include <cstdint>
 #include <limits>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// Not under ThreadSanitizer: it instruments the ifunc resolvers, which run while the dynamic
+// linker relocates the library, before TSan's runtime is up, and the process crashes at load.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(__SANITIZE_THREAD__)
 #define ALGOSCOPE_SIMD_CLONES \
   __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else

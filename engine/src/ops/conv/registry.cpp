@@ -304,6 +304,15 @@ void register_conv(Registry& registry) {
       "sum. Tolerance: atol 1e-3, rtol 1e-2.";
   winograd_f4.tolerance = Tolerance{1e-3, 1e-2};
   winograd_f4.default_priority = 3;
+  // The heuristic plan's shape rule: where the measurements above have it winning, 64 or more
+  // channels in and out per group on images of 14x14 and up (it applies to 3x3 stride 1 only).
+  winograd_f4.heuristic_priority = [](const Layer& layer) {
+    const Shape& x = layer.inputs[0].shape;
+    const Shape& y = layer.outputs[0].shape;
+    const int64_t groups = layer.n().attr_int("group", 1);
+    const bool wide = x.size() == 4 && x[1] / groups >= 64 && y[1] / groups >= 64;
+    return wide && y[2] * y[3] >= 14 * 14 ? 25 : 3;
+  };
   winograd_f4.not_applicable = conv::winograd_f4_not_applicable;
   winograd_f4.workspace_bytes = conv::winograd_f4_workspace_bytes;
   winograd_f4.prepare = conv::prepare_winograd_f4;

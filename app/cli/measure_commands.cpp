@@ -1,0 +1,460 @@
+// check, bench, tune and compare: the measurement services (algoscope/measure.h) on the command
+// line. Tables go to stdout, --json FILE and --csv FILE to files for machines, a progress bar to
+// stderr on a terminal. Ctrl-C stops the work within one kernel call; the command then reports
+// and writes what it finished, marked partial, and exits with 130.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "algoscope/algoscope.h"
+#include "cli/arguments.h"
+#include "cli/commands.h"
+#include "cli/model_arguments.h"
+#include "cli/progress.h"
+#include "cli/table.h"
+
+namespace algoscope::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string format(const char* pattern, double value) {
+  if (std::isinf(value)) return "inf";
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+std::string ms(double value) { return format("%.3f", value); }
+std::string sci(double value) { return format("%.2e", value); }
+std::string raw(double value) { return format("%.9g", value); }
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  if (!out) throw Error("cannot write '" + path + "'");
+  out << text << "\n";
+  if (!out) throw Error("failed writing '" + path + "'");
+}
+
+// The engine's JSON for a result, with the command and the model in front.
+json document(const std::string& command, const Model& model, const std::string& engine_json) {
+  json j = {
+      {"command", command},
+      {"model", {{"name", model.name}, {"path", model.path}, {"fingerprint", model.fingerprint}}}};
+  const json result = json::parse(engine_json);
+  for (const auto& [key, value] : result.items()) j[key] = value;
+  return j;
+}
+
+std::string tolerance_text(Tolerance t) { return "atol " + sci(t.atol) + ", rtol " + sci(t.rtol); }
+
+// Whether a service was cut short by Ctrl-C; says so on stderr.
+bool report_interrupted(bool partial, const std::string& what) {
+  if (partial) std::cerr << "interrupted: " << what << " (marked partial)\n";
+  return partial;
+}
+
+// --warmup and --repeat with a command's defaults.
+std::pair<int, int> warmup_and_repeat(const Arguments& a, int warmup, int repeat) {
+  return {a.int_value("--warmup", warmup, 0), a.int_value("--repeat", repeat, 1)};
+}
+
+}  // namespace
+
+int command_check(const std::vector<std::string>& args) {
+  Arguments a = parse_arguments(args, {{"--plan", true},
+                                       {"--select", true, true},
+                                       {"--inputs", true},
+                                       {"--expected", true},
+                                       {"--atol", true},
+                                       {"--rtol", true},
+                                       {"--threads", true},
+                                       {"--json", true},
+                                       {"--csv", true}});
+  CheckOptions options;
+  options.threads = a.int_value("--threads", 0, 1);
+  options.tolerance = tolerance_override(a);
+  auto model = load(one_model(a, "check"));
+  Plan plan = build_plan(a, *model);
+  options.inputs = model_inputs(a, *model);
+  if (auto dir = a.value("--expected")) {
+    options.expected = read_tensor_dir(*dir, "output");
+    if (options.expected.size() != model->outputs.size())
+      throw Error("'" + *dir + "' has " + std::to_string(options.expected.size()) +
+                  " output file(s), the model has " + std::to_string(model->outputs.size()) +
+                  " output(s)");
+  }
+  ProgressBar bar;
+  CancelOnInterrupt interrupt;
+  options.control = run_control(bar, interrupt);
+  CheckResult result = check_plan(model, plan, options);
+  bar.clear();
+
+  Table table({"#", "layer", "op", "algorithm", "max abs err", "max rel err", "mismatches",
+               "tolerance", "result"},
+              {true, false, false, false, true, true, true, false, false});
+  std::vector<std::vector<std::string>> csv;
+  size_t compared = 0;
+  for (const LayerCheck& l : result.layers) {
+    compared += l.compared;
+    const ErrorStats& e = l.error;
+    std::string verdict = !l.failure.empty() ? "FAILED"
+                          : !l.compared      ? "is reference"
+                          : l.passed()       ? "ok"
+                                             : "MISMATCH";
+    table.add({std::to_string(l.index), l.node, l.op_type, l.algorithm,
+               l.compared ? sci(e.max_abs_error) : "-", l.compared ? sci(e.max_rel_error) : "-",
+               l.compared ? std::to_string(e.mismatches) + "/" + std::to_string(e.elements) : "-",
+               l.compared ? tolerance_text(e.tolerance) : "-", verdict});
+    csv.push_back({std::to_string(l.index), l.node, l.op_type, l.algorithm, l.compared ? "1" : "0",
+                   raw(e.max_abs_error), raw(e.max_rel_error), std::to_string(e.mismatches),
+                   std::to_string(e.elements), raw(e.tolerance.atol), raw(e.tolerance.rtol),
+                   l.passed() ? "1" : "0", l.failure});
+  }
+  std::cout << "model " << model->name << ": " << result.layers.size() << " layer(s), " << compared
+            << " computed by another algorithm than reference and compared with it on the same "
+               "inputs ("
+            << result.threads << " thread(s), "
+            << (a.has("--inputs") ? "inputs from " + *a.value("--inputs") : "random inputs")
+            << ")\n\n";
+  table.print(std::cout);
+  if (!result.outputs.empty()) {
+    std::cout << "\nend to end (" << tolerance_text(result.end_to_end_tolerance) << "):\n";
+    Table outputs({"output", "vs reference: max abs", "max rel", "mismatches",
+                   "vs expected: max abs", "max rel", "mismatches", "result"},
+                  {false, true, true, true, true, true, true, false});
+    for (const OutputCheck& o : result.outputs) {
+      const ErrorStats& r = o.vs_reference;
+      std::vector<std::string> row = {
+          o.name, sci(r.max_abs_error), sci(r.max_rel_error),
+          std::to_string(r.mismatches) + "/" + std::to_string(r.elements)};
+      if (o.vs_expected)
+        row.insert(row.end(), {sci(o.vs_expected->max_abs_error), sci(o.vs_expected->max_rel_error),
+                               std::to_string(o.vs_expected->mismatches) + "/" +
+                                   std::to_string(o.vs_expected->elements)});
+      else
+        row.insert(row.end(), {"-", "-", "-"});
+      row.push_back(o.passed() ? "ok" : "MISMATCH");
+      outputs.add(row);
+    }
+    outputs.print(std::cout);
+  }
+  if (auto path = a.value("--json"))
+    write_text(*path, document("check", *model, to_json(result)).dump(2));
+  if (auto path = a.value("--csv"))
+    write_csv(*path,
+              {"index", "layer", "op", "algorithm", "compared", "max_abs_error", "max_rel_error",
+               "mismatches", "elements", "atol", "rtol", "passed", "failure"},
+              csv);
+  if (report_interrupted(result.partial,
+                         "checked " + std::to_string(result.layers.size()) + " layer(s)"))
+    return kInterruptedExitCode;
+
+  std::cout << "\n";
+  for (const LayerCheck* l : result.failed_layers()) {
+    std::cout << "FAIL layer '" << l->node << "' (" << l->op_type << ", " << l->algorithm << "): ";
+    if (!l->failure.empty())
+      std::cout << l->failure << "\n";
+    else
+      std::cout << l->error.mismatches << " of " << l->error.elements
+                << " elements differ from reference by more than "
+                << tolerance_text(l->error.tolerance) << " (max abs error "
+                << sci(l->error.max_abs_error) << ")\n";
+  }
+  for (const OutputCheck& o : result.outputs)
+    if (!o.passed())
+      std::cout << "FAIL output '" << o.name << "': "
+                << (o.vs_reference.passed() ? "differs from the expected output"
+                                            : "differs from the all-reference run")
+                << "\n";
+  std::cout << (result.passed() ? "PASS" : "FAIL") << "\n";
+  return result.passed() ? 0 : 1;
+}
+
+int command_bench(const std::vector<std::string>& args) {
+  Arguments a = parse_arguments(args, {{"--plan", true},
+                                       {"--select", true, true},
+                                       {"--inputs", true},
+                                       {"--layers", false},
+                                       {"--all-algorithms", false},
+                                       {"--warmup", true},
+                                       {"--repeat", true},
+                                       {"--threads", true},
+                                       {"--json", true},
+                                       {"--csv", true}});
+  EndToEndOptions options;
+  options.threads = a.int_value("--threads", 0, 1);
+  std::tie(options.warmup, options.repeat) = warmup_and_repeat(a, 2, 10);
+  auto model = load(one_model(a, "bench"));
+  Plan plan = build_plan(a, *model);
+  options.inputs = model_inputs(a, *model);
+  ProgressBar bar;
+  CancelOnInterrupt interrupt;
+  options.control = run_control(bar, interrupt);
+  EndToEndResult result = time_end_to_end(model, plan, options);
+  std::optional<LayerTimingResult> isolated;
+  if (a.has("--all-algorithms") && !result.partial) {
+    LayerTimingOptions layer_options;
+    layer_options.threads = options.threads;
+    layer_options.warmup = std::max(options.warmup, 1);
+    layer_options.repeat = options.repeat;
+    layer_options.inputs = options.inputs;
+    layer_options.control = options.control;
+    isolated = time_layers(model, plan, layer_options);
+  }
+  bar.clear();
+
+  const TimingStats& l = result.latency;
+  std::cout << "model " << model->name << " ("
+            << (a.has("--plan") ? "plan " + *a.value("--plan") : std::string("engine's choice"))
+            << (a.has("--select") ? " with --select" : "") << "), " << result.threads
+            << " thread(s), " << options.warmup << " warm-up + " << l.samples << " timed run(s)\n"
+            << "latency   median " << ms(l.median_ms) << " ms  min " << ms(l.min_ms) << " ms  IQR "
+            << ms(l.iqr_ms()) << " ms  (" << human_count(result.flops) << "FLOP, "
+            << format("%.1f", l.median_ms > 0 ? result.flops / l.median_ms * 1e-6 : 0)
+            << " GFLOP/s)\n"
+            << "kernels   median " << ms(result.kernel_sum.median_ms)
+            << " ms (sum of the per-node kernel times)\n"
+            << "overhead  median " << ms(result.overhead.median_ms) << " ms ("
+            << format("%.2f", result.overhead_percent()) << " % of the kernel time)\n"
+            << "memory    activations " << human_bytes(double(result.arena_bytes)) << ", workspace "
+            << human_bytes(double(result.workspace_bytes)) << "\n";
+
+  std::vector<std::vector<std::string>> csv;
+  Table layers({"#", "layer", "op", "algorithm", "median ms", "min ms", "IQR ms", "GFLOP/s", "%",
+                "workspace"},
+               {true, false, false, false, true, true, true, true, true, true});
+  for (const LayerTime& t : result.layers) {
+    const double percent =
+        result.kernel_sum.median_ms > 0 ? 100 * t.time.median_ms / result.kernel_sum.median_ms : 0;
+    layers.add({std::to_string(t.index), t.node, t.op_type, t.algorithm, ms(t.time.median_ms),
+                ms(t.time.min_ms), ms(t.time.iqr_ms()), format("%.1f", t.gflops()),
+                format("%.1f", percent), human_bytes(double(t.workspace_bytes))});
+    if (!isolated)
+      csv.push_back({std::to_string(t.index), t.node, t.op_type, t.algorithm, raw(t.time.median_ms),
+                     raw(t.time.min_ms), raw(t.time.iqr_ms()), raw(t.flops), raw(t.gflops()),
+                     std::to_string(t.workspace_bytes)});
+  }
+  if (a.has("--layers")) {
+    std::cout << "\n";
+    layers.print(std::cout);
+  }
+  if (isolated) {
+    // What tune would pick on each layer, marked in the table.
+    std::map<size_t, std::vector<AlgorithmTiming>> by_layer;
+    for (const AlgorithmTiming& t : isolated->timings) by_layer[t.index].push_back(t);
+    std::map<size_t, std::string> fastest;
+    for (const auto& [index, timings] : by_layer)
+      if (const AlgorithmTiming* best = fastest_usable(timings)) fastest[index] = best->algorithm;
+    Table table({"#", "layer", "op", "algorithm", "median ms", "min ms", "IQR ms", "GFLOP/s",
+                 "workspace", ""},
+                {true, false, false, false, true, true, true, true, true, false});
+    for (const AlgorithmTiming& t : isolated->timings) {
+      table.add({std::to_string(t.index), t.node, t.op_type, t.algorithm,
+                 t.failure.empty() ? ms(t.time.median_ms) : "failed", ms(t.time.min_ms),
+                 ms(t.time.iqr_ms()), format("%.1f", t.gflops()),
+                 human_bytes(double(t.workspace_bytes)),
+                 fastest[t.index] == t.algorithm ? "fastest" : t.failure});
+      csv.push_back({std::to_string(t.index), t.node, t.op_type, t.algorithm, raw(t.time.median_ms),
+                     raw(t.time.min_ms), raw(t.time.iqr_ms()), raw(t.flops), raw(t.gflops()),
+                     std::to_string(t.workspace_bytes)});
+    }
+    std::cout << "\nevery applicable algorithm of every layer, in isolation on the inputs of this "
+                 "plan's run:\n";
+    table.print(std::cout);
+  }
+  if (auto path = a.value("--json")) {
+    json j = document("bench", *model, to_json(result));
+    j["warmup"] = options.warmup;
+    j["repeat"] = options.repeat;
+    if (isolated) j["algorithms"] = json::parse(to_json(*isolated));
+    write_text(*path, j.dump(2));
+  }
+  if (auto path = a.value("--csv"))
+    write_csv(*path,
+              {"index", "layer", "op", "algorithm", "median_ms", "min_ms", "iqr_ms", "flops",
+               "gflops", "workspace_bytes"},
+              csv);
+  const bool partial = result.partial || (isolated && isolated->partial);
+  return report_interrupted(partial, "the statistics cover the finished runs")
+             ? kInterruptedExitCode
+             : 0;
+}
+
+int command_tune(const std::vector<std::string>& args) {
+  Arguments a = parse_arguments(args, {{"-o", true},
+                                       {"--output", true},
+                                       {"--inputs", true},
+                                       {"--threads", true},
+                                       {"--warmup", true},
+                                       {"--repeat", true},
+                                       {"--atol", true},
+                                       {"--rtol", true},
+                                       {"--heuristic", false},
+                                       {"--no-cache", false},
+                                       {"--clear-cache", false},
+                                       {"--cache", true},
+                                       {"--json", true},
+                                       {"--csv", true}});
+  auto output = a.value("-o") ? a.value("-o") : a.value("--output");
+  if (!output) throw UsageError("tune needs -o PLAN: the file to write the tuned plan to");
+  auto model = load(one_model(a, "tune"));
+
+  if (a.has("--heuristic")) {
+    Plan plan = heuristic_plan(*model);
+    Table table({"#", "layer", "op", "algorithm"}, {true, false, false, false});
+    for (size_t i = 0; i < model->nodes.size(); ++i)
+      if (auto it = plan.layers.find(model->nodes[i].name); it != plan.layers.end())
+        table.add({std::to_string(i), it->first, model->nodes[i].op_type, it->second});
+    table.print(std::cout);
+    plan.save(*output);
+    std::cout << "\nheuristic plan (shape rules, nothing timed) written to " << *output << "\n";
+    return 0;
+  }
+
+  TuneOptions options;
+  options.threads = a.int_value("--threads", 0, 1);
+  std::tie(options.warmup, options.repeat) = warmup_and_repeat(a, 1, 5);
+  options.tolerance = tolerance_override(a);
+  options.use_cache = !a.has("--no-cache");
+  options.cache_path = a.value("--cache").value_or(TuningCache::default_path());
+  if (a.has("--clear-cache")) {
+    TuningCache::clear(options.cache_path);
+    std::cerr << "cleared the tuning cache " << options.cache_path << "\n";
+  }
+  options.inputs = model_inputs(a, *model);
+  ProgressBar bar;
+  CancelOnInterrupt interrupt;
+  options.control = run_control(bar, interrupt);
+  const auto start = Clock::now();
+  TuneResult result = tune(model, options);
+  const double tune_ms = ms_since(start);
+  bar.clear();
+  for (const std::string& note : result.notes) std::cerr << "note: " << note << "\n";
+
+  Table table({"#", "layer", "op", "algorithm", "min ms", "GFLOP/s", "engine default", "its min ms",
+               "speedup", "timed", "rejected", "source"},
+              {true, false, false, false, true, true, false, true, true, true, true, false});
+  std::vector<std::vector<std::string>> csv;
+  size_t measured = 0, shared = 0;
+  for (const TunedLayer& l : result.layers) {
+    const std::string engine_default =
+        Registry::instance().default_algorithm(make_layer(*model, model->nodes[l.index])).name;
+    const AlgorithmTiming *chosen = nullptr, *fallback = nullptr;
+    size_t rejected = 0;
+    for (const AlgorithmTiming& c : l.candidates) {
+      if (c.algorithm == l.algorithm) chosen = &c;
+      if (c.algorithm == engine_default) fallback = &c;
+      rejected += !c.usable();
+    }
+    measured += !l.from_cache && l.shared_with.empty();
+    shared += !l.shared_with.empty();
+    // Ranked by minimum (fastest_usable), so shown by minimum.
+    const double chosen_ms = chosen ? chosen->time.min_ms : 0;
+    const double default_ms = fallback ? fallback->time.min_ms : 0;
+    table.add({std::to_string(l.index), l.node, l.op_type, l.algorithm,
+               chosen ? ms(chosen_ms) : "-",
+               chosen ? format("%.1f", chosen_ms > 0 ? chosen->flops / chosen_ms * 1e-6 : 0) : "-",
+               engine_default, fallback ? ms(default_ms) : "-",
+               chosen && fallback && chosen_ms > 0 ? format("%.2fx", default_ms / chosen_ms) : "-",
+               std::to_string(l.candidates.size()), std::to_string(rejected),
+               l.from_cache            ? "cache"
+               : l.shared_with.empty() ? "measured"
+                                       : "same as " + l.shared_with});
+    csv.push_back({std::to_string(l.index), l.node, l.op_type, l.algorithm, raw(chosen_ms),
+                   engine_default, raw(default_ms), std::to_string(l.candidates.size()),
+                   std::to_string(rejected), l.from_cache ? "1" : "0", l.shared_with});
+  }
+  table.print(std::cout);
+  std::cout << "\ntuned " << result.layers.size() << " layer(s) on " << result.threads
+            << " thread(s) in " << format("%.1f", tune_ms / 1e3) << " s: " << measured
+            << " measured (" << result.timings_performed << " algorithm timings), " << shared
+            << " sharing the measurements of an identical layer, " << result.cache_hits
+            << " from the tuning cache"
+            << (result.cache_path.empty() ? " (not used)" : " " + result.cache_path) << "\n";
+  if (result.end_to_end)
+    std::cout << "end to end: median " << ms(result.end_to_end->latency.median_ms) << " ms, min "
+              << ms(result.end_to_end->latency.min_ms) << " ms\n";
+  result.plan.save(*output);
+  std::cout << (result.partial ? "partial plan" : "plan") << " written to " << *output << "\n";
+  if (auto path = a.value("--json"))
+    write_text(*path, document("tune", *model, to_json(result)).dump(2));
+  if (auto path = a.value("--csv"))
+    write_csv(*path,
+              {"index", "layer", "op", "algorithm", "min_ms", "engine_default",
+               "engine_default_min_ms", "timed", "rejected", "from_cache", "shared_with"},
+              csv);
+  return report_interrupted(result.partial, "the plan names the layers tuned before that")
+             ? kInterruptedExitCode
+             : 0;
+}
+
+int command_compare(const std::vector<std::string>& args) {
+  Arguments a = parse_arguments(args, {{"--inputs", true},
+                                       {"--threads", true},
+                                       {"--warmup", true},
+                                       {"--repeat", true},
+                                       {"--json", true},
+                                       {"--csv", true}});
+  if (a.positional.size() != 3)
+    throw UsageError("compare takes PLAN_A PLAN_B MODEL, got " +
+                     std::to_string(a.positional.size()) + " argument(s)");
+  auto model = load(a.positional[2]);
+  std::vector<Plan> plans;
+  for (size_t k = 0; k < 2; ++k) {
+    const std::string& path = a.positional[k];
+    plans.push_back(Plan::load(path));
+    try {
+      validate_plan(plans.back(), *model);
+    } catch (const Error& e) {
+      throw Error("plan '" + path + "': " + e.what());
+    }
+  }
+  EndToEndOptions options;
+  options.threads = a.int_value("--threads", 0, 1);
+  std::tie(options.warmup, options.repeat) = warmup_and_repeat(a, 2, 10);
+  options.inputs = model_inputs(a, *model);
+  ProgressBar bar;
+  CancelOnInterrupt interrupt;
+  options.control = run_control(bar, interrupt);
+  PlanComparison result = compare_plans(model, plans[0], plans[1], options);
+  bar.clear();
+
+  Table table({"#", "layer", "op", "A", "B", "A ms", "B ms", "B/A", ""},
+              {true, false, false, false, false, true, true, true, false});
+  std::vector<std::vector<std::string>> csv;
+  for (const LayerComparison& l : result.layers) {
+    table.add({std::to_string(l.index), l.node, l.op_type, l.algorithm_a, l.algorithm_b,
+               ms(l.a.median_ms), ms(l.b.median_ms), format("%.2f", l.ratio()),
+               l.differs() ? "differs" : ""});
+    csv.push_back({std::to_string(l.index), l.node, l.op_type, l.algorithm_a, l.algorithm_b,
+                   raw(l.a.median_ms), raw(l.b.median_ms), raw(l.ratio()),
+                   l.differs() ? "1" : "0"});
+  }
+  std::cout << "A = " << a.positional[0] << "\nB = " << a.positional[1] << "\nmodel " << model->name
+            << ", " << result.a.threads << " thread(s), runs of A and B alternating\n\n";
+  table.print(std::cout);
+  std::cout << "\n"
+            << result.differing_layers() << " of " << result.layers.size()
+            << " layer(s) differ; end to end: A median " << ms(result.a.latency.median_ms)
+            << " ms, B median " << ms(result.b.latency.median_ms) << " ms, B/A "
+            << format("%.3f", result.latency_ratio()) << "\n";
+  if (auto path = a.value("--json")) {
+    json j = document("compare", *model, to_json(result));
+    j["plan_a"] = a.positional[0];
+    j["plan_b"] = a.positional[1];
+    write_text(*path, j.dump(2));
+  }
+  if (auto path = a.value("--csv"))
+    write_csv(*path,
+              {"index", "layer", "op", "algorithm_a", "algorithm_b", "a_median_ms", "b_median_ms",
+               "ratio", "differs"},
+              csv);
+  return report_interrupted(result.partial, "the statistics cover the finished runs")
+             ? kInterruptedExitCode
+             : 0;
+}
+
+}  // namespace algoscope::cli

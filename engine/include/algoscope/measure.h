@@ -1,0 +1,325 @@
+// The measurement services: is a plan the same function as the reference ("check"), how fast is
+// it per layer and end to end ("time"), which plan is fastest within tolerance ("tune"), and how
+// do two plans differ ("compare"). The CLI's check, bench, tune and compare commands and the GUI's
+// worker thread drive exactly these functions.
+//
+// Per-layer measurements are isolated: one run of the model records what every layer reads, and
+// each algorithm's kernel is then called on copies of those inputs, with its own outputs and
+// workspace, next to the `reference` kernel on the same inputs. End-to-end measurements run a
+// compiled Session.
+//
+// Long work reports Progress and can be cancelled through a CancelToken; results stream through a
+// callback per finished measurement, and a cancelled service returns what it finished with
+// `partial` set.
+//
+// Threads: every service runs on the calling thread and calls its callbacks on that thread. The
+// only state it shares with other calls is the tuning cache file (merged under a file lock) and
+// the thread counts of OpenMP and OpenBLAS (set as a Session sets them). A GUI runs a service on a
+// worker thread; other threads may call the CancelToken's cancel() and cancelled() while it runs,
+// and nothing else of it. The model, plan and registry must not change while a service runs. Two
+// services may run at once, but they share the cores and their timings then mean little.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "algoscope/graph.h"
+#include "algoscope/plan.h"
+#include "algoscope/registry.h"
+#include "algoscope/tensor.h"
+
+namespace algoscope {
+
+// Shared by pointer between the thread that runs a service and the one that may stop it. A service
+// looks at it before every kernel call, so it stops within one kernel call.
+class CancelToken {
+ public:
+  void cancel() noexcept { cancelled_.store(true, std::memory_order_relaxed); }
+  bool cancelled() const noexcept { return cancelled_.load(std::memory_order_relaxed); }
+  void reset() noexcept { cancelled_.store(false, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+};
+
+// Where a service stands. Reported before each unit of work (a kernel measured on a layer, or a run
+// of the whole model) with `done` the units finished so far, and once more at the end with
+// done == total unless it was cancelled.
+struct Progress {
+  size_t done = 0;
+  size_t total = 0;
+  std::string layer;      // the node being measured; "" for runs of the whole model
+  std::string algorithm;  // its algorithm; "" for runs of the whole model
+};
+
+// What every long service takes: whom to tell how far it is and what may stop it.
+struct RunControl {
+  std::function<void(const Progress&)> progress;
+  std::shared_ptr<const CancelToken> cancel;
+};
+
+// Order statistics of repeated timings, in milliseconds.
+struct TimingStats {
+  int samples = 0;
+  double median_ms = 0;
+  double min_ms = 0;
+  double max_ms = 0;
+  double q1_ms = 0;  // first and third quartiles (linear interpolation)
+  double q3_ms = 0;
+  double iqr_ms() const { return q3_ms - q1_ms; }
+  static TimingStats of(std::vector<double> samples_ms);
+};
+
+// How far one result is from another, elementwise. An element mismatches when
+// |got - want| > atol + rtol * |want| (or either is NaN).
+struct ErrorStats {
+  double max_abs_error = 0;
+  double max_rel_error = 0;  // max |got - want| / |want| over elements where want != 0
+  int64_t mismatches = 0;
+  int64_t elements = 0;
+  Tolerance tolerance;
+  bool passed() const { return mismatches == 0; }
+};
+
+// Compares tensors of any element type; a shape or type difference is an Error.
+ErrorStats compare_tensors(const Tensor& got, const Tensor& want, Tolerance tolerance);
+// Adds one more pair to `into`, under into.tolerance (the outputs of a layer with several).
+void accumulate_error(ErrorStats& into, const Tensor& got, const Tensor& want);
+
+// Which layer a result is about.
+struct LayerId {
+  size_t index = 0;  // position in Model::nodes (and Session::layers())
+  std::string node;  // the ONNX node name
+  std::string op_type;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Equivalence: check_plan
+
+// One layer of a plan against `reference` on the same inputs (those of an all-reference run).
+struct LayerCheck : LayerId {
+  std::string algorithm;
+  // False where the plan runs `reference` itself: there is nothing to compare, the error is zero.
+  bool compared = false;
+  ErrorStats error;     // over all of the layer's outputs, under the algorithm's tolerance
+  std::string failure;  // the kernel could not be prepared or threw: the message (a failure)
+  bool passed() const { return failure.empty() && error.passed(); }
+};
+
+// One graph output of the plan's run against the all-reference run and the expected outputs.
+struct OutputCheck {
+  std::string name;
+  ErrorStats vs_reference;
+  std::optional<ErrorStats> vs_expected;
+  bool passed() const { return vs_reference.passed() && (!vs_expected || vs_expected->passed()); }
+};
+
+struct CheckOptions {
+  int threads = 0;               // 0: all hardware threads
+  std::vector<Tensor> inputs;    // graph inputs; empty: random_inputs(model)
+  std::vector<Tensor> expected;  // graph outputs to compare with too (e.g. test_data_set); optional
+  // Replaces every algorithm's tolerance, per layer and end to end.
+  std::optional<Tolerance> tolerance;
+  std::function<void(const LayerCheck&)> on_layer;  // streamed as each layer is checked
+  RunControl control;
+};
+
+struct CheckResult {
+  std::vector<LayerCheck> layers;    // in node order
+  std::vector<OutputCheck> outputs;  // empty when cancelled before the end-to-end comparison
+  // End to end: the override, else the loosest atol and rtol among the plan's algorithms.
+  Tolerance end_to_end_tolerance;
+  int threads = 0;
+  bool partial = false;  // cancelled: `layers` holds the layers checked before that
+  bool passed() const;
+  std::vector<const LayerCheck*> failed_layers() const;
+};
+
+// Checks every layer of `plan` against `reference` and the plan's outputs against an
+// all-reference run (and `expected` when given). Throws Error when the plan does not fit the model
+// or the inputs or expected outputs do not match it.
+CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
+                       const CheckOptions& options = {},
+                       const Registry& registry = Registry::instance());
+
+// ---------------------------------------------------------------------------------------------
+// Timing: per layer (isolated), end to end (compiled)
+
+// One algorithm timed on one layer.
+struct AlgorithmTiming : LayerId {
+  std::string algorithm;
+  TimingStats time;  // one sample per kernel call, after the warm-up calls
+  double flops = 0;  // the op's FLOP count for this layer (registry)
+  size_t workspace_bytes = 0;
+  std::optional<ErrorStats> error;  // against `reference` on the same inputs, when verified
+  // Timed once only: that call was already `prune_factor` times slower than the best so far.
+  bool pruned = false;
+  bool from_cache = false;  // measured by an earlier tune (tuning cache), not in this call
+  std::string failure;      // could not be prepared or threw: the message (no time)
+  double gflops() const { return time.median_ms > 0 ? flops / time.median_ms * 1e-6 : 0; }
+  bool usable() const { return failure.empty() && (!error || error->passed()); }
+};
+
+// How tune ranks the algorithms of a layer: the usable one (no failure, within tolerance when
+// verified) with the lowest minimum time. Other work on the machine only ever adds time, so the
+// minimum is the least noisy estimate of a kernel's own cost. nullptr when none is usable.
+const AlgorithmTiming* fastest_usable(const std::vector<AlgorithmTiming>& candidates);
+
+struct LayerTimingOptions {
+  int threads = 0;
+  int warmup = 1;
+  int repeat = 5;
+  std::vector<std::string> nodes;  // the layers to time (node names); empty: every layer
+  // The algorithms to time where they apply; empty: every applicable one except `reference`
+  // (the ground truth, slow by design), which is timed only where nothing else applies.
+  std::vector<std::string> algorithms;
+  bool verify = false;  // also compare each with `reference` (fills AlgorithmTiming::error)
+  std::optional<Tolerance> tolerance;  // replaces the algorithms' own when verifying
+  // After its first call, an algorithm already this many times slower than the best minimum so
+  // far on the layer is not timed further (pruned). 0: time everything fully.
+  double prune_factor = 0;
+  std::vector<Tensor> inputs;                             // empty: random_inputs(model)
+  std::function<void(const AlgorithmTiming&)> on_timing;  // streamed as each one finishes
+  RunControl control;
+};
+
+struct LayerTimingResult {
+  std::vector<AlgorithmTiming> timings;  // by layer in node order, then algorithm
+  size_t timings_performed = 0;          // (layer, algorithm) pairs timed in this call
+  int threads = 0;
+  bool partial = false;
+};
+
+// Times algorithms on layers in isolation. The inputs each layer reads are recorded from a run of
+// `plan` (its algorithms compute the values; use Plan::for_model(model) for the engine's choice).
+LayerTimingResult time_layers(std::shared_ptr<const Model> model, const Plan& plan,
+                              const LayerTimingOptions& options = {},
+                              const Registry& registry = Registry::instance());
+
+struct EndToEndOptions {
+  int threads = 0;
+  int warmup = 2;
+  int repeat = 10;
+  std::vector<Tensor> inputs;  // empty: random_inputs(model)
+  RunControl control;
+};
+
+// One layer inside the compiled model, from the session's timing hook.
+struct LayerTime : LayerId {
+  std::string algorithm;
+  TimingStats time;
+  double flops = 0;
+  size_t workspace_bytes = 0;
+  double gflops() const { return time.median_ms > 0 ? flops / time.median_ms * 1e-6 : 0; }
+};
+
+struct EndToEndResult {
+  TimingStats latency;     // one sample per run of the whole model
+  TimingStats kernel_sum;  // per run, the sum of the per-node kernel times
+  TimingStats overhead;    // per run, latency minus the kernel sum: the framework's own time
+  std::vector<LayerTime> layers;
+  double flops = 0;  // the whole model's
+  int threads = 0;
+  size_t arena_bytes = 0;
+  size_t workspace_bytes = 0;
+  bool partial = false;  // cancelled: the statistics cover the runs finished before that
+  // The framework's share of the kernels' time, in percent (median overhead / median kernel sum).
+  double overhead_percent() const;
+};
+
+// Compiles `plan` and times whole runs: warm-up runs, then `repeat` timed runs with the per-node
+// timing hook on (two clock reads per node).
+EndToEndResult time_end_to_end(std::shared_ptr<const Model> model, const Plan& plan,
+                               const EndToEndOptions& options = {},
+                               const Registry& registry = Registry::instance());
+
+// ---------------------------------------------------------------------------------------------
+// Tuning
+
+struct TunedLayer : LayerId {
+  std::string algorithm;  // fastest_usable(candidates); `reference` when none is usable
+  std::vector<AlgorithmTiming> candidates;
+  bool from_cache = false;  // the measurements came from the tuning cache
+  // The earlier layer of this model with the same tuning key (shapes, attributes, ...) whose
+  // measurements this layer shares; empty when it was measured itself or came from the cache.
+  std::string shared_with;
+};
+
+struct TuneOptions {
+  int threads = 0;
+  int warmup = 1;
+  int repeat = 5;
+  std::optional<Tolerance> tolerance;  // replaces the algorithms' own
+  double prune_factor = 3.0;           // see LayerTimingOptions::prune_factor
+  // The persistent tuning cache (tuning_cache.h); tests point cache_path at a temporary file.
+  bool use_cache = true;
+  std::string cache_path;  // empty: TuningCache::default_path()
+  // Times the tuned plan end to end afterwards (stored in its measurements).
+  bool measure_end_to_end = true;
+  std::vector<Tensor> inputs;                       // empty: random_inputs(model)
+  std::function<void(const TunedLayer&)> on_layer;  // streamed as each layer is decided
+  RunControl control;
+};
+
+struct TuneResult {
+  // Every tuned layer named explicitly; `measurements` holds to_json(*this) without the plan.
+  Plan plan;
+  std::vector<TunedLayer> layers;  // in node order; only the finished ones when partial
+  size_t timings_performed = 0;    // (layer, algorithm) pairs timed in this call
+  size_t cache_hits = 0;           // layers whose measurements came from the tuning cache
+  std::optional<EndToEndResult> end_to_end;
+  std::string cache_path;          // "" when the cache was not used
+  std::vector<std::string> notes;  // e.g. an unreadable cache file that was started afresh
+  int threads = 0;
+  int warmup = 0, repeat = 0;
+  bool partial = false;
+};
+
+// The fastest applicable algorithm of every layer among those whose output is within tolerance of
+// `reference` on the same inputs (recorded from a run of the engine's default plan). Layers found
+// in the tuning cache are not measured again, nor are layers with the same tuning key as an
+// earlier layer of the model (they share its measurements).
+TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options = {},
+                const Registry& registry = Registry::instance());
+
+// ---------------------------------------------------------------------------------------------
+// Comparison
+
+struct LayerComparison : LayerId {
+  std::string algorithm_a, algorithm_b;
+  TimingStats a, b;
+  bool differs() const { return algorithm_a != algorithm_b; }
+  double ratio() const { return a.median_ms > 0 ? b.median_ms / a.median_ms : 0; }  // B / A
+};
+
+struct PlanComparison {
+  std::vector<LayerComparison> layers;
+  EndToEndResult a, b;
+  size_t differing_layers() const;
+  double latency_ratio() const;  // B's median latency / A's
+  bool partial = false;
+};
+
+// Times both plans end to end, alternating their runs so that drift of the machine affects both
+// alike, and sets them side by side layer by layer.
+PlanComparison compare_plans(std::shared_ptr<const Model> model, const Plan& a, const Plan& b,
+                             const EndToEndOptions& options = {},
+                             const Registry& registry = Registry::instance());
+
+// ---------------------------------------------------------------------------------------------
+// JSON, the shapes documented in README.md ("Measurement JSON"); the CLI writes these and a GUI
+// can export the same.
+
+std::string to_json(const CheckResult& result);
+std::string to_json(const LayerTimingResult& result);
+std::string to_json(const EndToEndResult& result);
+std::string to_json(const TuneResult& result);
+std::string to_json(const PlanComparison& result);
+
+}  // namespace algoscope

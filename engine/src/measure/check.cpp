@@ -1,0 +1,127 @@
+// check_plan: the plan against `reference`, layer by layer and end to end. One all-reference run
+// supplies every layer's inputs and its reference outputs; at each layer the plan runs something
+// else at, the plan's kernel is called on copies of those inputs and its outputs compared. Then
+// the plan's own compiled run is compared with the reference run's outputs (and expected ones).
+#include <algorithm>
+
+#include "algoscope/error.h"
+#include "algoscope/measure.h"
+#include "algoscope/session.h"
+#include "measure/layer_measure.h"
+
+namespace algoscope {
+namespace {
+
+Plan reference_plan(const Model& model) {
+  Plan plan = Plan::for_model(model);
+  for (const Node& node : model.nodes) plan.defaults[node.op_type] = OpDefinition::kReference;
+  return plan;
+}
+
+// The loosest tolerance among the algorithms a session runs: the end-to-end default.
+Tolerance loosest_tolerance(const Session& session) {
+  Tolerance loosest{0, 0};
+  for (const CompiledLayer& layer : session.layers()) {
+    loosest.atol = std::max(loosest.atol, layer.algorithm->tolerance.atol);
+    loosest.rtol = std::max(loosest.rtol, layer.algorithm->tolerance.rtol);
+  }
+  return loosest;
+}
+
+}  // namespace
+
+bool CheckResult::passed() const {
+  return !partial && failed_layers().empty() &&
+         std::all_of(outputs.begin(), outputs.end(), [](const auto& o) { return o.passed(); });
+}
+
+std::vector<const LayerCheck*> CheckResult::failed_layers() const {
+  std::vector<const LayerCheck*> failed;
+  for (const LayerCheck& layer : layers)
+    if (!layer.passed()) failed.push_back(&layer);
+  return failed;
+}
+
+CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
+                       const CheckOptions& options, const Registry& registry) {
+  if (!model) throw Error("check: no model");
+  Session chosen(model, plan, {options.threads}, registry);
+  Session reference(model, reference_plan(*model), {.threads = options.threads, .native_layouts = false}, registry);
+  const std::vector<Tensor> inputs = measure::inputs_or_random(*model, options.inputs);
+  if (!options.expected.empty() && options.expected.size() != model->outputs.size())
+    throw Error("model '" + model->name + "' has " + std::to_string(model->outputs.size()) +
+                " output(s), got " + std::to_string(options.expected.size()) + " expected");
+
+  CheckResult result;
+  result.threads = chosen.threads();
+  result.end_to_end_tolerance = options.tolerance ? *options.tolerance : loosest_tolerance(chosen);
+  // Units: every layer (the reference run's step and, where the plan differs, the comparison) and
+  // the plan's run.
+  measure::ProgressReporter progress(options.control, chosen.layers().size() + 1);
+
+  bool cancelled = progress.cancelled();
+  if (cancelled) {
+    result.partial = true;
+    return result;
+  }
+  auto stop = [&] {
+    cancelled = true;
+    return false;
+  };
+  std::vector<Tensor> reference_outputs =
+      reference.run(inputs, [&](size_t index, const KernelIO& io) {
+        const CompiledLayer& layer = chosen.layers()[index];
+        auto check = measure::result_about<LayerCheck>(layer, index);
+        check.algorithm = layer.algorithm->name;
+        check.error.tolerance = measure::tolerance_for(*layer.algorithm, options.tolerance);
+        progress.begin(check.node, check.algorithm);
+        if (progress.cancelled()) return stop();
+        if (check.algorithm == OpDefinition::kReference) {
+          for (const Tensor* out : io.outputs) check.error.elements += out->numel();
+        } else {
+          check.compared = true;
+          try {
+            measure::IsolatedKernel kernel(*layer.algorithm, layer.layer, io);
+            kernel.run();
+            for (size_t k = 0; k < io.outputs.size(); ++k)
+              accumulate_error(check.error, kernel.outputs()[k], *io.outputs[k]);
+          } catch (const std::exception& e) {
+            check.failure = e.what();
+          }
+        }
+        progress.end_unit();
+        if (options.on_layer) options.on_layer(check);
+        result.layers.push_back(std::move(check));
+        return progress.cancelled() ? stop() : true;
+      });
+  result.partial = cancelled;
+  if (cancelled) return result;
+
+  progress.begin("", "");
+  if (progress.cancelled()) {
+    result.partial = true;
+    return result;
+  }
+  std::vector<Tensor> outputs = chosen.run(inputs);
+  progress.end_unit();
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    OutputCheck output;
+    output.name = model->outputs[k];
+    output.vs_reference =
+        compare_tensors(outputs[k], reference_outputs[k], result.end_to_end_tolerance);
+    if (!options.expected.empty()) {
+      try {
+        output.vs_expected =
+            compare_tensors(outputs[k], options.expected[k], result.end_to_end_tolerance);
+      } catch (const Error& e) {
+        throw Error("expected output " + std::to_string(k) + " ('" + output.name +
+                    "') does not fit the model: " + e.what());
+      }
+    }
+    result.outputs.push_back(std::move(output));
+  }
+  progress.finish();
+  return result;
+}
+
+}  // namespace algoscope

@@ -1,0 +1,208 @@
+// See json.h; the documented shapes are in README.md ("Measurement JSON"). Times are in
+// milliseconds under keys ending in _ms; infinities (a NaN result) become null.
+#include "measure/json.h"
+
+#include <cmath>
+
+#include "algoscope/algoscope.h"
+#include "algoscope/tuning_cache.h"
+
+namespace algoscope {
+namespace measure {
+namespace {
+
+json number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
+
+json layer_header(const LayerId& layer) {
+  return {{"index", layer.index}, {"name", layer.node}, {"op", layer.op_type}};
+}
+
+}  // namespace
+
+json to_json_value(const TimingStats& s) {
+  return {{"median", s.median_ms}, {"min", s.min_ms},   {"max", s.max_ms},     {"q1", s.q1_ms},
+          {"q3", s.q3_ms},         {"iqr", s.iqr_ms()}, {"samples", s.samples}};
+}
+
+json to_json_value(const ErrorStats& s) {
+  return {{"max_abs_error", number(s.max_abs_error)},
+          {"max_rel_error", number(s.max_rel_error)},
+          {"mismatches", s.mismatches},
+          {"elements", s.elements},
+          {"atol", s.tolerance.atol},
+          {"rtol", s.tolerance.rtol},
+          {"passed", s.passed()}};
+}
+
+json to_json_value(const AlgorithmTiming& t) {
+  json j = layer_header(t);
+  j["algorithm"] = t.algorithm;
+  j["time_ms"] = to_json_value(t.time);
+  j["flops"] = t.flops;
+  j["gflops"] = t.gflops();
+  j["workspace_bytes"] = t.workspace_bytes;
+  j["error"] = t.error ? to_json_value(*t.error) : json(nullptr);
+  j["pruned"] = t.pruned;
+  j["from_cache"] = t.from_cache;
+  j["failure"] = t.failure;
+  return j;
+}
+
+json summary_json(const EndToEndResult& r) {
+  return {{"partial", r.partial},
+          {"threads", r.threads},
+          {"flops", r.flops},
+          {"arena_bytes", r.arena_bytes},
+          {"workspace_bytes", r.workspace_bytes},
+          {"latency_ms", to_json_value(r.latency)},
+          {"kernel_sum_ms", to_json_value(r.kernel_sum)},
+          {"overhead_ms", to_json_value(r.overhead)},
+          {"overhead_percent", r.overhead_percent()}};
+}
+
+TimingStats timing_stats_from_json(const json& j) {
+  TimingStats s;
+  s.median_ms = j.at("median").get<double>();
+  s.min_ms = j.at("min").get<double>();
+  s.max_ms = j.at("max").get<double>();
+  s.q1_ms = j.at("q1").get<double>();
+  s.q3_ms = j.at("q3").get<double>();
+  s.samples = j.at("samples").get<int>();
+  return s;
+}
+
+AlgorithmTiming algorithm_timing_from_json(const json& j) {
+  AlgorithmTiming t;
+  t.algorithm = j.at("algorithm").get<std::string>();
+  t.time = timing_stats_from_json(j.at("time_ms"));
+  t.flops = j.at("flops").get<double>();
+  t.workspace_bytes = j.at("workspace_bytes").get<size_t>();
+  if (const json& e = j.at("error"); !e.is_null()) {
+    ErrorStats error;
+    // null marks an infinite error (a NaN in the output).
+    error.max_abs_error =
+        e.at("max_abs_error").is_null() ? INFINITY : e.at("max_abs_error").get<double>();
+    error.max_rel_error =
+        e.at("max_rel_error").is_null() ? INFINITY : e.at("max_rel_error").get<double>();
+    error.mismatches = e.at("mismatches").get<int64_t>();
+    error.elements = e.at("elements").get<int64_t>();
+    error.tolerance = {e.at("atol").get<double>(), e.at("rtol").get<double>()};
+    t.error = error;
+  }
+  t.pruned = j.at("pruned").get<bool>();
+  t.failure = j.at("failure").get<std::string>();
+  return t;
+}
+
+}  // namespace measure
+
+std::string to_json(const CheckResult& r) {
+  using measure::json;
+  json j;
+  j["passed"] = r.passed();
+  j["partial"] = r.partial;
+  j["threads"] = r.threads;
+  j["end_to_end_tolerance"] = {{"atol", r.end_to_end_tolerance.atol},
+                               {"rtol", r.end_to_end_tolerance.rtol}};
+  j["failed_layers"] = json::array();
+  for (const LayerCheck* l : r.failed_layers()) j["failed_layers"].push_back(l->node);
+  j["layers"] = json::array();
+  for (const LayerCheck& l : r.layers) {
+    json e = measure::layer_header(l);
+    e["algorithm"] = l.algorithm;
+    e["compared"] = l.compared;
+    e["passed"] = l.passed();
+    e["error"] = measure::to_json_value(l.error);
+    e["failure"] = l.failure;
+    j["layers"].push_back(std::move(e));
+  }
+  j["outputs"] = json::array();
+  for (const OutputCheck& o : r.outputs)
+    j["outputs"].push_back(
+        {{"name", o.name},
+         {"passed", o.passed()},
+         {"vs_reference", measure::to_json_value(o.vs_reference)},
+         {"vs_expected", o.vs_expected ? measure::to_json_value(*o.vs_expected) : json(nullptr)}});
+  return j.dump(2);
+}
+
+std::string to_json(const LayerTimingResult& r) {
+  using measure::json;
+  json j = {{"partial", r.partial},
+            {"threads", r.threads},
+            {"timings_performed", r.timings_performed},
+            {"timings", json::array()}};
+  for (const AlgorithmTiming& t : r.timings) j["timings"].push_back(measure::to_json_value(t));
+  return j.dump(2);
+}
+
+std::string to_json(const EndToEndResult& r) {
+  using measure::json;
+  json j = measure::summary_json(r);
+  j["layers"] = json::array();
+  for (const LayerTime& l : r.layers) {
+    json e = measure::layer_header(l);
+    e["algorithm"] = l.algorithm;
+    e["time_ms"] = measure::to_json_value(l.time);
+    e["flops"] = l.flops;
+    e["gflops"] = l.gflops();
+    e["workspace_bytes"] = l.workspace_bytes;
+    e["percent"] = r.kernel_sum.median_ms > 0 ? 100 * l.time.median_ms / r.kernel_sum.median_ms : 0;
+    j["layers"].push_back(std::move(e));
+  }
+  return j.dump(2);
+}
+
+std::string to_json(const TuneResult& r) {
+  using measure::json;
+  json j = {{"method", "tune"},
+            {"engine", version()},
+            {"machine", machine_signature()},
+            {"threads", r.threads},
+            {"warmup", r.warmup},
+            {"repeat", r.repeat},
+            {"partial", r.partial},
+            {"timings_performed", r.timings_performed},
+            {"cache_hits", r.cache_hits}};
+  j["end_to_end"] = r.end_to_end ? measure::summary_json(*r.end_to_end) : json(nullptr);
+  j["layers"] = json::array();
+  for (const TunedLayer& l : r.layers) {
+    json e = measure::layer_header(l);
+    e["algorithm"] = l.algorithm;
+    e["from_cache"] = l.from_cache;
+    e["shared_with"] = l.shared_with;
+    e["candidates"] = json::array();
+    for (const AlgorithmTiming& c : l.candidates) {
+      if (c.algorithm == l.algorithm) {
+        e["time_ms"] = measure::to_json_value(c.time);
+        e["gflops"] = c.gflops();
+      }
+      e["candidates"].push_back(measure::to_json_value(c));
+    }
+    j["layers"].push_back(std::move(e));
+  }
+  return j.dump(2);
+}
+
+std::string to_json(const PlanComparison& r) {
+  using measure::json;
+  json j = {{"partial", r.partial},
+            {"latency_ratio", r.latency_ratio()},
+            {"differing_layers", r.differing_layers()},
+            {"a", measure::summary_json(r.a)},
+            {"b", measure::summary_json(r.b)},
+            {"layers", json::array()}};
+  for (const LayerComparison& l : r.layers) {
+    json e = measure::layer_header(l);
+    e["algorithm_a"] = l.algorithm_a;
+    e["algorithm_b"] = l.algorithm_b;
+    e["differs"] = l.differs();
+    e["a_ms"] = measure::to_json_value(l.a);
+    e["b_ms"] = measure::to_json_value(l.b);
+    e["ratio"] = l.ratio();
+    j["layers"].push_back(std::move(e));
+  }
+  return j.dump(2);
+}
+
+}  // namespace algoscope

@@ -1,0 +1,280 @@
+// See layer_measure.h. The protocol of one measurement: the first call is a warm-up whose output
+// is compared with `reference`; an algorithm that is out of tolerance, or already far slower than
+// the best so far, is timed no further; the rest warm up and are timed `repeat` times, one sample
+// per kernel call. The cancel token is read before every kernel call.
+#include "measure/layer_measure.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "algoscope/error.h"
+
+namespace algoscope::measure {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point start, Clock::time_point stop) {
+  return std::chrono::duration<double, std::milli>(stop - start).count();
+}
+
+AlgorithmTiming describe(const Algorithm& algorithm, const CompiledLayer& compiled, size_t index) {
+  auto t = result_about<AlgorithmTiming>(compiled, index);
+  t.algorithm = algorithm.name;
+  t.flops = compiled.flops;
+  t.workspace_bytes = algorithm.workspace(compiled.layer);
+  return t;
+}
+
+bool is_reference(const Algorithm& algorithm) { return algorithm.name == OpDefinition::kReference; }
+
+// One algorithm on one layer; nullopt when cancelled before it finished.
+std::optional<AlgorithmTiming> measure_algorithm(
+    const Algorithm& algorithm, const CompiledLayer& compiled, size_t index,
+    const KernelIO& recorded, const std::vector<const Tensor*>* reference,
+    const MeasureSettings& settings, double best_min_ms, const ProgressReporter& progress) {
+  AlgorithmTiming t = describe(algorithm, compiled, index);
+  try {
+    IsolatedKernel kernel(algorithm, compiled.layer, recorded);
+    if (progress.cancelled()) return std::nullopt;
+    const double first_ms = kernel.timed_run();
+    if (settings.verify) {
+      ErrorStats error;
+      error.tolerance = tolerance_for(algorithm, settings.tolerance);
+      for (size_t k = 0; k < kernel.outputs().size(); ++k) {
+        // `reference` compared with itself: zero by definition (its kernels are deterministic).
+        const Tensor& want =
+            reference && !is_reference(algorithm) ? *(*reference)[k] : kernel.outputs()[k];
+        accumulate_error(error, kernel.outputs()[k], want);
+      }
+      t.error = error;
+      if (!error.passed()) {
+        t.time = TimingStats::of({first_ms});
+        return t;
+      }
+    }
+    if (settings.prune_factor > 0 && best_min_ms > 0 &&
+        first_ms > settings.prune_factor * best_min_ms) {
+      t.pruned = true;
+      t.time = TimingStats::of({first_ms});
+      return t;
+    }
+    for (int w = 1; w < settings.warmup; ++w) {
+      if (progress.cancelled()) return std::nullopt;
+      kernel.run();
+    }
+    std::vector<double> samples;
+    for (int r = 0; r < settings.repeat; ++r) {
+      if (progress.cancelled()) return std::nullopt;
+      samples.push_back(kernel.timed_run());
+    }
+    t.time = TimingStats::of(std::move(samples));
+  } catch (const std::exception& e) {
+    // A kernel that cannot be prepared for, or fails on, this layer is reported, not fatal: the
+    // other algorithms are still worth measuring.
+    t.failure = e.what();
+  }
+  return t;
+}
+
+}  // namespace
+
+void ProgressReporter::begin(const std::string& layer, const std::string& algorithm) {
+  if (control_.progress) control_.progress(Progress{done_, total_, layer, algorithm});
+}
+
+void ProgressReporter::finish() {
+  if (!cancelled() && control_.progress) control_.progress(Progress{total_, total_, "", ""});
+}
+
+IsolatedKernel::IsolatedKernel(const Algorithm& algorithm, const Layer& layer,
+                               const KernelIO& recorded)
+    : kernel_(algorithm.make_kernel(layer)) {
+  // Copies first, then pointers: the vector must not reallocate under io_.
+  inputs_.resize(recorded.inputs.size());
+  for (size_t i = 0; i < recorded.inputs.size(); ++i)
+    if (recorded.inputs[i] && !layer.constant(i)) inputs_[i] = recorded.inputs[i]->clone();
+  for (size_t i = 0; i < recorded.inputs.size(); ++i)
+    io_.inputs.push_back(!recorded.inputs[i] ? nullptr
+                         : layer.constant(i) ? recorded.inputs[i]
+                                             : &inputs_[i]);
+  for (const TensorInfo& info : layer.outputs) outputs_.emplace_back(info.dtype, info.shape);
+  for (Tensor& out : outputs_) io_.outputs.push_back(&out);
+  if (size_t bytes = algorithm.workspace(layer)) {
+    workspace_ = Tensor(DType::UInt8, {static_cast<int64_t>(bytes)});
+    io_.workspace = workspace_.raw();
+  }
+}
+
+double IsolatedKernel::timed_run() {
+  const auto start = Clock::now();
+  kernel_->run(io_);
+  return ms_between(start, Clock::now());
+}
+
+std::vector<const Algorithm*> candidates_for(const OpDefinition& op, const CompiledLayer& layer,
+                                             const std::vector<std::string>& only) {
+  std::vector<const Algorithm*> out;
+  const Algorithm* reference = nullptr;
+  for (const Algorithm& a : op.algorithms) {
+    if (a.why_not(layer.layer)) continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), a.name) == only.end()) continue;
+    if (only.empty() && is_reference(a)) {
+      reference = &a;
+      continue;
+    }
+    out.insert(&a == layer.algorithm ? out.begin() : out.end(), &a);
+  }
+  if (out.empty() && reference) out.push_back(reference);
+  return out;
+}
+
+size_t job_units(const LayerJob& job, const MeasureSettings& settings) {
+  bool needs_reference = false;
+  for (const Algorithm* a : job.algorithms) needs_reference |= !is_reference(*a);
+  return job.algorithms.size() + (settings.verify && needs_reference ? 1 : 0);
+}
+
+bool measure_layers(Session& session, const Registry& registry, const std::vector<Tensor>& inputs,
+                    const std::vector<LayerJob>& jobs, const MeasureSettings& settings,
+                    ProgressReporter& progress, const LayerCallbacks& callbacks) {
+  std::map<size_t, const LayerJob*> job_at;
+  for (const LayerJob& job : jobs) job_at[job.index] = &job;
+  if (job_at.empty() || progress.cancelled()) return !progress.cancelled();
+  bool cancelled = false;
+  auto stop = [&] {
+    cancelled = true;
+    return false;
+  };
+  size_t remaining = job_at.size();
+
+  session.run(inputs, [&](size_t index, const KernelIO& io) {
+    if (progress.cancelled()) return stop();
+    auto found = job_at.find(index);
+    if (found == job_at.end()) return true;
+    const LayerJob& job = *found->second;
+    const CompiledLayer& compiled = session.layers()[index];
+    const std::string& node = compiled.node->name;
+
+    // The ground truth on the same inputs: what the run computed when it ran `reference` here,
+    // else the reference kernel on copies.
+    std::vector<const Tensor*> reference(io.outputs.begin(), io.outputs.end());
+    std::optional<IsolatedKernel> reference_kernel;
+    if (job_units(job, settings) > job.algorithms.size()) {
+      progress.begin(node, OpDefinition::kReference);
+      if (!is_reference(*compiled.algorithm)) {
+        const OpDefinition* op = registry.find_op(compiled.node->op_type);
+        const Algorithm* ref = op ? op->reference() : nullptr;
+        if (!ref)
+          throw Error("op " + compiled.node->op_type + " has no '" + OpDefinition::kReference +
+                      "' algorithm to verify the others against");
+        if (progress.cancelled()) return stop();
+        reference_kernel.emplace(*ref, compiled.layer, io);
+        reference_kernel->run();
+        reference.clear();
+        for (const Tensor& t : reference_kernel->outputs()) reference.push_back(&t);
+      }
+      progress.end_unit();
+    }
+
+    std::vector<AlgorithmTiming> timings;
+    for (const Algorithm* algorithm : job.algorithms) {
+      progress.begin(node, algorithm->name);
+      const AlgorithmTiming* best = fastest_usable(timings);
+      std::optional<AlgorithmTiming> t =
+          measure_algorithm(*algorithm, compiled, index, io, settings.verify ? &reference : nullptr,
+                            settings, best ? best->time.min_ms : 0, progress);
+      if (!t) return stop();
+      progress.end_unit();
+      if (callbacks.on_timing) callbacks.on_timing(*t);
+      timings.push_back(std::move(*t));
+    }
+    if (callbacks.on_layer) callbacks.on_layer(job, std::move(timings));
+    return --remaining > 0;
+  });
+  return !cancelled;
+}
+
+size_t run_units(size_t sessions, int warmup, int repeat) {
+  return sessions * static_cast<size_t>(std::max(warmup, 0) + std::max(repeat, 0));
+}
+
+std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
+                                          const std::vector<Tensor>& inputs, int warmup, int repeat,
+                                          ProgressReporter& progress) {
+  struct Samples {
+    std::vector<double> latency, kernel_sum, overhead;
+    std::vector<std::vector<double>> per_layer;
+    std::vector<double> current;  // this run's per-layer times
+  };
+  std::vector<Samples> samples(sessions.size());
+  for (size_t s = 0; s < sessions.size(); ++s) {
+    const size_t layers = sessions[s]->layers().size();
+    samples[s].per_layer.resize(layers);
+    samples[s].current.assign(layers, 0.0);
+    sessions[s]->set_timing_hook(
+        [&current = samples[s].current](size_t i, double seconds) { current[i] = seconds * 1e3; });
+  }
+  bool cancelled = false;
+  auto keep_going = [&](size_t, const KernelIO&) { return !progress.cancelled(); };
+  for (int round = 0; round < warmup + repeat && !cancelled; ++round) {
+    for (size_t s = 0; s < sessions.size() && !cancelled; ++s) {
+      progress.begin("", "");
+      if (progress.cancelled()) {
+        cancelled = true;
+        break;
+      }
+      const auto start = Clock::now();
+      std::vector<Tensor> outputs = sessions[s]->run(inputs, keep_going);
+      const double latency = ms_between(start, Clock::now());
+      // A run stopped by the token returns no outputs (a model always has some).
+      if (outputs.empty() && !sessions[s]->model().outputs.empty()) {
+        cancelled = true;
+        break;
+      }
+      progress.end_unit();
+      if (round < warmup) continue;
+      Samples& m = samples[s];
+      double sum = 0;
+      for (size_t i = 0; i < m.current.size(); ++i) {
+        m.per_layer[i].push_back(m.current[i]);
+        sum += m.current[i];
+      }
+      m.latency.push_back(latency);
+      m.kernel_sum.push_back(sum);
+      m.overhead.push_back(latency - sum);
+    }
+  }
+  std::vector<EndToEndResult> results;
+  for (size_t s = 0; s < sessions.size(); ++s) {
+    Session& session = *sessions[s];
+    session.set_timing_hook(nullptr);
+    EndToEndResult r;
+    r.latency = TimingStats::of(samples[s].latency);
+    r.kernel_sum = TimingStats::of(samples[s].kernel_sum);
+    r.overhead = TimingStats::of(samples[s].overhead);
+    r.threads = session.threads();
+    r.arena_bytes = session.arena_bytes();
+    r.workspace_bytes = session.workspace_bytes();
+    r.partial = cancelled;
+    for (size_t i = 0; i < session.layers().size(); ++i) {
+      const CompiledLayer& c = session.layers()[i];
+      auto t = result_about<LayerTime>(c, i);
+      t.algorithm = c.algorithm->name;
+      t.time = TimingStats::of(samples[s].per_layer[i]);
+      t.flops = c.flops;
+      t.workspace_bytes = c.workspace_bytes;
+      r.flops += c.flops;
+      r.layers.push_back(std::move(t));
+    }
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+std::vector<Tensor> inputs_or_random(const Model& model, const std::vector<Tensor>& inputs) {
+  return inputs.empty() ? random_inputs(model) : inputs;
+}
+
+}  // namespace algoscope::measure

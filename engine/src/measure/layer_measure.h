@@ -1,0 +1,116 @@
+// The machinery the measurement services share: progress reporting that knows about cancelling,
+// an algorithm's kernel isolated on a layer's recorded inputs, measuring such a kernel (verify,
+// prune, warm up, time), walking a run of a compiled model to measure layers on the values it
+// computes, and timing whole runs of compiled models.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "algoscope/measure.h"
+#include "algoscope/session.h"
+
+namespace algoscope::measure {
+
+// A result (LayerCheck, AlgorithmTiming, ...) about layer `index`, its LayerId filled in.
+template <class Result>
+Result result_about(const CompiledLayer& layer, size_t index) {
+  Result result;
+  static_cast<LayerId&>(result) = LayerId{index, layer.node->name, layer.node->op_type};
+  return result;
+}
+
+// Counts units of work, reports them and answers whether the caller asked to stop.
+class ProgressReporter {
+ public:
+  ProgressReporter(const RunControl& control, size_t total) : control_(control), total_(total) {}
+  bool cancelled() const { return control_.cancel && control_.cancel->cancelled(); }
+  const CancelToken* token() const { return control_.cancel.get(); }
+  void add_to_total(size_t units) { total_ += units; }
+  // Announces the unit about to run.
+  void begin(const std::string& layer, const std::string& algorithm);
+  void end_unit() { ++done_; }
+  // The closing report (done == total) unless cancelled.
+  void finish();
+
+ private:
+  const RunControl& control_;
+  size_t total_ = 0;
+  size_t done_ = 0;
+};
+
+// An algorithm's kernel for one layer with inputs of its own (copies of the recorded activations;
+// constants are shared, kernels only read them), its own outputs and workspace.
+class IsolatedKernel {
+ public:
+  // Throws Error (naming node, op and algorithm) when the kernel cannot be prepared.
+  IsolatedKernel(const Algorithm& algorithm, const Layer& layer, const KernelIO& recorded);
+  IsolatedKernel(const IsolatedKernel&) = delete;  // io_ points into the object itself
+  IsolatedKernel& operator=(const IsolatedKernel&) = delete;
+  void run() { kernel_->run(io_); }
+  // Runs once and returns the kernel's time in milliseconds.
+  double timed_run();
+  const std::vector<Tensor>& outputs() const { return outputs_; }
+
+ private:
+  std::unique_ptr<Kernel> kernel_;
+  std::vector<Tensor> inputs_, outputs_;
+  Tensor workspace_;
+  KernelIO io_;
+};
+
+struct MeasureSettings {
+  int warmup = 1;  // calls before timing; at least one, whose output is verified
+  int repeat = 5;
+  double prune_factor = 0;
+  bool verify = false;
+  std::optional<Tolerance> tolerance;
+};
+
+// The tolerance an algorithm is held to: the override, else its own.
+inline Tolerance tolerance_for(const Algorithm& algorithm, const std::optional<Tolerance>& custom) {
+  return custom ? *custom : algorithm.tolerance;
+}
+
+// A layer to measure and the algorithms to measure on it, in that order.
+struct LayerJob {
+  size_t index = 0;
+  std::vector<const Algorithm*> algorithms;
+};
+
+// What to measure on a layer: the algorithms named in `only` that apply to it (all applicable ones
+// when empty, except `reference`, the slow ground truth, unless nothing else applies), the
+// compiled layer's own algorithm first so that pruning has a good yardstick early.
+std::vector<const Algorithm*> candidates_for(const OpDefinition& op, const CompiledLayer& layer,
+                                             const std::vector<std::string>& only = {});
+
+// Progress units a job takes: one per algorithm, plus one for the reference run when verifying.
+size_t job_units(const LayerJob& job, const MeasureSettings& settings);
+
+// Runs `session` once on `inputs`; at each layer with a job, measures the job's algorithms on what
+// that layer read (and `reference` from `registry` on the same, when verifying). Calls on_timing
+// after every algorithm and on_layer after every job. The run stops after the last job. Returns
+// false when cancelled; what finished before was reported.
+struct LayerCallbacks {
+  std::function<void(const AlgorithmTiming&)> on_timing;
+  std::function<void(const LayerJob&, std::vector<AlgorithmTiming>)> on_layer;
+};
+bool measure_layers(Session& session, const Registry& registry, const std::vector<Tensor>& inputs,
+                    const std::vector<LayerJob>& jobs, const MeasureSettings& settings,
+                    ProgressReporter& progress, const LayerCallbacks& callbacks);
+
+// Times whole runs of each session on `inputs`: `warmup` untimed rounds, then `repeat` timed
+// rounds, each round running every session once (alternating, so drift affects all alike).
+// Progress units: (warmup + repeat) * sessions. Cancelled results are marked partial.
+size_t run_units(size_t sessions, int warmup, int repeat);
+std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
+                                          const std::vector<Tensor>& inputs, int warmup, int repeat,
+                                          ProgressReporter& progress);
+
+// The caller's inputs, or seeded random ones.
+std::vector<Tensor> inputs_or_random(const Model& model, const std::vector<Tensor>& inputs);
+
+}  // namespace algoscope::measure

@@ -1,0 +1,70 @@
+// The statistics every measurement reports: order statistics of timings, and the elementwise
+// error of one result against another under a tolerance.
+#include <algorithm>
+#include <cmath>
+
+#include "algoscope/error.h"
+#include "algoscope/measure.h"
+#include "ops/common.h"
+
+namespace algoscope {
+namespace {
+
+// Quantile q of sorted samples, interpolating linearly between neighbours.
+double quantile(const std::vector<double>& sorted, double q) {
+  const double position = q * double(sorted.size() - 1);
+  const size_t below = static_cast<size_t>(position);
+  if (below + 1 >= sorted.size()) return sorted.back();
+  const double fraction = position - double(below);
+  return sorted[below] + fraction * (sorted[below + 1] - sorted[below]);
+}
+
+}  // namespace
+
+TimingStats TimingStats::of(std::vector<double> samples_ms) {
+  TimingStats stats;
+  if (samples_ms.empty()) return stats;
+  std::sort(samples_ms.begin(), samples_ms.end());
+  stats.samples = static_cast<int>(samples_ms.size());
+  stats.min_ms = samples_ms.front();
+  stats.max_ms = samples_ms.back();
+  stats.median_ms = quantile(samples_ms, 0.5);
+  stats.q1_ms = quantile(samples_ms, 0.25);
+  stats.q3_ms = quantile(samples_ms, 0.75);
+  return stats;
+}
+
+void accumulate_error(ErrorStats& into, const Tensor& got, const Tensor& want) {
+  if (got.dtype() != want.dtype() || got.shape() != want.shape())
+    throw Error(std::string("cannot compare ") + dtype_name(got.dtype()) + " " +
+                shape_to_string(got.shape()) + " with " + dtype_name(want.dtype()) + " " +
+                shape_to_string(want.shape()));
+  const double atol = into.tolerance.atol, rtol = into.tolerance.rtol;
+  ops::visit_dtype(want.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* g = got.data<T>();
+    const T* w = want.data<T>();
+    for (int64_t i = 0, n = want.numel(); i < n; ++i) {
+      const double a = double(g[i]), b = double(w[i]);
+      const double diff = std::fabs(a - b);
+      // NaN compares false everywhere: count it as a mismatch and as an infinite error.
+      if (!(diff <= atol + rtol * std::fabs(b))) ++into.mismatches;
+      if (std::isnan(diff)) {
+        into.max_abs_error = INFINITY;
+        continue;
+      }
+      into.max_abs_error = std::max(into.max_abs_error, diff);
+      if (b != 0) into.max_rel_error = std::max(into.max_rel_error, diff / std::fabs(b));
+    }
+  });
+  into.elements += want.numel();
+}
+
+ErrorStats compare_tensors(const Tensor& got, const Tensor& want, Tolerance tolerance) {
+  ErrorStats stats;
+  stats.tolerance = tolerance;
+  accumulate_error(stats, got, want);
+  return stats;
+}
+
+}  // namespace algoscope

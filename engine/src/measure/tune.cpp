@@ -1,0 +1,153 @@
+// tune: the fastest algorithm per layer among those within tolerance of `reference`. Layers whose
+// key is in the tuning cache take their measurements from it; the others are measured on the
+// values of one run of the engine's default plan (the reference kernel on the same inputs for
+// the error, the candidates verified, pruned or timed), and their measurements go into the cache.
+// Layers with the same key as an earlier one in the model share its measurements. Layers are
+// reported in node order, the ones not measured themselves as the walk passes them.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "algoscope/algoscope.h"
+#include "algoscope/error.h"
+#include "algoscope/measure.h"
+#include "algoscope/tuning_cache.h"
+#include "measure/layer_measure.h"
+
+namespace algoscope {
+namespace {
+
+// Everything that decides what a layer's measurement would be, except the weights' values: the
+// errors in the cache were measured on the model that filled it (see README, "Tuning cache").
+std::string tuning_key(const Layer& layer, const std::vector<const Algorithm*>& candidates,
+                       int threads, const std::optional<Tolerance>& tolerance) {
+  std::set<std::string> names;
+  for (const Algorithm* a : candidates) names.insert(a->name);
+  std::string key = layer_signature(layer) + " algorithms:";
+  for (const std::string& name : names) key += name + ",";
+  key += " threads:" + std::to_string(threads) + " tolerance:" +
+         (tolerance ? std::to_string(tolerance->atol) + "/" + std::to_string(tolerance->rtol)
+                    : std::string("own"));
+  return key + " machine:" + machine_signature() + " engine:" + version();
+}
+
+// The choice for a layer: `reference` (always right) when no candidate is usable.
+std::string choice(const std::vector<AlgorithmTiming>& candidates) {
+  const AlgorithmTiming* best = fastest_usable(candidates);
+  return best ? best->algorithm : OpDefinition::kReference;
+}
+
+}  // namespace
+
+TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
+                const Registry& registry) {
+  if (!model) throw Error("tune: no model");
+  // The default plan computes the values the layers are measured on.
+  Session session(model, Plan::for_model(*model), {.threads = options.threads, .native_layouts = false}, registry);
+  TuneResult result;
+  result.threads = session.threads();
+  result.warmup = std::max(options.warmup, 1);
+  result.repeat = options.repeat;
+
+  std::optional<TuningCache> cache;
+  if (options.use_cache) {
+    cache.emplace(options.cache_path.empty() ? TuningCache::default_path() : options.cache_path);
+    result.cache_path = cache->path();
+    if (!cache->problem().empty()) result.notes.push_back(cache->problem());
+  }
+
+  const size_t layer_count = session.layers().size();
+  // A layer's result, with the layer's own index and name on it and its candidates.
+  auto tuned_layer = [&](size_t index, std::vector<AlgorithmTiming> candidates) {
+    auto tuned = measure::result_about<TunedLayer>(session.layers()[index], index);
+    for (AlgorithmTiming& c : candidates) static_cast<LayerId&>(c) = tuned;
+    tuned.algorithm = choice(candidates);
+    tuned.candidates = std::move(candidates);
+    return tuned;
+  };
+
+  // Layers found in the cache are decided now; of the others, the first with each key is measured
+  // and later ones with the same key share its measurements (ResNets repeat their blocks).
+  std::vector<std::string> keys(layer_count);
+  std::vector<std::optional<TunedLayer>> decided(layer_count);
+  std::map<std::string, size_t> measured_with_key;
+  std::multimap<size_t, size_t> sharing;  // measured layer -> later layers with the same key
+  std::vector<measure::LayerJob> jobs;
+  for (size_t i = 0; i < layer_count; ++i) {
+    const CompiledLayer& layer = session.layers()[i];
+    measure::LayerJob job{i,
+                          measure::candidates_for(*registry.find_op(layer.node->op_type), layer)};
+    keys[i] = tuning_key(layer.layer, job.algorithms, result.threads, options.tolerance);
+    if (auto hit = cache ? cache->find(keys[i]) : std::nullopt) {
+      for (AlgorithmTiming& c : *hit) c.from_cache = true;
+      decided[i] = tuned_layer(i, std::move(*hit));
+      decided[i]->from_cache = true;
+      ++result.cache_hits;
+    } else if (auto first = measured_with_key.find(keys[i]); first != measured_with_key.end()) {
+      sharing.emplace(first->second, i);
+    } else {
+      measured_with_key.emplace(keys[i], i);
+      jobs.push_back(std::move(job));
+    }
+  }
+
+  const measure::MeasureSettings settings{result.warmup, options.repeat, options.prune_factor, true,
+                                          options.tolerance};
+  size_t units = 0;
+  for (const auto& job : jobs) units += measure::job_units(job, settings);
+  measure::ProgressReporter progress(options.control, units);
+
+  // Layers are reported in node order: the decided ones before a measured layer go first.
+  size_t next_to_report = 0;
+  auto report_until = [&](size_t index) {
+    for (; next_to_report < index; ++next_to_report)
+      if (decided[next_to_report]) {
+        if (options.on_layer) options.on_layer(*decided[next_to_report]);
+        result.layers.push_back(std::move(*decided[next_to_report]));
+      }
+  };
+  measure::LayerCallbacks callbacks;
+  callbacks.on_timing = [&](const AlgorithmTiming&) { ++result.timings_performed; };
+  callbacks.on_layer = [&](const measure::LayerJob& job, std::vector<AlgorithmTiming> timings) {
+    if (cache) cache->store(keys[job.index], timings);
+    auto [first, last] = sharing.equal_range(job.index);
+    for (auto it = first; it != last; ++it) {
+      decided[it->second] = tuned_layer(it->second, timings);
+      decided[it->second]->shared_with = session.layers()[job.index].node->name;
+    }
+    decided[job.index] = tuned_layer(job.index, std::move(timings));
+    report_until(job.index + 1);
+  };
+
+  const std::vector<Tensor> inputs = measure::inputs_or_random(*model, options.inputs);
+  if (options.measure_end_to_end)
+    progress.add_to_total(measure::run_units(1, result.warmup, options.repeat));
+  result.partial =
+      !measure::measure_layers(session, registry, inputs, jobs, settings, progress, callbacks);
+  if (!result.partial) report_until(layer_count);
+
+  if (cache) {
+    try {
+      cache->save();
+    } catch (const Error& e) {
+      result.notes.push_back(std::string(e.what()) + "; the measurements are not cached");
+    }
+  }
+
+  result.plan = Plan::for_model(*model);
+  for (const TunedLayer& tuned : result.layers) result.plan.layers[tuned.node] = tuned.algorithm;
+  if (options.measure_end_to_end && !result.partial) {
+    Session tuned(model, result.plan, {options.threads}, registry);
+    EndToEndResult timed = std::move(
+        measure::time_sessions({&tuned}, inputs, result.warmup, options.repeat, progress).front());
+    if (timed.partial)
+      result.partial = true;
+    else
+      result.end_to_end = std::move(timed);
+  }
+  result.plan.measurements_json = to_json(result);
+  progress.finish();
+  return result;
+}
+
+}  // namespace algoscope

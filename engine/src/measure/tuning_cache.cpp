@@ -1,0 +1,254 @@
+// The tuning cache (tuning_cache.h): the signatures that key it and the JSON file behind it.
+// File: {"format": "algoscope-tuning-cache", "version": 1,
+//        "entries": {KEY: {"candidates": [AlgorithmTiming JSON without index and name, ...]}}}
+#include "algoscope/tuning_cache.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "algoscope/algoscope.h"
+#include "algoscope/error.h"
+#include "measure/json.h"
+
+namespace algoscope {
+namespace {
+
+namespace fs = std::filesystem;
+using measure::json;
+
+constexpr const char* kFormat = "algoscope-tuning-cache";
+constexpr int kVersion = 1;
+
+// "%.9g": floats round-trip, so equal attributes give equal signatures.
+std::string number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.9g", value);
+  return buffer;
+}
+
+template <class T, class F>
+std::string list(const std::vector<T>& values, F format) {
+  std::string s = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) s += ',';
+    s += format(values[i]);
+  }
+  return s + "]";
+}
+
+std::string attribute_text(const Attribute& attribute) {
+  struct Format {
+    std::string operator()(int64_t v) const { return std::to_string(v); }
+    std::string operator()(float v) const { return number(v); }
+    std::string operator()(const std::string& v) const { return "\"" + v + "\""; }
+    std::string operator()(const std::vector<int64_t>& v) const {
+      return list(v, [](int64_t x) { return std::to_string(x); });
+    }
+    std::string operator()(const std::vector<float>& v) const {
+      return list(v, [](float x) { return number(x); });
+    }
+    std::string operator()(const std::vector<std::string>& v) const {
+      return list(v, [](const std::string& x) { return "\"" + x + "\""; });
+    }
+    std::string operator()(const Tensor& t) const {
+      // A tensor attribute's values can change the layer's work (Constant, ConstantOfShape).
+      const auto* bytes = static_cast<const char*>(t.raw());
+      return std::string(dtype_name(t.dtype())) + "[" + shape_to_string(t.shape()) + "]" +
+             sha256_fingerprint(bytes ? std::string(bytes, t.bytes()) : std::string());
+    }
+    std::string operator()(const Attribute::Opaque&) const { return "<opaque>"; }
+  };
+  return std::visit(Format{}, attribute.value);
+}
+
+std::string value_text(const TensorInfo& info) {
+  return std::string(dtype_name(info.dtype)) + "[" + shape_to_string(info.shape) + "]";
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read it");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+using Entries = std::map<std::string, std::vector<AlgorithmTiming>>;
+
+// Throws (Error or nlohmann's exceptions) when the text is not a cache file of this version.
+Entries parse_entries(const std::string& text) {
+  const json j = json::parse(text);
+  if (j.value("format", "") != kFormat || j.value("version", 0) != kVersion)
+    throw Error(std::string("not an ") + kFormat + " file of version " + std::to_string(kVersion));
+  Entries entries;
+  for (const auto& [key, entry] : j.at("entries").items()) {
+    std::vector<AlgorithmTiming> candidates;
+    for (const json& c : entry.at("candidates"))
+      candidates.push_back(measure::algorithm_timing_from_json(c));
+    entries[key] = std::move(candidates);
+  }
+  return entries;
+}
+
+std::string serialize(const Entries& entries) {
+  json j = {{"format", kFormat}, {"version", kVersion}, {"entries", json::object()}};
+  for (const auto& [key, candidates] : entries) {
+    json list = json::array();
+    for (const AlgorithmTiming& c : candidates) {
+      json one = measure::to_json_value(c);
+      // The layer that measured it is not part of what is cached.
+      for (const char* local : {"index", "name", "op", "from_cache"}) one.erase(local);
+      list.push_back(std::move(one));
+    }
+    j["entries"][key] = {{"candidates", std::move(list)}};
+  }
+  return j.dump(1) + "\n";
+}
+
+std::string cpuinfo_field(const std::string& text, const std::string& field) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(field, 0) == 0) {
+      auto colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string value = line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(" \t"));
+      return value;
+    }
+  return "?";
+}
+
+}  // namespace
+
+std::string machine_signature() {
+  static const std::string signature = [] {
+    std::string cpuinfo;
+    try {
+      cpuinfo = read_file("/proc/cpuinfo");
+    } catch (const Error&) {
+    }
+    std::string s = cpuinfo_field(cpuinfo, "model name") + " (family " +
+                    cpuinfo_field(cpuinfo, "cpu family") + ", model " +
+                    cpuinfo_field(cpuinfo, "model") + ");";
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) s += " avx512f";
+    if (__builtin_cpu_supports("avx2")) s += " avx2";
+    if (__builtin_cpu_supports("fma")) s += " fma";
+    return s + "; OpenBLAS " + openblas_core();
+  }();
+  return signature;
+}
+
+std::string layer_signature(const Layer& layer) {
+  const Node& node = layer.n();
+  std::string s = (node.domain.empty() ? "" : node.domain + "::") + node.op_type + " in:";
+  for (size_t i = 0; i < layer.inputs.size(); ++i) {
+    if (i) s += ',';
+    // Constants are marked: algorithms pre-transform them, so they cost differently.
+    s += layer.has_input(i) ? value_text(layer.inputs[i]) + (layer.constant(i) ? "c" : "") : "-";
+  }
+  s += " out:";
+  for (size_t i = 0; i < layer.outputs.size(); ++i) {
+    if (i) s += ',';
+    s += value_text(layer.outputs[i]);
+  }
+  s += " attrs:";
+  for (const auto& [name, attribute] : node.attributes)
+    s += name + "=" + attribute_text(attribute) + ";";
+  if (node.activation)
+    s += " act:" + node.activation->op + "[" + number(node.activation->lower) + "," +
+         number(node.activation->upper) + "]";
+  return s;
+}
+
+std::string TuningCache::default_path() {
+  auto env = [](const char* name) -> std::string {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+  };
+  if (std::string path = env("ALGOSCOPE_TUNING_CACHE"); !path.empty()) return path;
+  fs::path base;
+  if (std::string xdg = env("XDG_CACHE_HOME"); !xdg.empty() && fs::path(xdg).is_absolute())
+    base = xdg;
+  else if (std::string home = env("HOME"); !home.empty())
+    base = fs::path(home) / ".cache";
+  else
+    base = fs::temp_directory_path();
+  return (base / "algoscope" / "tuning-cache.json").string();
+}
+
+TuningCache::TuningCache(std::string path) : path_(std::move(path)) {
+  std::error_code ec;
+  if (!fs::exists(path_, ec)) return;
+  try {
+    entries_ = parse_entries(read_file(path_));
+  } catch (const std::exception& e) {
+    problem_ =
+        "tuning cache '" + path_ + "' is unreadable (" + e.what() + "); it is started afresh";
+    entries_.clear();
+  }
+}
+
+std::optional<std::vector<AlgorithmTiming>> TuningCache::find(const std::string& key) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+void TuningCache::store(const std::string& key, std::vector<AlgorithmTiming> candidates) {
+  entries_[key] = candidates;
+  added_[key] = std::move(candidates);
+}
+
+void TuningCache::save() {
+  if (added_.empty()) return;
+  const fs::path path(path_);
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  if (ec)
+    throw Error("cannot create the tuning cache directory '" + path.parent_path().string() +
+                "': " + ec.message());
+  // The lock serializes read-merge-write among processes; the rename keeps readers from ever
+  // seeing half a file.
+  const std::string lock_path = path_ + ".lock";
+  const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0) throw Error("cannot open the tuning cache lock '" + lock_path + "'");
+  ::flock(lock, LOCK_EX);
+  Entries merged;
+  try {
+    if (fs::exists(path, ec)) merged = parse_entries(read_file(path_));
+  } catch (const std::exception&) {
+    // Unreadable: replaced by what this process knows.
+  }
+  for (auto& [key, candidates] : added_) merged[key] = candidates;
+  const std::string temp = path_ + ".tmp." + std::to_string(::getpid());
+  bool written = false;
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << serialize(merged);
+    written = static_cast<bool>(out);
+  }
+  if (written) written = std::rename(temp.c_str(), path_.c_str()) == 0;
+  if (!written) std::remove(temp.c_str());
+  ::flock(lock, LOCK_UN);
+  ::close(lock);
+  if (!written) throw Error("cannot write the tuning cache '" + path_ + "'");
+  entries_ = std::move(merged);
+  added_.clear();
+}
+
+void TuningCache::clear(const std::string& path) {
+  std::error_code ec;
+  fs::remove(path, ec);
+  if (ec) throw Error("cannot remove the tuning cache '" + path + "': " + ec.message());
+}
+
+}  // namespace algoscope

@@ -1,0 +1,871 @@
+// Tests of the measurement services (measure.h, tuning_cache.h, select.h) against known answers.
+// A test-only op in a local registry, "Scale" (y = 2x), has algorithms whose behaviour the tests
+// decide: `fast` (right and cheap), `slow` (right, with a counted extra loop that makes it the
+// slowest by orders of magnitude), `wrong` (adds 1e-2: check must catch it and tune must reject
+// it), each counting its kernel calls. So: check names the wrong layer, tune picks `fast`, the
+// tuning cache is hit on the second run (no kernel is timed again), cancelling after the N-th
+// progress report returns a partial result promptly, and the JSON has the documented fields. No
+// test reads a wall clock against a threshold; where timings are compared, the algorithms differ
+// by a factor of thousands. The last test drives the services from a worker thread while the main
+// thread cancels (run under ThreadSanitizer: see README, "Sanitizers").
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "algoscope/error.h"
+#include "algoscope/loader.h"
+#include "algoscope/measure.h"
+#include "algoscope/plan.h"
+#include "algoscope/registry.h"
+#include "algoscope/select.h"
+#include "algoscope/session.h"
+#include "algoscope/tuning_cache.h"
+#include "support/onnx_builder.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using algoscope::Algorithm;
+using algoscope::CancelToken;
+using algoscope::DType;
+using algoscope::Error;
+using algoscope::Layer;
+using algoscope::Model;
+using algoscope::Plan;
+using algoscope::Progress;
+using algoscope::Tensor;
+using algoscope::Tolerance;
+using json = nlohmann::json;
+
+// ---------------------------------------------------------------------------------------------
+// The test op and its algorithms
+
+// Kernel calls per algorithm name, across every registry these tests make.
+std::map<std::string, std::atomic<int>>& calls() {
+  static std::map<std::string, std::atomic<int>> counts;
+  return counts;
+}
+int calls_of(const std::string& name) { return calls()[name].load(); }
+int candidate_calls() { return calls_of("fast") + calls_of("slow") + calls_of("wrong"); }
+void reset_calls() {
+  for (const char* name : {"reference", "fast", "slow", "wrong"}) calls()[name] = 0;
+}
+
+// y = 2x (+ offset), repeated `repeat` times: the repeats are the slow algorithm's extra work.
+class ScaleKernel final : public algoscope::Kernel {
+ public:
+  ScaleKernel(std::atomic<int>& counter, float offset, int repeat)
+      : counter_(counter), offset_(offset), repeat_(repeat) {}
+  void run(algoscope::KernelIO& io) override {
+    ++counter_;
+    const float* x = io.inputs[0]->data<float>();
+    float* y = io.outputs[0]->data<float>();
+    for (int r = 0; r < repeat_; ++r) {
+      for (int64_t i = 0; i < io.outputs[0]->numel(); ++i) y[i] = 2 * x[i] + offset_;
+      // Keeps the compiler from folding the repeats into one pass.
+      asm volatile("" : : "r"(y) : "memory");
+    }
+  }
+
+ private:
+  std::atomic<int>& counter_;
+  float offset_;
+  int repeat_;
+};
+
+Algorithm scale_algorithm(const std::string& name, int priority, float offset = 0, int repeat = 1) {
+  calls()[name] = 0;
+  Algorithm a;
+  a.name = name;
+  a.summary = "test algorithm " + name;
+  a.default_priority = priority;
+  std::atomic<int>* counter = &calls()[name];
+  a.prepare = [counter, offset, repeat](const Layer&) {
+    return std::make_unique<ScaleKernel>(*counter, offset, repeat);
+  };
+  return a;
+}
+
+// "Scale" with reference, fast, slow (the engine's default: it is timed first) and wrong.
+std::unique_ptr<algoscope::Registry> scale_registry(bool with_wrong = true) {
+  auto r = std::make_unique<algoscope::Registry>();
+  algoscope::OpDefinition op;
+  op.op_type = "Scale";
+  op.summary = "y = 2x";
+  op.infer = [](const Layer& l) { return std::vector<algoscope::TensorInfo>{l.inputs[0]}; };
+  op.flops = [](const Layer& l) { return double(l.inputs[0].numel()); };
+  op.algorithms.push_back(scale_algorithm("reference", 0));
+  r->add_op(std::move(op));
+  r->add_algorithm("Scale", scale_algorithm("slow", 10, 0, 4000));
+  r->add_algorithm("Scale", scale_algorithm("fast", 1));
+  if (with_wrong) r->add_algorithm("Scale", scale_algorithm("wrong", 5, 1e-2f));
+  return r;
+}
+
+// x[n] -> Scale prefix1 -> ... -> Scale prefixK -> y, built by hand (the loader does not know
+// Scale). Unless `identical`, layer k has an attribute "k" = k, so each has its own tuning key.
+std::shared_ptr<const Model> scale_chain(int layers = 4, int64_t n = 256,
+                                         const std::string& prefix = "s", bool identical = false) {
+  Model m;
+  m.name = "scale_chain";
+  m.fingerprint = "sha256:scale_chain_" + prefix + std::to_string(layers) + "_" + std::to_string(n);
+  m.opset = 13;
+  m.inputs = {"x"};
+  m.outputs = {"y"};
+  std::string previous = "x";
+  for (int k = 1; k <= layers; ++k) {
+    algoscope::Node node;
+    node.name = prefix + std::to_string(k);
+    node.op_type = "Scale";
+    node.inputs = {previous};
+    node.outputs = {k == layers ? "y" : "a" + std::to_string(k)};
+    if (!identical) node.attributes["k"].value = int64_t{k};
+    previous = node.outputs[0];
+    m.nodes.push_back(node);
+  }
+  for (const auto& node : m.nodes)
+    for (const std::string& v : {node.inputs[0], node.outputs[0]})
+      m.values[v] = algoscope::ValueInfo{v, {DType::Float32, {n}}, true, "float"};
+  return std::make_shared<const Model>(std::move(m));
+}
+
+Plan plan_with(const Model& model, const std::string& algorithm,
+               const std::map<std::string, std::string>& layers = {}) {
+  Plan p = Plan::for_model(model);
+  p.defaults["Scale"] = algorithm;
+  p.layers = layers;
+  return p;
+}
+
+::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
+}
+
+// A fresh directory for a tuning cache, removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("algoscope_measure_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+algoscope::TuneOptions tune_options(const std::string& cache_path) {
+  algoscope::TuneOptions o;
+  o.threads = 1;
+  o.repeat = 3;
+  o.cache_path = cache_path;
+  o.measure_end_to_end = false;
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+TEST(MeasureStats, OrderStatisticsOfTimings) {
+  auto odd = algoscope::TimingStats::of({5, 1, 3, 2, 4});
+  EXPECT_EQ(odd.samples, 5);
+  EXPECT_DOUBLE_EQ(odd.median_ms, 3);
+  EXPECT_DOUBLE_EQ(odd.min_ms, 1);
+  EXPECT_DOUBLE_EQ(odd.max_ms, 5);
+  EXPECT_DOUBLE_EQ(odd.q1_ms, 2);
+  EXPECT_DOUBLE_EQ(odd.q3_ms, 4);
+  EXPECT_DOUBLE_EQ(odd.iqr_ms(), 2);
+  auto even = algoscope::TimingStats::of({4, 1, 3, 2});
+  EXPECT_DOUBLE_EQ(even.median_ms, 2.5);
+  EXPECT_DOUBLE_EQ(even.q1_ms, 1.75);
+  EXPECT_DOUBLE_EQ(even.q3_ms, 3.25);
+  auto one = algoscope::TimingStats::of({7});
+  EXPECT_DOUBLE_EQ(one.median_ms, 7);
+  EXPECT_DOUBLE_EQ(one.iqr_ms(), 0);
+  EXPECT_EQ(algoscope::TimingStats::of({}).samples, 0);
+}
+
+TEST(MeasureStats, ElementwiseErrorUnderATolerance) {
+  Tensor got = Tensor::from_vector<float>({4}, {1.0f, 2.5f, 0.0f, 10.0f});
+  Tensor want = Tensor::from_vector<float>({4}, {1.0f, 2.0f, 0.001f, 10.0f});
+  // Bounds atol + rtol * |want|: 0.2, 0.3, 0.1001, 1.1; only 2.5 vs 2 is outside.
+  auto e = algoscope::compare_tensors(got, want, {0.1, 0.1});
+  EXPECT_EQ(e.elements, 4);
+  EXPECT_EQ(e.mismatches, 1);
+  EXPECT_FALSE(e.passed());
+  EXPECT_NEAR(e.max_abs_error, 0.5, 1e-7);
+  EXPECT_NEAR(e.max_rel_error, 1.0, 1e-4);  // |0 - 0.001| / 0.001
+  EXPECT_TRUE(algoscope::compare_tensors(got, want, {0.5, 0}).passed());
+
+  Tensor nan = Tensor::from_vector<float>({4}, {1.0f, 2.0f, NAN, 10.0f});
+  auto n = algoscope::compare_tensors(nan, want, {1e9, 0});
+  EXPECT_EQ(n.mismatches, 1);
+  EXPECT_TRUE(std::isinf(n.max_abs_error));
+
+  Tensor a = Tensor::from_vector<int64_t>({3}, {1, 2, 3});
+  Tensor b = Tensor::from_vector<int64_t>({3}, {1, 2, 4});
+  EXPECT_EQ(algoscope::compare_tensors(a, b, {0, 0}).mismatches, 1);
+  EXPECT_EQ(algoscope::compare_tensors(a, a, {0, 0}).mismatches, 0);
+  EXPECT_THROW(algoscope::compare_tensors(a, got, {0, 0}), Error);
+  EXPECT_THROW(algoscope::compare_tensors(got, Tensor(DType::Float32, {2, 2}), {0, 0}), Error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// check_plan
+
+TEST(MeasureCheck, CatchesAndNamesTheWrongAlgorithm) {
+  auto registry = scale_registry();
+  auto model = scale_chain();
+  std::vector<std::string> streamed;
+  algoscope::CheckOptions options;
+  options.threads = 1;
+  options.on_layer = [&](const algoscope::LayerCheck& l) { streamed.push_back(l.node); };
+  auto result = algoscope::check_plan(model, plan_with(*model, "fast", {{"s3", "wrong"}}), options,
+                                      *registry);
+  EXPECT_FALSE(result.passed());
+  EXPECT_FALSE(result.partial);
+  EXPECT_EQ(streamed, (std::vector<std::string>{"s1", "s2", "s3", "s4"}));
+  ASSERT_EQ(result.layers.size(), 4u);
+  auto failed = result.failed_layers();
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0]->node, "s3");
+  EXPECT_EQ(failed[0]->algorithm, "wrong");
+  EXPECT_EQ(failed[0]->error.mismatches, 256);
+  EXPECT_NEAR(failed[0]->error.max_abs_error, 1e-2, 1e-6);
+  for (const auto& l : result.layers) {
+    EXPECT_TRUE(l.compared) << l.node;
+    if (l.node != "s3") EXPECT_EQ(l.error.max_abs_error, 0.0) << l.node;
+    EXPECT_EQ(l.error.elements, 256) << l.node;
+  }
+  // End to end the offset went through s4 (doubled) and is caught against the reference run.
+  ASSERT_EQ(result.outputs.size(), 1u);
+  EXPECT_FALSE(result.outputs[0].passed());
+  EXPECT_NEAR(result.outputs[0].vs_reference.max_abs_error, 2e-2, 1e-5);
+  EXPECT_FALSE(result.outputs[0].vs_expected.has_value());
+
+  // A looser tolerance lets it through, layer by layer and end to end.
+  options.tolerance = Tolerance{0.05, 0};
+  auto loose = algoscope::check_plan(model, plan_with(*model, "fast", {{"s3", "wrong"}}), options,
+                                     *registry);
+  EXPECT_TRUE(loose.passed());
+  EXPECT_EQ(loose.end_to_end_tolerance.atol, 0.05);
+}
+
+TEST(MeasureCheck, ReferenceLayersAreNotComparedAndExpectedOutputsAre) {
+  auto registry = scale_registry();
+  auto model = scale_chain(2, 8);
+  algoscope::CheckOptions options;
+  options.threads = 1;
+  options.inputs = {Tensor::from_vector<float>({8}, {1, 2, 3, 4, 5, 6, 7, 8})};
+  options.expected = {Tensor::from_vector<float>({8}, {4, 8, 12, 16, 20, 24, 28, 32})};
+  reset_calls();
+  auto result = algoscope::check_plan(model, plan_with(*model, "reference", {{"s2", "fast"}}),
+                                      options, *registry);
+  EXPECT_TRUE(result.passed());
+  EXPECT_FALSE(result.layers[0].compared);
+  EXPECT_TRUE(result.layers[1].compared);
+  EXPECT_EQ(calls_of("fast"), 2);  // the comparison and the plan's own run
+  ASSERT_TRUE(result.outputs[0].vs_expected.has_value());
+  EXPECT_EQ(result.outputs[0].vs_expected->mismatches, 0);
+
+  options.expected[0].data<float>()[7] = 33;
+  auto wrong_expected = algoscope::check_plan(model, plan_with(*model, "fast"), options, *registry);
+  EXPECT_FALSE(wrong_expected.passed());
+  EXPECT_TRUE(wrong_expected.failed_layers().empty());
+  EXPECT_EQ(wrong_expected.outputs[0].vs_expected->mismatches, 1);
+  EXPECT_TRUE(wrong_expected.outputs[0].vs_reference.passed());
+
+  options.expected = {Tensor(DType::Float32, {9})};
+  EXPECT_THROW(algoscope::check_plan(model, plan_with(*model, "fast"), options, *registry), Error);
+  options.expected = {};
+  options.inputs = {Tensor(DType::Float32, {9})};
+  EXPECT_THROW(algoscope::check_plan(model, plan_with(*model, "fast"), options, *registry), Error);
+}
+
+TEST(MeasureCheck, ProgressCountsUpAndCancelReturnsPartial) {
+  auto registry = scale_registry();
+  auto model = scale_chain(6);
+  std::vector<Progress> reports;
+  auto token = std::make_shared<CancelToken>();
+  algoscope::CheckOptions options;
+  options.threads = 1;
+  options.control.progress = [&](const Progress& p) { reports.push_back(p); };
+  options.control.cancel = token;
+  auto full = algoscope::check_plan(model, plan_with(*model, "fast"), options, *registry);
+  ASSERT_FALSE(reports.empty());
+  for (size_t i = 1; i < reports.size(); ++i) EXPECT_GE(reports[i].done, reports[i - 1].done);
+  EXPECT_EQ(reports.back().done, reports.back().total);
+  EXPECT_EQ(reports.front().layer, "s1");
+  EXPECT_EQ(reports.front().algorithm, "fast");
+
+  reports.clear();
+  options.control.progress = [&](const Progress& p) {
+    reports.push_back(p);
+    if (reports.size() == 3) token->cancel();
+  };
+  auto partial = algoscope::check_plan(model, plan_with(*model, "fast"), options, *registry);
+  EXPECT_TRUE(partial.partial);
+  EXPECT_FALSE(partial.passed());
+  EXPECT_LT(partial.layers.size(), full.layers.size());
+  EXPECT_TRUE(partial.outputs.empty());
+  EXPECT_NE(reports.back().done, reports.back().total);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+TEST(MeasureTiming, LayersInIsolationWithSubsetsAndVerification) {
+  auto registry = scale_registry();
+  auto model = scale_chain();
+  algoscope::LayerTimingOptions options;
+  options.threads = 1;
+  options.repeat = 4;
+  options.warmup = 2;
+  std::vector<std::string> streamed;
+  options.on_timing = [&](const algoscope::AlgorithmTiming& t) {
+    streamed.push_back(t.node + ":" + t.algorithm);
+  };
+  auto all = algoscope::time_layers(model, plan_with(*model, "fast"), options, *registry);
+  EXPECT_FALSE(all.partial);
+  // Every applicable algorithm but reference, the plan's own first.
+  ASSERT_EQ(all.timings.size(), 4u * 3u);
+  EXPECT_EQ(all.timings_performed, 12u);
+  EXPECT_EQ(streamed.front(), "s1:fast");
+  for (const auto& t : all.timings) {
+    EXPECT_EQ(t.time.samples, 4) << t.node << " " << t.algorithm;
+    EXPECT_GT(t.time.median_ms, 0);
+    EXPECT_EQ(t.flops, 256);
+    EXPECT_FALSE(t.error.has_value());
+  }
+
+  reset_calls();
+  options.nodes = {"s2"};
+  options.algorithms = {"wrong", "reference"};
+  options.verify = true;
+  auto some = algoscope::time_layers(model, plan_with(*model, "fast"), options, *registry);
+  ASSERT_EQ(some.timings.size(), 2u);
+  EXPECT_EQ(some.timings[0].algorithm, "reference");  // registry order
+  EXPECT_EQ(some.timings[1].algorithm, "wrong");
+  ASSERT_TRUE(some.timings[1].error.has_value());
+  EXPECT_FALSE(some.timings[1].usable());
+  EXPECT_EQ(some.timings[1].time.samples, 1) << "out of tolerance: timed no further";
+  EXPECT_EQ(some.timings[0].error->mismatches, 0);
+  // The run stops after s2: s3 and s4 are never computed.
+  EXPECT_EQ(calls_of("fast"), 2);
+
+  options.nodes = {"nope"};
+  EXPECT_THROW(algoscope::time_layers(model, plan_with(*model, "fast"), options, *registry), Error);
+  options.nodes = {};
+  options.algorithms = {"warp_drive"};
+  EXPECT_THROW(algoscope::time_layers(model, plan_with(*model, "fast"), options, *registry), Error);
+}
+
+TEST(MeasureTiming, EndToEndSamplesEveryRunAndEveryLayer) {
+  auto registry = scale_registry();
+  auto model = scale_chain();
+  algoscope::EndToEndOptions options;
+  options.threads = 1;
+  options.warmup = 2;
+  options.repeat = 7;
+  reset_calls();
+  auto r = algoscope::time_end_to_end(model, plan_with(*model, "fast"), options, *registry);
+  EXPECT_FALSE(r.partial);
+  EXPECT_EQ(calls_of("fast"), 4 * 9);
+  EXPECT_EQ(r.latency.samples, 7);
+  EXPECT_EQ(r.kernel_sum.samples, 7);
+  ASSERT_EQ(r.layers.size(), 4u);
+  for (const auto& l : r.layers) {
+    EXPECT_EQ(l.time.samples, 7);
+    EXPECT_EQ(l.algorithm, "fast");
+  }
+  // The per-node times are disjoint parts of each run.
+  EXPECT_GE(r.overhead.min_ms, 0);
+  EXPECT_GE(r.latency.min_ms, r.kernel_sum.min_ms);
+  EXPECT_EQ(r.threads, 1);
+  EXPECT_EQ(r.flops, 4 * 256);
+
+  auto token = std::make_shared<CancelToken>();
+  token->cancel();
+  options.control.cancel = token;
+  reset_calls();
+  auto cancelled = algoscope::time_end_to_end(model, plan_with(*model, "fast"), options, *registry);
+  EXPECT_TRUE(cancelled.partial);
+  EXPECT_EQ(cancelled.latency.samples, 0);
+  EXPECT_EQ(calls_of("fast"), 0);
+}
+
+TEST(MeasureCompare, DifferingLayersAndRatios) {
+  auto registry = scale_registry();
+  auto model = scale_chain();
+  algoscope::EndToEndOptions options;
+  options.threads = 1;
+  options.repeat = 5;
+  auto r =
+      algoscope::compare_plans(model, plan_with(*model, "fast"),
+                               plan_with(*model, "fast", {{"s2", "slow"}}), options, *registry);
+  EXPECT_FALSE(r.partial);
+  EXPECT_EQ(r.differing_layers(), 1u);
+  ASSERT_EQ(r.layers.size(), 4u);
+  EXPECT_TRUE(r.layers[1].differs());
+  EXPECT_EQ(r.layers[1].algorithm_a, "fast");
+  EXPECT_EQ(r.layers[1].algorithm_b, "slow");
+  EXPECT_FALSE(r.layers[0].differs());
+  // `slow` does four thousand times the work.
+  EXPECT_GT(r.layers[1].ratio(), 1.0);
+  EXPECT_GT(r.latency_ratio(), 1.0);
+  EXPECT_EQ(r.a.latency.samples, 5);
+  EXPECT_EQ(r.b.latency.samples, 5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tuning and the tuning cache
+
+TEST(MeasureTune, PicksTheFastestAlgorithmWithinTolerance) {
+  auto registry = scale_registry();
+  auto model = scale_chain();
+  TempDir dir;
+  std::vector<std::string> streamed;
+  auto options = tune_options(dir.file("cache.json"));
+  options.measure_end_to_end = true;
+  options.on_layer = [&](const algoscope::TunedLayer& l) { streamed.push_back(l.node); };
+  auto result = algoscope::tune(model, options, *registry);
+  EXPECT_FALSE(result.partial);
+  EXPECT_EQ(streamed, (std::vector<std::string>{"s1", "s2", "s3", "s4"}));
+  ASSERT_EQ(result.layers.size(), 4u);
+  for (const auto& l : result.layers) {
+    EXPECT_EQ(l.algorithm, "fast") << l.node;
+    EXPECT_FALSE(l.from_cache);
+    ASSERT_EQ(l.candidates.size(), 3u);
+    EXPECT_EQ(l.candidates[0].algorithm, "slow");  // the engine's choice is measured first
+    for (const auto& c : l.candidates) {
+      ASSERT_TRUE(c.error.has_value()) << c.algorithm;
+      EXPECT_EQ(c.usable(), c.algorithm != "wrong") << c.algorithm;
+    }
+    EXPECT_EQ(result.plan.layers.at(l.node), "fast");
+  }
+  EXPECT_EQ(result.timings_performed, 12u);
+  EXPECT_EQ(result.cache_hits, 0u);
+  ASSERT_TRUE(result.end_to_end.has_value());
+  EXPECT_EQ(result.end_to_end->layers[0].algorithm, "fast");
+
+  // The plan loads back and fits the model; its measurements say what was measured.
+  Plan loaded = Plan::from_json(result.plan.to_json());
+  EXPECT_NO_THROW(algoscope::validate_plan(loaded, *model, *registry));
+  EXPECT_EQ(loaded.layers, result.plan.layers);
+  json m = json::parse(loaded.measurements_json);
+  EXPECT_EQ(m["method"], "tune");
+  EXPECT_EQ(m["partial"], false);
+  EXPECT_EQ(m["timings_performed"], 12);
+  ASSERT_EQ(m["layers"].size(), 4u);
+  EXPECT_EQ(m["layers"][0]["algorithm"], "fast");
+  EXPECT_GT(m["layers"][0]["time_ms"]["median"].get<double>(), 0);
+  EXPECT_EQ(m["layers"][0]["candidates"].size(), 3u);
+  EXPECT_GT(m["end_to_end"]["latency_ms"]["median"].get<double>(), 0);
+}
+
+TEST(MeasureTune, FallsBackToReferenceWhenNothingElseIsWithinTolerance) {
+  auto registry = std::make_unique<algoscope::Registry>();
+  algoscope::OpDefinition op;
+  op.op_type = "Scale";
+  op.infer = [](const Layer& l) { return std::vector<algoscope::TensorInfo>{l.inputs[0]}; };
+  op.algorithms.push_back(scale_algorithm("reference", 0));
+  registry->add_op(std::move(op));
+  registry->add_algorithm("Scale", scale_algorithm("wrong", 5, 1e-2f));
+  auto model = scale_chain(2);
+  TempDir dir;
+  auto result = algoscope::tune(model, tune_options(dir.file("cache.json")), *registry);
+  for (const auto& l : result.layers) EXPECT_EQ(l.algorithm, "reference") << l.node;
+}
+
+TEST(MeasureTune, SecondRunIsServedByTheCache) {
+  auto registry = scale_registry();
+  TempDir dir;
+  const std::string cache = dir.file("cache.json");
+  auto first = algoscope::tune(scale_chain(), tune_options(cache), *registry);
+  EXPECT_EQ(first.cache_hits, 0u);
+  EXPECT_EQ(first.timings_performed, 12u);
+  ASSERT_TRUE(fs::exists(cache));
+  EXPECT_EQ(algoscope::TuningCache(cache).size(), 4u);
+
+  reset_calls();
+  auto second = algoscope::tune(scale_chain(), tune_options(cache), *registry);
+  EXPECT_EQ(second.cache_hits, 4u);
+  EXPECT_EQ(second.timings_performed, 0u);
+  EXPECT_EQ(candidate_calls() + calls_of("reference"), 0) << "nothing ran";
+  EXPECT_EQ(second.plan.layers, first.plan.layers);
+  for (const auto& l : second.layers) {
+    EXPECT_TRUE(l.from_cache);
+    EXPECT_EQ(l.candidates.size(), 3u);
+    for (const auto& c : l.candidates) EXPECT_TRUE(c.from_cache);
+  }
+
+  // Another model with layers of the same shapes and attributes: hits too, whatever the names.
+  auto other = algoscope::tune(scale_chain(2, 256, "other"), tune_options(cache), *registry);
+  EXPECT_EQ(other.cache_hits, 2u);
+  EXPECT_EQ(candidate_calls(), 0);
+
+  // Another shape, thread count, tolerance or algorithm set is another key.
+  EXPECT_EQ(algoscope::tune(scale_chain(1, 512), tune_options(cache), *registry).cache_hits, 0u);
+  auto two_threads = tune_options(cache);
+  two_threads.threads = 2;
+  EXPECT_EQ(algoscope::tune(scale_chain(1), two_threads, *registry).cache_hits, 0u);
+  auto tolerant = tune_options(cache);
+  tolerant.tolerance = Tolerance{0.1, 0};
+  EXPECT_EQ(algoscope::tune(scale_chain(1), tolerant, *registry).cache_hits, 0u);
+  EXPECT_EQ(algoscope::tune(scale_chain(1), tune_options(cache), *scale_registry(false)).cache_hits,
+            0u);
+
+  // Ignoring the cache measures again and writes nothing; clearing it empties it.
+  auto ignore = tune_options(dir.file("unused.json"));
+  ignore.use_cache = false;
+  EXPECT_EQ(algoscope::tune(scale_chain(), ignore, *registry).timings_performed, 12u);
+  EXPECT_FALSE(fs::exists(dir.file("unused.json")));
+  algoscope::TuningCache::clear(cache);
+  EXPECT_FALSE(fs::exists(cache));
+  EXPECT_NO_THROW(algoscope::TuningCache::clear(cache));
+  EXPECT_EQ(algoscope::tune(scale_chain(), tune_options(cache), *registry).cache_hits, 0u);
+}
+
+TEST(MeasureTune, IdenticalLayersAreMeasuredOnce) {
+  auto registry = scale_registry();
+  auto options = tune_options("");
+  options.use_cache = false;
+  reset_calls();
+  auto result = algoscope::tune(scale_chain(4, 256, "s", true), options, *registry);
+  EXPECT_EQ(result.timings_performed, 3u) << "s1's three candidates only";
+  EXPECT_EQ(calls_of("reference"), 1);
+  ASSERT_EQ(result.layers.size(), 4u);
+  EXPECT_TRUE(result.layers[0].shared_with.empty());
+  for (size_t i = 1; i < 4; ++i) {
+    const auto& l = result.layers[i];
+    EXPECT_EQ(l.shared_with, "s1");
+    EXPECT_FALSE(l.from_cache);
+    EXPECT_EQ(l.algorithm, "fast");
+    EXPECT_EQ(result.plan.layers.at(l.node), "fast");
+    for (const auto& c : l.candidates) {
+      EXPECT_EQ(c.node, l.node);
+      EXPECT_EQ(c.index, i);
+    }
+  }
+}
+
+TEST(MeasureTune, UnreadableCacheIsStartedAfresh) {
+  auto registry = scale_registry();
+  TempDir dir;
+  const std::string cache = dir.file("cache.json");
+  std::ofstream(cache) << "{ not a cache";
+  auto result = algoscope::tune(scale_chain(), tune_options(cache), *registry);
+  EXPECT_EQ(result.timings_performed, 12u);
+  ASSERT_EQ(result.notes.size(), 1u);
+  EXPECT_TRUE(Contains(result.notes[0], cache));
+  algoscope::TuningCache reread(cache);
+  EXPECT_TRUE(reread.problem().empty()) << reread.problem();
+  EXPECT_EQ(reread.size(), 4u);
+}
+
+TEST(MeasureTune, CancelMidTuneReturnsPartialResultsPromptly) {
+  auto registry = scale_registry();
+  auto model = scale_chain(6);
+  TempDir dir;
+  auto token = std::make_shared<CancelToken>();
+  auto options = tune_options(dir.file("cache.json"));
+  int reports = 0, calls_at_cancel = -1;
+  options.control.cancel = token;
+  // Per layer: the reference run and three candidates; the 6th report is inside layer 2.
+  options.control.progress = [&](const Progress&) {
+    if (++reports == 6) {
+      token->cancel();
+      calls_at_cancel = candidate_calls() + calls_of("reference");
+    }
+  };
+  reset_calls();
+  auto result = algoscope::tune(model, options, *registry);
+  EXPECT_TRUE(result.partial);
+  EXPECT_EQ(reports, 6) << "no report after the cancel";
+  ASSERT_EQ(result.layers.size(), 1u) << "only s1 finished";
+  EXPECT_EQ(result.layers[0].node, "s1");
+  EXPECT_LE(candidate_calls() + calls_of("reference") - calls_at_cancel, 1)
+      << "stopped within one kernel call";
+  EXPECT_EQ(result.plan.layers.size(), 1u);
+  EXPECT_EQ(json::parse(result.plan.measurements_json)["partial"], true);
+  // What finished is cached: a second tune measures only the rest.
+  options.control = {};
+  auto rest = algoscope::tune(model, options, *registry);
+  EXPECT_FALSE(rest.partial);
+  EXPECT_EQ(rest.cache_hits, 1u);
+  EXPECT_EQ(rest.timings_performed, 5u * 3u);
+
+  // Cancelled before it starts: nothing is measured.
+  token->reset();
+  token->cancel();
+  options.control.cancel = token;
+  options.use_cache = false;
+  reset_calls();
+  auto nothing = algoscope::tune(model, options, *registry);
+  EXPECT_TRUE(nothing.partial);
+  EXPECT_TRUE(nothing.layers.empty());
+  EXPECT_EQ(candidate_calls() + calls_of("reference"), 0);
+}
+
+TEST(MeasureTuningCache, SignaturesKeyShapesNotNames) {
+  auto a = scale_chain(1, 256, "a");
+  auto b = scale_chain(1, 256, "b");
+  auto c = scale_chain(1, 128, "c");
+  auto sig = [](const Model& m) {
+    return algoscope::layer_signature(algoscope::make_layer(m, m.nodes[0]));
+  };
+  EXPECT_EQ(sig(*a), sig(*b));
+  EXPECT_NE(sig(*a), sig(*c));
+  EXPECT_TRUE(Contains(sig(*a), "Scale"));
+  EXPECT_TRUE(Contains(sig(*a), "256"));
+
+  Model with_attribute = *a;
+  with_attribute.nodes[0].attributes["alpha"].value = 0.5f;
+  EXPECT_NE(sig(with_attribute), sig(*a));
+  Model with_activation = *a;
+  with_activation.nodes[0].activation = algoscope::Node::Activation{"Relu", 0.0f, INFINITY};
+  EXPECT_NE(sig(with_activation), sig(*a));
+
+  EXPECT_FALSE(algoscope::machine_signature().empty());
+  EXPECT_TRUE(Contains(algoscope::machine_signature(), "OpenBLAS"));
+}
+
+// Sets an environment variable for the scope of a test and restores it after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) saved_ = old;
+    value ? ::setenv(name, value, 1) : ::unsetenv(name);
+  }
+  ~ScopedEnv() { saved_ ? ::setenv(name_, saved_->c_str(), 1) : ::unsetenv(name_); }
+
+ private:
+  const char* name_;
+  std::optional<std::string> saved_;
+};
+
+TEST(MeasureTuningCache, DefaultPathFollowsTheEnvironment) {
+  ScopedEnv home("HOME", "/home/someone");
+  ScopedEnv xdg("XDG_CACHE_HOME", nullptr);
+  {
+    ScopedEnv explicit_path("ALGOSCOPE_TUNING_CACHE", "/somewhere/cache.json");
+    EXPECT_EQ(algoscope::TuningCache::default_path(), "/somewhere/cache.json");
+  }
+  ScopedEnv no_explicit_path("ALGOSCOPE_TUNING_CACHE", nullptr);
+  EXPECT_EQ(algoscope::TuningCache::default_path(),
+            "/home/someone/.cache/algoscope/tuning-cache.json");
+  ScopedEnv xdg_set("XDG_CACHE_HOME", "/xdg");
+  EXPECT_EQ(algoscope::TuningCache::default_path(), "/xdg/algoscope/tuning-cache.json");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule selectors and the heuristic plan
+
+TEST(MeasureSelect, RuleSelectors) {
+  auto registry = scale_registry();
+  auto model = scale_chain(3);
+  Plan p = Plan::for_model(*model);
+  algoscope::select_for_op(p, "Scale", "fast", *registry);
+  EXPECT_EQ(p.defaults.at("Scale"), "fast");
+  EXPECT_THROW(algoscope::select_for_op(p, "Scale", "warp_drive", *registry), Error);
+  EXPECT_THROW(algoscope::select_for_op(p, "NoSuchOp", "fast", *registry), Error);
+
+  algoscope::select_by_position(p, *model, "Scale", {"slow", "default", "wrong"}, *registry);
+  EXPECT_EQ(p.layers.at("s1"), "slow");
+  EXPECT_EQ(p.layers.at("s2"), "default");
+  EXPECT_EQ(p.layers.at("s3"), "wrong");
+  try {
+    algoscope::select_by_position(p, *model, "Scale", {"fast"}, *registry);
+    ADD_FAILURE() << "a list of the wrong length must be refused";
+  } catch (const Error& e) {
+    EXPECT_TRUE(Contains(e.what(), "3 Scale layer(s), got 1"));
+  }
+  EXPECT_THROW(
+      algoscope::select_by_position(p, *model, "Scale", {"fast", "fast", "nope"}, *registry),
+      Error);
+
+  Plan q = Plan::for_model(*model);
+  std::vector<std::string> asked;
+  algoscope::select_by_rule(
+      q, *model, "Scale",
+      [&](const algoscope::Node& node, const std::vector<algoscope::Shape>& shapes) {
+        asked.push_back(node.name);
+        EXPECT_EQ(shapes, std::vector<algoscope::Shape>{{256}});
+        return node.name == "s2" ? std::string("slow") : std::string();
+      },
+      *registry);
+  EXPECT_EQ(asked, (std::vector<std::string>{"s1", "s2", "s3"}));
+  EXPECT_EQ(q.layers, (std::map<std::string, std::string>{{"s2", "slow"}}));
+  EXPECT_THROW(algoscope::select_by_rule(
+                   q, *model, "", [](const auto&, const auto&) { return "nope"; }, *registry),
+               Error);
+  algoscope::Session session(model, p, {.threads = 1}, *registry);
+  EXPECT_EQ(session.layers()[0].algorithm->name, "slow");
+  EXPECT_EQ(session.layers()[1].algorithm->name, "slow");  // "default": the engine's choice
+  EXPECT_EQ(session.layers()[2].algorithm->name, "wrong");
+}
+
+TEST(MeasureSelect, HeuristicFollowsTheShapeRules) {
+  auto registry = scale_registry();
+  // A rule: `fast` for small layers, else the priorities (where `slow` wins).
+  auto rule = [](const Layer& l) { return l.inputs[0].numel() <= 128 ? 100 : 1; };
+  registry->add_algorithm("Scale", [&] {
+    Algorithm a = scale_algorithm("small", 1);
+    a.heuristic_priority = rule;
+    return a;
+  }());
+  auto small = scale_chain(2, 64);
+  auto large = scale_chain(2, 1024);
+  Plan p = algoscope::heuristic_plan(*small, *registry);
+  EXPECT_EQ(p.layers.at("s1"), "small");
+  EXPECT_EQ(p.layers.at("s2"), "small");
+  EXPECT_EQ(json::parse(p.measurements_json)["method"], "heuristic");
+  EXPECT_NO_THROW(algoscope::validate_plan(Plan::from_json(p.to_json()), *small, *registry));
+  EXPECT_EQ(algoscope::heuristic_plan(*large, *registry).layers.at("s1"), "slow");
+}
+
+// The built-in registry's rules on real layers: what README.md promises for the heuristic plan.
+TEST(MeasureSelect, HeuristicPlanOfConvolutionsAndGemm) {
+  using onnx_builder::random_floats;
+  onnx_builder::ModelBuilder b("heuristic");
+  b.input("x", {1, 64, 16, 16});
+  b.initializer("w1", {64, 64, 3, 3}, random_floats(64 * 64 * 9, 1));
+  b.initializer("w2", {64, 1, 3, 3}, random_floats(64 * 9, 2));
+  b.initializer("w3", {8, 64, 1, 1}, random_floats(8 * 64, 3));
+  b.initializer("w4", {8, 8, 3, 3}, random_floats(8 * 8 * 9, 4));
+  b.initializer("w5", {10, 8 * 16 * 16}, random_floats(10 * 8 * 16 * 16, 5));
+  b.node("Conv", {"x", "w1"}, {"a"}, "wide3x3").ints("pads", {1, 1, 1, 1});
+  b.node("Conv", {"a", "w2"}, {"b"}, "depthwise3x3").i("group", 64).ints("pads", {1, 1, 1, 1});
+  b.node("Conv", {"b", "w3"}, {"c"}, "pointwise1x1");
+  b.node("Conv", {"c", "w4"}, {"d"}, "narrow3x3").ints("pads", {1, 1, 1, 1});
+  b.node("Flatten", {"d"}, {"f"}, "flatten");
+  b.node("Gemm", {"f", "w5"}, {"y"}, "fc").i("transB", 1);
+  b.output("y");
+  Model model = algoscope::load_model_from_bytes(b.bytes(), "heuristic.onnx");
+  Plan plan = algoscope::heuristic_plan(model);
+  EXPECT_EQ(plan.layers.at("wide3x3"), "winograd_f4");
+  EXPECT_EQ(plan.layers.at("depthwise3x3"), "depthwise");
+  EXPECT_EQ(plan.layers.at("pointwise1x1"), "pointwise");
+  EXPECT_EQ(plan.layers.at("narrow3x3"), "direct");
+  EXPECT_EQ(plan.layers.at("fc"), "blocked");
+  EXPECT_NO_THROW(algoscope::validate_plan(plan, model));
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON (the shapes README.md documents)
+
+TEST(MeasureJson, DocumentedFields) {
+  auto registry = scale_registry();
+  auto model = scale_chain(2);
+  algoscope::CheckOptions check_options;
+  check_options.threads = 1;
+  json check = json::parse(algoscope::to_json(algoscope::check_plan(
+      model, plan_with(*model, "fast", {{"s2", "wrong"}}), check_options, *registry)));
+  EXPECT_EQ(check["passed"], false);
+  EXPECT_EQ(check["failed_layers"], json::array({"s2"}));
+  ASSERT_EQ(check["layers"].size(), 2u);
+  for (const char* key : {"index", "name", "op", "algorithm", "compared", "passed", "error"})
+    EXPECT_TRUE(check["layers"][1].contains(key)) << key;
+  for (const char* key :
+       {"max_abs_error", "max_rel_error", "mismatches", "elements", "atol", "rtol", "passed"})
+    EXPECT_TRUE(check["layers"][1]["error"].contains(key)) << key;
+  EXPECT_EQ(check["layers"][1]["error"]["mismatches"], 256);
+  EXPECT_EQ(check["outputs"][0]["name"], "y");
+  EXPECT_TRUE(check["outputs"][0]["vs_expected"].is_null());
+
+  algoscope::EndToEndOptions e2e_options;
+  e2e_options.threads = 1;
+  e2e_options.repeat = 3;
+  json bench = json::parse(algoscope::to_json(
+      algoscope::time_end_to_end(model, plan_with(*model, "fast"), e2e_options, *registry)));
+  for (const char* key : {"median", "min", "max", "q1", "q3", "iqr", "samples"})
+    EXPECT_TRUE(bench["latency_ms"].contains(key)) << key;
+  EXPECT_EQ(bench["latency_ms"]["samples"], 3);
+  for (const char* key : {"kernel_sum_ms", "overhead_ms", "overhead_percent", "threads", "flops"})
+    EXPECT_TRUE(bench.contains(key)) << key;
+  ASSERT_EQ(bench["layers"].size(), 2u);
+  for (const char* key : {"name", "op", "algorithm", "time_ms", "gflops", "percent"})
+    EXPECT_TRUE(bench["layers"][0].contains(key)) << key;
+
+  json comparison = json::parse(algoscope::to_json(algoscope::compare_plans(
+      model, plan_with(*model, "fast"), plan_with(*model, "slow"), e2e_options, *registry)));
+  EXPECT_EQ(comparison["differing_layers"], 2);
+  EXPECT_GT(comparison["latency_ratio"].get<double>(), 0);
+  EXPECT_EQ(comparison["layers"][0]["algorithm_b"], "slow");
+  EXPECT_TRUE(comparison["a"].contains("latency_ms"));
+
+  algoscope::LayerTimingOptions layer_options;
+  layer_options.threads = 1;
+  layer_options.verify = true;
+  json timings = json::parse(algoscope::to_json(
+      algoscope::time_layers(model, plan_with(*model, "fast"), layer_options, *registry)));
+  EXPECT_EQ(timings["timings_performed"], 6);
+  EXPECT_TRUE(timings["timings"][0]["error"].contains("passed"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threads: what a GUI does. The services run on a worker thread that streams its results; the
+// main thread waits for progress and cancels. Run this under ThreadSanitizer.
+
+TEST(MeasureThreads, DrivenFromAWorkerThreadAndCancelledFromAnother) {
+  auto registry = scale_registry();
+  auto model = scale_chain(40, 4096);
+  TempDir dir;
+  auto token = std::make_shared<CancelToken>();
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<Progress> seen;
+  std::vector<std::string> layers_streamed;
+  algoscope::TuneResult result;
+
+  std::thread worker([&] {
+    auto options = tune_options(dir.file("cache.json"));
+    options.control.cancel = token;
+    options.control.progress = [&](const Progress& p) {
+      std::lock_guard lock(mutex);
+      seen.push_back(p);
+      changed.notify_all();
+    };
+    options.on_layer = [&](const algoscope::TunedLayer& l) {
+      std::lock_guard lock(mutex);
+      layers_streamed.push_back(l.node);
+    };
+    result = algoscope::tune(model, options, *registry);
+    // A check on the same thread afterwards, with the token still cancelled.
+    algoscope::CheckOptions check_options;
+    check_options.threads = 1;
+    check_options.control.cancel = token;
+    auto check = algoscope::check_plan(model, plan_with(*model, "fast"), check_options, *registry);
+    EXPECT_TRUE(check.partial);
+  });
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return seen.size() >= 10; });
+  }
+  token->cancel();
+  worker.join();
+  EXPECT_TRUE(result.partial);
+  EXPECT_LT(result.layers.size(), 40u);
+  EXPECT_EQ(layers_streamed.size(), result.layers.size());
+  for (size_t i = 0; i < result.layers.size(); ++i)
+    EXPECT_EQ(result.layers[i].node, layers_streamed[i]);
+}
+
+}  // namespace
