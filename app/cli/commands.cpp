@@ -204,14 +204,16 @@ int command_algorithms(const std::vector<std::string>& args) {
     for (const auto& op_type : ops) {
       const OpDefinition* op = registry.find_op(op_type);
       json o = {{"op", op_type}, {"summary", op->summary}, {"algorithms", json::array()}};
-      for (const Algorithm& alg : op->algorithms)
-        o["algorithms"].push_back(
-            {{"name", alg.name},
-             {"backend", backend_name(alg.backend)},
-             {"summary", alg.summary},
-             {"teaching", alg.teaching},
-             {"tolerance", {{"atol", alg.tolerance.atol}, {"rtol", alg.tolerance.rtol}}},
-             {"default_priority", alg.default_priority}});
+      for (const Algorithm& alg : op->algorithms) {
+        json entry = {{"name", alg.name},
+                      {"backend", backend_name(alg.backend)},
+                      {"summary", alg.summary},
+                      {"teaching", alg.teaching},
+                      {"tolerance", {{"atol", alg.tolerance.atol}, {"rtol", alg.tolerance.rtol}}},
+                      {"default_priority", alg.default_priority}};
+        if (!alg.origin.empty()) entry["plugin"] = alg.origin;  // the file it came from
+        o["algorithms"].push_back(std::move(entry));
+      }
       j.push_back(o);
     }
     std::cout << j.dump(2) << "\n";

@@ -31,7 +31,8 @@ const char* kUsage =
     "  compare PLAN_A PLAN_B MODEL [--warmup N] [--repeat N] [--threads N] [--json FILE]\n"
     "        [--csv FILE]                        two plans side by side, per layer and end to end\n"
     "\n"
-    "global options: --help, --version\n"
+    "global options: --help, --version, --plugin LIB.so (repeatable: loads algorithms from a\n"
+    "  plugin before the command runs; see engine/plugins/example)\n"
     "Inputs and outputs use ONNX's test_data_set layout: DIR/input_K.pb, DIR/output_K.pb.\n"
     "The tuning cache lives in $ALGOSCOPE_TUNING_CACHE, else $XDG_CACHE_HOME/algoscope/, else\n"
     "~/.cache/algoscope/. A progress bar is drawn on stderr when it is a terminal; Ctrl-C stops\n"
@@ -42,7 +43,30 @@ const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> args;
+  std::vector<std::string> plugins;  // --plugin LIB.so, anywhere on the line
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--plugin") {
+      if (i + 1 >= argc) {
+        std::cerr << "algoscope-cli: --plugin needs a library path\n";
+        return 2;
+      }
+      plugins.push_back(argv[++i]);
+    } else if (a.rfind("--plugin=", 0) == 0) {
+      plugins.push_back(a.substr(9));
+    } else {
+      args.push_back(a);
+    }
+  }
+  for (const std::string& path : plugins) {
+    try {
+      algoscope::load_plugin(path);
+    } catch (const algoscope::Error& e) {
+      std::cerr << "algoscope-cli: " << e.what() << "\n";
+      return 2;
+    }
+  }
   if (args.empty()) {
     std::cerr << kUsage;
     return 2;

@@ -463,4 +463,37 @@ TEST_F(Cli, CompareTwoPlansOfOneModel) {
       {"a.json", "fingerprint"});
 }
 
+TEST_F(Cli, PluginAlgorithmsAreListedSelectableAndChecked) {
+  const std::string plugin = ALGOSCOPE_EXAMPLE_PLUGIN;
+  Result list = run({"--plugin", plugin, "algorithms", "--op", "Conv", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const auto algorithms = nlohmann::json::parse(list.out).at(0).at("algorithms");
+  bool found = false;
+  for (const auto& a : algorithms)
+    if (a.at("name") == "example_loops") {
+      found = true;
+      EXPECT_EQ(a.at("backend"), "plugin");
+      EXPECT_NE(a.at("plugin").get<std::string>().find("example_plugin"), std::string::npos);
+    }
+  EXPECT_TRUE(found) << list.out;
+  // Without --plugin the algorithm does not exist: a plan naming it is refused.
+  expect_usage_error({"run", conv_model, "--select", "Conv=example_loops"}, {"example_loops"});
+  // With it: selectable, and it matches ONNX's expected output.
+  Result r = run({"run", conv_model, "--inputs", conv_data, "--outputs", (dir_ / "out").string(),
+                  "--select", "Conv=example_loops", "--plugin", plugin});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  algoscope::Tensor got = algoscope::read_tensor_file((dir_ / "out" / "output_0.pb").string());
+  algoscope::Tensor want = algoscope::read_tensor_file(conv_data + "/output_0.pb");
+  ASSERT_EQ(got.shape(), want.shape());
+  for (int64_t i = 0; i < want.numel(); ++i)
+    EXPECT_NEAR(got.data<float>()[i], want.data<float>()[i], 1e-4);
+  Result check = run({"--plugin=" + plugin, "check", conv_model, "--select", "Conv=example_loops"});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  // Bad plugins: clear messages, exit 2.
+  expect_usage_error({"--plugin", (dir_ / "none.so").string(), "algorithms"}, {"no such file"});
+  expect_usage_error({"--plugin", write("junk.so", "junk").string(), "algorithms"},
+                     {"cannot be loaded"});
+  expect_usage_error({"algorithms", "--plugin"}, {"--plugin needs a library path"});
+}
+
 }  // namespace
