@@ -341,7 +341,7 @@ TEST_F(Cli, CheckBadUsage) {
                      {"expected output 0", "3x4x5"});
   fs::create_directories(dir_ / "none");
   expect_usage_error({"check", relu_model, "--expected", (dir_ / "none").string()},
-                     {"0 output file(s)"});
+                     {"none", "no output_0.pb"});
   expect_usage_error({"check"}, {"MODEL"});
 }
 

@@ -464,6 +464,9 @@ TEST(MeasureTune, PicksTheFastestAlgorithmWithinTolerance) {
   EXPECT_EQ(result.cache_hits, 0u);
   ASSERT_TRUE(result.end_to_end.has_value());
   EXPECT_EQ(result.end_to_end->layers[0].algorithm, "fast");
+  ASSERT_TRUE(result.default_end_to_end.has_value());
+  EXPECT_EQ(result.default_end_to_end->layers[0].algorithm, "slow");
+  EXPECT_EQ(result.default_end_to_end->latency.samples, result.end_to_end->latency.samples);
 
   // The plan loads back and fits the model; its measurements say what was measured.
   Plan loaded = Plan::from_json(result.plan.to_json());
@@ -478,6 +481,7 @@ TEST(MeasureTune, PicksTheFastestAlgorithmWithinTolerance) {
   EXPECT_GT(m["layers"][0]["time_ms"]["median"].get<double>(), 0);
   EXPECT_EQ(m["layers"][0]["candidates"].size(), 3u);
   EXPECT_GT(m["end_to_end"]["latency_ms"]["median"].get<double>(), 0);
+  EXPECT_GT(m["default_end_to_end"]["latency_ms"]["median"].get<double>(), 0);
 }
 
 TEST(MeasureTune, FallsBackToReferenceWhenNothingElseIsWithinTolerance) {

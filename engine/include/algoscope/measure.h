@@ -260,7 +260,8 @@ struct TuneOptions {
   // The persistent tuning cache (tuning_cache.h); tests point cache_path at a temporary file.
   bool use_cache = true;
   std::string cache_path;  // empty: TuningCache::default_path()
-  // Times the tuned plan end to end afterwards (stored in its measurements).
+  // Times the tuned plan and the engine's default plan end to end afterwards, alternating their
+  // runs (stored in the tuned plan's measurements).
   bool measure_end_to_end = true;
   std::vector<Tensor> inputs;                       // empty: random_inputs(model)
   std::function<void(const TunedLayer&)> on_layer;  // streamed as each layer is decided
@@ -270,11 +271,12 @@ struct TuneOptions {
 struct TuneResult {
   // Every tuned layer named explicitly; `measurements` holds to_json(*this) without the plan.
   Plan plan;
-  std::vector<TunedLayer> layers;  // in node order; only the finished ones when partial
-  size_t timings_performed = 0;    // (layer, algorithm) pairs timed in this call
-  size_t cache_hits = 0;           // layers whose measurements came from the tuning cache
-  std::optional<EndToEndResult> end_to_end;
-  std::string cache_path;          // "" when the cache was not used
+  std::vector<TunedLayer> layers;            // in node order; only the finished ones when partial
+  size_t timings_performed = 0;              // (layer, algorithm) pairs timed in this call
+  size_t cache_hits = 0;                     // layers whose measurements came from the tuning cache
+  std::optional<EndToEndResult> end_to_end;  // the tuned plan
+  std::optional<EndToEndResult> default_end_to_end;  // the engine's default plan, for comparison
+  std::string cache_path;                            // "" when the cache was not used
   std::vector<std::string> notes;  // e.g. an unreadable cache file that was started afresh
   int threads = 0;
   int warmup = 0, repeat = 0;

@@ -165,6 +165,8 @@ std::string to_json(const TuneResult& r) {
             {"timings_performed", r.timings_performed},
             {"cache_hits", r.cache_hits}};
   j["end_to_end"] = r.end_to_end ? measure::summary_json(*r.end_to_end) : json(nullptr);
+  j["default_end_to_end"] =
+      r.default_end_to_end ? measure::summary_json(*r.default_end_to_end) : json(nullptr);
   j["layers"] = json::array();
   for (const TunedLayer& l : r.layers) {
     json e = measure::layer_header(l);
