@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,21 @@ AttentionGeometry attention_geometry(const Layer& layer);
 std::vector<TensorInfo> infer(const Layer& layer);
 // 2 * Sq * Skv * (D + Dv) for the two products plus about 5 per score (scale, mask, max, exp, sum).
 double flops(const Layer& layer);
+
+// The tensors of one run, taken from the kernel's inputs and outputs.
+struct AttentionIO {
+  const float *q = nullptr, *kt = nullptr, *v = nullptr, *mask = nullptr;
+  float* y = nullptr;
+  float* workspace = nullptr;
+  AttentionIO(const AttentionGeometry& g, KernelIO& io);
+};
+
+// Calls task(head, first_row, slot) for every block of `rows` query rows of every head, the blocks
+// shared dynamically between at most `slots` threads, each with its own `slot_floats` of the
+// workspace: one long sequence with one head still uses every thread. (blocks.cpp)
+void for_each_query_block(const AttentionGeometry& g, int64_t rows, int64_t slots,
+                          size_t slot_floats, const AttentionIO& io,
+                          const std::function<void(int64_t, int64_t, float*)>& task);
 
 // Shared building blocks (blocks.cpp), single-threaded, vectorized:
 // s[r][c] (row stride ld_s) = scale * Q[r0 + r] . Kt[:, c0 + c] (+ mask), rows x cols.

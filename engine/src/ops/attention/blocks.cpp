@@ -2,6 +2,8 @@
 // by our blocked GEMM, and the row-wise exponentials with their maxima and sums (vectorized with
 // the polynomial exp of ops/vector_math.h, one copy per instruction set). Each algorithm differs
 // in how it walks and combines these tiles, which is what the comparison is about.
+#include <omp.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -34,6 +36,25 @@ ALGOSCOPE_SIMD_CLONES void exp_row(float* __restrict s, int64_t cols, float* max
 }
 
 }  // namespace
+
+AttentionIO::AttentionIO(const AttentionGeometry& g, KernelIO& io)
+    : q(io.inputs[0]->data<float>()),
+      kt(io.inputs[1]->data<float>()),
+      v(io.inputs[2]->data<float>()),
+      mask(g.has_mask ? io.inputs[3]->data<float>() : nullptr),
+      y(io.outputs[0]->data<float>()),
+      workspace(static_cast<float*>(io.workspace)) {}
+
+void for_each_query_block(const AttentionGeometry& g, int64_t rows, int64_t slots,
+                          size_t slot_floats, const AttentionIO& io,
+                          const std::function<void(int64_t, int64_t, float*)>& task) {
+  const int64_t blocks = (g.sq + rows - 1) / rows;
+  const int64_t tasks = g.heads * blocks;
+  const int threads = int(std::min<int64_t>({omp_get_max_threads(), slots, tasks}));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, threads))
+  for (int64_t t = 0; t < tasks; ++t)
+    task(t / blocks, t % blocks * rows, io.workspace + size_t(omp_get_thread_num()) * slot_floats);
+}
 
 void score_tile(const AttentionGeometry& g, const float* q, const float* kt, const float* mask,
                 int64_t h, int64_t r0, int64_t rows, int64_t c0, int64_t cols, float* s,

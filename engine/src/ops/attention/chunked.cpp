@@ -76,19 +76,11 @@ size_t chunked_workspace_bytes(const Layer& layer) {
 std::unique_ptr<Kernel> prepare_chunked(const Layer& layer) {
   const AttentionGeometry g = attention_geometry(layer);
   return make_kernel([g](KernelIO& io) {
-    const float* q = io.inputs[0]->data<float>();
-    const float* kt = io.inputs[1]->data<float>();
-    const float* v = io.inputs[2]->data<float>();
-    const float* mask = g.has_mask ? io.inputs[3]->data<float>() : nullptr;
-    float* y = io.outputs[0]->data<float>();
-    float* ws = static_cast<float*>(io.workspace);
-    const int64_t blocks = (g.sq + kQueryChunk - 1) / kQueryChunk;
-    const int64_t tasks = g.heads * blocks;
-    const int threads = int(std::min<int64_t>({omp_get_max_threads(), slots(), tasks}));
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, threads))
-    for (int64_t t = 0; t < tasks; ++t)
-      query_chunk(g, q, kt, v, mask, t / blocks, t % blocks * kQueryChunk,
-                  ws + size_t(omp_get_thread_num()) * slot_floats(g), y);
+    const AttentionIO args(g, io);
+    for_each_query_block(g, kQueryChunk, slots(), slot_floats(g), args,
+                         [&](int64_t h, int64_t r0, float* slot) {
+                           query_chunk(g, args.q, args.kt, args.v, args.mask, h, r0, slot, args.y);
+                         });
   });
 }
 

@@ -78,19 +78,11 @@ size_t flash_workspace_bytes(const Layer&) {
 std::unique_ptr<Kernel> prepare_flash(const Layer& layer) {
   const AttentionGeometry g = attention_geometry(layer);
   return make_kernel([g](KernelIO& io) {
-    const float* q = io.inputs[0]->data<float>();
-    const float* kt = io.inputs[1]->data<float>();
-    const float* v = io.inputs[2]->data<float>();
-    const float* mask = g.has_mask ? io.inputs[3]->data<float>() : nullptr;
-    float* y = io.outputs[0]->data<float>();
-    float* ws = static_cast<float*>(io.workspace);
-    const int64_t blocks = (g.sq + kQueryBlock - 1) / kQueryBlock;
-    const int64_t tasks = g.heads * blocks;
-    const int threads = int(std::min<int64_t>({omp_get_max_threads(), slots(), tasks}));
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, threads))
-    for (int64_t t = 0; t < tasks; ++t)
-      query_block(g, q, kt, v, mask, t / blocks, t % blocks * kQueryBlock,
-                  ws + size_t(omp_get_thread_num()) * slot_floats(), y);
+    const AttentionIO args(g, io);
+    for_each_query_block(g, kQueryBlock, slots(), slot_floats(), args,
+                         [&](int64_t h, int64_t r0, float* slot) {
+                           query_block(g, args.q, args.kt, args.v, args.mask, h, r0, slot, args.y);
+                         });
   });
 }
 

@@ -55,19 +55,16 @@ size_t naive_workspace_bytes(const Layer& layer) {
 std::unique_ptr<Kernel> prepare_naive(const Layer& layer) {
   const AttentionGeometry g = attention_geometry(layer);
   return make_kernel([g](KernelIO& io) {
-    const float* q = io.inputs[0]->data<float>();
-    const float* kt = io.inputs[1]->data<float>();
-    const float* v = io.inputs[2]->data<float>();
-    const float* mask = g.has_mask ? io.inputs[3]->data<float>() : nullptr;
-    float* y = io.outputs[0]->data<float>();
-    float* ws = static_cast<float*>(io.workspace);
+    const AttentionIO a(g, io);
     const int64_t threads = std::min<int64_t>(omp_get_max_threads(), slots(g));
     if (threads > 1 && g.heads >= threads) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(int(threads))
       for (int64_t h = 0; h < g.heads; ++h)
-        head(g, q, kt, v, mask, h, ws + size_t(omp_get_thread_num()) * slot_floats(g), y, false);
+        head(g, a.q, a.kt, a.v, a.mask, h,
+             a.workspace + size_t(omp_get_thread_num()) * slot_floats(g), a.y, false);
     } else {
-      for (int64_t h = 0; h < g.heads; ++h) head(g, q, kt, v, mask, h, ws, y, true);
+      for (int64_t h = 0; h < g.heads; ++h)
+        head(g, a.q, a.kt, a.v, a.mask, h, a.workspace, a.y, true);
     }
   });
 }

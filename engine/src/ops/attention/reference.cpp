@@ -14,11 +14,9 @@ namespace algoscope::ops::attention {
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
   const AttentionGeometry g = attention_geometry(layer);
   return make_kernel([g](KernelIO& io) {
-    const float* q = io.inputs[0]->data<float>();
-    const float* kt = io.inputs[1]->data<float>();
-    const float* v = io.inputs[2]->data<float>();
-    const float* mask = g.has_mask ? io.inputs[3]->data<float>() : nullptr;
-    float* y = io.outputs[0]->data<float>();
+    const AttentionIO a(g, io);
+    const float *q = a.q, *kt = a.kt, *v = a.v, *mask = a.mask;
+    float* y = a.y;
     std::vector<double> scores(size_t(g.skv)), out(size_t(g.dv));
     for (int64_t h = 0; h < g.heads; ++h) {
       const float* kh = kt + h * g.d * g.skv;
