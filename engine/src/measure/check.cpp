@@ -46,7 +46,8 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
                        const CheckOptions& options, const Registry& registry) {
   if (!model) throw Error("check: no model");
   Session chosen(model, plan, {options.threads}, registry);
-  Session reference(model, reference_plan(*model), {.threads = options.threads, .native_layouts = false}, registry);
+  Session reference(model, reference_plan(*model),
+                    {.threads = options.threads, .native_layouts = false}, registry);
   const std::vector<Tensor> inputs = measure::inputs_or_random(*model, options.inputs);
   // Before the (slow) reference run, so a wrong file fails at once.
   if (!options.expected.empty()) {

@@ -43,7 +43,8 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
                 const Registry& registry) {
   if (!model) throw Error("tune: no model");
   // The default plan computes the values the layers are measured on.
-  Session session(model, Plan::for_model(*model), {.threads = options.threads, .native_layouts = false}, registry);
+  Session session(model, Plan::for_model(*model),
+                  {.threads = options.threads, .native_layouts = false}, registry);
   TuneResult result;
   result.threads = session.threads();
   result.warmup = std::max(options.warmup, 1);
