@@ -95,7 +95,7 @@ TEST(ConvOnednn, NeighboursPassBlockedValuesWithoutReorders) {
   }
 }
 
-TEST(ConvOnednn, PlansWithBlockedValuesAreTimedAndCancelled) {
+TEST(ConvOnednn, PlansWithBlockedValuesAreTimedCheckedAndCancelled) {
   if (!has_onednn()) GTEST_SKIP() << "built without oneDNN";
   using namespace algoscope;
   auto model = std::make_shared<const Model>(conv_chain(false));
@@ -113,6 +113,13 @@ TEST(ConvOnednn, PlansWithBlockedValuesAreTimedAndCancelled) {
   PlanComparison compared = compare_plans(model, onednn, Plan::for_model(*model), options);
   EXPECT_FALSE(compared.partial);
   EXPECT_EQ(compared.a.latency.samples, 3);
+  // check runs the plan's own session (blocked values and all) end to end.
+  CheckOptions check_options;
+  check_options.threads = 1;
+  const CheckResult checked = check_plan(model, onednn, check_options);
+  EXPECT_FALSE(checked.partial);
+  EXPECT_EQ(checked.outputs.size(), 1u);
+  EXPECT_TRUE(checked.passed());
   // Cancelled during the first run: the run is abandoned between two kernels.
   auto token = std::make_shared<CancelToken>();
   options.control.cancel = token;
