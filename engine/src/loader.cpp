@@ -448,16 +448,22 @@ class Loader {
     return true;
   }
 
-  // Conv -> BatchNormalization (inference) becomes one Conv with scaled weights and a new bias:
-  // W'[o] = W[o] * g[o] / sqrt(v[o] + eps), b'[o] = (b[o] - m[o]) * g[o] / sqrt(v[o] + eps) +
-  // beta[o].
-  void fold_batchnorms() {
+  // For the fusion passes: how many node inputs read each value, and which node produces it.
+  std::pair<std::unordered_map<std::string, int>, std::unordered_map<std::string, size_t>>
+  value_links() const {
     std::unordered_map<std::string, int> uses;
     for (const Node& n : model_.nodes)
       for (const auto& in : n.inputs) ++uses[in];
     std::unordered_map<std::string, size_t> producer;
     for (size_t i = 0; i < model_.nodes.size(); ++i)
       for (const auto& o : model_.nodes[i].outputs) producer[o] = i;
+    return {std::move(uses), std::move(producer)};
+  }
+  // Conv -> BatchNormalization (inference) becomes one Conv with scaled weights and a new bias:
+  // W'[o] = W[o] * g[o] / sqrt(v[o] + eps), b'[o] = (b[o] - m[o]) * g[o] / sqrt(v[o] + eps) +
+  // beta[o].
+  void fold_batchnorms() {
+    auto [uses, producer] = value_links();
     size_t folded = 0;
     for (Node& bn : model_.nodes) {
       if (bn.op_type != "BatchNormalization" || !bn.domain.empty() || bn.inputs.size() != 5 ||
@@ -523,12 +529,7 @@ class Loader {
   // clamps its output (Node::activation): the activation costs no extra pass over memory. The Conv
   // keeps its name and takes the activation's output value; `merged` names the activation node.
   void fuse_activations() {
-    std::unordered_map<std::string, int> uses;
-    for (const Node& n : model_.nodes)
-      for (const auto& in : n.inputs) ++uses[in];
-    std::unordered_map<std::string, size_t> producer;
-    for (size_t i = 0; i < model_.nodes.size(); ++i)
-      for (const auto& o : model_.nodes[i].outputs) producer[o] = i;
+    auto [uses, producer] = value_links();
     size_t fused = 0;
     for (Node& act : model_.nodes) {
       if (!act.domain.empty() || !act.problem.empty() || act.inputs.empty() ||
@@ -581,12 +582,7 @@ class Loader {
   // have this chain as its only reader and not be a graph output; Q, Kt and V must share their
   // leading (batch, head) dimensions.
   void fuse_attention() {
-    std::unordered_map<std::string, int> uses;
-    for (const Node& n : model_.nodes)
-      for (const auto& in : n.inputs) ++uses[in];
-    std::unordered_map<std::string, size_t> producer;
-    for (size_t i = 0; i < model_.nodes.size(); ++i)
-      for (const auto& o : model_.nodes[i].outputs) producer[o] = i;
+    auto [uses, producer] = value_links();
     std::unordered_set<std::string> names;
     for (const Node& n : model_.nodes) names.insert(n.name);
     // The node producing `value` when it is an op of the default domain that only this chain
