@@ -263,8 +263,9 @@ struct TuneOptions {
   // Times the tuned plan and the engine's default plan end to end afterwards, alternating their
   // runs (stored in the tuned plan's measurements).
   bool measure_end_to_end = true;
-  std::vector<Tensor> inputs;                       // empty: random_inputs(model)
-  std::function<void(const TunedLayer&)> on_layer;  // streamed as each layer is decided
+  std::vector<Tensor> inputs;                             // empty: random_inputs(model)
+  std::function<void(const AlgorithmTiming&)> on_timing;  // each candidate measured on a layer
+  std::function<void(const TunedLayer&)> on_layer;        // streamed as each layer is decided
   RunControl control;
 };
 
