@@ -154,7 +154,9 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
 // One algorithm timed on one layer.
 struct AlgorithmTiming : LayerId {
   std::string algorithm;
-  TimingStats time;  // one sample per kernel call, after the warm-up calls
+  // One sample per kernel call after the warm-up calls; only the first call's time when pruned
+  // or out of tolerance (a wrong algorithm's speed does not matter).
+  TimingStats time;
   double flops = 0;  // the op's FLOP count for this layer (registry)
   size_t workspace_bytes = 0;
   std::optional<ErrorStats> error;  // against `reference` on the same inputs, when verified
