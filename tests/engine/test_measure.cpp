@@ -445,9 +445,12 @@ TEST(MeasureTune, PicksTheFastestAlgorithmWithinTolerance) {
   auto options = tune_options(dir.file("cache.json"));
   options.measure_end_to_end = true;
   options.on_layer = [&](const algoscope::TunedLayer& l) { streamed.push_back(l.node); };
+  size_t timings_streamed = 0;
+  options.on_timing = [&](const algoscope::AlgorithmTiming&) { ++timings_streamed; };
   auto result = algoscope::tune(model, options, *registry);
   EXPECT_FALSE(result.partial);
   EXPECT_EQ(streamed, (std::vector<std::string>{"s1", "s2", "s3", "s4"}));
+  EXPECT_EQ(timings_streamed, 12u);
   ASSERT_EQ(result.layers.size(), 4u);
   for (const auto& l : result.layers) {
     EXPECT_EQ(l.algorithm, "fast") << l.node;

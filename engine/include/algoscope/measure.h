@@ -154,7 +154,9 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
 // One algorithm timed on one layer.
 struct AlgorithmTiming : LayerId {
   std::string algorithm;
-  TimingStats time;  // one sample per kernel call, after the warm-up calls
+  // One sample per kernel call after the warm-up calls; only the first call's time when pruned
+  // or out of tolerance (a wrong algorithm's speed does not matter).
+  TimingStats time;
   double flops = 0;  // the op's FLOP count for this layer (registry)
   size_t workspace_bytes = 0;
   std::optional<ErrorStats> error;  // against `reference` on the same inputs, when verified
@@ -263,8 +265,9 @@ struct TuneOptions {
   // Times the tuned plan and the engine's default plan end to end afterwards, alternating their
   // runs (stored in the tuned plan's measurements).
   bool measure_end_to_end = true;
-  std::vector<Tensor> inputs;                       // empty: random_inputs(model)
-  std::function<void(const TunedLayer&)> on_layer;  // streamed as each layer is decided
+  std::vector<Tensor> inputs;                             // empty: random_inputs(model)
+  std::function<void(const AlgorithmTiming&)> on_timing;  // each candidate measured on a layer
+  std::function<void(const TunedLayer&)> on_layer;        // streamed as each layer is decided
   RunControl control;
 };
 

@@ -28,7 +28,6 @@ class ProgressReporter {
  public:
   ProgressReporter(const RunControl& control, size_t total) : control_(control), total_(total) {}
   bool cancelled() const { return control_.cancel && control_.cancel->cancelled(); }
-  const CancelToken* token() const { return control_.cancel.get(); }
   void add_to_total(size_t units) { total_ += units; }
   // Announces the unit about to run.
   void begin(const std::string& layer, const std::string& algorithm);

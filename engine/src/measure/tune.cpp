@@ -108,7 +108,10 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
       }
   };
   measure::LayerCallbacks callbacks;
-  callbacks.on_timing = [&](const AlgorithmTiming&) { ++result.timings_performed; };
+  callbacks.on_timing = [&](const AlgorithmTiming& timing) {
+    ++result.timings_performed;
+    if (options.on_timing) options.on_timing(timing);
+  };
   callbacks.on_layer = [&](const measure::LayerJob& job, std::vector<AlgorithmTiming> timings) {
     if (cache) cache->store(keys[job.index], timings);
     auto [first, last] = sharing.equal_range(job.index);
