@@ -1,6 +1,7 @@
 // oneDNN as a provider: its three convolution variants run the shared Conv sweep against
-// `reference`, its Winograd variant explains where it does not apply, and neighbouring oneDNN
-// convolutions pass their values in oneDNN's blocked layout without reorders.
+// `reference`, its Winograd variant explains where it does not apply, neighbouring oneDNN
+// convolutions pass their values in oneDNN's blocked layout without reorders, and such plans can
+// be timed end to end and tuned (the services must not observe those values).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -92,6 +93,36 @@ TEST(ConvOnednn, NeighboursPassBlockedValuesWithoutReorders) {
     const Algorithm* a = Registry::instance().find_algorithm("Conv", "onednn_auto");
     EXPECT_TRUE(all_close(got, want, a->tolerance.atol, a->tolerance.rtol));
   }
+}
+
+TEST(ConvOnednn, PlansWithBlockedValuesAreTimedAndCancelled) {
+  if (!has_onednn()) GTEST_SKIP() << "built without oneDNN";
+  using namespace algoscope;
+  auto model = std::make_shared<const Model>(conv_chain(false));
+  Plan onednn = Plan::for_model(*model);
+  onednn.defaults["Conv"] = "onednn_auto";
+  ASSERT_EQ(Session(model, onednn, {.threads = 1}).native_layout_values(), 2u);
+  EndToEndOptions options;
+  options.threads = 1;
+  options.warmup = 1;
+  options.repeat = 3;
+  EndToEndResult timed = time_end_to_end(model, onednn, options);
+  EXPECT_FALSE(timed.partial);
+  EXPECT_EQ(timed.latency.samples, 3);
+  for (const LayerTime& layer : timed.layers) EXPECT_EQ(layer.time.samples, 3);
+  PlanComparison compared = compare_plans(model, onednn, Plan::for_model(*model), options);
+  EXPECT_FALSE(compared.partial);
+  EXPECT_EQ(compared.a.latency.samples, 3);
+  // Cancelled during the first run: the run is abandoned between two kernels.
+  auto token = std::make_shared<CancelToken>();
+  options.control.cancel = token;
+  options.control.progress = [&](const Progress& p) {
+    if (p.done == 1) token->cancel();
+  };
+  options.repeat = 1000000;
+  EndToEndResult cancelled = time_end_to_end(model, onednn, options);
+  EXPECT_TRUE(cancelled.partial);
+  EXPECT_LE(cancelled.latency.samples, 1);
 }
 
 }  // namespace
