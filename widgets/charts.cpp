@@ -1,5 +1,5 @@
-// LayerLatencyChart and PlansChart: rebuilt from the document on every change (a few dozen bars;
-// cheaper and simpler than patching series in place).
+// LayerLatencyChart, PlansChart and SpeedErrorChart: rebuilt from the document on every change (a
+// few dozen bars or a few hundred points; cheaper and simpler than patching series in place).
 #include "charts.h"
 
 #include <QBarCategoryAxis>
@@ -7,29 +7,47 @@
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLogValueAxis>
+#include <QScatterSeries>
 #include <QSpinBox>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "model_document.h"
 
 namespace algoscope::gui {
 namespace {
 
-const QList<QColor>& seriesColors() {
+// One colour per algorithm name in every chart; the common names have fixed ones, others (plugins)
+// one picked by their name's hash.
+QColor algorithmColor(const QString& name) {
   static const QList<QColor> colors = {
       QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
       QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127),
-      QColor(188, 189, 34),  QColor(23, 190, 207)};
-  return colors;
+      QColor(188, 189, 34),  QColor(23, 190, 207), QColor(57, 59, 121),   QColor(99, 121, 57),
+      QColor(231, 186, 82),  QColor(0, 128, 128),  QColor(250, 128, 114), QColor(152, 223, 138),
+      QColor(90, 40, 10),    QColor(255, 0, 255),  QColor(0, 0, 0),       QColor(174, 199, 232)};
+  static const std::map<QString, int> fixed = {
+      {"direct", 0},        {"im2col", 1},         {"winograd_f2", 2},
+      {"winograd_f4", 3},   {"pointwise", 4},      {"depthwise", 5},
+      {"fft", 6},           {"reference", 7},      {"kn2row", 8},
+      {"implicit_gemm", 9}, {"smm", 10},           {"onednn_auto", 11},
+      {"onednn", 11},       {"onednn_direct", 12}, {"onednn_winograd", 13},
+      {"openblas", 14},     {"blocked", 15},       {"naive", 16},
+      {"flash", 17},        {"chunked", 19}};
+  auto it = fixed.find(name);
+  if (it != fixed.end()) return colors[it->second];
+  return colors[int(qHash(name) % uint(colors.size()))];
 }
 
 // "/layer1/layer1.0/conv1/Conv" -> "layer1.0/conv1/Conv": the part a person recognizes, with
@@ -116,7 +134,8 @@ LayerLatencyChart::LayerLatencyChart(ModelDocument* document, QWidget* parent)
   logScale_->setChecked(true);
   layerCount_ = new QSpinBox;
   layerCount_->setRange(1, 40);
-  layerCount_->setValue(10);
+  // Eight layers of a dozen algorithms each still leave every bar a few pixels tall.
+  layerCount_->setValue(8);
   layerCount_->setToolTip(QStringLiteral("How many of the slowest layers to show"));
   auto* controls = new QHBoxLayout;
   controls->addWidget(new QLabel(QStringLiteral("Slowest layers:")));
@@ -169,34 +188,40 @@ void LayerLatencyChart::rebuild() {
   // Horizontal bars list the first category at the bottom; reverse so the slowest is on top.
   std::reverse(rows.begin(), rows.end());
 
-  std::map<QString, int> algorithmIndex;
+  std::set<QString> algorithms;
   for (int row : rows)
-    for (const auto& [algorithm, timing] : document_->timings(row))
-      algorithmIndex.try_emplace(algorithm, 0);
-  int next = 0;
-  for (auto& [algorithm, index] : algorithmIndex) index = next++;
+    for (const auto& [algorithm, timing] : document_->timings(row)) algorithms.insert(algorithm);
 
   auto* series = new QHorizontalBarSeries;
   double smallest = 0, largest = 0;
   QStringList names;
   for (int row : rows) names << document_->layer(row).name;
   QStringList categories = shortNames(names);
-  for (int i = 0; i < int(rows.size()); ++i)
+  // The plan's algorithm in the label too: with a dozen algorithms the dark bar is easy to miss.
+  for (int i = 0; i < int(rows.size()); ++i) {
+    categories[i] += QStringLiteral(" [%1]").arg(document_->effectiveAlgorithm(rows[size_t(i)]));
     if (rows[size_t(i)] == selected) categories[i] += QStringLiteral(" ◀");
-  for (const auto& [algorithm, index] : algorithmIndex) {
+  }
+  for (int row : rows)
+    for (const auto& [algorithm, timing] : document_->timings(row))
+      if (timing.median > 0) {
+        const double ms = timing.median * 1e3;
+        smallest = smallest == 0 ? ms : std::min(smallest, ms);
+        largest = std::max(largest, ms);
+      }
+  // Not every algorithm applies to every layer, but a bar set has a value per layer: a missing
+  // one is a zero-length bar, at the log axis's floor (a log axis has no zero).
+  const bool log = logScale_->isChecked() && smallest > 0;
+  const double missing = log ? std::pow(10, std::floor(std::log10(smallest))) : 0.0;
+  for (const QString& algorithm : algorithms) {
     auto* set = new QBarSet(algorithm);
-    const QColor color = seriesColors()[index % seriesColors().size()];
+    const QColor color = algorithmColor(algorithm);
     set->setColor(color.lighter(135));
     set->setBorderColor(color.darker(120));
     set->setSelectedColor(color.darker(150));
     for (int i = 0; i < int(rows.size()); ++i) {
       auto timing = document_->timing(rows[size_t(i)], algorithm);
-      const double ms = timing ? timing->median * 1e3 : 0.0;
-      set->append(ms);
-      if (ms > 0) {
-        smallest = smallest == 0 ? ms : std::min(smallest, ms);
-        largest = std::max(largest, ms);
-      }
+      set->append(timing && timing->median > 0 ? timing->median * 1e3 : missing);
       if (timing && document_->effectiveAlgorithm(rows[size_t(i)]) == algorithm) set->selectBar(i);
     }
     series->append(set);
@@ -207,16 +232,19 @@ void LayerLatencyChart::rebuild() {
   layersAxis->append(categories);
   chart->addAxis(layersAxis, Qt::AlignLeft);
   series->attachAxis(layersAxis);
-  QAbstractAxis* valueAxis = latencyAxis(logScale_->isChecked(), smallest, largest);
+  QAbstractAxis* valueAxis = latencyAxis(log, smallest, largest);
   chart->addAxis(valueAxis, Qt::AlignBottom);
   series->attachAxis(valueAxis);
-  chart->legend()->setAlignment(Qt::AlignBottom);
+  // On the right, one per line: a dozen algorithm names in a row below the chart get elided.
+  chart->legend()->setAlignment(Qt::AlignRight);
 }
 
 PlansChart::PlansChart(ModelDocument* document, QWidget* parent)
     : QWidget(parent), document_(document) {
   view_ = makeView(new QChart);
   logScale_ = logScaleBox();
+  // Log by default: all-`reference` takes hundreds of times longer than the others.
+  logScale_->setChecked(true);
   auto* controls = new QHBoxLayout;
   controls->addWidget(logScale_);
   controls->addStretch(1);
@@ -246,29 +274,45 @@ void PlansChart::rebuild() {
     return;
   }
   const std::string current = document_->plan().to_json();
-  chart->setTitle(QStringLiteral("End-to-end latency per plan (median, ms)"));
+  chart->setTitle(
+      QStringLiteral("End-to-end latency per plan (median, ms; dark bar: the plan as it is now)"));
+  // The plans in a fixed order (what is being edited, what the engine does alone, what tuning
+  // found, the ground truth), others after them as measured.
+  auto rank = [](const QString& label) {
+    const QStringList order{QStringLiteral("current plan"), QStringLiteral("engine default"),
+                            QStringLiteral("tuned"), QStringLiteral("reference")};
+    const int at = int(order.indexOf(label));
+    return at < 0 ? int(order.size()) : at;
+  };
+  std::vector<const PlanLatency*> ordered;
+  for (const PlanLatency& latency : latencies) ordered.push_back(&latency);
+  std::stable_sort(ordered.begin(), ordered.end(), [&](const PlanLatency* a, const PlanLatency* b) {
+    return rank(a->label) < rank(b->label);
+  });
   auto* series = new QHorizontalBarSeries;
   auto* set = new QBarSet(QStringLiteral("end to end"));
-  set->setColor(QColor(31, 119, 180).lighter(130));
+  const QColor color(31, 119, 180);
+  set->setColor(color.lighter(130));
+  set->setSelectedColor(color.darker(130));
   QStringList categories;
   double smallest = 0, largest = 0;
-  // Horizontal bars list the first category at the bottom: reversed, they read top down in the
-  // order measured.
-  for (auto it = latencies.rbegin(); it != latencies.rend(); ++it) {
-    QString label = it->label;
-    if (it->label == QStringLiteral("current plan") && it->planJson != current)
+  // Horizontal bars list the first category at the bottom: reversed, they read top down.
+  for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
+    const PlanLatency& latency = **it;
+    QString label = latency.label;
+    if (latency.label == QStringLiteral("current plan") && latency.planJson != current)
       label += QStringLiteral(" (before edits)");
     // The value sits in the label: bar labels do not show reliably on horizontal bars, and a
     // bar 400 times shorter than `reference` is a sliver.
     categories << QStringLiteral("%1: %2 (%3 thread%4)")
-                      .arg(label, humanSeconds(it->timing.median))
-                      .arg(it->threads)
-                      .arg(it->threads == 1 ? "" : "s");
-    set->append(it->timing.median * 1e3);
-    largest = std::max(largest, it->timing.median * 1e3);
-    if (it->timing.median > 0)
-      smallest =
-          smallest == 0 ? it->timing.median * 1e3 : std::min(smallest, it->timing.median * 1e3);
+                      .arg(label, humanSeconds(latency.timing.median))
+                      .arg(latency.threads)
+                      .arg(latency.threads == 1 ? "" : "s");
+    const double ms = latency.timing.median * 1e3;
+    set->append(ms);
+    if (latency.planJson == current) set->selectBar(set->count() - 1);
+    largest = std::max(largest, ms);
+    if (ms > 0) smallest = smallest == 0 ? ms : std::min(smallest, ms);
   }
   series->append(set);
   series->setBarWidth(0.6);
@@ -281,6 +325,200 @@ void PlansChart::rebuild() {
   chart->addAxis(axis, Qt::AlignBottom);
   series->attachAxis(axis);
   chart->legend()->hide();
+}
+
+SpeedErrorChart::SpeedErrorChart(ModelDocument* document, QWidget* parent)
+    : QWidget(parent), document_(document) {
+  view_ = makeView(new QChart);
+  scope_ = new QComboBox;
+  scope_->addItems({QStringLiteral("All layers"), QStringLiteral("Layers of the selected op type"),
+                    QStringLiteral("Layers like the selected one"),
+                    QStringLiteral("Selected layer")});
+  scope_->setToolTip(
+      QStringLiteral("Points of every measured layer, of the layers with the selected layer's op "
+                     "type (Conv, say), of those with its signature (same op, shapes and "
+                     "attributes: one cluster per algorithm), or of the selected layer alone"));
+  relative_ = new QCheckBox(QStringLiteral("Relative error"));
+  relative_->setToolTip(
+      QStringLiteral("Largest |got - want| / |want| instead of the largest absolute difference"));
+  auto* controls = new QHBoxLayout;
+  controls->addWidget(new QLabel(QStringLiteral("Show:")));
+  controls->addWidget(scope_);
+  controls->addWidget(relative_);
+  controls->addStretch(1);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(controls);
+  layout->addWidget(view_, 1);
+  connect(scope_, &QComboBox::currentIndexChanged, this, &SpeedErrorChart::rebuild);
+  connect(relative_, &QCheckBox::toggled, this, &SpeedErrorChart::rebuild);
+  connect(document_, &ModelDocument::modelChanged, this, &SpeedErrorChart::rebuild);
+  connect(document_, &ModelDocument::planChanged, this, &SpeedErrorChart::rebuild);
+  connect(document_, &ModelDocument::measurementsChanged, this, &SpeedErrorChart::rebuild);
+  connect(document_, &ModelDocument::currentRowChanged, this, [this] {
+    if (scope() != Scope::AllLayers) rebuild();
+  });
+  rebuild();
+}
+
+QChart* SpeedErrorChart::chart() const { return view_->chart(); }
+bool SpeedErrorChart::exportPng(const QString& path) const { return saveView(view_, path); }
+SpeedErrorChart::Scope SpeedErrorChart::scope() const { return Scope(scope_->currentIndex()); }
+void SpeedErrorChart::setScope(Scope scope) { scope_->setCurrentIndex(int(scope)); }
+
+void SpeedErrorChart::rebuild() {
+  QChart* chart = view_->chart();
+  clearChart(chart);
+  points_ = 0;
+  const bool relative = relative_->isChecked();
+  struct Point {
+    int row;
+    double ms, error;
+    bool outside, chosen;
+  };
+  // Per algorithm, every layer where both its time and its error against reference are known.
+  std::map<QString, std::vector<Point>> byAlgorithm;
+  const int selected = document_->currentRow();
+  const bool selectedLayerOnly = scope() == Scope::SelectedLayer;
+  const QString opType = scope() == Scope::SameOpAsSelected && selected >= 0
+                             ? document_->layer(selected).opType
+                             : QString();
+  const QString signature = scope() == Scope::SameSignatureAsSelected && selected >= 0
+                                ? document_->layer(selected).signature
+                                : QString();
+  for (int row = 0; row < document_->layerCount(); ++row) {
+    if (selectedLayerOnly && row != selected) continue;
+    if (!opType.isEmpty() && document_->layer(row).opType != opType) continue;
+    if (!signature.isEmpty() && document_->layer(row).signature != signature) continue;
+    for (const auto& [algorithm, timing] : document_->timings(row)) {
+      const AlgorithmResult* result = document_->result(row, algorithm);
+      if (!result || !result->error || result->error->elements == 0 || timing.median <= 0) continue;
+      const ErrorStats& e = *result->error;
+      byAlgorithm[algorithm].push_back({row, timing.median * 1e3,
+                                        relative ? e.max_rel_error : e.max_abs_error, !e.passed(),
+                                        document_->effectiveAlgorithm(row) == algorithm});
+    }
+  }
+  double fastest = 0, slowest = 0, smallest = 0, largest = 0;
+  for (const auto& [algorithm, points] : byAlgorithm)
+    for (const Point& p : points) {
+      fastest = fastest == 0 ? p.ms : std::min(fastest, p.ms);
+      slowest = std::max(slowest, p.ms);
+      if (std::isfinite(p.error) && p.error > 0) {
+        smallest = smallest == 0 ? p.error : std::min(smallest, p.error);
+        largest = std::max(largest, p.error);
+      }
+    }
+  if (byAlgorithm.empty()) {
+    chart->setTitle(
+        !document_->hasModel() ? QStringLiteral("Speed vs error")
+        : scope() != Scope::AllLayers
+            ? QStringLiteral("Speed vs error: nothing measured on the selected layer(s) yet (Run ▸ "
+                             "Time algorithms)")
+            : QStringLiteral("Speed vs error: nothing measured yet (Run ▸ Time algorithms, or "
+                             "Tune)"));
+    return;
+  }
+  // A log axis has no zero: exact results (error 0) sit on the floor, a decade below the
+  // smallest error measured; NaN results (infinite error) on the ceiling.
+  if (smallest == 0) smallest = largest = 1e-7;
+  const double floor = std::pow(10, std::floor(std::log10(smallest)) - 1);
+  const double ceiling = std::pow(10, std::ceil(std::log10(largest)) + (largest == smallest));
+  chart->setTitle(
+      selectedLayerOnly
+          ? QStringLiteral("Speed vs error on %1 (ringed: the plan's algorithm; red square: out "
+                           "of tolerance)")
+                .arg(document_->layer(selected).name)
+          : QStringLiteral("Speed vs error, one point per algorithm and %1 (ringed: the "
+                           "plan's choice; red square: out of tolerance)")
+                .arg(!signature.isEmpty()
+                         ? QStringLiteral("layer like %1").arg(document_->layer(selected).name)
+                     : !opType.isEmpty() ? opType + QStringLiteral(" layer")
+                                         : QStringLiteral("layer")));
+
+  auto* timeAxis = new QLogValueAxis;
+  timeAxis->setBase(10);
+  timeAxis->setLabelFormat(QStringLiteral("%g"));
+  timeAxis->setRange(std::pow(10, std::floor(std::log10(fastest))),
+                     std::pow(10, std::ceil(std::log10(slowest))));
+  timeAxis->setTitleText(QStringLiteral("median latency (ms)"));
+  timeAxis->setMinorTickCount(-1);
+  auto* errorAxis = new QLogValueAxis;
+  errorAxis->setBase(10);
+  errorAxis->setLabelFormat(QStringLiteral("%.0e"));
+  errorAxis->setRange(floor, ceiling);
+  errorAxis->setTitleText(relative ? QStringLiteral("max relative error vs reference (0: bottom)")
+                                   : QStringLiteral("max |error| vs reference (0: bottom)"));
+  chart->addAxis(timeAxis, Qt::AlignBottom);
+  chart->addAxis(errorAxis, Qt::AlignLeft);
+
+  auto place = [floor, ceiling](double error) {
+    if (!std::isfinite(error)) return ceiling;
+    return error > 0 ? error : floor;
+  };
+  auto attach = [&](QScatterSeries* series) {
+    chart->addSeries(series);
+    series->attachAxis(timeAxis);
+    series->attachAxis(errorAxis);
+  };
+  auto* chosen = new QScatterSeries;
+  chosen->setName(QStringLiteral("plan's choice"));
+  chosen->setMarkerSize(selectedLayerOnly ? 22 : 15);
+  chosen->setColor(Qt::transparent);
+  chosen->setBorderColor(QColor(20, 20, 20));
+  auto* outside = new QScatterSeries;
+  outside->setName(QStringLiteral("out of tolerance"));
+  outside->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+  outside->setMarkerSize(selectedLayerOnly ? 20 : 13);
+  outside->setColor(Qt::transparent);
+  outside->setBorderColor(QColor(200, 0, 0));
+  const double size = selectedLayerOnly ? 12 : 8;
+  for (const auto& [algorithm, points] : byAlgorithm) {
+    auto* series = new QScatterSeries;
+    series->setName(algorithm);
+    series->setMarkerSize(size);
+    const QColor color = algorithmColor(algorithm);
+    series->setColor(color);
+    series->setBorderColor(color.darker(140));
+    for (const Point& p : points) {
+      series->append(p.ms, place(p.error));
+      if (p.chosen) chosen->append(p.ms, place(p.error));
+      if (p.outside) outside->append(p.ms, place(p.error));
+      ++points_;
+    }
+    attach(series);
+    // Hovering a point names the layer and the numbers.
+    connect(series, &QScatterSeries::hovered, this,
+            [this, algorithm, points, place](const QPointF& at, bool state) {
+              if (!state) {
+                QToolTip::hideText();
+                return;
+              }
+              const Point* nearest = nullptr;
+              double best = 0;
+              for (const Point& p : points) {
+                const double d =
+                    std::abs(std::log(p.ms / at.x())) + std::abs(std::log(place(p.error) / at.y()));
+                if (!nearest || d < best) nearest = &p, best = d;
+              }
+              if (!nearest) return;
+              QToolTip::showText(
+                  QCursor::pos(),
+                  QStringLiteral("%1\n%2: %3, max error %4%5")
+                      .arg(document_->layer(nearest->row).name, algorithm,
+                           humanSeconds(nearest->ms * 1e-3), humanError(nearest->error),
+                           nearest->outside ? QStringLiteral(" (out of tolerance)") : QString()));
+            });
+  }
+  if (chosen->count())
+    attach(chosen);
+  else
+    delete chosen;
+  if (outside->count())
+    attach(outside);
+  else
+    delete outside;
+  chart->legend()->setAlignment(Qt::AlignRight);
 }
 
 }  // namespace algoscope::gui

@@ -10,6 +10,8 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <limits>
+#include <set>
 
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
@@ -204,6 +206,8 @@ void Inspector::refreshAlgorithm() {
                       : QString(),
                esc(algorithm->summary));
   html += field(QStringLiteral("backend"), QString::fromUtf8(backend_name(algorithm->backend)));
+  if (!algorithm->origin.empty())
+    html += field(QStringLiteral("from plugin"), esc(algorithm->origin));
   if (applicable) {
     const size_t bytes = algorithm->workspace(facts.layer);
     html += field(
@@ -221,35 +225,77 @@ void Inspector::refreshAlgorithm() {
                     .arg(algorithm->tolerance.rtol, 0, 'g', 2));
   if (name == facts.engineDefault)
     html += field(QStringLiteral("engine"), QStringLiteral("its default for this layer"));
-  html += QStringLiteral("</table>") + teachingHtml(algorithm->teaching);
+  html += QStringLiteral("</table>");
 
-  // What has been measured on this layer, fastest first.
-  const auto& measured = document_->timings(row_);
-  if (!measured.empty()) {
-    std::vector<std::pair<QString, Timing>> sorted(measured.begin(), measured.end());
-    std::sort(sorted.begin(), sorted.end(),
-              [](const auto& a, const auto& b) { return a.second.median < b.second.median; });
+  // What has been measured on this layer, fastest first, unmeasured (failed, checked only) last.
+  std::set<QString> names;
+  for (const auto& [algorithmName, timing] : document_->timings(row_)) names.insert(algorithmName);
+  for (const auto& [algorithmName, result] : document_->results(row_)) names.insert(algorithmName);
+  if (!names.empty()) {
+    std::vector<QString> sorted(names.begin(), names.end());
+    auto median = [&](const QString& n) {
+      auto t = document_->timing(row_, n);
+      return t ? t->median : std::numeric_limits<double>::infinity();
+    };
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](const QString& a, const QString& b) { return median(a) < median(b); });
+    // Four narrow columns fit the inspector's width; what does not (minimum, workspace, why it is
+    // out) goes in a grey line under the algorithm.
     html += QStringLiteral(
-        "<h4>Measured on this layer</h4><table cellspacing='0' cellpadding='2'>"
+        "<h4>Measured on this layer</h4><table cellspacing='0' cellpadding='1' width='100%'>"
         "<tr><th align='left'>algorithm</th><th align='right'>median</th>"
-        "<th align='right'>min</th><th align='right'>GFLOP/s</th></tr>");
-    for (const auto& [algorithmName, timing] : sorted) {
+        "<th align='right'>GFLOP/s</th><th align='right'>max error</th></tr>");
+    for (const QString& algorithmName : sorted) {
+      const auto timing = document_->timing(row_, algorithmName);
+      const AlgorithmResult* result = document_->result(row_, algorithmName);
+      QString error;
+      QStringList notes;
+      if (algorithmName == document_->effectiveAlgorithm(row_)) notes << QStringLiteral("plan");
+      if (timing && timing->samples > 1)
+        notes << QStringLiteral("min %1").arg(humanSeconds(timing->min));
+      if (result) {
+        if (result->error && result->error->elements > 0)
+          error = humanError(result->error->max_abs_error);
+        else if (result->error)
+          error = QStringLiteral("0");
+        if (result->workspaceBytes && *result->workspaceBytes)
+          notes << QStringLiteral("workspace %1").arg(humanBytes(double(*result->workspaceBytes)));
+        if (!result->failure.isEmpty())
+          notes << QStringLiteral("<span style='color:#b00'>failed: %1</span>")
+                       .arg(esc(result->failure));
+        else if (result->error && !result->error->passed())
+          notes << QStringLiteral("<span style='color:#b00'>%1 of %2 out of tolerance</span>")
+                       .arg(result->error->mismatches)
+                       .arg(result->error->elements);
+        if (result->pruned) notes << QStringLiteral("timed once (far slower)");
+        if (result->fromCache) notes << QStringLiteral("tuning cache");
+      }
       const bool self = algorithmName == name;
+      const bool bad = result && result->failed();
       html += QStringLiteral(
                   "<tr%1><td>%2</td><td align='right'>%3</td><td align='right'>%4</td>"
-                  "<td align='right'>%5</td></tr>")
+                  "<td align='right'%5>%6</td></tr>")
                   .arg(self ? QStringLiteral(" style='font-weight:bold'") : QString(),
-                       esc(algorithmName), humanSeconds(timing.median), humanSeconds(timing.min),
-                       facts.flops > 0 && timing.median > 0
-                           ? QString::number(facts.flops / timing.median / 1e9, 'f', 2)
-                           : QString());
+                       esc(algorithmName), timing ? humanSeconds(timing->median) : QString(),
+                       timing && facts.flops > 0 && timing->median > 0
+                           ? QString::number(facts.flops / timing->median / 1e9, 'f', 1)
+                           : QString(),
+                       bad ? QStringLiteral(" style='color:#b00'") : QString(), error);
+      if (!notes.isEmpty())
+        html += QStringLiteral(
+                    "<tr><td colspan='4' style='color:#777; font-size:small; "
+                    "padding-left:10px'>%1</td></tr>")
+                    .arg(notes.join(QStringLiteral(" · ")));
     }
     html += QStringLiteral("</table>");
   } else {
     html += QStringLiteral(
-        "<p style='color:#666'>Not measured yet: Run ▸ Run end to end (F5) times "
-        "every layer with the plan's algorithms.</p>");
+        "<p style='color:#666'>Not measured yet: Run ▸ Time algorithms (F8) times every "
+        "applicable algorithm of the selected layers and compares each with reference; Run ▸ Run "
+        "end to end (F5) times the plan's algorithms in the whole model.</p>");
   }
+  // The teaching text last: the measurements are what changes while one works.
+  html += QStringLiteral("<h4>How it works</h4>") + teachingHtml(algorithm->teaching);
   algorithmText_->setHtml(html);
 }
 

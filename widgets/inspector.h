@@ -1,9 +1,10 @@
 // The inspector: everything about the selected layer and one of its algorithms. The upper part
 // shows the layer (op, merged nodes, inputs and weight shapes, attributes, parameters, FLOPs, why
 // it cannot run); the lower part the algorithm picked in its combo (the plan's choice at first):
-// the registry's teaching text (how it works, extra memory, when it wins, numerics), its extra
-// memory for this very layer in bytes, its tolerance, whether it applies here, and what has been
-// measured for this layer, every algorithm side by side. "Use for this layer" puts it in the plan.
+// its extra memory for this very layer in bytes, its tolerance, whether it applies here, what has
+// been measured for this layer, every algorithm side by side (time, GFLOP/s, error against
+// reference, workspace, failures), and the registry's teaching text (how it works, extra memory,
+// when it wins, numerics). "Use for this layer" puts it in the plan.
 #pragma once
 
 #include <QWidget>

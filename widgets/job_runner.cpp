@@ -22,28 +22,33 @@ bool JobContext::progressDue(int done, int total) const {
   return !sinceReport_.isValid() || sinceReport_.elapsed() >= kProgressIntervalMs || done >= total;
 }
 
-void JobContext::progress(int done, int total, const QString& what) {
-  if (!progressDue(done, total)) return;
+void JobContext::progress(int done, int total, const QString& what, bool force) {
+  if (!force && !progressDue(done, total)) return;
   sinceReport_.start();
   QPointer<JobRunner> runner(runner_);
   const quint64 id = id_;
   QMetaObject::invokeMethod(
       runner_,
       [runner, id, done, total, what] {
-        if (runner && runner->busy_ && runner->currentId_ == id &&
-            !runner->cancel_->load(std::memory_order_relaxed))
+        if (runner && runner->busy_ && runner->currentId_ == id && !runner->cancel_->cancelled())
           emit runner->progress(done, total, what);
       },
       Qt::QueuedConnection);
 }
 
-void JobContext::deliver(std::function<void()> onGuiThread) {
+void JobContext::deliver(std::function<void()> onGuiThread) { post(std::move(onGuiThread), false); }
+
+void JobContext::deliverAlways(std::function<void()> onGuiThread) {
+  post(std::move(onGuiThread), true);
+}
+
+void JobContext::post(std::function<void()> onGuiThread, bool evenIfCancelled) {
   QPointer<JobRunner> runner(runner_);
   auto cancel = cancel_;
   QMetaObject::invokeMethod(
       runner_,
-      [runner, cancel, f = std::move(onGuiThread)] {
-        if (runner && !cancel->load(std::memory_order_relaxed)) f();
+      [runner, cancel, evenIfCancelled, f = std::move(onGuiThread)] {
+        if (runner && (evenIfCancelled || !cancel->cancelled())) f();
       },
       Qt::QueuedConnection);
 }
@@ -59,7 +64,7 @@ JobRunner::JobRunner(QObject* parent) : QObject(parent) {
 
 JobRunner::~JobRunner() {
   pending_.reset();
-  if (cancel_) cancel_->store(true);
+  if (cancel_) cancel_->cancel();
   thread_->quit();
   thread_->wait();
 }
@@ -80,7 +85,7 @@ void JobRunner::replace(Job job) {
 }
 
 void JobRunner::cancel() {
-  if (busy_ && cancel_) cancel_->store(true);
+  if (busy_ && cancel_) cancel_->cancel();
 }
 
 bool JobRunner::waitForIdle(int timeoutMs) {
@@ -97,7 +102,7 @@ void JobRunner::launch(Job job) {
   busy_ = true;
   title_ = job.title;
   const quint64 id = ++currentId_;
-  cancel_ = std::make_shared<std::atomic<bool>>(false);
+  cancel_ = std::make_shared<CancelToken>();
   emit started(title_);
   QPointer<JobRunner> self(this);
   auto cancel = cancel_;
@@ -109,7 +114,7 @@ void JobRunner::launch(Job job) {
         QString message;
         try {
           work(context);
-          if (cancel->load()) outcome = Outcome::Cancelled;
+          if (cancel->cancelled()) outcome = Outcome::Cancelled;
         } catch (const JobCancelled&) {
           outcome = Outcome::Cancelled;
         } catch (const Error& e) {

@@ -4,9 +4,9 @@
 // while the work goes on. Only one job runs at a time: a new one is refused, or replaces the
 // running one (which is cancelled first), never run beside it.
 //
-// The jobs themselves (load a model, time plans end to end; check, time and tune once the engine
-// offers those services) are built in jobs.h; they only translate between the engine's progress
-// callbacks and cancel tokens and this context.
+// The jobs themselves (load a model, time plans end to end, check, time algorithms, tune) are built
+// in jobs.h; they only translate between the engine's progress callbacks and cancel tokens and
+// this context.
 #pragma once
 
 #include <QElapsedTimer>
@@ -16,6 +16,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+
+#include "algoscope/measure.h"
 
 class QThread;
 
@@ -28,27 +30,33 @@ struct JobCancelled {};
 
 class JobContext {
  public:
-  bool cancelled() const { return cancel_->load(std::memory_order_relaxed); }
+  bool cancelled() const { return cancel_->cancelled(); }
   void throwIfCancelled() const {
     if (cancelled()) throw JobCancelled{};
   }
-  // The flag itself, for engine services that take a cancel token.
-  const std::atomic<bool>& cancelFlag() const { return *cancel_; }
+  // The job's token, for the engine's services (RunControl::cancel): Cancel in the window stops
+  // them within one kernel call.
+  std::shared_ptr<const CancelToken> cancelToken() const { return cancel_; }
   // "done of total steps, now doing `what`". Cheap to call often: reports reach the GUI at most
-  // every few tens of milliseconds, and always for the last step.
-  void progress(int done, int total, const QString& what);
+  // every few tens of milliseconds, and always for the last step or when `force`d (the first
+  // report of a service whose steps may each take seconds).
+  void progress(int done, int total, const QString& what, bool force = false);
   // Whether progress() would report now; lets a hot loop skip building the text.
   bool progressDue(int done, int total) const;
   // Runs `onGuiThread` on the GUI thread, in order with the job's other deliveries and before its
   // finished signal. Dropped when the job has been cancelled by the time it would run.
   void deliver(std::function<void()> onGuiThread);
+  // The same, but delivered even when the job was cancelled: what a cancelled engine service
+  // returns (its partial result) is worth keeping.
+  void deliverAlways(std::function<void()> onGuiThread);
 
  private:
   friend class JobRunner;
-  JobContext(JobRunner* runner, std::shared_ptr<std::atomic<bool>> cancel, quint64 id)
+  JobContext(JobRunner* runner, std::shared_ptr<CancelToken> cancel, quint64 id)
       : runner_(runner), cancel_(std::move(cancel)), id_(id) {}
+  void post(std::function<void()> onGuiThread, bool evenIfCancelled);
   JobRunner* runner_;
-  std::shared_ptr<std::atomic<bool>> cancel_;
+  std::shared_ptr<CancelToken> cancel_;
   quint64 id_;
   QElapsedTimer sinceReport_;
 };
@@ -98,7 +106,7 @@ class JobRunner : public QObject {
   bool busy_ = false;
   QString title_;
   quint64 currentId_ = 0;
-  std::shared_ptr<std::atomic<bool>> cancel_;
+  std::shared_ptr<CancelToken> cancel_;
   std::optional<Job> pending_;
 };
 

@@ -1,4 +1,5 @@
-// Loading and end-to-end timing as Jobs: the worker-thread side of the explorer's runs.
+// Loading, end-to-end timing and the measurement services as Jobs: the worker-thread side of the
+// explorer's runs, and the translation of the engine's results into the document's.
 #include "jobs.h"
 
 #include <QElapsedTimer>
@@ -6,6 +7,7 @@
 #include <QPointer>
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "algoscope/loader.h"
 #include "algoscope/session.h"
@@ -34,6 +36,80 @@ Timing summarize(const std::vector<double>& samples) {
 // Results reach the GUI at most this often (the last repeat always), so a model with a thousand
 // layers and fast repeats does not flood the views with refreshes.
 constexpr qint64 kDeliverIntervalMs = 250;
+
+Timing timingOf(const TimingStats& stats) {
+  return Timing{stats.median_ms * 1e-3, stats.min_ms * 1e-3, stats.samples};
+}
+
+// The services' Progress as the job's: "layer · algorithm" beside the bar.
+RunControl controlFor(JobContext& context) {
+  RunControl control;
+  control.cancel = context.cancelToken();
+  // The first report always shows: one unit (a layer's kernel timed `repeat` times) can take
+  // seconds, and the label must not keep saying what the job did before the service started.
+  control.progress = [&context, first = true](const Progress& p) mutable {
+    const int done = static_cast<int>(p.done), total = static_cast<int>(p.total);
+    if (!first && !context.progressDue(done, total)) return;
+    QString what;
+    if (!p.layer.empty())
+      what = QString::fromStdString(p.layer) + QStringLiteral(" · ") +
+             QString::fromStdString(p.algorithm);
+    else
+      what = QStringLiteral("whole model");
+    context.progress(done, total, what, std::exchange(first, false));
+  };
+  return control;
+}
+
+AlgorithmMeasurement measurementOf(const AlgorithmTiming& t) {
+  AlgorithmMeasurement m;
+  m.row = static_cast<int>(t.index);
+  m.algorithm = QString::fromStdString(t.algorithm);
+  if (t.failure.empty() && t.time.samples > 0) m.timing = timingOf(t.time);
+  m.result.error = t.error;
+  m.result.failure = QString::fromStdString(t.failure);
+  if (t.failure.empty()) m.result.workspaceBytes = t.workspace_bytes;
+  m.result.pruned = t.pruned;
+  m.result.fromCache = t.from_cache;
+  return m;
+}
+
+AlgorithmMeasurement measurementOf(const LayerCheck& check) {
+  AlgorithmMeasurement m;
+  m.row = static_cast<int>(check.index);
+  m.algorithm = QString::fromStdString(check.algorithm);
+  // Not compared: the plan runs `reference` itself, whose error is zero by definition.
+  m.result.error = check.compared ? check.error : ErrorStats{};
+  m.result.failure = QString::fromStdString(check.failure);
+  return m;
+}
+
+// Collects per-layer results on the worker and hands them to the document in batches, at most
+// every kDeliverIntervalMs, so that a model of hundreds of layers streams without flooding.
+class Streamer {
+ public:
+  Streamer(JobContext& context, QPointer<ModelDocument> target, const Model* model)
+      : context_(context), target_(std::move(target)), model_(model) {}
+  void add(AlgorithmMeasurement m) {
+    pending_.push_back(std::move(m));
+    if (!sinceDelivery_.isValid() || sinceDelivery_.elapsed() >= kDeliverIntervalMs) flush();
+  }
+  void flush() {
+    if (pending_.empty()) return;
+    sinceDelivery_.start();
+    context_.deliver([target = target_, model = model_, batch = std::move(pending_)] {
+      if (target) target->recordAlgorithmResults(model, batch);
+    });
+    pending_.clear();
+  }
+
+ private:
+  JobContext& context_;
+  QPointer<ModelDocument> target_;
+  const Model* model_;
+  std::vector<AlgorithmMeasurement> pending_;
+  QElapsedTimer sinceDelivery_;
+};
 
 }  // namespace
 
@@ -128,6 +204,139 @@ Job timePlansJob(ModelDocument& document, std::vector<NamedPlan> plans, RunSetti
         });
       }
     }
+  };
+  return job;
+}
+
+Job checkPlanJob(ModelDocument& document, Plan plan, RunSettings settings,
+                 std::function<void(const CheckResult&)> onDone) {
+  Job job;
+  job.title = QStringLiteral("Check equivalence");
+  std::shared_ptr<const Model> model = document.sharedModel();
+  QPointer<ModelDocument> target(&document);
+  job.work = [model, target, plan = std::move(plan), settings,
+              onDone = std::move(onDone)](JobContext& context) {
+    if (!model) throw Error("no model is open");
+    context.progress(0, 0, QStringLiteral("running the model with reference everywhere"));
+    Streamer stream(context, target, model.get());
+    CheckOptions options;
+    options.threads = settings.threads;
+    options.tolerance = settings.tolerance;
+    options.on_layer = [&](const LayerCheck& check) { stream.add(measurementOf(check)); };
+    options.control = controlFor(context);
+    auto result = std::make_shared<const CheckResult>(check_plan(model, plan, options));
+    stream.flush();
+
+    // The whole result again, even when cancelled: batches still queued then were dropped.
+    std::vector<AlgorithmMeasurement> all;
+    CheckSummary summary;
+    summary.planJson = plan.to_json();
+    summary.partial = result->partial;
+    summary.passed = result->passed();
+    summary.outputs = result->outputs;
+    summary.endToEndTolerance = result->end_to_end_tolerance;
+    for (const LayerCheck& check : result->layers) {
+      all.push_back(measurementOf(check));
+      summary.layersCompared += check.compared;
+      if (!check.passed()) summary.failedLayers << QString::fromStdString(check.node);
+    }
+    const Model* raw = model.get();
+    context.deliverAlways([target, raw, all = std::move(all), summary, result, onDone] {
+      if (!target) return;
+      target->recordAlgorithmResults(raw, all);
+      target->recordCheck(raw, summary);
+      if (onDone) onDone(*result);
+    });
+  };
+  return job;
+}
+
+Job timeAlgorithmsJob(ModelDocument& document, Plan plan, std::vector<std::string> nodes,
+                      RunSettings settings, std::function<void(const LayerTimingResult&)> onDone) {
+  Job job;
+  job.title = nodes.empty() ? QStringLiteral("Time algorithms of all layers")
+                            : QStringLiteral("Time algorithms of %1 layer(s)").arg(nodes.size());
+  std::shared_ptr<const Model> model = document.sharedModel();
+  QPointer<ModelDocument> target(&document);
+  job.work = [model, target, plan = std::move(plan), nodes = std::move(nodes), settings,
+              onDone = std::move(onDone)](JobContext& context) {
+    if (!model) throw Error("no model is open");
+    context.progress(0, 0, QStringLiteral("recording the layers' inputs"));
+    Streamer stream(context, target, model.get());
+    LayerTimingOptions options;
+    options.threads = settings.threads;
+    // Every kernel is called once before timing: the first call touches its buffers.
+    options.warmup = std::max(1, settings.warmup);
+    options.repeat = std::max(1, settings.repeats);
+    options.nodes = nodes;
+    options.verify = true;
+    options.tolerance = settings.tolerance;
+    options.on_timing = [&](const AlgorithmTiming& t) { stream.add(measurementOf(t)); };
+    options.control = controlFor(context);
+    auto result = std::make_shared<const LayerTimingResult>(time_layers(model, plan, options));
+    stream.flush();
+    std::vector<AlgorithmMeasurement> all;
+    for (const AlgorithmTiming& t : result->timings) all.push_back(measurementOf(t));
+    const Model* raw = model.get();
+    context.deliverAlways([target, raw, all = std::move(all), result, onDone] {
+      if (!target) return;
+      target->recordAlgorithmResults(raw, all);
+      if (onDone) onDone(*result);
+    });
+  };
+  return job;
+}
+
+Job tuneJob(ModelDocument& document, RunSettings settings,
+            std::function<void(const TuneResult&)> onDone) {
+  Job job;
+  job.title = QStringLiteral("Tune");
+  std::shared_ptr<const Model> model = document.sharedModel();
+  QPointer<ModelDocument> target(&document);
+  job.work = [model, target, settings, onDone = std::move(onDone)](JobContext& context) {
+    if (!model) throw Error("no model is open");
+    context.progress(0, 0,
+                     QStringLiteral("reading the tuning cache, recording the layers' inputs"));
+    Streamer stream(context, target, model.get());
+    TuneOptions options;
+    options.threads = settings.threads;
+    options.warmup = std::max(1, settings.warmup);
+    options.repeat = std::max(1, settings.repeats);
+    options.tolerance = settings.tolerance;
+    options.use_cache = settings.useTuningCache;
+    options.cache_path = settings.tuningCachePath.toStdString();
+    options.on_layer = [&](const TunedLayer& layer) {
+      for (const AlgorithmTiming& candidate : layer.candidates)
+        stream.add(measurementOf(candidate));
+    };
+    options.control = controlFor(context);
+    auto result = std::make_shared<const TuneResult>(tune(model, options));
+    stream.flush();
+
+    std::vector<AlgorithmMeasurement> all;
+    for (const TunedLayer& layer : result->layers)
+      for (const AlgorithmTiming& candidate : layer.candidates)
+        all.push_back(measurementOf(candidate));
+    TuneSummary summary;
+    summary.plan = result->plan;
+    summary.partial = result->partial;
+    summary.layersDecided = static_cast<int>(result->layers.size());
+    summary.cacheHits = static_cast<int>(result->cache_hits);
+    summary.timingsPerformed = static_cast<int>(result->timings_performed);
+    std::optional<PlanLatency> latency;
+    if (result->end_to_end) {
+      summary.latency = timingOf(result->end_to_end->latency);
+      latency = PlanLatency{QStringLiteral("tuned"), result->plan.to_json(), *summary.latency,
+                            result->end_to_end->threads};
+    }
+    const Model* raw = model.get();
+    context.deliverAlways([target, raw, all = std::move(all), summary, latency, result, onDone] {
+      if (!target) return;
+      target->recordAlgorithmResults(raw, all);
+      target->recordTune(raw, summary);
+      if (latency) target->recordPlanLatency(raw, *latency);
+      if (onDone) onDone(*result);
+    });
   };
   return job;
 }

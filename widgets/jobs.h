@@ -1,20 +1,21 @@
-// The engine work the explorer runs on the JobRunner: loading a model and timing plans end to end
-// with algoscope::Session. Each function only builds a Job: it captures what the worker needs
-// (the shared Model, copies of plans), drives the engine on the worker thread, and delivers
-// results to the ModelDocument on the GUI thread as they arrive.
-//
-// The engine's measurement services (per-layer equivalence check, timing of every applicable
-// algorithm, tuning) will get one factory each here, translating their progress callbacks and
-// cancel tokens to JobContext; the window starts them exactly like timePlansJob.
+// The engine work the explorer runs on the JobRunner: loading a model, timing plans end to end with
+// algoscope::Session, and the engine's measurement services (measure.h): the equivalence check,
+// timing every applicable algorithm of layers, tuning. Each function only builds a Job: it captures
+// what the worker needs (the shared Model, copies of plans and settings), drives the engine on the
+// worker thread, and delivers results to the ModelDocument on the GUI thread as they arrive. The
+// services' Progress becomes JobContext progress ("layer · algorithm"), the job's CancelToken is
+// theirs, and a cancelled service's partial result is still delivered (marked partial).
 #pragma once
 
 #include <QByteArray>
 #include <QString>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "algoscope/graph.h"
+#include "algoscope/measure.h"
 #include "algoscope/plan.h"
 #include "job_runner.h"
 
@@ -27,6 +28,10 @@ struct RunSettings {
   int threads = 0;  // 0: all hardware threads
   int warmup = 1;   // runs before measuring (first-touch of buffers, caches, thread pools)
   int repeats = 5;  // measured runs; the median is reported
+  // Replaces every algorithm's own tolerance in checks, verified timings and tuning when set.
+  std::optional<Tolerance> tolerance;
+  bool useTuningCache = true;  // tune reads and extends the persistent tuning cache
+  QString tuningCachePath;     // empty: the engine's default (TuningCache::default_path())
 };
 
 struct NamedPlan {
@@ -46,5 +51,26 @@ Job loadModelJob(const QString& path, const QByteArray& bytes,
 // end-to-end latency. Cancellation is honoured between nodes.
 Job timePlansJob(ModelDocument& document, std::vector<NamedPlan> plans, RunSettings settings,
                  const QString& title);
+
+// check_plan: every layer of `plan` against `reference` on the same inputs, then the outputs end
+// to end. Each layer's verdict (max abs/rel error, mismatches, failure) streams into the document
+// as the result of the algorithm that ran it; the summary goes to recordCheck. `onDone` gets the
+// result on the GUI thread, partial when cancelled.
+Job checkPlanJob(ModelDocument& document, Plan plan, RunSettings settings,
+                 std::function<void(const CheckResult&)> onDone = {});
+
+// time_layers: every applicable algorithm (but `reference`, the engine's rule) of the layers named
+// in `nodes` (empty: all), each compared with `reference` too (verify), on inputs recorded from a
+// run of `plan`. Timings, errors, workspace and failures stream into the document.
+Job timeAlgorithmsJob(ModelDocument& document, Plan plan, std::vector<std::string> nodes,
+                      RunSettings settings,
+                      std::function<void(const LayerTimingResult&)> onDone = {});
+
+// tune: per layer the fastest algorithm within tolerance, with the tuning cache as the settings
+// say. Every candidate's measurements stream into the document as layers are decided; at the end
+// the tuned plan goes to recordTune and, when it was timed end to end, into the plans chart as
+// "tuned". Applying the plan is the caller's decision (`onDone`).
+Job tuneJob(ModelDocument& document, RunSettings settings,
+            std::function<void(const TuneResult&)> onDone = {});
 
 }  // namespace algoscope::gui

@@ -1,5 +1,5 @@
 // LayerTableModel and LayerFilterModel: the document's layers as rows, the plan as the editable
-// algorithm column, measurements as latency and throughput.
+// algorithm column, measurements as latency, throughput, error against reference and status.
 #include "layer_table_model.h"
 
 #include <QBrush>
@@ -41,9 +41,9 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     if (role == Qt::DisplayRole) return section;
     return {};
   }
-  static const char* titles[ColumnCount] = {"Layer",   "Op",      "Input → output",
-                                            "Params",  "FLOPs",   "Algorithm",
-                                            "Latency", "GFLOP/s", "Status"};
+  static const char* titles[ColumnCount] = {"Layer",     "Op",        "Input → output", "Params",
+                                            "FLOPs",     "Algorithm", "Latency",        "GFLOP/s",
+                                            "Max error", "Status"};
   static const char* tips[ColumnCount] = {
       "ONNX node name (plans are keyed by it)",
       "Op type; +BN / +Relu when the loader merged nodes into it",
@@ -53,7 +53,9 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
       "The algorithm the plan runs this layer with; italic: the engine's choice",
       "Median kernel time of the chosen algorithm in the last run",
       "FLOPs / latency",
-      "Why the layer cannot run, how the plan resolved, whether it was measured",
+      "Largest |difference| from reference on the same inputs (Check, Time algorithms, Tune)",
+      "Why the layer cannot run, how the plan resolved, whether it was measured, and whether "
+      "its result is within tolerance of reference (ok, MISMATCH, FAILED)",
   };
   if (section < 0 || section >= ColumnCount) return {};
   if (role == Qt::DisplayRole) return QString::fromUtf8(titles[section]);
@@ -82,6 +84,12 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
       document_->requestedAlgorithm(row) == QString::fromStdString(Plan::kDefault) ||
       !document_->planNote(row).isEmpty();
   if (role == RowRole) return row;
+  const AlgorithmResult* result = facts.runnable() ? document_->currentResult(row) : nullptr;
+  const bool isReference =
+      document_->effectiveAlgorithm(row) == QString::fromStdString(OpDefinition::kReference);
+  // Error statistics that compared something (the reference itself compares nothing).
+  const ErrorStats* error =
+      result && result->error && result->error->elements > 0 ? &*result->error : nullptr;
 
   switch (role) {
     case Qt::DisplayRole:
@@ -113,12 +121,28 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
           if (sort) return gflops;
           return gflops >= 0 ? QString::number(gflops, 'f', gflops < 10 ? 2 : 1) : QString();
         }
-        case StatusColumn:
+        case ErrorColumn:
+          if (sort) return error ? error->max_abs_error : (result && result->error ? 0.0 : -1.0);
+          if (result && !result->failure.isEmpty()) return QStringLiteral("failed");
+          if (error) return humanError(error->max_abs_error);
+          if (result && result->error && isReference) return QStringLiteral("0 (reference)");
+          return QString();
+        case StatusColumn: {
           if (!facts.runnable()) return QStringLiteral("cannot run: ") + facts.problem;
+          if (result && !result->failure.isEmpty())
+            return QStringLiteral("FAILED: ") + result->failure;
+          if (error && !error->passed())
+            return QStringLiteral("MISMATCH: %1 of %2 outside tolerance")
+                .arg(error->mismatches)
+                .arg(error->elements);
           if (!document_->planNote(row).isEmpty())
             return QStringLiteral("engine's choice (op default does not apply)");
-          if (hasTiming) return QStringLiteral("measured");
-          return QString();
+          QStringList parts;
+          if (hasTiming) parts << QStringLiteral("measured");
+          if (error) parts << QStringLiteral("ok");
+          if (result && result->error && isReference) parts << QStringLiteral("reference");
+          return parts.join(QStringLiteral(" · "));
+        }
       }
       return {};
     }
@@ -142,8 +166,25 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
                 .arg(humanSeconds(timing.median), humanSeconds(timing.min))
                 .arg(timing.samples);
           return {};
+        case ErrorColumn:
+          if (result && !result->failure.isEmpty()) return result->failure;
+          if (error)
+            return QStringLiteral(
+                       "max |Δ| %1, max relative %2; %3 of %4 elements outside |Δ| ≤ %5 + "
+                       "%6·|ref|")
+                .arg(humanError(error->max_abs_error), humanError(error->max_rel_error))
+                .arg(error->mismatches)
+                .arg(error->elements)
+                .arg(error->tolerance.atol, 0, 'g', 2)
+                .arg(error->tolerance.rtol, 0, 'g', 2);
+          return {};
         case StatusColumn:
-          return facts.runnable() ? document_->planNote(row) : facts.problem;
+          if (!facts.runnable()) return facts.problem;
+          if (result && !result->failure.isEmpty()) return result->failure;
+          if (!document_->planNote(row).isEmpty()) return document_->planNote(row);
+          if (error && error->passed())
+            return QStringLiteral("ok: within tolerance of reference on the same inputs");
+          return {};
       }
       return {};
     case Qt::FontRole:
@@ -155,6 +196,9 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
       return {};
     case Qt::ForegroundRole:
       if (!facts.runnable()) return QBrush(QColor(190, 30, 30));
+      if ((index.column() == ErrorColumn || index.column() == StatusColumn) && result &&
+          result->failed())
+        return QBrush(QColor(190, 30, 30));
       return {};
     case Qt::TextAlignmentRole:
       switch (index.column()) {
@@ -162,6 +206,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
         case FlopsColumn:
         case LatencyColumn:
         case ThroughputColumn:
+        case ErrorColumn:
           return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
       }
       return {};

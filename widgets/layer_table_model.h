@@ -1,5 +1,6 @@
 // The layer table as a Qt item model over the ModelDocument: one row per model node (layer, op,
-// input -> output shapes, parameters, FLOPs, algorithm, latency, GFLOP/s, status). The algorithm
+// input -> output shapes, parameters, FLOPs, algorithm, latency, GFLOP/s, max error, status). The
+// measured columns are about the algorithm the plan runs on the row. The algorithm
 // column is editable (it edits the plan) and offers the registry's algorithms for the row through
 // AlgorithmOptionsRole; SortRole gives numbers for numeric columns. LayerFilterModel sorts and
 // filters it by text and op type.
@@ -24,6 +25,7 @@ class LayerTableModel : public QAbstractTableModel {
     AlgorithmColumn,
     LatencyColumn,
     ThroughputColumn,
+    ErrorColumn,
     StatusColumn,
     ColumnCount
   };

@@ -31,6 +31,8 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <set>
+#include <utility>
 
 #include "algorithm_delegate.h"
 #include "algoscope/algoscope.h"
@@ -53,6 +55,8 @@ namespace {
 
 const QString kModelFilter = QStringLiteral("ONNX models (*.onnx);;All files (*)");
 const QString kPlanFilter = QStringLiteral("algoscope plans (*.json);;All files (*)");
+const QString kPluginFilter =
+    QStringLiteral("algoscope plugins (*.so *.dylib *.dll);;All files (*)");
 const QString kSamplePrefix = QStringLiteral(":/models/");
 
 QAction* makeAction(QObject* parent, const QString& text, const QKeySequence& shortcut,
@@ -107,9 +111,14 @@ MainWindow::MainWindow(QWidget* parent)
     updateStatus();
     updateTitle();
   });
-  connect(document_, &ModelDocument::measurementsChanged, this, &MainWindow::updateStatus);
+  connect(document_, &ModelDocument::measurementsChanged, this, [this] {
+    updateStatus();
+    useTunedAction_->setEnabled(document_->hasModel() && document_->lastTune().has_value());
+  });
 
   connect(runner_, &JobRunner::started, this, [this](const QString& title) {
+    // What the last run reported is history once the next one starts.
+    if (messageIsJobReport_) hideMessage();
     progressLabel_->setText(title);
     progressBar_->setRange(0, 0);
     progressBox_->show();
@@ -131,11 +140,12 @@ MainWindow::MainWindow(QWidget* parent)
             progressBox_->hide();
             updateActions();
             if (outcome == JobRunner::Outcome::Failed)
-              showMessage(Level::Error, title + QStringLiteral(" failed: ") + message);
+              showJobReport(Level::Error, title + QStringLiteral(" failed: ") + message);
             else if (outcome == JobRunner::Outcome::Cancelled)
               statusBar()->showMessage(title + QStringLiteral(": cancelled"), 5000);
             else if (statusBar()->currentMessage().isEmpty())  // keep the job's own report
               statusBar()->showMessage(title + QStringLiteral(": done"), 5000);
+            if (afterJob_) std::exchange(afterJob_, {})();
           });
   updateActions();
   updateStatus();
@@ -152,10 +162,12 @@ void MainWindow::buildViews() {
   graph_->setObjectName(QStringLiteral("graphView"));
   layerChart_ = new LayerLatencyChart(document_);
   plansChart_ = new PlansChart(document_);
+  speedErrorChart_ = new SpeedErrorChart(document_);
   viewTabs_ = new QTabWidget;
   viewTabs_->addTab(graph_, QStringLiteral("Graph"));
   viewTabs_->addTab(layerChart_, QStringLiteral("Layer latency"));
   viewTabs_->addTab(plansChart_, QStringLiteral("Plans"));
+  viewTabs_->addTab(speedErrorChart_, QStringLiteral("Speed vs error"));
 
   tableModel_ = new LayerTableModel(document_, this);
   filterModel_ = new LayerFilterModel(this);
@@ -175,11 +187,13 @@ void MainWindow::buildViews() {
   table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
   table_->setSortingEnabled(true);
   table_->horizontalHeader()->setStretchLastSection(true);
+  // Narrow enough that the status column still shows at 1440 px beside the inspector.
   const std::pair<int, int> widths[] = {
-      {LayerTableModel::LayerColumn, 210},  {LayerTableModel::OpColumn, 150},
-      {LayerTableModel::ShapeColumn, 200},  {LayerTableModel::ParametersColumn, 62},
-      {LayerTableModel::FlopsColumn, 72},   {LayerTableModel::AlgorithmColumn, 105},
-      {LayerTableModel::LatencyColumn, 78}, {LayerTableModel::ThroughputColumn, 68}};
+      {LayerTableModel::LayerColumn, 180},  {LayerTableModel::OpColumn, 150},
+      {LayerTableModel::ShapeColumn, 170},  {LayerTableModel::ParametersColumn, 56},
+      {LayerTableModel::FlopsColumn, 64},   {LayerTableModel::AlgorithmColumn, 100},
+      {LayerTableModel::LatencyColumn, 70}, {LayerTableModel::ThroughputColumn, 60},
+      {LayerTableModel::ErrorColumn, 66}};
   for (auto [column, width] : widths) table_->setColumnWidth(column, width);
   table_->setContextMenuPolicy(Qt::ActionsContextMenu);
 
@@ -305,6 +319,15 @@ void MainWindow::buildActions() {
     samples->addAction(sample);
   }
   file->addSeparator();
+  QAction* loadPluginAction = makeAction(
+      this, QStringLiteral("Load &plugin…"), QKeySequence(), QStringLiteral("actionLoadPlugin"),
+      QStringLiteral("Add the algorithms of a plugin library (.so) to the registry"));
+  connect(loadPluginAction, &QAction::triggered, this, [this] {
+    const QString path = prompts_.openFileName(QStringLiteral("Load plugin"), kPluginFilter);
+    if (!path.isEmpty()) loadPlugin(path);
+  });
+  file->addAction(loadPluginAction);
+  file->addSeparator();
   QAction* exportCsv =
       makeAction(this, QStringLiteral("Export results as &CSV…"),
                  QKeySequence(QStringLiteral("Ctrl+E")), QStringLiteral("actionExportCsv"));
@@ -362,9 +385,15 @@ void MainWindow::buildActions() {
       makeAction(this, QStringLiteral("&Reset plan to the engine's default"),
                  QKeySequence(QStringLiteral("Ctrl+Shift+R")), QStringLiteral("actionResetPlan"));
   connect(resetPlan, &QAction::triggered, document_, &ModelDocument::resetPlan);
+  useTunedAction_ =
+      makeAction(this, QStringLiteral("Use &tuned plan"),
+                 QKeySequence(QStringLiteral("Ctrl+Shift+T")), QStringLiteral("actionUseTunedPlan"),
+                 QStringLiteral("The last tune's plan becomes the current plan"));
+  connect(useTunedAction_, &QAction::triggered, this, &MainWindow::useTunedPlan);
   plan->addActions({loadPlanAction, savePlanAction, savePlanAs});
   plan->addSeparator();
   plan->addAction(compare);
+  plan->addAction(useTunedAction_);
   plan->addSeparator();
   plan->addActions({bulkSelectedAction, bulkOp, bulkSignature, resetSelected, resetPlan});
   modelActions_ << loadPlanAction << savePlanAction << savePlanAs << compare << bulkSelectedAction
@@ -389,15 +418,51 @@ void MainWindow::buildActions() {
   QAction* settings =
       makeAction(this, QStringLiteral("Run &settings…"), QKeySequence(QStringLiteral("Ctrl+,")),
                  QStringLiteral("actionRunSettings"),
-                 QStringLiteral("Threads, warm-up runs and measured runs"));
+                 QStringLiteral("Threads, warm-up and measured runs, tolerances, tuning cache"));
   connect(settings, &QAction::triggered, this, [this] {
     RunSettingsDialog dialog(runSettings_, this);
     if (dialog.exec() == QDialog::Accepted) setRunSettings(dialog.settings());
   });
-  run->addActions({runAction, timePlansAction, cancelAction_});
+  QAction* checkAction =
+      makeAction(this, QStringLiteral("&Check equivalence"), QKeySequence(Qt::Key_F7),
+                 QStringLiteral("actionCheck"),
+                 QStringLiteral("Compare every layer of the plan with reference on the same "
+                                "inputs, and the outputs end to end"));
+  connect(checkAction, &QAction::triggered, this, &MainWindow::checkPlan);
+  checkAction->setIconText(QStringLiteral("Check"));  // the toolbar's short label
+  QAction* timeSelected = makeAction(
+      this, QStringLiteral("Time algorithms of &selected layers"), QKeySequence(Qt::Key_F8),
+      QStringLiteral("actionTimeSelected"),
+      QStringLiteral("Time every applicable algorithm of the selected layers, each checked "
+                     "against reference"));
+  connect(timeSelected, &QAction::triggered, this, &MainWindow::timeSelectedAlgorithms);
+  QAction* timeAll = makeAction(
+      this, QStringLiteral("Time algorithms of &all layers"),
+      QKeySequence(QStringLiteral("Shift+F8")), QStringLiteral("actionTimeAll"),
+      QStringLiteral("Time every applicable algorithm of every layer, each checked against "
+                     "reference"));
+  connect(timeAll, &QAction::triggered, this, [this] { timeAlgorithms(); });
+  timeAll->setIconText(QStringLiteral("Time algorithms"));
+  QAction* tuneAction = makeAction(
+      this, QStringLiteral("T&une"), QKeySequence(Qt::Key_F9), QStringLiteral("actionTune"),
+      QStringLiteral("Per layer the fastest algorithm within tolerance (tuning cache as set in "
+                     "Run settings)"));
+  connect(tuneAction, &QAction::triggered, this, &MainWindow::tunePlan);
+  QAction* heuristic =
+      makeAction(this, QStringLiteral("Tune (&heuristic, no timing)"),
+                 QKeySequence(QStringLiteral("Shift+F9")), QStringLiteral("actionTuneHeuristic"),
+                 QStringLiteral("A plan from the registry's shape rules, in an instant"));
+  connect(heuristic, &QAction::triggered, this, &MainWindow::applyHeuristicPlan);
+  run->addActions({runAction, timePlansAction});
+  run->addSeparator();
+  run->addActions({checkAction, timeSelected, timeAll, tuneAction, heuristic});
+  run->addSeparator();
+  run->addAction(cancelAction_);
   run->addSeparator();
   run->addAction(settings);
-  runnableActions_ << runAction << timePlansAction;
+  runnableActions_ << runAction << timePlansAction << checkAction << timeSelected << timeAll
+                   << tuneAction << heuristic;
+  table_->addActions({timeSelected});
 
   // --- View
   QMenu* view = menuBar()->addMenu(QStringLiteral("&View"));
@@ -433,8 +498,9 @@ void MainWindow::buildActions() {
     view->addAction(colorActions_[mode]);
   }
   view->addSeparator();
-  const char* tabNames[] = {"Show &graph", "Show layer latency &chart", "Show &plans chart"};
-  for (int tab = 0; tab < 3; ++tab) {
+  const char* tabNames[] = {"Show &graph", "Show layer latency &chart", "Show &plans chart",
+                            "Show speed vs &error chart"};
+  for (int tab = 0; tab < 4; ++tab) {
     QAction* show = makeAction(this, QString::fromUtf8(tabNames[tab]),
                                QKeySequence(QStringLiteral("Alt+%1").arg(tab + 1)),
                                QStringLiteral("actionShowTab%1").arg(tab));
@@ -482,6 +548,8 @@ void MainWindow::buildActions() {
   tools->addActions({open, loadPlanAction, savePlanAction});
   tools->addSeparator();
   tools->addActions({runAction, timePlansAction});
+  tools->addSeparator();
+  tools->addActions({checkAction, timeAll, tuneAction});
   tools->addSeparator();
   tools->addActions({fit, compare});
   tools->addSeparator();
@@ -570,8 +638,14 @@ void MainWindow::showMessage(Level level, const QString& text) {
   messageBar_->setStyleSheet(
       QStringLiteral("background: %1;").arg(QLatin1String(colors[int(level)])));
   messageLabel_->setText(text);
+  messageIsJobReport_ = false;
   messageBar_->show();
   emit messageShown(text);
+}
+
+void MainWindow::showJobReport(Level level, const QString& text) {
+  showMessage(level, text);
+  messageIsJobReport_ = true;
 }
 
 void MainWindow::hideMessage() {
@@ -745,6 +819,243 @@ void MainWindow::timePlans(std::vector<NamedPlan> plans) {
   startJob(timePlansJob(*document_, std::move(plans), runSettings_, QStringLiteral("Time plans")));
 }
 
+void MainWindow::checkPlan() {
+  if (!document_->hasModel()) return;
+  QPointer<MainWindow> self(this);
+  startJob(checkPlanJob(*document_, document_->plan(), runSettings_, [self](const CheckResult& r) {
+    if (self) self->onCheckDone(r);
+  }));
+}
+
+void MainWindow::onCheckDone(const CheckResult& result) {
+  if (result.partial) {
+    showJobReport(
+        Level::Info,
+        QStringLiteral("The check was cancelled after %1 layer(s); their verdicts are kept "
+                       "in the table (partial), the outputs were not compared.")
+            .arg(result.layers.size()));
+    return;
+  }
+  int compared = 0;
+  for (const LayerCheck& layer : result.layers) compared += layer.compared;
+  QStringList outputs;
+  for (const OutputCheck& output : result.outputs)
+    outputs << QStringLiteral("%1: max |Δ| %2 vs reference%3 (%4)")
+                   .arg(QString::fromStdString(output.name),
+                        humanError(output.vs_reference.max_abs_error),
+                        output.vs_expected ? QStringLiteral(", %1 vs expected")
+                                                 .arg(humanError(output.vs_expected->max_abs_error))
+                                           : QString(),
+                        output.passed() ? QStringLiteral("ok") : QStringLiteral("MISMATCH"));
+  const QString endToEnd = QStringLiteral("end to end (|Δ| ≤ %1 + %2·|ref|): %3")
+                               .arg(result.end_to_end_tolerance.atol, 0, 'g', 2)
+                               .arg(result.end_to_end_tolerance.rtol, 0, 'g', 2)
+                               .arg(outputs.join(QStringLiteral("; ")));
+  if (result.passed()) {
+    hideMessage();
+    statusBar()->showMessage(
+        QStringLiteral("Check passed: %1 layer(s) compared with reference, all within tolerance; "
+                       "%2")
+            .arg(compared)
+            .arg(endToEnd),
+        20000);
+    return;
+  }
+  // The culprits first, by name and algorithm, as the CLI's check prints them.
+  QStringList lines;
+  const auto failed = result.failed_layers();
+  for (size_t i = 0; i < failed.size() && i < 6; ++i) {
+    const LayerCheck& l = *failed[i];
+    lines << (l.failure.empty()
+                  ? QStringLiteral("<b>%1</b> (%2, %3): %4 of %5 elements outside |Δ| ≤ %6 + "
+                                   "%7·|ref|, max |Δ| %8")
+                        .arg(QString::fromStdString(l.node).toHtmlEscaped(),
+                             QString::fromStdString(l.op_type),
+                             QString::fromStdString(l.algorithm).toHtmlEscaped())
+                        .arg(l.error.mismatches)
+                        .arg(l.error.elements)
+                        .arg(l.error.tolerance.atol, 0, 'g', 2)
+                        .arg(l.error.tolerance.rtol, 0, 'g', 2)
+                        .arg(humanError(l.error.max_abs_error))
+                  : QStringLiteral("<b>%1</b> (%2, %3) failed: %4")
+                        .arg(QString::fromStdString(l.node).toHtmlEscaped(),
+                             QString::fromStdString(l.op_type),
+                             QString::fromStdString(l.algorithm).toHtmlEscaped(),
+                             QString::fromStdString(l.failure).toHtmlEscaped()));
+  }
+  if (failed.size() > 6) lines << QStringLiteral("… and %1 more").arg(failed.size() - 6);
+  lines << endToEnd.toHtmlEscaped();
+  showJobReport(
+      Level::Warning,
+      QStringLiteral("Check failed: %1 of %2 compared layer(s) differ from reference.<br>%3")
+          .arg(failed.size())
+          .arg(compared)
+          .arg(lines.join(QStringLiteral("<br>"))));
+}
+
+void MainWindow::timeAlgorithms(const QList<int>& rows) {
+  if (!document_->hasModel()) return;
+  std::vector<std::string> nodes;
+  for (int row : rows)
+    if (document_->layer(row).runnable()) nodes.push_back(document_->layer(row).name.toStdString());
+  if (!rows.isEmpty() && nodes.empty()) {
+    showMessage(Level::Info, QStringLiteral("None of the selected layers can run."));
+    return;
+  }
+  QPointer<MainWindow> self(this);
+  startJob(timeAlgorithmsJob(*document_, document_->plan(), std::move(nodes), runSettings_,
+                             [self](const LayerTimingResult& r) {
+                               if (self) self->onTimingDone(r);
+                             }));
+}
+
+void MainWindow::timeSelectedAlgorithms() {
+  const QList<int> rows = selectedRows();
+  if (rows.isEmpty()) {
+    showMessage(Level::Info, QStringLiteral("Select layers in the table or the graph first (or "
+                                            "use Time algorithms of all layers)."));
+    return;
+  }
+  timeAlgorithms(rows);
+}
+
+void MainWindow::onTimingDone(const LayerTimingResult& result) {
+  std::set<size_t> layers;
+  int unusable = 0;
+  for (const AlgorithmTiming& t : result.timings) {
+    layers.insert(t.index);
+    unusable += !t.usable();
+  }
+  const QString text =
+      QStringLiteral(
+          "%1 algorithm timing(s) on %2 layer(s), %3 thread(s); %4 failed or out of "
+          "tolerance")
+          .arg(result.timings.size())
+          .arg(layers.size())
+          .arg(result.threads)
+          .arg(unusable);
+  if (result.partial)
+    showJobReport(
+        Level::Info,
+        QStringLiteral("Timing was cancelled: %1 are kept (partial).").arg(text.toHtmlEscaped()));
+  else
+    statusBar()->showMessage(QStringLiteral("Timed ") + text, 15000);
+}
+
+void MainWindow::tunePlan() {
+  if (!document_->hasModel()) return;
+  QPointer<MainWindow> self(this);
+  startJob(tuneJob(*document_, runSettings_, [self](const TuneResult& r) {
+    if (self) self->onTuneDone(r);
+  }));
+}
+
+void MainWindow::onTuneDone(const TuneResult& result) {
+  QStringList notes;
+  for (const std::string& note : result.notes)
+    notes << QString::fromStdString(note).toHtmlEscaped();
+  if (result.partial) {
+    showJobReport(
+        Level::Info,
+        QStringLiteral("Tuning was cancelled after %1 of %2 layer(s). Their measurements "
+                       "are kept (partial); the plan is unchanged. Plan ▸ Use tuned plan "
+                       "applies the partial choice (the engine's choice elsewhere).%3")
+            .arg(result.layers.size())
+            .arg(document_->layerCount())
+            .arg(notes.isEmpty() ? QString()
+                                 : QStringLiteral("<br>") + notes.join(QStringLiteral("<br>"))));
+    return;
+  }
+  if (!notes.isEmpty()) showJobReport(Level::Warning, notes.join(QStringLiteral("<br>")));
+  QString text = QStringLiteral(
+                     "Tuned %1 layer(s): %2 algorithm timing(s) performed, %3 layer(s) "
+                     "from the tuning cache.")
+                     .arg(result.layers.size())
+                     .arg(result.timings_performed)
+                     .arg(result.cache_hits);
+  if (result.end_to_end) {
+    text += QStringLiteral(" The tuned plan runs in %1 end to end")
+                .arg(humanSeconds(result.end_to_end->latency.median_ms * 1e-3));
+    if (auto current = document_->currentPlanLatency())
+      text += QStringLiteral(" (the current plan: %1)").arg(humanSeconds(current->timing.median));
+    text += QLatin1Char('.');
+  }
+  // Asked once the job is over, so the progress bar is gone and a new run may start.
+  afterJob_ = [this, text] {
+    if (prompts_.confirm(QStringLiteral("Use the tuned plan?"),
+                         text + QStringLiteral("\n\nReplace the current plan with the tuned "
+                                               "one? (Plan ▸ Use tuned plan does it later.)")))
+      useTunedPlan();
+    else
+      statusBar()->showMessage(text, 15000);
+  };
+}
+
+bool MainWindow::useTunedPlan() {
+  if (!document_->hasModel() || !document_->lastTune()) return false;
+  try {
+    document_->setPlan(document_->lastTune()->plan);
+  } catch (const Error& e) {
+    showMessage(Level::Error, QStringLiteral("The tuned plan does not fit: %1")
+                                  .arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+    return false;
+  }
+  statusBar()->showMessage(QStringLiteral("Using the tuned plan (not saved yet: Plan ▸ Save plan)"),
+                           10000);
+  return true;
+}
+
+void MainWindow::applyHeuristicPlan() {
+  if (!document_->hasModel()) return;
+  Plan plan;
+  try {
+    plan = heuristic_plan(*document_->model());
+  } catch (const Error& e) {
+    showMessage(Level::Error, QString::fromUtf8(e.what()).toHtmlEscaped());
+    return;
+  }
+  if (!prompts_.confirm(QStringLiteral("Heuristic plan"),
+                        QStringLiteral("Replace the current plan with the registry's shape rules' "
+                                       "choice for every layer (nothing is timed)?")))
+    return;
+  try {
+    document_->setPlan(plan);
+  } catch (const Error& e) {
+    showMessage(Level::Error, QString::fromUtf8(e.what()).toHtmlEscaped());
+    return;
+  }
+  statusBar()->showMessage(QStringLiteral("Heuristic plan applied (not saved yet)"), 10000);
+}
+
+bool MainWindow::loadPlugin(const QString& path) {
+  if (runner_->isBusy()) {
+    showMessage(Level::Warning,
+                QStringLiteral("Wait for \"%1\" to finish (or cancel it) before loading a plugin: "
+                               "the engine reads the registry while it measures.")
+                    .arg(runner_->currentTitle().toHtmlEscaped()));
+    return false;
+  }
+  PluginInfo info;
+  try {
+    info = load_plugin(path.toStdString());
+  } catch (const Error& e) {
+    showMessage(
+        Level::Error,
+        QStringLiteral("Plugin not loaded: %1").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+    return false;
+  }
+  // New algorithms for the open model's layers: the combos, the inspector, the engine's choice.
+  document_->refreshAlgorithms();
+  QStringList added;
+  for (const std::string& algorithm : info.algorithms) added << QString::fromStdString(algorithm);
+  statusBar()->showMessage(
+      QStringLiteral("Loaded plugin %1: %2")
+          .arg(QFileInfo(path).fileName(), added.isEmpty() ? QStringLiteral("no algorithms")
+                                                           : added.join(QStringLiteral(", "))),
+      10000);
+  return true;
+}
+
 QList<int> MainWindow::selectedRows() const {
   QList<int> rows;
   for (const QModelIndex& index : table_->selectionModel()->selectedRows())
@@ -877,13 +1188,17 @@ void MainWindow::exportGraph(bool svg) {
 
 void MainWindow::exportChart() {
   // The chart tab showing, or the layer chart when the graph is showing.
-  const bool plans = viewTabs_->currentWidget() == plansChart_;
-  const QString path = prompts_.saveFileName(
-      QStringLiteral("Export chart as PNG"), QStringLiteral("PNG (*.png)"),
-      plans ? QStringLiteral("plans.png") : QStringLiteral("layer_latency.png"));
+  QWidget* current = viewTabs_->currentWidget();
+  const QString suggested = current == plansChart_        ? QStringLiteral("plans.png")
+                            : current == speedErrorChart_ ? QStringLiteral("speed_vs_error.png")
+                                                          : QStringLiteral("layer_latency.png");
+  const QString path = prompts_.saveFileName(QStringLiteral("Export chart as PNG"),
+                                             QStringLiteral("PNG (*.png)"), suggested);
   if (path.isEmpty()) return;
-  if (!(plans ? plansChart_->exportPng(path) : layerChart_->exportPng(path)))
-    showMessage(Level::Error, QStringLiteral("Could not write %1").arg(path));
+  const bool written = current == plansChart_        ? plansChart_->exportPng(path)
+                       : current == speedErrorChart_ ? speedErrorChart_->exportPng(path)
+                                                     : layerChart_->exportPng(path);
+  if (!written) showMessage(Level::Error, QStringLiteral("Could not write %1").arg(path));
 }
 
 void MainWindow::showCompareDialog() {
@@ -922,6 +1237,7 @@ void MainWindow::updateActions() {
   for (QAction* action : modelActions_) action->setEnabled(model);
   for (QAction* action : runnableActions_) action->setEnabled(runnable);
   cancelAction_->setEnabled(runner_->isBusy());
+  useTunedAction_->setEnabled(model && document_->lastTune().has_value());
 }
 
 QString MainWindow::statusSummary() const { return summaryLabel_->text(); }
@@ -940,6 +1256,14 @@ void MainWindow::updateStatus() {
                   .arg(current->threads);
   else if (!document_->planLatencies().empty() && document_->hasTimings())
     latency = QStringLiteral("latency: plan changed since the last run (F5)");
+  if (const CheckSummary* check = document_->currentCheck())
+    latency +=
+        check->partial ? QStringLiteral(" · check cancelled (partial)")
+        : check->passed
+            ? QStringLiteral(" · check passed")
+            : QStringLiteral(" · check FAILED (%1 layer(s)%2)")
+                  .arg(check->failedLayers.size())
+                  .arg(check->failedLayers.isEmpty() ? QStringLiteral(", outputs") : QString());
   summaryLabel_->setText(QStringLiteral("%1 · %2 layers · %3FLOPs · %4")
                              .arg(QString::fromStdString(model->name))
                              .arg(document_->layerCount())

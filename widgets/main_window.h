@@ -1,7 +1,9 @@
 // The explorer's main window: menus, toolbar and shortcuts for every action, the graph and chart
 // tabs over the layer table, the inspector on the right, a message bar for errors, and the run
 // progress (with Cancel) and model summary in the status bar. It wires the views to one
-// ModelDocument and starts every piece of engine work on one JobRunner.
+// ModelDocument and starts every piece of engine work on one JobRunner: loading, runs end to end,
+// the equivalence check, timing every algorithm of layers, tuning. Plugins load from File ▸ Load
+// plugin (or the app's --plugin) while no job runs.
 //
 // Dialogs go through Prompts, so tests and the headless screenshot can answer them without a
 // person; by default they are the usual Qt dialogs.
@@ -35,6 +37,7 @@ class LayerLatencyChart;
 class LayerTableModel;
 class ModelDocument;
 class PlansChart;
+class SpeedErrorChart;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -67,12 +70,25 @@ class MainWindow : public QMainWindow {
   bool savePlan(const QString& path);
   void runEndToEnd();
   void timePlans(std::vector<NamedPlan> plans = {});  // default: current, engine default, reference
+  // The measurement services on the current plan (Run menu). Results stream into the views; the
+  // message bar or status bar reports the outcome.
+  void checkPlan();
+  // Every applicable algorithm of these rows (empty: of every layer), each compared with reference.
+  void timeAlgorithms(const QList<int>& rows = {});
+  void timeSelectedAlgorithms();  // the rows selected in the table (or the current one)
+  // Afterwards the person is asked whether the tuned plan replaces the current one.
+  void tunePlan();
+  void applyHeuristicPlan();  // the registry's shape rules, nothing timed (asks first)
+  bool useTunedPlan();        // the last tune's plan becomes the current plan (unsaved)
+  // Adds a plugin's algorithms to the registry; refused while a job runs (the services read the
+  // registry), errors in the message bar.
+  bool loadPlugin(const QString& path);
   void setRunSettings(const RunSettings& settings);
   // 0: op type, 1: algorithm, 2: measured latency (GraphView::ColorMode); remembered.
   void setColorMode(int mode);
   RunSettings runSettings() const { return runSettings_; }
   bool saveScreenshot(const QString& path);
-  // 0: graph, 1: layer latency chart, 2: plans chart.
+  // 0: graph, 1: layer latency chart, 2: plans chart, 3: speed vs error chart.
   void showView(int index);
 
   ModelDocument* document() const { return document_; }
@@ -83,6 +99,7 @@ class MainWindow : public QMainWindow {
   Inspector* inspector() const { return inspector_; }
   LayerLatencyChart* layerChart() const { return layerChart_; }
   PlansChart* plansChart() const { return plansChart_; }
+  SpeedErrorChart* speedErrorChart() const { return speedErrorChart_; }
   QString messageText() const;
   QString statusSummary() const;
   QString planPath() const { return planPath_; }
@@ -104,6 +121,8 @@ class MainWindow : public QMainWindow {
   void restoreSettings();
   void saveSettings();
   void showMessage(Level level, const QString& text);
+  // A job's outcome: hidden again when the next job starts.
+  void showJobReport(Level level, const QString& text);
   void hideMessage();
   bool startJob(Job job);  // false when the person keeps the running job
   void onModelLoaded(std::shared_ptr<const Model> model, const QString& path,
@@ -123,6 +142,9 @@ class MainWindow : public QMainWindow {
   void openPlanFile();
   bool savePlanInteractive(bool askPath);
   void showCompareDialog();
+  void onCheckDone(const CheckResult& result);
+  void onTimingDone(const LayerTimingResult& result);
+  void onTuneDone(const TuneResult& result);
 
   Prompts prompts_;
   ModelDocument* document_;
@@ -138,11 +160,13 @@ class MainWindow : public QMainWindow {
   Inspector* inspector_ = nullptr;
   LayerLatencyChart* layerChart_ = nullptr;
   PlansChart* plansChart_ = nullptr;
+  SpeedErrorChart* speedErrorChart_ = nullptr;
   QTabWidget* viewTabs_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;
   QSplitter* centerSplitter_ = nullptr;
   QWidget* messageBar_ = nullptr;
   QLabel* messageLabel_ = nullptr;
+  bool messageIsJobReport_ = false;
   QLineEdit* findEdit_ = nullptr;
   QLabel* findResult_ = nullptr;
   QLineEdit* filterEdit_ = nullptr;
@@ -157,6 +181,10 @@ class MainWindow : public QMainWindow {
   QList<QAction*> modelActions_;     // need an open model
   QList<QAction*> runnableActions_;  // need a model the engine can run
   QAction* cancelAction_ = nullptr;
+  QAction* useTunedAction_ = nullptr;
+  // Runs once the running job has finished and the progress bar is gone: questions that follow
+  // a job (use the tuned plan?) are asked then.
+  std::function<void()> afterJob_;
   QAction* colorActions_[3] = {};
   class PlanCompareDialog* compareDialog_ = nullptr;
 };

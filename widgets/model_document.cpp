@@ -68,6 +68,12 @@ QString humanBytes(double bytes) {
   return QString::number(bytes, 'f', i == 0 ? 0 : 1) + QLatin1String(suffixes[i]);
 }
 
+QString humanError(double error) {
+  if (!std::isfinite(error)) return QStringLiteral("inf");
+  if (error == 0) return QStringLiteral("0");
+  return QString::number(error, 'e', 1);
+}
+
 QString humanSeconds(double seconds) {
   if (seconds < 1e-3) return QString::number(seconds * 1e6, 'f', 1) + QStringLiteral(" µs");
   if (seconds < 1) return QString::number(seconds * 1e3, 'f', 2) + QStringLiteral(" ms");
@@ -110,20 +116,8 @@ void ModelDocument::setModel(std::shared_ptr<const Model> model) {
             facts.opType;
       else if (!node.problem.empty())
         facts.problem = QString::fromStdString(node.problem);
-      if (op && facts.runnable()) {
-        facts.flops = op->flop_count(facts.layer);
-        for (const Algorithm& algorithm : op->algorithms) {
-          auto why = algorithm.why_not(facts.layer);
-          facts.algorithms.push_back({QString::fromStdString(algorithm.name),
-                                      why ? QString::fromStdString(*why) : QString()});
-        }
-        try {
-          facts.engineDefault =
-              QString::fromStdString(registry.default_algorithm(facts.layer).name);
-        } catch (const Error& e) {
-          facts.problem = QString::fromUtf8(e.what());
-        }
-      }
+      if (op && facts.runnable()) facts.flops = op->flop_count(facts.layer);
+      describeAlgorithms(facts);
       QStringList signature{facts.opType, shapesOf(*model, node.inputs, false)};
       for (const auto& [key, value] : node.attributes)
         signature << QString::fromStdString(key) + QLatin1Char('=') + attributeText(value);
@@ -141,12 +135,41 @@ void ModelDocument::setModel(std::shared_ptr<const Model> model) {
   plan_ = model_ ? Plan::for_model(*model_) : Plan();
   savedPlanJson_ = plan_.to_json();
   timings_.assign(layers_.size(), {});
+  results_.assign(layers_.size(), {});
   timingCount_ = 0;
   planLatencies_.clear();
+  lastCheck_.reset();
+  lastTune_.reset();
   currentRow_ = -1;
   resolveAll();
   emit modelChanged();
   emit currentRowChanged(-1);
+}
+
+void ModelDocument::describeAlgorithms(LayerFacts& facts) const {
+  facts.algorithms.clear();
+  facts.engineDefault.clear();
+  if (!facts.runnable()) return;
+  const Registry& registry = Registry::instance();
+  const OpDefinition* op = registry.find_op(facts.node->op_type);
+  if (!op) return;
+  for (const Algorithm& algorithm : op->algorithms) {
+    auto why = algorithm.why_not(facts.layer);
+    facts.algorithms.push_back(
+        {QString::fromStdString(algorithm.name), why ? QString::fromStdString(*why) : QString()});
+  }
+  try {
+    facts.engineDefault = QString::fromStdString(registry.default_algorithm(facts.layer).name);
+  } catch (const Error& e) {
+    facts.problem = QString::fromUtf8(e.what());
+  }
+}
+
+void ModelDocument::refreshAlgorithms() {
+  if (!model_) return;
+  for (LayerFacts& facts : layers_) describeAlgorithms(facts);
+  resolveAll();
+  emit planChanged();
 }
 
 int ModelDocument::rowOfNode(const QString& nodeName) const {
@@ -353,6 +376,60 @@ void ModelDocument::recordLayerTimings(const Model* model,
   emit measurementsChanged();
 }
 
+const AlgorithmResult* ModelDocument::result(int row, const QString& algorithm) const {
+  if (row < 0 || size_t(row) >= results_.size()) return nullptr;
+  const auto& byAlgorithm = results_[size_t(row)];
+  auto it = byAlgorithm.find(algorithm);
+  return it == byAlgorithm.end() ? nullptr : &it->second;
+}
+
+const AlgorithmResult* ModelDocument::currentResult(int row) const {
+  return result(row, effectiveAlgorithm(row));
+}
+
+const std::map<QString, AlgorithmResult>& ModelDocument::results(int row) const {
+  return results_.at(size_t(row));
+}
+
+const CheckSummary* ModelDocument::currentCheck() const {
+  return lastCheck_ && lastCheck_->planJson == plan_.to_json() ? &*lastCheck_ : nullptr;
+}
+
+void ModelDocument::recordAlgorithmResults(const Model* model,
+                                           const std::vector<AlgorithmMeasurement>& results) {
+  if (!model || model != model_.get()) return;
+  for (const AlgorithmMeasurement& m : results) {
+    if (m.row < 0 || size_t(m.row) >= timings_.size()) continue;
+    if (m.timing) {
+      auto& slot = timings_[size_t(m.row)][m.algorithm];
+      if (slot.samples == 0) ++timingCount_;
+      slot = *m.timing;
+    }
+    AlgorithmResult& known = results_[size_t(m.row)][m.algorithm];
+    if (m.result.error) known.error = m.result.error;
+    if (m.result.workspaceBytes) known.workspaceBytes = m.result.workspaceBytes;
+    // A new measurement says afresh whether it failed, was pruned or came from the cache.
+    known.failure = m.result.failure;
+    if (m.timing || !m.result.failure.isEmpty()) {
+      known.pruned = m.result.pruned;
+      known.fromCache = m.result.fromCache;
+    }
+  }
+  emit measurementsChanged();
+}
+
+void ModelDocument::recordCheck(const Model* model, const CheckSummary& check) {
+  if (!model || model != model_.get()) return;
+  lastCheck_ = check;
+  emit measurementsChanged();
+}
+
+void ModelDocument::recordTune(const Model* model, const TuneSummary& tune) {
+  if (!model || model != model_.get()) return;
+  lastTune_ = tune;
+  emit measurementsChanged();
+}
+
 void ModelDocument::recordPlanLatency(const Model* model, const PlanLatency& latency) {
   if (!model || model != model_.get()) return;
   // One entry per label: the newest measurement replaces the older one.
@@ -367,8 +444,11 @@ void ModelDocument::recordPlanLatency(const Model* model, const PlanLatency& lat
 
 void ModelDocument::clearMeasurements() {
   timings_.assign(layers_.size(), {});
+  results_.assign(layers_.size(), {});
   timingCount_ = 0;
   planLatencies_.clear();
+  lastCheck_.reset();
+  lastTune_.reset();
   emit measurementsChanged();
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "algoscope/graph.h"
+#include "algoscope/measure.h"
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
 
@@ -62,6 +63,47 @@ struct LayerTiming {
   int row = -1;
   QString algorithm;
   Timing timing;
+};
+
+// What the measurement services found about one algorithm on one layer besides its time.
+struct AlgorithmResult {
+  // Against `reference` on the same inputs, from a check or a verified timing. A layer that the
+  // plan runs with `reference` itself gets an all-zero error with no elements compared.
+  std::optional<ErrorStats> error;
+  QString failure;  // the kernel could not be prepared or threw: the message
+  std::optional<size_t> workspaceBytes;
+  bool pruned = false;     // timed once only: already far slower than the best (tune)
+  bool fromCache = false;  // read from the tuning cache, not measured in this session
+  bool failed() const { return !failure.isEmpty() || (error && !error->passed()); }
+};
+
+// One result as the jobs deliver it: the fields that are set replace what is known.
+struct AlgorithmMeasurement {
+  int row = -1;
+  QString algorithm;
+  std::optional<Timing> timing;
+  AlgorithmResult result;
+};
+
+// The last equivalence check of a whole plan (the per-layer verdicts go into AlgorithmResult).
+struct CheckSummary {
+  std::string planJson;  // the plan as checked, to tell whether the current plan has changed
+  bool passed = false;
+  bool partial = false;  // cancelled before every layer and the outputs were checked
+  int layersCompared = 0;
+  QStringList failedLayers;
+  std::vector<OutputCheck> outputs;
+  Tolerance endToEndTolerance;
+};
+
+// The last tuning run: the plan it chose and how it got there.
+struct TuneSummary {
+  Plan plan;  // every decided layer named; the engine's choice elsewhere when partial
+  bool partial = false;
+  int layersDecided = 0;
+  int cacheHits = 0;
+  int timingsPerformed = 0;
+  std::optional<Timing> latency;  // the tuned plan end to end, when measured
 };
 
 // The end-to-end latency of one named plan (current plan, engine default, all-reference, ...).
@@ -135,10 +177,24 @@ class ModelDocument : public QObject {
   // Latency of the plan currently being edited, when it was measured as it is now.
   std::optional<PlanLatency> currentPlanLatency() const;
   const std::vector<PlanLatency>& planLatencies() const { return planLatencies_; }
+  // Errors, failures, workspace of the algorithms measured on a row; nullptr / empty when none.
+  const AlgorithmResult* result(int row, const QString& algorithm) const;
+  const AlgorithmResult* currentResult(int row) const;  // of the effective algorithm
+  const std::map<QString, AlgorithmResult>& results(int row) const;
+  const std::optional<CheckSummary>& lastCheck() const { return lastCheck_; }
+  // The last check, when it checked the plan as it is now.
+  const CheckSummary* currentCheck() const;
+  const std::optional<TuneSummary>& lastTune() const { return lastTune_; }
   // `model` guards against results of a model that is no longer open.
   void recordLayerTimings(const Model* model, const std::vector<LayerTiming>& results);
+  void recordAlgorithmResults(const Model* model, const std::vector<AlgorithmMeasurement>& results);
   void recordPlanLatency(const Model* model, const PlanLatency& latency);
+  void recordCheck(const Model* model, const CheckSummary& check);
+  void recordTune(const Model* model, const TuneSummary& tune);
   void clearMeasurements();
+
+  // --- The registry changed (a plugin added algorithms): asks it again about every layer.
+  void refreshAlgorithms();
 
   // --- Selection shared by every view.
   int currentRow() const { return currentRow_; }
@@ -152,6 +208,7 @@ class ModelDocument : public QObject {
 
  private:
   void resolveAll();
+  void describeAlgorithms(LayerFacts& facts) const;
 
   std::shared_ptr<const Model> model_;
   std::vector<LayerFacts> layers_;
@@ -162,8 +219,11 @@ class ModelDocument : public QObject {
   std::vector<QString> effective_;
   std::vector<QString> notes_;
   std::vector<std::map<QString, Timing>> timings_;
+  std::vector<std::map<QString, AlgorithmResult>> results_;
   int timingCount_ = 0;
   std::vector<PlanLatency> planLatencies_;
+  std::optional<CheckSummary> lastCheck_;
+  std::optional<TuneSummary> lastTune_;
   int currentRow_ = -1;
 };
 
@@ -171,6 +231,7 @@ class ModelDocument : public QObject {
 QString humanCount(double value);      // 1.2 k, 3.4 M, 5.6 G
 QString humanBytes(double bytes);      // 512 B, 1.5 KiB, 3.2 MiB
 QString humanSeconds(double seconds);  // 850 us, 12.3 ms, 1.20 s
+QString humanError(double error);      // 3.1e-06; "inf" for a NaN's error
 QString displayOp(const Node& node);   // "Conv+BN+Relu"
 QString attributeText(const Attribute& attribute);
 

@@ -1,12 +1,21 @@
 // AppSettings and RunSettingsDialog.
 #include "settings.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QDoubleValidator>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QThread>
+
+#include "algoscope/error.h"
+#include "algoscope/tuning_cache.h"
 
 namespace algoscope::gui {
 
@@ -31,6 +40,11 @@ RunSettings AppSettings::runSettings() {
   r.threads = s.value(QStringLiteral("run/threads"), r.threads).toInt();
   r.warmup = s.value(QStringLiteral("run/warmup"), r.warmup).toInt();
   r.repeats = s.value(QStringLiteral("run/repeats"), r.repeats).toInt();
+  if (s.value(QStringLiteral("run/overrideTolerance"), false).toBool())
+    r.tolerance = Tolerance{s.value(QStringLiteral("run/atol"), Tolerance{}.atol).toDouble(),
+                            s.value(QStringLiteral("run/rtol"), Tolerance{}.rtol).toDouble()};
+  r.useTuningCache = s.value(QStringLiteral("tune/useCache"), r.useTuningCache).toBool();
+  r.tuningCachePath = s.value(QStringLiteral("tune/cachePath")).toString();
   return r;
 }
 
@@ -39,6 +53,13 @@ void AppSettings::setRunSettings(const RunSettings& r) {
   s.setValue(QStringLiteral("run/threads"), r.threads);
   s.setValue(QStringLiteral("run/warmup"), r.warmup);
   s.setValue(QStringLiteral("run/repeats"), r.repeats);
+  s.setValue(QStringLiteral("run/overrideTolerance"), r.tolerance.has_value());
+  if (r.tolerance) {
+    s.setValue(QStringLiteral("run/atol"), r.tolerance->atol);
+    s.setValue(QStringLiteral("run/rtol"), r.tolerance->rtol);
+  }
+  s.setValue(QStringLiteral("tune/useCache"), r.useTuningCache);
+  s.setValue(QStringLiteral("tune/cachePath"), r.tuningCachePath);
 }
 
 int AppSettings::colorMode() { return QSettings().value(SettingsKey::kColorMode, 0).toInt(); }
@@ -62,6 +83,53 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings& settings, QWidget* paren
   repeats_->setRange(1, 10000);
   repeats_->setValue(settings.repeats);
   repeats_->setToolTip(QStringLiteral("Measured runs; the table shows the median"));
+
+  // Tolerances: empty optional keeps each algorithm's own (the registry's).
+  overrideTolerance_ = new QCheckBox(QStringLiteral("Replace the algorithms' own tolerances"));
+  overrideTolerance_->setToolTip(
+      QStringLiteral("An element mismatches when |got - want| > atol + rtol·|want|. Applies to "
+                     "Check, Time algorithms and Tune."));
+  const Tolerance tolerance = settings.tolerance.value_or(Tolerance{});
+  auto toleranceEdit = [](double value) {
+    auto* edit = new QLineEdit(QString::number(value, 'g', 3));
+    auto* validator = new QDoubleValidator(0, 1e6, 12, edit);
+    validator->setNotation(QDoubleValidator::ScientificNotation);
+    validator->setLocale(QLocale::c());  // the text is read back with QString::toDouble
+    edit->setValidator(validator);
+    return edit;
+  };
+  atol_ = toleranceEdit(tolerance.atol);
+  rtol_ = toleranceEdit(tolerance.rtol);
+  overrideTolerance_->setChecked(settings.tolerance.has_value());
+  atol_->setEnabled(settings.tolerance.has_value());
+  rtol_->setEnabled(settings.tolerance.has_value());
+  connect(overrideTolerance_, &QCheckBox::toggled, atol_, &QWidget::setEnabled);
+  connect(overrideTolerance_, &QCheckBox::toggled, rtol_, &QWidget::setEnabled);
+
+  useCache_ = new QCheckBox(QStringLiteral("Read and extend the tuning cache"));
+  useCache_->setChecked(settings.useTuningCache);
+  useCache_->setToolTip(
+      QStringLiteral("Layers measured by an earlier tune (same shapes, machine, threads, "
+                     "tolerance) are not timed again"));
+  cachePath_ = new QLineEdit(settings.tuningCachePath);
+  cachePath_->setPlaceholderText(QString::fromStdString(TuningCache::default_path()));
+  cachePath_->setToolTip(QStringLiteral("Empty: the default location"));
+  cacheNote_ = new QLabel;
+  cacheNote_->setStyleSheet(QStringLiteral("color: #555"));
+  auto* clear = new QPushButton(QStringLiteral("Clear cache"));
+  clear->setToolTip(QStringLiteral("Delete the cache file: the next tune times every layer"));
+  connect(clear, &QPushButton::clicked, this, [this] {
+    try {
+      TuningCache::clear(cachePath().toStdString());
+      cacheNote_->setText(QStringLiteral("Cleared %1").arg(cachePath()));
+    } catch (const Error& e) {
+      cacheNote_->setText(QString::fromUtf8(e.what()));
+    }
+  });
+  auto* cacheRow = new QHBoxLayout;
+  cacheRow->addWidget(cachePath_, 1);
+  cacheRow->addWidget(clear);
+
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -69,11 +137,31 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings& settings, QWidget* paren
   form->addRow(QStringLiteral("Threads:"), threads_);
   form->addRow(QStringLiteral("Warm-up runs:"), warmup_);
   form->addRow(QStringLiteral("Measured runs:"), repeats_);
+  form->addRow(QStringLiteral("Tolerance:"), overrideTolerance_);
+  form->addRow(QStringLiteral("    atol:"), atol_);
+  form->addRow(QStringLiteral("    rtol:"), rtol_);
+  form->addRow(QStringLiteral("Tuning:"), useCache_);
+  form->addRow(QStringLiteral("Cache file:"), cacheRow);
+  form->addRow(QString(), cacheNote_);
   form->addRow(buttons);
+  setMinimumWidth(520);
+}
+
+QString RunSettingsDialog::cachePath() const {
+  const QString path = cachePath_->text().trimmed();
+  return path.isEmpty() ? QString::fromStdString(TuningCache::default_path()) : path;
 }
 
 RunSettings RunSettingsDialog::settings() const {
-  return RunSettings{threads_->value(), warmup_->value(), repeats_->value()};
+  RunSettings r;
+  r.threads = threads_->value();
+  r.warmup = warmup_->value();
+  r.repeats = repeats_->value();
+  if (overrideTolerance_->isChecked())
+    r.tolerance = Tolerance{atol_->text().toDouble(), rtol_->text().toDouble()};
+  r.useTuningCache = useCache_->isChecked();
+  r.tuningCachePath = cachePath_->text().trimmed();
+  return r;
 }
 
 }  // namespace algoscope::gui

@@ -1,6 +1,7 @@
 // The explorer's persistent settings in one place (QSettings under the application's organization
-// and name): recent files, run settings, colour mode, and the keys the main window stores its
-// geometry and splitter sizes under. Plus the small dialog that edits the run settings.
+// and name): recent files, run settings (threads, warm-up, repeats, tolerance override, tuning
+// cache), colour mode, and the keys the main window stores its geometry and splitter sizes under.
+// Plus the small dialog that edits the run settings.
 #pragma once
 
 #include <QDialog>
@@ -8,6 +9,9 @@
 
 #include "jobs.h"
 
+class QCheckBox;
+class QLabel;
+class QLineEdit;
 class QSpinBox;
 
 namespace algoscope::gui {
@@ -17,7 +21,8 @@ inline constexpr char kGeometry[] = "window/geometry";
 inline constexpr char kState[] = "window/state";
 inline constexpr char kMainSplitter[] = "window/mainSplitter";
 inline constexpr char kCenterSplitter[] = "window/centerSplitter";
-inline constexpr char kTableHeader[] = "window/tableHeader";
+// Versioned: a header state saved with other columns would restore them in the wrong places.
+inline constexpr char kTableHeader[] = "window/tableHeader2";
 inline constexpr char kViewTab[] = "window/viewTab";
 inline constexpr char kColorMode[] = "graph/colorMode";
 }  // namespace SettingsKey
@@ -41,9 +46,16 @@ class RunSettingsDialog : public QDialog {
   RunSettings settings() const;
 
  private:
+  QString cachePath() const;  // the path the dialog names, or the engine's default
   QSpinBox* threads_;
   QSpinBox* warmup_;
   QSpinBox* repeats_;
+  QCheckBox* overrideTolerance_;
+  QLineEdit* atol_;
+  QLineEdit* rtol_;
+  QCheckBox* useCache_;
+  QLineEdit* cachePath_;
+  QLabel* cacheNote_;
 };
 
 }  // namespace algoscope::gui

@@ -1,11 +1,15 @@
 // The explorer as a person uses it, on the offscreen platform: open a sample, click a layer, run
 // end to end and watch results arrive, cancel, keep the GUI responsive during a run, edit, save and
 // load plans through the window's actions, survive a corrupt model and a model with unsupported
-// ops, bulk-edit the plan, export, persist settings, and render --screenshot from the app binary.
-// Dialogs are answered through MainWindow::Prompts.
+// ops, bulk-edit the plan, export, persist settings, check equivalence (a deliberately wrong
+// algorithm is caught), time every algorithm, tune and cancel a tune, load a plugin, and render
+// --screenshot from the app binary. Dialogs are answered through MainWindow::Prompts; tuning uses a
+// cache file in a temporary directory, never the user's.
 #include "main_window.h"
 
 #include <QAction>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
 #include <QChart>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -18,6 +22,7 @@
 #include <QMenu>
 #include <QMimeData>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QPushButton>
 #include <QSet>
 #include <QSettings>
@@ -36,6 +41,7 @@
 #include "layer_table_model.h"
 #include "model_document.h"
 #include "plan_compare.h"
+#include "settings.h"
 #include "support/onnx_builder.h"
 
 using namespace algoscope;
@@ -46,6 +52,44 @@ constexpr int kLoadTimeoutMs = 60000;
 constexpr int kRunTimeoutMs = 120000;
 // Small runs keep the suite quick; tests that need a long run raise the repeats.
 const RunSettings kQuickRuns{1, 0, 2};
+
+// A Conv algorithm that is wrong on purpose: reference's result with 1e-2 added to the first
+// element (after the fused activation, so a Relu cannot hide it). default_priority 0 and its place
+// at the end of the registry keep the engine from ever choosing it; only a plan names it.
+const char kWrongAlgorithm[] = "test_wrong_gui";
+
+class OffByAHundredth : public Kernel {
+ public:
+  explicit OffByAHundredth(std::unique_ptr<Kernel> reference) : reference_(std::move(reference)) {}
+  void run(KernelIO& io) override {
+    reference_->run(io);
+    io.outputs[0]->data<float>()[0] += 1e-2f;
+  }
+
+ private:
+  std::unique_ptr<Kernel> reference_;
+};
+
+void registerWrongAlgorithm() {
+  Registry& registry = Registry::instance();
+  if (registry.find_algorithm("Conv", kWrongAlgorithm)) return;
+  Algorithm wrong;
+  wrong.name = kWrongAlgorithm;
+  wrong.summary = "reference plus 1e-2 on the first output element (a test's deliberate bug)";
+  wrong.default_priority = 0;
+  wrong.applies_activation = true;
+  wrong.prepare = [](const Layer& layer) -> std::unique_ptr<Kernel> {
+    const Algorithm* reference = Registry::instance().find_algorithm("Conv", "reference");
+    return std::make_unique<OffByAHundredth>(reference->make_kernel(layer));
+  };
+  registry.add_algorithm("Conv", std::move(wrong));
+}
+
+QStringList categoriesOf(QChart* chart) {
+  for (QAbstractAxis* axis : chart->axes())
+    if (auto* categories = qobject_cast<QBarCategoryAxis*>(axis)) return categories->categories();
+  return {};
+}
 }  // namespace
 
 class MainWindowTest : public QObject {
@@ -111,6 +155,19 @@ class MainWindowTest : public QObject {
     return window_->layerModel()->index(row, column).data().toString();
   }
 
+  // Quick runs that tune into a cache file of this test's own.
+  RunSettings tuneSettings() const {
+    RunSettings settings = kQuickRuns;
+    settings.tuningCachePath = dir_.filePath(QStringLiteral("tuning-cache.json"));
+    return settings;
+  }
+
+  int firstConvRow() const {
+    for (int row = 0; row < window_->document()->layerCount(); ++row)
+      if (window_->document()->layer(row).opType == QStringLiteral("Conv")) return row;
+    return -1;
+  }
+
  private slots:
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
@@ -118,6 +175,7 @@ class MainWindowTest : public QObject {
     QCoreApplication::setApplicationName(QStringLiteral("main_window_test"));
     QSettings().clear();
     QVERIFY(dir_.isValid());
+    registerWrongAlgorithm();
   }
 
   void init() {
@@ -587,6 +645,198 @@ class MainWindowTest : public QObject {
     QCOMPARE(QString::fromStdString(document->model()->name), QStringLiteral("dropped"));
   }
 
+  void checkFindsADeliberatelyWrongAlgorithm() {
+    ModelDocument* document = window_->document();
+    const int row = firstConvRow();
+    QVERIFY(row >= 0);
+    // Chosen in the table, as a person picks it from the combo.
+    QVERIFY(window_->layerModel()->setData(
+        window_->layerModel()->index(row, LayerTableModel::AlgorithmColumn),
+        QString::fromLatin1(kWrongAlgorithm)));
+    QCOMPARE(document->effectiveAlgorithm(row), QString::fromLatin1(kWrongAlgorithm));
+    QSignalSpy measured(document, &ModelDocument::measurementsChanged);
+    QCOMPARE(runToEnd([&] { action("actionCheck")->trigger(); }), JobRunner::Outcome::Completed);
+    QVERIFY(measured.count() >= 1);
+
+    QVERIFY2(cell(row, LayerTableModel::StatusColumn).startsWith(QStringLiteral("MISMATCH")),
+             qPrintable(cell(row, LayerTableModel::StatusColumn)));
+    const AlgorithmResult* result = document->currentResult(row);
+    QVERIFY(result && result->error && result->failed());
+    QVERIFY(std::abs(result->error->max_abs_error - 1e-2) < 1e-4);
+    QCOMPARE(result->error->mismatches, 1);
+    QCOMPARE(cell(row, LayerTableModel::ErrorColumn), humanError(result->error->max_abs_error));
+    QCOMPARE(window_->layerModel()
+                 ->index(row, LayerTableModel::StatusColumn)
+                 .data(Qt::ForegroundRole)
+                 .value<QBrush>()
+                 .color(),
+             QColor(190, 30, 30));
+    // Every other layer was checked and is fine.
+    for (int other = 0; other < document->layerCount(); ++other) {
+      if (other == row) continue;
+      const QString status = cell(other, LayerTableModel::StatusColumn);
+      QVERIFY2(status == QStringLiteral("ok") || status == QStringLiteral("reference"),
+               qPrintable(document->layer(other).name + QStringLiteral(": ") + status));
+    }
+    // The window names the culprit, and the status bar keeps the verdict for this plan.
+    QVERIFY(window_->messageText().contains(document->layer(row).name));
+    QVERIFY(window_->messageText().contains(QString::fromLatin1(kWrongAlgorithm)));
+    QVERIFY(window_->statusSummary().contains(QStringLiteral("check FAILED")));
+    QVERIFY(document->lastCheck() && !document->lastCheck()->passed);
+    QVERIFY(!document->lastCheck()->outputs.empty());
+
+    // Back to the engine's choice: the check passes.
+    action("actionResetPlan")->trigger();
+    QCOMPARE(runToEnd([&] { action("actionCheck")->trigger(); }), JobRunner::Outcome::Completed);
+    QVERIFY(document->lastCheck()->passed);
+    QVERIFY(window_->statusSummary().contains(QStringLiteral("check passed")));
+    QVERIFY(!cell(row, LayerTableModel::StatusColumn).startsWith(QStringLiteral("MISMATCH")));
+  }
+
+  void timeAlgorithmsFillsEveryAlgorithmAndTheCharts() {
+    ModelDocument* document = window_->document();
+    QCOMPARE(window_->speedErrorChart()->pointCount(), 0);
+    QCOMPARE(runToEnd([&] { action("actionTimeAll")->trigger(); }), JobRunner::Outcome::Completed);
+    int convs = 0;
+    for (int row = 0; row < document->layerCount(); ++row) {
+      const LayerFacts& facts = document->layer(row);
+      int applicable = 0;
+      for (const AlgorithmOption& option : facts.algorithms)
+        applicable += option.applicable() && option.name != QStringLiteral("reference");
+      if (facts.opType != QStringLiteral("Conv")) continue;
+      ++convs;
+      // Every applicable algorithm but reference, each with its time and its error.
+      QCOMPARE(int(document->timings(row).size()), applicable);
+      QVERIFY(applicable >= 3);
+      for (const auto& [algorithm, timing] : document->timings(row)) {
+        QVERIFY(timing.median > 0);
+        const AlgorithmResult* result = document->result(row, algorithm);
+        QVERIFY2(result && result->error, qPrintable(algorithm));
+        QVERIFY(result->workspaceBytes.has_value());
+      }
+      QVERIFY(document->result(row, QString::fromLatin1(kWrongAlgorithm))->failed());
+      QVERIFY(!cell(row, LayerTableModel::LatencyColumn).isEmpty());
+      QVERIFY(!cell(row, LayerTableModel::ErrorColumn).isEmpty());
+    }
+    QVERIFY(convs > 0);
+    // Per-layer chart: one bar set per algorithm; speed vs error: one series per algorithm.
+    auto* bars =
+        qobject_cast<QAbstractBarSeries*>(window_->layerChart()->chart()->series().value(0));
+    QVERIFY(bars);
+    QVERIFY(bars->count() >= 3);
+    QVERIFY(window_->speedErrorChart()->pointCount() > convs);
+    QVERIFY(window_->speedErrorChart()->chart()->series().size() >= 3);
+    const int allPoints = window_->speedErrorChart()->pointCount();
+    document->setCurrentRow(firstConvRow());
+    window_->speedErrorChart()->setScope(SpeedErrorChart::Scope::SameOpAsSelected);
+    QVERIFY(window_->speedErrorChart()->pointCount() < allPoints);
+    QVERIFY(window_->speedErrorChart()->pointCount() > convs);
+    window_->speedErrorChart()->setScope(SpeedErrorChart::Scope::SelectedLayer);
+    QVERIFY(window_->speedErrorChart()->pointCount() >= 3);
+    QVERIFY(window_->inspector()->algorithmHtml().contains(QStringLiteral("max error")));
+    QVERIFY(window_->inspector()->algorithmHtml().contains(QString::fromLatin1(kWrongAlgorithm)));
+    window_->speedErrorChart()->setScope(SpeedErrorChart::Scope::AllLayers);
+
+    // Selected layers only: exactly those get new measurements.
+    document->clearMeasurements();
+    window_->layerTable()->clearSelection();
+    window_->layerTable()->selectRow(firstConvRow());
+    QCOMPARE(runToEnd([&] { action("actionTimeSelected")->trigger(); }),
+             JobRunner::Outcome::Completed);
+    for (int row = 0; row < document->layerCount(); ++row)
+      QCOMPARE(document->timings(row).empty(), row != firstConvRow());
+  }
+
+  void tuneUsesTheTunedPlanAndChartsIt() {
+    ModelDocument* document = window_->document();
+    window_->setRunSettings(tuneSettings());
+    QFile::remove(tuneSettings().tuningCachePath);
+    QCOMPARE(runToEnd([&] { action("actionTune")->trigger(); }), JobRunner::Outcome::Completed);
+    QCOMPARE(confirmations_, 1);  // "Use the tuned plan?" - yes
+    QVERIFY(document->lastTune().has_value());
+    const TuneSummary& tuned = *document->lastTune();
+    QVERIFY(!tuned.partial);
+    QVERIFY(tuned.latency.has_value());
+    for (int row = 0; row < document->layerCount(); ++row) {
+      const std::string name = document->layer(row).name.toStdString();
+      QVERIFY2(tuned.plan.layers.count(name), name.c_str());
+      QVERIFY(tuned.plan.layers.at(name) != kWrongAlgorithm);  // out of tolerance: never chosen
+      QCOMPARE(document->requestedAlgorithm(row),
+               QString::fromStdString(tuned.plan.layers.at(name)));
+    }
+    QVERIFY(document->isPlanModified());
+    QVERIFY(window_->isWindowModified());
+    QVERIFY(QFile::exists(tuneSettings().tuningCachePath));
+    bool tunedBar = false;
+    for (const QString& category : categoriesOf(window_->plansChart()->chart()))
+      tunedBar |= category.startsWith(QStringLiteral("tuned"));
+    QVERIFY2(tunedBar, qPrintable(categoriesOf(window_->plansChart()->chart()).join(", ")));
+    // The tuned plan is the current one now: the status bar shows its latency.
+    QVERIFY(document->currentPlanLatency().has_value());
+
+    // Again, declining the plan: every layer comes from the cache, and the plan stays.
+    confirmAnswer_ = false;
+    action("actionResetPlan")->trigger();
+    QCOMPARE(runToEnd([&] { action("actionTune")->trigger(); }), JobRunner::Outcome::Completed);
+    QCOMPARE(confirmations_, 2);
+    QCOMPARE(document->lastTune()->cacheHits, document->layerCount());
+    QVERIFY(document->plan().layers.empty());
+    action("actionUseTunedPlan")->trigger();
+    QCOMPARE(document->plan().layers.size(), size_t(document->layerCount()));
+
+    // The heuristic choice, timing nothing.
+    confirmAnswer_ = true;
+    action("actionTuneHeuristic")->trigger();
+    QVERIFY(document->plan().measurements_json.find("heuristic") != std::string::npos);
+  }
+
+  void cancellingATuneKeepsPartialResults() {
+    ModelDocument* document = window_->document();
+    RunSettings slow = tuneSettings();
+    slow.useTuningCache = false;  // a cache hit would finish before the cancel
+    slow.repeats = 1000000;
+    window_->setRunSettings(slow);
+    QSignalSpy progress(window_->runner(), &JobRunner::progress);
+    QSignalSpy finished(window_->runner(), &JobRunner::finished);
+    action("actionTune")->trigger();
+    // Progress names the layer and algorithm being measured.
+    QVERIFY(progress.wait(kRunTimeoutMs));
+    while (!progress.last().at(2).toString().contains(QStringLiteral(" · ")))
+      QVERIFY(progress.wait(kRunTimeoutMs));
+    action("actionCancel")->trigger();
+    QVERIFY(finished.wait(kRunTimeoutMs));
+    QCOMPARE(finished.first().at(1).value<JobRunner::Outcome>(), JobRunner::Outcome::Cancelled);
+    QVERIFY(document->lastTune().has_value());
+    QVERIFY(document->lastTune()->partial);
+    QVERIFY(document->lastTune()->layersDecided < document->layerCount());
+    QCOMPARE(confirmations_, 0);  // nothing offered
+    QVERIFY(document->plan().layers.empty());
+    QVERIFY(window_->messageText().contains(QStringLiteral("partial")));
+    // Usable: the next job runs to the end.
+    window_->setRunSettings(kQuickRuns);
+    QCOMPARE(runToEnd([&] { action("actionCheck")->trigger(); }), JobRunner::Outcome::Completed);
+    QVERIFY(document->lastCheck()->passed);
+  }
+
+  void runSettingsDialogKeepsTolerancesAndCache() {
+    RunSettings settings = tuneSettings();
+    settings.tolerance = Tolerance{1e-3, 2e-2};
+    settings.useTuningCache = false;
+    RunSettingsDialog dialog(settings);
+    const RunSettings back = dialog.settings();
+    QVERIFY(back.tolerance.has_value());
+    QCOMPARE(back.tolerance->atol, 1e-3);
+    QCOMPARE(back.tolerance->rtol, 2e-2);
+    QCOMPARE(back.useTuningCache, false);
+    QCOMPARE(back.tuningCachePath, settings.tuningCachePath);
+    window_->setRunSettings(back);
+    const RunSettings stored = AppSettings::runSettings();
+    QCOMPARE(stored.tolerance->atol, 1e-3);
+    QCOMPARE(stored.tuningCachePath, settings.tuningCachePath);
+    window_->setRunSettings(kQuickRuns);
+    QVERIFY(!AppSettings::runSettings().tolerance.has_value());
+  }
+
   void screenshotRendersTheWindowHeadless() {
     const QString out = dir_.filePath(QStringLiteral("shot.png"));
     QProcess app;
@@ -616,6 +866,60 @@ class MainWindowTest : public QObject {
     QCOMPARE(app.exitCode(), 2);
     QVERIFY(app.readAllStandardError().contains("missing.onnx"));
     QCOMPARE(QImage(failedOut).size(), QSize(1440, 900));
+
+    // The measurement flags, through the window's actions, with a cache file of the test's own.
+    const QString measuredOut = dir_.filePath(QStringLiteral("measured.png"));
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("ALGOSCOPE_TUNING_CACHE"),
+                       dir_.filePath(QStringLiteral("app-tuning-cache.json")));
+    app.setProcessEnvironment(environment);
+    app.start(QStringLiteral(ALGOSCOPE_GUI_APP),
+              {QStringLiteral(ALGOSCOPE_SAMPLES "/tiny_resnet.onnx"), QStringLiteral("--select"),
+               QStringLiteral("Conv=im2col"), QStringLiteral("--check"),
+               QStringLiteral("--time-algorithms"), QStringLiteral("conv"),
+               QStringLiteral("--tune"), QStringLiteral("--threads"), QStringLiteral("1"),
+               QStringLiteral("--repeats"), QStringLiteral("1"), QStringLiteral("--view"),
+               QStringLiteral("error"), QStringLiteral("--screenshot"), measuredOut,
+               QStringLiteral("--size"), QStringLiteral("900x600")});
+    QVERIFY(app.waitForFinished(kRunTimeoutMs));
+    QCOMPARE(app.exitCode(), 0);
+    QCOMPARE(QImage(measuredOut).size(), QSize(900, 600));
+    QVERIFY(QFile::exists(dir_.filePath(QStringLiteral("app-tuning-cache.json"))));
+  }
+
+  // Last: the plugin's algorithm stays in the process's registry.
+  void loadingAPluginAddsItsAlgorithms() {
+    ModelDocument* document = window_->document();
+    const int conv = firstConvRow();
+    auto offered = [&] {
+      QStringList names;
+      const QVariantList options = window_->layerModel()
+                                       ->index(conv, LayerTableModel::AlgorithmColumn)
+                                       .data(LayerTableModel::AlgorithmOptionsRole)
+                                       .toList();
+      for (const QVariant& option : options) names << option.toMap().value("name").toString();
+      return names;
+    };
+    QVERIFY(!offered().contains(QStringLiteral("example_loops")));
+    nextOpenPath_ = dir_.filePath(QStringLiteral("no-such-plugin.so"));
+    action("actionLoadPlugin")->trigger();
+    QVERIFY2(window_->messageText().contains(QStringLiteral("no-such-plugin.so")),
+             qPrintable(window_->messageText()));
+
+    nextOpenPath_ = QStringLiteral(ALGOSCOPE_EXAMPLE_PLUGIN);
+    action("actionLoadPlugin")->trigger();
+    QVERIFY(offered().contains(QStringLiteral("example_loops")));
+    QVERIFY(window_->layerModel()->setData(
+        window_->layerModel()->index(conv, LayerTableModel::AlgorithmColumn),
+        QStringLiteral("example_loops")));
+    QCOMPARE(document->effectiveAlgorithm(conv), QStringLiteral("example_loops"));
+    document->setCurrentRow(conv);
+    window_->inspector()->inspectAlgorithm(QStringLiteral("example_loops"));  // in its combo
+    QCOMPARE(window_->inspector()->inspectedAlgorithm(), QStringLiteral("example_loops"));
+    QVERIFY(window_->inspector()->algorithmHtml().contains(QStringLiteral("from plugin")));
+    // And it checks out against reference.
+    QCOMPARE(runToEnd([&] { action("actionCheck")->trigger(); }), JobRunner::Outcome::Completed);
+    QVERIFY(document->lastCheck()->passed);
   }
 };
 

@@ -24,6 +24,7 @@
 #include "model_document.h"
 #include "plan_compare.h"
 #include "results_export.h"
+#include "settings.h"
 #include "sugiyama_layout.h"
 
 using namespace algoscope;
@@ -210,6 +211,37 @@ class WidgetsTest : public QObject {
     QVERIFY(model.setData(cell, QString::fromStdString(Plan::kDefault)));
     QCOMPARE(latency.data(LayerTableModel::SortRole).toDouble(), 4e-3);
 
+    // Errors against reference fill the max error and status columns; a mismatch reads red.
+    const QModelIndex error = model.index(row, LayerTableModel::ErrorColumn);
+    const QModelIndex status = model.index(row, LayerTableModel::StatusColumn);
+    QVERIFY(error.data().toString().isEmpty());
+    ErrorStats fine;
+    fine.max_abs_error = 3e-7;
+    fine.elements = 100;
+    ErrorStats wrong = fine;
+    wrong.max_abs_error = 0.5;
+    wrong.mismatches = 7;
+    AlgorithmMeasurement checked{row, document.layer(row).engineDefault, std::nullopt, {}};
+    checked.result.error = fine;
+    document.recordAlgorithmResults(document.model(), {checked});
+    QCOMPARE(error.data().toString(), QStringLiteral("3.0e-07"));
+    QCOMPARE(error.data(LayerTableModel::SortRole).toDouble(), 3e-7);
+    QCOMPARE(status.data().toString(), QStringLiteral("measured · ok"));
+    QVERIFY(!status.data(Qt::ForegroundRole).isValid());
+    checked.result.error = wrong;
+    document.recordAlgorithmResults(document.model(), {checked});
+    QCOMPARE(status.data().toString(), QStringLiteral("MISMATCH: 7 of 100 outside tolerance"));
+    QVERIFY(status.data(Qt::ForegroundRole).isValid());
+    QVERIFY(error.data(Qt::ToolTipRole).toString().contains(QStringLiteral("7 of 100")));
+    AlgorithmMeasurement broken{row, other, std::nullopt, {}};
+    broken.result.failure = QStringLiteral("kernel threw");
+    document.recordAlgorithmResults(document.model(), {broken});
+    QVERIFY(model.setData(cell, other));
+    QCOMPARE(error.data().toString(), QStringLiteral("failed"));
+    QCOMPARE(status.data().toString(), QStringLiteral("FAILED: kernel threw"));
+    QCOMPARE(document.timing(row, other)->median, 2e-3);  // the timing is kept
+    QVERIFY(model.setData(cell, QString::fromStdString(Plan::kDefault)));
+
     // Sorting and filtering through the proxy.
     filter.sort(LayerTableModel::FlopsColumn, Qt::DescendingOrder);
     double previous = 1e300;
@@ -233,6 +265,51 @@ class WidgetsTest : public QObject {
     QCOMPARE(model.rowCount(), document.layerCount());
     document.setModel(nullptr);
     QCOMPARE(model.rowCount(), 0);
+  }
+
+  void runSettingsPersist() {
+    QCoreApplication::setOrganizationName(QStringLiteral("algoscope-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("widgets_test"));
+    RunSettings settings{2, 3, 4};
+    settings.tolerance = Tolerance{1e-4, 1e-3};
+    settings.useTuningCache = false;
+    settings.tuningCachePath = QStringLiteral("/tmp/somewhere/cache.json");
+    AppSettings::setRunSettings(settings);
+    RunSettings back = AppSettings::runSettings();
+    QCOMPARE(back.threads, 2);
+    QCOMPARE(back.warmup, 3);
+    QCOMPARE(back.repeats, 4);
+    QVERIFY(back.tolerance.has_value());
+    QCOMPARE(back.tolerance->atol, 1e-4);
+    QCOMPARE(back.tolerance->rtol, 1e-3);
+    QCOMPARE(back.useTuningCache, false);
+    QCOMPARE(back.tuningCachePath, settings.tuningCachePath);
+    AppSettings::setRunSettings(RunSettings{});
+    back = AppSettings::runSettings();
+    QVERIFY(!back.tolerance.has_value());
+    QVERIFY(back.useTuningCache);
+    QVERIFY(back.tuningCachePath.isEmpty());
+  }
+
+  void jobRunnerDeliversPartialResultsOfACancelledJob() {
+    // deliver() is dropped once the job is cancelled; deliverAlways() is what a cancelled engine
+    // service returned, and arrives before the finished signal.
+    JobRunner runner;
+    QStringList events;
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    connect(&runner, &JobRunner::finished, this, [&] { events << QStringLiteral("finished"); });
+    std::atomic<bool> started{false};
+    runner.start({QStringLiteral("partial"), [&](JobContext& context) {
+                    started = true;
+                    while (!context.cancelToken()->cancelled()) QThread::msleep(1);
+                    context.deliver([&] { events << QStringLiteral("dropped"); });
+                    context.deliverAlways([&] { events << QStringLiteral("partial"); });
+                  }});
+    while (!started) QThread::msleep(1);
+    runner.cancel();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(finished.first().at(1).value<JobRunner::Outcome>(), JobRunner::Outcome::Cancelled);
+    QCOMPARE(events, QStringList({"partial", "finished"}));
   }
 
   void algorithmComboDisablesWhatDoesNotApply() {
