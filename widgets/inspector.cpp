@@ -220,7 +220,7 @@ void Inspector::refreshAlgorithm() {
                       .arg(esc(option != facts.algorithms.end() ? option->whyNot : QString())));
   }
   html += field(QStringLiteral("tolerance vs reference"),
-                QStringLiteral("|Δ| ≤ %1 + %2·|ref|")
+                QStringLiteral("|Δ| ≤ %1·s + %2·|ref|, s = max(1, max |ref|) over the output")
                     .arg(algorithm->tolerance.atol, 0, 'g', 2)
                     .arg(algorithm->tolerance.rtol, 0, 'g', 2));
   if (name == facts.engineDefault)

@@ -170,13 +170,14 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
           if (result && !result->failure.isEmpty()) return result->failure;
           if (error)
             return QStringLiteral(
-                       "max |Δ| %1, max relative %2; %3 of %4 elements outside |Δ| ≤ %5 + "
-                       "%6·|ref|")
+                       "max |Δ| %1, max relative %2; %3 of %4 elements outside |Δ| ≤ %5·%7 + "
+                       "%6·|ref| (%7 = max(1, max |ref|))")
                 .arg(humanError(error->max_abs_error), humanError(error->max_rel_error))
                 .arg(error->mismatches)
                 .arg(error->elements)
                 .arg(error->tolerance.atol, 0, 'g', 2)
-                .arg(error->tolerance.rtol, 0, 'g', 2);
+                .arg(error->tolerance.rtol, 0, 'g', 2)
+                .arg(error->scale, 0, 'g', 3);
           return {};
         case StatusColumn:
           if (!facts.runnable()) return facts.problem;

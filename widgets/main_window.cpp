@@ -847,10 +847,11 @@ void MainWindow::onCheckDone(const CheckResult& result) {
                                                  .arg(humanError(output.vs_expected->max_abs_error))
                                            : QString(),
                         output.passed() ? QStringLiteral("ok") : QStringLiteral("MISMATCH"));
-  const QString endToEnd = QStringLiteral("end to end (|Δ| ≤ %1 + %2·|ref|): %3")
-                               .arg(result.end_to_end_tolerance.atol, 0, 'g', 2)
-                               .arg(result.end_to_end_tolerance.rtol, 0, 'g', 2)
-                               .arg(outputs.join(QStringLiteral("; ")));
+  const QString endToEnd =
+      QStringLiteral("end to end (|Δ| ≤ %1·s + %2·|ref|, s = max(1, max |ref|)): %3")
+          .arg(result.end_to_end_tolerance.atol, 0, 'g', 2)
+          .arg(result.end_to_end_tolerance.rtol, 0, 'g', 2)
+          .arg(outputs.join(QStringLiteral("; ")));
   if (result.passed()) {
     hideMessage();
     statusBar()->showMessage(
@@ -874,7 +875,7 @@ void MainWindow::onCheckDone(const CheckResult& result) {
                              QString::fromStdString(l.algorithm).toHtmlEscaped())
                         .arg(l.error.mismatches)
                         .arg(l.error.elements)
-                        .arg(l.error.tolerance.atol, 0, 'g', 2)
+                        .arg(l.error.tolerance.atol * l.error.scale, 0, 'g', 2)
                         .arg(l.error.tolerance.rtol, 0, 'g', 2)
                         .arg(humanError(l.error.max_abs_error))
                   : QStringLiteral("<b>%1</b> (%2, %3) failed: %4")

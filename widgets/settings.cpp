@@ -87,8 +87,9 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings& settings, QWidget* paren
   // Tolerances: empty optional keeps each algorithm's own (the registry's).
   overrideTolerance_ = new QCheckBox(QStringLiteral("Replace the algorithms' own tolerances"));
   overrideTolerance_->setToolTip(
-      QStringLiteral("An element mismatches when |got - want| > atol + rtol·|want|. Applies to "
-                     "Check, Time algorithms and Tune."));
+      QStringLiteral("An element mismatches when |got - want| > atol·s + rtol·|want|, where s is "
+                     "max(1, max |want|) over the tensor. Applies to Check, Time algorithms and "
+                     "Tune."));
   const Tolerance tolerance = settings.tolerance.value_or(Tolerance{});
   auto toleranceEdit = [](double value) {
     auto* edit = new QLineEdit(QString::number(value, 'g', 3));

@@ -48,7 +48,12 @@ json document(const std::string& command, const Model& model, const std::string&
   return j;
 }
 
-std::string tolerance_text(Tolerance t) { return "atol " + sci(t.atol) + ", rtol " + sci(t.rtol); }
+// The absolute part is multiplied by the compared tensor's scale, max(1, max |ref|) (registry.h).
+std::string tolerance_text(Tolerance t, double scale = 1) {
+  char times[32] = "";
+  if (scale > 1) std::snprintf(times, sizeof times, " x %.3g", scale);
+  return "atol " + sci(t.atol) + times + ", rtol " + sci(t.rtol);
+}
 
 // Whether a service was cut short by Ctrl-C; says so on stderr.
 bool report_interrupted(bool partial, const std::string& what) {
@@ -105,11 +110,11 @@ int command_check(const std::vector<std::string>& args) {
     table.add({std::to_string(l.index), l.node, l.op_type, l.algorithm,
                l.compared ? sci(e.max_abs_error) : "-", l.compared ? sci(e.max_rel_error) : "-",
                l.compared ? std::to_string(e.mismatches) + "/" + std::to_string(e.elements) : "-",
-               l.compared ? tolerance_text(e.tolerance) : "-", verdict});
+               l.compared ? tolerance_text(e.tolerance, e.scale) : "-", verdict});
     csv.push_back({std::to_string(l.index), l.node, l.op_type, l.algorithm, l.compared ? "1" : "0",
                    raw(e.max_abs_error), raw(e.max_rel_error), std::to_string(e.mismatches),
                    std::to_string(e.elements), raw(e.tolerance.atol), raw(e.tolerance.rtol),
-                   l.passed() ? "1" : "0", l.failure});
+                   raw(e.scale), l.passed() ? "1" : "0", l.failure});
   }
   std::cout << "model " << model->name << ": " << result.layers.size() << " layer(s), " << compared
             << " computed by another algorithm than reference and compared with it on the same "
@@ -144,7 +149,7 @@ int command_check(const std::vector<std::string>& args) {
   if (auto path = a.value("--csv"))
     write_csv(*path,
               {"index", "layer", "op", "algorithm", "compared", "max_abs_error", "max_rel_error",
-               "mismatches", "elements", "atol", "rtol", "passed", "failure"},
+               "mismatches", "elements", "atol", "rtol", "scale", "passed", "failure"},
               csv);
   if (report_interrupted(result.partial,
                          "checked " + std::to_string(result.layers.size()) + " layer(s)"))

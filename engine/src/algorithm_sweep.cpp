@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "algoscope/error.h"
+#include "algoscope/measure.h"
 
 namespace algoscope {
 
@@ -154,12 +155,14 @@ Tensor run(const Algorithm& algorithm, const LayerUnderTest& t, const Layer& lay
   return y;
 }
 
-// max |got - want| / (atol + rtol |want|) over the elements; NaN where either has a NaN.
+// max |got - want| / (atol scale + rtol |want|) over the elements (registry.h: Tolerance); NaN
+// where either has a NaN.
 double error_ratio(const Tensor& got, const Tensor& want, const Tolerance& tol) {
   double worst = 0.0;
+  const double atol = tol.atol * tolerance_scale(want);
   for (int64_t i = 0; i < want.numel(); ++i) {
     const double g = got.data<float>()[i], w = want.data<float>()[i];
-    const double r = std::fabs(g - w) / (tol.atol + tol.rtol * std::fabs(w));
+    const double r = std::fabs(g - w) / (atol + tol.rtol * std::fabs(w));
     if (std::isnan(r)) return r;
     worst = std::max(worst, r);
   }

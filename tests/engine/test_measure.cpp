@@ -203,16 +203,32 @@ TEST(MeasureStats, OrderStatisticsOfTimings) {
 }
 
 TEST(MeasureStats, ElementwiseErrorUnderATolerance) {
-  Tensor got = Tensor::from_vector<float>({4}, {1.0f, 2.5f, 0.0f, 10.0f});
-  Tensor want = Tensor::from_vector<float>({4}, {1.0f, 2.0f, 0.001f, 10.0f});
-  // Bounds atol + rtol * |want|: 0.2, 0.3, 0.1001, 1.1; only 2.5 vs 2 is outside.
+  Tensor got = Tensor::from_vector<float>({4}, {0.1f, 0.75f, 0.0f, 1.0f});
+  Tensor want = Tensor::from_vector<float>({4}, {0.1f, 0.5f, 0.001f, 1.0f});
+  // Bounds atol + rtol * |want| (scale 1: no |want| exceeds 1): 0.11, 0.15, 0.1001, 0.2; only
+  // 0.75 vs 0.5 is outside.
   auto e = algoscope::compare_tensors(got, want, {0.1, 0.1});
   EXPECT_EQ(e.elements, 4);
   EXPECT_EQ(e.mismatches, 1);
   EXPECT_FALSE(e.passed());
-  EXPECT_NEAR(e.max_abs_error, 0.5, 1e-7);
+  EXPECT_DOUBLE_EQ(e.scale, 1.0);
+  EXPECT_NEAR(e.max_abs_error, 0.25, 1e-7);
   EXPECT_NEAR(e.max_rel_error, 1.0, 1e-4);  // |0 - 0.001| / 0.001
   EXPECT_TRUE(algoscope::compare_tensors(got, want, {0.5, 0}).passed());
+
+  // The absolute part scales with the tensor's largest magnitude: an error of 0.02 next to values
+  // of 250 is float rounding, the same 0.02 in a tensor of values near 1 is not.
+  Tensor large = Tensor::from_vector<float>({4}, {100.0f, -250.0f, 0.5f, 3.0f});
+  Tensor large_off = Tensor::from_vector<float>({4}, {100.0f, -250.0f, 0.52f, 3.0f});
+  auto scaled = algoscope::compare_tensors(large_off, large, {1e-4, 1e-3});
+  EXPECT_DOUBLE_EQ(scaled.scale, 250.0);  // bound at 0.5: 1e-4 * 250 + 1e-3 * 0.5 = 0.0255
+  EXPECT_TRUE(scaled.passed());
+  Tensor large_wrong = Tensor::from_vector<float>({4}, {100.0f, -250.0f, 0.53f, 3.0f});
+  EXPECT_EQ(algoscope::compare_tensors(large_wrong, large, {1e-4, 1e-3}).mismatches, 1);
+  Tensor small = Tensor::from_vector<float>({2}, {0.5f, 1.0f});
+  Tensor small_off = Tensor::from_vector<float>({2}, {0.52f, 1.0f});
+  EXPECT_FALSE(algoscope::compare_tensors(small_off, small, {1e-4, 1e-3}).passed());
+  EXPECT_DOUBLE_EQ(algoscope::tolerance_scale(Tensor::from_vector<float>({2}, {INFINITY, -7})), 7);
 
   Tensor nan = Tensor::from_vector<float>({4}, {1.0f, 2.0f, NAN, 10.0f});
   auto n = algoscope::compare_tensors(nan, want, {1e9, 0});
@@ -266,6 +282,38 @@ TEST(MeasureCheck, CatchesAndNamesTheWrongAlgorithm) {
                                      *registry);
   EXPECT_TRUE(loose.passed());
   EXPECT_EQ(loose.end_to_end_tolerance.atol, 0.05);
+}
+
+// ResNet-50's layer4 on random weights: 512 -> 512 3x3 over activations in the tens, outputs in
+// the thousands. Float sums of 4608 products round by more than a fixed atol of 1e-4 on the
+// elements that cancel to near zero; the tolerance's magnitude scale (registry.h) lets the
+// rounding through, which the registry's fixed atol did not (every GEMM-based algorithm was
+// rejected there by tune).
+TEST(MeasureCheck, RoundingOfLargeActivationsIsNotAMismatch) {
+  using onnx_builder::random_floats;
+  onnx_builder::ModelBuilder b("wide", 13);
+  b.input("x", {1, 512, 7, 7});
+  b.initializer("w", {512, 512, 3, 3}, random_floats(512 * 512 * 9, 11));
+  b.node("Conv", {"x", "w"}, {"y"}, "conv").ints("pads", {1, 1, 1, 1});
+  b.output("y");
+  auto model =
+      std::make_shared<const Model>(algoscope::load_model_from_bytes(b.bytes(), "wide.onnx"));
+  algoscope::CheckOptions options;
+  options.threads = 2;
+  options.inputs = {
+      Tensor::from_vector<float>({1, 512, 7, 7}, random_floats(512 * 49, 12, 0.0f, 40.0f))};
+  for (const char* algorithm : {"direct", "im2col", "winograd_f2"}) {
+    Plan plan = Plan::for_model(*model);
+    plan.defaults["Conv"] = algorithm;
+    const algoscope::CheckResult result = algoscope::check_plan(model, plan, options);
+    ASSERT_EQ(result.layers.size(), 1u);
+    const algoscope::ErrorStats& error = result.layers[0].error;
+    EXPECT_TRUE(result.passed()) << algorithm << ": " << error.mismatches << " mismatches, max abs "
+                                 << error.max_abs_error << ", scale " << error.scale;
+    EXPECT_GT(error.scale, 1000) << algorithm;
+    // The rounding is real: a fixed atol of the registry's size would have failed this layer.
+    EXPECT_GT(error.max_abs_error, 1e-3) << algorithm;
+  }
 }
 
 TEST(MeasureCheck, ReferenceLayersAreNotComparedAndExpectedOutputsAre) {
@@ -790,8 +838,8 @@ TEST(MeasureJson, DocumentedFields) {
   ASSERT_EQ(check["layers"].size(), 2u);
   for (const char* key : {"index", "name", "op", "algorithm", "compared", "passed", "error"})
     EXPECT_TRUE(check["layers"][1].contains(key)) << key;
-  for (const char* key :
-       {"max_abs_error", "max_rel_error", "mismatches", "elements", "atol", "rtol", "passed"})
+  for (const char* key : {"max_abs_error", "max_rel_error", "mismatches", "elements", "atol",
+                          "rtol", "scale", "passed"})
     EXPECT_TRUE(check["layers"][1]["error"].contains(key)) << key;
   EXPECT_EQ(check["layers"][1]["error"]["mismatches"], 256);
   EXPECT_EQ(check["outputs"][0]["name"], "y");

@@ -27,7 +27,8 @@ struct SweepReport {
   int layers = 0;      // layers in the sweep
   int applicable = 0;  // layers the algorithm accepted
   int runs = 0;        // outputs compared with `reference`
-  // The largest max|got - reference| / (atol + rtol * |reference|) over all runs: <= 1 passes.
+  // The largest max|got - reference| / (atol * scale + rtol * |reference|) over all runs (scale:
+  // registry.h, Tolerance); <= 1 passes.
   double worst_error_ratio = 0.0;
   std::vector<SweepFailure> failures;
 

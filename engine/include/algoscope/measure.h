@@ -77,16 +77,20 @@ struct TimingStats {
 };
 
 // How far one result is from another, elementwise. An element mismatches when
-// |got - want| > atol + rtol * |want| (or either is NaN).
+// |got - want| > atol * scale + rtol * |want| (or either is NaN).
 struct ErrorStats {
   double max_abs_error = 0;
   double max_rel_error = 0;  // max |got - want| / |want| over elements where want != 0
   int64_t mismatches = 0;
   int64_t elements = 0;
   Tolerance tolerance;
+  // The largest scale the absolute tolerance was multiplied by: max(1, max |want|) (registry.h).
+  double scale = 1;
   bool passed() const { return mismatches == 0; }
 };
 
+// max(1, max |reference|) over the finite elements: what Tolerance::atol is multiplied by.
+double tolerance_scale(const Tensor& reference);
 // Compares tensors of any element type; a shape or type difference is an Error.
 ErrorStats compare_tensors(const Tensor& got, const Tensor& want, Tolerance tolerance);
 // Adds one more pair to `into`, under into.tolerance (the outputs of a layer with several).

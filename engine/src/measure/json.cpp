@@ -31,6 +31,7 @@ json to_json_value(const ErrorStats& s) {
           {"elements", s.elements},
           {"atol", s.tolerance.atol},
           {"rtol", s.tolerance.rtol},
+          {"scale", s.scale},
           {"passed", s.passed()}};
 }
 
@@ -87,6 +88,7 @@ AlgorithmTiming algorithm_timing_from_json(const json& j) {
     error.mismatches = e.at("mismatches").get<int64_t>();
     error.elements = e.at("elements").get<int64_t>();
     error.tolerance = {e.at("atol").get<double>(), e.at("rtol").get<double>()};
+    error.scale = e.value("scale", 1.0);
     t.error = error;
   }
   t.pruned = j.at("pruned").get<bool>();

@@ -34,17 +34,32 @@ TimingStats TimingStats::of(std::vector<double> samples_ms) {
   return stats;
 }
 
+double tolerance_scale(const Tensor& reference) {
+  double largest = 1;
+  ops::visit_dtype(reference.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* r = reference.data<T>();
+    for (int64_t i = 0, n = reference.numel(); i < n; ++i)
+      if (const double m = std::fabs(double(r[i])); std::isfinite(m))
+        largest = std::max(largest, m);
+  });
+  return largest;
+}
+
 void accumulate_error(ErrorStats& into, const Tensor& got, const Tensor& want) {
   if (got.dtype() != want.dtype() || got.shape() != want.shape())
     throw Error(std::string("cannot compare ") + dtype_name(got.dtype()) + " " +
                 shape_to_string(got.shape()) + " with " + dtype_name(want.dtype()) + " " +
                 shape_to_string(want.shape()));
-  const double atol = into.tolerance.atol, rtol = into.tolerance.rtol;
   ops::visit_dtype(want.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* g = got.data<T>();
     const T* w = want.data<T>();
-    for (int64_t i = 0, n = want.numel(); i < n; ++i) {
+    const int64_t n = want.numel();
+    const double scale = tolerance_scale(want);
+    into.scale = std::max(into.scale, scale);
+    const double atol = into.tolerance.atol * scale, rtol = into.tolerance.rtol;
+    for (int64_t i = 0; i < n; ++i) {
       const double a = double(g[i]), b = double(w[i]);
       const double diff = std::fabs(a - b);
       // NaN compares false everywhere: count it as a mismatch and as an infinite error.

@@ -28,7 +28,9 @@ std::string tuning_key(const Layer& layer, const std::vector<const Algorithm*>& 
   key += " threads:" + std::to_string(threads) + " tolerance:" +
          (tolerance ? std::to_string(tolerance->atol) + "/" + std::to_string(tolerance->rtol)
                     : std::string("own"));
-  return key + " machine:" + machine_signature() + " engine:" + version();
+  // "errors:scaled": entries from before Tolerance::atol was scaled by the output's magnitude
+  // judged usability differently and must not be reused.
+  return key + " errors:scaled machine:" + machine_signature() + " engine:" + version();
 }
 
 // The choice for a layer: `reference` (always right) when no candidate is usable.
