@@ -10,6 +10,9 @@ packages=(
   # engine
   libonnx-dev libprotobuf-dev protobuf-compiler libopenblas-dev libdnnl-dev nlohmann-json3-dev
   libfftw3-dev
+  # OpenBLAS built on OpenMP, next to the default pthreads build: the engine loads it so that
+  # OpenBLAS, oneDNN and our kernels share libgomp's threads (engine/src/blas/openblas.cpp)
+  libopenblas0-openmp
   # the Qt explorer (ALGOSCOPE_GUI): Qt Charts needs the OpenGL module's CMake files; the
   # offscreen platform (headless tests, --screenshot) draws text with the DejaVu fonts
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core

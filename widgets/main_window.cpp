@@ -535,9 +535,10 @@ void MainWindow::buildActions() {
         this, QStringLiteral("About algoscope"),
         QStringLiteral("<h3>algoscope %1</h3><p>An explorer for the algorithmic design space of "
                        "neural networks: choose how each layer is computed, check it, time "
-                       "it.</p><p>OpenBLAS kernels: %2</p>")
+                       "it.</p><p>OpenBLAS kernels: %2<br>OpenBLAS threads: %3</p>")
             .arg(QString::fromUtf8(algoscope::version()),
-                 QString::fromStdString(algoscope::openblas_core()).toHtmlEscaped()));
+                 QString::fromStdString(algoscope::openblas_core()).toHtmlEscaped(),
+                 QString::fromStdString(algoscope::openblas_threading()).toHtmlEscaped()));
   });
   help->addAction(about);
 

@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
   }
   if (command == "--version") {
     std::cout << "algoscope-cli " << algoscope::version()
-              << "\nOpenBLAS kernels: " << algoscope::openblas_core() << "\n";
+              << "\nOpenBLAS kernels: " << algoscope::openblas_core()
+              << "\nOpenBLAS threads: " << algoscope::openblas_threading() << "\n";
     return 0;
   }
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {

@@ -5,4 +5,5 @@
 namespace algoscope {
 const char* version() { return ALGOSCOPE_VERSION; }
 std::string openblas_core() { return blas::openblas_core_name(); }
+std::string openblas_threading() { return blas::openblas_threading(); }
 }  // namespace algoscope

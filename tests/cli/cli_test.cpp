@@ -50,8 +50,9 @@ class Cli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Result run(const std::vector<std::string>& args) {
-    std::string cmd = "timeout 120 " + quote(ALGOSCOPE_CLI);
+  // `environment`: VAR=value assignments for the command, e.g. "ALGOSCOPE_OPENBLAS=/nowhere".
+  Result run(const std::vector<std::string>& args, const std::string& environment = "") {
+    std::string cmd = environment + " timeout 120 " + quote(ALGOSCOPE_CLI);
     for (const auto& a : args) cmd += " " + quote(a);
     cmd += " >" + quote((dir_ / "stdout").string()) + " 2>" + quote((dir_ / "stderr").string()) +
            " </dev/null";
@@ -98,6 +99,25 @@ TEST_F(Cli, VersionAndHelp) {
     EXPECT_NE(h.out.find(cmd), std::string::npos);
   expect_usage_error({}, {"usage"});
   expect_usage_error({"frobnicate"}, {"unknown command 'frobnicate'"});
+}
+
+// $ALGOSCOPE_OPENBLAS names the OpenBLAS file to load. A file that does not load leaves the
+// OpenBLAS algorithms not applicable, with the loader's reason, and everything else working.
+TEST_F(Cli, OpenBlasFileChosenByTheEnvironment) {
+  Result v = run({"--version"}, "ALGOSCOPE_OPENBLAS=/nowhere/libopenblas.so.0");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("OpenBLAS threads: OpenBLAS could not be loaded: /nowhere/libopenblas.so.0"),
+            std::string::npos)
+      << v.out;
+  // An op-wide choice that does not apply falls back to the engine's default, with the reason.
+  Result im2col = run({"run", conv_model, "--select", "Conv=im2col"},
+                      "ALGOSCOPE_OPENBLAS=/nowhere/libopenblas.so.0");
+  EXPECT_EQ(im2col.exit_code, 0) << im2col.err;
+  EXPECT_NE(im2col.err.find("im2col does not apply (OpenBLAS could not be loaded"),
+            std::string::npos)
+      << im2col.err;
+  Result pthreads = run({"--version"}, "ALGOSCOPE_OPENBLAS=libopenblas.so.0");
+  EXPECT_NE(pthreads.out.find("(libopenblas.so.0)"), std::string::npos) << pthreads.out;
 }
 
 TEST_F(Cli, RunWritesOutputsThatMatchOnnxExpectedValues) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <string>
 
 #include "algoscope/algoscope.h"
 #include "blas/sgemm.h"
@@ -16,6 +18,15 @@ TEST(OpenBlas, PicksAvx512KernelsOnAvx512Cpus) {
       !__builtin_cpu_supports("avx512vl") || !__builtin_cpu_supports("avx512dq"))
     GTEST_SKIP() << "CPU without AVX-512";
   EXPECT_EQ(algoscope::openblas_core(), "SkylakeX");
+}
+
+// With Debian's libopenblas0-openmp installed (install-deps.sh does), the engine loads that build,
+// so OpenBLAS runs on libgomp's threads like our kernels and oneDNN, not on a pool of its own.
+TEST(OpenBlas, LoadsTheOpenMPBuildWhenInstalled) {
+  if (std::getenv("ALGOSCOPE_OPENBLAS")) GTEST_SKIP() << "ALGOSCOPE_OPENBLAS chosen by the user";
+  const char* openmp_build = "/usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0";
+  if (!std::filesystem::exists(openmp_build)) GTEST_SKIP() << "no " << openmp_build;
+  EXPECT_EQ(algoscope::openblas_threading(), std::string("OpenMP (") + openmp_build + ")");
 }
 
 TEST(OpenBlas, SgemmComputesRowMajorProducts) {

@@ -25,5 +25,9 @@ namespace algoscope {
 const char* version();
 // The kernel set OpenBLAS chose on this CPU ("SkylakeX", "Haswell", ...) or why it did not load.
 std::string openblas_core();
+// How the loaded OpenBLAS runs its threads and which file it is: "OpenMP (/usr/lib/...)" when
+// Debian's libopenblas0-openmp is installed (it shares libgomp's threads with the engine's own
+// kernels and oneDNN), "pthreads (libopenblas.so.0)" otherwise; $ALGOSCOPE_OPENBLAS overrides.
+std::string openblas_threading();
 
 }  // namespace algoscope

@@ -1,9 +1,19 @@
 // Loads libopenblas with dlopen after choosing its core type (see sgemm.h for why), and exposes
 // cblas_sgemm and the thread-count setter through plain functions.
+//
+// Which build: Debian ships OpenBLAS on pthreads (the default) and on OpenMP (libopenblas0-openmp).
+// Our kernels and oneDNN run on libgomp's team, whose threads spin-wait for a while after each
+// parallel region; a second pool of OpenBLAS pthreads then competes with them for the cores. On 2
+// cores a 1x1 convolution through OpenBLAS right after one of our kernels took about twice its
+// isolated time, and a tuned ResNet-50 ran in 78 ms on the pthreads build against 55-61 ms on the
+// OpenMP build. So the OpenMP build comes first, then whatever libopenblas.so.0 the system's
+// alternatives point at. $ALGOSCOPE_OPENBLAS names a file to load instead (A/B measurements).
 #include <dlfcn.h>
 
 #include <cstdlib>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "algoscope/error.h"
 #include "blas/sgemm.h"
@@ -18,11 +28,14 @@ using SgemmFn = void (*)(int, int, int, int, int, int, float, const float*, int,
                          float, float*, int);
 using SetThreadsFn = void (*)(int);
 using CoreNameFn = char* (*)();
+using ParallelFn = int (*)();
 
 struct OpenBlas {
   SgemmFn sgemm = nullptr;
   SetThreadsFn set_threads = nullptr;
   CoreNameFn core_name = nullptr;
+  ParallelFn parallel = nullptr;  // openblas_get_parallel: 0 sequential, 1 pthreads, 2 OpenMP
+  std::string file;               // what was loaded
   std::string error;
 };
 
@@ -40,19 +53,34 @@ const OpenBlas& library() {
     // Only our own choice when the user has not made one; setenv before the library's constructor.
     if (std::getenv("OPENBLAS_CORETYPE") == nullptr && cpu_has_avx512())
       setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+    std::vector<std::string> candidates;
+    if (const char* chosen = std::getenv("ALGOSCOPE_OPENBLAS"); chosen && *chosen) {
+      candidates = {chosen};
+    } else {
+#ifdef ALGOSCOPE_OPENBLAS_OPENMP
+      candidates.push_back(ALGOSCOPE_OPENBLAS_OPENMP);
+#endif
+      candidates.insert(candidates.end(), {"libopenblas.so.0", "libopenblas.so"});
+    }
     void* handle = nullptr;
-    for (const char* soname : {"libopenblas.so.0", "libopenblas.so"}) {
-      handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-      if (handle) break;
+    std::string why;
+    for (const std::string& file : candidates) {
+      handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (handle) {
+        lib.file = file;
+        break;
+      }
+      const char* error = dlerror();
+      why = error ? error : "unknown reason";
     }
     if (!handle) {
-      const char* why = dlerror();
-      lib.error = std::string("OpenBLAS could not be loaded: ") + (why ? why : "unknown reason");
+      lib.error = "OpenBLAS could not be loaded: " + why;
       return;
     }
     lib.sgemm = reinterpret_cast<SgemmFn>(dlsym(handle, "cblas_sgemm"));
     lib.set_threads = reinterpret_cast<SetThreadsFn>(dlsym(handle, "openblas_set_num_threads"));
     lib.core_name = reinterpret_cast<CoreNameFn>(dlsym(handle, "openblas_get_corename"));
+    lib.parallel = reinterpret_cast<ParallelFn>(dlsym(handle, "openblas_get_parallel"));
     if (!lib.sgemm) lib.error = "libopenblas has no cblas_sgemm";
   });
   return lib;
@@ -66,6 +94,17 @@ std::string openblas_core_name() {
   const OpenBlas& lib = library();
   if (!lib.error.empty()) return lib.error;
   return lib.core_name ? lib.core_name() : "unknown";
+}
+
+std::string openblas_threading() {
+  const OpenBlas& lib = library();
+  if (!lib.error.empty()) return lib.error;
+  const int kind = lib.parallel ? lib.parallel() : -1;
+  const char* name = kind == 0   ? "sequential"
+                     : kind == 1 ? "pthreads"
+                     : kind == 2 ? "OpenMP"
+                                 : "unknown";
+  return std::string(name) + " (" + lib.file + ")";
 }
 
 void openblas_set_threads(int threads) {

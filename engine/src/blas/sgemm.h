@@ -17,6 +17,9 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
 bool openblas_available();
 // OpenBLAS's own name for the kernels it chose ("SkylakeX", "Haswell", ...), or the load error.
 std::string openblas_core_name();
+// How this OpenBLAS runs its threads, "OpenMP", "pthreads" or "sequential", and the file loaded:
+// "OpenMP (/usr/lib/.../openblas-openmp/libopenblas.so.0)"; or the load error.
+std::string openblas_threading();
 // OpenBLAS keeps its own thread pool; sessions set it to their thread count.
 void openblas_set_threads(int threads);
 

@@ -142,7 +142,9 @@ std::string machine_signature() {
     if (__builtin_cpu_supports("avx512f")) s += " avx512f";
     if (__builtin_cpu_supports("avx2")) s += " avx2";
     if (__builtin_cpu_supports("fma")) s += " fma";
-    return s + "; OpenBLAS " + openblas_core();
+    // Which OpenBLAS build matters too: the pthreads one competes with libgomp for the cores.
+    const std::string threading = openblas_threading();
+    return s + "; OpenBLAS " + openblas_core() + " " + threading.substr(0, threading.find(' '));
   }();
   return signature;
 }
