@@ -978,6 +978,14 @@ void MainWindow::onTuneDone(const TuneResult& result) {
   if (result.end_to_end) {
     text += QStringLiteral(" The tuned plan runs in %1 end to end")
                 .arg(humanSeconds(result.end_to_end->latency.median_ms * 1e-3));
+    for (const FamilyPlan& family : result.family_plans)
+      if (family.chosen && result.per_layer_end_to_end)
+        text += QStringLiteral(
+                    ", with %1 layer(s) switched to %2 algorithms that pass values to each other "
+                    "in their own layout (the fastest choice of each layer alone: %3)")
+                    .arg(family.layers)
+                    .arg(QString::fromStdString(family.family))
+                    .arg(humanSeconds(result.per_layer_end_to_end->latency.median_ms * 1e-3));
     if (auto current = document_->currentPlanLatency())
       text += QStringLiteral(" (the current plan: %1)").arg(humanSeconds(current->timing.median));
     text += QLatin1Char('.');

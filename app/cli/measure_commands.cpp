@@ -363,12 +363,14 @@ int command_tune(const std::vector<std::string>& args) {
                engine_default, fallback ? ms(default_ms) : "-",
                chosen && fallback && chosen_ms > 0 ? format("%.2fx", default_ms / chosen_ms) : "-",
                std::to_string(l.candidates.size()), std::to_string(rejected),
-               l.from_cache            ? "cache"
-               : l.shared_with.empty() ? "measured"
-                                       : "same as " + l.shared_with});
+               (l.from_cache            ? "cache"
+                : l.shared_with.empty() ? "measured"
+                                        : "same as " + l.shared_with) +
+                   (l.layout_family.empty() ? "" : ", " + l.layout_family + " plan")});
     csv.push_back({std::to_string(l.index), l.node, l.op_type, l.algorithm, raw(chosen_ms),
                    engine_default, raw(default_ms), std::to_string(l.candidates.size()),
-                   std::to_string(rejected), l.from_cache ? "1" : "0", l.shared_with});
+                   std::to_string(rejected), l.from_cache ? "1" : "0", l.shared_with,
+                   l.layout_family});
   }
   table.print(std::cout);
   std::cout << "\ntuned " << result.layers.size() << " layer(s) on " << result.threads
@@ -386,15 +388,25 @@ int command_tune(const std::vector<std::string>& args) {
               << format("%.2f", engine.median_ms > 0 ? tuned.median_ms / engine.median_ms : 0)
               << ")\n";
   }
+  for (const FamilyPlan& family : result.family_plans)
+    std::cout << "the " << family.family << " layout family's plan (" << family.layers
+              << " layer(s) changed, values passed in its own layout): median "
+              << ms(family.end_to_end.latency.median_ms) << " ms"
+              << (family.chosen
+                      ? ", faster than the per-layer choices (median " +
+                            ms(result.per_layer_end_to_end->latency.median_ms) + " ms): chosen"
+                      : ", not chosen")
+              << "\n";
   result.plan.save(*output);
   std::cout << (result.partial ? "partial plan" : "plan") << " written to " << *output << "\n";
   if (auto path = a.value("--json"))
     write_text(*path, document("tune", *model, to_json(result)).dump(2));
   if (auto path = a.value("--csv"))
-    write_csv(*path,
-              {"index", "layer", "op", "algorithm", "min_ms", "engine_default",
-               "engine_default_min_ms", "timed", "rejected", "from_cache", "shared_with"},
-              csv);
+    write_csv(
+        *path,
+        {"index", "layer", "op", "algorithm", "min_ms", "engine_default", "engine_default_min_ms",
+         "timed", "rejected", "from_cache", "shared_with", "layout_family"},
+        csv);
   return report_interrupted(result.partial, "the plan names the layers tuned before that")
              ? kInterruptedExitCode
              : 0;

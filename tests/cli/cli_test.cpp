@@ -426,6 +426,13 @@ TEST_F(Cli, TuneWritesAPlanThatLoadsBackAndSecondRunHitsTheCache) {
   EXPECT_GT(measurements["layers"][0]["candidates"].size(), 3u);
   EXPECT_GT(measurements["end_to_end"]["latency_ms"]["median"].get<double>(), 0);
   EXPECT_EQ(read_json(dir_ / "tune.json")["cache_hits"], 0);
+  // Both convs have oneDNN candidates: unless the per-layer choices already are oneDNN's, the
+  // family's plan was timed too, and the summary says so.
+  ASSERT_TRUE(measurements["family_plans"].is_array());
+  for (const auto& family : measurements["family_plans"]) {
+    EXPECT_EQ(family["family"], "onednn");
+    EXPECT_NE(first.out.find("the onednn layout family's plan"), std::string::npos) << first.out;
+  }
   // The tuned plan runs.
   EXPECT_EQ(run({"run", model, "--plan", plan_path}).exit_code, 0);
 

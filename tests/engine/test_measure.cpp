@@ -64,15 +64,27 @@ void reset_calls() {
 }
 
 // y = 2x (+ offset), repeated `repeat` times: the repeats are the slow algorithm's extra work.
+// With `chain_bytes`, the kernel offers a native layout "test_chain" (the data stays plain) and
+// does its work once, not `repeat` times, when a neighbour passes it its input or takes its output
+// in that layout: the gain of a layout family, which only shows end to end.
 class ScaleKernel final : public algoscope::Kernel {
  public:
-  ScaleKernel(std::atomic<int>& counter, float offset, int repeat)
-      : counter_(counter), offset_(offset), repeat_(repeat) {}
+  ScaleKernel(std::atomic<int>& counter, float offset, int repeat, size_t chain_bytes = 0)
+      : counter_(counter), offset_(offset), repeat_(repeat), chain_bytes_(chain_bytes) {}
+  std::optional<algoscope::NativeLayout> native_output_layout(size_t) const override {
+    if (chain_bytes_ == 0) return std::nullopt;
+    return algoscope::NativeLayout{"test_chain", chain_bytes_};
+  }
+  std::optional<algoscope::NativeLayout> native_input_layout(size_t input) const override {
+    return native_output_layout(input);
+  }
+  void use_native_output(size_t) override { chained_ = true; }
+  void use_native_input(size_t) override { chained_ = true; }
   void run(algoscope::KernelIO& io) override {
     ++counter_;
     const float* x = io.inputs[0]->data<float>();
     float* y = io.outputs[0]->data<float>();
-    for (int r = 0; r < repeat_; ++r) {
+    for (int r = 0; r < (chained_ ? 1 : repeat_); ++r) {
       for (int64_t i = 0; i < io.outputs[0]->numel(); ++i) y[i] = 2 * x[i] + offset_;
       // Keeps the compiler from folding the repeats into one pass.
       asm volatile("" : : "r"(y) : "memory");
@@ -83,17 +95,22 @@ class ScaleKernel final : public algoscope::Kernel {
   std::atomic<int>& counter_;
   float offset_;
   int repeat_;
+  size_t chain_bytes_;
+  bool chained_ = false;
 };
 
-Algorithm scale_algorithm(const std::string& name, int priority, float offset = 0, int repeat = 1) {
+Algorithm scale_algorithm(const std::string& name, int priority, float offset = 0, int repeat = 1,
+                          const std::string& layout_family = "") {
   calls()[name] = 0;
   Algorithm a;
   a.name = name;
   a.summary = "test algorithm " + name;
   a.default_priority = priority;
+  a.layout_family = layout_family;
   std::atomic<int>* counter = &calls()[name];
-  a.prepare = [counter, offset, repeat](const Layer&) {
-    return std::make_unique<ScaleKernel>(*counter, offset, repeat);
+  a.prepare = [counter, offset, repeat, chains = !layout_family.empty()](const Layer& l) {
+    return std::make_unique<ScaleKernel>(*counter, offset, repeat,
+                                         chains ? l.inputs[0].bytes() : 0);
   };
   return a;
 }
@@ -518,6 +535,8 @@ TEST(MeasureTune, PicksTheFastestAlgorithmWithinTolerance) {
   ASSERT_TRUE(result.default_end_to_end.has_value());
   EXPECT_EQ(result.default_end_to_end->layers[0].algorithm, "slow");
   EXPECT_EQ(result.default_end_to_end->latency.samples, result.end_to_end->latency.samples);
+  EXPECT_TRUE(result.family_plans.empty());  // no algorithm of a layout family
+  EXPECT_FALSE(result.per_layer_end_to_end.has_value());
 
   // The plan loads back and fits the model; its measurements say what was measured.
   Plan loaded = Plan::from_json(result.plan.to_json());
@@ -533,6 +552,61 @@ TEST(MeasureTune, PicksTheFastestAlgorithmWithinTolerance) {
   EXPECT_EQ(m["layers"][0]["candidates"].size(), 3u);
   EXPECT_GT(m["end_to_end"]["latency_ms"]["median"].get<double>(), 0);
   EXPECT_GT(m["default_end_to_end"]["latency_ms"]["median"].get<double>(), 0);
+}
+
+// `alone` is the fastest usable algorithm of each layer timed alone; `chained` is 10x slower
+// alone but 400x faster in a chain of its family, and `chained_wrong`, of the same family, is
+// fast but out of tolerance. The family's plan must win end to end, with `chained` everywhere.
+TEST(MeasureTune, ALayoutFamilysPlanReplacesThePerLayerChoicesWhenFasterEndToEnd) {
+  auto registry = std::make_unique<algoscope::Registry>();
+  algoscope::OpDefinition op;
+  op.op_type = "Scale";
+  op.infer = [](const Layer& l) { return std::vector<algoscope::TensorInfo>{l.inputs[0]}; };
+  op.algorithms.push_back(scale_algorithm("reference", 0));
+  registry->add_op(std::move(op));
+  registry->add_algorithm("Scale", scale_algorithm("alone", 10, 0, 400));
+  registry->add_algorithm("Scale", scale_algorithm("chained", 1, 0, 4000, "test_chain"));
+  registry->add_algorithm("Scale", scale_algorithm("chained_wrong", 1, 1e-2f, 1, "test_chain"));
+  auto model = scale_chain(4, 4096, "c");
+  TempDir dir;
+  auto options = tune_options(dir.file("cache.json"));
+  options.repeat = 5;
+  options.prune_factor = 1e9;  // every candidate timed fully: the choice alone is certain
+
+  auto per_layer_only = algoscope::tune(model, options, *registry);
+  EXPECT_TRUE(per_layer_only.family_plans.empty());  // nothing timed end to end, nothing chosen
+  for (const auto& l : per_layer_only.layers) {
+    EXPECT_EQ(l.algorithm, "alone") << l.node;
+    EXPECT_TRUE(l.layout_family.empty());
+  }
+
+  options.measure_end_to_end = true;
+  auto result = algoscope::tune(model, options, *registry);
+  ASSERT_FALSE(result.partial);
+  ASSERT_EQ(result.family_plans.size(), 1u);
+  const algoscope::FamilyPlan& family = result.family_plans[0];
+  EXPECT_EQ(family.family, "test_chain");
+  EXPECT_EQ(family.layers, 4u);
+  EXPECT_TRUE(family.chosen);
+  for (const auto& l : result.layers) {
+    EXPECT_EQ(l.algorithm, "chained") << l.node;
+    EXPECT_EQ(l.layout_family, "test_chain") << l.node;
+    EXPECT_EQ(result.plan.layers.at(l.node), "chained");
+  }
+  ASSERT_TRUE(result.end_to_end && result.per_layer_end_to_end);
+  EXPECT_EQ(result.end_to_end->layers[0].algorithm, "chained");
+  EXPECT_EQ(result.per_layer_end_to_end->layers[0].algorithm, "alone");
+  EXPECT_LT(result.end_to_end->latency.median_ms, result.per_layer_end_to_end->latency.median_ms);
+
+  json m = json::parse(result.plan.measurements_json);
+  ASSERT_EQ(m["family_plans"].size(), 1u);
+  EXPECT_EQ(m["family_plans"][0]["family"], "test_chain");
+  EXPECT_EQ(m["family_plans"][0]["layers_changed"], 4);
+  EXPECT_EQ(m["family_plans"][0]["chosen"], true);
+  EXPECT_GT(m["family_plans"][0]["latency_ms"]["median"].get<double>(), 0);
+  EXPECT_GT(m["per_layer_end_to_end"]["latency_ms"]["median"].get<double>(), 0);
+  EXPECT_EQ(m["layers"][2]["algorithm"], "chained");
+  EXPECT_EQ(m["layers"][2]["layout_family"], "test_chain");
 }
 
 TEST(MeasureTune, FallsBackToReferenceWhenNothingElseIsWithinTolerance) {

@@ -249,7 +249,10 @@ EndToEndResult time_end_to_end(std::shared_ptr<const Model> model, const Plan& p
 // Tuning
 
 struct TunedLayer : LayerId {
-  std::string algorithm;  // fastest_usable(candidates); `reference` when none is usable
+  // fastest_usable(candidates), `reference` when none is usable; or, when a layout family's plan
+  // won end to end (TuneResult::family_plans), that family's fastest usable candidate.
+  std::string algorithm;
+  std::string layout_family;  // the family whose plan chose `algorithm`; empty: chosen alone
   std::vector<AlgorithmTiming> candidates;
   bool from_cache = false;  // the measurements came from the tuning cache
   // The earlier layer of this model with the same tuning key (shapes, attributes, ...) whose
@@ -266,13 +269,23 @@ struct TuneOptions {
   // The persistent tuning cache (tuning_cache.h); tests point cache_path at a temporary file.
   bool use_cache = true;
   std::string cache_path;  // empty: TuningCache::default_path()
-  // Times the tuned plan and the engine's default plan end to end afterwards, alternating their
-  // runs (stored in the tuned plan's measurements).
+  // Times the tuned plan, the layout families' plans and the engine's default plan end to end
+  // afterwards, alternating their runs (stored in the tuned plan's measurements); without it no
+  // family plan is considered.
   bool measure_end_to_end = true;
   std::vector<Tensor> inputs;                             // empty: random_inputs(model)
   std::function<void(const AlgorithmTiming&)> on_timing;  // each candidate measured on a layer
   std::function<void(const TunedLayer&)> on_layer;        // streamed as each layer is decided
   RunControl control;
+};
+
+// The plan that uses one layout family (Algorithm::layout_family) on every layer where it has a
+// usable candidate, timed end to end against the plan of per-layer choices.
+struct FamilyPlan {
+  std::string family;
+  size_t layers = 0;  // layers whose per-layer choice it changes
+  EndToEndResult end_to_end;
+  bool chosen = false;  // faster than the per-layer plan and every other family's plan
 };
 
 struct TuneResult {
@@ -282,8 +295,10 @@ struct TuneResult {
   size_t timings_performed = 0;              // (layer, algorithm) pairs timed in this call
   size_t cache_hits = 0;                     // layers whose measurements came from the tuning cache
   std::optional<EndToEndResult> end_to_end;  // the tuned plan
-  std::optional<EndToEndResult> default_end_to_end;  // the engine's default plan, for comparison
-  std::string cache_path;                            // "" when the cache was not used
+  std::vector<FamilyPlan> family_plans;      // timed alongside; one chosen when it was faster
+  std::optional<EndToEndResult> per_layer_end_to_end;  // the per-layer plan, when one was chosen
+  std::optional<EndToEndResult> default_end_to_end;    // the engine's default plan, for comparison
+  std::string cache_path;                              // "" when the cache was not used
   std::vector<std::string> notes;  // e.g. an unreadable cache file that was started afresh
   int threads = 0;
   int warmup = 0, repeat = 0;
@@ -293,7 +308,10 @@ struct TuneResult {
 // The fastest applicable algorithm of every layer among those whose output is within tolerance of
 // `reference` on the same inputs (recorded from a run of the engine's default plan). Layers found
 // in the tuning cache are not measured again, nor are layers with the same tuning key as an
-// earlier layer of the model (they share its measurements).
+// earlier layer of the model (they share its measurements). With measure_end_to_end, the plan of
+// per-layer choices is timed against each layout family's plan (FamilyPlan), runs alternating,
+// and the faster one is returned: neighbours that keep values in their native layout can beat
+// algorithms that were faster alone (oneDNN's blocked chains in MobileNetV2, say).
 TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options = {},
                 const Registry& registry = Registry::instance());
 

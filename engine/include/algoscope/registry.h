@@ -106,6 +106,10 @@ struct Algorithm {
   // True when the kernel applies the node's fused activation (Node::activation) in its own
   // epilogue; otherwise the session clamps the output right after the kernel.
   bool applies_activation = false;
+  // Algorithms with the same non-empty family may hand values to each other in a native layout
+  // (Kernel::native_output_layout), skipping reorders. Timing a layer in isolation cannot see that
+  // gain, so tune also times, end to end, the plan that uses the family wherever it is usable.
+  std::string layout_family;
   // Empty optional when the algorithm can compute this layer, otherwise the reason in words.
   std::function<std::optional<std::string>(const Layer&)> not_applicable;
   std::function<size_t(const Layer&)> workspace_bytes;  // empty: needs none

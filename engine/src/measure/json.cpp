@@ -169,10 +169,21 @@ std::string to_json(const TuneResult& r) {
   j["end_to_end"] = r.end_to_end ? measure::summary_json(*r.end_to_end) : json(nullptr);
   j["default_end_to_end"] =
       r.default_end_to_end ? measure::summary_json(*r.default_end_to_end) : json(nullptr);
+  j["per_layer_end_to_end"] =
+      r.per_layer_end_to_end ? measure::summary_json(*r.per_layer_end_to_end) : json(nullptr);
+  j["family_plans"] = json::array();
+  for (const FamilyPlan& f : r.family_plans) {
+    json e = measure::summary_json(f.end_to_end);
+    e["family"] = f.family;
+    e["layers_changed"] = f.layers;
+    e["chosen"] = f.chosen;
+    j["family_plans"].push_back(std::move(e));
+  }
   j["layers"] = json::array();
   for (const TunedLayer& l : r.layers) {
     json e = measure::layer_header(l);
     e["algorithm"] = l.algorithm;
+    e["layout_family"] = l.layout_family;
     e["from_cache"] = l.from_cache;
     e["shared_with"] = l.shared_with;
     e["candidates"] = json::array();

@@ -3,9 +3,12 @@
 // values of one run of the engine's default plan (the reference kernel on the same inputs for
 // the error, the candidates verified, pruned or timed), and their measurements go into the cache.
 // Layers with the same key as an earlier one in the model share its measurements. Layers are
-// reported in node order, the ones not measured themselves as the walk passes them.
+// reported in node order, the ones not measured themselves as the walk passes them. Then whole
+// plans are timed end to end: the per-layer choices against each layout family's plan (isolated
+// timings cannot see values that neighbours pass in a native layout), the faster one returned.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "algoscope/algoscope.h"
@@ -37,6 +40,32 @@ std::string tuning_key(const Layer& layer, const std::vector<const Algorithm*>& 
 std::string choice(const std::vector<AlgorithmTiming>& candidates) {
   const AlgorithmTiming* best = fastest_usable(candidates);
   return best ? best->algorithm : OpDefinition::kReference;
+}
+
+// Per layout family, the layers (positions in `layers`) where it has a usable candidate, each with
+// the fastest of them. A family is kept when its plan would differ from the per-layer one and it
+// covers two layers at least: its gain is in the values its neighbours pass each other.
+std::map<std::string, std::map<size_t, std::string>> family_choices(
+    const std::vector<TunedLayer>& layers, const Registry& registry) {
+  std::map<std::string, std::map<size_t, const AlgorithmTiming*>> best;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const OpDefinition* op = registry.find_op(layers[i].op_type);
+    for (const AlgorithmTiming& c : layers[i].candidates) {
+      const Algorithm* algorithm = op ? op->find(c.algorithm) : nullptr;
+      if (!algorithm || algorithm->layout_family.empty() || !c.usable() || c.time.samples == 0)
+        continue;
+      const AlgorithmTiming*& slot = best[algorithm->layout_family][i];
+      if (!slot || c.time.min_ms < slot->time.min_ms) slot = &c;
+    }
+  }
+  std::map<std::string, std::map<size_t, std::string>> choices;
+  for (const auto& [family, per_layer] : best) {
+    bool differs = false;
+    for (const auto& [i, timing] : per_layer) differs |= timing->algorithm != layers[i].algorithm;
+    if (!differs || per_layer.size() < 2) continue;
+    for (const auto& [i, timing] : per_layer) choices[family][i] = timing->algorithm;
+  }
+  return choices;
 }
 
 }  // namespace
@@ -143,16 +172,48 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
   result.plan = Plan::for_model(*model);
   for (const TunedLayer& tuned : result.layers) result.plan.layers[tuned.node] = tuned.algorithm;
   if (options.measure_end_to_end && !result.partial) {
-    // The engine's default plan alongside, runs alternating: what tuning gained end to end
-    // (isolated layers do not see everything, e.g. thread pools of different libraries meeting).
-    Session tuned(model, result.plan, {options.threads}, registry);
+    // Whole plans, runs alternating: the per-layer choices, each layout family's plan, and the
+    // engine's default plan, for what tuning gained end to end (isolated layers do not see
+    // everything: values passed in a native layout, thread pools of different libraries meeting).
+    const auto families = family_choices(result.layers, registry);
+    progress.add_to_total(measure::run_units(families.size(), result.warmup, options.repeat));
+    std::vector<std::unique_ptr<Session>> sessions;
+    sessions.push_back(std::make_unique<Session>(
+        model, result.plan, SessionOptions{.threads = options.threads}, registry));
+    for (const auto& [family, choices] : families) {
+      Plan plan = result.plan;
+      for (const auto& [i, algorithm] : choices) plan.layers[result.layers[i].node] = algorithm;
+      sessions.push_back(std::make_unique<Session>(
+          model, plan, SessionOptions{.threads = options.threads}, registry));
+    }
+    std::vector<Session*> timed_sessions;
+    for (auto& s : sessions) timed_sessions.push_back(s.get());
+    timed_sessions.push_back(&session);
     std::vector<EndToEndResult> timed =
-        measure::time_sessions({&tuned, &session}, inputs, result.warmup, options.repeat, progress);
+        measure::time_sessions(timed_sessions, inputs, result.warmup, options.repeat, progress);
     if (timed[0].partial) {
       result.partial = true;
     } else {
-      result.end_to_end = std::move(timed[0]);
-      result.default_end_to_end = std::move(timed[1]);
+      // A family's plan replaces the per-layer one only when its median run is faster than it
+      // and than the other families'.
+      size_t fastest = 0;
+      for (size_t k = 1; k <= families.size(); ++k)
+        if (timed[k].latency.median_ms < timed[fastest].latency.median_ms) fastest = k;
+      result.end_to_end = timed[fastest];
+      if (fastest != 0) result.per_layer_end_to_end = std::move(timed[0]);
+      result.default_end_to_end = std::move(timed.back());
+      size_t k = 1;
+      for (const auto& [family, choices] : families) {
+        result.family_plans.push_back({family, 0, std::move(timed[k]), k == fastest});
+        for (const auto& [i, algorithm] : choices) {
+          result.family_plans.back().layers += algorithm != result.layers[i].algorithm;
+          if (k != fastest) continue;
+          result.layers[i].algorithm = algorithm;
+          result.layers[i].layout_family = family;
+          result.plan.layers[result.layers[i].node] = algorithm;
+        }
+        ++k;
+      }
     }
   }
   result.plan.measurements_json = to_json(result);

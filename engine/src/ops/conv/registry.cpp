@@ -354,12 +354,16 @@ void register_conv(Registry& registry) {
         "its memory layouts; constant weights are reordered into its layout once. Extra memory: "
         "the reordered weights (OC*C/g*KH*KW*4 bytes, padded to 16 channels) and, per run, the "
         "input and output in oneDNN's blocked layout (N*C*H*W*4 and N*OC*OH*OW*4 bytes, padded), "
-        "because the engine's tensors are NCHW and are reordered on the way in and out. It is the "
-        "yardstick our own algorithms are benchmarked against. Numerics: float accumulation in "
+        "because the engine's tensors are NCHW and are reordered on the way in and out, unless "
+        "the neighbour is a oneDNN convolution too: then the value stays blocked and neither "
+        "reorder runs, a gain that shows end to end, not in one layer timed alone (tune times "
+        "the all-oneDNN plan for that reason). It is the yardstick our own algorithms are "
+        "benchmarked against. Numerics: float accumulation in "
         "oneDNN's order (Winograd adds the transform error of F(4,3), about 20x direct's).";
     a.tolerance = v.tolerance;
     a.default_priority = 1;
     a.applies_activation = true;  // as an eltwise post-op
+    a.layout_family = "onednn";   // neighbours pass blocked values (onednn.cpp)
     a.not_applicable = [kind = v.kind](const Layer& l) {
       return conv::onednn_not_applicable(kind, l);
     };
