@@ -475,8 +475,8 @@ class Loader {
       auto p = producer.find(bn.inputs[0]);
       if (p == producer.end()) continue;
       Node& conv = model_.nodes[p->second];
-      if (conv.op_type != "Conv" || !conv.domain.empty() || !conv.problem.empty() ||
-          uses[bn.inputs[0]] != 1 || is_graph_output(bn.inputs[0]))
+      if ((conv.op_type != "Conv" && conv.op_type != "Add") || !conv.domain.empty() ||
+          !conv.problem.empty() || uses[bn.inputs[0]] != 1 || is_graph_output(bn.inputs[0]))
         continue;
       const Tensor* w = model_.find_constant(conv.inputs.size() > 1 ? conv.inputs[1] : "");
       const Tensor* b = conv.has_input(2) ? model_.find_constant(conv.inputs[2]) : nullptr;
@@ -526,8 +526,9 @@ class Loader {
   }
 
   // Conv -> Relu, or Conv -> Clip with constant bounds (ReLU6), becomes one Conv whose kernel
-  // clamps its output (Node::activation): the activation costs no extra pass over memory. The Conv
-  // keeps its name and takes the activation's output value; `merged` names the activation node.
+  // clamps its output (Node::activation): the activation costs no extra pass over memory. The same
+  // holds for Add -> Relu, a ResNet's residual join. The Conv or Add keeps its name and takes the
+  // activation's output value; `merged` names the activation node.
   void fuse_activations() {
     auto [uses, producer] = value_links();
     size_t fused = 0;
@@ -538,8 +539,9 @@ class Loader {
       auto p = producer.find(act.inputs[0]);
       if (p == producer.end()) continue;
       Node& conv = model_.nodes[p->second];
-      if (conv.op_type != "Conv" || !conv.domain.empty() || !conv.problem.empty() ||
-          conv.activation || uses[act.inputs[0]] != 1 || is_graph_output(act.inputs[0]))
+      if ((conv.op_type != "Conv" && conv.op_type != "Add") || !conv.domain.empty() ||
+          !conv.problem.empty() || conv.activation || uses[act.inputs[0]] != 1 ||
+          is_graph_output(act.inputs[0]))
         continue;
       const ValueInfo* v = model_.find_value(act.inputs[0]);
       if (!v || !v->known || v->info.dtype != DType::Float32) continue;
@@ -571,7 +573,7 @@ class Loader {
     std::erase_if(model_.nodes, [](const Node& n) { return n.op_type.empty(); });
     if (fused)
       model_.load_notes.push_back("fused " + std::to_string(fused) +
-                                  " Relu/Clip node(s) into the preceding Conv");
+                                  " Relu/Clip node(s) into the preceding Conv or Add");
   }
 
   // Scaled dot-product attention as PyTorch exports it (torch.nn.MultiheadAttention, ViT):

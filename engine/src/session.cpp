@@ -13,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <random>
+#include <set>
 #include <unordered_map>
 
 #include "algoscope/error.h"
@@ -183,33 +184,102 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
     s.layers.push_back(std::move(compiled));
   }
 
-  // Layout negotiation: a value whose producer and readers all offer the same native layout is
-  // stored in it (of its size), and they skip their reorders.
+  // Layout negotiation. Layout-agnostic kernels (Kernel::works_in_any_layout) join the values they
+  // read and write into one group that must share a layout. A group is stored in a native layout
+  // when every other kernel that produces or reads one of its values offers that same layout and
+  // no value of it is a graph input, constant or output; those kernels then skip their reorders.
+  // A lone value between two oneDNN convolutions is the simplest group; a ResNet's residual Adds
+  // chain a whole stage's block outputs into one.
   std::unordered_map<std::string, size_t> native_bytes;
   if (options.native_layouts) {
     std::unordered_map<std::string, std::vector<std::pair<size_t, size_t>>> readers;
-    for (size_t i = 0; i < model.nodes.size(); ++i)
-      for (size_t k = 0; k < model.nodes[i].inputs.size(); ++k)
-        if (!model.nodes[i].inputs[k].empty()) readers[model.nodes[i].inputs[k]].emplace_back(i, k);
-    for (size_t i = 0; i < model.nodes.size(); ++i)
-      for (size_t k = 0; k < model.nodes[i].outputs.size(); ++k) {
-        const std::string& name = model.nodes[i].outputs[k];
-        auto it = readers.find(name);
-        if (name.empty() || is_output.count(name) || it == readers.end()) continue;
-        const std::optional<NativeLayout> offer = s.kernels[i]->native_output_layout(k);
-        if (!offer) continue;
-        size_t bytes = offer->bytes;
-        bool agreed = true;
-        for (const auto& [j, input] : it->second) {
-          const std::optional<NativeLayout> want = s.kernels[j]->native_input_layout(input);
-          agreed = agreed && want && want->key == offer->key;
-          if (want) bytes = std::max(bytes, want->bytes);
+    std::unordered_map<std::string, std::pair<size_t, size_t>> producer;
+    std::vector<bool> agnostic(model.nodes.size());
+    std::unordered_map<std::string, size_t> id;
+    std::vector<size_t> parent;
+    std::vector<std::string> names;
+    auto id_of = [&](const std::string& name) {
+      auto [it, inserted] = id.emplace(name, names.size());
+      if (inserted) {
+        parent.push_back(names.size());
+        names.push_back(name);
+      }
+      return it->second;
+    };
+    auto root = [&](size_t v) {
+      while (parent[v] != v) v = parent[v] = parent[parent[v]];
+      return v;
+    };
+    for (size_t i = 0; i < model.nodes.size(); ++i) {
+      const Node& node = model.nodes[i];
+      agnostic[i] = s.kernels[i]->works_in_any_layout();
+      std::optional<size_t> first;
+      auto link = [&](const std::string& name) {
+        if (name.empty()) return;
+        const size_t v = id_of(name);
+        if (!agnostic[i]) return;
+        if (first)
+          parent[root(v)] = root(*first);
+        else
+          first = v;
+      };
+      for (size_t k = 0; k < node.inputs.size(); ++k) {
+        if (!node.inputs[k].empty()) readers[node.inputs[k]].emplace_back(i, k);
+        link(node.inputs[k]);
+      }
+      for (size_t k = 0; k < node.outputs.size(); ++k) {
+        if (!node.outputs[k].empty()) producer[node.outputs[k]] = {i, k};
+        link(node.outputs[k]);
+      }
+    }
+    std::unordered_map<size_t, std::vector<size_t>> groups;
+    for (size_t v = 0; v < names.size(); ++v) groups[root(v)].push_back(v);
+    for (const auto& [group_root, members] : groups) {
+      std::optional<std::string> key;
+      size_t bytes = 0;
+      bool agreed = true;
+      auto agree = [&](const std::optional<NativeLayout>& layout) {
+        if (!layout || (key && *key != layout->key)) {
+          agreed = false;
+          return;
         }
-        if (!agreed) continue;
-        s.kernels[i]->use_native_output(k);
-        for (const auto& [j, input] : it->second) s.kernels[j]->use_native_input(input);
+        key = layout->key;
+        bytes = std::max(bytes, layout->bytes);
+      };
+      for (size_t v : members) {
+        const std::string& name = names[v];
+        auto made = producer.find(name);
+        if (made == producer.end() || is_output.count(name) || readers[name].empty()) {
+          // Graph inputs and constants are plain, outputs must be readable, and a value nothing
+          // reads gains nothing from a native layout.
+          agreed = false;
+          break;
+        }
+        if (!agnostic[made->second.first])
+          agree(s.kernels[made->second.first]->native_output_layout(made->second.second));
+        for (const auto& [j, input] : readers[name])
+          if (!agnostic[j]) agree(s.kernels[j]->native_input_layout(input));
+        if (!agreed) break;
+      }
+      if (!agreed || !key) continue;
+      std::set<size_t> agnostic_nodes;
+      for (size_t v : members) {
+        const std::string& name = names[v];
+        const auto [i, k] = producer[name];
+        if (agnostic[i])
+          agnostic_nodes.insert(i);
+        else
+          s.kernels[i]->use_native_output(k);
+        for (const auto& [j, input] : readers[name]) {
+          if (agnostic[j])
+            agnostic_nodes.insert(j);
+          else
+            s.kernels[j]->use_native_input(input);
+        }
         native_bytes[name] = bytes;
       }
+      for (size_t i : agnostic_nodes) s.kernels[i]->use_any_layout(bytes);
+    }
   }
   s.native_values = native_bytes.size();
 

@@ -1,7 +1,8 @@
 // oneDNN as a provider: its three convolution variants run the shared Conv sweep against
 // `reference`, its Winograd variant explains where it does not apply, neighbouring oneDNN
-// convolutions pass their values in oneDNN's blocked layout without reorders, and such plans can
-// be timed end to end and tuned (the services must not observe those values).
+// convolutions pass their values in oneDNN's blocked layout without reorders, also through the
+// residual Adds between them, and such plans can be timed end to end and tuned (the services must
+// not observe those values).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -130,6 +131,72 @@ TEST(ConvOnednn, PlansWithBlockedValuesAreTimedCheckedAndCancelled) {
   EndToEndResult cancelled = time_end_to_end(model, onednn, options);
   EXPECT_TRUE(cancelled.partial);
   EXPECT_LE(cancelled.latency.samples, 1);
+}
+
+// Two residual blocks as a ResNet has them, `channels` wide:
+//   r0 = Relu(conv0(x)); r1 = Relu(Add(conv_a(r0), r0)); r2 = Add(conv_b(r1), r1); y = conv_c(r2)
+// and with `pool_reader` also p = MaxPool(r1), a plain-layout reader inside the residual chain.
+algoscope::Model residual_blocks(int64_t channels, bool pool_reader) {
+  using onnx_builder::random_floats;
+  const int64_t c = channels;
+  onnx_builder::ModelBuilder b("residual", 13);
+  b.input("x", {1, 3, 14, 14});
+  b.initializer("w0", {c, 3, 3, 3}, random_floats(c * 3 * 9, 1));
+  b.initializer("wa", {c, c, 1, 1}, random_floats(c * c, 2));
+  b.initializer("wb", {c, c, 3, 3}, random_floats(c * c * 9, 3));
+  b.initializer("wc", {16, c, 1, 1}, random_floats(16 * c, 4));
+  b.node("Conv", {"x", "w0"}, {"a0"}, "conv0").ints("pads", {1, 1, 1, 1});
+  b.node("Relu", {"a0"}, {"r0"}, "relu0");
+  b.node("Conv", {"r0", "wa"}, {"a"}, "conv_a");
+  b.node("Add", {"a", "r0"}, {"s1"}, "add1");
+  b.node("Relu", {"s1"}, {"r1"}, "relu1");
+  b.node("Conv", {"r1", "wb"}, {"b"}, "conv_b").ints("pads", {1, 1, 1, 1});
+  b.node("Add", {"b", "r1"}, {"r2"}, "add2");
+  b.node("Conv", {"r2", "wc"}, {"y"}, "conv_c");
+  b.output("y");
+  if (pool_reader) {
+    b.node("MaxPool", {"r1"}, {"p"}, "pool").ints("kernel_shape", {2, 2});
+    b.output("p");
+  }
+  return algoscope::load_model_from_bytes(b.bytes(), "residual.onnx");
+}
+
+TEST(ConvOnednn, ResidualAddsKeepTheBlockedLayoutBetweenConvolutions) {
+  if (!has_onednn()) GTEST_SKIP() << "built without oneDNN";
+  using namespace algoscope;
+  // 32 channels fill two 16-wide blocks; 24 leave padding the Add must carry through.
+  for (int64_t channels : {32, 24}) {
+    for (bool pool_reader : {false, true}) {
+      SCOPED_TRACE(std::to_string(channels) + " channels" + (pool_reader ? ", pooled" : ""));
+      auto model = std::make_shared<const Model>(residual_blocks(channels, pool_reader));
+      Plan onednn = Plan::for_model(*model);
+      onednn.defaults["Conv"] = "onednn_direct";
+      onednn.defaults["Add"] = "direct";
+      const std::vector<Tensor> inputs = random_inputs(*model, 11);
+      Session native(model, onednn, {.threads = 2});
+      Session plain(model, onednn, {.threads = 2, .native_layouts = false});
+      Session reference(model, Plan::for_model(*model), {.threads = 2});
+      // r0, a, r1, b and r2 form one group through the two Adds: all blocked, or, when the
+      // MaxPool reads r1 in the plain layout, all plain.
+      EXPECT_EQ(native.native_layout_values(), pool_reader ? 0u : 5u);
+      const std::vector<Tensor> got = native.run(inputs), plain_got = plain.run(inputs);
+      const std::vector<Tensor> want = reference.run(inputs);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t o = 0; o < got.size(); ++o) {
+        ASSERT_EQ(got[o].shape(), want[o].shape());
+        for (int64_t i = 0; i < got[o].numel(); ++i)
+          ASSERT_EQ(got[o].data<float>()[i], plain_got[o].data<float>()[i]) << o << ", " << i;
+        const Algorithm* a = Registry::instance().find_algorithm("Conv", "onednn_direct");
+        EXPECT_TRUE(all_close(got[o], want[o], a->tolerance.atol, a->tolerance.rtol));
+      }
+    }
+  }
+  // A reference Add (not layout-agnostic) keeps the chain plain: only conv0's a0 -> nothing.
+  auto model = std::make_shared<const Model>(residual_blocks(32, false));
+  Plan mixed = Plan::for_model(*model);
+  mixed.defaults["Conv"] = "onednn_direct";
+  mixed.defaults["Add"] = "reference";
+  EXPECT_EQ(Session(model, mixed, {.threads = 1}).native_layout_values(), 0u);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Activation fusion: the loader merges a Relu or a Clip (ReLU6) that follows a Conv into the Conv
-// (Node::activation). The fused model must compute what the unfused one does under every Conv
+// Activation fusion: the loader merges a Relu or a Clip (ReLU6) that follows a Conv or an Add into
+// it (Node::activation). The fused model must compute what the unfused one does under every Conv
 // algorithm, those that clamp in their own epilogue (oneDNN's post-op) and those the session
 // clamps after; and fusion must not happen where it would change the graph's meaning.
 #include <gtest/gtest.h>
@@ -153,6 +153,49 @@ TEST(Fusion, NotWhenTheConvOutputHasAnotherReaderOrBoundsAreRuntime) {
   Model runtime = load_model_from_bytes(b.bytes(), "runtime.onnx");
   EXPECT_EQ(runtime.nodes.size(), 2u);
   EXPECT_FALSE(runtime.nodes[0].activation.has_value());
+}
+
+// A ResNet's residual join: Add -> Relu becomes one Add that clamps, under the direct kernel (in
+// its own loop) and the reference (clamped after) alike, bit for bit what the two nodes compute;
+// an Add that broadcasts a bias fuses too.
+TEST(Fusion, AddReluBecomesOneNodeAndComputesTheSame) {
+  for (bool broadcast : {false, true}) {
+    SCOPED_TRACE(broadcast ? "broadcast bias" : "equal shapes");
+    ModelBuilder b("add_relu", 13);
+    b.input("x", {1, 8, 40, 40});
+    if (broadcast)
+      b.initializer("z", {1, 8, 1, 1}, random_floats(8, 3));
+    else
+      b.input("z", {1, 8, 40, 40});
+    b.node("Add", {"x", "z"}, {"s"}, "add");
+    b.node("Relu", {"s"}, {"y"}, "act");
+    b.output("y");
+    Model fused = load_model_from_bytes(b.bytes(), "fused.onnx");
+    Model plain = load_model_from_bytes(b.bytes(), "plain.onnx", {.fuse_activations = false});
+    ASSERT_EQ(fused.nodes.size(), 1u);
+    ASSERT_TRUE(fused.nodes[0].activation.has_value());
+    EXPECT_EQ(fused.nodes[0].activation->op, "Relu");
+    EXPECT_EQ(fused.nodes[0].merged, std::vector<std::string>{"act"});
+    ASSERT_EQ(plain.nodes.size(), 2u);
+    const std::vector<Tensor> inputs = random_inputs(plain, 5);
+    auto run = [&](const Model& model, const std::string& algorithm) {
+      Plan plan = Plan::for_model(model);
+      plan.defaults["Add"] = algorithm;
+      return Session(std::make_shared<const Model>(model), plan, {.threads = 2}).run(inputs)[0];
+    };
+    const Tensor want = run(plain, "reference");
+    int64_t zeros = 0;
+    for (const char* algorithm : {"direct", "reference"}) {
+      SCOPED_TRACE(algorithm);
+      const Tensor got = run(fused, algorithm);
+      ASSERT_EQ(got.shape(), want.shape());
+      for (int64_t i = 0; i < want.numel(); ++i) {
+        ASSERT_EQ(got.data<float>()[i], want.data<float>()[i]) << i;
+        zeros += got.data<float>()[i] == 0.0f;
+      }
+    }
+    EXPECT_GT(zeros, 0) << "the test data never reaches the clamp";
+  }
 }
 
 }  // namespace

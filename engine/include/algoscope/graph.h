@@ -34,8 +34,9 @@ struct Node {
   // Names of nodes that graph passes merged into this one (a folded BatchNormalization, a fused
   // activation), so a viewer can still show them.
   std::vector<std::string> merged;
-  // An elementwise clamp merged into this node's epilogue by the loader (Conv followed by Relu or
-  // by Clip, e.g. ReLU6): y = min(max(y, lower), upper). `op` is the merged node's op type.
+  // An elementwise clamp merged into this node's epilogue by the loader (Conv or Add followed by
+  // Relu, or by Clip, e.g. ReLU6): y = min(max(y, lower), upper). `op` is the merged node's op
+  // type.
   struct Activation {
     std::string op;
     float lower = 0.0f;

@@ -1,7 +1,7 @@
 // Loading ONNX files into a Model: parse with libonnx/protobuf, run ONNX shape inference, keep
 // node names, fold constant and shape sub-graphs, drop Identity/Dropout, fold BatchNormalization
-// into a preceding Conv, fuse a following Relu/Clip into the Conv, and infer every value's static
-// shape with the registry's own rules.
+// into a preceding Conv, fuse a following Relu/Clip into a Conv or Add, and infer every value's
+// static shape with the registry's own rules.
 // A model with ops the registry lacks still loads (for viewing); compiling it fails later.
 #pragma once
 
@@ -18,7 +18,7 @@ struct LoadOptions {
   bool fold_constants = true;
   bool remove_identity = true;
   bool fold_batchnorm = true;
-  // Conv followed by Relu or Clip becomes one Conv with the clamp in its epilogue
+  // Conv or Add followed by Relu or Clip becomes one Conv or Add with the clamp in its epilogue
   // (Node::activation).
   bool fuse_activations = true;
   // Scaled dot-product attention subgraphs (MatMul, scale, optional mask, Softmax, MatMul)

@@ -75,6 +75,15 @@ class Kernel {
   }
   virtual void use_native_output(size_t /*output*/) {}
   virtual void use_native_input(size_t /*input*/) {}
+
+  // True for an elementwise kernel whose inputs and outputs all have one shape and that computes
+  // each output element from the input elements at the same offset: it is right in whatever
+  // layout its operands share, so negotiation may carry a native layout through it (a ResNet's
+  // residual Add between two oneDNN convolutions keeps their nChw16c). Before the first run the
+  // session then calls use_any_layout with that layout's storage size, which may exceed the
+  // plain size where the layout pads (the kernel must then cover the padding too).
+  virtual bool works_in_any_layout() const { return false; }
+  virtual void use_any_layout(size_t /*bytes*/) {}
 };
 
 enum class Backend { Cpu, Cuda, Plugin };

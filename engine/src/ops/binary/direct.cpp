@@ -4,7 +4,9 @@
 // or a single repeated value, so the kernel is four plain loops (both moving, A moving, B moving,
 // both fixed) compiled for AVX-512, AVX2+FMA and SSE2 and picked at load time. Outputs of 64K
 // elements or more are cut into tasks of at most 16K elements (long runs split, short runs whole)
-// and shared by the OpenMP team; each task finds its operand offsets from its run index.
+// and shared by the OpenMP team; each task finds its operand offsets from its run index. A fused
+// Relu/Clip is applied per piece; with equal operand shapes the kernel also runs in a neighbour's
+// native layout (Kernel::works_in_any_layout).
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -71,6 +73,75 @@ int constant_exponent(const Layer& layer) {
   return v == 1.0f ? 1 : v == 2.0f ? 2 : v == 3.0f ? 3 : 0;
 }
 
+// The fused activation (a Relu after a residual Add) is applied to each piece while it is still
+// in cache. With operands of one shape the kernel is layout-agnostic: given a native layout's
+// storage size it runs one flat loop over all of it, padding included.
+class DirectKernel final : public Kernel {
+ public:
+  DirectKernel(DirectOp op, BroadcastPlan plan, bool same_shapes, Epilogue epilogue)
+      : op_(op), plan_(std::move(plan)), same_shapes_(same_shapes), epilogue_(epilogue) {}
+
+  bool works_in_any_layout() const override { return same_shapes_; }
+  void use_any_layout(size_t bytes) override {
+    flat_elements_ = static_cast<int64_t>(bytes / sizeof(float));
+  }
+
+  void run(KernelIO& io) override {
+    const float* a = io.inputs[0]->data<float>();
+    const float* b = io.inputs[1]->data<float>();
+    float* y = io.outputs[0]->data<float>();
+    if (flat_elements_ > 0) {
+      const int64_t n = flat_elements_;
+#pragma omp parallel for schedule(static) if (n >= kParallelMinElements)
+      for (int64_t begin = 0; begin < n; begin += kChunkElements) {
+        const int64_t len = std::min(kChunkElements, n - begin);
+        run_chunk(op_, a + begin, 1, b + begin, 1, y + begin, len);
+        epilogue_.apply(y + begin, len);
+      }
+      return;
+    }
+    const BroadcastPlan& plan = plan_;
+    if (plan.numel == 0) return;
+    const int64_t inner = plan.dims.back();
+    const int64_t runs = plan.numel / inner;
+    const int64_t sa = plan.inner_stride(0), sb = plan.inner_stride(1);
+    if (plan.numel < kParallelMinElements) {
+      for_each_run(plan, [&](int64_t o, int64_t n, const int64_t* off) {
+        run_chunk(op_, a + off[0], sa, b + off[1], sb, y + o, n);
+        epilogue_.apply(y + o, n);
+      });
+      return;
+    }
+    // Tasks: each run cut into `pieces` parts of at most kChunkElements; a task recovers its
+    // operands' offsets by unravelling its run index over the outer merged dimensions.
+    const int64_t pieces = (inner + kChunkElements - 1) / kChunkElements;
+    const int64_t piece = (inner + pieces - 1) / pieces;
+    const size_t rank = plan.dims.size();
+#pragma omp parallel for schedule(static)
+    for (int64_t t = 0; t < runs * pieces; ++t) {
+      const int64_t run = t / pieces, begin = (t % pieces) * piece;
+      const int64_t n = std::min(piece, inner - begin);
+      int64_t oa = 0, ob = 0, rest = run;
+      for (size_t d = rank - 1; d-- > 0;) {
+        const int64_t i = rest % plan.dims[d];
+        rest /= plan.dims[d];
+        oa += i * plan.strides[0][d];
+        ob += i * plan.strides[1][d];
+      }
+      float* out = y + run * inner + begin;
+      run_chunk(op_, a + oa + begin * sa, sa, b + ob + begin * sb, sb, out, n);
+      epilogue_.apply(out, n);
+    }
+  }
+
+ private:
+  DirectOp op_;
+  BroadcastPlan plan_;
+  bool same_shapes_;
+  Epilogue epilogue_;
+  int64_t flat_elements_ = 0;  // set when the session hands the kernel a native layout
+};
+
 }  // namespace
 
 std::optional<std::string> direct_not_applicable(BinaryOp op, const Layer& layer) {
@@ -112,40 +183,11 @@ std::unique_ptr<Kernel> prepare_direct(BinaryOp op, const Layer& layer) {
     default:
       throw Error("the direct kernel does not compute this op");
   }
-  BroadcastPlan plan = plan_broadcast({layer.inputs[0].shape, layer.inputs[1].shape}, out[0].shape);
-  return make_kernel([dop, plan = std::move(plan)](KernelIO& io) {
-    const float* a = io.inputs[0]->data<float>();
-    const float* b = io.inputs[1]->data<float>();
-    float* y = io.outputs[0]->data<float>();
-    if (plan.numel == 0) return;
-    const int64_t inner = plan.dims.back();
-    const int64_t runs = plan.numel / inner;
-    const int64_t sa = plan.inner_stride(0), sb = plan.inner_stride(1);
-    if (plan.numel < kParallelMinElements) {
-      for_each_run(plan, [&](int64_t o, int64_t n, const int64_t* off) {
-        run_chunk(dop, a + off[0], sa, b + off[1], sb, y + o, n);
-      });
-      return;
-    }
-    // Tasks: each run cut into `pieces` parts of at most kChunkElements; a task recovers its
-    // operands' offsets by unravelling its run index over the outer merged dimensions.
-    const int64_t pieces = (inner + kChunkElements - 1) / kChunkElements;
-    const int64_t piece = (inner + pieces - 1) / pieces;
-    const size_t rank = plan.dims.size();
-#pragma omp parallel for schedule(static)
-    for (int64_t t = 0; t < runs * pieces; ++t) {
-      const int64_t run = t / pieces, begin = (t % pieces) * piece;
-      const int64_t n = std::min(piece, inner - begin);
-      int64_t oa = 0, ob = 0, rest = run;
-      for (size_t d = rank - 1; d-- > 0;) {
-        const int64_t i = rest % plan.dims[d];
-        rest /= plan.dims[d];
-        oa += i * plan.strides[0][d];
-        ob += i * plan.strides[1][d];
-      }
-      run_chunk(dop, a + oa + begin * sa, sa, b + ob + begin * sb, sb, y + run * inner + begin, n);
-    }
-  });
+  const bool same_shapes =
+      layer.inputs[0].shape == out[0].shape && layer.inputs[1].shape == out[0].shape;
+  return std::make_unique<DirectKernel>(
+      dop, plan_broadcast({layer.inputs[0].shape, layer.inputs[1].shape}, out[0].shape),
+      same_shapes, Epilogue::of(layer));
 }
 
 }  // namespace algoscope::ops::binary

@@ -48,7 +48,10 @@ Algorithm direct(binary::BinaryOp op) {
       "each task recomputes its operands' offsets from its run index, so no per-element index "
       "arithmetic remains. It wins over the reference on large tensors (threads) and on "
       "patterns whose runs are long: equal shapes, scalars, a row or a channel bias "
-      "[1, C, 1, 1]. Covers float32 only." +
+      "[1, C, 1, 1]. A Relu or Clip the loader fused into an Add is applied to each piece "
+      "while it is in cache. With both operands of the output's shape the kernel works in any "
+      "layout, so between oneDNN convolutions (a ResNet's residual Add) it adds their blocked "
+      "nChw16c tensors directly and no reorder to plain NCHW runs. Covers float32 only." +
       (pow ? std::string(
                  " Pow: only a constant scalar exponent 1, 2 or 3, computed as x, x*x and x*x*x "
                  "instead of powf (the x ** 2 of exported LayerNorm); x*x is correctly rounded, "
@@ -57,6 +60,7 @@ Algorithm direct(binary::BinaryOp op) {
                          "reference, so the results are bit-identical."));
   a.tolerance = pow ? Tolerance{1e-6, 1e-6} : Tolerance{0.0, 0.0};
   a.default_priority = 10;
+  a.applies_activation = true;
   a.not_applicable = [op](const Layer& layer) { return binary::direct_not_applicable(op, layer); };
   a.prepare = [op](const Layer& layer) { return binary::prepare_direct(op, layer); };
   return a;
