@@ -48,6 +48,21 @@ TEST(ConvOnednn, WinogradAppliesTo3x3Stride1AndSaysWhyNotElsewhere) {
                         winograd->tolerance.atol, winograd->tolerance.rtol));
 }
 
+// A session that keeps blocked values between kernels against one that reorders to the plain
+// layout after every kernel: skipping a reorder pair must not change a single bit. Both against
+// the all-reference run within the convolution algorithm's tolerance.
+void expect_same_function(const algoscope::Tensor& got, const algoscope::Tensor& plain_got,
+                          const algoscope::Tensor& want, const char* conv_algorithm) {
+  ASSERT_EQ(got.shape(), want.shape());
+  ASSERT_EQ(plain_got.shape(), want.shape());
+  for (int64_t i = 0; i < got.numel(); ++i)
+    ASSERT_EQ(got.data<float>()[i], plain_got.data<float>()[i]) << i;
+  const algoscope::Algorithm* a =
+      algoscope::Registry::instance().find_algorithm("Conv", conv_algorithm);
+  ASSERT_NE(a, nullptr);
+  EXPECT_TRUE(all_close(got, want, a->tolerance.atol, a->tolerance.rtol));
+}
+
 // x -> conv1 (3->16, 3x3) + Relu -> c1 -> conv2 (16->32, 3x3) -> c2 -> conv3 (32->32, 1x1) -> y,
 // and with `branch` y = Add(c2, conv3(c2)), so that a non-oneDNN node reads c2 as well.
 algoscope::Model conv_chain(bool branch) {
@@ -85,14 +100,8 @@ TEST(ConvOnednn, NeighboursPassBlockedValuesWithoutReorders) {
     // An observer (the measurement services' recorder) cannot read blocked values: refused.
     EXPECT_THROW(native.run(inputs, [](size_t, const KernelIO&) { return true; }), Error);
     EXPECT_NO_THROW(plain.run(inputs, [](size_t, const KernelIO&) { return true; }));
-    const Tensor got = native.run(inputs)[0], plain_got = plain.run(inputs)[0];
-    const Tensor want = reference.run(inputs)[0];
-    ASSERT_EQ(got.shape(), want.shape());
-    // Skipping a reorder pair must not change a single bit.
-    for (int64_t i = 0; i < got.numel(); ++i)
-      ASSERT_EQ(got.data<float>()[i], plain_got.data<float>()[i]) << i;
-    const Algorithm* a = Registry::instance().find_algorithm("Conv", "onednn_auto");
-    EXPECT_TRUE(all_close(got, want, a->tolerance.atol, a->tolerance.rtol));
+    expect_same_function(native.run(inputs)[0], plain.run(inputs)[0], reference.run(inputs)[0],
+                         "onednn_auto");
   }
 }
 
@@ -182,13 +191,8 @@ TEST(ConvOnednn, ResidualAddsKeepTheBlockedLayoutBetweenConvolutions) {
       const std::vector<Tensor> got = native.run(inputs), plain_got = plain.run(inputs);
       const std::vector<Tensor> want = reference.run(inputs);
       ASSERT_EQ(got.size(), want.size());
-      for (size_t o = 0; o < got.size(); ++o) {
-        ASSERT_EQ(got[o].shape(), want[o].shape());
-        for (int64_t i = 0; i < got[o].numel(); ++i)
-          ASSERT_EQ(got[o].data<float>()[i], plain_got[o].data<float>()[i]) << o << ", " << i;
-        const Algorithm* a = Registry::instance().find_algorithm("Conv", "onednn_direct");
-        EXPECT_TRUE(all_close(got[o], want[o], a->tolerance.atol, a->tolerance.rtol));
-      }
+      for (size_t o = 0; o < got.size(); ++o)
+        expect_same_function(got[o], plain_got[o], want[o], "onednn_direct");
     }
   }
   // A reference Add (not layout-agnostic) keeps the chain plain: only conv0's a0 -> nothing.
