@@ -475,8 +475,8 @@ class Loader {
       auto p = producer.find(bn.inputs[0]);
       if (p == producer.end()) continue;
       Node& conv = model_.nodes[p->second];
-      if ((conv.op_type != "Conv" && conv.op_type != "Add") || !conv.domain.empty() ||
-          !conv.problem.empty() || uses[bn.inputs[0]] != 1 || is_graph_output(bn.inputs[0]))
+      if (conv.op_type != "Conv" || !conv.domain.empty() || !conv.problem.empty() ||
+          uses[bn.inputs[0]] != 1 || is_graph_output(bn.inputs[0]))
         continue;
       const Tensor* w = model_.find_constant(conv.inputs.size() > 1 ? conv.inputs[1] : "");
       const Tensor* b = conv.has_input(2) ? model_.find_constant(conv.inputs[2]) : nullptr;

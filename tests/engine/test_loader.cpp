@@ -208,6 +208,22 @@ TEST(LoaderBatchNorm, NotFoldedWhenWeightIsARuntimeInput) {
   EXPECT_EQ(m.inputs, (std::vector<std::string>{"x", "w"}));
 }
 
+// Only a Conv's weights can absorb the scale: an Add of a constant with the shape of conv weights
+// ([C, C, 1, 1]) followed by BatchNormalization must stay two nodes.
+TEST(LoaderBatchNorm, NotFoldedIntoAnAdd) {
+  ModelBuilder b("add_bn");
+  b.input("x", {4, 4, 1, 1});
+  b.initializer("c", {4, 4, 1, 1}, random_floats(16, 1));
+  for (const char* p : {"gamma", "beta", "mean", "var"})
+    b.initializer(p, {4}, {0.5f, 1.5f, 2.0f, 3.0f});
+  b.node("Add", {"x", "c"}, {"a"}, "add");
+  b.node("BatchNormalization", {"a", "gamma", "beta", "mean", "var"}, {"y"}, "bn");
+  b.output("y");
+  Model m = algoscope::load_model_from_bytes(b.bytes(), "add_bn.onnx");
+  EXPECT_NE(m.find_node("bn"), nullptr);
+  EXPECT_TRUE(m.find_node("add")->merged.empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Identity and Dropout removal
 
