@@ -52,6 +52,31 @@ TEST(DirectBinary, MatchesReferenceOverBroadcastPatterns) {
   }
 }
 
+// With operands of the output's shape the kernel runs in a neighbour's native layout. A blocked
+// layout may pad the channels (20 channels in 16-wide blocks take 32), so after use_any_layout the
+// kernel must cover the whole storage, not the plain element count: every element, padding
+// included, is a + b. With a broadcast operand it must not claim to work in any layout.
+TEST(DirectBinary, InAnyLayoutCoversThePaddedStorage) {
+  OpCase c("Add", 14);
+  c.input(random_tensor({1, 20, 7, 7}, 1)).input(random_tensor({1, 20, 7, 7}, 2));
+  const algoscope::Algorithm* direct = c.op().find("direct");
+  ASSERT_NE(direct, nullptr);
+  const std::unique_ptr<algoscope::Kernel> kernel = direct->prepare(c.layer());
+  ASSERT_TRUE(kernel->works_in_any_layout());
+  const int64_t padded = 32 * 7 * 7;
+  kernel->use_any_layout(padded * sizeof(float));
+  const Tensor a = random_tensor({padded}, 3), b = random_tensor({padded}, 4);
+  Tensor y(algoscope::DType::Float32, {padded});
+  algoscope::KernelIO io{{&a, &b}, {&y}};
+  kernel->run(io);
+  for (int64_t i = 0; i < padded; ++i)
+    ASSERT_EQ(y.data<float>()[i], a.data<float>()[i] + b.data<float>()[i]) << i;
+
+  OpCase bias("Add", 14);
+  bias.input(random_tensor({1, 20, 7, 7}, 5)).input(random_tensor({1, 20, 1, 1}, 6));
+  EXPECT_FALSE(direct->prepare(bias.layer())->works_in_any_layout());
+}
+
 TEST(DirectBinary, PowWithConstantExponent) {
   for (float e : {1.0f, 2.0f, 3.0f}) {
     for (Shape s : {Shape{1}, Shape{197, 768}, Shape{3, 5, 7}, Shape{70001}}) {

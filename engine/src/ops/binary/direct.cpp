@@ -75,7 +75,7 @@ int constant_exponent(const Layer& layer) {
 
 // The fused activation (a Relu after a residual Add) is applied to each piece while it is still
 // in cache. With operands of one shape the kernel is layout-agnostic: given a native layout's
-// storage size it runs one flat loop over all of it, padding included.
+// storage size it plans one flat run over all of it, padding included.
 class DirectKernel final : public Kernel {
  public:
   DirectKernel(DirectOp op, BroadcastPlan plan, bool same_shapes, Epilogue epilogue)
@@ -83,23 +83,14 @@ class DirectKernel final : public Kernel {
 
   bool works_in_any_layout() const override { return same_shapes_; }
   void use_any_layout(size_t bytes) override {
-    flat_elements_ = static_cast<int64_t>(bytes / sizeof(float));
+    const Shape flat{static_cast<int64_t>(bytes / sizeof(float))};
+    plan_ = plan_broadcast({flat, flat}, flat);
   }
 
   void run(KernelIO& io) override {
     const float* a = io.inputs[0]->data<float>();
     const float* b = io.inputs[1]->data<float>();
     float* y = io.outputs[0]->data<float>();
-    if (flat_elements_ > 0) {
-      const int64_t n = flat_elements_;
-#pragma omp parallel for schedule(static) if (n >= kParallelMinElements)
-      for (int64_t begin = 0; begin < n; begin += kChunkElements) {
-        const int64_t len = std::min(kChunkElements, n - begin);
-        run_chunk(op_, a + begin, 1, b + begin, 1, y + begin, len);
-        epilogue_.apply(y + begin, len);
-      }
-      return;
-    }
     const BroadcastPlan& plan = plan_;
     if (plan.numel == 0) return;
     const int64_t inner = plan.dims.back();
@@ -139,7 +130,6 @@ class DirectKernel final : public Kernel {
   BroadcastPlan plan_;
   bool same_shapes_;
   Epilogue epilogue_;
-  int64_t flat_elements_ = 0;  // set when the session hands the kernel a native layout
 };
 
 }  // namespace
