@@ -33,7 +33,8 @@ constexpr size_t kMaxFoldedBytes = 64u << 20;
 // Marks node problems that only stem from an unknown input (not from the node itself).
 constexpr const char* kUnknownInput = " is not known statically";
 
-Attribute convert_attribute(const onnx::AttributeProto& a, const std::string& origin) {
+Attribute convert_attribute(const onnx::AttributeProto& a, const std::string& origin,
+                            const std::string& base_dir) {
   Attribute out;
   switch (a.type()) {
     case onnx::AttributeProto::INT:
@@ -58,7 +59,7 @@ Attribute convert_attribute(const onnx::AttributeProto& a, const std::string& or
       // A tensor of a type the engine does not compute leaves the node view-only (see
       // Node::problem).
       if (dtype_from_onnx(a.t().data_type()))
-        out.value = tensor_from_proto(a.t(), origin);
+        out.value = tensor_from_proto(a.t(), origin, base_dir);
       else
         out.value = Attribute::Opaque{};
       break;
@@ -248,7 +249,8 @@ class Loader {
       node.outputs.assign(n.output().begin(), n.output().end());
       while (!node.inputs.empty() && node.inputs.back().empty()) node.inputs.pop_back();
       for (const auto& a : n.attribute())
-        node.attributes[a.name()] = convert_attribute(a, origin_ + ", node '" + node.name + "'");
+        node.attributes[a.name()] =
+            convert_attribute(a, origin_ + ", node '" + node.name + "'", base_dir_);
       model_.nodes.push_back(std::move(node));
     }
     if (model_.nodes.empty() && model_.outputs.empty())

@@ -2,6 +2,8 @@
 // fields (float_data, int64_data, int32_data for int32/bool), possibly in an external file.
 #include "onnx_tensor.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -80,29 +82,77 @@ std::string onnx_type_name(int32_t onnx_type) {
 
 namespace {
 
+// Parses one external-data number ("offset", "length"): decimal digits only, no sign, no overflow.
+int64_t parse_external_number(const std::string& text, const std::string& key,
+                              const std::string& what) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0)
+    throw Error(what + " has external-data " + key + " '" + text +
+                "', which is not a non-negative integer");
+  return value;
+}
+
+// True when `path` is `dir` or lies below it; both must be canonical.
+bool lies_within(const std::filesystem::path& path, const std::filesystem::path& dir) {
+  auto [dir_end, path_end] = std::mismatch(dir.begin(), dir.end(), path.begin(), path.end());
+  return dir_end == dir.end();
+}
+
+// Reads a tensor's external data. Models come from strangers, so the file it names must stay inside
+// the model's folder, as ONNX Runtime requires: an absolute location, a '..' component or a symlink
+// that resolves outside would otherwise pull any file the user can read into the model's outputs.
+// Only regular files are read (a FIFO or a device would hang or never end).
 std::string read_external(const onnx::TensorProto& proto, const std::string& origin,
                           const std::string& base_dir) {
+  const std::string what = origin + ": tensor '" + proto.name() + "'";
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto& entry : proto.external_data()) {
     if (entry.key() == "location") location = entry.value();
-    if (entry.key() == "offset") offset = std::stoll(entry.value());
-    if (entry.key() == "length") length = std::stoll(entry.value());
+    if (entry.key() == "offset") offset = parse_external_number(entry.value(), "offset", what);
+    if (entry.key() == "length") length = parse_external_number(entry.value(), "length", what);
   }
-  std::filesystem::path file = std::filesystem::path(base_dir) / location;
+  if (location.empty()) throw Error(what + " keeps its data externally but names no location");
+  if (location.find('\0') != std::string::npos)
+    throw Error(what + " has an external-data location with a NUL character");
+  const std::filesystem::path relative(location);
+  if (relative.has_root_path())
+    throw Error(what + " keeps its data in '" + location +
+                "', an absolute path; external data must lie in the model's folder");
+  for (const auto& part : relative)
+    if (part == "..")
+      throw Error(what + " keeps its data in '" + location +
+                  "', which leaves the model's folder ('..'); external data must lie in it");
+
+  std::error_code ec;
+  const std::filesystem::path folder =
+      std::filesystem::canonical(std::filesystem::path(base_dir.empty() ? "." : base_dir), ec);
+  if (ec) throw Error(what + ": the model's folder '" + base_dir + "' cannot be resolved");
+  const std::filesystem::path file = std::filesystem::canonical(folder / relative, ec);
+  if (ec)
+    throw Error(what + " keeps its data in external file '" + (folder / relative).string() +
+                "', which cannot be read");
+  if (!lies_within(file, folder))
+    throw Error(what + " keeps its data in '" + location + "', which resolves to '" +
+                file.string() + "', outside the model's folder (a symlink?); refused");
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw Error(what + " keeps its data in '" + file.string() + "', which is not a regular file");
+
   std::ifstream in(file, std::ios::binary);
-  if (location.empty() || !in)
-    throw Error(origin + ": tensor '" + proto.name() + "' keeps its data in external file '" +
-                file.string() + "', which cannot be read");
+  if (!in) throw Error(what + " keeps its data in '" + file.string() + "', which cannot be opened");
   in.seekg(0, std::ios::end);
-  int64_t size = in.tellg();
+  const int64_t size = in.tellg();
+  if (offset > size || (length >= 0 && length > size - offset))
+    throw Error(what + ": external data at offset " + std::to_string(offset) +
+                (length >= 0 ? " with length " + std::to_string(length) : std::string()) +
+                " lies beyond the end of '" + file.string() + "' (" + std::to_string(size) +
+                " bytes)");
   if (length < 0) length = size - offset;
-  if (offset < 0 || offset + length > size)
-    throw Error(origin + ": external data of tensor '" + proto.name() + "' is out of range of '" +
-                file.string() + "'");
   std::string bytes(static_cast<size_t>(length), '\0');
   in.seekg(offset);
   in.read(bytes.data(), length);
+  if (!in) throw Error(what + ": reading external data from '" + file.string() + "' failed");
   return bytes;
 }
 

@@ -33,6 +33,7 @@
 #include "algoscope/session.h"
 #include "algoscope/tuning_cache.h"
 #include "support/onnx_builder.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -170,23 +171,7 @@ Plan plan_with(const Model& model, const std::string& algorithm,
   if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
 }
-
-// A fresh directory for a tuning cache, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("algoscope_measure_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using TempDir = test_support::TempDir;
 
 algoscope::TuneOptions tune_options(const std::string& cache_path) {
   algoscope::TuneOptions o;
