@@ -116,9 +116,9 @@ void Inspector::showRow(int row) {
   if (!facts.runnable())
     html += field(QStringLiteral("cannot run"),
                   QStringLiteral("<span style='color:#b00'>%1</span>").arg(esc(facts.problem)));
-  if (!node.merged.empty()) {
+  if (!node.fusions.empty()) {
     QStringList merged;
-    for (const auto& m : node.merged) merged << esc(m);
+    for (const auto& m : node.merged_nodes()) merged << esc(m);
     html += field(QStringLiteral("merged"), merged.join(QStringLiteral("<br>")));
   }
   for (size_t i = 0; i < node.inputs.size(); ++i) {

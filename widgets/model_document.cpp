@@ -80,12 +80,7 @@ QString humanSeconds(double seconds) {
   return QString::number(seconds, 'f', 2) + QStringLiteral(" s");
 }
 
-QString displayOp(const Node& node) {
-  QString op = QString::fromStdString(node.op_type);
-  if (node.merged.size() > (node.activation ? 1u : 0u)) op += QStringLiteral("+BN");
-  if (node.activation) op += QLatin1Char('+') + QString::fromStdString(node.activation->op);
-  return op;
-}
+QString displayOp(const Node& node) { return QString::fromStdString(node.display_op()); }
 
 ModelDocument::ModelDocument(QObject* parent) : QObject(parent) {}
 ModelDocument::~ModelDocument() = default;

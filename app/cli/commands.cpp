@@ -46,12 +46,7 @@ json value_json(const Model& model, const std::string& name) {
 }
 
 // "Conv+BN+Relu" for a Conv that the loader merged a BatchNormalization and a Relu into.
-std::string display_op(const Node& node) {
-  std::string op = node.op_type;
-  if (node.merged.size() > (node.activation ? 1u : 0u)) op += "+BN";
-  if (node.activation) op += "+" + node.activation->op;
-  return op;
-}
+std::string display_op(const Node& node) { return node.display_op(); }
 
 // Applicable algorithms of a node (in registry order), the engine's default, and why the others
 // do not apply. Empty for unsupported nodes.
@@ -121,7 +116,7 @@ int command_info(const std::vector<std::string>& args) {
       l["default"] = app.engine_default;
       l["not_applicable"] = json::object();
       for (const auto& [alg, why] : app.not_applicable) l["not_applicable"][alg] = why;
-      l["merged"] = node.merged;
+      l["merged"] = node.merged_nodes();
       l["display_op"] = display_op(node);
       if (node.activation)
         l["activation"] = {

@@ -5,6 +5,21 @@
 #include "algoscope/error.h"
 
 namespace algoscope {
+
+std::string Node::display_op() const {
+  std::string op = op_type;
+  for (const Fusion& f : fusions) {
+    if (f.kind == Fusion::Kind::BatchNormFold) op += "+BN";
+    if (f.kind == Fusion::Kind::Epilogue) op += "+" + f.op;
+  }
+  return op;
+}
+
+std::vector<std::string> Node::merged_nodes() const {
+  std::vector<std::string> names;
+  for (const Fusion& f : fusions) names.insert(names.end(), f.nodes.begin(), f.nodes.end());
+  return names;
+}
 namespace {
 
 template <class T>

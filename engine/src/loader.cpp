@@ -517,7 +517,7 @@ class Loader {
       conv.inputs[2] = b_name;
       model_.values.erase(conv.outputs[0]);
       conv.outputs[0] = bn.outputs[0];
-      conv.merged.push_back(bn.name);
+      conv.fusions.push_back({Node::Fusion::Kind::BatchNormFold, bn.op_type, {bn.name}});
       bn.op_type.clear();
       ++folded;
     }
@@ -530,7 +530,7 @@ class Loader {
   // Conv -> Relu, or Conv -> Clip with constant bounds (ReLU6), becomes one Conv whose kernel
   // clamps its output (Node::activation): the activation costs no extra pass over memory. The same
   // holds for Add -> Relu, a ResNet's residual join. The Conv or Add keeps its name and takes the
-  // activation's output value; `merged` names the activation node.
+  // activation's output value; its `fusions` name the activation node.
   void fuse_activations() {
     auto [uses, producer] = value_links();
     size_t fused = 0;
@@ -568,7 +568,7 @@ class Loader {
       model_.values.erase(conv.outputs[0]);
       conv.outputs[0] = act.outputs[0];
       conv.activation = a;
-      conv.merged.push_back(act.name);
+      conv.fusions.push_back({Node::Fusion::Kind::Epilogue, act.op_type, {act.name}});
       act.op_type.clear();
       ++fused;
     }
@@ -582,8 +582,8 @@ class Loader {
   //   [Mul|Div](Q, c) -> MatMul(., Kt) -> [Mul|Div](., c) -> [Add(., mask)] -> Softmax(last axis)
   //   -> MatMul(., V)
   // with the scale on Q or on the scores (or both), becomes one Attention node (ops/attention)
-  // named after the Softmax, with the absorbed nodes in `merged`. Every intermediate value must
-  // have this chain as its only reader and not be a graph output; Q, Kt and V must share their
+  // named after the Softmax, with the absorbed nodes in its `fusions`. Every intermediate value
+  // must have this chain as its only reader and not be a graph output; Q, Kt and V must share their
   // leading (batch, head) dimensions.
   void fuse_attention() {
     auto [uses, producer] = value_links();
@@ -706,7 +706,9 @@ class Loader {
       // Merged in graph order: the scale on Q, MatMul, scale, Add, Softmax, MatMul.
       std::vector<Node*> ordered(chain.begin(), chain.end());
       std::sort(ordered.begin(), ordered.end());
-      for (Node* n : ordered) attention.merged.push_back(n->name);
+      Node::Fusion pattern{Node::Fusion::Kind::Pattern, ops::attention::kOpType, {}};
+      for (Node* n : ordered) pattern.nodes.push_back(n->name);
+      attention.fusions.push_back(std::move(pattern));
       for (Node* n : chain) {
         for (const auto& o : n->outputs)
           if (o != pv->outputs[0]) model_.values.erase(o);

@@ -86,7 +86,12 @@ void expect_fused_matches_unfused(const Block& p) {
   const Node& att = fused.nodes[1];
   EXPECT_EQ(att.name, "softmax/Attention");  // named after the Softmax it replaces
   EXPECT_EQ(att.outputs, std::vector<std::string>{"y"});
-  EXPECT_EQ(att.merged.size(), p.mask == Block::Mask::None ? 4u : 5u);
+  EXPECT_EQ(att.merged_nodes().size(), p.mask == Block::Mask::None ? 4u : 5u);
+  // The absorbed MatMuls, scales and Softmax are a pattern, not a BatchNormalization or an
+  // activation: the node reads as plain "Attention".
+  EXPECT_EQ(att.display_op(), "Attention");
+  ASSERT_EQ(att.fusions.size(), 1u);
+  EXPECT_EQ(att.fusions[0].kind, algoscope::Node::Fusion::Kind::Pattern);
   const Tensor want = run(plain, "", "")[0];  // the unfused graph under the engine's defaults
   for (const std::string& name : attention_algorithms()) {
     SCOPED_TRACE(name);

@@ -49,7 +49,8 @@ void expect_fused_equals_unfused(const std::string& bytes, const std::string& op
   const Node& conv = fused.nodes[0];
   ASSERT_TRUE(conv.activation.has_value());
   EXPECT_EQ(conv.activation->op, op);
-  EXPECT_EQ(conv.merged, std::vector<std::string>{"act"});
+  EXPECT_EQ(conv.merged_nodes(), std::vector<std::string>{"act"});
+  EXPECT_EQ(conv.display_op(), "Conv+" + op);
   EXPECT_EQ(conv.outputs[0], "y");
   ASSERT_EQ(plain.nodes.size(), 2u);
   const std::vector<Tensor> want = run_all(plain, "reference");
@@ -175,7 +176,8 @@ TEST(Fusion, AddReluBecomesOneNodeAndComputesTheSame) {
     ASSERT_EQ(fused.nodes.size(), 1u);
     ASSERT_TRUE(fused.nodes[0].activation.has_value());
     EXPECT_EQ(fused.nodes[0].activation->op, "Relu");
-    EXPECT_EQ(fused.nodes[0].merged, std::vector<std::string>{"act"});
+    EXPECT_EQ(fused.nodes[0].merged_nodes(), std::vector<std::string>{"act"});
+    EXPECT_EQ(fused.nodes[0].display_op(), "Add+Relu");
     ASSERT_EQ(plain.nodes.size(), 2u);
     const std::vector<Tensor> inputs = random_inputs(plain, 5);
     auto run = [&](const Model& model, const std::string& algorithm) {

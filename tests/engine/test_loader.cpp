@@ -24,6 +24,7 @@
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
 #include "support/onnx_builder.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -86,26 +87,7 @@ std::string error_of(const std::function<void()>& f) {
   ADD_FAILURE() << "expected algoscope::Error";
   return "";
 }
-
-// A per-test scratch directory, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("algoscope_loader_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = test_support::TempDir;
 
 // x[1,3,8,8] -> Conv(4 filters, 3x3, pad 1) -> c -> BatchNormalization -> y.
 ModelBuilder conv_bn_model(bool conv_bias = true, bool runtime_weight = false) {
@@ -148,7 +130,8 @@ TEST_P(LoaderBatchNormFold, FoldsIntoConvAndComputesTheSame) {
   ASSERT_EQ(folded.nodes.size(), 1u);
   const algoscope::Node* conv = folded.find_node("conv");
   ASSERT_NE(conv, nullptr);
-  EXPECT_EQ(conv->merged, std::vector<std::string>{"bn"});
+  EXPECT_EQ(conv->merged_nodes(), std::vector<std::string>{"bn"});
+  EXPECT_EQ(conv->display_op(), "Conv+BN");
   ASSERT_EQ(conv->outputs.size(), 1u);
   EXPECT_EQ(conv->outputs[0], "y");
   // The folded weights and bias are constants the Conv reads.
@@ -179,7 +162,7 @@ TEST(LoaderBatchNorm, NotFoldedWhenConvOutputHasAnotherConsumer) {
   Model m = algoscope::load_model_from_bytes(b.bytes(), "conv_bn_shared.onnx");
   ASSERT_NE(m.find_node("bn"), nullptr);
   EXPECT_EQ(count_op(m, "BatchNormalization"), 1u);
-  EXPECT_TRUE(m.find_node("conv")->merged.empty());
+  EXPECT_TRUE(m.find_node("conv")->merged_nodes().empty());
   EXPECT_EQ(m.find_node("conv")->outputs[0], "c");
 
   // Both outputs still compute what the unmodified graph computes.
@@ -197,14 +180,14 @@ TEST(LoaderBatchNorm, NotFoldedWhenConvOutputIsAGraphOutput) {
   b.output("c");
   Model m = algoscope::load_model_from_bytes(b.bytes(), "conv_bn_out.onnx");
   EXPECT_NE(m.find_node("bn"), nullptr);
-  EXPECT_TRUE(m.find_node("conv")->merged.empty());
+  EXPECT_TRUE(m.find_node("conv")->merged_nodes().empty());
 }
 
 TEST(LoaderBatchNorm, NotFoldedWhenWeightIsARuntimeInput) {
   Model m = algoscope::load_model_from_bytes(
       conv_bn_model(/*conv_bias=*/true, /*runtime_weight=*/true).bytes(), "conv_bn_w.onnx");
   EXPECT_NE(m.find_node("bn"), nullptr);
-  EXPECT_TRUE(m.find_node("conv")->merged.empty());
+  EXPECT_TRUE(m.find_node("conv")->merged_nodes().empty());
   EXPECT_EQ(m.inputs, (std::vector<std::string>{"x", "w"}));
 }
 
@@ -221,7 +204,7 @@ TEST(LoaderBatchNorm, NotFoldedIntoAnAdd) {
   b.output("y");
   Model m = algoscope::load_model_from_bytes(b.bytes(), "add_bn.onnx");
   EXPECT_NE(m.find_node("bn"), nullptr);
-  EXPECT_TRUE(m.find_node("add")->merged.empty());
+  EXPECT_TRUE(m.find_node("add")->merged_nodes().empty());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ TEST(TorchvisionExport, LoaderFoldsBatchNormAndShapeGraphsOfRawExport) {
     EXPECT_NE(n.op_type, "Identity") << n.name << " was not removed";
     EXPECT_NE(n.op_type, "Clip") << n.name << " (ReLU6) was not fused into its Conv";
     if (n.op_type != "Conv") continue;
-    ++convs, merged += static_cast<int>(n.merged.size());
+    ++convs, merged += static_cast<int>(n.merged_nodes().size());
     if (n.activation) {
       ++relu6;
       EXPECT_EQ(n.activation->lower, 0.0f);

@@ -31,9 +31,17 @@ struct Node {
   std::vector<std::string> inputs;  // value names; "" marks an omitted optional input
   std::vector<std::string> outputs;  // value names; "" marks an omitted optional output
   std::map<std::string, Attribute> attributes;
-  // Names of nodes that graph passes merged into this one (a folded BatchNormalization, a fused
-  // activation), so a viewer can still show them.
-  std::vector<std::string> merged;
+  // What graph passes merged into this node, in the order they ran, so a viewer can say exactly
+  // what the node computes: a folded BatchNormalization, an activation fused into the epilogue, or
+  // a pattern of ONNX nodes that the node replaces (attention).
+  struct Fusion {
+    enum class Kind { BatchNormFold, Epilogue, Pattern };
+    Kind kind = Kind::Epilogue;
+    std::string op;                  // the absorbed op ("BatchNormalization", "Relu", "Clip"), or
+                                     // for a pattern the fused op that replaced it ("Attention")
+    std::vector<std::string> nodes;  // the ONNX nodes it absorbed, in graph order
+  };
+  std::vector<Fusion> fusions;
   // An elementwise clamp merged into this node's epilogue by the loader (Conv or Add followed by
   // Relu, or by Clip, e.g. ReLU6): y = min(max(y, lower), upper). `op` is the merged node's op
   // type.
@@ -46,6 +54,12 @@ struct Node {
   // Why the engine cannot run this node although its op type is registered (an input of a type
   // the engine does not compute, a shape that depends on data, ...). Set by the loader.
   std::string problem;
+
+  // The op as a person reads it: the op type plus what was fused into its epilogue
+  // ("Conv+BN+Relu", "Add+Relu"); a pattern node is its op type alone ("Attention").
+  std::string display_op() const;
+  // Every ONNX node merged into this one, over all fusions, in the order they were merged.
+  std::vector<std::string> merged_nodes() const;
 
   bool has_attribute(const std::string& key) const { return attributes.count(key) != 0; }
   // Typed getters; a missing attribute yields the fallback, a mistyped one throws Error naming
