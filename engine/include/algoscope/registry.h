@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "algoscope/graph.h"
+#include "algoscope/memory_space.h"
 #include "algoscope/tensor.h"
 
 namespace algoscope {
@@ -61,6 +62,11 @@ class Kernel {
  public:
   virtual ~Kernel() = default;
   virtual void run(KernelIO& io) = 0;
+
+  // The memory space this kernel runs in (memory_space.h): every tensor in its KernelIO, inputs,
+  // constants, outputs and workspace alike, lies in it. nullptr, the default, is host memory. A
+  // device kernel may return before its work has finished; the space's synchronize() waits.
+  virtual MemorySpace* memory_space() const { return nullptr; }
 
   // Layout negotiation between neighbours, all optional. When the producer of a value and every
   // kernel that reads it offer the same native layout, the session calls use_native_output /

@@ -1,9 +1,12 @@
 // A Session is a model compiled under a plan: every node has its algorithm's kernel prepared (with
-// its pre-transformed weights), activations live in one arena whose buffers are reused by liveness,
-// and run() executes the nodes in order on the session's thread count. A per-node timing hook
-// reports each kernel's time; when no hook is set the session does not read the clock. A layer
-// observer sees every node's inputs and outputs right after it ran and may stop the run there: the
-// measurement services (measure.h) check and time algorithms on exactly those values.
+// its pre-transformed weights), every value is placed in the memory space of the kernel that
+// produces it (host, or a device), activations live in one arena per space whose buffers are
+// reused by liveness, and run() executes the steps in order on the session's thread count: the
+// kernels, and the transfers the session inserted where a value's readers run in another space. A
+// per-node timing hook reports each kernel's time; when no hook is set the session does not read
+// the clock. A layer observer sees every node's inputs and outputs right after it ran and may stop
+// the run there: the measurement services (measure.h) check and time algorithms on exactly those
+// values.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +20,9 @@
 #include "algoscope/registry.h"
 
 namespace algoscope {
+namespace session {
+struct Impl;
+}
 
 struct SessionOptions {
   int threads = 0;  // 0: all hardware threads
@@ -32,6 +38,18 @@ struct CompiledLayer {
   Layer layer;
   double flops = 0;
   size_t workspace_bytes = 0;
+  MemorySpace* space = nullptr;  // where its kernel runs; nullptr: host
+};
+
+// A copy of a value between memory spaces that the session inserted: before the first reader in
+// another space (per run), or once at compile time for a constant a device kernel reads.
+struct ValueTransfer {
+  std::string value;
+  std::string from, to;  // space names: "host", "cuda:0", ...
+  size_t bytes = 0;
+  bool per_run = true;
+  // "transfer x host->cuda:0": how reports and timings name the step.
+  std::string step_name() const { return "transfer " + value + " " + from + "->" + to; }
 };
 
 class Session {
@@ -58,6 +76,11 @@ class Session {
   // Called after each node with its index in layers() and its kernel time in seconds.
   using TimingHook = std::function<void(size_t layer_index, double seconds)>;
   void set_timing_hook(TimingHook hook);
+  // Called after each per-run transfer with its index in transfers() and its time in seconds.
+  // With either hook set, device work is waited for before the clock is read, so each step's time
+  // is its own.
+  using TransferTimingHook = std::function<void(size_t transfer_index, double seconds)>;
+  void set_transfer_timing_hook(TransferTimingHook hook);
 
   const Model& model() const;
   const std::vector<CompiledLayer>& layers() const;
@@ -67,10 +90,14 @@ class Session {
   size_t workspace_bytes() const;   // the largest layer workspace (shared by all layers)
   // Intermediate values passed between kernels in a native layout (reorders skipped).
   size_t native_layout_values() const;
+  // Per-run transfers in execution order (the indices the transfer hook reports).
+  const std::vector<ValueTransfer>& transfers() const;
+  // Constants copied once to the device spaces of the kernels that read them.
+  const std::vector<ValueTransfer>& compile_transfers() const;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<session::Impl> impl_;
+  std::vector<ValueTransfer> transfer_list_;
 };
 
 // Deterministic pseudo-random inputs for a model (floats uniform in [-1, 1), integers 0).

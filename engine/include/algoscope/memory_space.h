@@ -1,0 +1,63 @@
+// Where values live. Every kernel runs in one memory space: the host's memory (the default, a
+// null MemorySpace*) or a device's (a CUDA GPU). A Session stores each value in the space of the
+// kernel that produces it and, where a reader runs in another space, inserts a transfer: an
+// explicit step with its own name and timing, never hidden inside a kernel. Constants a device
+// kernel reads are transferred once, when the session is compiled. Tests drive the same machinery
+// with a fake space over host memory (tests/engine/test_placement.cpp).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace algoscope {
+
+class MemorySpace {
+ public:
+  virtual ~MemorySpace() = default;
+  // "cuda:0", say: names the space in transfer steps, reports and errors.
+  virtual std::string name() const = 0;
+  // At least `bytes` bytes, 256-byte aligned; throws Error with the device's message on failure.
+  virtual void* allocate(size_t bytes) = 0;
+  virtual void deallocate(void* data) noexcept = 0;
+  // Copies between host memory and this space, ordered after the work already queued in this
+  // space. copy_from_host returns once `source` may be reused; copy_to_host once the bytes are
+  // on the host.
+  virtual void copy_from_host(void* destination, const void* source, size_t bytes) = 0;
+  virtual void copy_to_host(void* destination, const void* source, size_t bytes) = 0;
+  // Waits until every queued kernel and copy of the calling thread in this space has finished:
+  // timings read the clock only after it.
+  virtual void synchronize() = 0;
+};
+
+// A printable name for a space: "host" for nullptr.
+inline std::string space_name(const MemorySpace* space) {
+  return space ? space->name() : std::string("host");
+}
+
+// One buffer in a space (nullptr: host memory), freed with it.
+class SpaceBuffer {
+ public:
+  SpaceBuffer() = default;
+  SpaceBuffer(MemorySpace* space, size_t bytes);
+  ~SpaceBuffer();
+  SpaceBuffer(SpaceBuffer&& other) noexcept;
+  SpaceBuffer& operator=(SpaceBuffer&& other) noexcept;
+  SpaceBuffer(const SpaceBuffer&) = delete;
+  SpaceBuffer& operator=(const SpaceBuffer&) = delete;
+
+  void* data() const { return data_; }
+  size_t bytes() const { return bytes_; }
+  MemorySpace* space() const { return space_; }
+
+ private:
+  void release() noexcept;
+  MemorySpace* space_ = nullptr;
+  void* data_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+// Copies `bytes` from one space to another (either may be the host, nullptr).
+void copy_between(MemorySpace* to, void* destination, MemorySpace* from, const void* source,
+                  size_t bytes);
+
+}  // namespace algoscope

@@ -1,0 +1,153 @@
+// Memory planning, the last step of compiling a Session: every activation slot gets an offset in
+// its memory space's arena, chosen by best fit among the blocks freed by slots whose last reader
+// (a kernel or a transfer) has run, so each arena is far smaller than the sum of its values. The
+// same planner serves the host and every device. Constants that device kernels read are copied
+// there once; graph outputs get fresh host storage per run because the caller keeps them.
+#include <algorithm>
+#include <map>
+
+#include "algoscope/error.h"
+#include "session/session_impl.h"
+
+namespace algoscope::session {
+namespace {
+
+// Host kernels want 64-byte (cache line, AVX-512) alignment; devices 256 bytes, what CUDA's own
+// allocations guarantee and its vectorised loads assume.
+size_t alignment_of(const MemorySpace* space) { return space ? 256 : 64; }
+
+// Best-fit offsets for values with lifetimes [first, last] in step order.
+class ArenaPlanner {
+ public:
+  explicit ArenaPlanner(size_t alignment) : alignment_(alignment) {}
+  size_t allocate(size_t bytes) {
+    bytes = align_up(std::max<size_t>(bytes, 1));
+    auto best = free_.end();
+    for (auto it = free_.begin(); it != free_.end(); ++it)
+      if (it->second >= bytes && (best == free_.end() || it->second < best->second)) best = it;
+    if (best == free_.end()) {
+      // Grow: reuse a free block at the very end if there is one.
+      if (!free_.empty() && free_.back().first + free_.back().second == size_) {
+        size_t offset = free_.back().first;
+        free_.pop_back();
+        size_ = offset + bytes;
+        return offset;
+      }
+      size_t offset = size_;
+      size_ += bytes;
+      return offset;
+    }
+    size_t offset = best->first;
+    if (best->second == bytes) {
+      free_.erase(best);
+    } else {
+      best->first += bytes;
+      best->second -= bytes;
+    }
+    return offset;
+  }
+  void release(size_t offset, size_t bytes) {
+    bytes = align_up(std::max<size_t>(bytes, 1));
+    auto it = std::lower_bound(free_.begin(), free_.end(), std::make_pair(offset, size_t{0}));
+    it = free_.insert(it, {offset, bytes});
+    // Merge with neighbours so large values can reuse several freed small ones.
+    if (it + 1 != free_.end() && it->first + it->second == (it + 1)->first) {
+      it->second += (it + 1)->second;
+      free_.erase(it + 1);
+    }
+    if (it != free_.begin() && (it - 1)->first + (it - 1)->second == it->first) {
+      (it - 1)->second += it->second;
+      free_.erase(it);
+    }
+  }
+  size_t size() const { return size_; }
+
+ private:
+  size_t align_up(size_t n) const { return (n + alignment_ - 1) / alignment_ * alignment_; }
+  size_t alignment_;
+  std::vector<std::pair<size_t, size_t>> free_;  // (offset, bytes), sorted by offset
+  size_t size_ = 0;
+};
+
+}  // namespace
+
+void plan_memory(Impl& s) {
+  const size_t never = SIZE_MAX;
+  std::vector<size_t> defined(s.slot_info.size(), never), last_read(s.slot_info.size(), never);
+  for (size_t t = 0; t < s.steps.size(); ++t) {
+    const Step& step = s.steps[t];
+    if (step.kind == Step::Kind::Kernel) {
+      for (size_t slot : s.output_slots_of[step.index]) defined[slot] = t;
+      for (size_t slot : s.input_slots_of[step.index])
+        if (slot != never) last_read[slot] = t;
+    } else {
+      defined[s.transfers[step.index].to_slot] = t;
+      last_read[s.transfers[step.index].from_slot] = t;
+    }
+  }
+  std::vector<std::vector<size_t>> defined_at(s.steps.size()), released_at(s.steps.size());
+  for (size_t slot = 0; slot < s.slot_info.size(); ++slot) {
+    if (s.slot_info[slot].kind != Slot::Kind::Activation || defined[slot] == never) continue;
+    defined_at[defined[slot]].push_back(slot);
+    released_at[last_read[slot] == never ? defined[slot] : last_read[slot]].push_back(slot);
+  }
+
+  std::map<MemorySpace*, ArenaPlanner> planners;
+  std::vector<size_t> offset(s.slot_info.size(), 0);
+  for (size_t t = 0; t < s.steps.size(); ++t) {
+    // Outputs first, then releases: a step never writes over what it reads.
+    for (size_t slot : defined_at[t]) {
+      MemorySpace* space = s.slot_info[slot].space;
+      auto planner = planners.try_emplace(space, alignment_of(space)).first;
+      offset[slot] = planner->second.allocate(s.slot_info[slot].storage_bytes);
+    }
+    for (size_t slot : released_at[t])
+      planners.at(s.slot_info[slot].space).release(offset[slot], s.slot_info[slot].storage_bytes);
+  }
+  s.arena_bytes = 0;
+  for (auto& [space, planner] : planners) {
+    s.arena_bytes += planner.size();
+    s.arenas.emplace(space, SpaceBuffer(space, planner.size()));
+  }
+  std::map<MemorySpace*, size_t> workspace;
+  for (const CompiledLayer& layer : s.layers) {
+    workspace[layer.space] = std::max(workspace[layer.space], layer.workspace_bytes);
+    s.workspace_bytes = std::max(s.workspace_bytes, layer.workspace_bytes);
+  }
+  for (const auto& [space, bytes] : workspace)
+    s.workspaces.emplace(space, SpaceBuffer(space, bytes));
+
+  for (size_t slot = 0; slot < s.slot_info.size(); ++slot) {
+    const Slot& info = s.slot_info[slot];
+    Tensor& t = s.slots[slot];
+    switch (info.kind) {
+      case Slot::Kind::Activation:
+        t = Tensor::view(info.info.dtype, info.info.shape,
+                         static_cast<std::byte*>(s.arenas.at(info.space).data()) + offset[slot]);
+        break;
+      case Slot::Kind::ConstantCopy: {
+        const Tensor& constant = s.model->constants.at(info.value);
+        SpaceBuffer& copy = s.constant_copies.emplace_back(info.space, constant.bytes());
+        copy_between(info.space, copy.data(), nullptr, constant.raw(), constant.bytes());
+        t = Tensor::view(info.info.dtype, info.info.shape, copy.data());
+        break;
+      }
+      case Slot::Kind::GraphInput:
+      case Slot::Kind::GraphOutput:
+        t = Tensor::view(info.info.dtype, info.info.shape, nullptr);  // set per run
+        break;
+      case Slot::Kind::Constant:
+        break;
+    }
+  }
+  for (size_t i = 0; i < s.layers.size(); ++i) {
+    KernelIO io;
+    for (size_t slot : s.input_slots_of[i])
+      io.inputs.push_back(slot == never ? nullptr : &s.slots[slot]);
+    for (size_t slot : s.output_slots_of[i]) io.outputs.push_back(&s.slots[slot]);
+    io.workspace = s.workspaces.at(s.layers[i].space).data();
+    s.io.push_back(std::move(io));
+  }
+}
+
+}  // namespace algoscope::session
