@@ -13,6 +13,7 @@
 
 #include "algoscope/error.h"
 #include "algoscope/measure.h"
+#include "measure/layer_measure.h"
 
 namespace algoscope {
 
@@ -87,28 +88,8 @@ Tensor random_tensor(Shape shape, uint32_t seed) {
   return t;
 }
 
-// A node and its inputs, built without a model file.
-struct LayerUnderTest {
-  Node node;
-  std::vector<Tensor> inputs;
-  std::vector<bool> constant;
-
-  Layer layer(const OpDefinition& op) const {
-    Layer l;
-    l.node = &node;
-    l.opset = 11;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      l.inputs.push_back(inputs[i].info());
-      l.present.push_back(true);
-      l.constants.push_back(constant[i] ? &inputs[i] : nullptr);
-    }
-    l.outputs = op.infer(l);
-    return l;
-  }
-};
-
-LayerUnderTest conv_layer(const ConvCase& p, bool constant_weights, uint32_t seed) {
-  LayerUnderTest t;
+SweepLayer conv_layer(const ConvCase& p, bool constant_weights, uint32_t seed) {
+  SweepLayer t;
   t.node.name = "sweep";
   t.node.op_type = "Conv";
   t.node.inputs = {"x", "w"};
@@ -135,24 +116,40 @@ LayerUnderTest conv_layer(const ConvCase& p, bool constant_weights, uint32_t see
   return t;
 }
 
-// Prepares and runs one algorithm on the layer; returns its first output.
-Tensor run(const Algorithm& algorithm, const LayerUnderTest& t, const Layer& layer) {
-  std::unique_ptr<Kernel> kernel = algorithm.prepare(layer);
-  const TensorInfo& out = layer.outputs.at(0);
-  Tensor y(out.dtype, out.shape);
-  std::vector<Tensor> extra;  // further outputs, if the op has any
-  for (size_t k = 1; k < layer.outputs.size(); ++k)
-    extra.emplace_back(layer.outputs[k].dtype, layer.outputs[k].shape);
-  const size_t bytes = algorithm.workspace(layer);
-  std::unique_ptr<void, decltype(&std::free)> workspace(
-      bytes ? std::aligned_alloc(64, (bytes + 63) / 64 * 64) : nullptr, &std::free);
-  KernelIO io;
-  for (const Tensor& in : t.inputs) io.inputs.push_back(&in);
-  io.outputs.push_back(&y);
-  for (Tensor& e : extra) io.outputs.push_back(&e);
-  io.workspace = workspace.get();
-  kernel->run(io);
-  return y;
+}  // namespace
+
+Layer SweepLayer::layer(const OpDefinition& op) const {
+  Layer l;
+  l.node = &node;
+  l.opset = 11;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    l.inputs.push_back(inputs[i].info());
+    l.present.push_back(true);
+    l.constants.push_back(constant[i] ? &inputs[i] : nullptr);
+  }
+  l.outputs = op.infer(l);
+  return l;
+}
+
+std::vector<SweepLayer> sweep_layers(const std::string& op_type) {
+  if (op_type != "Conv")
+    throw Error("sweep: no sweep for op type " + op_type + " (there is: Conv)");
+  std::vector<SweepLayer> layers;
+  uint32_t seed = 1000;
+  for (const ConvCase& p : conv_cases()) layers.push_back(conv_layer(p, true, seed += 3));
+  return layers;
+}
+
+namespace {
+
+// Prepares and runs one algorithm on the layer, in the algorithm's memory space; returns its
+// first output, on the host.
+Tensor run(const Algorithm& algorithm, const SweepLayer& t, const Layer& layer) {
+  KernelIO given;
+  for (const Tensor& in : t.inputs) given.inputs.push_back(&in);
+  measure::IsolatedKernel kernel(algorithm, layer, given);
+  kernel.run();
+  return kernel.outputs().at(0);
 }
 
 // max |got - want| / (atol scale + rtol |want|) over the elements (registry.h: Tolerance); NaN
@@ -204,7 +201,7 @@ SweepReport sweep_algorithm(const std::string& op_type, const std::string& algor
     Tensor expected;
     bool have_expected = false;
     for (bool constant : {false, true}) {
-      const LayerUnderTest t = conv_layer(p, constant, seed);
+      const SweepLayer t = conv_layer(p, constant, seed);
       try {
         const Layer layer = t.layer(*op);
         if (auto why = under_test->why_not(layer)) {

@@ -37,6 +37,19 @@ struct SweepReport {
   std::string summary() const;
 };
 
+// One layer of a sweep: a node and its inputs, built without a model file.
+struct SweepLayer {
+  Node node;
+  std::vector<Tensor> inputs;
+  std::vector<bool> constant;  // per input: passed to prepare as a constant
+  // The Layer an algorithm sees; it points into this object, which must outlive it.
+  Layer layer(const OpDefinition& op) const;
+};
+
+// The layers of `op_type`'s sweep with constant weights, for tests that check other facts about
+// the same layers (cuDNN's output geometry, say). Throws Error for an op without a sweep.
+std::vector<SweepLayer> sweep_layers(const std::string& op_type);
+
 // Runs the sweep of `op_type` (Conv has one; other op types throw Error naming those that do) on
 // `algorithm`, every `step`-th layer. Throws Error when the op or the algorithm is unknown.
 SweepReport sweep_algorithm(const std::string& op_type, const std::string& algorithm, int step = 1,

@@ -67,6 +67,9 @@ class Kernel {
   // constants, outputs and workspace alike, lies in it. nullptr, the default, is host memory. A
   // device kernel may return before its work has finished; the space's synchronize() waits.
   virtual MemorySpace* memory_space() const { return nullptr; }
+  // For a kernel that picks among others when it is prepared (cuDNN's heuristic and find), what
+  // it picked, in words; empty for the rest.
+  virtual std::string choice() const { return {}; }
 
   // Layout negotiation between neighbours, all optional. When the producer of a value and every
   // kernel that reads it offer the same native layout, the session calls use_native_output /

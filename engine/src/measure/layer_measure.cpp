@@ -90,7 +90,30 @@ void ProgressReporter::finish() {
 
 IsolatedKernel::IsolatedKernel(const Algorithm& algorithm, const Layer& layer,
                                const KernelIO& recorded)
-    : kernel_(algorithm.make_kernel(layer)) {
+    : kernel_(algorithm.make_kernel(layer)), space_(kernel_->memory_space()) {
+  for (const TensorInfo& info : layer.outputs) outputs_.emplace_back(info.dtype, info.shape);
+  workspace_ = SpaceBuffer(space_, algorithm.workspace(layer));
+  io_.workspace = workspace_.data();
+  if (space_) {
+    // Everything the kernel touches lives in its space: one buffer per input and output.
+    device_tensors_.reserve(recorded.inputs.size() + outputs_.size());
+    auto on_device = [&](const TensorInfo& info) -> Tensor* {
+      SpaceBuffer& buffer = device_buffers_.emplace_back(space_, info.bytes());
+      return &device_tensors_.emplace_back(Tensor::view(info.dtype, info.shape, buffer.data()));
+    };
+    for (const Tensor* in : recorded.inputs) {
+      if (!in) {
+        io_.inputs.push_back(nullptr);
+        continue;
+      }
+      Tensor* copy = on_device(in->info());
+      copy_between(space_, copy->raw(), nullptr, in->raw(), in->bytes());
+      io_.inputs.push_back(copy);
+    }
+    for (const Tensor& out : outputs_) io_.outputs.push_back(on_device(out.info()));
+    space_->synchronize();
+    return;
+  }
   // Copies first, then pointers: the vector must not reallocate under io_.
   inputs_.resize(recorded.inputs.size());
   for (size_t i = 0; i < recorded.inputs.size(); ++i)
@@ -99,18 +122,29 @@ IsolatedKernel::IsolatedKernel(const Algorithm& algorithm, const Layer& layer,
     io_.inputs.push_back(!recorded.inputs[i] ? nullptr
                          : layer.constant(i) ? recorded.inputs[i]
                                              : &inputs_[i]);
-  for (const TensorInfo& info : layer.outputs) outputs_.emplace_back(info.dtype, info.shape);
   for (Tensor& out : outputs_) io_.outputs.push_back(&out);
-  if (size_t bytes = algorithm.workspace(layer)) {
-    workspace_ = Tensor(DType::UInt8, {static_cast<int64_t>(bytes)});
-    io_.workspace = workspace_.raw();
-  }
+}
+
+void IsolatedKernel::run() {
+  kernel_->run(io_);
+  downloaded_ = !space_;
 }
 
 double IsolatedKernel::timed_run() {
+  if (space_) space_->synchronize();
   const auto start = Clock::now();
-  kernel_->run(io_);
+  run();
+  if (space_) space_->synchronize();
   return ms_between(start, Clock::now());
+}
+
+const std::vector<Tensor>& IsolatedKernel::outputs() {
+  if (!downloaded_) {
+    for (size_t k = 0; k < outputs_.size(); ++k)
+      copy_between(nullptr, outputs_[k].raw(), space_, io_.outputs[k]->raw(), outputs_[k].bytes());
+    downloaded_ = true;
+  }
+  return outputs_;
 }
 
 std::vector<const Algorithm*> candidates_for(const OpDefinition& op, const CompiledLayer& layer,

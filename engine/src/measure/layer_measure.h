@@ -42,23 +42,30 @@ class ProgressReporter {
 };
 
 // An algorithm's kernel for one layer with inputs of its own (copies of the recorded activations;
-// constants are shared, kernels only read them), its own outputs and workspace.
+// constants are shared, kernels only read them), its own outputs and workspace. A device kernel
+// gets all of them in its memory space (constants copied too); outputs() brings its results to
+// the host, and timed_run() waits for the device before it reads the clock.
 class IsolatedKernel {
  public:
   // Throws Error (naming node, op and algorithm) when the kernel cannot be prepared.
   IsolatedKernel(const Algorithm& algorithm, const Layer& layer, const KernelIO& recorded);
   IsolatedKernel(const IsolatedKernel&) = delete;  // io_ points into the object itself
   IsolatedKernel& operator=(const IsolatedKernel&) = delete;
-  void run() { kernel_->run(io_); }
+  void run();
   // Runs once and returns the kernel's time in milliseconds.
   double timed_run();
-  const std::vector<Tensor>& outputs() const { return outputs_; }
+  // The outputs of the last run, on the host.
+  const std::vector<Tensor>& outputs();
 
  private:
   std::unique_ptr<Kernel> kernel_;
+  MemorySpace* space_ = nullptr;  // the kernel's; nullptr: host
   std::vector<Tensor> inputs_, outputs_;
-  Tensor workspace_;
+  std::vector<Tensor> device_tensors_;  // views of device_buffers_, for a device kernel
+  std::vector<SpaceBuffer> device_buffers_;
+  SpaceBuffer workspace_;
   KernelIO io_;
+  bool downloaded_ = true;
 };
 
 struct MeasureSettings {

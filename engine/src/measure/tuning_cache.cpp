@@ -16,6 +16,7 @@
 
 #include "algoscope/algoscope.h"
 #include "algoscope/error.h"
+#include "cuda/backend.h"
 #include "measure/json.h"
 
 namespace algoscope {
@@ -144,7 +145,10 @@ std::string machine_signature() {
     if (__builtin_cpu_supports("fma")) s += " fma";
     // Which OpenBLAS build matters too: the pthreads one competes with libgomp for the cores.
     const std::string threading = openblas_threading();
-    return s + "; OpenBLAS " + openblas_core() + " " + threading.substr(0, threading.find(' '));
+    s += "; OpenBLAS " + openblas_core() + " " + threading.substr(0, threading.find(' '));
+    // GPU timings depend on the device, its driver and the CUDA, cuDNN and cuBLAS versions.
+    const cuda::Availability& gpu = cuda::availability();
+    return s + "; " + (gpu.module ? gpu.module->device_description() : std::string("no GPU"));
   }();
   return signature;
 }

@@ -1,6 +1,8 @@
 // The Conv family: ONNX Conv (1-D, 2-D, 3-D; groups and depthwise, strides, dilations, pads,
 // auto_pad, optional bias) and the algorithms that compute it. This file is the only place their
 // names are spelled; each algorithm lives in the file of the same name.
+#include "cuda/backend.h"
+#include "cuda/variants.h"
 #include "ops/conv/conv.h"
 #include "ops/registrations.h"
 
@@ -371,6 +373,77 @@ void register_conv(Registry& registry) {
     registry.add_algorithm("Conv", std::move(a));
   }
 #endif
+
+  // cuDNN on the GPU (engine/cuda/ops/conv/cudnn.cpp): one algorithm per real cuDNN forward
+  // algorithm, each also with TF32 tensor-core math, plus cuDNN's heuristic and measured picks.
+  struct CudnnVariant {
+    const char* name;
+    int variant;
+    const char* how;
+    Tolerance tolerance;
+  };
+  const CudnnVariant cudnn_variants[] = {
+      {"cudnn_implicit_gemm", cuda::kImplicitGemm,
+       "cuDNN's IMPLICIT_GEMM: the convolution as a GEMM whose patch matrix is never stored; "
+       "each thread block gathers its tile of input patches on the fly. No workspace.",
+       Tolerance{1e-4, 1e-3}},
+      {"cudnn_implicit_precomp_gemm", cuda::kImplicitPrecompGemm,
+       "cuDNN's IMPLICIT_PRECOMP_GEMM: implicit GEMM with the patch offsets precomputed into a "
+       "small workspace; the one algorithm with cuDNN's fused bias + ReLU epilogue.",
+       Tolerance{1e-4, 1e-3}},
+      {"cudnn_gemm", cuda::kGemm,
+       "cuDNN's GEMM: an explicit im2col patch matrix in the workspace, then one matrix product.",
+       Tolerance{1e-4, 1e-3}},
+      {"cudnn_direct", cuda::kDirect,
+       "cuDNN's DIRECT convolution; cuDNN 9 implements it for few layers and says so.",
+       Tolerance{1e-4, 1e-3}},
+      {"cudnn_fft", cuda::kFft,
+       "cuDNN's FFT: input and filters transformed whole, pointwise complex products, inverse "
+       "FFT; a large workspace, fast for big filters.",
+       Tolerance{1e-3, 1e-2}},
+      {"cudnn_fft_tiling", cuda::kFftTiling,
+       "cuDNN's FFT_TILING: the FFT method on 32x32 tiles, a smaller workspace than FFT.",
+       Tolerance{1e-3, 1e-2}},
+      {"cudnn_winograd", cuda::kWinograd,
+       "cuDNN's fused WINOGRAD (3x3 stride-1 filters): transforms, products and inverse in one "
+       "kernel.",
+       Tolerance{1e-3, 1e-2}},
+      {"cudnn_winograd_nonfused", cuda::kWinogradNonfused,
+       "cuDNN's WINOGRAD_NONFUSED: separate transform, batched-GEMM and inverse kernels with the "
+       "transformed tiles in the workspace; larger tiles, more error.",
+       Tolerance{1e-3, 1e-2}},
+      {"cudnn_heuristic", cuda::kHeuristic,
+       "cuDNN's own pick for this layer from its heuristic (cudnnGetConvolutionForwardAlgorithm_"
+       "v7), without timing anything; the inspector shows which algorithm it chose.",
+       Tolerance{1e-3, 1e-2}},
+      {"cudnn_find", cuda::kFind,
+       "cuDNN's measured pick: at prepare time cudnnFindConvolutionForwardAlgorithmEx times every "
+       "algorithm it can run on this layer and the fastest is kept (the inspector shows which).",
+       Tolerance{1e-3, 1e-2}},
+  };
+  for (const CudnnVariant& v : cudnn_variants) {
+    for (bool tf32 : {false, true}) {
+      Algorithm a = cuda::algorithm(cuda::kCudnnConv, v.variant | (tf32 ? cuda::kTf32 : 0));
+      a.name = std::string(v.name) + (tf32 ? "_tf32" : "");
+      a.summary = std::string(v.how).substr(0, std::string(v.how).find(':')) +
+                  (tf32 ? " on the GPU, TF32 tensor-core math" : " on the GPU, strict fp32");
+      a.teaching =
+          std::string(v.how) +
+          " Runs on the CUDA device: inputs, weights and outputs live in device memory (weights "
+          "copied once when the session is compiled); the session inserts transfers where a "
+          "neighbour runs on the host. Whether it applies is cuDNN's answer for this layer. "
+          "Groups and dilations map onto cuDNN's descriptors; asymmetric pads are applied "
+          "explicitly into a padded copy of the input, because cuDNN's API takes symmetric pads "
+          "only. Extra memory: cuDNN's workspace for this algorithm (at most 1 GiB). " +
+          (tf32 ? std::string("Numerics: TF32 tensor cores round every product's operands to 10 "
+                              "mantissa bits, so errors are about 1000x strict fp32's; a visible "
+                              "trade of precision for speed.")
+                : std::string("Numerics: strict fp32 (CUDNN_FMA_MATH: no tensor cores, no "
+                              "TF32), float accumulation in cuDNN's order."));
+      a.tolerance = tf32 ? Tolerance{1e-2, 1e-2} : v.tolerance;
+      registry.add_algorithm("Conv", std::move(a));
+    }
+  }
 }
 
 }  // namespace algoscope::ops

@@ -1,6 +1,8 @@
 // The MatMul family: ONNX MatMul (numpy.matmul semantics: 1-D promotion, broadcast batch axes) and
 // the algorithms that compute it. This file is the only place their names are spelled; each
 // algorithm lives in the file of the same name.
+#include "cuda/backend.h"
+#include "cuda/variants.h"
 #include "ops/matmul/matmul.h"
 #include "ops/registrations.h"
 
@@ -77,6 +79,38 @@ void register_matmul(Registry& registry) {
   onednn.prepare = matmul::prepare_onednn;
   registry.add_algorithm("MatMul", std::move(onednn));
 #endif
+
+  // cuBLAS and cuBLASLt on the GPU (engine/cuda/ops/gemm/cublas.cpp), strict fp32 and TF32.
+  struct CublasVariant {
+    const char* name;
+    int variant;
+    const char* how;
+  };
+  const CublasVariant cublas_variants[] = {
+      {"cublas", cuda::kCublas,
+       "cuBLAS's cublasGemmEx (strided batched when the batch is uniform, one call per matrix "
+       "otherwise) on the row-major tensors as their column-major transposes "
+       "(no copies)."},
+      {"cublaslt", cuda::kCublasLt, "cuBLASLt's matmul with the first candidate of its heuristic."},
+  };
+  for (const CublasVariant& v : cublas_variants) {
+    for (bool tf32 : {false, true}) {
+      Algorithm a = cuda::algorithm(cuda::kCublasMatMul, v.variant | (tf32 ? cuda::kTf32 : 0));
+      a.name = std::string(v.name) + (tf32 ? "_tf32" : "");
+      a.summary = std::string(v.variant == cuda::kCublas ? "cuBLAS" : "cuBLASLt") +
+                  (tf32 ? " on the GPU, TF32 tensor-core math" : " on the GPU, strict fp32");
+      a.teaching =
+          std::string(v.how) +
+          " Runs on the CUDA device; constant operands are copied there once when the session "
+          "is compiled. Extra memory: cuBLASLt's workspace (up to 32 MiB). " +
+          (tf32 ? std::string("Numerics: CUBLAS_COMPUTE_32F_FAST_TF32, products of operands "
+                              "rounded to 10 mantissa bits on tensor cores.")
+                : std::string("Numerics: CUBLAS_COMPUTE_32F_PEDANTIC, true fp32 products and "
+                              "sums whatever the library's default."));
+      a.tolerance = tf32 ? Tolerance{1e-2, 1e-2} : Tolerance{1e-4, 1e-3};
+      registry.add_algorithm("MatMul", std::move(a));
+    }
+  }
 }
 
 }  // namespace algoscope::ops

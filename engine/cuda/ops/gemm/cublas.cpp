@@ -1,0 +1,240 @@
+// Gemm and MatMul through cuBLAS and cuBLASLt. Our tensors are row-major and cuBLAS is
+// column-major, so Y = A B is computed as Y^T = B^T A^T: the same bytes, operands swapped, no
+// copies. Strict variants use CUBLAS_COMPUTE_32F_PEDANTIC (true fp32 products and sums, no
+// tensor cores, whatever the library's default); TF32 variants allow tensor cores with 10-bit
+// mantissa products (CUBLAS_COMPUTE_32F_FAST_TF32). cuBLAS variants call cublasGemmEx (strided
+// batched for a uniform MatMul batch); cuBLASLt variants take the first candidate of cuBLASLt's
+// heuristic and, for a Gemm whose C is a bias row, add it in the matmul's epilogue instead of a
+// separate pass.
+#include <vector>
+
+#include "cuda/variants.h"
+#include "family.h"
+#include "kernels.h"
+#include "ops/gemm/gemm.h"
+#include "ops/matmul/matmul.h"
+#include "runtime.h"
+
+namespace algoscope::cuda {
+namespace {
+
+constexpr size_t kLtWorkspace = size_t{32} << 20;
+
+bool is_tf32(int variant) { return (variant & kTf32) != 0; }
+bool is_lt(int variant) { return (variant & ~kTf32) == kCublasLt; }
+
+std::optional<std::string> float_only(const Layer& layer) {
+  for (size_t i = 0; i < layer.inputs.size(); ++i)
+    if (layer.has_input(i) && layer.inputs[i].dtype != DType::Float32)
+      return std::string("cuBLAS algorithms here take float32 tensors only; input ") +
+             std::to_string(i) + " is " + dtype_name(layer.inputs[i].dtype);
+  return std::nullopt;
+}
+
+// One row-major product Y[m x n] (+)= op(A)[m x k] op(B)[k x n], repeated `batch` times with the
+// given element strides, through cublasGemmEx or cublasGemmStridedBatchedEx.
+struct RowMajorGemm {
+  int64_t m = 0, n = 0, k = 0;
+  bool trans_a = false, trans_b = false;
+  int64_t batch = 1, stride_a = 0, stride_b = 0, stride_y = 0;
+  cublasComputeType_t compute = CUBLAS_COMPUTE_32F_PEDANTIC;
+
+  void run(const float* a, const float* b, float* y, float alpha, float beta) const {
+    const int64_t lda = trans_a ? m : k, ldb = trans_b ? k : n;
+    const cublasOperation_t op_b = trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+    const cublasOperation_t op_a = trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+    if (batch == 1) {
+      check(cublasGemmEx(cublas(), op_b, op_a, int(n), int(m), int(k), &alpha, b, CUDA_R_32F,
+                         int(ldb), a, CUDA_R_32F, int(lda), &beta, y, CUDA_R_32F, int(n), compute,
+                         CUBLAS_GEMM_DEFAULT),
+            "cublasGemmEx");
+      return;
+    }
+    check(cublasGemmStridedBatchedEx(cublas(), op_b, op_a, int(n), int(m), int(k), &alpha, b,
+                                     CUDA_R_32F, int(ldb), stride_b, a, CUDA_R_32F, int(lda),
+                                     stride_a, &beta, y, CUDA_R_32F, int(n), stride_y, int(batch),
+                                     compute, CUBLAS_GEMM_DEFAULT),
+          "cublasGemmStridedBatchedEx");
+  }
+};
+
+// A cuBLASLt matmul planned once: descriptors, layouts, the heuristic's first algorithm.
+class LtPlan {
+ public:
+  LtPlan(const RowMajorGemm& g, bool bias_epilogue) : g_(g) {
+    const cublasComputeType_t compute = g.compute;
+    check(cublasLtMatmulDescCreate(&desc_, compute, CUDA_R_32F), "cublasLtMatmulDescCreate");
+    const cublasOperation_t op_b = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+    const cublasOperation_t op_a = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+    // Column-major view: D^T[n x m] = op(B)^T op(A)^T, so cuBLASLt's "A" is our B.
+    set(CUBLASLT_MATMUL_DESC_TRANSA, op_b);
+    set(CUBLASLT_MATMUL_DESC_TRANSB, op_a);
+    if (bias_epilogue) set(CUBLASLT_MATMUL_DESC_EPILOGUE, CUBLASLT_EPILOGUE_BIAS);
+    const int64_t lda = g.trans_a ? g.m : g.k, ldb = g.trans_b ? g.k : g.n;
+    layout(&b_, g.trans_b ? g.k : g.n, g.trans_b ? g.n : g.k, ldb, g.stride_b);
+    layout(&a_, g.trans_a ? g.m : g.k, g.trans_a ? g.k : g.m, lda, g.stride_a);
+    layout(&y_, g.n, g.m, g.n, g.stride_y);
+    cublasLtMatmulPreference_t preference = nullptr;
+    check(cublasLtMatmulPreferenceCreate(&preference), "cublasLtMatmulPreferenceCreate");
+    size_t workspace = kLtWorkspace;
+    cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                         &workspace, sizeof workspace);
+    int found = 0;
+    cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(cublaslt(), desc_, b_, a_, y_, y_,
+                                                           preference, 1, &heuristic_, &found);
+    cublasLtMatmulPreferenceDestroy(preference);
+    check(status, "cublasLtMatmulAlgoGetHeuristic");
+    if (found == 0) throw Error("cuBLASLt's heuristic offers no algorithm for this product");
+    workspace_ = SpaceBuffer(&device_space(), heuristic_.workspaceSize);
+  }
+  ~LtPlan() {
+    cublasLtMatrixLayoutDestroy(y_);
+    cublasLtMatrixLayoutDestroy(a_);
+    cublasLtMatrixLayoutDestroy(b_);
+    cublasLtMatmulDescDestroy(desc_);
+  }
+  LtPlan(const LtPlan&) = delete;
+  LtPlan& operator=(const LtPlan&) = delete;
+
+  void run(const float* a, const float* b, float* y, float alpha, float beta, const float* bias) {
+    if (bias)
+      check(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias,
+                                           sizeof bias),
+            "setting cuBLASLt's bias");
+    check(cublasLtMatmul(cublaslt(), desc_, &alpha, b, b_, a, a_, &beta, y, y_, y, y_,
+                         &heuristic_.algo, workspace_.data(), workspace_.bytes(), stream()),
+          "cublasLtMatmul");
+  }
+
+ private:
+  template <class T>
+  void set(cublasLtMatmulDescAttributes_t attribute, T value) {
+    check(cublasLtMatmulDescSetAttribute(desc_, attribute, &value, sizeof value),
+          "cublasLtMatmulDescSetAttribute");
+  }
+  void layout(cublasLtMatrixLayout_t* l, int64_t rows, int64_t columns, int64_t ld,
+              int64_t stride) {
+    check(cublasLtMatrixLayoutCreate(l, CUDA_R_32F, uint64_t(rows), uint64_t(columns), ld),
+          "cublasLtMatrixLayoutCreate");
+    if (g_.batch > 1) {
+      const int32_t count = int32_t(g_.batch);
+      cublasLtMatrixLayoutSetAttribute(*l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count,
+                                       sizeof count);
+      cublasLtMatrixLayoutSetAttribute(*l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
+                                       sizeof stride);
+    }
+  }
+  RowMajorGemm g_;
+  cublasLtMatmulDesc_t desc_ = nullptr;
+  cublasLtMatrixLayout_t a_ = nullptr, b_ = nullptr, y_ = nullptr;
+  cublasLtMatmulHeuristicResult_t heuristic_{};
+  SpaceBuffer workspace_;
+};
+
+// ONNX Gemm: Y = alpha op(A) op(B) + beta C. C (broadcast) is written into Y first and the
+// product accumulates onto it, except where cuBLASLt adds a bias row in its epilogue.
+class GemmKernel final : public DeviceKernel {
+ public:
+  GemmKernel(const Layer& layer, int variant) : g_(ops::gemm::gemm_geometry(layer)) {
+    product_.m = g_.m, product_.n = g_.n, product_.k = g_.k;
+    product_.trans_a = g_.trans_a, product_.trans_b = g_.trans_b;
+    product_.compute =
+        is_tf32(variant) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F_PEDANTIC;
+    // A bias row: C of shape [N] (or [1, N]), beta 1.
+    bias_row_ = g_.has_c && g_.beta == 1.0f && g_.c_row_stride == 0 && g_.c_col_stride == 1;
+    if (is_lt(variant)) lt_ = std::make_unique<LtPlan>(product_, bias_row_);
+  }
+  void run(KernelIO& io) override {
+    const float* a = io.inputs[0]->data<float>();
+    const float* b = io.inputs[1]->data<float>();
+    const float* c = g_.has_c ? io.inputs[2]->data<float>() : nullptr;
+    float* y = io.outputs[0]->data<float>();
+    if (lt_ && bias_row_) {
+      lt_->run(a, b, y, g_.alpha, 0.0f, c);
+      return;
+    }
+    float beta = 0.0f;
+    if (c && g_.beta != 0.0f) {
+      check(broadcast_matrix(y, c, g_.m, g_.n, g_.c_row_stride, g_.c_col_stride, g_.beta, stream()),
+            "writing beta * C");
+      beta = 1.0f;
+    }
+    if (lt_)
+      lt_->run(a, b, y, g_.alpha, beta, nullptr);
+    else
+      product_.run(a, b, y, g_.alpha, beta);
+  }
+
+ private:
+  ops::gemm::GemmGeometry g_;
+  RowMajorGemm product_;
+  bool bias_row_ = false;
+  std::unique_ptr<LtPlan> lt_;
+};
+
+// numpy MatMul: one strided batched call when every output matrix pairs the A and B matrices at
+// uniform strides (B shared, or both full batches), else one call per output matrix.
+class MatMulKernel final : public DeviceKernel {
+ public:
+  MatMulKernel(const Layer& layer, int variant) : g_(ops::matmul::matmul_geometry(layer)) {
+    product_.m = g_.m, product_.n = g_.n, product_.k = g_.k;
+    product_.compute =
+        is_tf32(variant) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F_PEDANTIC;
+    const int64_t batch = g_.batch_count();
+    if (g_.b_matrices == 1 && g_.a_matrices == batch) {
+      // B shared: the batch folds into the rows of one product.
+      product_.m = g_.m * batch;
+    } else if (g_.a_matrices == batch && g_.b_matrices == batch) {
+      product_.batch = batch;
+      product_.stride_a = g_.m * g_.k, product_.stride_b = g_.k * g_.n;
+      product_.stride_y = g_.m * g_.n;
+    } else {
+      per_matrix_ = true;
+    }
+    if (is_lt(variant) && !per_matrix_) lt_ = std::make_unique<LtPlan>(product_, false);
+  }
+  void run(KernelIO& io) override {
+    const float* a = io.inputs[0]->data<float>();
+    const float* b = io.inputs[1]->data<float>();
+    float* y = io.outputs[0]->data<float>();
+    if (per_matrix_) {
+      for (int64_t i = 0; i < g_.batch_count(); ++i)
+        product_.run(a + g_.a_offset(i), b + g_.b_offset(i), y + i * g_.m * g_.n, 1.0f, 0.0f);
+      return;
+    }
+    if (lt_)
+      lt_->run(a, b, y, 1.0f, 0.0f, nullptr);
+    else
+      product_.run(a, b, y, 1.0f, 0.0f);
+  }
+
+ private:
+  ops::matmul::MatMulGeometry g_;
+  RowMajorGemm product_;
+  bool per_matrix_ = false;
+  std::unique_ptr<LtPlan> lt_;
+};
+
+template <class KernelType, class Geometry>
+Family blas_family(Geometry (*geometry)(const Layer&)) {
+  Family f;
+  f.why_not = [geometry](int variant, const Layer& layer) -> std::optional<std::string> {
+    if (auto problem = float_only(layer)) return problem;
+    geometry(layer);  // throws (caught by the module) with what is wrong
+    if (is_lt(variant)) KernelType probe(layer, variant);  // the heuristic must offer one
+    return std::nullopt;
+  };
+  f.prepare = [](int variant, const Layer& layer) -> std::unique_ptr<Kernel> {
+    if (auto problem = float_only(layer)) throw Error(*problem);
+    return std::make_unique<KernelType>(layer, variant);
+  };
+  return f;
+}
+
+}  // namespace
+
+Family cublas_gemm_family() { return blas_family<GemmKernel>(&ops::gemm::gemm_geometry); }
+
+Family cublas_matmul_family() { return blas_family<MatMulKernel>(&ops::matmul::matmul_geometry); }
+
+}  // namespace algoscope::cuda

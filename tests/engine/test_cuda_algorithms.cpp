@@ -1,0 +1,121 @@
+// The GPU algorithms as every machine sees them, with or without a CUDA device: listed in the
+// Conv, Gemm and MatMul registries with backend cuda, one per real cuDNN forward algorithm (and
+// TF32 twins, cuDNN's heuristic and find, cuBLAS and cuBLASLt); without a device each says why it
+// does not apply, default and heuristic plans never pick one, and asking for one is a clear error
+// naming the reason, never a crash. On a machine with a device, the numerical tests are in
+// tests/cuda/ instead.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "algoscope/error.h"
+#include "algoscope/loader.h"
+#include "algoscope/plan.h"
+#include "algoscope/registry.h"
+#include "algoscope/select.h"
+#include "algoscope/session.h"
+#include "cuda/backend.h"
+#include "support/onnx_builder.h"
+
+namespace {
+
+using algoscope::Backend;
+using algoscope::Registry;
+
+std::vector<const algoscope::Algorithm*> cuda_algorithms(const std::string& op) {
+  std::vector<const algoscope::Algorithm*> out;
+  for (const auto& a : Registry::instance().find_op(op)->algorithms)
+    if (a.backend == Backend::Cuda) out.push_back(&a);
+  return out;
+}
+
+bool have_device() { return algoscope::cuda::availability().module != nullptr; }
+
+std::string model_bytes() {
+  onnx_builder::ModelBuilder b("conv_gemm");
+  b.input("x", {1, 3, 8, 8});
+  b.initializer("w", {4, 3, 3, 3}, onnx_builder::random_floats(108, 1));
+  b.node("Conv", {"x", "w"}, {"c"}, "conv").ints("pads", {1, 1, 1, 1});
+  b.node("Flatten", {"c"}, {"f"}, "flatten");
+  b.initializer("fc", {256, 10}, onnx_builder::random_floats(2560, 2));
+  b.node("MatMul", {"f", "fc"}, {"y"}, "matmul");
+  b.output("y");
+  return b.bytes();
+}
+
+TEST(CudaAlgorithms, EveryCudnnForwardAlgorithmIsListedOnceWithItsTf32Twin) {
+  std::set<std::string> names;
+  for (const auto* a : cuda_algorithms("Conv")) names.insert(a->name);
+  for (const char* base : {"cudnn_implicit_gemm", "cudnn_implicit_precomp_gemm", "cudnn_gemm",
+                           "cudnn_direct", "cudnn_fft", "cudnn_fft_tiling", "cudnn_winograd",
+                           "cudnn_winograd_nonfused", "cudnn_heuristic", "cudnn_find"}) {
+    EXPECT_TRUE(names.count(base)) << base;
+    EXPECT_TRUE(names.count(std::string(base) + "_tf32")) << base;
+  }
+  EXPECT_EQ(names.size(), 20u);
+  for (const char* op : {"Gemm", "MatMul"}) {
+    std::set<std::string> blas;
+    for (const auto* a : cuda_algorithms(op)) blas.insert(a->name);
+    EXPECT_EQ(blas, (std::set<std::string>{"cublas", "cublas_tf32", "cublaslt", "cublaslt_tf32"}))
+        << op;
+  }
+}
+
+TEST(CudaAlgorithms, Tf32IsALooserSeparatelyNamedChoice) {
+  const auto& conv = *Registry::instance().find_op("Conv");
+  const auto* strict = conv.find("cudnn_implicit_gemm");
+  const auto* tf32 = conv.find("cudnn_implicit_gemm_tf32");
+  ASSERT_TRUE(strict && tf32);
+  EXPECT_GT(tf32->tolerance.rtol, strict->tolerance.rtol);
+  EXPECT_NE(strict->teaching.find("strict fp32"), std::string::npos);
+  EXPECT_NE(tf32->teaching.find("TF32"), std::string::npos);
+}
+
+TEST(CudaAlgorithms, WithoutADeviceEachSaysWhyAndNoPlanPicksOne) {
+  if (have_device()) GTEST_SKIP() << "a CUDA device is present: tests/cuda covers this machine";
+  const algoscope::Model model = algoscope::load_model_from_bytes(model_bytes(), "conv_gemm.onnx");
+  const std::string reason = algoscope::cuda::availability().reason;
+  EXPECT_FALSE(reason.empty());
+  for (const algoscope::Node& node : model.nodes) {
+    const auto* op = Registry::instance().find_op(node.op_type);
+    const algoscope::Layer layer = algoscope::make_layer(model, node);
+    for (const auto& a : op->algorithms) {
+      if (a.backend != Backend::Cuda) continue;
+      auto why = a.why_not(layer);
+      ASSERT_TRUE(why.has_value()) << a.name << " claims to apply without a device";
+      EXPECT_EQ(*why, reason) << a.name;
+    }
+    EXPECT_NE(Registry::instance().default_algorithm(layer).backend, Backend::Cuda);
+  }
+  for (const algoscope::Plan& plan :
+       {algoscope::Plan::for_model(model), algoscope::heuristic_plan(model)}) {
+    algoscope::Session session(std::make_shared<const algoscope::Model>(model), plan,
+                               {.threads = 1});
+    for (const auto& layer : session.layers()) {
+      EXPECT_NE(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
+      EXPECT_EQ(layer.space, nullptr);
+    }
+    EXPECT_TRUE(session.transfers().empty());
+  }
+}
+
+TEST(CudaAlgorithms, SelectingOneWithoutADeviceIsAClearErrorNamingTheLayerAndReason) {
+  if (have_device()) GTEST_SKIP() << "a CUDA device is present";
+  auto model = std::make_shared<const algoscope::Model>(
+      algoscope::load_model_from_bytes(model_bytes(), "conv_gemm.onnx"));
+  algoscope::Plan plan = algoscope::Plan::for_model(*model);
+  plan.layers["conv"] = "cudnn_find";
+  try {
+    algoscope::Session session(model, plan, {.threads = 1});
+    FAIL() << "a GPU algorithm compiled without a device";
+  } catch (const algoscope::Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("conv"), std::string::npos) << what;
+    EXPECT_NE(what.find("cudnn_find"), std::string::npos) << what;
+    EXPECT_NE(what.find(algoscope::cuda::availability().reason), std::string::npos) << what;
+  }
+}
+
+}  // namespace
