@@ -18,6 +18,7 @@
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
 #include "cuda/backend.h"
+#include "cuda/variants.h"
 #include "family.h"
 #include "support/onnx_builder.h"
 
@@ -52,14 +53,18 @@ TEST(CudnnGeometry, OutputShapesMatchOurShapeInferenceOnEveryConvSweepLayer) {
 }
 
 TEST(CudnnGeometry, ANonFloatLayerIsRefusedWithAReasonNotACrash) {
-  onnx_builder::ModelBuilder b("int_conv");
-  b.input("x", {1, 1, 4, 4}, onnx_builder::kInt64);
-  b.int64_initializer("w", {1, 1, 1, 1}, {1});
-  b.node("Conv", {"x", "w"}, {"y"}, "conv");
-  b.output("y");
-  const algoscope::Model m = algoscope::load_model_from_bytes(b.bytes(), "int_conv.onnx");
-  if (!m.nodes[0].problem.empty()) GTEST_SKIP() << "the loader already refuses it";
-  const algoscope::Layer layer = algoscope::make_layer(m, m.nodes[0]);
+  // Built by hand: the loader already keeps integer Convs from running.
+  algoscope::Node node;
+  node.name = "conv";
+  node.op_type = "Conv";
+  node.inputs = {"x", "w"};
+  node.outputs = {"y"};
+  algoscope::Layer layer;
+  layer.node = &node;
+  layer.opset = 13;
+  layer.inputs = {{algoscope::DType::Int64, {1, 1, 4, 4}}, {algoscope::DType::Int64, {1, 1, 1, 1}}};
+  layer.present = {true, true};
+  layer.constants = {nullptr, nullptr};
   auto family = algoscope::cuda::cudnn_conv_family();
   auto why = family.why_not(algoscope::cuda::kImplicitGemm, layer);
   ASSERT_TRUE(why.has_value());
