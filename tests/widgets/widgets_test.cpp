@@ -26,6 +26,7 @@
 #include "results_export.h"
 #include "settings.h"
 #include "sugiyama_layout.h"
+#include "support/fused_models.h"
 
 using namespace algoscope;
 using namespace algoscope::gui;
@@ -109,6 +110,40 @@ class WidgetsTest : public QObject {
     QVERIFY(document.unsupportedSummary().isEmpty());
     QVERIFY(!document.isPlanModified());
     QCOMPARE(document.rowOfNode(document.layer(3).name), 3);
+  }
+
+  // The op column shows what the engine's describe_layer says the layer is after the graph passes,
+  // and the facts name what each fusion absorbed.
+  void layerTableShowsFusedOps() {
+    struct Case {
+      onnx_builder::ModelBuilder model;
+      QString displayOp;
+      QString absorbed;
+    };
+    std::vector<Case> cases;
+    cases.push_back(
+        {fused_models::conv_bn_relu(), QStringLiteral("Conv+BN+Relu"), QStringLiteral("bn")});
+    cases.push_back({fused_models::add_relu(), QStringLiteral("Add+Relu"), QStringLiteral("act")});
+    cases.push_back(
+        {fused_models::attention(), QStringLiteral("Attention"), QStringLiteral("softmax")});
+    for (const Case& c : cases) {
+      ModelDocument document;
+      document.setModel(
+          std::make_shared<const Model>(load_model_from_bytes(c.model.bytes(), "fused.onnx")));
+      LayerTableModel table(&document);
+      int found = -1;
+      for (int row = 0; row < table.rowCount(); ++row)
+        if (table.index(row, LayerTableModel::OpColumn).data().toString() == c.displayOp)
+          found = row;
+      QVERIFY2(found >= 0, qPrintable(c.displayOp));
+      const LayerFacts& facts = document.layer(found);
+      QCOMPARE(facts.displayOp, c.displayOp);
+      QVERIFY(!facts.fusions.isEmpty());
+      QVERIFY2(facts.fusions.join(QLatin1Char(' ')).contains(c.absorbed),
+               qPrintable(facts.fusions.join(QLatin1Char(' '))));
+      QVERIFY(facts.runnable());
+      for (const AlgorithmOption& option : facts.algorithms) QVERIFY(!option.backend.isEmpty());
+    }
   }
 
   void documentRefusesAlgorithmsThatDoNotApply() {
