@@ -116,9 +116,9 @@ void Inspector::showRow(int row) {
   if (!facts.runnable())
     html += field(QStringLiteral("cannot run"),
                   QStringLiteral("<span style='color:#b00'>%1</span>").arg(esc(facts.problem)));
-  if (!node.fusions.empty()) {
+  if (!facts.fusions.isEmpty()) {
     QStringList merged;
-    for (const auto& m : node.merged_nodes()) merged << esc(m);
+    for (const QString& text : facts.fusions) merged << esc(text);
     html += field(QStringLiteral("merged"), merged.join(QStringLiteral("<br>")));
   }
   for (size_t i = 0; i < node.inputs.size(); ++i) {
@@ -163,7 +163,8 @@ void Inspector::showRow(int row) {
     auto* item = new QStandardItem(option.name +
                                    (option.applicable() ? QString() : QStringLiteral(" (n/a)")));
     item->setData(option.name, Qt::UserRole);
-    if (!option.applicable()) item->setToolTip(option.whyNot);
+    item->setToolTip(option.applicable() ? option.backend
+                                         : option.backend + QStringLiteral(": ") + option.whyNot);
     items->appendRow(item);
   }
   algorithms_->setModel(items);

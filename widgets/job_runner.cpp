@@ -115,8 +115,6 @@ void JobRunner::launch(Job job) {
         try {
           work(context);
           if (cancel->cancelled()) outcome = Outcome::Cancelled;
-        } catch (const JobCancelled&) {
-          outcome = Outcome::Cancelled;
         } catch (const Error& e) {
           outcome = Outcome::Failed;
           message = QString::fromUtf8(e.what());

@@ -1,6 +1,6 @@
 // The one place where the explorer runs engine work off the GUI thread. A Job is a function that
-// runs on the runner's single worker thread; it reports progress, checks for cancellation and
-// hands results back to the GUI thread through its JobContext, so results stream into the views
+// runs on the runner's single worker thread; it reports progress, checks the engine's CancelToken
+// and hands results back to the GUI thread through its JobContext, so results stream into the views
 // while the work goes on. Only one job runs at a time: a new one is refused, or replaces the
 // running one (which is cancelled first), never run beside it.
 //
@@ -25,15 +25,11 @@ namespace algoscope::gui {
 
 class JobRunner;
 
-// Thrown by JobContext::throwIfCancelled; the runner reports the job as cancelled.
-struct JobCancelled {};
-
 class JobContext {
  public:
+  // The job's CancelToken is the one way to stop work: a job looks at it (or hands it to the
+  // engine's services) and returns early; the runner then reports the job as cancelled.
   bool cancelled() const { return cancel_->cancelled(); }
-  void throwIfCancelled() const {
-    if (cancelled()) throw JobCancelled{};
-  }
   // The job's token, for the engine's services (RunControl::cancel): Cancel in the window stops
   // them within one kernel call.
   std::shared_ptr<const CancelToken> cancelToken() const { return cancel_; }
@@ -64,7 +60,7 @@ class JobContext {
 struct Job {
   QString title;  // "Run end to end", shown beside the progress bar
   // Runs on the worker thread. Throw algoscope::Error (or any std::exception) to fail with its
-  // message; return normally to complete.
+  // message; return normally to complete, or, once cancelled, to stop (JobContext::cancelled).
   std::function<void(JobContext&)> work;
 };
 
@@ -91,8 +87,6 @@ class JobRunner : public QObject {
  signals:
   void started(const QString& title);
   void progress(int done, int total, const QString& what);
-  // Whether progress() would report now; lets a hot loop skip building the text.
-  bool progressDue(int done, int total) const;
   void finished(const QString& title, algoscope::gui::JobRunner::Outcome outcome,
                 const QString& message);
 

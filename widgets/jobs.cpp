@@ -6,32 +6,14 @@
 #include <QFileInfo>
 #include <QPointer>
 #include <algorithm>
-#include <chrono>
+#include <map>
 #include <utility>
 
 #include "algoscope/loader.h"
-#include "algoscope/session.h"
 #include "model_document.h"
 
 namespace algoscope::gui {
 namespace {
-
-double median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), mid, values.end());
-  if (values.size() % 2) return *mid;
-  return 0.5 * (*mid + *std::max_element(values.begin(), mid));
-}
-
-Timing summarize(const std::vector<double>& samples) {
-  Timing t;
-  t.samples = static_cast<int>(samples.size());
-  if (samples.empty()) return t;
-  t.median = median(samples);
-  t.min = *std::min_element(samples.begin(), samples.end());
-  return t;
-}
 
 // Results reach the GUI at most this often (the last repeat always), so a model with a thousand
 // layers and fast repeats does not flood the views with refreshes.
@@ -123,7 +105,7 @@ Job loadModelJob(const QString& path, const QByteArray& bytes,
     auto model = std::make_shared<const Model>(
         bytes.isEmpty() ? load_model(path.toStdString())
                         : load_model_from_bytes(bytes.toStdString(), path.toStdString()));
-    context.throwIfCancelled();
+    // A cancelled job's deliveries are dropped: the model is not opened.
     context.deliver([onLoaded, model] { onLoaded(model); });
   };
   return job;
@@ -137,72 +119,63 @@ Job timePlansJob(ModelDocument& document, std::vector<NamedPlan> plans, RunSetti
   QPointer<ModelDocument> target(&document);
   job.work = [model, target, plans = std::move(plans), settings](JobContext& context) {
     if (!model) throw Error("no model is open");
-    const int nodes = std::max<int>(1, static_cast<int>(model->nodes.size()));
-    const int runsPerPlan = settings.warmup + std::max(1, settings.repeats);
-    const int total = static_cast<int>(plans.size()) * runsPerPlan * nodes;
-    int done = 0;
-    for (const NamedPlan& named : plans) {
-      context.progress(done, total, named.label + QStringLiteral(": compiling"));
-      Session session(model, named.plan, SessionOptions{settings.threads});
-      const std::vector<Tensor> inputs = random_inputs(*model);
-      const auto& compiled = session.layers();
-
-      // Per compiled layer: its model row and the algorithm that ran it.
-      std::vector<int> rowOf(compiled.size(), -1);
-      std::vector<QString> algorithmOf(compiled.size());
-      for (size_t i = 0; i < compiled.size(); ++i) {
-        rowOf[i] = static_cast<int>(compiled[i].node - model->nodes.data());
-        algorithmOf[i] = QString::fromStdString(compiled[i].algorithm->name);
-      }
-      std::vector<std::vector<double>> samples(compiled.size());
-      std::vector<double> totals;
-      int run = 0;
-      bool measuring = false;
-      session.set_timing_hook([&](size_t index, double seconds) {
-        if (measuring) samples[index].push_back(seconds);
-        ++done;
-        if (context.progressDue(done, total))
-          context.progress(
-              done, total,
-              QStringLiteral("%1 · %2 %3/%4 · %5 (%6)")
-                  .arg(named.label,
-                       measuring ? QStringLiteral("repeat") : QStringLiteral("warm-up"))
-                  .arg(measuring ? run - settings.warmup + 1 : run + 1)
-                  .arg(measuring ? settings.repeats : settings.warmup)
-                  .arg(QString::fromStdString(compiled[index].node->name), algorithmOf[index]));
-        // Session::run calls the hook between kernels on its own thread, so leaving the run by
-        // an exception here abandons it cleanly; the session is discarded with the job.
-        context.throwIfCancelled();
-      });
-
+    std::map<std::string, int> rowOf;
+    for (size_t i = 0; i < model->nodes.size(); ++i)
+      rowOf[model->nodes[i].name] = static_cast<int>(i);
+    const Model* raw = model.get();
+    // Per layer the median so far, keyed by the algorithm that ran it.
+    auto layerTimings = [&rowOf](const EndToEndResult& r) {
+      std::vector<LayerTiming> results;
+      results.reserve(r.layers.size());
+      for (const LayerTime& l : r.layers)
+        results.push_back(
+            {rowOf.at(l.node), QString::fromStdString(l.algorithm), timingOf(l.time)});
+      return results;
+    };
+    const int repeats = std::max(1, settings.repeats);
+    const int runsPerPlan = settings.warmup + repeats;
+    const int total = static_cast<int>(plans.size()) * runsPerPlan;
+    for (size_t p = 0; p < plans.size(); ++p) {
+      const NamedPlan& named = plans[p];
+      const int before = static_cast<int>(p) * runsPerPlan;
+      context.progress(before, total, named.label + QStringLiteral(": compiling"), true);
+      EndToEndOptions options;
+      options.threads = settings.threads;
+      options.warmup = settings.warmup;
+      options.repeat = repeats;
+      options.control.cancel = context.cancelToken();
+      options.control.progress = [&](const Progress& progress) {
+        const int run = static_cast<int>(progress.done);
+        if (run >= runsPerPlan) return;  // the closing report; the next plan or the end follows
+        const bool warmingUp = run < settings.warmup;
+        context.progress(
+            before + run, total,
+            QStringLiteral("%1 · %2 %3/%4")
+                .arg(named.label, warmingUp ? QStringLiteral("warm-up") : QStringLiteral("repeat"))
+                .arg(warmingUp ? run + 1 : run - settings.warmup + 1)
+                .arg(warmingUp ? settings.warmup : repeats));
+      };
+      // Streams the medians so far into the views, at most every kDeliverIntervalMs; the last
+      // repeat is delivered with the plan's latency below.
       QElapsedTimer sinceDelivery;
-      for (run = 0; run < runsPerPlan; ++run) {
-        measuring = run >= settings.warmup;
-        const auto start = std::chrono::steady_clock::now();
-        session.run(inputs);
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (!measuring) continue;
-        totals.push_back(seconds);
-        const bool last = run + 1 == runsPerPlan;
-        if (!last && sinceDelivery.isValid() && sinceDelivery.elapsed() < kDeliverIntervalMs)
-          continue;
+      options.on_repeat = [&](const RepeatReport& report) {
+        if (report.runs >= repeats ||
+            (sinceDelivery.isValid() && sinceDelivery.elapsed() < kDeliverIntervalMs))
+          return;
         sinceDelivery.start();
-        std::vector<LayerTiming> results;
-        results.reserve(compiled.size());
-        for (size_t i = 0; i < compiled.size(); ++i)
-          results.push_back({rowOf[i], algorithmOf[i], summarize(samples[i])});
-        std::optional<PlanLatency> latency;
-        if (last)
-          latency =
-              PlanLatency{named.label, named.plan.to_json(), summarize(totals), session.threads()};
-        const Model* raw = model.get();
-        context.deliver([target, raw, results = std::move(results), latency] {
-          if (!target) return;
-          target->recordLayerTimings(raw, results);
-          if (latency) target->recordPlanLatency(raw, *latency);
+        context.deliver([target, raw, results = layerTimings(report.statistics())] {
+          if (target) target->recordLayerTimings(raw, results);
         });
-      }
+      };
+      const EndToEndResult result = time_end_to_end(model, named.plan, options);
+      if (result.partial) return;  // cancelled: the runner reports it
+      PlanLatency latency{named.label, named.plan.to_json(), timingOf(result.latency),
+                          result.threads};
+      context.deliver([target, raw, results = layerTimings(result), latency] {
+        if (!target) return;
+        target->recordLayerTimings(raw, results);
+        target->recordPlanLatency(raw, latency);
+      });
     }
   };
   return job;

@@ -1,6 +1,6 @@
-// The engine work the explorer runs on the JobRunner: loading a model, timing plans end to end with
-// algoscope::Session, and the engine's measurement services (measure.h): the equivalence check,
-// timing every applicable algorithm of layers, tuning. Each function only builds a Job: it captures
+// The engine work the explorer runs on the JobRunner: loading a model and the engine's measurement
+// services (measure.h): timing plans end to end, the equivalence check, timing every applicable
+// algorithm of layers, tuning. Each function only builds a Job: it captures
 // what the worker needs (the shared Model, copies of plans and settings), drives the engine on the
 // worker thread, and delivers results to the ModelDocument on the GUI thread as they arrive. The
 // services' Progress becomes JobContext progress ("layer · algorithm"), the job's CancelToken is
@@ -45,10 +45,10 @@ struct NamedPlan {
 Job loadModelJob(const QString& path, const QByteArray& bytes,
                  std::function<void(std::shared_ptr<const Model>)> onLoaded);
 
-// Compiles each plan into a Session and runs it on random inputs (warm-up, then repeats) with the
-// per-node timing hook on. After each measured repeat the per-layer medians so far stream into
-// the document, keyed by the algorithm that ran each layer; after the last one the plan's
-// end-to-end latency. Cancellation is honoured between nodes.
+// time_end_to_end on each plan in turn (random inputs, warm-up, then repeats). The per-layer
+// medians so far stream into the document (RepeatReport), keyed by the algorithm that ran each
+// layer; after the last repeat the plan's end-to-end latency. The engine looks at the job's
+// CancelToken between nodes; a cancelled run delivers nothing more.
 Job timePlansJob(ModelDocument& document, std::vector<NamedPlan> plans, RunSettings settings,
                  const QString& title);
 

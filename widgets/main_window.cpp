@@ -1,9 +1,8 @@
-// MainWindow: layout, actions, and the glue between the views, the document and the job runner.
+// MainWindow: layout and the glue between the views, the document and the job runner. The actions
+// are a table in main_window_actions.cpp; the report wording is in reports.cpp.
 #include "main_window.h"
 
 #include <QAction>
-#include <QActionGroup>
-#include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDragEnterEvent>
@@ -11,38 +10,33 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMenu>
-#include <QMenuBar>
 #include <QMimeData>
 #include <QPointer>
-#include <QProgressBar>
-#include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
-#include <QToolBar>
-#include <QToolButton>
 #include <QVBoxLayout>
-#include <set>
 #include <utility>
 
-#include "algorithm_delegate.h"
 #include "algoscope/algoscope.h"
 #include "charts.h"
 #include "graph_view.h"
 #include "inspector.h"
+#include "job_progress.h"
 #include "job_runner.h"
 #include "layer_table_model.h"
+#include "layer_table_page.h"
+#include "message_bar.h"
 #include "model_document.h"
 #include "plan_compare.h"
+#include "reports.h"
 #include "results_export.h"
 #include "settings.h"
 
@@ -53,21 +47,8 @@ static void initAlgoscopeResources() { Q_INIT_RESOURCE(algoscope); }
 namespace algoscope::gui {
 namespace {
 
-const QString kModelFilter = QStringLiteral("ONNX models (*.onnx);;All files (*)");
 const QString kPlanFilter = QStringLiteral("algoscope plans (*.json);;All files (*)");
-const QString kPluginFilter =
-    QStringLiteral("algoscope plugins (*.so *.dylib *.dll);;All files (*)");
 const QString kSamplePrefix = QStringLiteral(":/models/");
-
-QAction* makeAction(QObject* parent, const QString& text, const QKeySequence& shortcut,
-                    const QString& objectName, const QString& tip = {}) {
-  auto* action = new QAction(text, parent);
-  action->setShortcut(shortcut);
-  action->setObjectName(objectName);
-  if (!tip.isEmpty()) action->setStatusTip(tip);
-  action->setToolTip(tip.isEmpty() ? text : tip);
-  return action;
-}
 
 }  // namespace
 
@@ -113,38 +94,22 @@ MainWindow::MainWindow(QWidget* parent)
   });
   connect(document_, &ModelDocument::measurementsChanged, this, [this] {
     updateStatus();
-    useTunedAction_->setEnabled(document_->hasModel() && document_->lastTune().has_value());
+    updateActions();  // Use tuned plan follows the last tune
   });
 
-  connect(runner_, &JobRunner::started, this, [this](const QString& title) {
+  connect(runner_, &JobRunner::started, this, [this] {
     // What the last run reported is history once the next one starts.
-    if (messageIsJobReport_) hideMessage();
-    progressLabel_->setText(title);
-    progressBar_->setRange(0, 0);
-    progressBox_->show();
+    if (messageBar_->showsJobReport()) hideMessage();
     updateActions();
   });
-  connect(runner_, &JobRunner::progress, this, [this](int done, int total, const QString& what) {
-    if (total > 0) {
-      progressBar_->setRange(0, 1000);
-      progressBar_->setValue(int(1000.0 * done / total));
-    } else {
-      progressBar_->setRange(0, 0);
-    }
-    progressLabel_->setText(progressLabel_->fontMetrics().elidedText(
-        runner_->currentTitle() + QStringLiteral(": ") + what, Qt::ElideMiddle,
-        progressLabel_->maximumWidth()));
-  });
+  // The progress widget hides itself first (it connected first), so what follows a job finds the
+  // status bar without it.
   connect(runner_, &JobRunner::finished, this,
           [this](const QString& title, JobRunner::Outcome outcome, const QString& message) {
-            progressBox_->hide();
             updateActions();
-            if (outcome == JobRunner::Outcome::Failed)
-              showJobReport(Level::Error, title + QStringLiteral(" failed: ") + message);
-            else if (outcome == JobRunner::Outcome::Cancelled)
-              statusBar()->showMessage(title + QStringLiteral(": cancelled"), 5000);
-            else if (statusBar()->currentMessage().isEmpty())  // keep the job's own report
-              statusBar()->showMessage(title + QStringLiteral(": done"), 5000);
+            if (auto report = jobOutcomeReport(title, outcome, message,
+                                               !statusBar()->currentMessage().isEmpty()))
+              showReport(*report);
             if (afterJob_) std::exchange(afterJob_, {})();
           });
   updateActions();
@@ -169,96 +134,17 @@ void MainWindow::buildViews() {
   viewTabs_->addTab(plansChart_, QStringLiteral("Plans"));
   viewTabs_->addTab(speedErrorChart_, QStringLiteral("Speed vs error"));
 
-  tableModel_ = new LayerTableModel(document_, this);
-  filterModel_ = new LayerFilterModel(this);
-  filterModel_->setSourceModel(tableModel_);
-  table_ = new QTableView;
-  table_->setObjectName(QStringLiteral("layerTable"));
-  table_->setModel(filterModel_);
-  table_->setItemDelegateForColumn(LayerTableModel::AlgorithmColumn, new AlgorithmDelegate(table_));
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
-  table_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::SelectedClicked |
-                          QAbstractItemView::EditKeyPressed);
-  table_->setAlternatingRowColors(true);
-  table_->setWordWrap(false);
-  table_->setTextElideMode(Qt::ElideMiddle);  // layer names differ at their ends
-  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
-  table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
-  table_->setSortingEnabled(true);
-  table_->horizontalHeader()->setStretchLastSection(true);
-  // Narrow enough that the status column still shows at 1440 px beside the inspector.
-  const std::pair<int, int> widths[] = {
-      {LayerTableModel::LayerColumn, 180},  {LayerTableModel::OpColumn, 150},
-      {LayerTableModel::ShapeColumn, 170},  {LayerTableModel::ParametersColumn, 56},
-      {LayerTableModel::FlopsColumn, 64},   {LayerTableModel::AlgorithmColumn, 100},
-      {LayerTableModel::LatencyColumn, 70}, {LayerTableModel::ThroughputColumn, 60},
-      {LayerTableModel::ErrorColumn, 66}};
-  for (auto [column, width] : widths) table_->setColumnWidth(column, width);
-  table_->setContextMenuPolicy(Qt::ActionsContextMenu);
-
-  filterEdit_ = new QLineEdit;
-  filterEdit_->setPlaceholderText(QStringLiteral("Filter layers by name, op or algorithm"));
-  filterEdit_->setClearButtonEnabled(true);
-  opFilter_ = new QComboBox;
-  opFilter_->addItem(QStringLiteral("All ops"));
-  connect(filterEdit_, &QLineEdit::textChanged, filterModel_, &LayerFilterModel::setText);
-  connect(opFilter_, &QComboBox::currentIndexChanged, this, [this](int index) {
-    filterModel_->setOpType(index <= 0 ? QString() : opFilter_->currentText());
-  });
-  auto* tablePane = new QWidget;
-  auto* filterRow = new QHBoxLayout;
-  filterRow->addWidget(filterEdit_, 1);
-  filterRow->addWidget(opFilter_);
-  auto* tableLayout = new QVBoxLayout(tablePane);
-  tableLayout->setContentsMargins(0, 4, 0, 0);
-  tableLayout->addLayout(filterRow);
-  tableLayout->addWidget(table_, 1);
-
-  // Table selection <-> document selection (guarded: each only follows a real change).
-  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-          [this](const QModelIndex& current) {
-            if (current.isValid())
-              document_->setCurrentRow(current.data(LayerTableModel::RowRole).toInt());
-          });
-  connect(document_, &ModelDocument::currentRowChanged, this, [this](int row) {
-    if (row < 0) return;
-    const QModelIndex current = table_->currentIndex();
-    if (current.isValid() && current.data(LayerTableModel::RowRole).toInt() == row) return;
-    const QModelIndex target = filterModel_->mapFromSource(tableModel_->index(row, 0));
-    if (!target.isValid()) return;  // filtered out
-    table_->selectionModel()->setCurrentIndex(
-        target, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    table_->scrollTo(target);
-  });
-  connect(document_, &ModelDocument::modelChanged, this, [this] {
-    const QSignalBlocker blocker(opFilter_);
-    opFilter_->clear();
-    opFilter_->addItem(QStringLiteral("All ops"));
-    opFilter_->addItems(document_->opTypes());
-    filterModel_->setOpType({});
-  });
+  tablePage_ = new LayerTablePage(document_);
+  table_ = tablePage_->table();
+  tableModel_ = tablePage_->model();
 
   inspector_ = new Inspector(document_);
 
-  messageBar_ = new QWidget;
-  messageLabel_ = new QLabel;
-  messageLabel_->setWordWrap(true);
-  messageLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  auto* closeMessage = new QToolButton;
-  closeMessage->setText(QStringLiteral("✕"));
-  closeMessage->setAutoRaise(true);
-  closeMessage->setToolTip(QStringLiteral("Dismiss"));
-  connect(closeMessage, &QToolButton::clicked, this, &MainWindow::hideMessage);
-  auto* messageLayout = new QHBoxLayout(messageBar_);
-  messageLayout->setContentsMargins(10, 6, 6, 6);
-  messageLayout->addWidget(messageLabel_, 1);
-  messageLayout->addWidget(closeMessage, 0, Qt::AlignTop);
-  messageBar_->hide();
+  messageBar_ = new MessageBar;
 
   centerSplitter_ = new QSplitter(Qt::Vertical);
   centerSplitter_->addWidget(viewTabs_);
-  centerSplitter_->addWidget(tablePane);
+  centerSplitter_->addWidget(tablePage_);
   centerSplitter_->setStretchFactor(0, 3);
   centerSplitter_->setStretchFactor(1, 2);
   auto* center = new QWidget;
@@ -277,314 +163,8 @@ void MainWindow::buildViews() {
   setCentralWidget(mainSplitter_);
 
   summaryLabel_ = new QLabel;
-  progressBox_ = new QWidget;
-  progressLabel_ = new QLabel;
-  progressLabel_->setMinimumWidth(200);
-  progressLabel_->setMaximumWidth(460);
-  progressBar_ = new QProgressBar;
-  progressBar_->setMaximumWidth(180);
-  progressBar_->setTextVisible(false);
-  cancelButton_ = new QPushButton(QStringLiteral("Cancel"));
-  cancelButton_->setToolTip(QStringLiteral("Stop the run (Esc)"));
-  connect(cancelButton_, &QPushButton::clicked, runner_, &JobRunner::cancel);
-  auto* progressLayout = new QHBoxLayout(progressBox_);
-  progressLayout->setContentsMargins(0, 0, 0, 0);
-  progressLayout->addWidget(progressLabel_);
-  progressLayout->addWidget(progressBar_);
-  progressLayout->addWidget(cancelButton_);
-  progressBox_->hide();
-  statusBar()->addPermanentWidget(progressBox_);
+  statusBar()->addPermanentWidget(new JobProgress(runner_));
   statusBar()->addPermanentWidget(summaryLabel_);
-}
-
-void MainWindow::buildActions() {
-  // --- File
-  QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));
-  QAction* open = makeAction(this, QStringLiteral("&Open model…"), QKeySequence::Open,
-                             QStringLiteral("actionOpen"), QStringLiteral("Open an ONNX model"));
-  connect(open, &QAction::triggered, this, [this] {
-    const QString path = prompts_.openFileName(QStringLiteral("Open model"), kModelFilter);
-    if (!path.isEmpty()) openModel(path);
-  });
-  file->addAction(open);
-  recentMenu_ = file->addMenu(QStringLiteral("Open &recent"));
-  QMenu* samples = file->addMenu(QStringLiteral("Open &sample"));
-  int sampleIndex = 0;
-  for (const QString& name : sampleNames()) {
-    QAction* sample =
-        makeAction(this, name, QKeySequence(QStringLiteral("Ctrl+Shift+%1").arg(++sampleIndex)),
-                   QStringLiteral("actionSample_") + QFileInfo(name).baseName(),
-                   QStringLiteral("Open the bundled sample model %1").arg(name));
-    connect(sample, &QAction::triggered, this, [this, name] { openSample(name); });
-    samples->addAction(sample);
-  }
-  file->addSeparator();
-  QAction* loadPluginAction = makeAction(
-      this, QStringLiteral("Load &plugin…"), QKeySequence(), QStringLiteral("actionLoadPlugin"),
-      QStringLiteral("Add the algorithms of a plugin library (.so) to the registry"));
-  connect(loadPluginAction, &QAction::triggered, this, [this] {
-    const QString path = prompts_.openFileName(QStringLiteral("Load plugin"), kPluginFilter);
-    if (!path.isEmpty()) loadPlugin(path);
-  });
-  file->addAction(loadPluginAction);
-  file->addSeparator();
-  QAction* exportCsv =
-      makeAction(this, QStringLiteral("Export results as &CSV…"),
-                 QKeySequence(QStringLiteral("Ctrl+E")), QStringLiteral("actionExportCsv"));
-  connect(exportCsv, &QAction::triggered, this, [this] { exportResults(false); });
-  QAction* exportJson =
-      makeAction(this, QStringLiteral("Export results as &JSON…"),
-                 QKeySequence(QStringLiteral("Ctrl+Shift+E")), QStringLiteral("actionExportJson"));
-  connect(exportJson, &QAction::triggered, this, [this] { exportResults(true); });
-  file->addAction(exportCsv);
-  file->addAction(exportJson);
-  modelActions_ << exportCsv << exportJson;
-  file->addSeparator();
-  QAction* quit =
-      makeAction(this, QStringLiteral("&Quit"), QKeySequence::Quit, QStringLiteral("actionQuit"));
-  connect(quit, &QAction::triggered, this, &QWidget::close);
-  file->addAction(quit);
-
-  // --- Plan
-  QMenu* plan = menuBar()->addMenu(QStringLiteral("&Plan"));
-  QAction* loadPlanAction = makeAction(
-      this, QStringLiteral("&Load plan…"), QKeySequence(QStringLiteral("Ctrl+L")),
-      QStringLiteral("actionLoadPlan"), QStringLiteral("Load a plan (JSON) for the open model"));
-  connect(loadPlanAction, &QAction::triggered, this, &MainWindow::openPlanFile);
-  QAction* savePlanAction = makeAction(this, QStringLiteral("&Save plan"), QKeySequence::Save,
-                                       QStringLiteral("actionSavePlan"));
-  connect(savePlanAction, &QAction::triggered, this, [this] { savePlanInteractive(false); });
-  QAction* savePlanAs = makeAction(this, QStringLiteral("Save plan &as…"), QKeySequence::SaveAs,
-                                   QStringLiteral("actionSavePlanAs"));
-  connect(savePlanAs, &QAction::triggered, this, [this] { savePlanInteractive(true); });
-  QAction* compare =
-      makeAction(this, QStringLiteral("&Compare plans…"), QKeySequence(QStringLiteral("Ctrl+K")),
-                 QStringLiteral("actionComparePlans"),
-                 QStringLiteral("Two plans side by side, per-layer latency ratio"));
-  connect(compare, &QAction::triggered, this, &MainWindow::showCompareDialog);
-  QAction* bulkSelectedAction = makeAction(
-      this, QStringLiteral("Set algorithm for &selected layers…"),
-      QKeySequence(QStringLiteral("Ctrl+Shift+A")), QStringLiteral("actionBulkSelected"));
-  connect(bulkSelectedAction, &QAction::triggered, this, &MainWindow::bulkSelected);
-  QAction* bulkOp =
-      makeAction(this, QStringLiteral("Set algorithm for all layers of an &op type…"),
-                 QKeySequence(QStringLiteral("Ctrl+Shift+O")), QStringLiteral("actionBulkOpType"));
-  connect(bulkOp, &QAction::triggered, this, &MainWindow::bulkOpType);
-  QAction* bulkSignature = makeAction(
-      this, QStringLiteral("Set algorithm for layers with the same si&gnature…"),
-      QKeySequence(QStringLiteral("Ctrl+Shift+G")), QStringLiteral("actionBulkSignature"),
-      QStringLiteral("Same op, input shapes and attributes as the selected layer"));
-  connect(bulkSignature, &QAction::triggered, this, &MainWindow::bulkSignature);
-  QAction* resetSelected = makeAction(this, QStringLiteral("Reset selected layers to default"),
-                                      QKeySequence(QStringLiteral("Ctrl+Shift+D")),
-                                      QStringLiteral("actionResetSelected"));
-  connect(resetSelected, &QAction::triggered, this, [this] {
-    document_->setRowsAlgorithm(selectedRows(), QString::fromStdString(Plan::kDefault));
-  });
-  QAction* resetPlan =
-      makeAction(this, QStringLiteral("&Reset plan to the engine's default"),
-                 QKeySequence(QStringLiteral("Ctrl+Shift+R")), QStringLiteral("actionResetPlan"));
-  connect(resetPlan, &QAction::triggered, document_, &ModelDocument::resetPlan);
-  useTunedAction_ =
-      makeAction(this, QStringLiteral("Use &tuned plan"),
-                 QKeySequence(QStringLiteral("Ctrl+Shift+T")), QStringLiteral("actionUseTunedPlan"),
-                 QStringLiteral("The last tune's plan becomes the current plan"));
-  connect(useTunedAction_, &QAction::triggered, this, &MainWindow::useTunedPlan);
-  plan->addActions({loadPlanAction, savePlanAction, savePlanAs});
-  plan->addSeparator();
-  plan->addAction(compare);
-  plan->addAction(useTunedAction_);
-  plan->addSeparator();
-  plan->addActions({bulkSelectedAction, bulkOp, bulkSignature, resetSelected, resetPlan});
-  modelActions_ << loadPlanAction << savePlanAction << savePlanAs << compare << bulkSelectedAction
-                << bulkOp << bulkSignature << resetSelected << resetPlan;
-  table_->addActions({bulkSelectedAction, bulkOp, bulkSignature, resetSelected});
-
-  // --- Run
-  QMenu* run = menuBar()->addMenu(QStringLiteral("&Run"));
-  QAction* runAction = makeAction(
-      this, QStringLiteral("Run &end to end"), QKeySequence(Qt::Key_F5),
-      QStringLiteral("actionRunEndToEnd"),
-      QStringLiteral("Run the model with the current plan on random inputs and time every layer"));
-  connect(runAction, &QAction::triggered, this, &MainWindow::runEndToEnd);
-  QAction* timePlansAction = makeAction(
-      this, QStringLiteral("&Time plans"), QKeySequence(Qt::Key_F6),
-      QStringLiteral("actionTimePlans"),
-      QStringLiteral("End-to-end latency of the current plan, the engine's default and reference"));
-  connect(timePlansAction, &QAction::triggered, this, [this] { timePlans(); });
-  cancelAction_ = makeAction(this, QStringLiteral("&Cancel run"), QKeySequence(Qt::Key_Escape),
-                             QStringLiteral("actionCancel"));
-  connect(cancelAction_, &QAction::triggered, runner_, &JobRunner::cancel);
-  QAction* settings =
-      makeAction(this, QStringLiteral("Run &settings…"), QKeySequence(QStringLiteral("Ctrl+,")),
-                 QStringLiteral("actionRunSettings"),
-                 QStringLiteral("Threads, warm-up and measured runs, tolerances, tuning cache"));
-  connect(settings, &QAction::triggered, this, [this] {
-    RunSettingsDialog dialog(runSettings_, this);
-    if (dialog.exec() == QDialog::Accepted) setRunSettings(dialog.settings());
-  });
-  QAction* checkAction =
-      makeAction(this, QStringLiteral("&Check equivalence"), QKeySequence(Qt::Key_F7),
-                 QStringLiteral("actionCheck"),
-                 QStringLiteral("Compare every layer of the plan with reference on the same "
-                                "inputs, and the outputs end to end"));
-  connect(checkAction, &QAction::triggered, this, &MainWindow::checkPlan);
-  checkAction->setIconText(QStringLiteral("Check"));  // the toolbar's short label
-  QAction* timeSelected = makeAction(
-      this, QStringLiteral("Time algorithms of &selected layers"), QKeySequence(Qt::Key_F8),
-      QStringLiteral("actionTimeSelected"),
-      QStringLiteral("Time every applicable algorithm of the selected layers, each checked "
-                     "against reference"));
-  connect(timeSelected, &QAction::triggered, this, &MainWindow::timeSelectedAlgorithms);
-  QAction* timeAll = makeAction(
-      this, QStringLiteral("Time algorithms of &all layers"),
-      QKeySequence(QStringLiteral("Shift+F8")), QStringLiteral("actionTimeAll"),
-      QStringLiteral("Time every applicable algorithm of every layer, each checked against "
-                     "reference"));
-  connect(timeAll, &QAction::triggered, this, [this] { timeAlgorithms(); });
-  timeAll->setIconText(QStringLiteral("Time algorithms"));
-  QAction* tuneAction = makeAction(
-      this, QStringLiteral("T&une"), QKeySequence(Qt::Key_F9), QStringLiteral("actionTune"),
-      QStringLiteral("Per layer the fastest algorithm within tolerance (tuning cache as set in "
-                     "Run settings)"));
-  connect(tuneAction, &QAction::triggered, this, &MainWindow::tunePlan);
-  QAction* heuristic =
-      makeAction(this, QStringLiteral("Tune (&heuristic, no timing)"),
-                 QKeySequence(QStringLiteral("Shift+F9")), QStringLiteral("actionTuneHeuristic"),
-                 QStringLiteral("A plan from the registry's shape rules, in an instant"));
-  connect(heuristic, &QAction::triggered, this, &MainWindow::applyHeuristicPlan);
-  run->addActions({runAction, timePlansAction});
-  run->addSeparator();
-  run->addActions({checkAction, timeSelected, timeAll, tuneAction, heuristic});
-  run->addSeparator();
-  run->addAction(cancelAction_);
-  run->addSeparator();
-  run->addAction(settings);
-  runnableActions_ << runAction << timePlansAction << checkAction << timeSelected << timeAll
-                   << tuneAction << heuristic;
-  table_->addActions({timeSelected});
-
-  // --- View
-  QMenu* view = menuBar()->addMenu(QStringLiteral("&View"));
-  QAction* find = makeAction(this, QStringLiteral("&Find layer…"), QKeySequence::Find,
-                             QStringLiteral("actionFind"),
-                             QStringLiteral("Find a layer by name or op in the graph"));
-  connect(find, &QAction::triggered, this, [this] {
-    viewTabs_->setCurrentWidget(graph_);
-    findEdit_->setFocus();
-    findEdit_->selectAll();
-  });
-  QAction* zoomIn = makeAction(this, QStringLiteral("Zoom &in"), QKeySequence::ZoomIn,
-                               QStringLiteral("actionZoomIn"));
-  connect(zoomIn, &QAction::triggered, graph_, &GraphView::zoomIn);
-  QAction* zoomOut = makeAction(this, QStringLiteral("Zoom &out"), QKeySequence::ZoomOut,
-                                QStringLiteral("actionZoomOut"));
-  connect(zoomOut, &QAction::triggered, graph_, &GraphView::zoomOut);
-  QAction* fit = makeAction(this, QStringLiteral("&Fit graph"),
-                            QKeySequence(QStringLiteral("Ctrl+0")), QStringLiteral("actionFit"));
-  connect(fit, &QAction::triggered, graph_, &GraphView::zoomToFit);
-  view->addActions({find, zoomIn, zoomOut, fit});
-  view->addSeparator();
-  auto* colors = new QActionGroup(this);
-  const char* colorNames[] = {"Colour by &op type", "Colour by &algorithm",
-                              "Colour by measured &latency"};
-  for (int mode = 0; mode < 3; ++mode) {
-    colorActions_[mode] = makeAction(this, QString::fromUtf8(colorNames[mode]),
-                                     QKeySequence(QStringLiteral("Ctrl+%1").arg(mode + 1)),
-                                     QStringLiteral("actionColor%1").arg(mode));
-    colorActions_[mode]->setCheckable(true);
-    colors->addAction(colorActions_[mode]);
-    connect(colorActions_[mode], &QAction::triggered, this, [this, mode] { setColorMode(mode); });
-    view->addAction(colorActions_[mode]);
-  }
-  view->addSeparator();
-  const char* tabNames[] = {"Show &graph", "Show layer latency &chart", "Show &plans chart",
-                            "Show speed vs &error chart"};
-  for (int tab = 0; tab < 4; ++tab) {
-    QAction* show = makeAction(this, QString::fromUtf8(tabNames[tab]),
-                               QKeySequence(QStringLiteral("Alt+%1").arg(tab + 1)),
-                               QStringLiteral("actionShowTab%1").arg(tab));
-    connect(show, &QAction::triggered, this, [this, tab] { viewTabs_->setCurrentIndex(tab); });
-    view->addAction(show);
-  }
-  view->addSeparator();
-  QAction* exportPng = makeAction(this, QStringLiteral("Export graph as &PNG…"),
-                                  QKeySequence(QStringLiteral("Ctrl+Shift+P")),
-                                  QStringLiteral("actionExportGraphPng"));
-  connect(exportPng, &QAction::triggered, this, [this] { exportGraph(false); });
-  QAction* exportSvg = makeAction(this, QStringLiteral("Export graph as S&VG…"),
-                                  QKeySequence(QStringLiteral("Ctrl+Shift+S")),
-                                  QStringLiteral("actionExportGraphSvg"));
-  connect(exportSvg, &QAction::triggered, this, [this] { exportGraph(true); });
-  QAction* exportChartAction = makeAction(
-      this, QStringLiteral("Export &chart as PNG…"), QKeySequence(QStringLiteral("Ctrl+Shift+C")),
-      QStringLiteral("actionExportChart"), QStringLiteral("Save the chart tab that is showing"));
-  connect(exportChartAction, &QAction::triggered, this, &MainWindow::exportChart);
-  view->addActions({exportPng, exportSvg, exportChartAction});
-  modelActions_ << find << zoomIn << zoomOut << fit << exportPng << exportSvg << exportChartAction;
-  // Ctrl+Shift+S is Save As on most platforms; the graph SVG export keeps it only if free.
-  if (QKeySequence(QKeySequence::SaveAs) == exportSvg->shortcut())
-    exportSvg->setShortcut(QKeySequence(QStringLiteral("Ctrl+Alt+S")));
-
-  // --- Help
-  QMenu* help = menuBar()->addMenu(QStringLiteral("&Help"));
-  QAction* about = makeAction(this, QStringLiteral("&About algoscope"), QKeySequence::HelpContents,
-                              QStringLiteral("actionAbout"));
-  connect(about, &QAction::triggered, this, [this] {
-    QMessageBox::about(
-        this, QStringLiteral("About algoscope"),
-        QStringLiteral("<h3>algoscope %1</h3><p>An explorer for the algorithmic design space of "
-                       "neural networks: choose how each layer is computed, check it, time "
-                       "it.</p><p>OpenBLAS kernels: %2<br>OpenBLAS threads: %3</p>")
-            .arg(QString::fromUtf8(algoscope::version()),
-                 QString::fromStdString(algoscope::openblas_core()).toHtmlEscaped(),
-                 QString::fromStdString(algoscope::openblas_threading()).toHtmlEscaped()));
-  });
-  help->addAction(about);
-
-  // --- Toolbar: the everyday actions, the colour mode and the layer search.
-  QToolBar* tools = addToolBar(QStringLiteral("Main"));
-  tools->setObjectName(QStringLiteral("mainToolBar"));
-  tools->setMovable(false);
-  tools->addActions({open, loadPlanAction, savePlanAction});
-  tools->addSeparator();
-  tools->addActions({runAction, timePlansAction});
-  tools->addSeparator();
-  tools->addActions({checkAction, timeAll, tuneAction});
-  tools->addSeparator();
-  tools->addActions({fit, compare});
-  tools->addSeparator();
-  colorCombo_ = new QComboBox;
-  colorCombo_->addItems({QStringLiteral("Colour: op type"), QStringLiteral("Colour: algorithm"),
-                         QStringLiteral("Colour: latency")});
-  colorCombo_->setToolTip(QStringLiteral("How graph nodes are coloured (Ctrl+1/2/3)"));
-  connect(colorCombo_, &QComboBox::activated, this, &MainWindow::setColorMode);
-  tools->addWidget(colorCombo_);
-  tools->addSeparator();
-  findEdit_ = new QLineEdit;
-  findEdit_->setObjectName(QStringLiteral("findEdit"));
-  findEdit_->setPlaceholderText(QStringLiteral("Find layer (Ctrl+F)"));
-  findEdit_->setClearButtonEnabled(true);
-  findEdit_->setMaximumWidth(260);
-  findEdit_->setToolTip(QStringLiteral("Name or op; Enter: next match, Shift+Enter: previous"));
-  findResult_ = new QLabel;
-  findResult_->setMinimumWidth(80);
-  connect(findEdit_, &QLineEdit::returnPressed, this, [this] {
-    const bool back = QApplication::keyboardModifiers() & Qt::ShiftModifier;
-    const int matches = graph_->find(findEdit_->text(), back);
-    findResult_->setText(
-        findEdit_->text().isEmpty() ? QString()
-        : matches ? QStringLiteral(" %1 match%2").arg(matches).arg(matches == 1 ? "" : "es")
-                  : QStringLiteral(" no match"));
-  });
-  connect(findEdit_, &QLineEdit::textChanged, this, [this](const QString& text) {
-    if (text.isEmpty()) {
-      graph_->clearFind();
-      findResult_->clear();
-    }
-  });
-  tools->addWidget(findEdit_);
-  tools->addWidget(findResult_);
 }
 
 QStringList MainWindow::sampleNames() {
@@ -628,31 +208,26 @@ void MainWindow::setRunSettings(const RunSettings& settings) {
   AppSettings::setRunSettings(settings);
 }
 
-QString MainWindow::messageText() const {
-  return messageBar_->isHidden() ? QString() : messageLabel_->text();
-}
+QString MainWindow::messageText() const { return messageBar_->text(); }
 
 void MainWindow::showMessage(Level level, const QString& text) {
-  const char* colors[] = {"#e8f1fc; border-bottom: 1px solid #9bbbe6",
-                          "#fff4d6; border-bottom: 1px solid #e6c35c",
-                          "#fde2e1; border-bottom: 1px solid #e08a85"};
-  messageBar_->setStyleSheet(
-      QStringLiteral("background: %1;").arg(QLatin1String(colors[int(level)])));
-  messageLabel_->setText(text);
-  messageIsJobReport_ = false;
-  messageBar_->show();
+  messageBar_->showMessage(level, text);
   emit messageShown(text);
 }
 
 void MainWindow::showJobReport(Level level, const QString& text) {
-  showMessage(level, text);
-  messageIsJobReport_ = true;
+  messageBar_->showMessage(level, text, true);
+  emit messageShown(text);
 }
 
-void MainWindow::hideMessage() {
-  messageLabel_->clear();
-  messageBar_->hide();
+void MainWindow::showReport(const Report& report) {
+  if (report.where == Report::Where::MessageBar)
+    showJobReport(report.level, report.text);
+  else
+    statusBar()->showMessage(report.text, report.timeoutMs);
 }
+
+void MainWindow::hideMessage() { messageBar_->dismiss(); }
 
 bool MainWindow::startJob(Job job) {
   if (runner_->isBusy()) {
@@ -719,12 +294,7 @@ void MainWindow::onModelLoaded(std::shared_ptr<const Model> model, const QString
     rebuildRecentMenu();
   }
   const QString unsupported = document_->unsupportedSummary();
-  if (!unsupported.isEmpty())
-    showMessage(Level::Warning,
-                QStringLiteral("The engine cannot run every node of this model: %1. The graph is "
-                               "shown view-only with those nodes marked in red; runs are "
-                               "disabled.")
-                    .arg(unsupported.toHtmlEscaped()));
+  if (!unsupported.isEmpty()) showMessage(Level::Warning, unsupportedModelText(unsupported));
   if (!planPath.isEmpty()) loadPlan(planPath);
   // Something to read in the inspector from the start.
   if (document_->layerCount() > 0) document_->setCurrentRow(0);
@@ -829,70 +399,9 @@ void MainWindow::checkPlan() {
 }
 
 void MainWindow::onCheckDone(const CheckResult& result) {
-  if (result.partial) {
-    showJobReport(
-        Level::Info,
-        QStringLiteral("The check was cancelled after %1 layer(s); their verdicts are kept "
-                       "in the table (partial), the outputs were not compared.")
-            .arg(result.layers.size()));
-    return;
-  }
-  int compared = 0;
-  for (const LayerCheck& layer : result.layers) compared += layer.compared;
-  QStringList outputs;
-  for (const OutputCheck& output : result.outputs)
-    outputs << QStringLiteral("%1: max |Δ| %2 vs reference%3 (%4)")
-                   .arg(QString::fromStdString(output.name),
-                        humanError(output.vs_reference.max_abs_error),
-                        output.vs_expected ? QStringLiteral(", %1 vs expected")
-                                                 .arg(humanError(output.vs_expected->max_abs_error))
-                                           : QString(),
-                        output.passed() ? QStringLiteral("ok") : QStringLiteral("MISMATCH"));
-  const QString endToEnd =
-      QStringLiteral("end to end (|Δ| ≤ %1·s + %2·|ref|, s = max(1, max |ref|)): %3")
-          .arg(result.end_to_end_tolerance.atol, 0, 'g', 2)
-          .arg(result.end_to_end_tolerance.rtol, 0, 'g', 2)
-          .arg(outputs.join(QStringLiteral("; ")));
-  if (result.passed()) {
-    hideMessage();
-    statusBar()->showMessage(
-        QStringLiteral("Check passed: %1 layer(s) compared with reference, all within tolerance; "
-                       "%2")
-            .arg(compared)
-            .arg(endToEnd),
-        20000);
-    return;
-  }
-  // The culprits first, by name and algorithm, as the CLI's check prints them.
-  QStringList lines;
-  const auto failed = result.failed_layers();
-  for (size_t i = 0; i < failed.size() && i < 6; ++i) {
-    const LayerCheck& l = *failed[i];
-    lines << (l.failure.empty()
-                  ? QStringLiteral("<b>%1</b> (%2, %3): %4 of %5 elements outside |Δ| ≤ %6 + "
-                                   "%7·|ref|, max |Δ| %8")
-                        .arg(QString::fromStdString(l.node).toHtmlEscaped(),
-                             QString::fromStdString(l.op_type),
-                             QString::fromStdString(l.algorithm).toHtmlEscaped())
-                        .arg(l.error.mismatches)
-                        .arg(l.error.elements)
-                        .arg(l.error.tolerance.atol * l.error.scale, 0, 'g', 2)
-                        .arg(l.error.tolerance.rtol, 0, 'g', 2)
-                        .arg(humanError(l.error.max_abs_error))
-                  : QStringLiteral("<b>%1</b> (%2, %3) failed: %4")
-                        .arg(QString::fromStdString(l.node).toHtmlEscaped(),
-                             QString::fromStdString(l.op_type),
-                             QString::fromStdString(l.algorithm).toHtmlEscaped(),
-                             QString::fromStdString(l.failure).toHtmlEscaped()));
-  }
-  if (failed.size() > 6) lines << QStringLiteral("… and %1 more").arg(failed.size() - 6);
-  lines << endToEnd.toHtmlEscaped();
-  showJobReport(
-      Level::Warning,
-      QStringLiteral("Check failed: %1 of %2 compared layer(s) differ from reference.<br>%3")
-          .arg(failed.size())
-          .arg(compared)
-          .arg(lines.join(QStringLiteral("<br>"))));
+  const Report report = checkReport(result);
+  if (result.passed() && !result.partial) hideMessage();
+  showReport(report);
 }
 
 void MainWindow::timeAlgorithms(const QList<int>& rows) {
@@ -921,28 +430,7 @@ void MainWindow::timeSelectedAlgorithms() {
   timeAlgorithms(rows);
 }
 
-void MainWindow::onTimingDone(const LayerTimingResult& result) {
-  std::set<size_t> layers;
-  int unusable = 0;
-  for (const AlgorithmTiming& t : result.timings) {
-    layers.insert(t.index);
-    unusable += !t.usable();
-  }
-  const QString text =
-      QStringLiteral(
-          "%1 algorithm timing(s) on %2 layer(s), %3 thread(s); %4 failed or out of "
-          "tolerance")
-          .arg(result.timings.size())
-          .arg(layers.size())
-          .arg(result.threads)
-          .arg(unusable);
-  if (result.partial)
-    showJobReport(
-        Level::Info,
-        QStringLiteral("Timing was cancelled: %1 are kept (partial).").arg(text.toHtmlEscaped()));
-  else
-    statusBar()->showMessage(QStringLiteral("Timed ") + text, 15000);
-}
+void MainWindow::onTimingDone(const LayerTimingResult& result) { showReport(timingReport(result)); }
 
 void MainWindow::tunePlan() {
   if (!document_->hasModel()) return;
@@ -953,43 +441,11 @@ void MainWindow::tunePlan() {
 }
 
 void MainWindow::onTuneDone(const TuneResult& result) {
-  QStringList notes;
-  for (const std::string& note : result.notes)
-    notes << QString::fromStdString(note).toHtmlEscaped();
-  if (result.partial) {
-    showJobReport(
-        Level::Info,
-        QStringLiteral("Tuning was cancelled after %1 of %2 layer(s). Their measurements "
-                       "are kept (partial); the plan is unchanged. Plan ▸ Use tuned plan "
-                       "applies the partial choice (the engine's choice elsewhere).%3")
-            .arg(result.layers.size())
-            .arg(document_->layerCount())
-            .arg(notes.isEmpty() ? QString()
-                                 : QStringLiteral("<br>") + notes.join(QStringLiteral("<br>"))));
-    return;
-  }
-  if (!notes.isEmpty()) showJobReport(Level::Warning, notes.join(QStringLiteral("<br>")));
-  QString text = QStringLiteral(
-                     "Tuned %1 layer(s): %2 algorithm timing(s) performed, %3 layer(s) "
-                     "from the tuning cache.")
-                     .arg(result.layers.size())
-                     .arg(result.timings_performed)
-                     .arg(result.cache_hits);
-  if (result.end_to_end) {
-    text += QStringLiteral(" The tuned plan runs in %1 end to end")
-                .arg(humanSeconds(result.end_to_end->latency.median_ms * 1e-3));
-    for (const FamilyPlan& family : result.family_plans)
-      if (family.chosen && result.per_layer_end_to_end)
-        text += QStringLiteral(
-                    ", with %1 layer(s) switched to %2 algorithms that pass values to each other "
-                    "in their own layout (the fastest choice of each layer alone: %3)")
-                    .arg(family.layers)
-                    .arg(QString::fromStdString(family.family))
-                    .arg(humanSeconds(result.per_layer_end_to_end->latency.median_ms * 1e-3));
-    if (auto current = document_->currentPlanLatency())
-      text += QStringLiteral(" (the current plan: %1)").arg(humanSeconds(current->timing.median));
-    text += QLatin1Char('.');
-  }
+  if (auto report = tuneReport(result, document_->layerCount())) showReport(*report);
+  if (result.partial) return;
+  std::optional<double> current;
+  if (auto latency = document_->currentPlanLatency()) current = latency->timing.median;
+  const QString text = tuneSummaryText(result, current);
   // Asked once the job is over, so the progress bar is gone and a new run may start.
   afterJob_ = [this, text] {
     if (prompts_.confirm(QStringLiteral("Use the tuned plan?"),
@@ -1066,102 +522,26 @@ bool MainWindow::loadPlugin(const QString& path) {
   return true;
 }
 
-QList<int> MainWindow::selectedRows() const {
-  QList<int> rows;
-  for (const QModelIndex& index : table_->selectionModel()->selectedRows())
-    rows << index.data(LayerTableModel::RowRole).toInt();
-  if (rows.isEmpty() && document_->currentRow() >= 0) rows << document_->currentRow();
-  std::sort(rows.begin(), rows.end());
-  return rows;
+QList<int> MainWindow::selectedRows() const { return tablePage_->selectedRows(); }
+
+void MainWindow::showEditReport(const std::optional<Report>& report) {
+  if (!report) return;
+  if (report->where == Report::Where::MessageBar)
+    showMessage(report->level, report->text);
+  else
+    statusBar()->showMessage(report->text, report->timeoutMs);
 }
 
 void MainWindow::bulkSelected() {
-  const QList<int> rows = selectedRows();
-  if (rows.isEmpty()) {
-    showMessage(Level::Info, QStringLiteral("Select layers in the table first."));
-    return;
-  }
-  // Every algorithm that fits at least one selected layer.
-  QStringList names{QString::fromStdString(Plan::kDefault)};
-  for (int row : rows)
-    for (const AlgorithmOption& option : document_->layer(row).algorithms)
-      if (option.applicable() && !names.contains(option.name)) names << option.name;
-  const QString algorithm = prompts_.chooseItem(
-      QStringLiteral("Set algorithm"),
-      QStringLiteral("Algorithm for the %1 selected layer(s):").arg(rows.size()), names);
-  if (algorithm.isEmpty()) return;
-  QStringList skipped;
-  const int changed = document_->setRowsAlgorithm(rows, algorithm, &skipped);
-  if (skipped.isEmpty())
-    statusBar()->showMessage(QStringLiteral("%1 on %2 layer(s)").arg(algorithm).arg(changed), 5000);
-  else
-    showMessage(Level::Info, QStringLiteral("%1 set on %2 layer(s); left alone where it does not "
-                                            "apply:<br>%3")
-                                 .arg(algorithm)
-                                 .arg(changed)
-                                 .arg(skipped.join(QStringLiteral("<br>")).toHtmlEscaped()));
+  showEditReport(tablePage_->setAlgorithmForSelected(prompts_.chooseItem));
 }
 
 void MainWindow::bulkOpType() {
-  if (!document_->hasModel()) return;
-  QString op =
-      document_->currentRow() >= 0 ? document_->layer(document_->currentRow()).opType : QString();
-  if (op.isEmpty()) {
-    QStringList ops;
-    for (const QString& candidate : document_->opTypes())
-      for (int row = 0; row < document_->layerCount(); ++row)
-        if (document_->layer(row).opType == candidate && document_->layer(row).runnable()) {
-          ops << candidate;
-          break;
-        }
-    op = prompts_.chooseItem(QStringLiteral("Op type"), QStringLiteral("Op type:"), ops);
-    if (op.isEmpty()) return;
-  }
-  QStringList names{QString::fromStdString(Plan::kDefault)};
-  for (int row = 0; row < document_->layerCount(); ++row)
-    if (document_->layer(row).opType == op)
-      for (const AlgorithmOption& option : document_->layer(row).algorithms)
-        if (option.applicable() && !names.contains(option.name)) names << option.name;
-  const QString algorithm = prompts_.chooseItem(
-      QStringLiteral("Set algorithm for all %1 layers").arg(op),
-      QStringLiteral("Default algorithm for %1 (the plan's per-op default):").arg(op), names);
-  if (algorithm.isEmpty()) return;
-  int layers = 0;
-  for (int row = 0; row < document_->layerCount(); ++row)
-    if (document_->layer(row).opType == op) ++layers;
-  const int applies = document_->setOpTypeDefault(op, algorithm);
-  statusBar()->showMessage(
-      QStringLiteral("%1 default: %2 (runs %3 of %4 layers; the others keep the engine's choice or "
-                     "their own)")
-          .arg(op, algorithm)
-          .arg(applies)
-          .arg(layers),
-      8000);
+  showEditReport(tablePage_->setAlgorithmForOpType(prompts_.chooseItem));
 }
 
 void MainWindow::bulkSignature() {
-  const int current = document_->currentRow();
-  if (current < 0) {
-    showMessage(Level::Info, QStringLiteral("Select a layer first: layers with its signature (op, "
-                                            "input shapes, attributes) get the same algorithm."));
-    return;
-  }
-  const LayerFacts& facts = document_->layer(current);
-  const QList<int> rows = document_->rowsWithSignature(facts.signature);
-  QStringList names{QString::fromStdString(Plan::kDefault)};
-  for (const AlgorithmOption& option : facts.algorithms)
-    if (option.applicable()) names << option.name;
-  const QString algorithm = prompts_.chooseItem(
-      QStringLiteral("Set algorithm by signature"),
-      QStringLiteral("Algorithm for the %1 layer(s) like %2:").arg(rows.size()).arg(facts.name),
-      names);
-  if (algorithm.isEmpty()) return;
-  const int changed = document_->setRowsAlgorithm(rows, algorithm);
-  statusBar()->showMessage(QStringLiteral("%1 on %2 layer(s) with the signature of %3")
-                               .arg(algorithm)
-                               .arg(changed)
-                               .arg(facts.name),
-                           5000);
+  showEditReport(tablePage_->setAlgorithmForSignature(prompts_.chooseItem));
 }
 
 void MainWindow::exportResults(bool json) {
@@ -1241,54 +621,14 @@ void MainWindow::rebuildRecentMenu() {
   recentMenu_->setEnabled(!files.isEmpty());
 }
 
-void MainWindow::updateActions() {
-  const bool model = document_->hasModel();
-  const bool runnable = model && document_->unsupportedSummary().isEmpty();
-  for (QAction* action : modelActions_) action->setEnabled(model);
-  for (QAction* action : runnableActions_) action->setEnabled(runnable);
-  cancelAction_->setEnabled(runner_->isBusy());
-  useTunedAction_->setEnabled(model && document_->lastTune().has_value());
-}
-
 QString MainWindow::statusSummary() const { return summaryLabel_->text(); }
 
-void MainWindow::updateStatus() {
-  const Model* model = document_->model();
-  if (!model) {
-    summaryLabel_->setText(QStringLiteral("No model — File ▸ Open (Ctrl+O) or Open sample"));
-    return;
-  }
-  QString latency = QStringLiteral("latency: not measured (F5)");
-  if (auto current = document_->currentPlanLatency())
-    latency = QStringLiteral("latency %1 (median of %2, %3 thread(s))")
-                  .arg(humanSeconds(current->timing.median))
-                  .arg(current->timing.samples)
-                  .arg(current->threads);
-  else if (!document_->planLatencies().empty() && document_->hasTimings())
-    latency = QStringLiteral("latency: plan changed since the last run (F5)");
-  if (const CheckSummary* check = document_->currentCheck())
-    latency +=
-        check->partial ? QStringLiteral(" · check cancelled (partial)")
-        : check->passed
-            ? QStringLiteral(" · check passed")
-            : QStringLiteral(" · check FAILED (%1 layer(s)%2)")
-                  .arg(check->failedLayers.size())
-                  .arg(check->failedLayers.isEmpty() ? QStringLiteral(", outputs") : QString());
-  summaryLabel_->setText(QStringLiteral("%1 · %2 layers · %3FLOPs · %4")
-                             .arg(QString::fromStdString(model->name))
-                             .arg(document_->layerCount())
-                             .arg(humanCount(document_->totalFlops()))
-                             .arg(latency));
-}
+void MainWindow::updateStatus() { summaryLabel_->setText(statusSummaryText(*document_)); }
 
 void MainWindow::updateTitle() {
-  QString title = QStringLiteral("algoscope");
-  if (const Model* model = document_->model()) {
-    title = QString::fromStdString(model->name) + QStringLiteral("[*]");
-    if (!planPath_.isEmpty()) title += QStringLiteral(" — ") + QFileInfo(planPath_).fileName();
-    title += QStringLiteral(" — algoscope");
-  }
-  setWindowTitle(title);
+  const Model* model = document_->model();
+  setWindowTitle(
+      windowTitleText(model ? QString::fromStdString(model->name) : QString(), planPath_));
   setWindowModified(document_->isPlanModified());
 }
 

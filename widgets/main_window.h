@@ -5,24 +5,29 @@
 // the equivalence check, timing every algorithm of layers, tuning. Plugins load from File ▸ Load
 // plugin (or the app's --plugin) while no job runs.
 //
-// Dialogs go through Prompts, so tests and the headless screenshot can answer them without a
-// person; by default they are the usual Qt dialogs.
+// The parts live apart, as in KDAB hotspot: the actions are one table (actionTable(),
+// main_window_actions.cpp), the report wording is plain functions (reports.h), and the pages with
+// logic are their own classes (LayerTablePage, MessageBar, JobProgress, the charts, the graph, the
+// inspector). Dialogs go through Prompts, so tests and the headless screenshot can answer them
+// without a person; by default they are the usual Qt dialogs.
 #pragma once
 
+#include <QKeySequence>
 #include <QMainWindow>
 #include <QMessageBox>
 #include <functional>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "jobs.h"
+#include "reports.h"
 
 class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
-class QProgressBar;
-class QPushButton;
 class QSplitter;
 class QTabWidget;
 class QTableView;
@@ -32,9 +37,10 @@ namespace algoscope::gui {
 class GraphView;
 class Inspector;
 class JobRunner;
-class LayerFilterModel;
 class LayerLatencyChart;
 class LayerTableModel;
+class LayerTablePage;
+class MessageBar;
 class ModelDocument;
 class PlansChart;
 class SpeedErrorChart;
@@ -54,6 +60,30 @@ class MainWindow : public QMainWindow {
     std::function<QString(const QString& title, const QString& label, const QStringList& items)>
         chooseItem;
   };
+
+  // One row of the window's action table (main_window_actions.cpp): everything an action is.
+  struct ActionSpec {
+    enum class Enable {
+      Always,
+      Model,      // an open model
+      Runnable,   // a model the engine can run entirely
+      Busy,       // a job is running (Cancel)
+      TunedPlan,  // a tune has finished
+    };
+    QString menu;  // "&Run"; a submenu is "&File/Open &sample"
+    QString objectName;
+    QString text;
+    QKeySequence shortcut;
+    QString tip;  // status and tool tip; empty: the text
+    Enable enable = Enable::Always;
+    std::function<void(MainWindow&)> handler;
+    QString iconText;              // the toolbar's short label, when it differs
+    QString checkGroup;            // checkable, exclusive within the group
+    bool separatorBefore = false;  // in its menu
+    bool inLayerMenu = false;      // also in the layer table's context menu
+  };
+  // Every action, in menu order. The handlers run on the window they are given.
+  static std::vector<ActionSpec> actionTable();
 
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -115,7 +145,7 @@ class MainWindow : public QMainWindow {
   void dropEvent(QDropEvent* event) override;
 
  private:
-  enum class Level { Info, Warning, Error };
+  using Level = ReportLevel;
   void buildViews();
   void buildActions();
   void restoreSettings();
@@ -123,6 +153,9 @@ class MainWindow : public QMainWindow {
   void showMessage(Level level, const QString& text);
   // A job's outcome: hidden again when the next job starts.
   void showJobReport(Level level, const QString& text);
+  void showReport(const Report& report);  // where the report says
+  // A plan edit's report: in the message bar it stays when the next job starts.
+  void showEditReport(const std::optional<Report>& report);
   void hideMessage();
   bool startJob(Job job);  // false when the person keeps the running job
   void onModelLoaded(std::shared_ptr<const Model> model, const QString& path,
@@ -154,9 +187,9 @@ class MainWindow : public QMainWindow {
   QString planPath_;
 
   GraphView* graph_ = nullptr;
-  QTableView* table_ = nullptr;
+  LayerTablePage* tablePage_ = nullptr;
+  QTableView* table_ = nullptr;  // the page's
   LayerTableModel* tableModel_ = nullptr;
-  LayerFilterModel* filterModel_ = nullptr;
   Inspector* inspector_ = nullptr;
   LayerLatencyChart* layerChart_ = nullptr;
   PlansChart* plansChart_ = nullptr;
@@ -164,24 +197,13 @@ class MainWindow : public QMainWindow {
   QTabWidget* viewTabs_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;
   QSplitter* centerSplitter_ = nullptr;
-  QWidget* messageBar_ = nullptr;
-  QLabel* messageLabel_ = nullptr;
-  bool messageIsJobReport_ = false;
+  MessageBar* messageBar_ = nullptr;
   QLineEdit* findEdit_ = nullptr;
   QLabel* findResult_ = nullptr;
-  QLineEdit* filterEdit_ = nullptr;
-  QComboBox* opFilter_ = nullptr;
   QComboBox* colorCombo_ = nullptr;
   QLabel* summaryLabel_ = nullptr;
-  QWidget* progressBox_ = nullptr;
-  QLabel* progressLabel_ = nullptr;
-  QProgressBar* progressBar_ = nullptr;
-  QPushButton* cancelButton_ = nullptr;
   QMenu* recentMenu_ = nullptr;
-  QList<QAction*> modelActions_;     // need an open model
-  QList<QAction*> runnableActions_;  // need a model the engine can run
-  QAction* cancelAction_ = nullptr;
-  QAction* useTunedAction_ = nullptr;
+  std::vector<std::pair<QAction*, ActionSpec::Enable>> enableRules_;
   // Runs once the running job has finished and the progress bar is gone: questions that follow
   // a job (use the tuned plan?) are asked then.
   std::function<void()> afterJob_;

@@ -80,13 +80,10 @@ QString humanSeconds(double seconds) {
   return QString::number(seconds, 'f', 2) + QStringLiteral(" s");
 }
 
-QString displayOp(const Node& node) { return QString::fromStdString(node.display_op()); }
-
 ModelDocument::ModelDocument(QObject* parent) : QObject(parent) {}
 ModelDocument::~ModelDocument() = default;
 
 void ModelDocument::setModel(std::shared_ptr<const Model> model) {
-  const Registry& registry = Registry::instance();
   std::vector<LayerFacts> layers;
   std::map<std::string, int> rowOfName;
   double totalFlops = 0;
@@ -98,21 +95,7 @@ void ModelDocument::setModel(std::shared_ptr<const Model> model) {
       facts.layer = make_layer(*model, node);
       facts.name = QString::fromStdString(node.name);
       facts.opType = QString::fromStdString(node.op_type);
-      facts.displayOp = displayOp(node);
-      facts.inputShapes = shapesOf(*model, node.inputs, true);
-      facts.outputShapes = shapesOf(*model, node.outputs, false);
-      facts.parameters = model->parameter_count(node);
-      const OpDefinition* op = node.domain.empty() ? registry.find_op(node.op_type) : nullptr;
-      if (!op)
-        facts.problem =
-            QStringLiteral("unsupported op ") +
-            (node.domain.empty() ? QString()
-                                 : QString::fromStdString(node.domain) + QStringLiteral("::")) +
-            facts.opType;
-      else if (!node.problem.empty())
-        facts.problem = QString::fromStdString(node.problem);
-      if (op && facts.runnable()) facts.flops = op->flop_count(facts.layer);
-      describeAlgorithms(facts);
+      describe(*model, facts);
       QStringList signature{facts.opType, shapesOf(*model, node.inputs, false)};
       for (const auto& [key, value] : node.attributes)
         signature << QString::fromStdString(key) + QLatin1Char('=') + attributeText(value);
@@ -141,28 +124,28 @@ void ModelDocument::setModel(std::shared_ptr<const Model> model) {
   emit currentRowChanged(-1);
 }
 
-void ModelDocument::describeAlgorithms(LayerFacts& facts) const {
+void ModelDocument::describe(const Model& model, LayerFacts& facts) {
+  // The engine says what the layer is and which algorithms apply; this only converts to QString.
+  LayerDescription d = describe_layer(model, *facts.node);
+  facts.displayOp = QString::fromStdString(d.display_op);
+  facts.inputShapes = QString::fromStdString(d.input_shapes_text());
+  facts.outputShapes = QString::fromStdString(d.output_shapes_text());
+  facts.parameters = d.parameters;
+  facts.flops = d.flops;
+  facts.problem = QString::fromStdString(d.problem);
+  facts.engineDefault = QString::fromStdString(d.default_algorithm);
+  facts.fusions.clear();
+  for (const auto& f : d.fusions) facts.fusions << QString::fromStdString(f.text);
   facts.algorithms.clear();
-  facts.engineDefault.clear();
-  if (!facts.runnable()) return;
-  const Registry& registry = Registry::instance();
-  const OpDefinition* op = registry.find_op(facts.node->op_type);
-  if (!op) return;
-  for (const Algorithm& algorithm : op->algorithms) {
-    auto why = algorithm.why_not(facts.layer);
-    facts.algorithms.push_back(
-        {QString::fromStdString(algorithm.name), why ? QString::fromStdString(*why) : QString()});
-  }
-  try {
-    facts.engineDefault = QString::fromStdString(registry.default_algorithm(facts.layer).name);
-  } catch (const Error& e) {
-    facts.problem = QString::fromUtf8(e.what());
-  }
+  for (const auto& a : d.algorithms)
+    facts.algorithms.push_back({QString::fromStdString(a.name), QString::fromStdString(a.why_not),
+                                QString::fromLatin1(backend_name(a.backend))});
+  facts.description = std::move(d);
 }
 
 void ModelDocument::refreshAlgorithms() {
   if (!model_) return;
-  for (LayerFacts& facts : layers_) describeAlgorithms(facts);
+  for (LayerFacts& facts : layers_) describe(*model_, facts);
   resolveAll();
   emit planChanged();
 }

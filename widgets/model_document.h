@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "algoscope/describe.h"
 #include "algoscope/graph.h"
 #include "algoscope/measure.h"
 #include "algoscope/plan.h"
@@ -27,16 +28,20 @@ namespace algoscope::gui {
 struct AlgorithmOption {
   QString name;
   QString whyNot;
+  QString backend;  // "cpu", "cuda", "plugin"
   bool applicable() const { return whyNot.isEmpty(); }
 };
 
-// The static facts of one model node, as the registry reports them.
+// The static facts of one model node: the engine's LayerDescription (describe.h) and the text the
+// views show of it.
 struct LayerFacts {
+  LayerDescription description;
   const Node* node = nullptr;
   Layer layer;  // inputs/outputs/constants for the registry; valid while the model lives
   QString name;
   QString opType;
-  QString displayOp;  // "Conv+BN+Relu" when the loader merged nodes into it
+  QString displayOp;    // "Conv+BN+Relu" when the loader merged nodes into it
+  QStringList fusions;  // what each graph pass merged into it, in words
   QString inputShapes;
   QString outputShapes;
   qint64 parameters = 0;
@@ -208,7 +213,7 @@ class ModelDocument : public QObject {
 
  private:
   void resolveAll();
-  void describeAlgorithms(LayerFacts& facts) const;
+  static void describe(const Model& model, LayerFacts& facts);
 
   std::shared_ptr<const Model> model_;
   std::vector<LayerFacts> layers_;
@@ -232,7 +237,6 @@ QString humanCount(double value);      // 1.2 k, 3.4 M, 5.6 G
 QString humanBytes(double bytes);      // 512 B, 1.5 KiB, 3.2 MiB
 QString humanSeconds(double seconds);  // 850 us, 12.3 ms, 1.20 s
 QString humanError(double error);      // 3.1e-06; "inf" for a NaN's error
-QString displayOp(const Node& node);   // "Conv+BN+Relu"
 QString attributeText(const Attribute& attribute);
 
 }  // namespace algoscope::gui

@@ -31,47 +31,41 @@ std::string shapes_of(const Model& model, const std::vector<std::string>& names)
   return s;
 }
 
-json value_json(const Model& model, const std::string& name) {
-  const ValueInfo* v = model.find_value(name);
-  json j = {{"name", name}};
-  if (v && v->known) {
-    j["dtype"] = dtype_name(v->info.dtype);
-    j["shape"] = v->info.shape;
+json value_json(const ValueDescription& v) {
+  json j = {{"name", v.name}};
+  if (v.known) {
+    j["dtype"] = dtype_name(v.info.dtype);
+    j["shape"] = v.info.shape;
   } else {
-    j["dtype"] = v ? v->onnx_type : "";
+    j["dtype"] = v.onnx_type;
     j["shape"] = nullptr;
   }
-  j["constant"] = model.find_constant(name) != nullptr;
+  j["constant"] = v.constant;
   return j;
 }
 
-// "Conv+BN+Relu" for a Conv that the loader merged a BatchNormalization and a Relu into.
-std::string display_op(const Node& node) { return node.display_op(); }
-
-// Applicable algorithms of a node (in registry order), the engine's default, and why the others
-// do not apply. Empty for unsupported nodes.
-struct Applicability {
-  std::vector<std::string> applicable;
-  std::string engine_default;
-  std::vector<std::pair<std::string, std::string>> not_applicable;
-  double flops = 0;
-};
-
-Applicability applicability(const Model& model, const Node& node) {
-  Applicability out;
-  const Registry& registry = Registry::instance();
-  const OpDefinition* op = node.domain.empty() ? registry.find_op(node.op_type) : nullptr;
-  if (!op || !node.problem.empty()) return out;
-  Layer layer = make_layer(model, node);
-  out.flops = op->flop_count(layer);
-  for (const Algorithm& a : op->algorithms) {
-    if (auto why = a.why_not(layer))
-      out.not_applicable.emplace_back(a.name, *why);
-    else
-      out.applicable.push_back(a.name);
+json value_json(const Model& model, const std::string& name) {
+  ValueDescription v;
+  v.name = name;
+  if (const ValueInfo* info = model.find_value(name)) {
+    v.known = info->known;
+    v.info = info->info;
+    v.onnx_type = info->onnx_type;
   }
-  if (!out.applicable.empty()) out.engine_default = registry.default_algorithm(layer).name;
-  return out;
+  v.constant = model.find_constant(name) != nullptr;
+  return value_json(v);
+}
+
+const char* fusion_kind_name(Node::Fusion::Kind kind) {
+  switch (kind) {
+    case Node::Fusion::Kind::BatchNormFold:
+      return "batchnorm_fold";
+    case Node::Fusion::Kind::Epilogue:
+      return "epilogue";
+    case Node::Fusion::Kind::Pattern:
+      return "pattern";
+  }
+  return "";
 }
 
 }  // namespace
@@ -100,31 +94,39 @@ int command_info(const std::vector<std::string>& args) {
     j["outputs"] = json::array();
     for (const auto& n : model.outputs) j["outputs"].push_back(value_json(model, n));
     j["layers"] = json::array();
-    for (const Node& node : model.nodes) {
-      Applicability app = applicability(model, node);
-      total_flops += app.flops;
-      json l = {{"name", node.name}, {"op", node.op_type}, {"domain", node.domain}};
+    for (const LayerDescription& d : describe_layers(model)) {
+      const Node& node = model.nodes[d.index];
+      total_flops += d.flops;
+      json l = {{"name", d.node}, {"op", d.op_type}, {"domain", d.domain}};
       l["inputs"] = json::array();
-      for (const auto& in : node.inputs)
-        if (!in.empty()) l["inputs"].push_back(value_json(model, in));
+      for (const auto& in : d.inputs) l["inputs"].push_back(value_json(in));
       l["outputs"] = json::array();
-      for (const auto& out : node.outputs)
-        if (!out.empty()) l["outputs"].push_back(value_json(model, out));
-      l["parameters"] = model.parameter_count(node);
-      l["flops"] = app.flops;
-      l["algorithms"] = app.applicable;
-      l["default"] = app.engine_default;
+      for (const auto& out : d.outputs) l["outputs"].push_back(value_json(out));
+      l["parameters"] = d.parameters;
+      l["flops"] = d.flops;
+      l["algorithms"] = d.applicable_algorithms();
+      l["default"] = d.default_algorithm;
       l["not_applicable"] = json::object();
-      for (const auto& [alg, why] : app.not_applicable) l["not_applicable"][alg] = why;
-      l["merged"] = node.merged_nodes();
-      l["display_op"] = display_op(node);
+      l["backends"] = json::object();
+      for (const auto& alg : d.algorithms) {
+        if (!alg.applicable()) l["not_applicable"][alg.name] = alg.why_not;
+        l["backends"][alg.name] = backend_name(alg.backend);
+      }
+      l["merged"] = d.merged_nodes;
+      l["display_op"] = d.display_op;
+      l["fusions"] = json::array();
+      for (const auto& f : d.fusions)
+        l["fusions"].push_back({{"kind", fusion_kind_name(f.kind)},
+                                {"op", f.op},
+                                {"nodes", f.nodes},
+                                {"text", f.text}});
       if (node.activation)
         l["activation"] = {
             {"op", node.activation->op},
             {"lower", node.activation->lower},
             {"upper",
              std::isinf(node.activation->upper) ? json(nullptr) : json(node.activation->upper)}};
-      l["problem"] = node.problem;
+      l["problem"] = d.problem;
       j["layers"].push_back(l);
     }
     j["total_flops"] = total_flops;
@@ -139,25 +141,19 @@ int command_info(const std::vector<std::string>& args) {
   Table table(
       {"#", "layer", "op", "inputs", "outputs", "params", "FLOPs", "algorithms (* default)"},
       {true, false, false, false, false, true, true, false});
-  size_t index = 0;
-  for (const Node& node : model.nodes) {
-    Applicability app = applicability(model, node);
-    total_flops += app.flops;
-    std::vector<std::string> inputs;
-    for (const auto& in : node.inputs)
-      if (!in.empty() && !model.find_constant(in)) inputs.push_back(in);
+  for (const LayerDescription& d : describe_layers(model)) {
+    total_flops += d.flops;
     std::string algorithms;
-    for (const auto& name : app.applicable)
-      algorithms +=
-          (algorithms.empty() ? "" : " ") + name + (name == app.engine_default ? "*" : "");
-    if (!Registry::instance().find_op(node.op_type) || !node.domain.empty())
+    for (const auto& alg : d.algorithms)
+      if (alg.applicable())
+        algorithms += (algorithms.empty() ? "" : " ") + alg.name + (alg.is_default ? "*" : "");
+    if (!d.registered)
       algorithms = "(unsupported op)";
-    else if (!node.problem.empty())
-      algorithms = "(cannot run: " + node.problem + ")";
-    table.add({std::to_string(index++), node.name, display_op(node), shapes_of(model, inputs),
-               shapes_of(model, node.outputs),
-               human_count(static_cast<double>(model.parameter_count(node))),
-               human_count(app.flops), algorithms});
+    else if (!d.runnable())
+      algorithms = "(cannot run: " + d.problem + ")";
+    table.add({std::to_string(d.index), d.node, d.display_op, d.input_shapes_text(),
+               d.output_shapes_text(), human_count(static_cast<double>(d.parameters)),
+               human_count(d.flops), algorithms});
   }
   std::cout << "model     " << model.name << "  (" << model.path << ")\n"
             << "producer  " << model.producer << ", IR " << model.ir_version << ", opset "

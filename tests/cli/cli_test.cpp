@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "algoscope/algoscope.h"
+#include "support/fused_models.h"
 #include "support/onnx_builder.h"
 
 namespace fs = std::filesystem;
@@ -193,6 +195,45 @@ TEST_F(Cli, MissingEmptyTruncatedAndGarbageModels) {
     expect_usage_error({"info", write("garbage.onnx", garbage).string()}, {"garbage.onnx"});
   }
   expect_usage_error({"info", dir_.string()}, {"directory"});
+}
+
+// info shows each layer as the graph passes left it (the engine's describe_layer): a Conv with a
+// folded BatchNormalization and a Relu, an Add with a Relu, an attention pattern as one node; the
+// JSON says what each fusion absorbed and keeps the fields scripts read.
+TEST_F(Cli, InfoShowsFusedOps) {
+  struct Case {
+    const char* file;
+    onnx_builder::ModelBuilder model;
+    const char* display_op;
+    const char* absorbed;  // one ONNX node the fused layer absorbed
+  };
+  std::vector<Case> cases;
+  cases.push_back({"conv_bn_relu.onnx", fused_models::conv_bn_relu(), "Conv+BN+Relu", "bn"});
+  cases.push_back({"add_relu.onnx", fused_models::add_relu(), "Add+Relu", "act"});
+  cases.push_back({"attention.onnx", fused_models::attention(), "Attention", "softmax"});
+  for (auto& c : cases) {
+    SCOPED_TRACE(c.display_op);
+    const std::string model = c.model.write((dir_ / c.file).string());
+    Result r = run({"info", model});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find(std::string(" ") + c.display_op + " "), std::string::npos) << r.out;
+    Result j = run({"info", model, "--json"});
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    const nlohmann::json* fused = nullptr;
+    for (const auto& layer : doc["layers"])
+      if (layer["display_op"] == c.display_op) fused = &layer;
+    ASSERT_NE(fused, nullptr) << j.out;
+    const auto& merged = (*fused)["merged"];
+    EXPECT_NE(std::find(merged.begin(), merged.end(), c.absorbed), merged.end()) << merged;
+    ASSERT_FALSE((*fused)["fusions"].empty());
+    EXPECT_FALSE((*fused)["fusions"][0]["kind"].get<std::string>().empty());
+    for (const char* field : {"name", "op", "inputs", "outputs", "parameters", "flops",
+                              "algorithms", "default", "not_applicable", "problem", "backends"})
+      EXPECT_TRUE(fused->contains(field)) << field;
+    const std::string chosen = (*fused)["default"];
+    EXPECT_EQ((*fused)["backends"][chosen], "cpu");
+  }
 }
 
 TEST_F(Cli, UnsupportedOpLoadsForInfoButRunNamesIt) {

@@ -461,6 +461,51 @@ TEST(MeasureTiming, EndToEndSamplesEveryRunAndEveryLayer) {
   EXPECT_EQ(calls_of("fast"), 0);
 }
 
+// on_repeat reports after every timed run (not the warm-up runs): the n-th report counts n runs and
+// its statistics have n samples of the latency and of every layer; the last equals the final
+// result. A cancel from inside the callback stops the runs there, and the result says partial
+// with what was finished.
+TEST(MeasureTiming, EndToEndStreamsEveryRepeat) {
+  auto registry = scale_registry();
+  auto model = scale_chain();
+  algoscope::EndToEndOptions options;
+  options.threads = 1;
+  options.warmup = 2;
+  options.repeat = 5;
+  std::vector<algoscope::EndToEndResult> streamed;
+  options.on_repeat = [&](const algoscope::RepeatReport& report) {
+    EXPECT_EQ(report.runs, int(streamed.size() + 1));
+    streamed.push_back(report.statistics());
+  };
+  auto r = algoscope::time_end_to_end(model, plan_with(*model, "fast"), options, *registry);
+  ASSERT_EQ(streamed.size(), 5u);
+  for (size_t n = 0; n < streamed.size(); ++n) {
+    EXPECT_EQ(streamed[n].latency.samples, int(n + 1));
+    ASSERT_EQ(streamed[n].layers.size(), 4u);
+    for (const auto& l : streamed[n].layers) {
+      EXPECT_EQ(l.time.samples, int(n + 1));
+      EXPECT_EQ(l.algorithm, "fast");
+    }
+    EXPECT_FALSE(streamed[n].partial);
+  }
+  EXPECT_EQ(streamed.back().latency.median_ms, r.latency.median_ms);
+  EXPECT_EQ(streamed.back().layers[2].time.min_ms, r.layers[2].time.min_ms);
+
+  auto token = std::make_shared<CancelToken>();
+  options.control.cancel = token;
+  streamed.clear();
+  options.on_repeat = [&](const algoscope::RepeatReport& report) {
+    streamed.push_back(report.statistics());
+    if (report.runs == 2) token->cancel();
+  };
+  reset_calls();
+  auto cancelled = algoscope::time_end_to_end(model, plan_with(*model, "fast"), options, *registry);
+  EXPECT_TRUE(cancelled.partial);
+  EXPECT_EQ(streamed.size(), 2u);
+  EXPECT_EQ(cancelled.latency.samples, 2);
+  EXPECT_EQ(calls_of("fast"), 4 * (2 + 2));  // two warm-up and two timed runs of four layers
+}
+
 TEST(MeasureCompare, DifferingLayersAndRatios) {
   auto registry = scale_registry();
   auto model = scale_chain();

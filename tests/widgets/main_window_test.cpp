@@ -191,6 +191,39 @@ class MainWindowTest : public QObject {
     window_.reset();  // cancels any run and waits for the worker
   }
 
+  // Every action is one row of the window's table: it has a text, a unique object name and a
+  // handler, and the window built from the table has it with that shortcut.
+  void everyActionInTheTableIsComplete() {
+    const auto table = MainWindow::actionTable();
+    QVERIFY(table.size() >= 30);
+    QSet<QString> names;
+    for (const MainWindow::ActionSpec& spec : table) {
+      QVERIFY2(!spec.text.isEmpty(), qPrintable(spec.objectName));
+      QVERIFY2(spec.objectName.startsWith(QStringLiteral("action")), qPrintable(spec.text));
+      QVERIFY2(!names.contains(spec.objectName), qPrintable(spec.objectName));
+      names.insert(spec.objectName);
+      QVERIFY2(bool(spec.handler), qPrintable(spec.objectName));
+      QVERIFY2(!spec.menu.isEmpty(), qPrintable(spec.objectName));
+      auto* built = window_->findChild<QAction*>(spec.objectName);
+      QVERIFY2(built, qPrintable(spec.objectName));
+      QCOMPARE(built->text(), spec.text);
+      QCOMPARE(built->shortcut(), spec.shortcut);
+    }
+    // The shortcuts people know stay where they were.
+    QCOMPARE(action("actionRunEndToEnd")->shortcut(), QKeySequence(Qt::Key_F5));
+    QCOMPARE(action("actionTune")->shortcut(), QKeySequence(Qt::Key_F9));
+    QCOMPARE(action("actionCancel")->shortcut(), QKeySequence(Qt::Key_Escape));
+    QCOMPARE(action("actionBulkOpType")->shortcut(), QKeySequence(QStringLiteral("Ctrl+Shift+O")));
+    // No two actions share a shortcut.
+    QSet<QString> shortcuts;
+    for (const MainWindow::ActionSpec& spec : table) {
+      if (spec.shortcut.isEmpty()) continue;
+      const QString key = spec.shortcut.toString();
+      QVERIFY2(!shortcuts.contains(key), qPrintable(key));
+      shortcuts.insert(key);
+    }
+  }
+
   void openingASampleFillsEveryView() {
     ModelDocument* document = window_->document();
     QVERIFY(document->hasModel());

@@ -23,9 +23,11 @@
 #include "layer_table_model.h"
 #include "model_document.h"
 #include "plan_compare.h"
+#include "reports.h"
 #include "results_export.h"
 #include "settings.h"
 #include "sugiyama_layout.h"
+#include "support/fused_models.h"
 
 using namespace algoscope;
 using namespace algoscope::gui;
@@ -109,6 +111,140 @@ class WidgetsTest : public QObject {
     QVERIFY(document.unsupportedSummary().isEmpty());
     QVERIFY(!document.isPlanModified());
     QCOMPARE(document.rowOfNode(document.layer(3).name), 3);
+  }
+
+  // The op column shows what the engine's describe_layer says the layer is after the graph passes,
+  // and the facts name what each fusion absorbed.
+  void layerTableShowsFusedOps() {
+    struct Case {
+      onnx_builder::ModelBuilder model;
+      QString displayOp;
+      QString absorbed;
+    };
+    std::vector<Case> cases;
+    cases.push_back(
+        {fused_models::conv_bn_relu(), QStringLiteral("Conv+BN+Relu"), QStringLiteral("bn")});
+    cases.push_back({fused_models::add_relu(), QStringLiteral("Add+Relu"), QStringLiteral("act")});
+    cases.push_back(
+        {fused_models::attention(), QStringLiteral("Attention"), QStringLiteral("softmax")});
+    for (const Case& c : cases) {
+      ModelDocument document;
+      document.setModel(
+          std::make_shared<const Model>(load_model_from_bytes(c.model.bytes(), "fused.onnx")));
+      LayerTableModel table(&document);
+      int found = -1;
+      for (int row = 0; row < table.rowCount(); ++row)
+        if (table.index(row, LayerTableModel::OpColumn).data().toString() == c.displayOp)
+          found = row;
+      QVERIFY2(found >= 0, qPrintable(c.displayOp));
+      const LayerFacts& facts = document.layer(found);
+      QCOMPARE(facts.displayOp, c.displayOp);
+      QVERIFY(!facts.fusions.isEmpty());
+      QVERIFY2(facts.fusions.join(QLatin1Char(' ')).contains(c.absorbed),
+               qPrintable(facts.fusions.join(QLatin1Char(' '))));
+      QVERIFY(facts.runnable());
+      for (const AlgorithmOption& option : facts.algorithms) QVERIFY(!option.backend.isEmpty());
+    }
+  }
+
+  // The report wording is plain functions of the engine's results: what the status bar and the
+  // message bar say, tested without a window.
+  void reportWording() {
+    ModelDocument document;
+    QCOMPARE(statusSummaryText(document),
+             QStringLiteral("No model — File ▸ Open (Ctrl+O) or Open sample"));
+    document.setModel(sample("lenet.onnx"));
+    QString summary = statusSummaryText(document);
+    QVERIFY2(summary.startsWith(QStringLiteral("lenet · %1 layers · ").arg(document.layerCount())),
+             qPrintable(summary));
+    QVERIFY(summary.contains(QStringLiteral("latency: not measured (F5)")));
+    document.recordPlanLatency(
+        document.model(),
+        {QStringLiteral("current plan"), document.plan().to_json(), Timing{0.0125, 0.012, 7}, 2});
+    summary = statusSummaryText(document);
+    QVERIFY2(summary.contains(QStringLiteral("latency 12.50 ms (median of 7, 2 thread(s))")),
+             qPrintable(summary));
+
+    QCOMPARE(windowTitleText({}, {}), QStringLiteral("algoscope"));
+    QCOMPARE(windowTitleText(QStringLiteral("lenet"), QStringLiteral("/tmp/a.plan.json")),
+             QStringLiteral("lenet[*] — a.plan.json — algoscope"));
+
+    auto failed = jobOutcomeReport(QStringLiteral("Tune"), JobRunner::Outcome::Failed,
+                                   QStringLiteral("no memory"), false);
+    QVERIFY(failed && failed->where == Report::Where::MessageBar);
+    QCOMPARE(failed->level, ReportLevel::Error);
+    QCOMPARE(failed->text, QStringLiteral("Tune failed: no memory"));
+    QCOMPARE(
+        jobOutcomeReport(QStringLiteral("Tune"), JobRunner::Outcome::Cancelled, {}, true)->text,
+        QStringLiteral("Tune: cancelled"));
+    QVERIFY(!jobOutcomeReport(QStringLiteral("Tune"), JobRunner::Outcome::Completed, {}, true));
+    QCOMPARE(
+        jobOutcomeReport(QStringLiteral("Tune"), JobRunner::Outcome::Completed, {}, false)->text,
+        QStringLiteral("Tune: done"));
+
+    CheckResult check;
+    LayerCheck good;
+    good.node = "conv1";
+    good.op_type = "Conv";
+    good.algorithm = "im2col";
+    good.compared = true;
+    check.layers = {good};
+    OutputCheck output;
+    output.name = "y";
+    check.outputs = {output};
+    Report passed = checkReport(check);
+    QCOMPARE(passed.where, Report::Where::StatusBar);
+    QVERIFY2(passed.text.startsWith(QStringLiteral("Check passed: 1 layer(s) compared")),
+             qPrintable(passed.text));
+    LayerCheck bad = good;
+    bad.node = "conv<2>";
+    bad.algorithm = "winograd_f6";
+    bad.error.mismatches = 7;
+    bad.error.elements = 100;
+    check.layers.push_back(bad);
+    Report mismatch = checkReport(check);
+    QCOMPARE(mismatch.where, Report::Where::MessageBar);
+    QCOMPARE(mismatch.level, ReportLevel::Warning);
+    QVERIFY2(mismatch.text.contains(QStringLiteral("Check failed: 1 of 2 compared layer(s)")),
+             qPrintable(mismatch.text));
+    // Node names are escaped: the message bar shows rich text.
+    QVERIFY2(mismatch.text.contains(QStringLiteral("<b>conv&lt;2&gt;</b> (Conv, winograd_f6): 7 of "
+                                                   "100 elements")),
+             qPrintable(mismatch.text));
+    check.partial = true;
+    QVERIFY(checkReport(check).text.startsWith(QStringLiteral("The check was cancelled after 2")));
+
+    LayerTimingResult timing;
+    timing.threads = 2;
+    AlgorithmTiming t;
+    t.index = 3;
+    t.algorithm = "fft";
+    timing.timings = {t, t};
+    timing.timings[1].failure = "out of memory";
+    Report timed = timingReport(timing);
+    QCOMPARE(timed.where, Report::Where::StatusBar);
+    QCOMPARE(timed.text, QStringLiteral("Timed 2 algorithm timing(s) on 1 layer(s), 2 thread(s); "
+                                        "1 failed or out of tolerance"));
+
+    TuneResult tune;
+    tune.layers.resize(3);
+    tune.timings_performed = 12;
+    tune.cache_hits = 1;
+    QVERIFY(!tuneReport(tune, 5));
+    QCOMPARE(tuneSummaryText(tune, std::nullopt),
+             QStringLiteral("Tuned 3 layer(s): 12 algorithm timing(s) performed, 1 layer(s) from "
+                            "the tuning cache."));
+    tune.end_to_end = EndToEndResult{};
+    tune.end_to_end->latency.median_ms = 2.5;
+    QVERIFY2(tuneSummaryText(tune, 0.004)
+                 .endsWith(QStringLiteral(
+                     "The tuned plan runs in 2.50 ms end to end (the current plan: 4.00 ms).")),
+             qPrintable(tuneSummaryText(tune, 0.004)));
+    tune.partial = true;
+    auto cancelled = tuneReport(tune, 5);
+    QVERIFY(cancelled);
+    QVERIFY(
+        cancelled->text.startsWith(QStringLiteral("Tuning was cancelled after 3 of 5 layer(s)")));
   }
 
   void documentRefusesAlgorithmsThatDoNotApply() {
@@ -510,9 +646,10 @@ class WidgetsTest : public QObject {
     QVERIFY(runner.start({QStringLiteral("spin"), [&](JobContext& context) {
                             for (int i = 0;; ++i) {
                               context.progress(i, 1000000, {});
-                              if (context.cancelled())
+                              if (context.cancelled()) {
                                 context.deliver([&lateDelivery] { lateDelivery = true; });
-                              context.throwIfCancelled();
+                                return;
+                              }
                               QThread::msleep(2);
                             }
                           }}));
@@ -536,7 +673,6 @@ class WidgetsTest : public QObject {
                      QThread::msleep(2);
                    }
                    --concurrent;
-                   context.throwIfCancelled();
                  }};
     };
     QVERIFY(runner.start(job(QStringLiteral("first"), 100000)));

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "algoscope/algorithm_sweep.h"
+#include "algoscope/describe.h"
 #include "algoscope/error.h"
 #include "algoscope/graph.h"
 #include "algoscope/loader.h"

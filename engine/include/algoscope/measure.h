@@ -208,11 +208,24 @@ LayerTimingResult time_layers(std::shared_ptr<const Model> model, const Plan& pl
                               const LayerTimingOptions& options = {},
                               const Registry& registry = Registry::instance());
 
+struct EndToEndResult;
+
+// What time_end_to_end tells its caller after each timed run. The statistics are worked out only
+// when asked for (sorting every layer's samples after each of thousands of fast runs would cost
+// more than the runs), so a viewer can ask a few times a second and skip the rest.
+struct RepeatReport {
+  int runs = 0;                                // timed runs so far
+  std::function<EndToEndResult()> statistics;  // over those runs; valid during the callback only
+};
+
 struct EndToEndOptions {
   int threads = 0;
   int warmup = 2;
   int repeat = 10;
   std::vector<Tensor> inputs;  // empty: random_inputs(model)
+  // time_end_to_end only: called after each timed run, so a viewer can show the statistics while
+  // the runs go on.
+  std::function<void(const RepeatReport&)> on_repeat;
   RunControl control;
 };
 

@@ -236,7 +236,8 @@ size_t run_units(size_t sessions, int warmup, int repeat) {
 
 std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
                                           const std::vector<Tensor>& inputs, int warmup, int repeat,
-                                          ProgressReporter& progress) {
+                                          ProgressReporter& progress,
+                                          const RepeatCallback& on_repeat) {
   struct Samples {
     std::vector<double> latency, kernel_sum, overhead;
     std::vector<std::vector<double>> per_layer;
@@ -258,6 +259,28 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
           if (progress.cancelled()) throw Stopped{};
         });
   }
+  // The statistics of session s over the timed runs so far.
+  auto summarize = [&](size_t s) {
+    const Session& session = *sessions[s];
+    EndToEndResult r;
+    r.latency = TimingStats::of(samples[s].latency);
+    r.kernel_sum = TimingStats::of(samples[s].kernel_sum);
+    r.overhead = TimingStats::of(samples[s].overhead);
+    r.threads = session.threads();
+    r.arena_bytes = session.arena_bytes();
+    r.workspace_bytes = session.workspace_bytes();
+    for (size_t i = 0; i < session.layers().size(); ++i) {
+      const CompiledLayer& c = session.layers()[i];
+      auto t = result_about<LayerTime>(c, i);
+      t.algorithm = c.algorithm->name;
+      t.time = TimingStats::of(samples[s].per_layer[i]);
+      t.flops = c.flops;
+      t.workspace_bytes = c.workspace_bytes;
+      r.flops += c.flops;
+      r.layers.push_back(std::move(t));
+    }
+    return r;
+  };
   bool cancelled = false;
   for (int round = 0; round < warmup + repeat && !cancelled; ++round) {
     for (size_t s = 0; s < sessions.size() && !cancelled; ++s) {
@@ -286,31 +309,16 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
       m.latency.push_back(latency);
       m.kernel_sum.push_back(sum);
       m.overhead.push_back(latency - sum);
+      if (on_repeat)
+        on_repeat(
+            s, RepeatReport{static_cast<int>(m.latency.size()), [&, s] { return summarize(s); }});
     }
   }
   std::vector<EndToEndResult> results;
   for (size_t s = 0; s < sessions.size(); ++s) {
-    Session& session = *sessions[s];
-    session.set_timing_hook(nullptr);
-    EndToEndResult r;
-    r.latency = TimingStats::of(samples[s].latency);
-    r.kernel_sum = TimingStats::of(samples[s].kernel_sum);
-    r.overhead = TimingStats::of(samples[s].overhead);
-    r.threads = session.threads();
-    r.arena_bytes = session.arena_bytes();
-    r.workspace_bytes = session.workspace_bytes();
-    r.partial = cancelled;
-    for (size_t i = 0; i < session.layers().size(); ++i) {
-      const CompiledLayer& c = session.layers()[i];
-      auto t = result_about<LayerTime>(c, i);
-      t.algorithm = c.algorithm->name;
-      t.time = TimingStats::of(samples[s].per_layer[i]);
-      t.flops = c.flops;
-      t.workspace_bytes = c.workspace_bytes;
-      r.flops += c.flops;
-      r.layers.push_back(std::move(t));
-    }
-    results.push_back(std::move(r));
+    sessions[s]->set_timing_hook(nullptr);
+    results.push_back(summarize(s));
+    results.back().partial = cancelled;
   }
   return results;
 }

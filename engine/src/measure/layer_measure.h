@@ -110,11 +110,15 @@ bool measure_layers(Session& session, const Registry& registry, const std::vecto
 
 // Times whole runs of each session on `inputs`: `warmup` untimed rounds, then `repeat` timed
 // rounds, each round running every session once (alternating, so drift affects all alike).
-// Progress units: (warmup + repeat) * sessions. Cancelled results are marked partial.
+// Progress units: (warmup + repeat) * sessions. Cancelled results are marked partial. After each
+// timed run of a session, `on_repeat` (when set) gets that session's index and a report whose
+// statistics cover its timed runs so far.
+using RepeatCallback = std::function<void(size_t session, const RepeatReport& report)>;
 size_t run_units(size_t sessions, int warmup, int repeat);
 std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
                                           const std::vector<Tensor>& inputs, int warmup, int repeat,
-                                          ProgressReporter& progress);
+                                          ProgressReporter& progress,
+                                          const RepeatCallback& on_repeat = {});
 
 // The caller's inputs, or seeded random ones.
 std::vector<Tensor> inputs_or_random(const Model& model, const std::vector<Tensor>& inputs);

@@ -85,7 +85,10 @@ EndToEndResult time_end_to_end(std::shared_ptr<const Model> model, const Plan& p
                                      measure::run_units(1, options.warmup, options.repeat));
   EndToEndResult result = std::move(
       measure::time_sessions({&session}, measure::inputs_or_random(*model, options.inputs),
-                             options.warmup, options.repeat, progress)
+                             options.warmup, options.repeat, progress,
+                             [&](size_t, const RepeatReport& report) {
+                               if (options.on_repeat) options.on_repeat(report);
+                             })
           .front());
   progress.finish();
   return result;
