@@ -10,11 +10,13 @@
 #include <iostream>
 
 #include "conv_sweep.h"
+#include "cpu_features.h"
 #include "nn_op_harness.h"
 #include "ops/conv/conv.h"
 
 using namespace nn_test;
 namespace conv = algoscope::ops::conv;
+namespace cpu = algoscope::cpu;
 
 namespace {
 
@@ -113,10 +115,10 @@ TEST(ConvWinograd, EverySimdLevelAgrees) {
     SCOPED_TRACE(describe(p));
     seed += 3;
     const Tensor ref = make_case(p, true, seed).run("reference")[0];
-    for (conv::SimdLevel level :
-         {conv::SimdLevel::Portable, conv::SimdLevel::Avx2, conv::SimdLevel::Avx512}) {
-      if (level > conv::detected_simd_level()) continue;
-      conv::cap_simd_level(level);
+    for (cpu::IsaLevel level :
+         {cpu::IsaLevel::Portable, cpu::IsaLevel::Avx2, cpu::IsaLevel::Avx512}) {
+      if (level > cpu::detected_level()) continue;
+      cpu::cap_level(level);
       for (const char* name : kAlgorithms) {
         SCOPED_TRACE(std::string(name) + " level " + std::to_string(int(level)));
         const algoscope::Algorithm& a = algorithm(name);
@@ -124,7 +126,7 @@ TEST(ConvWinograd, EverySimdLevelAgrees) {
                               a.tolerance.rtol));
       }
     }
-    conv::cap_simd_level(std::nullopt);
+    cpu::cap_level(std::nullopt);
   }
 }
 
