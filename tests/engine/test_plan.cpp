@@ -86,6 +86,34 @@ TEST(PlanJson, RoundTripKeepsEverything) {
   EXPECT_EQ(nlohmann::json::parse(q.measurements_json), nlohmann::json::parse(p.measurements_json));
   // Stable: writing the parsed plan again gives the same text.
   EXPECT_EQ(q.to_json(), p.to_json());
+  EXPECT_TRUE(q == p);
+}
+
+TEST(PlanEquality, ComparesEveryPartButNotTheSpellingOfMeasurements) {
+  const Plan p = sample_plan();
+  EXPECT_TRUE(p == p);
+  Plan q = p;
+  // Same measurements, other spacing and key order: still the same plan.
+  q.measurements_json = R"({ "fc" : {"runs": [1, 2, 3]}, "x": 1 })";
+  Plan r = p;
+  r.measurements_json = R"({"x":1,"fc":{"runs":[1,2,3]}})";
+  EXPECT_TRUE(q == r);
+  r.measurements_json = R"({"x":2,"fc":{"runs":[1,2,3]}})";
+  EXPECT_FALSE(q == r);
+  r.measurements_json.clear();
+  EXPECT_FALSE(q == r);
+  auto differs = [&](auto change) {
+    Plan other = p;
+    change(other);
+    return !(other == p) && other != p;
+  };
+  EXPECT_TRUE(differs([](Plan& x) { x.model_name += "2"; }));
+  EXPECT_TRUE(differs([](Plan& x) { x.model_fingerprint = "sha256:ff"; }));
+  EXPECT_TRUE(differs([](Plan& x) { x.defaults["Conv"] = "winograd_f2"; }));
+  EXPECT_TRUE(differs([](Plan& x) { x.defaults.erase("Gemm"); }));
+  EXPECT_TRUE(differs([](Plan& x) { x.layers["fc"] = "reference"; }));
+  EXPECT_TRUE(differs([](Plan& x) { x.layers["new"] = "reference"; }));
+  EXPECT_TRUE(differs([](Plan& x) { x.measurements_json = "{}"; }));
 }
 
 TEST(PlanJson, WritesTheDocumentedFormat) {
