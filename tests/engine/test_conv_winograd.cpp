@@ -13,12 +13,15 @@
 #include "cpu_features.h"
 #include "nn_op_harness.h"
 #include "ops/conv/conv.h"
+#include "support/assertions.h"
 
 using namespace nn_test;
 namespace conv = algoscope::ops::conv;
 namespace cpu = algoscope::cpu;
 
 namespace {
+
+using test_support::relative_difference;
 
 const char* const kAlgorithms[] = {"winograd_f2", "winograd_f4"};
 
@@ -66,16 +69,6 @@ std::string describe(const Case& p) {
          " g=" + std::to_string(p.group) + " pads=" + std::to_string(p.pt) + "," +
          std::to_string(p.pl) + "," + std::to_string(p.pb) + "," + std::to_string(p.pr) +
          (p.bias ? " bias" : "");
-}
-
-// max |ours - ref| / max |ref|: the error measure quoted in the teaching texts.
-double max_relative_error(const Tensor& ours, const Tensor& ref) {
-  double err = 0.0, scale = 0.0;
-  for (int64_t i = 0; i < ref.numel(); ++i) {
-    err = std::max(err, std::fabs(double(ours.data<float>()[i]) - ref.data<float>()[i]));
-    scale = std::max(scale, std::fabs(double(ref.data<float>()[i])));
-  }
-  return err / scale;
 }
 
 }  // namespace
@@ -195,9 +188,9 @@ TEST(ConvWinograd, ErrorRelativeToIm2col) {
     seed += 3;
     OpCase c = make_case(p, true, seed);
     const Tensor ref = c.run("reference")[0];
-    const double e_im2col = max_relative_error(c.run("im2col")[0], ref);
-    const double e_f2 = max_relative_error(c.run("winograd_f2")[0], ref);
-    const double e_f4 = max_relative_error(c.run("winograd_f4")[0], ref);
+    const double e_im2col = relative_difference(c.run("im2col")[0], ref);
+    const double e_f2 = relative_difference(c.run("winograd_f2")[0], ref);
+    const double e_f4 = relative_difference(c.run("winograd_f4")[0], ref);
     std::cout << "[ max rel error ] " << describe(p) << ": im2col " << e_im2col << ", winograd_f2 "
               << e_f2 << ", winograd_f4 " << e_f4 << "\n";
     EXPECT_LT(e_f2, 1e-6);

@@ -5,7 +5,6 @@
 // that do not apply. Non-applicable algorithms come from a test-only op registered in a local
 // Registry, so these tests do not depend on which built-in algorithms exist.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -24,9 +23,14 @@
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
+#include "support/assertions.h"
 #include "support/onnx_builder.h"
+#include "support/temp_dir.h"
 
 namespace {
+
+using test_support::Contains;
+using test_support::error_of;
 
 using algoscope::Algorithm;
 using algoscope::DType;
@@ -35,21 +39,6 @@ using algoscope::Layer;
 using algoscope::Model;
 using algoscope::Plan;
 using algoscope::Tensor;
-
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected algoscope::Error";
-  return "";
-}
 
 Plan sample_plan() {
   Plan p;
@@ -168,12 +157,11 @@ TEST(PlanJson, ReadsTheDesignExample) {
 }
 
 TEST(PlanJson, SaveAndLoadFile) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("algoscope_plan_" + std::to_string(::getpid()) + ".json");
+  test_support::TempDir dir;
+  const std::string path = dir.file("plan.json");
   Plan p = sample_plan();
-  p.save(path.string());
-  Plan q = Plan::load(path.string());
-  std::filesystem::remove(path);
+  p.save(path);
+  Plan q = Plan::load(path);
   EXPECT_EQ(q.layers, p.layers);
   EXPECT_EQ(q.defaults, p.defaults);
   EXPECT_EQ(q.model_fingerprint, p.model_fingerprint);
