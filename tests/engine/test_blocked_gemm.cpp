@@ -1,7 +1,7 @@
-// Our cache-blocked GEMM (gemm/blocked_gemm.h) against a naive double-accumulating loop: shapes
-// from 1 to a few hundred that straddle the micro-tile (MR, NR) and cache-block (KC, MC, NC) edges,
-// every transpose combination, alpha/beta (beta 0 must not read C), leading dimensions wider than
-// the rows, the pre-packed path, 1 and 2 threads, for every micro-kernel this CPU can run (the
+// Our cache-blocked GEMM (blocked_gemm/blocked_gemm.h) against a naive double-accumulating loop:
+// shapes from 1 to a few hundred that straddle the micro-tile (MR, NR) and cache-block (KC, MC, NC)
+// edges, every transpose combination, alpha/beta (beta 0 must not read C), leading dimensions wider
+// than the rows, the pre-packed path, 1 and 2 threads, for every micro-kernel this CPU can run (the
 // AVX2 and portable kernels are forced through cpu::cap_level on an AVX-512 machine). Then the Gemm
 // and MatMul `blocked` algorithms against `reference` through OpCase.
 #include <gtest/gtest.h>
@@ -16,12 +16,12 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "blocked_gemm/blocked_gemm.h"
 #include "cpu_features.h"
-#include "gemm/blocked_gemm.h"
 #include "nn_op_harness.h"
 
 using namespace nn_test;
-namespace bg = algoscope::gemm;
+namespace bg = algoscope::blocked_gemm;
 namespace cpu = algoscope::cpu;
 
 namespace {

@@ -5,7 +5,7 @@
 // thread's own packing buffers, so threads never wait on each other inside the product. The
 // price is that the operand shared by all stripes is packed once per stripe (nothing when B is
 // pre-packed and the split is by rows), which bounds the number of stripes.
-#include "gemm/blocked_gemm.h"
+#include "blocked_gemm/blocked_gemm.h"
 
 #include <omp.h>
 
@@ -14,9 +14,9 @@
 #include <cstring>
 
 #include "algoscope/error.h"
-#include "gemm/microkernel.h"
+#include "blocked_gemm/microkernel.h"
 
-namespace algoscope::gemm {
+namespace algoscope::blocked_gemm {
 namespace {
 
 using detail::MicroKernel;
@@ -293,4 +293,4 @@ void sgemm_prepacked_columns(bool trans_a, int64_t m, float alpha, const float* 
   run(mk, trans_a, m, cols, b.k_, alpha, a, lda, bs, beta, c + col0, ldc);
 }
 
-}  // namespace algoscope::gemm
+}  // namespace algoscope::blocked_gemm

@@ -17,7 +17,7 @@
 
 #include "cpu_features.h"
 
-namespace algoscope::gemm {
+namespace algoscope::blocked_gemm {
 
 // The micro-kernel is the one of cpu::active_level() (AVX-512 14x32, AVX2 6x16, portable 4x16);
 // tests cap the level (cpu::cap_level) to run the lower kernels on a better CPU.
@@ -75,4 +75,4 @@ void sgemm_prepacked_columns(bool trans_a, int64_t m, float alpha, const float* 
                              const PackedMatrix& b, int64_t col0, int64_t cols, float beta,
                              float* c, int64_t ldc);
 
-}  // namespace algoscope::gemm
+}  // namespace algoscope::blocked_gemm
