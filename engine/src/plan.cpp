@@ -86,6 +86,16 @@ Plan Plan::load(const std::string& path) {
   return from_json(buffer.str(), "plan '" + path + "'");
 }
 
+bool Plan::operator==(const Plan& other) const {
+  if (model_name != other.model_name || model_fingerprint != other.model_fingerprint ||
+      defaults != other.defaults || layers != other.layers)
+    return false;
+  if (measurements_json == other.measurements_json) return true;
+  // The same measurements read from a file and made by tune differ in spacing and key order.
+  if (measurements_json.empty() || other.measurements_json.empty()) return false;
+  return nlohmann::json::parse(measurements_json) == nlohmann::json::parse(other.measurements_json);
+}
+
 std::string Plan::to_json() const {
   nlohmann::ordered_json j;
   j["format"] = kFormat;

@@ -4,7 +4,6 @@
 // them (about 5x faster than the portable rounds); the choice is made at run time.
 #include "sha256.h"
 
-#include <cpuid.h>
 #include <immintrin.h>
 
 #include <array>
@@ -13,6 +12,7 @@
 #include <string>
 
 #include "algoscope/loader.h"
+#include "cpu_features.h"
 
 namespace algoscope {
 namespace {
@@ -97,18 +97,10 @@ __attribute__((target("sha,sse4.1"))) void compress_blocks_shani(std::array<uint
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[4]), state1);
 }
 
-bool cpu_has_sha_extensions() {
-  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
-  bool sha = ebx & (1u << 29);
-  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
-  return sha && (ecx & bit_SSE4_1) && (ecx & bit_SSSE3);
-}
-
 void compress_blocks(std::array<uint32_t, 8>& h, const unsigned char* data, size_t blocks,
                      bool allow_sha_extensions) {
-  static const bool shani = cpu_has_sha_extensions();
-  if (shani && allow_sha_extensions) return compress_blocks_shani(h, data, blocks);
+  if (allow_sha_extensions && cpu::has_sha_extensions())
+    return compress_blocks_shani(h, data, blocks);
   for (size_t i = 0; i < blocks; ++i) compress(h, data + 64 * i);
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -16,6 +17,7 @@
 #include "algoscope/algoscope.h"
 #include "support/fused_models.h"
 #include "support/onnx_builder.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 
@@ -44,13 +46,10 @@ std::string slurp(const fs::path& p) {
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("algoscope_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    temp_ = std::make_unique<test_support::TempDir>("algoscope_cli");
+    dir_ = temp_->path();
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override { temp_.reset(); }
 
   // `environment`: VAR=value assignments for the command, e.g. "ALGOSCOPE_OPENBLAS=/nowhere".
   Result run(const std::vector<std::string>& args, const std::string& environment = "") {
@@ -81,6 +80,7 @@ class Cli : public ::testing::Test {
     return p;
   }
 
+  std::unique_ptr<test_support::TempDir> temp_;
   fs::path dir_;
 };
 

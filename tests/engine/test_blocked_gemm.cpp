@@ -1,8 +1,8 @@
-// Our cache-blocked GEMM (gemm/blocked_gemm.h) against a naive double-accumulating loop: shapes
-// from 1 to a few hundred that straddle the micro-tile (MR, NR) and cache-block (KC, MC, NC) edges,
-// every transpose combination, alpha/beta (beta 0 must not read C), leading dimensions wider than
-// the rows, the pre-packed path, 1 and 2 threads, for every micro-kernel this CPU can run (the
-// AVX2 and portable kernels are forced through override_isa on an AVX-512 machine). Then the Gemm
+// Our cache-blocked GEMM (blocked_gemm/blocked_gemm.h) against a naive double-accumulating loop:
+// shapes from 1 to a few hundred that straddle the micro-tile (MR, NR) and cache-block (KC, MC, NC)
+// edges, every transpose combination, alpha/beta (beta 0 must not read C), leading dimensions wider
+// than the rows, the pre-packed path, 1 and 2 threads, for every micro-kernel this CPU can run (the
+// AVX2 and portable kernels are forced through cpu::cap_level on an AVX-512 machine). Then the Gemm
 // and MatMul `blocked` algorithms against `reference` through OpCase.
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "algoscope/registry.h"
-#include "gemm/blocked_gemm.h"
+#include "blocked_gemm/blocked_gemm.h"
+#include "cpu_features.h"
 #include "nn_op_harness.h"
 
 using namespace nn_test;
-namespace bg = algoscope::gemm;
+namespace bg = algoscope::blocked_gemm;
+namespace cpu = algoscope::cpu;
 
 namespace {
 
@@ -101,22 +103,22 @@ std::vector<float> random_vector(size_t size, uint32_t seed) {
   return ::testing::AssertionSuccess();
 }
 
-std::vector<bg::Isa> runnable_isas() {
-  std::vector<bg::Isa> isas = {bg::Isa::Portable};
-  if (bg::detected_isa() >= bg::Isa::Avx2) isas.push_back(bg::Isa::Avx2);
-  if (bg::detected_isa() >= bg::Isa::Avx512) isas.push_back(bg::Isa::Avx512);
+std::vector<cpu::IsaLevel> runnable_isas() {
+  std::vector<cpu::IsaLevel> isas = {cpu::IsaLevel::Portable};
+  if (cpu::detected_level() >= cpu::IsaLevel::Avx2) isas.push_back(cpu::IsaLevel::Avx2);
+  if (cpu::detected_level() >= cpu::IsaLevel::Avx512) isas.push_back(cpu::IsaLevel::Avx512);
   return isas;
 }
 
 // Forces one micro-kernel for the test and restores detection and the thread count afterwards.
-class BlockedGemm : public ::testing::TestWithParam<bg::Isa> {
+class BlockedGemm : public ::testing::TestWithParam<cpu::IsaLevel> {
  protected:
   void SetUp() override {
     threads_ = omp_get_max_threads();
-    bg::override_isa(GetParam());
+    cpu::cap_level(GetParam());
   }
   void TearDown() override {
-    bg::override_isa(std::nullopt);
+    cpu::cap_level(std::nullopt);
     omp_set_num_threads(threads_);
   }
   int threads_ = 1;
@@ -245,14 +247,14 @@ TEST_P(BlockedGemm, DegenerateSizes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernels, BlockedGemm, ::testing::ValuesIn(runnable_isas()),
-                         [](const auto& info) { return std::string(bg::isa_name(info.param)); });
+                         [](const auto& info) { return std::string(cpu::level_name(info.param)); });
 
 TEST(BlockedGemmApi, DetectionOverrideAndBadArguments) {
-  EXPECT_EQ(bg::active_isa(), bg::detected_isa());
-  bg::override_isa(bg::Isa::Portable);
-  EXPECT_EQ(bg::active_isa(), bg::Isa::Portable);
-  bg::override_isa(std::nullopt);
-  EXPECT_EQ(bg::active_isa(), bg::detected_isa());
+  EXPECT_EQ(cpu::active_level(), cpu::detected_level());
+  cpu::cap_level(cpu::IsaLevel::Portable);
+  EXPECT_EQ(cpu::active_level(), cpu::IsaLevel::Portable);
+  cpu::cap_level(std::nullopt);
+  EXPECT_EQ(cpu::active_level(), cpu::detected_level());
   float x[4] = {};
   EXPECT_TRUE(throws_with([&] { bg::sgemm(false, false, 2, 2, 2, 1, x, 1, x, 2, 0, x, 2); },
                           "leading dimension of A"));
@@ -347,9 +349,9 @@ TEST(OpsMatMulBlocked, MatchesReferenceOverBatchForms) {
 }
 
 TEST(OpsMatMulBlocked, ForcedAvx2AndPortableKernels) {
-  for (bg::Isa isa : runnable_isas()) {
-    SCOPED_TRACE(bg::isa_name(isa));
-    bg::override_isa(isa);
+  for (cpu::IsaLevel isa : runnable_isas()) {
+    SCOPED_TRACE(cpu::level_name(isa));
+    cpu::cap_level(isa);
     OpCase c("MatMul", 13);
     c.input(random_tensor({3, 37, 70}, 1)).input(random_tensor({70, 45}, 2), true);
     expect_matches_reference(c, "MatMul");
@@ -360,7 +362,7 @@ TEST(OpsMatMulBlocked, ForcedAvx2AndPortableKernels) {
         .i("transB", 1);
     expect_matches_reference(g, "Gemm");
   }
-  bg::override_isa(std::nullopt);
+  cpu::cap_level(std::nullopt);
 }
 
 }  // namespace

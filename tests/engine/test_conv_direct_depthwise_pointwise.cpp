@@ -9,11 +9,12 @@
 #include <random>
 #include <sstream>
 
+#include "cpu_features.h"
 #include "nn_op_harness.h"
 #include "ops/conv/conv.h"
 
 using namespace nn_test;
-using algoscope::ops::conv::SimdLevel;
+using algoscope::cpu::IsaLevel;
 
 namespace {
 
@@ -96,21 +97,17 @@ std::vector<ConvParams> sweep(Kind kind, int count, uint32_t seed) {
 }
 
 // Every SIMD level this CPU supports, best first.
-std::vector<SimdLevel> levels() {
-  std::vector<SimdLevel> v;
-  const SimdLevel top = algoscope::ops::conv::detected_simd_level();
-  for (SimdLevel l : {SimdLevel::Avx512, SimdLevel::Avx2, SimdLevel::Portable})
+std::vector<IsaLevel> levels() {
+  std::vector<IsaLevel> v;
+  const IsaLevel top = algoscope::cpu::detected_level();
+  for (IsaLevel l : {IsaLevel::Avx512, IsaLevel::Avx2, IsaLevel::Portable})
     if (l <= top) v.push_back(l);
   return v;
 }
 
-const char* level_name(SimdLevel l) {
-  return l == SimdLevel::Avx512 ? "avx512" : l == SimdLevel::Avx2 ? "avx2" : "portable";
-}
-
 struct LevelCap {
-  explicit LevelCap(SimdLevel l) { algoscope::ops::conv::cap_simd_level(l); }
-  ~LevelCap() { algoscope::ops::conv::cap_simd_level(std::nullopt); }
+  explicit LevelCap(IsaLevel l) { algoscope::cpu::cap_level(l); }
+  ~LevelCap() { algoscope::cpu::cap_level(std::nullopt); }
 };
 
 const algoscope::Algorithm& algo(const std::string& name) {
@@ -135,8 +132,8 @@ void check_against_reference(const std::string& name, const std::vector<ConvPara
       }());
       ASSERT_FALSE(why.has_value()) << *why;
       const auto expected = c.run("reference");
-      for (SimdLevel level : all_levels ? levels() : std::vector<SimdLevel>{levels()[0]}) {
-        SCOPED_TRACE(level_name(level));
+      for (IsaLevel level : all_levels ? levels() : std::vector<IsaLevel>{levels()[0]}) {
+        SCOPED_TRACE(algoscope::cpu::level_name(level));
         LevelCap cap(level);
         const auto got = c.run(name);
         ASSERT_TRUE(all_close(got[0], expected[0], tol.atol, tol.rtol));
@@ -216,7 +213,7 @@ TEST(ConvDepthwise, WideRowsStridesAndOneDimensional) {
   OpCase c1("Conv", 11);
   c1.input(random_tensor({2, 6, 45}, 1)).input(random_tensor({12, 1, 5}, 2), true);
   c1.i("group", 6).ints("pads", {2, 1}).ints("strides", {2});
-  for (SimdLevel level : levels()) {
+  for (IsaLevel level : levels()) {
     LevelCap cap(level);
     EXPECT_TRUE(all_close(c1.run("depthwise")[0], c1.run("reference")[0], 1e-5, 1e-4));
   }

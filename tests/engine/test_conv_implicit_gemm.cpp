@@ -5,15 +5,17 @@
 #include <omp.h>
 
 #include "conv_sweep.h"
+#include "cpu_features.h"
 #include "ops/conv/conv.h"
 
 using namespace nn_test;
 namespace conv = algoscope::ops::conv;
+namespace cpu = algoscope::cpu;
 
 namespace {
 struct SimdCap {
-  explicit SimdCap(conv::SimdLevel level) { conv::cap_simd_level(level); }
-  ~SimdCap() { conv::cap_simd_level(std::nullopt); }
+  explicit SimdCap(cpu::IsaLevel level) { cpu::cap_level(level); }
+  ~SimdCap() { cpu::cap_level(std::nullopt); }
 };
 }  // namespace
 
@@ -23,9 +25,9 @@ TEST(ConvImplicitGemm, MatchesReferenceOnSweep) {
 }
 
 TEST(ConvImplicitGemm, MatchesReferenceOnSweepWithAvx2AndPortableKernels) {
-  for (conv::SimdLevel level : {conv::SimdLevel::Avx2, conv::SimdLevel::Portable}) {
-    if (level > conv::detected_simd_level()) continue;
-    SCOPED_TRACE(level == conv::SimdLevel::Avx2 ? "avx2" : "portable");
+  for (cpu::IsaLevel level : {cpu::IsaLevel::Avx2, cpu::IsaLevel::Portable}) {
+    if (level > cpu::detected_level()) continue;
+    SCOPED_TRACE(level == cpu::IsaLevel::Avx2 ? "avx2" : "portable");
     SimdCap cap(level);
     EXPECT_GT(run_conv_sweep("implicit_gemm", 2), 0);
   }
@@ -34,8 +36,8 @@ TEST(ConvImplicitGemm, MatchesReferenceOnSweepWithAvx2AndPortableKernels) {
 TEST(ConvImplicitGemm, DeepAndWideLayer) {
   // K = 40 * 9 = 360: two depth panels; OC = 20: an 8-row remainder panel; 21x23 = 483 pixels:
   // several tiles and a partial last panel.
-  for (auto level : {conv::SimdLevel::Avx512, conv::SimdLevel::Avx2}) {
-    if (level > conv::detected_simd_level()) continue;
+  for (auto level : {cpu::IsaLevel::Avx512, cpu::IsaLevel::Avx2}) {
+    if (level > cpu::detected_level()) continue;
     SimdCap cap(level);
     for (bool constant : {true, false}) {
       OpCase c("Conv", 11);

@@ -9,6 +9,7 @@
 
 #include "algoscope/algoscope.h"
 #include "conv_sweep.h"
+#include "cpu_features.h"
 #include "support/onnx_builder.h"
 
 using namespace nn_test;
@@ -39,7 +40,8 @@ TEST(ConvOnednn, WinogradAppliesTo3x3Stride1AndSaysWhyNotElsewhere) {
   ASSERT_TRUE(why.has_value());
   EXPECT_NE(why->find("Winograd"), std::string::npos) << *why;
   __builtin_cpu_init();
-  if (!__builtin_cpu_supports("avx512f")) GTEST_SKIP() << "oneDNN's Winograd needs AVX-512";
+  if (!algoscope::cpu::supports(algoscope::cpu::IsaLevel::Avx512))
+    GTEST_SKIP() << "oneDNN's Winograd needs AVX-512";
   OpCase three = layer_for(3, 1);
   algoscope::Layer l3 = three.layer();
   l3.outputs = three.infer();

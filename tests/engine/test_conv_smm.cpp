@@ -4,16 +4,18 @@
 #include <gtest/gtest.h>
 
 #include "conv_sweep.h"
+#include "cpu_features.h"
 #include "ops/conv/conv.h"
 
 using namespace nn_test;
 namespace conv = algoscope::ops::conv;
+namespace cpu = algoscope::cpu;
 
 namespace {
 // Caps the Conv SIMD level for one scope.
 struct SimdCap {
-  explicit SimdCap(conv::SimdLevel level) { conv::cap_simd_level(level); }
-  ~SimdCap() { conv::cap_simd_level(std::nullopt); }
+  explicit SimdCap(cpu::IsaLevel level) { cpu::cap_level(level); }
+  ~SimdCap() { cpu::cap_level(std::nullopt); }
 };
 }  // namespace
 
@@ -23,9 +25,9 @@ TEST(ConvSmm, MatchesReferenceOnSweep) {
 }
 
 TEST(ConvSmm, MatchesReferenceOnSweepWithAvx2AndPortableKernels) {
-  for (conv::SimdLevel level : {conv::SimdLevel::Avx2, conv::SimdLevel::Portable}) {
-    if (level > conv::detected_simd_level()) continue;
-    SCOPED_TRACE(level == conv::SimdLevel::Avx2 ? "avx2" : "portable");
+  for (cpu::IsaLevel level : {cpu::IsaLevel::Avx2, cpu::IsaLevel::Portable}) {
+    if (level > cpu::detected_level()) continue;
+    SCOPED_TRACE(level == cpu::IsaLevel::Avx2 ? "avx2" : "portable");
     SimdCap cap(level);
     EXPECT_GT(run_conv_sweep("smm", 2), 0);
   }
@@ -34,8 +36,8 @@ TEST(ConvSmm, MatchesReferenceOnSweepWithAvx2AndPortableKernels) {
 TEST(ConvSmm, WideRowsAndChannelBlocks) {
   // 20 output channels: blocks of 8 (AVX-512) or 4 (AVX2) with a remainder; 45 columns: two full
   // vectors and a masked tail; stride 2 on one axis only.
-  for (auto level : {conv::SimdLevel::Avx512, conv::SimdLevel::Avx2, conv::SimdLevel::Portable}) {
-    if (level > conv::detected_simd_level()) continue;
+  for (auto level : {cpu::IsaLevel::Avx512, cpu::IsaLevel::Avx2, cpu::IsaLevel::Portable}) {
+    if (level > cpu::detected_level()) continue;
     SimdCap cap(level);
     OpCase c("Conv", 11);
     c.input(random_tensor({2, 6, 11, 45}, 1)).input(random_tensor({20, 6, 3, 5}, 2), true);

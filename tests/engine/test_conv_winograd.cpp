@@ -10,13 +10,18 @@
 #include <iostream>
 
 #include "conv_sweep.h"
+#include "cpu_features.h"
 #include "nn_op_harness.h"
 #include "ops/conv/conv.h"
+#include "support/assertions.h"
 
 using namespace nn_test;
 namespace conv = algoscope::ops::conv;
+namespace cpu = algoscope::cpu;
 
 namespace {
+
+using test_support::relative_difference;
 
 const char* const kAlgorithms[] = {"winograd_f2", "winograd_f4"};
 
@@ -66,16 +71,6 @@ std::string describe(const Case& p) {
          (p.bias ? " bias" : "");
 }
 
-// max |ours - ref| / max |ref|: the error measure quoted in the teaching texts.
-double max_relative_error(const Tensor& ours, const Tensor& ref) {
-  double err = 0.0, scale = 0.0;
-  for (int64_t i = 0; i < ref.numel(); ++i) {
-    err = std::max(err, std::fabs(double(ours.data<float>()[i]) - ref.data<float>()[i]));
-    scale = std::max(scale, std::fabs(double(ref.data<float>()[i])));
-  }
-  return err / scale;
-}
-
 }  // namespace
 
 TEST(ConvWinograd, SharedSweep) {
@@ -113,10 +108,10 @@ TEST(ConvWinograd, EverySimdLevelAgrees) {
     SCOPED_TRACE(describe(p));
     seed += 3;
     const Tensor ref = make_case(p, true, seed).run("reference")[0];
-    for (conv::SimdLevel level :
-         {conv::SimdLevel::Portable, conv::SimdLevel::Avx2, conv::SimdLevel::Avx512}) {
-      if (level > conv::detected_simd_level()) continue;
-      conv::cap_simd_level(level);
+    for (cpu::IsaLevel level :
+         {cpu::IsaLevel::Portable, cpu::IsaLevel::Avx2, cpu::IsaLevel::Avx512}) {
+      if (level > cpu::detected_level()) continue;
+      cpu::cap_level(level);
       for (const char* name : kAlgorithms) {
         SCOPED_TRACE(std::string(name) + " level " + std::to_string(int(level)));
         const algoscope::Algorithm& a = algorithm(name);
@@ -124,7 +119,7 @@ TEST(ConvWinograd, EverySimdLevelAgrees) {
                               a.tolerance.rtol));
       }
     }
-    conv::cap_simd_level(std::nullopt);
+    cpu::cap_level(std::nullopt);
   }
 }
 
@@ -193,9 +188,9 @@ TEST(ConvWinograd, ErrorRelativeToIm2col) {
     seed += 3;
     OpCase c = make_case(p, true, seed);
     const Tensor ref = c.run("reference")[0];
-    const double e_im2col = max_relative_error(c.run("im2col")[0], ref);
-    const double e_f2 = max_relative_error(c.run("winograd_f2")[0], ref);
-    const double e_f4 = max_relative_error(c.run("winograd_f4")[0], ref);
+    const double e_im2col = relative_difference(c.run("im2col")[0], ref);
+    const double e_f2 = relative_difference(c.run("winograd_f2")[0], ref);
+    const double e_f4 = relative_difference(c.run("winograd_f4")[0], ref);
     std::cout << "[ max rel error ] " << describe(p) << ": im2col " << e_im2col << ", winograd_f2 "
               << e_f2 << ", winograd_f4 " << e_f4 << "\n";
     EXPECT_LT(e_f2, 1e-6);

@@ -14,10 +14,13 @@
 #include "algoscope/loader.h"
 #include "algoscope/plan.h"
 #include "algoscope/session.h"
+#include "support/assertions.h"
 #include "support/onnx_builder.h"
 #include "support/temp_dir.h"
 
 namespace {
+
+using test_support::Contains;
 
 using algoscope::Error;
 using onnx_builder::ModelBuilder;
@@ -70,11 +73,6 @@ std::string load_error(const std::string& path) {
   }
   ADD_FAILURE() << "loading " << path << " did not fail";
   return "";
-}
-
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
 }
 
 std::vector<float> weights_of(const std::string& model_path) {

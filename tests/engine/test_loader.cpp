@@ -23,10 +23,15 @@
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
+#include "support/assertions.h"
 #include "support/onnx_builder.h"
 #include "support/temp_dir.h"
 
 namespace {
+
+using test_support::Contains;
+using test_support::error_of;
+using test_support::relative_difference;
 
 using algoscope::DType;
 using algoscope::Error;
@@ -35,12 +40,6 @@ using algoscope::Model;
 using algoscope::Tensor;
 using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
-
-// Substring check whose failure shows both strings.
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
-}
 
 std::shared_ptr<const Model> share(Model m) { return std::make_shared<const Model>(std::move(m)); }
 
@@ -55,18 +54,6 @@ std::vector<float> values(const Tensor& t) {
   return std::vector<float>(p, p + t.numel());
 }
 
-// Largest |a - b| relative to the largest |b| (so an all-small output does not pass by luck).
-double relative_difference(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  if (a.shape() != b.shape()) return INFINITY;
-  double diff = 0, scale = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    diff = std::max(diff, std::fabs(double(a.data<float>()[i]) - b.data<float>()[i]));
-    scale = std::max(scale, std::fabs(double(b.data<float>()[i])));
-  }
-  return diff / std::max(scale, 1e-30);
-}
-
 size_t count_op(const Model& m, const std::string& op_type) {
   return std::count_if(m.nodes.begin(), m.nodes.end(),
                        [&](const algoscope::Node& n) { return n.op_type == op_type; });
@@ -78,15 +65,6 @@ bool has_note(const Model& m, const std::string& needle) {
   return false;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected algoscope::Error";
-  return "";
-}
 using TempDir = test_support::TempDir;
 
 // x[1,3,8,8] -> Conv(4 filters, 3x3, pad 1) -> c -> BatchNormalization -> y.

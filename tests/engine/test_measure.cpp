@@ -32,10 +32,13 @@
 #include "algoscope/select.h"
 #include "algoscope/session.h"
 #include "algoscope/tuning_cache.h"
+#include "support/assertions.h"
 #include "support/onnx_builder.h"
 #include "support/temp_dir.h"
 
 namespace {
+
+using test_support::Contains;
 
 namespace fs = std::filesystem;
 using algoscope::Algorithm;
@@ -167,10 +170,6 @@ Plan plan_with(const Model& model, const std::string& algorithm,
   return p;
 }
 
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
-}
 using TempDir = test_support::TempDir;
 
 algoscope::TuneOptions tune_options(const std::string& cache_path) {

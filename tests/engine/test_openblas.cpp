@@ -8,14 +8,13 @@
 
 #include "algoscope/algoscope.h"
 #include "blas/sgemm.h"
+#include "cpu_features.h"
 
 TEST(OpenBlas, PicksAvx512KernelsOnAvx512Cpus) {
   if (std::getenv("OPENBLAS_CORETYPE") &&
       std::string(std::getenv("OPENBLAS_CORETYPE")) != "SkylakeX")
     GTEST_SKIP() << "OPENBLAS_CORETYPE set by the user";
-  __builtin_cpu_init();
-  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") ||
-      !__builtin_cpu_supports("avx512vl") || !__builtin_cpu_supports("avx512dq"))
+  if (!algoscope::cpu::supports(algoscope::cpu::IsaLevel::Avx512))
     GTEST_SKIP() << "CPU without AVX-512";
   EXPECT_EQ(algoscope::openblas_core(), "SkylakeX");
 }

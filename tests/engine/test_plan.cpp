@@ -5,7 +5,6 @@
 // that do not apply. Non-applicable algorithms come from a test-only op registered in a local
 // Registry, so these tests do not depend on which built-in algorithms exist.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -24,9 +23,14 @@
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
+#include "support/assertions.h"
 #include "support/onnx_builder.h"
+#include "support/temp_dir.h"
 
 namespace {
+
+using test_support::Contains;
+using test_support::error_of;
 
 using algoscope::Algorithm;
 using algoscope::DType;
@@ -35,21 +39,6 @@ using algoscope::Layer;
 using algoscope::Model;
 using algoscope::Plan;
 using algoscope::Tensor;
-
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected algoscope::Error";
-  return "";
-}
 
 Plan sample_plan() {
   Plan p;
@@ -86,6 +75,34 @@ TEST(PlanJson, RoundTripKeepsEverything) {
   EXPECT_EQ(nlohmann::json::parse(q.measurements_json), nlohmann::json::parse(p.measurements_json));
   // Stable: writing the parsed plan again gives the same text.
   EXPECT_EQ(q.to_json(), p.to_json());
+  EXPECT_TRUE(q == p);
+}
+
+TEST(PlanEquality, ComparesEveryPartButNotTheSpellingOfMeasurements) {
+  const Plan p = sample_plan();
+  EXPECT_TRUE(p == p);
+  Plan q = p;
+  // Same measurements, other spacing and key order: still the same plan.
+  q.measurements_json = R"({ "fc" : {"runs": [1, 2, 3]}, "x": 1 })";
+  Plan r = p;
+  r.measurements_json = R"({"x":1,"fc":{"runs":[1,2,3]}})";
+  EXPECT_TRUE(q == r);
+  r.measurements_json = R"({"x":2,"fc":{"runs":[1,2,3]}})";
+  EXPECT_FALSE(q == r);
+  r.measurements_json.clear();
+  EXPECT_FALSE(q == r);
+  auto differs = [&](auto change) {
+    Plan other = p;
+    change(other);
+    return !(other == p) && other != p;
+  };
+  EXPECT_TRUE(differs([](Plan& x) { x.model_name += "2"; }));
+  EXPECT_TRUE(differs([](Plan& x) { x.model_fingerprint = "sha256:ff"; }));
+  EXPECT_TRUE(differs([](Plan& x) { x.defaults["Conv"] = "winograd_f2"; }));
+  EXPECT_TRUE(differs([](Plan& x) { x.defaults.erase("Gemm"); }));
+  EXPECT_TRUE(differs([](Plan& x) { x.layers["fc"] = "reference"; }));
+  EXPECT_TRUE(differs([](Plan& x) { x.layers["new"] = "reference"; }));
+  EXPECT_TRUE(differs([](Plan& x) { x.measurements_json = "{}"; }));
 }
 
 TEST(PlanJson, WritesTheDocumentedFormat) {
@@ -140,12 +157,11 @@ TEST(PlanJson, ReadsTheDesignExample) {
 }
 
 TEST(PlanJson, SaveAndLoadFile) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("algoscope_plan_" + std::to_string(::getpid()) + ".json");
+  test_support::TempDir dir;
+  const std::string path = dir.file("plan.json");
   Plan p = sample_plan();
-  p.save(path.string());
-  Plan q = Plan::load(path.string());
-  std::filesystem::remove(path);
+  p.save(path);
+  Plan q = Plan::load(path);
   EXPECT_EQ(q.layers, p.layers);
   EXPECT_EQ(q.defaults, p.defaults);
   EXPECT_EQ(q.model_fingerprint, p.model_fingerprint);

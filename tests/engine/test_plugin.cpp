@@ -13,6 +13,7 @@
 #include "nn_op_harness.h"
 #include "ops/registrations.h"
 #include "support/onnx_builder.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -81,11 +82,10 @@ TEST(Plugin, SelectableInAPlan) {
 
 TEST(Plugin, BadPluginsAreClearErrors) {
   EXPECT_TRUE(throws_with([] { load_plugin("/nonexistent/libnothing.so"); }, "no such file"));
-  const auto dir = std::filesystem::temp_directory_path() / "algoscope_plugin_test";
-  std::filesystem::create_directories(dir);
-  const auto garbage = dir / "garbage.so";
+  test_support::TempDir dir;
+  const std::string garbage = dir.file("garbage.so");
   std::ofstream(garbage) << "this is not an ELF file";
-  EXPECT_TRUE(throws_with([&] { load_plugin(garbage.string()); }, "cannot be loaded"));
+  EXPECT_TRUE(throws_with([&] { load_plugin(garbage); }, "cannot be loaded"));
   // A real library without the export: the engine itself.
   EXPECT_TRUE(throws_with([] { load_plugin(ALGOSCOPE_ENGINE_LIBRARY); },
                           "does not export algoscope_register_plugin"));

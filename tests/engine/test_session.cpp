@@ -20,9 +20,14 @@
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
+#include "support/assertions.h"
 #include "support/onnx_builder.h"
 
 namespace {
+
+using test_support::Contains;
+using test_support::error_of;
+using test_support::relative_difference;
 
 using algoscope::DType;
 using algoscope::Error;
@@ -35,21 +40,6 @@ using algoscope::Tensor;
 using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
 
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected algoscope::Error";
-  return "";
-}
-
 // Activation fusion stays off: these tests count nodes and check each against the interpreter
 // (fusion has its own tests in test_fusion.cpp).
 std::shared_ptr<const Model> load(const ModelBuilder& b) {
@@ -60,18 +50,6 @@ std::shared_ptr<const Model> load(const ModelBuilder& b) {
 std::vector<float> values(const Tensor& t) {
   const float* p = t.data<float>();
   return std::vector<float>(p, p + t.numel());
-}
-
-// Largest |a - b| relative to the largest |b|.
-double relative_difference(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  if (a.shape() != b.shape() || a.dtype() != DType::Float32) return INFINITY;
-  double diff = 0, scale = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    diff = std::max(diff, std::fabs(double(a.data<float>()[i]) - b.data<float>()[i]));
-    scale = std::max(scale, std::fabs(double(b.data<float>()[i])));
-  }
-  return diff / std::max(scale, 1e-30);
 }
 
 // Runs the model node by node with each op's "reference" algorithm, every value in a buffer of its

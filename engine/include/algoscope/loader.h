@@ -1,7 +1,8 @@
-// Loading ONNX files into a Model: parse with libonnx/protobuf, run ONNX shape inference, keep
-// node names, fold constant and shape sub-graphs, drop Identity/Dropout, fold BatchNormalization
-// into a preceding Conv, fuse a following Relu/Clip into a Conv or Add, and infer every value's
-// static shape with the registry's own rules.
+// Loading ONNX files into a Model: parse with libonnx/protobuf, keep node names, then run the graph
+// passes (engine/src/passes/pipeline.cpp lists them in order): drop Identity/Dropout, infer every
+// value's static shape with the registry's own rules (ONNX shape inference as a fallback) while
+// folding constant and shape sub-graphs, fold BatchNormalization into a preceding Conv, fuse a
+// following Relu/Clip into a Conv or Add, fuse attention subgraphs, and drop dead code.
 // A model with ops the registry lacks still loads (for viewing); compiling it fails later.
 #pragma once
 

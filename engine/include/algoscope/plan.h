@@ -30,6 +30,10 @@ class Plan {
   std::string to_json() const;
   void save(const std::string& path) const;
 
+  // Same model, same choices and the same measurements (as JSON values: spacing and key order
+  // do not count). Cheaper than comparing to_json() texts, which editors would do on every change.
+  bool operator==(const Plan& other) const;
+
   // The name requested for a node: its layer entry, else its op type's default, else kDefault.
   const std::string& requested(const Node& node) const;
 };

@@ -18,7 +18,8 @@
 namespace algoscope {
 
 // The CPU as the cache keys it, e.g. "AMD EPYC (family 26, model 2); avx512f avx2 fma; OpenBLAS
-// SkylakeX".
+// SkylakeX", with " capped at avx2" after the features while a test or benchmark caps the kernels'
+// instruction-set level (engine/src/cpu_features.h).
 std::string machine_signature();
 
 // What makes two layers the same problem for an algorithm: op type and domain, every input's type

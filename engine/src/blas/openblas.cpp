@@ -17,6 +17,7 @@
 
 #include "algoscope/error.h"
 #include "blas/sgemm.h"
+#include "cpu_features.h"
 
 namespace algoscope::blas {
 namespace {
@@ -39,19 +40,14 @@ struct OpenBlas {
   std::string error;
 };
 
-// Zen 4/5 and Intel server cores with AVX-512: OpenBLAS's SkylakeX kernels are the right ones.
-bool cpu_has_avx512() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-}
-
 const OpenBlas& library() {
   static OpenBlas lib;
   static std::once_flag once;
   std::call_once(once, [] {
-    // Only our own choice when the user has not made one; setenv before the library's constructor.
-    if (std::getenv("OPENBLAS_CORETYPE") == nullptr && cpu_has_avx512())
+    // Zen 4/5 and Intel server cores with AVX-512: OpenBLAS's SkylakeX kernels are the right
+    // ones. Only our own choice when the user has not made one; setenv before the library's
+    // constructor.
+    if (std::getenv("OPENBLAS_CORETYPE") == nullptr && cpu::supports(cpu::IsaLevel::Avx512))
       setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
     std::vector<std::string> candidates;
     if (const char* chosen = std::getenv("ALGOSCOPE_OPENBLAS"); chosen && *chosen) {

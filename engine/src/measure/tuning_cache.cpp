@@ -16,6 +16,7 @@
 
 #include "algoscope/algoscope.h"
 #include "algoscope/error.h"
+#include "cpu_features.h"
 #include "cuda/backend.h"
 #include "measure/json.h"
 
@@ -114,43 +115,18 @@ std::string serialize(const Entries& entries) {
   return j.dump(1) + "\n";
 }
 
-std::string cpuinfo_field(const std::string& text, const std::string& field) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind(field, 0) == 0) {
-      auto colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(" \t"));
-      return value;
-    }
-  return "?";
-}
-
 }  // namespace
 
 std::string machine_signature() {
-  static const std::string signature = [] {
-    std::string cpuinfo;
-    try {
-      cpuinfo = read_file("/proc/cpuinfo");
-    } catch (const Error&) {
-    }
-    std::string s = cpuinfo_field(cpuinfo, "model name") + " (family " +
-                    cpuinfo_field(cpuinfo, "cpu family") + ", model " +
-                    cpuinfo_field(cpuinfo, "model") + ");";
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) s += " avx512f";
-    if (__builtin_cpu_supports("avx2")) s += " avx2";
-    if (__builtin_cpu_supports("fma")) s += " fma";
-    // Which OpenBLAS build matters too: the pthreads one competes with libgomp for the cores.
+  // Which OpenBLAS build matters too: the pthreads one competes with libgomp for the cores.
+  static const std::string openblas = [] {
     const std::string threading = openblas_threading();
-    s += "; OpenBLAS " + openblas_core() + " " + threading.substr(0, threading.find(' '));
     // GPU timings depend on the device, its driver and the CUDA, cuDNN and cuBLAS versions.
     const cuda::Availability& gpu = cuda::availability();
-    return s + "; " + (gpu.module ? gpu.module->device_description() : std::string("no GPU"));
+    return "; OpenBLAS " + openblas_core() + " " + threading.substr(0, threading.find(' ')) +
+           "; " + (gpu.module ? gpu.module->device_description() : std::string("no GPU"));
   }();
-  return signature;
+  return cpu::machine_text() + openblas;
 }
 
 std::string layer_signature(const Layer& layer) {

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "gemm/blocked_gemm.h"
+#include "blocked_gemm/blocked_gemm.h"
 #include "ops/attention/attention.h"
 #include "ops/vector_math.h"
 
@@ -59,8 +59,8 @@ void for_each_query_block(const AttentionGeometry& g, int64_t rows, int64_t slot
 void score_tile(const AttentionGeometry& g, const float* q, const float* kt, const float* mask,
                 int64_t h, int64_t r0, int64_t rows, int64_t c0, int64_t cols, float* s,
                 int64_t ld_s) {
-  gemm::sgemm(false, false, rows, cols, g.d, g.scale, q + (h * g.sq + r0) * g.d, g.d,
-              kt + h * g.d * g.skv + c0, g.skv, 0.0f, s, ld_s);
+  blocked_gemm::sgemm(false, false, rows, cols, g.d, g.scale, q + (h * g.sq + r0) * g.d, g.d,
+                      kt + h * g.d * g.skv + c0, g.skv, 0.0f, s, ld_s);
   if (!g.has_mask) return;
   for (int64_t r = 0; r < rows; ++r) {
     const float* m = g.mask_row(mask, h, r0 + r) + c0 * g.mask_col_stride;

@@ -12,7 +12,7 @@
 #include <cmath>
 #include <limits>
 
-#include "gemm/blocked_gemm.h"
+#include "blocked_gemm/blocked_gemm.h"
 #include "ops/attention/attention.h"
 #include "ops/common.h"
 
@@ -44,8 +44,9 @@ void query_chunk(const AttentionGeometry& g, const float* q, const float* kt, co
     for (int64_t r = 0; r < rows; ++r)  // a fully masked chunk row adds nothing
       if (mc[r] == -std::numeric_limits<float>::infinity())
         std::fill_n(s + r * kKeyChunk, cols, 0.0f);
-    gemm::sgemm(false, false, rows, g.dv, cols, 1.0f, s, kKeyChunk, v + (h * g.skv + c0) * g.dv,
-                g.dv, 0.0f, partial + c * kQueryChunk * g.dv, g.dv);
+    blocked_gemm::sgemm(false, false, rows, g.dv, cols, 1.0f, s, kKeyChunk,
+                        v + (h * g.skv + c0) * g.dv, g.dv, 0.0f, partial + c * kQueryChunk * g.dv,
+                        g.dv);
   }
   float* out = y + (h * g.sq + r0) * g.dv;
   for (int64_t r = 0; r < rows; ++r) {  // combine the summaries

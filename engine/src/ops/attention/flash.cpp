@@ -14,7 +14,7 @@
 #include <cmath>
 #include <limits>
 
-#include "gemm/blocked_gemm.h"
+#include "blocked_gemm/blocked_gemm.h"
 #include "ops/attention/attention.h"
 #include "ops/common.h"
 
@@ -60,8 +60,8 @@ void query_block(const AttentionGeometry& g, const float* q, const float* kt, co
       if (keep != 1.0f)
         for (int64_t c = 0; c < g.dv; ++c) out[r * g.dv + c] *= keep;
     }
-    gemm::sgemm(false, false, rows, g.dv, cols, 1.0f, s, kKeyBlock, v + (h * g.skv + c0) * g.dv,
-                g.dv, 1.0f, out, g.dv);
+    blocked_gemm::sgemm(false, false, rows, g.dv, cols, 1.0f, s, kKeyBlock,
+                        v + (h * g.skv + c0) * g.dv, g.dv, 1.0f, out, g.dv);
   }
   for (int64_t r = 0; r < rows; ++r) {
     const float inv = 1.0f / l[r];  // 0 / 0 = NaN for a row with every key masked, as Softmax

@@ -11,7 +11,7 @@
 
 #include <algorithm>
 
-#include "gemm/blocked_gemm.h"
+#include "blocked_gemm/blocked_gemm.h"
 #include "ops/attention/attention.h"
 #include "ops/common.h"
 
@@ -37,8 +37,8 @@ void head(const AttentionGeometry& g, const float* q, const float* kt, const flo
   for (int64_t r = 0; r < g.sq; ++r)
     exp_rows(s + r * g.skv, 1, g.skv, g.skv, row_max + r, row_sum + r);
   float* yh = y + h * g.sq * g.dv;
-  gemm::sgemm(false, false, g.sq, g.dv, g.skv, 1.0f, s, g.skv, v + h * g.skv * g.dv, g.dv, 0.0f, yh,
-              g.dv);
+  blocked_gemm::sgemm(false, false, g.sq, g.dv, g.skv, 1.0f, s, g.skv, v + h * g.skv * g.dv, g.dv,
+                      0.0f, yh, g.dv);
   for (int64_t r = 0; r < g.sq; ++r) {
     const float inv = 1.0f / row_sum[r];
     for (int64_t c = 0; c < g.dv; ++c) yh[r * g.dv + c] *= inv;

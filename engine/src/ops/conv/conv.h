@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "cpu_features.h"
 #include "ops/window.h"
 
 namespace algoscope::ops::conv {
@@ -42,14 +43,6 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
 std::optional<std::string> im2col_not_applicable(const Layer& layer);
 size_t im2col_workspace_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_im2col(const Layer& layer);
-
-// The SIMD level of direct.cpp's and depthwise.cpp's kernels, chosen at prepare time: the best the
-// CPU has (never the build machine's flags). Tests cap it to run the AVX2 and portable kernels on
-// an AVX-512 machine; nullopt removes the cap. Defined in direct.cpp.
-enum class SimdLevel { Portable, Avx2, Avx512 };
-SimdLevel detected_simd_level();
-SimdLevel simd_level();
-void cap_simd_level(std::optional<SimdLevel> cap);
 
 // direct.cpp: register-blocked direct convolution (Zhang et al. 2018), 1-D and 2-D.
 std::optional<std::string> direct_not_applicable(const Layer& layer);

@@ -318,14 +318,14 @@ DEPTHWISE_AVX2 void plane_avx2(const Plane& p, const float* x, const float* w, f
 
 using PlaneFn = void (*)(const Plane&, const float*, const float*, float, float*);
 
-PlaneFn choose_plane_fn(SimdLevel level, int64_t stride) {
+PlaneFn choose_plane_fn(cpu::IsaLevel level, int64_t stride) {
   if (stride == 1 || stride == 2) {
     switch (level) {
-      case SimdLevel::Avx512:
+      case cpu::IsaLevel::Avx512:
         return stride == 1 ? plane_avx512<1> : plane_avx512<2>;
-      case SimdLevel::Avx2:
+      case cpu::IsaLevel::Avx2:
         return stride == 1 ? plane_avx2<1> : plane_avx2<2>;
-      case SimdLevel::Portable:
+      case cpu::IsaLevel::Portable:
         break;
     }
   }
@@ -353,7 +353,7 @@ std::optional<std::string> depthwise_not_applicable(const Layer& layer) {
 std::unique_ptr<Kernel> prepare_depthwise(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
   const Plane p = plane_of(g.window);
-  const PlaneFn fn = choose_plane_fn(simd_level(), p.SW);
+  const PlaneFn fn = choose_plane_fn(cpu::active_level(), p.SW);
   const Epilogue epilogue = Epilogue::of(layer);
   // W [C*M, 1, KH, KW] already holds each output channel's filter plane contiguously: nothing to
   // reorder, so constant and runtime weights take the same path.

@@ -26,37 +26,6 @@
 
 namespace algoscope::ops::conv {
 
-// ---------------------------------------------------------------------------------------------
-// SIMD level, shared with depthwise.cpp.
-
-namespace {
-std::optional<SimdLevel>& simd_cap() {
-  static std::optional<SimdLevel> cap;
-  return cap;
-}
-}  // namespace
-
-SimdLevel detected_simd_level() {
-  static const SimdLevel level = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("fma"))
-      return SimdLevel::Avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return SimdLevel::Avx2;
-    return SimdLevel::Portable;
-  }();
-  return level;
-}
-
-SimdLevel simd_level() {
-  const SimdLevel detected = detected_simd_level();
-  const auto& cap = simd_cap();
-  return cap && *cap < detected ? *cap : detected;
-}
-
-void cap_simd_level(std::optional<SimdLevel> cap) { simd_cap() = cap; }
-
 namespace {
 
 #define DIRECT_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
@@ -272,7 +241,7 @@ struct PortableK {
 // block loads relatively more broadcasts per FMA, hence the small preference for wide ones), unless
 // short rows would leave its pixel blocks under 4 pixels (512@7: 6 x 64 blocks of 4 and 3 ran 11 %
 // slower than one 12 x 32 block of 7).
-const KernelSet& kernel_set(SimdLevel level, int64_t out_per_group, int64_t row_width) {
+const KernelSet& kernel_set(cpu::IsaLevel level, int64_t out_per_group, int64_t row_width) {
   static const auto sets = [] {
     std::array<KernelSet, 5> s;
     s[0].ocb = 64, s[0].max_width = 6;  // AVX-512, 24 zmm accumulators
@@ -307,11 +276,11 @@ const KernelSet& kernel_set(SimdLevel level, int64_t out_per_group, int64_t row_
     return pick;
   };
   switch (level) {
-    case SimdLevel::Avx512:
+    case cpu::IsaLevel::Avx512:
       return *best({{&sets[0], 1.0}, {&sets[1], 1.1}, {&sets[2], 1.3}});
-    case SimdLevel::Avx2:
+    case cpu::IsaLevel::Avx2:
       return *best({{&sets[3], 1.0}, {&sets[4], 1.2}});
-    case SimdLevel::Portable:
+    case cpu::IsaLevel::Portable:
       break;
   }
   return portable;
@@ -493,7 +462,7 @@ std::optional<std::string> direct_not_applicable(const Layer& layer) {
 size_t direct_workspace_bytes(const Layer& layer) {
   if (weights_constant(layer)) return 0;
   const ConvGeometry g = conv_geometry(layer);
-  const KernelSet& ks = kernel_set(simd_level(), g.out_per_group(), dims_of(g.window).OW);
+  const KernelSet& ks = kernel_set(cpu::active_level(), g.out_per_group(), dims_of(g.window).OW);
   return reordered_floats(g, dims_of(g.window), ks.ocb) * sizeof(float);
 }
 
@@ -501,7 +470,7 @@ std::unique_ptr<Kernel> prepare_direct(const Layer& layer) {
   auto p = std::make_shared<Prepared>();
   p->g = conv_geometry(layer);
   p->d = dims_of(p->g.window);
-  p->ks = &kernel_set(simd_level(), p->g.out_per_group(), p->d.OW);
+  p->ks = &kernel_set(cpu::active_level(), p->g.out_per_group(), p->d.OW);
   p->cols = plan_columns(p->d, p->ks->max_width);
   p->epilogue = Epilogue::of(layer);
   // The reordered weights are 64-byte aligned: the kernels use aligned vector loads.

@@ -30,20 +30,6 @@ constexpr int64_t kNR = 32;        // output pixels per micro-kernel
 constexpr int64_t kKC = 256;       // GEMM depth per packed panel (8 KB of A, 32 KB of P)
 constexpr int64_t kMaxPanels = 6;  // pixel panels per tile: 256 x 192 floats of P stay in L2
 
-enum class Isa { Avx512, Avx2, Portable };
-
-// The shared Conv SIMD level (conv.h): the CPU's best, unless a test caps it.
-Isa detect_isa() {
-  switch (simd_level()) {
-    case SimdLevel::Avx512:
-      return Isa::Avx512;
-    case SimdLevel::Avx2:
-      return Isa::Avx2;
-    default:
-      return Isa::Portable;
-  }
-}
-
 // Threads that get a panel buffer in the workspace. Sessions set the thread count only at run
 // time, so the workspace is sized for every processor; more threads than that gain nothing.
 int64_t panel_slots() { return std::max(1, omp_get_num_procs()); }
@@ -135,9 +121,9 @@ void gather16_portable(const float* plane, const int32_t* off, float* dst) {
 
 // Packs rows [k0, k0 + kc) of the virtual patch matrix for panels [q0, q1) into `out`, one
 // [kc x 32] block per panel. Row r is input channel r / taps at tap r % taps.
-void pack_p(Isa isa, const float* xg, int64_t in_size, const Indirection& ind, const Shape2& s,
-            int64_t k0, int64_t kc, int64_t q0, int64_t q1, float* out) {
-  auto gather = isa == Isa::Avx512 ? gather16_avx512 : gather16_portable;
+void pack_p(cpu::IsaLevel isa, const float* xg, int64_t in_size, const Indirection& ind,
+            const Shape2& s, int64_t k0, int64_t kc, int64_t q0, int64_t q1, float* out) {
+  auto gather = isa == cpu::IsaLevel::Avx512 ? gather16_avx512 : gather16_portable;
   for (int64_t q = q0; q < q1; ++q) {
     float* panel = out + (q - q0) * kKC * kNR;
     for (int64_t r = 0; r < kc; ++r) {
@@ -250,7 +236,7 @@ std::unique_ptr<Kernel> prepare_implicit_gemm(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
   const Plane2d p = to_plane2d(g.window);
   const Shape2 s = shape_of(g, p);
-  const Isa isa = detect_isa();
+  const cpu::IsaLevel isa = cpu::active_level();
   Indirection ind = make_indirection(p, s);
   std::vector<float> packed;
   if (const Tensor* w = layer.constant(1)) {
@@ -271,9 +257,9 @@ std::unique_ptr<Kernel> prepare_implicit_gemm(const Layer& layer) {
       pack_a(io.inputs[1]->data<float>(), g, s, dst);
       a = dst;
     }
-    const Micro micro = isa == Isa::Avx512 ? micro_avx512
-                        : isa == Isa::Avx2 ? micro_avx2
-                                           : micro_portable;
+    const Micro micro = isa == cpu::IsaLevel::Avx512 ? micro_avx512
+                        : isa == cpu::IsaLevel::Avx2 ? micro_avx2
+                                                     : micro_portable;
     const int64_t cg = g.in_per_group(), ocg = g.out_per_group();
     const int64_t in_size = p.in_size(), out_size = s.pixels;
     const int64_t tasks = g.batch * g.groups * s.tiles;

@@ -21,20 +21,6 @@ namespace algoscope::ops::conv {
 
 namespace {
 
-enum class Isa { Avx512, Avx2, Portable };
-
-// The shared Conv SIMD level (conv.h): the CPU's best, unless a test caps it.
-Isa detect_isa() {
-  switch (simd_level()) {
-    case SimdLevel::Avx512:
-      return Isa::Avx512;
-    case SimdLevel::Avx2:
-      return Isa::Avx2;
-    default:
-      return Isa::Portable;
-  }
-}
-
 // How one vector of output columns reads its input row for one kw: a plain load (all lanes
 // consecutive and inside the row), a masked load (consecutive, some lanes in the padding or past
 // the row's end) or a gather (stride > 1). `start` is the input column of lane 0 (may lie outside
@@ -205,13 +191,13 @@ void pass_portable(const Pass& s, int ob) {
 }
 
 template <int OB>
-void pass_dispatch(Isa isa, const Pass& s) {
-  if (isa == Isa::Avx512) return pass_avx512<OB>(s);
-  if (isa == Isa::Avx2) return pass_avx2<OB>(s);
+void pass_dispatch(cpu::IsaLevel isa, const Pass& s) {
+  if (isa == cpu::IsaLevel::Avx512) return pass_avx512<OB>(s);
+  if (isa == cpu::IsaLevel::Avx2) return pass_avx2<OB>(s);
   pass_portable(s, OB);
 }
 
-void run_pass(Isa isa, int ob, const Pass& s) {
+void run_pass(cpu::IsaLevel isa, int ob, const Pass& s) {
   switch (ob) {
     case 1:
       return pass_dispatch<1>(isa, s);
@@ -246,12 +232,12 @@ std::optional<std::string> smm_not_applicable(const Layer& layer) {
 std::unique_ptr<Kernel> prepare_smm(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
   const Plane2d p = to_plane2d(g.window);
-  const Isa isa = detect_isa();
+  const cpu::IsaLevel isa = cpu::active_level();
   // AVX-512 holds 16 floats, AVX2 8; the portable loops use 16.
-  ColumnTable table = make_table(p, isa == Isa::Avx2 ? 8 : 16);
+  ColumnTable table = make_table(p, isa == cpu::IsaLevel::Avx2 ? 8 : 16);
   // Output channels per block: each loaded input vector feeds this many FMAs. 8 accumulators fit
   // AVX-512's 32 registers with room to spare; AVX2's 16 registers take 4.
-  const int64_t block = isa == Isa::Avx2 ? 4 : 8;
+  const int64_t block = isa == cpu::IsaLevel::Avx2 ? 4 : 8;
   return make_kernel([g, p, isa, table = std::move(table), block](KernelIO& io) {
     const float* x = io.inputs[0]->data<float>();
     const float* w = io.inputs[1]->data<float>();  // read in place: SMM packs nothing

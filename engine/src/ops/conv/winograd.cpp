@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "blas/sgemm.h"
-#include "gemm/blocked_gemm.h"
+#include "blocked_gemm/blocked_gemm.h"
 #include "ops/common.h"
 #include "ops/conv/conv.h"
 
@@ -172,8 +172,9 @@ void store_output(const Plan& p, const float* strip, int64_t n, int64_t grp, int
 
 // M[:, o0:o1] = V[tiles x C/g] (row stride Cp) * U[C/g x OCp][:, o0:o1] (row strides OCp), with
 // U either pre-packed (packed != nullptr) or plain.
-void multiply(const Plan& p, int64_t tiles, const float* v, const gemm::PackedMatrix* packed,
-              const float* u, float* m, int64_t o0, int64_t o1) {
+void multiply(const Plan& p, int64_t tiles, const float* v,
+              const blocked_gemm::PackedMatrix* packed, const float* u, float* m, int64_t o0,
+              int64_t o1) {
   if (o1 <= o0) return;
   if (p.cg * p.ocp < kSmallGemm) {
     for (int64_t t = 0; t < tiles; ++t) {
@@ -188,14 +189,14 @@ void multiply(const Plan& p, int64_t tiles, const float* v, const gemm::PackedMa
     return;
   }
   if (packed)
-    gemm::sgemm_prepacked_columns(false, tiles, 1.0f, v, p.cp, *packed, o0, o1 - o0, 0.0f, m,
-                                  p.ocp);
+    blocked_gemm::sgemm_prepacked_columns(false, tiles, 1.0f, v, p.cp, *packed, o0, o1 - o0, 0.0f,
+                                          m, p.ocp);
   else if (blas::openblas_available())
     blas::sgemm(false, false, tiles, o1 - o0, p.cg, 1.0f, v, p.cp, u + o0, p.ocp, 0.0f, m + o0,
                 p.ocp);
   else
-    gemm::sgemm(false, false, tiles, o1 - o0, p.cg, 1.0f, v, p.cp, u + o0, p.ocp, 0.0f, m + o0,
-                p.ocp);
+    blocked_gemm::sgemm(false, false, tiles, o1 - o0, p.cg, 1.0f, v, p.cp, u + o0, p.ocp, 0.0f,
+                        m + o0, p.ocp);
 }
 
 // One block of tile rows [row0, row0 + nrows) of group grp, as the three phases' work items.
@@ -203,9 +204,9 @@ struct Block {
   const Plan& p;
   const Transforms& tr;
   const float* x;
-  const float* u;                    // this group's U (plain), or nullptr when packed
-  const gemm::PackedMatrix* packed;  // this group's U per position, or nullptr when plain
-  const float* b;                    // bias or nullptr
+  const float* u;                            // this group's U (plain), or nullptr when packed
+  const blocked_gemm::PackedMatrix* packed;  // this group's U per position, or nullptr when plain
+  const float* b;                            // bias or nullptr
   float* y;
   float* v;
   float* m;
@@ -254,7 +255,7 @@ constexpr size_t kStripFloats = size_t(6) * (kChunk * 4 + 2) * kLanes;
 // for the GEMM, or plain U when the GEMMs are small enough for multiply()'s loop.
 struct Filters {
   std::vector<float> u;
-  std::vector<gemm::PackedMatrix> packed;  // [group * positions + xi]
+  std::vector<blocked_gemm::PackedMatrix> packed;  // [group * positions + xi]
   bool empty() const { return u.empty() && packed.empty(); }
 };
 
@@ -267,7 +268,8 @@ Filters transform_filters(const Plan& p, const Transforms& t, const float* w) {
   if (p.cg * p.ocp >= kSmallGemm && p.cg >= kPackedMinDepth) {
     f.packed.reserve(size_t(p.g.groups * p.positions()));
     for (int64_t gx = 0; gx < p.g.groups * p.positions(); ++gx)
-      f.packed.push_back(gemm::pack_b(false, p.cg, p.ocp, f.u.data() + gx * p.cg * p.ocp, p.ocp));
+      f.packed.push_back(
+          blocked_gemm::pack_b(false, p.cg, p.ocp, f.u.data() + gx * p.cg * p.ocp, p.ocp));
     f.u = {};
   }
   return f;
@@ -282,7 +284,8 @@ void run(const Plan& p, const Transforms& tr, const Filters& prepared, KernelIO&
   float* ws = static_cast<float*>(io.workspace);
   float* runtime_u = ws + p.slots * p.slot_floats();
   const float* u = prepared.empty() ? runtime_u : prepared.u.empty() ? nullptr : prepared.u.data();
-  const gemm::PackedMatrix* packed = prepared.packed.empty() ? nullptr : prepared.packed.data();
+  const blocked_gemm::PackedMatrix* packed =
+      prepared.packed.empty() ? nullptr : prepared.packed.data();
   const int64_t cblocks = p.cp / kLanes;
   const int64_t oblocks = p.ocp / kLanes;
   const int64_t group_u = p.positions() * p.cg * p.ocp;

@@ -119,16 +119,16 @@ Transforms transforms_for(const char* title, const double* g) {
   t.m = V::kM;
   t.alpha = V::kAlpha;
   t.g = g;
-  switch (simd_level()) {
-    case SimdLevel::Avx512:
+  switch (cpu::active_level()) {
+    case cpu::IsaLevel::Avx512:
       t.input = input_avx512<V>;
       t.output = output_avx512<V>;
       break;
-    case SimdLevel::Avx2:
+    case cpu::IsaLevel::Avx2:
       t.input = input_avx2<V>;
       t.output = output_avx2<V>;
       break;
-    case SimdLevel::Portable:
+    case cpu::IsaLevel::Portable:
       t.input = input_portable<V>;
       t.output = output_portable<V>;
       break;

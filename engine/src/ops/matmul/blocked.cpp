@@ -1,8 +1,8 @@
-// MatMul through our own cache-blocked GEMM (gemm/blocked_gemm.h; Goto & van de Geijn, TOMS 2008,
-// and BLIS). A constant B (the weights of a transformer's linear layers) is packed once at prepare
-// time, one PackedMatrix per distinct B matrix. When every output matrix shares one B and A is not
-// broadcast, the batch of A is one tall (batch * M) x K matrix and the product a single GEMM that
-// keeps all threads busy; otherwise one GEMM per output matrix, and when those are small the
+// MatMul through our own cache-blocked GEMM (blocked_gemm/blocked_gemm.h; Goto & van de Geijn, TOMS
+// 2008, and BLIS). A constant B (the weights of a transformer's linear layers) is packed once at
+// prepare time, one PackedMatrix per distinct B matrix. When every output matrix shares one B and A
+// is not broadcast, the batch of A is one tall (batch * M) x K matrix and the product a single GEMM
+// that keeps all threads busy; otherwise one GEMM per output matrix, and when those are small the
 // threads take whole matrices instead of splitting each one.
 #include <omp.h>
 
@@ -10,13 +10,13 @@
 #include <memory>
 #include <vector>
 
-#include "gemm/blocked_gemm.h"
+#include "blocked_gemm/blocked_gemm.h"
 #include "ops/common.h"
 #include "ops/matmul/matmul.h"
 
 namespace algoscope::ops::matmul {
 
-namespace bg = algoscope::gemm;
+namespace bg = algoscope::blocked_gemm;
 
 std::optional<std::string> blocked_not_applicable(const Layer& layer) {
   try {

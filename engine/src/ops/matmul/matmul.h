@@ -47,7 +47,8 @@ void run_batched(const MatMulGeometry& g, const float* a, const float* b, float*
 std::optional<std::string> openblas_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_openblas(const Layer& layer);
 
-// blocked.cpp: our own cache-blocked GEMM (gemm/blocked_gemm.h), constant B packed at prepare.
+// blocked.cpp: our own cache-blocked GEMM (blocked_gemm/blocked_gemm.h), constant B packed at
+// prepare.
 std::optional<std::string> blocked_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_blocked(const Layer& layer);
 

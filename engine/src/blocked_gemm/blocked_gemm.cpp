@@ -5,51 +5,32 @@
 // thread's own packing buffers, so threads never wait on each other inside the product. The
 // price is that the operand shared by all stripes is packed once per stripe (nothing when B is
 // pre-packed and the split is by rows), which bounds the number of stripes.
-#include "gemm/blocked_gemm.h"
+#include "blocked_gemm/blocked_gemm.h"
 
 #include <omp.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
 #include "algoscope/error.h"
-#include "gemm/microkernel.h"
+#include "blocked_gemm/microkernel.h"
 
-namespace algoscope::gemm {
+namespace algoscope::blocked_gemm {
 namespace {
 
 using detail::MicroKernel;
 
-// -1: no override; otherwise the forced Isa.
-std::atomic<int> g_override{-1};
-
-const MicroKernel& kernel_for(Isa isa) {
+const MicroKernel& kernel_for(cpu::IsaLevel isa) {
   switch (isa) {
-    case Isa::Avx512:
+    case cpu::IsaLevel::Avx512:
       return detail::avx512_kernel();
-    case Isa::Avx2:
+    case cpu::IsaLevel::Avx2:
       return detail::avx2_kernel();
-    case Isa::Portable:
+    case cpu::IsaLevel::Portable:
       break;
   }
   return detail::portable_kernel();
-}
-
-bool supports(Isa isa) {
-  __builtin_cpu_init();
-  switch (isa) {
-    case Isa::Avx512:
-      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-             __builtin_cpu_supports("fma");
-    case Isa::Avx2:
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case Isa::Portable:
-      return true;
-  }
-  return false;
 }
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -249,36 +230,6 @@ void run(const MicroKernel& mk, bool ta, int64_t m, int64_t n, int64_t k, float 
 
 }  // namespace
 
-const char* isa_name(Isa isa) {
-  switch (isa) {
-    case Isa::Avx512:
-      return "avx512";
-    case Isa::Avx2:
-      return "avx2";
-    case Isa::Portable:
-      return "portable";
-  }
-  return "unknown";
-}
-
-Isa detected_isa() {
-  static const Isa isa = supports(Isa::Avx512) ? Isa::Avx512
-                         : supports(Isa::Avx2) ? Isa::Avx2
-                                               : Isa::Portable;
-  return isa;
-}
-
-Isa active_isa() {
-  const int forced = g_override.load(std::memory_order_relaxed);
-  return forced < 0 ? detected_isa() : static_cast<Isa>(forced);
-}
-
-void override_isa(std::optional<Isa> isa) {
-  if (isa && !supports(*isa))
-    throw Error(std::string("this CPU does not support the ") + isa_name(*isa) + " GEMM kernel");
-  g_override.store(isa ? static_cast<int>(*isa) : -1, std::memory_order_relaxed);
-}
-
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
            int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   check_args(m, n, k, trans_a ? m : k, lda, ldc);
@@ -288,7 +239,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
   bs.trans = trans_b;
   bs.b = b;
   bs.ldb = ldb;
-  run(kernel_for(active_isa()), trans_a, m, n, k, alpha, a, lda, bs, beta, c, ldc);
+  run(kernel_for(cpu::active_level()), trans_a, m, n, k, alpha, a, lda, bs, beta, c, ldc);
 }
 
 void PackedMatrix::Free::operator()(float* p) const { std::free(p); }
@@ -298,7 +249,7 @@ PackedMatrix pack_b(bool trans_b, int64_t k, int64_t n, const float* b, int64_t 
   if (ldb < (trans_b ? k : n))
     throw Error("GEMM leading dimension of B is smaller than its row length");
   PackedMatrix out;
-  out.isa_ = active_isa();
+  out.isa_ = cpu::active_level();
   const MicroKernel& mk = kernel_for(out.isa_);
   out.k_ = k;
   out.n_ = n;
@@ -342,4 +293,4 @@ void sgemm_prepacked_columns(bool trans_a, int64_t m, float alpha, const float* 
   run(mk, trans_a, m, cols, b.k_, alpha, a, lda, bs, beta, c + col0, ldc);
 }
 
-}  // namespace algoscope::gemm
+}  // namespace algoscope::blocked_gemm

@@ -5,9 +5,9 @@
 // attribute; the driver calls it only when the CPU reports AVX2 and FMA.
 #include <immintrin.h>
 
-#include "gemm/microkernel.h"
+#include "blocked_gemm/microkernel.h"
 
-namespace algoscope::gemm::detail {
+namespace algoscope::blocked_gemm::detail {
 namespace {
 
 #define ALGOSCOPE_AVX2 __attribute__((target("avx2,fma")))
@@ -119,4 +119,4 @@ const MicroKernel& avx2_kernel() {
   return k;
 }
 
-}  // namespace algoscope::gemm::detail
+}  // namespace algoscope::blocked_gemm::detail

@@ -1,9 +1,9 @@
 // The portable micro-kernel: a 4 x 16 tile of C in a local array, plain C++ that the compiler
 // vectorizes with whatever the build's baseline ISA offers (SSE2 on any x86-64). It is the
 // fallback for CPUs without AVX2 and the yardstick the SIMD kernels are tested against.
-#include "gemm/microkernel.h"
+#include "blocked_gemm/microkernel.h"
 
-namespace algoscope::gemm::detail {
+namespace algoscope::blocked_gemm::detail {
 namespace {
 
 constexpr int kMr = 4;
@@ -34,4 +34,4 @@ const MicroKernel& portable_kernel() {
   return k;
 }
 
-}  // namespace algoscope::gemm::detail
+}  // namespace algoscope::blocked_gemm::detail

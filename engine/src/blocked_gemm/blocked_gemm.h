@@ -15,19 +15,12 @@
 #include <memory>
 #include <optional>
 
-namespace algoscope::gemm {
+#include "cpu_features.h"
 
-// The instruction sets with a micro-kernel, in increasing order of speed.
-enum class Isa { Portable, Avx2, Avx512 };
-const char* isa_name(Isa isa);
+namespace algoscope::blocked_gemm {
 
-// The fastest ISA this CPU supports.
-Isa detected_isa();
-// The ISA sgemm / pack_b use: detected_isa() unless overridden.
-Isa active_isa();
-// Forces an ISA (tests run the AVX2 and portable kernels on an AVX-512 machine this way); nullopt
-// restores detection. Throws Error when the CPU lacks it. Not thread-safe against running GEMMs.
-void override_isa(std::optional<Isa> isa);
+// The micro-kernel is the one of cpu::active_level() (AVX-512 14x32, AVX2 6x16, portable 4x16);
+// tests cap the level (cpu::cap_level) to run the lower kernels on a better CPU.
 
 // Row-major C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, op(X) = X or X^T. A is
 // stored m x k (k x m when trans_a) with row stride lda, likewise B. beta == 0 never reads C (so
@@ -43,7 +36,7 @@ class PackedMatrix {
   PackedMatrix() = default;
   int64_t k() const { return k_; }
   int64_t n() const { return n_; }
-  Isa isa() const { return isa_; }
+  cpu::IsaLevel isa() const { return isa_; }
   size_t bytes() const { return floats_ * sizeof(float); }
   bool empty() const { return !data_; }
   // Columns per packed panel: a column range given to sgemm_prepacked_columns starts on a
@@ -59,14 +52,15 @@ class PackedMatrix {
     void operator()(float* p) const;
   };
   int64_t k_ = 0, n_ = 0;
-  Isa isa_ = Isa::Portable;
+  cpu::IsaLevel isa_ = cpu::IsaLevel::Portable;
   int nr_ = 0, kc_ = 0;
   int64_t panels_ = 0;
   size_t floats_ = 0;
   std::unique_ptr<float, Free> data_;
 };
 
-// Packs op(B)[k x n] (B stored k x n, or n x k when trans_b, row stride ldb) for active_isa().
+// Packs op(B)[k x n] (B stored k x n, or n x k when trans_b, row stride ldb) for
+// cpu::active_level().
 PackedMatrix pack_b(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb);
 
 // C[m x n] = alpha * op(A)[m x k] * B + beta * C with B from pack_b (k, n taken from it). Uses the
@@ -81,4 +75,4 @@ void sgemm_prepacked_columns(bool trans_a, int64_t m, float alpha, const float* 
                              const PackedMatrix& b, int64_t col0, int64_t cols, float beta,
                              float* c, int64_t ldc);
 
-}  // namespace algoscope::gemm
+}  // namespace algoscope::blocked_gemm

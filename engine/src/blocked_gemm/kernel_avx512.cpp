@@ -7,9 +7,9 @@
 // the driver calls it only when the CPU reports AVX-512.
 #include <immintrin.h>
 
-#include "gemm/microkernel.h"
+#include "blocked_gemm/microkernel.h"
 
-namespace algoscope::gemm::detail {
+namespace algoscope::blocked_gemm::detail {
 namespace {
 
 #define ALGOSCOPE_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
@@ -135,4 +135,4 @@ const MicroKernel& avx512_kernel() {
   return k;
 }
 
-}  // namespace algoscope::gemm::detail
+}  // namespace algoscope::blocked_gemm::detail

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-namespace algoscope::gemm::detail {
+namespace algoscope::blocked_gemm::detail {
 
 // C[rows x cols] = alpha * Ap * Bp + beta * C (beta == 0: C is not read), where Ap is one packed
 // MR x kc panel of A (element (r, p) at a[p * MR + r]) and Bp one packed kc x NR panel of B
@@ -25,4 +25,4 @@ const MicroKernel& avx512_kernel();
 const MicroKernel& avx2_kernel();
 const MicroKernel& portable_kernel();
 
-}  // namespace algoscope::gemm::detail
+}  // namespace algoscope::blocked_gemm::detail

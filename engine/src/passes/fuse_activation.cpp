@@ -1,0 +1,61 @@
+// Activation fusion: a Relu or a Clip with constant bounds (ReLU6) after a Conv or an Add (a
+// ResNet's residual join) becomes a clamp in that node's epilogue (Node::activation), so the
+// activation costs no extra pass over memory.
+#include <limits>
+#include <string>
+
+#include "passes/graph_edit.h"
+#include "passes/pass.h"
+
+namespace algoscope::passes {
+
+// Conv -> Relu, or Conv -> Clip with constant bounds (ReLU6), becomes one Conv whose kernel
+// clamps its output (Node::activation): the activation costs no extra pass over memory. The same
+// holds for Add -> Relu, a ResNet's residual join. The Conv or Add keeps its name and takes the
+// activation's output value; its `fusions` name the activation node.
+void fuse_activation(PassContext& context) {
+  Model& m = context.model;
+  const ValueLinks links = value_links(m);
+  size_t fused = 0;
+  for (Node& act : m.nodes) {
+    if (!act.domain.empty() || !act.problem.empty() || act.inputs.empty() ||
+        (act.op_type != "Relu" && act.op_type != "Clip"))
+      continue;
+    Node* producer = links.producer_of(m, act.inputs[0]);
+    if (!producer) continue;
+    Node& conv = *producer;
+    if ((conv.op_type != "Conv" && conv.op_type != "Add") || !conv.domain.empty() ||
+        !conv.problem.empty() || conv.activation || links.uses_of(act.inputs[0]) != 1 ||
+        is_graph_output(m, act.inputs[0]))
+      continue;
+    const ValueInfo* v = m.find_value(act.inputs[0]);
+    if (!v || !v->known || v->info.dtype != DType::Float32) continue;
+    Node::Activation a{act.op_type, 0.0f, std::numeric_limits<float>::infinity()};
+    if (act.op_type == "Clip") {
+      a.lower = -std::numeric_limits<float>::infinity();
+      if (m.opset < 11) {
+        a.lower = act.attr_float("min", a.lower);
+        a.upper = act.attr_float("max", a.upper);
+      } else {
+        // Bounds that are runtime inputs cannot be baked into the kernel.
+        const Tensor* lo = act.has_input(1) ? m.find_constant(act.inputs[1]) : nullptr;
+        const Tensor* hi = act.has_input(2) ? m.find_constant(act.inputs[2]) : nullptr;
+        if ((act.has_input(1) && !lo) || (act.has_input(2) && !hi)) continue;
+        if ((lo && (lo->dtype() != DType::Float32 || lo->numel() != 1)) ||
+            (hi && (hi->dtype() != DType::Float32 || hi->numel() != 1)))
+          continue;
+        if (lo) a.lower = lo->data<float>()[0];
+        if (hi) a.upper = hi->data<float>()[0];
+      }
+    }
+    take_output(m, conv, act);
+    conv.activation = a;
+    conv.fusions.push_back({Node::Fusion::Kind::Epilogue, act.op_type, {act.name}});
+    mark_removed(act);
+    ++fused;
+  }
+  erase_removed(m);
+  note(m, fused, "fused", "Relu/Clip node(s) into the preceding Conv or Add");
+}
+
+}  // namespace algoscope::passes

@@ -1,0 +1,34 @@
+// The order of the graph passes, in one place. Identity removal comes first so that shape
+// inference and folding see through copies; inference and constant folding come before the
+// fusions, which need static shapes and constant weights; dead code goes last, after the fusions
+// have orphaned what they absorbed.
+#include "passes/pass.h"
+
+namespace algoscope::passes {
+
+const std::vector<GraphPass>& graph_passes() {
+  static const std::vector<GraphPass> passes = {
+      {"remove_identity", &LoadOptions::remove_identity, remove_identity},
+      // Always runs (every value needs its static shape); fold_constants only stops its folding.
+      {"infer_and_fold", nullptr, infer_and_fold},
+      {"fold_batchnorm", &LoadOptions::fold_batchnorm, fold_batchnorm},
+      {"fuse_activation", &LoadOptions::fuse_activations, fuse_activation},
+      {"fuse_attention", &LoadOptions::fuse_attention, fuse_attention},
+      {"remove_dead_code", nullptr, remove_dead_code},
+  };
+  return passes;
+}
+
+std::vector<std::string_view> enabled_passes(const LoadOptions& options) {
+  std::vector<std::string_view> names;
+  for (const GraphPass& pass : graph_passes())
+    if (pass.enabled(options)) names.push_back(pass.name);
+  return names;
+}
+
+void run_graph_passes(PassContext& context) {
+  for (const GraphPass& pass : graph_passes())
+    if (pass.enabled(context.options)) pass.run(context);
+}
+
+}  // namespace algoscope::passes
