@@ -23,5 +23,14 @@ Family cudnn_conv_family();
 Shape cudnn_conv_output_shape(const Layer& layer);
 Family cublas_gemm_family();
 Family cublas_matmul_family();
+// Our own kernels (ops/<op>/), one family per op kind.
+Family cuda_elementwise_family();
+Family cuda_activation_family();
+Family cuda_pool_family();
+Family cuda_softmax_family();
+Family cuda_attention_family();
+Family cuda_copy_family();
+Family cuda_transpose_family();
+Family cuda_concat_family();
 
 }  // namespace algoscope::cuda

@@ -24,6 +24,14 @@ class CudaModule final : public Module {
     families_[kCudnnConv] = cudnn_conv_family();
     families_[kCublasGemm] = cublas_gemm_family();
     families_[kCublasMatMul] = cublas_matmul_family();
+    families_[kCudaElementwise] = cuda_elementwise_family();
+    families_[kCudaActivation] = cuda_activation_family();
+    families_[kCudaPool] = cuda_pool_family();
+    families_[kCudaSoftmax] = cuda_softmax_family();
+    families_[kCudaAttention] = cuda_attention_family();
+    families_[kCudaCopy] = cuda_copy_family();
+    families_[kCudaTranspose] = cuda_transpose_family();
+    families_[kCudaConcat] = cuda_concat_family();
     cudaDeviceProp prop{};
     check(cudaGetDeviceProperties(&prop, device_space().device()),
           "reading the device's properties");

@@ -2,14 +2,20 @@
 // cudnn_* algorithms build them, give every layer of the Conv sweep the output shape our own shape
 // inference gives (groups, strides, dilations, symmetric and asymmetric pads, 1-D layers), which
 // needs no device. With a device: every GPU algorithm against `reference` (the Conv sweep, Gemm
-// and MatMul layers), and a chain of GPU layers that runs without transfers between its first
-// and last layer. Without a device those skip with a visible message; ALGOSCOPE_REQUIRE_GPU=1
-// turns the skip into a failure (scripts/gpu-check.sh sets it).
+// and MatMul layers), a chain of GPU layers that runs without transfers between its first
+// and last layer, and our own kernels (engine/cuda/ops/) against `reference`: broadcast shapes,
+// pooling pads / dilations / ceil_mode, softmax axes in both opset semantics, attention (naive and
+// flash) with and without masks, and a ResNet-like block that is all on the device. Without a
+// device those skip with a visible message; ALGOSCOPE_REQUIRE_GPU=1 turns the skip into a failure
+// (scripts/gpu-check.sh sets it).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "algoscope/algorithm_sweep.h"
@@ -18,6 +24,7 @@
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
 #include "cuda/backend.h"
+#include "cuda/kernel_models.h"
 #include "cuda/variants.h"
 #include "family.h"
 #include "support/onnx_builder.h"
@@ -148,6 +155,310 @@ TEST(CudaDevice, AChainOfGpuLayersTransfersOnlyAtItsEnds) {
   ASSERT_EQ(got.shape(), want.shape());
   for (int64_t i = 0; i < want.numel(); ++i)
     EXPECT_NEAR(got.data<float>()[i], want.data<float>()[i], 1e-2) << i;
+}
+
+// --- Our own kernels --------------------------------------------------------------------------
+
+std::shared_ptr<const algoscope::Model> load(const std::string& bytes) {
+  return std::make_shared<const algoscope::Model>(
+      algoscope::load_model_from_bytes(bytes, "model.onnx"));
+}
+
+// Every output of `model` with `plan` against the all-`reference` run, elementwise within
+// atol * scale + rtol * |want| (scale = max(1, max |want|) per output); NaN must stay NaN.
+void expect_near_reference(const std::shared_ptr<const algoscope::Model>& model,
+                           const algoscope::Plan& plan, algoscope::Tolerance tol,
+                           uint64_t seed = 7) {
+  algoscope::Plan reference = algoscope::Plan::for_model(*model);
+  for (const algoscope::Node& node : model->nodes) reference.defaults[node.op_type] = "reference";
+  const auto inputs = algoscope::random_inputs(*model, seed);
+  const auto want = algoscope::Session(model, reference).run(inputs);
+  const auto got = algoscope::Session(model, plan).run(inputs);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t o = 0; o < want.size(); ++o) {
+    SCOPED_TRACE("output " + std::to_string(o));
+    ASSERT_EQ(got[o].shape(), want[o].shape());
+    const float* w = want[o].data<float>();
+    const float* g = got[o].data<float>();
+    double scale = 1;
+    for (int64_t i = 0; i < want[o].numel(); ++i)
+      if (std::isfinite(w[i])) scale = std::max(scale, double(std::fabs(w[i])));
+    for (int64_t i = 0; i < want[o].numel(); ++i) {
+      if (std::isnan(w[i])) {
+        EXPECT_TRUE(std::isnan(g[i])) << "element " << i << ": " << g[i] << ", want NaN";
+      } else if (std::isinf(w[i])) {
+        EXPECT_EQ(g[i], w[i]) << "element " << i;
+      } else {
+        EXPECT_LE(std::fabs(double(g[i]) - double(w[i])),
+                  tol.atol * scale + tol.rtol * std::fabs(double(w[i])))
+            << "element " << i << ": " << g[i] << ", want " << w[i];
+      }
+    }
+  }
+}
+
+// A plan that runs every node of `ops` on its "cuda" algorithm (others as named in `extra`).
+algoscope::Plan cuda_plan(const algoscope::Model& model,
+                          const std::map<std::string, std::string>& extra = {}) {
+  algoscope::Plan plan = algoscope::Plan::for_model(model);
+  for (const algoscope::Node& node : model.nodes)
+    if (Registry::instance().find_algorithm(node.op_type, "cuda"))
+      plan.defaults[node.op_type] = "cuda";
+  for (const auto& [op, name] : extra) plan.defaults[op] = name;
+  return plan;
+}
+
+// The loosest tolerance of the "cuda" algorithms of `ops`.
+algoscope::Tolerance loosest(const std::set<std::string>& ops) {
+  algoscope::Tolerance t{0.0, 0.0};
+  for (const std::string& op : ops) {
+    const auto* a = Registry::instance().find_algorithm(op, "cuda");
+    t.atol = std::max(t.atol, a->tolerance.atol);
+    t.rtol = std::max(t.rtol, a->tolerance.rtol);
+  }
+  return t;
+}
+
+TEST(CudaKernels, EveryOpChainMatchesReferenceWithTransfersOnlyAtItsEnds) {
+  REQUIRE_DEVICE();
+  auto model = load(cuda_kernel_models::every_op_chain());
+  const algoscope::Plan plan = cuda_plan(*model);
+  {
+    algoscope::Session session(model, plan);
+    for (const auto& layer : session.layers())
+      EXPECT_EQ(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
+    ASSERT_EQ(session.transfers().size(), 3u);  // x up, sm and lsm down
+    EXPECT_EQ(session.transfers()[0].value, "x");
+  }
+  // Roundings compound along the chain: ten times the loosest single-op tolerance.
+  std::set<std::string> ops(std::begin(cuda_kernel_models::kCudaOps),
+                            std::end(cuda_kernel_models::kCudaOps));
+  algoscope::Tolerance t = loosest(ops);
+  expect_near_reference(model, plan, {10 * t.atol, 10 * t.rtol});
+}
+
+TEST(CudaKernels, ElementwiseBroadcastsExactlyAndAppliesTheFusedRelu) {
+  REQUIRE_DEVICE();
+  onnx_builder::ModelBuilder b("broadcast");
+  b.input("a", {2, 3, 4, 5});
+  b.input("b", {3, 1, 5});
+  b.input("c", {4, 1});
+  b.node("Add", {"a", "b"}, {"s"}, "add");
+  b.node("Relu", {"s"}, {"r"}, "relu");     // fused into the Add by the loader
+  b.node("Sub", {"c", "r"}, {"d"}, "sub");  // the broadcast operand first
+  b.initializer("channel", {1, 3, 1, 1}, onnx_builder::random_floats(3, 5, 0.5f, 2.0f));
+  b.node("Div", {"d", "channel"}, {"q"}, "div");
+  b.node("Mul", {"q", "a"}, {"y"}, "mul");  // equal shapes
+  b.initializer("offset", {}, {0.3f});
+  b.node("Add", {"y", "offset"}, {"z0"}, "add_scalar");
+  b.node("Clip", {"z0"}, {"z"}, "relu6");  // Clip with no bounds: the identity
+  b.output("z");
+  b.output("r");  // graph output: the Relu stays a node of its own
+  auto model = load(b.bytes());
+  bool fused = false;
+  for (const auto& node : model->nodes) fused = fused || (node.name == "add" && node.activation);
+  if (!fused) std::printf("note: the loader did not fuse the Relu into the Add\n");
+  expect_near_reference(model, cuda_plan(*model), loosest({"Add", "Sub", "Mul", "Div", "Clip"}));
+}
+
+TEST(CudaKernels, AddWithAFusedReluOrClipClampsOnTheDevice) {
+  REQUIRE_DEVICE();
+  onnx_builder::ModelBuilder b("add_relu");
+  b.input("a", {2, 8, 3, 3});
+  b.input("b", {2, 8, 3, 3});
+  b.node("Add", {"a", "b"}, {"s"}, "add");
+  b.node("Relu", {"s"}, {"r"}, "relu");
+  b.node("Add", {"r", "a"}, {"t"}, "add6");
+  b.initializer("lo", {}, {0.1f});
+  b.initializer("hi", {}, {0.6f});
+  b.node("Clip", {"t", "lo", "hi"}, {"y"}, "clip");
+  b.output("y");
+  auto model = load(b.bytes());
+  size_t fused = 0;
+  for (const auto& node : model->nodes) fused += node.activation ? 1 : 0;
+  EXPECT_EQ(fused, 2u);  // both Adds carry their activation
+  expect_near_reference(model, cuda_plan(*model), {0.0, 0.0});
+}
+
+TEST(CudaKernels, PoolingHonoursPadsStridesDilationsCeilModeAndCountIncludePad) {
+  REQUIRE_DEVICE();
+  onnx_builder::ModelBuilder b("pools");
+  b.input("x", {2, 3, 11, 10});
+  b.node("MaxPool", {"x"}, {"m1"}, "max_dilated")
+      .ints("kernel_shape", {3, 2})
+      .ints("strides", {2, 3})
+      .ints("pads", {0, 1, 2, 0})
+      .ints("dilations", {2, 1})
+      .i("ceil_mode", 1);
+  b.node("MaxPool", {"x"}, {"m2"}, "max_same")
+      .ints("kernel_shape", {3, 3})
+      .ints("strides", {2, 2})
+      .s("auto_pad", "SAME_UPPER");
+  b.node("AveragePool", {"x"}, {"a1"}, "avg_exclude")
+      .ints("kernel_shape", {3, 3})
+      .ints("strides", {2, 2})
+      .ints("pads", {1, 1, 1, 1})
+      .i("ceil_mode", 1);
+  b.node("AveragePool", {"x"}, {"a2"}, "avg_include")
+      .ints("kernel_shape", {3, 4})
+      .ints("strides", {3, 2})
+      .ints("pads", {1, 2, 0, 1})
+      .i("count_include_pad", 1)
+      .i("ceil_mode", 1);
+  b.node("GlobalAveragePool", {"x"}, {"g1"}, "gap");
+  b.node("GlobalMaxPool", {"x"}, {"g2"}, "gmp");
+  for (const char* y : {"m1", "m2", "a1", "a2", "g1", "g2"}) b.output(y);
+  auto model = load(b.bytes());
+  expect_near_reference(model, cuda_plan(*model),
+                        loosest({"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"}));
+
+  // 1-D and 3-D windows, and a global pool over a plane larger than one block's threads.
+  onnx_builder::ModelBuilder c("pools_nd");
+  c.input("x1", {2, 3, 17});
+  c.input("x3", {1, 2, 5, 6, 7});
+  c.input("big", {1, 2, 40, 40});
+  c.node("MaxPool", {"x1"}, {"p1"}, "max1d").ints("kernel_shape", {4}).ints("strides", {3});
+  c.node("AveragePool", {"x3"}, {"p3"}, "avg3d")
+      .ints("kernel_shape", {2, 3, 2})
+      .ints("pads", {1, 0, 1, 0, 1, 1});
+  c.node("GlobalAveragePool", {"big"}, {"gb"}, "gap_big");
+  c.node("GlobalMaxPool", {"big"}, {"gm"}, "gmp_big");
+  for (const char* y : {"p1", "p3", "gb", "gm"}) c.output(y);
+  auto nd = load(c.bytes());
+  expect_near_reference(nd, cuda_plan(*nd),
+                        loosest({"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"}));
+}
+
+TEST(CudaKernels, SoftmaxFollowsBothOpsetSemanticsOnEveryAxis) {
+  REQUIRE_DEVICE();
+  for (int64_t opset : {11, 13}) {
+    for (int64_t axis : {0, 1, 2, -1}) {
+      SCOPED_TRACE("opset " + std::to_string(opset) + " axis " + std::to_string(axis));
+      onnx_builder::ModelBuilder b("softmax", opset);
+      b.input("x", {3, 4, 300});  // lines longer than a block: the threads stride
+      b.node("Softmax", {"x"}, {"s"}, "softmax").i("axis", axis);
+      b.node("LogSoftmax", {"x"}, {"l"}, "log_softmax").i("axis", axis);
+      b.output("s");
+      b.output("l");
+      auto model = load(b.bytes());
+      expect_near_reference(model, cuda_plan(*model), loosest({"Softmax", "LogSoftmax"}));
+    }
+  }
+}
+
+// PyTorch's exported attention (the loader fuses it into one Attention node): Q [1, 3, sq, d],
+// K transposed by a Transpose node, V [1, 3, skv, dv], optional additive mask [sq, skv].
+std::string attention_model(int64_t sq, int64_t skv, int64_t d, int64_t dv, bool mask,
+                            bool causal) {
+  onnx_builder::ModelBuilder b("attention", 13);
+  b.input("q", {1, 3, sq, d});
+  b.input("k", {1, 3, skv, d});
+  b.input("v", {1, 3, skv, dv});
+  b.node("Transpose", {"k"}, {"kt"}, "transpose_k").ints("perm", {0, 1, 3, 2});
+  b.node("MatMul", {"q", "kt"}, {"raw"}, "qk");
+  b.initializer("scale", {}, {1.0f / std::sqrt(float(d))});
+  b.node("Mul", {"raw", "scale"}, {"scores"}, "scale_scores");
+  std::string scores = "scores";
+  if (mask) {
+    std::vector<float> m = onnx_builder::random_floats(size_t(sq * skv), 11);
+    if (causal)
+      for (int64_t i = 0; i < sq; ++i)
+        for (int64_t j = i + 1; j < skv; ++j)
+          m[size_t(i * skv + j)] = -std::numeric_limits<float>::infinity();
+    b.initializer("mask", {sq, skv}, m);
+    b.node("Add", {scores, "mask"}, {"masked"}, "add_mask");
+    scores = "masked";
+  }
+  b.node("Softmax", {scores}, {"p"}, "softmax").i("axis", -1);
+  b.node("MatMul", {"p", "v"}, {"y"}, "pv");
+  b.output("y");
+  return b.bytes();
+}
+
+TEST(CudaKernels, AttentionNaiveAndFlashMatchReferenceWithAndWithoutMasks) {
+  REQUIRE_DEVICE();
+  struct Case {
+    int64_t sq, skv, d, dv;
+    bool mask, causal;
+  };
+  // Sizes that are not multiples of the flash kernel's 16 rows and 32 keys; head sizes up to its
+  // 128; a causal mask whose first rows are mostly -inf.
+  const Case cases[] = {{37, 70, 16, 24, false, false},
+                        {37, 70, 16, 24, true, false},
+                        {50, 50, 64, 64, true, true},
+                        {1, 5, 128, 128, false, false},
+                        {197, 197, 64, 64, false, false}};
+  for (const Case& c : cases) {
+    auto model = load(attention_model(c.sq, c.skv, c.d, c.dv, c.mask, c.causal));
+    size_t attention_nodes = 0;
+    for (const auto& node : model->nodes) attention_nodes += node.op_type == "Attention";
+    ASSERT_EQ(attention_nodes, 1u) << "the loader did not fuse the attention block";
+    for (const char* name : {"cuda_naive", "cuda_flash"}) {
+      SCOPED_TRACE(std::string(name) + " sq " + std::to_string(c.sq) + " skv " +
+                   std::to_string(c.skv) + " d " + std::to_string(c.d) +
+                   (c.mask ? (c.causal ? " causal" : " mask") : ""));
+      const algoscope::Plan plan = cuda_plan(*model, {{"Attention", name}});
+      algoscope::Session session(model, plan);
+      EXPECT_EQ(session.transfers().size(), 4u);  // q, k, v up, y down
+      expect_near_reference(model, plan,
+                            Registry::instance().find_algorithm("Attention", name)->tolerance);
+    }
+  }
+}
+
+TEST(CudaKernels, FlashAttentionNeedsNoWorkspaceAndRefusesHugeHeads) {
+  REQUIRE_DEVICE();
+  auto model = load(attention_model(300, 300, 32, 32, false, false));
+  auto big = load(attention_model(4, 4, 160, 32, false, false));
+  for (const auto* m : {model.get(), big.get()}) {
+    for (const auto& node : m->nodes) {
+      if (node.op_type != "Attention") continue;
+      const algoscope::Layer layer = algoscope::make_layer(*m, node);
+      const auto& op = *Registry::instance().find_op("Attention");
+      if (m == model.get()) {
+        EXPECT_FALSE(op.find("cuda_flash")->why_not(layer).has_value());
+        EXPECT_EQ(op.find("cuda_flash")->workspace(layer), 0u);
+        EXPECT_EQ(op.find("cuda_naive")->workspace(layer), 4u * 3 * 300 * 300);
+      } else {
+        EXPECT_TRUE(op.find("cuda_flash")->why_not(layer).has_value());
+        EXPECT_FALSE(op.find("cuda_naive")->why_not(layer).has_value());
+      }
+    }
+  }
+}
+
+TEST(CudaKernels, AResNetLikeBlockRunsEntirelyOnTheDevice) {
+  REQUIRE_DEVICE();
+  onnx_builder::ModelBuilder b("resnet_block");
+  b.input("x", {2, 8, 12, 12});
+  b.initializer("w1", {8, 8, 3, 3}, onnx_builder::random_floats(576, 1, -0.3f, 0.3f));
+  b.initializer("w2", {8, 8, 3, 3}, onnx_builder::random_floats(576, 2, -0.3f, 0.3f));
+  b.node("Conv", {"x", "w1"}, {"c1"}, "conv1").ints("pads", {1, 1, 1, 1});
+  b.node("Relu", {"c1"}, {"r1"}, "relu1");
+  b.node("Conv", {"r1", "w2"}, {"c2"}, "conv2").ints("pads", {1, 1, 1, 1});
+  b.node("Add", {"c2", "x"}, {"s"}, "residual");
+  b.node("Relu", {"s"}, {"r"}, "relu2");
+  b.node("MaxPool", {"r"}, {"p"}, "pool")
+      .ints("kernel_shape", {3, 3})
+      .ints("strides", {2, 2})
+      .ints("pads", {1, 1, 1, 1});
+  b.node("GlobalAveragePool", {"p"}, {"g"}, "gap");
+  b.node("Flatten", {"g"}, {"f"}, "flatten");
+  b.initializer("fc", {10, 8}, onnx_builder::random_floats(80, 3));
+  b.initializer("bias", {10}, onnx_builder::random_floats(10, 4));
+  b.node("Gemm", {"f", "fc", "bias"}, {"y"}, "fc").i("transB", 1);
+  b.output("y");
+  auto model = load(b.bytes());
+  const algoscope::Plan plan = cuda_plan(*model, {{"Conv", "cudnn_heuristic"}, {"Gemm", "cublas"}});
+  {
+    algoscope::Session session(model, plan);
+    for (const auto& layer : session.layers())
+      EXPECT_EQ(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
+    ASSERT_EQ(session.transfers().size(), 2u);  // x up, y down
+    EXPECT_EQ(session.transfers()[0].value, "x");
+    EXPECT_EQ(session.transfers()[1].value, "y");
+  }
+  expect_near_reference(model, plan, {1e-3, 1e-2});
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The GPU algorithms as every machine sees them, with or without a CUDA device: listed in the
 // Conv, Gemm and MatMul registries with backend cuda, one per real cuDNN forward algorithm (and
-// TF32 twins, cuDNN's heuristic and find, cuBLAS and cuBLASLt); without a device each says why it
+// TF32 twins, cuDNN's heuristic and find, cuBLAS and cuBLASLt), and our own kernels ("cuda" for
+// elementwise, activation, pooling, softmax and data-movement ops, cuda_naive and cuda_flash for
+// Attention); without a device each says why it
 // does not apply, default and heuristic plans never pick one, and asking for one is a clear error
 // naming the reason, never a crash. On a machine with a device, the numerical tests are in
 // tests/cuda/ instead.
@@ -17,6 +19,7 @@
 #include "algoscope/select.h"
 #include "algoscope/session.h"
 #include "cuda/backend.h"
+#include "cuda/kernel_models.h"
 #include "support/onnx_builder.h"
 
 namespace {
@@ -116,6 +119,50 @@ TEST(CudaAlgorithms, SelectingOneWithoutADeviceIsAClearErrorNamingTheLayerAndRea
     EXPECT_NE(what.find("cudnn_find"), std::string::npos) << what;
     EXPECT_NE(what.find(algoscope::cuda::availability().reason), std::string::npos) << what;
   }
+}
+
+TEST(CudaAlgorithms, EveryOpOfOurKernelsHasACudaAlgorithmThatAppliesItsActivation) {
+  for (const char* op : cuda_kernel_models::kCudaOps) {
+    SCOPED_TRACE(op);
+    const auto* a = Registry::instance().find_algorithm(op, "cuda");
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->backend, Backend::Cuda);
+    EXPECT_TRUE(a->applies_activation);  // a host clamp would read device memory
+    EXPECT_LT(a->default_priority, 0);
+    EXPECT_FALSE(a->summary.empty());
+    EXPECT_NE(a->teaching.find("device"), std::string::npos) << a->teaching;
+    EXPECT_EQ(cuda_algorithms(op).size(), 1u);
+  }
+  std::set<std::string> attention;
+  for (const auto* a : cuda_algorithms("Attention")) attention.insert(a->name);
+  EXPECT_EQ(attention, (std::set<std::string>{"cuda_naive", "cuda_flash"}));
+  // The naive kernel's teaching states its score matrix; flash's says it never stores one.
+  const auto& op = *Registry::instance().find_op("Attention");
+  EXPECT_NE(op.find("cuda_naive")->teaching.find("Sq * Skv"), std::string::npos);
+  EXPECT_NE(op.find("cuda_flash")->teaching.find("never exists"), std::string::npos);
+}
+
+TEST(CudaAlgorithms, WithoutADeviceOurKernelsSayWhyAndTheDefaultPlanStaysOnTheHost) {
+  if (have_device()) GTEST_SKIP() << "a CUDA device is present: tests/cuda covers this machine";
+  auto model = std::make_shared<const algoscope::Model>(
+      algoscope::load_model_from_bytes(cuda_kernel_models::every_op_chain(), "cuda_chain.onnx"));
+  const std::string reason = algoscope::cuda::availability().reason;
+  std::set<std::string> seen;
+  for (const algoscope::Node& node : model->nodes) {
+    const algoscope::Layer layer = algoscope::make_layer(*model, node);
+    for (const auto* a : cuda_algorithms(node.op_type)) {
+      auto why = a->why_not(layer);
+      ASSERT_TRUE(why.has_value()) << node.name << " " << a->name;
+      EXPECT_EQ(*why, reason) << node.name;
+      EXPECT_EQ(a->workspace(layer), 0u) << node.name;  // no module asked
+      seen.insert(node.op_type);
+    }
+  }
+  for (const char* op : cuda_kernel_models::kCudaOps) EXPECT_TRUE(seen.count(op)) << op;
+  algoscope::Session session(model, algoscope::Plan::for_model(*model), {.threads = 1});
+  for (const auto& layer : session.layers())
+    EXPECT_NE(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
+  EXPECT_TRUE(session.transfers().empty());
 }
 
 }  // namespace

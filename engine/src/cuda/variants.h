@@ -33,10 +33,35 @@ enum BlasVariant : int { kCublas = 0, kCublasLt = 1 };
 // Our own CUDA kernels, one family per op kind; the variant picks the kernel where there are
 // several (attention: naive or flash).
 inline constexpr const char* kCudaElementwise = "cuda_elementwise";  // Add, Sub, Mul, Div
-inline constexpr const char* kCudaActivation = "cuda_activation";    // Relu, Sigmoid, Tanh, ...
-inline constexpr const char* kCudaPool = "cuda_pool";  // MaxPool, AveragePool, Global*
+enum ElementwiseVariant : int { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
+inline constexpr const char* kCudaActivation = "cuda_activation";  // Relu, Sigmoid, ..., Clip
+enum ActivationVariant : int {
+  kRelu = 0,
+  kSigmoid = 1,
+  kTanh = 2,
+  kErf = 3,
+  kSqrt = 4,
+  kExp = 5,
+  kHardSigmoid = 6,
+  kHardSwish = 7,
+  kLeakyRelu = 8,
+  kClip = 9,
+};
+inline constexpr const char* kCudaPool = "cuda_pool";
+enum PoolVariant : int {
+  kMaxPool = 0,
+  kAveragePool = 1,
+  kGlobalAveragePool = 2,
+  kGlobalMaxPool = 3
+};
 inline constexpr const char* kCudaSoftmax = "cuda_softmax";
+enum SoftmaxVariant : int { kSoftmax = 0, kLogSoftmax = 1 };
 inline constexpr const char* kCudaAttention = "cuda_attention";
 enum AttentionVariant : int { kNaiveAttention = 0, kFlashAttention = 1 };
+// Data movement: a device-to-device copy for the ops that only reinterpret a shape (Reshape,
+// Flatten, Squeeze, Unsqueeze, Identity), and a permuting copy for Transpose; Concat.
+inline constexpr const char* kCudaCopy = "cuda_copy";
+inline constexpr const char* kCudaTranspose = "cuda_transpose";
+inline constexpr const char* kCudaConcat = "cuda_concat";
 
 }  // namespace algoscope::cuda

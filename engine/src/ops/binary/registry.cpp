@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "cuda/backend.h"
+#include "cuda/variants.h"
 #include "ops/binary/binary.h"
 #include "ops/registrations.h"
 
@@ -127,6 +129,31 @@ void register_binary(Registry& registry) {
             " Selection copies the chosen element's bits, so the result is exact for every type.",
         binary::prepare_where_reference, Tolerance{0.0, 0.0}));
     registry.add_op(std::move(def));
+  }
+
+  // Our CUDA kernel (engine/cuda/ops/binary/elementwise.cpp): one grid-stride pass on the device.
+  {
+    const std::pair<const char*, int> ops[] = {
+        {"Add", cuda::kAdd}, {"Sub", cuda::kSub}, {"Mul", cuda::kMul}, {"Div", cuda::kDiv}};
+    for (const auto& [op_type, variant] : ops) {
+      Algorithm a = cuda::algorithm(cuda::kCudaElementwise, variant);
+      a.name = "cuda";
+      a.summary = "one device thread per output element over the merged broadcast plan";
+      a.teaching =
+          std::string(kBroadcastText) +
+          " On the CUDA device the plan's merged dimensions and per-operand strides go to one "
+          "kernel that gives each output element a thread (a grid-stride loop of 256-thread "
+          "blocks): equal shapes and scalar operands merge to one dimension and index with a "
+          "multiply, other patterns (a channel bias [1, C, 1, 1]) unravel the index over the few "
+          "merged dimensions. A Relu or Clip the loader fused into an Add (a ResNet's residual "
+          "join) is applied in the same pass. Inputs and output live in device memory; the "
+          "session inserts transfers where a neighbour runs on the host. It wins whenever its "
+          "neighbours run on the device: the pass is memory-bound, and the alternative is a round "
+          "trip to the host. Covers float32 only. Numerics: the same single IEEE operation per "
+          "element as the host (division correctly rounded), so the results are bit-identical.";
+      a.tolerance = Tolerance{0.0, 0.0};
+      registry.add_algorithm(op_type, std::move(a));
+    }
   }
 }
 

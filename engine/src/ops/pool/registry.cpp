@@ -1,6 +1,8 @@
 // The pooling family: ONNX MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool and the
 // algorithms that compute them. This file is the only place their names are spelled; each algorithm
 // lives in <op>_<algorithm>.cpp next to this file.
+#include "cuda/backend.h"
+#include "cuda/variants.h"
 #include "ops/pool/pool.h"
 #include "ops/registrations.h"
 
@@ -141,6 +143,55 @@ void register_pool(Registry& registry) {
     reference.prepare = pool::prepare_global_max_pool_reference;
     registry.add_op(std::move(op));
     registry.add_algorithm("GlobalMaxPool", std::move(reference));
+  }
+
+  // Our CUDA kernels (engine/cuda/ops/pool/pooling.cpp).
+  {
+    struct CudaPool {
+      const char* op_type;
+      int variant;
+      const char* how;
+      Tolerance tolerance;
+    };
+    const CudaPool pools[] = {
+        {"MaxPool", cuda::kMaxPool,
+         "One device thread per output element walks its (dilated) window, skipping taps in the "
+         "padding; the window (pads, auto_pad, strides, dilations, ceil_mode) is the engine's "
+         "own, resolved once. The first tap inside the input wins ties, as the reference. The "
+         "optional Indices output is not computed: such a layer is refused. Numerics: exact.",
+         Tolerance{0.0, 0.0}},
+        {"AveragePool", cuda::kAveragePool,
+         "One device thread per output element sums its (dilated) window in float and divides by "
+         "the taps that count: those inside the input, or with count_include_pad those inside "
+         "the padded input (ceil_mode's overhang never counts, as in PyTorch). Numerics: a float "
+         "sum of at most kernel-size terms where the reference sums in double: a few ulp.",
+         Tolerance{1e-6, 1e-5}},
+        {"GlobalAveragePool", cuda::kGlobalAveragePool,
+         "One device block per (image, channel) plane: 256 threads stride through the plane "
+         "summing in float, then a tree in shared memory adds their partial sums, and the sum is "
+         "divided by the plane size. Numerics: float pairwise-style sums (error about "
+         "log2(256) + size / 256 roundings) against the reference's double: within 1e-5 "
+         "relative.",
+         Tolerance{1e-6, 1e-5}},
+        {"GlobalMaxPool", cuda::kGlobalMaxPool,
+         "One device block per (image, channel) plane: 256 threads stride through the plane "
+         "keeping their maximum, then a tree in shared memory combines them. Numerics: exact.",
+         Tolerance{0.0, 0.0}},
+    };
+    for (const CudaPool& p : pools) {
+      Algorithm a = cuda::algorithm(cuda::kCudaPool, p.variant);
+      a.name = "cuda";
+      a.summary = std::string(p.how).substr(0, std::string(p.how).find(':'));
+      a.summary = a.summary.substr(0, a.summary.find(';'));
+      a.teaching =
+          std::string("On the CUDA device. ") + p.how +
+          " Input and output live in device memory; the session inserts transfers where a "
+          "neighbour runs on the host. Extra memory: none. It wins whenever its neighbours run "
+          "on the device (a round trip to the host costs more than the pass). Covers float32 "
+          "with 1 to 3 spatial axes.";
+      a.tolerance = p.tolerance;
+      registry.add_algorithm(p.op_type, std::move(a));
+    }
   }
 }
 

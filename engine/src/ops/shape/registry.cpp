@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "cuda/backend.h"
+#include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/shape/shape.h"
 
@@ -92,6 +94,52 @@ void register_shape(Registry& registry) {
       infer_constant_of_shape, "fills the output",
       "Writes the one value into every element of the output. No extra memory.",
       prepare_constant_of_shape_reference);
+
+  // Our CUDA data movement (engine/cuda/ops/shape/movement.cpp): the glue between a network's
+  // layers stays on the device.
+  {
+    const char* kDevice =
+        " Input and output live in device memory; the session inserts transfers where a "
+        "neighbour runs on the host. It wins whenever its neighbours run on the device: the "
+        "alternative is a round trip to the host. Moves bits only, so the result is exact for "
+        "every type.";
+    for (const char* op_type : {"Flatten", "Reshape", "Squeeze", "Unsqueeze"}) {
+      Algorithm a = cuda::algorithm(cuda::kCudaCopy, 0);
+      a.name = "cuda";
+      a.summary = "one device-to-device copy of the bytes";
+      a.teaching = std::string(
+                       "The bytes of the output are the input's in the same order; only the shape "
+                       "changes. On the CUDA device this is one cudaMemcpyAsync from the input to "
+                       "the output buffer (the shape input, where there is one, is a constant "
+                       "that is never read). Extra memory: none.") +
+                   kDevice;
+      a.tolerance = Tolerance{0.0, 0.0};
+      registry.add_algorithm(op_type, std::move(a));
+    }
+    Algorithm t = cuda::algorithm(cuda::kCudaTranspose, 0);
+    t.name = "cuda";
+    t.summary = "one device thread per output element gathers from the permuted input offset";
+    t.teaching = std::string(
+                     "On the CUDA device, each output element gets a thread that unravels its "
+                     "index over the output dimensions and reads the input at the sum of the "
+                     "permuted input strides: writes coalesce, reads are strided. Up to 8 "
+                     "dimensions. Extra memory: none.") +
+                 kDevice;
+    t.tolerance = Tolerance{0.0, 0.0};
+    registry.add_algorithm("Transpose", std::move(t));
+    Algorithm c = cuda::algorithm(cuda::kCudaConcat, 0);
+    c.name = "cuda";
+    c.summary = "one strided 2-D device copy (cudaMemcpy2DAsync) per input";
+    c.teaching = std::string(
+                     "The output is viewed as [outer, total * inner] around the axis; each input "
+                     "fills a band of columns of width (its extent * inner), which is one "
+                     "cudaMemcpy2DAsync from the input to the output with the output's row "
+                     "pitch: the copy engine does the strides, no kernel of ours runs. Extra "
+                     "memory: none.") +
+                 kDevice;
+    c.tolerance = Tolerance{0.0, 0.0};
+    registry.add_algorithm("Concat", std::move(c));
+  }
 }
 
 }  // namespace algoscope::ops

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "cuda/backend.h"
+#include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/unary/unary.h"
 
@@ -192,6 +194,56 @@ void register_unary(Registry& registry) {
                 "Writes the input's dimensions (optionally the [start, end) window of opset 15) "
                 "into a 1-D int64 tensor; the data is never read. Exact.",
                 unary::prepare_shape_reference, kExact));
+
+  // Our CUDA kernel (engine/cuda/ops/unary/activation.cpp): one grid-stride pass on the device.
+  {
+    struct CudaActivation {
+      const char* op_type;
+      int variant;
+      const char* numerics;
+      Tolerance tolerance;
+    };
+    const char* kTranscendental =
+        "CUDA's accurate libdevice function (at most 2 ulp by the CUDA Programming Guide), not "
+        "the fast __expf-style intrinsics: within a few ulp of the host's libm.";
+    const CudaActivation activations[] = {
+        {"Relu", cuda::kRelu, "Exact (NaN gives 0, as the reference).", kExact},
+        {"Sigmoid", cuda::kSigmoid, kTranscendental, Tolerance{1e-6, 1e-5}},
+        {"Tanh", cuda::kTanh, kTranscendental, Tolerance{1e-6, 1e-5}},
+        {"Erf", cuda::kErf, kTranscendental, Tolerance{1e-6, 1e-5}},
+        {"Sqrt", cuda::kSqrt, "sqrtf is correctly rounded under nvcc's defaults: exact.", kExact},
+        {"Exp", cuda::kExp, kTranscendental, Tolerance{1e-6, 1e-5}},
+        {"HardSigmoid", cuda::kHardSigmoid,
+         "nvcc fuses alpha * x + beta into one FMA, so results can differ from the reference by "
+         "one rounding.",
+         Tolerance{1e-6, 1e-6}},
+        {"HardSwish", cuda::kHardSwish,
+         "The reference's operations in its order; a fused multiply-add may save one rounding.",
+         Tolerance{1e-6, 1e-6}},
+        {"LeakyRelu", cuda::kLeakyRelu, "Exact: one comparison and at most one multiply.", kExact},
+        {"Clip", cuda::kClip,
+         "Exact; NaN passes through and min > max gives max, as the reference. Bounds come from "
+         "the attributes (opset < 11) or the optional scalar inputs (read on the host when "
+         "constant, by the kernel from device memory when computed).",
+         kExact},
+    };
+    for (const CudaActivation& c : activations) {
+      Algorithm a = cuda::algorithm(cuda::kCudaActivation, c.variant);
+      a.name = "cuda";
+      a.summary = "one device thread per element in a grid-stride loop";
+      a.teaching =
+          std::string(
+              "On the CUDA device: one kernel gives each element a thread (a grid-stride loop of "
+              "256-thread blocks) that applies the function with the reference's own formula and "
+              "comparisons. Input and output live in device memory; the session inserts transfers "
+              "where a neighbour runs on the host. Extra memory: none. It wins whenever its "
+              "neighbours run on the device: the pass is memory-bound, and the alternative is a "
+              "round trip to the host. Covers float32 only. Numerics: ") +
+          c.numerics;
+      a.tolerance = c.tolerance;
+      registry.add_algorithm(c.op_type, std::move(a));
+    }
+  }
 }
 
 }  // namespace algoscope::ops

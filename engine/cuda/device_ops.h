@@ -1,0 +1,48 @@
+// What the families of our own CUDA kernels (ops/*/) share on the engine side: the float32-only
+// check with its reason, and the fused activation of a node as the two bounds a kernel clamps to.
+#pragma once
+
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "algoscope/registry.h"
+
+namespace algoscope::cuda {
+
+// Empty when every present input and every output is float32, else which one is not.
+inline std::optional<std::string> float32_only(const Layer& layer) {
+  for (size_t i = 0; i < layer.inputs.size(); ++i)
+    if (layer.has_input(i) && layer.inputs[i].dtype != DType::Float32)
+      return std::string("our CUDA kernels take float32 tensors only; input ") + std::to_string(i) +
+             " is " + dtype_name(layer.inputs[i].dtype);
+  for (size_t i = 0; i < layer.outputs.size(); ++i)
+    if (layer.outputs[i].dtype != DType::Float32)
+      return std::string("our CUDA kernels write float32 tensors only; output ") +
+             std::to_string(i) + " is " + dtype_name(layer.outputs[i].dtype);
+  return std::nullopt;
+}
+
+// The node's fused Relu/Clip (Node::activation) as [lower, upper]; `active` is false without one,
+// so the kernel leaves NaN and infinities alone. GPU algorithms apply it themselves
+// (Algorithm::applies_activation): a clamp on the host would read device memory.
+struct Clamp {
+  bool active = false;
+  float lower = -std::numeric_limits<float>::infinity();
+  float upper = std::numeric_limits<float>::infinity();
+};
+inline Clamp fused_clamp(const Layer& layer) {
+  Clamp c;
+  if (const auto& a = layer.n().activation) c.active = true, c.lower = a->lower, c.upper = a->upper;
+  return c;
+}
+
+// For the ops the loader never fuses an activation into: a node that carries one anyway is
+// refused rather than computed without it.
+inline std::optional<std::string> no_fused_activation(const Layer& layer) {
+  if (layer.n().activation)
+    return "this CUDA kernel has no epilogue for the fused " + layer.n().activation->op;
+  return std::nullopt;
+}
+
+}  // namespace algoscope::cuda

@@ -1,0 +1,71 @@
+// The cuda_elementwise family: Add, Sub, Mul and Div on the device (variants.h: the variant is
+// the op, ElementwiseVariant). The broadcast is planned once at prepare time with the engine's own
+// BroadcastPlan, so the device kernel gets the merged dimensions and per-operand strides the host
+// kernels use; a fused Relu/Clip (a ResNet's residual Add + Relu) is applied in the same pass.
+#include "cuda/variants.h"
+#include "device_ops.h"
+#include "family.h"
+#include "ops/binary/broadcast.h"
+#include "ops/binary/elementwise_kernels.h"
+#include "runtime.h"
+
+namespace algoscope::cuda {
+namespace {
+
+BroadcastIndex broadcast_index(const Layer& layer) {
+  const Shape out = ops::broadcast_shapes({layer.inputs[0].shape, layer.inputs[1].shape});
+  const ops::BroadcastPlan plan =
+      ops::plan_broadcast({layer.inputs[0].shape, layer.inputs[1].shape}, out);
+  if (plan.dims.size() > size_t(kMaxBroadcastRank))
+    throw Error("the broadcast needs " + std::to_string(plan.dims.size()) +
+                " dimensions after merging; the CUDA kernel takes at most " +
+                std::to_string(kMaxBroadcastRank));
+  BroadcastIndex index;
+  index.rank = int(plan.dims.size());
+  for (size_t d = 0; d < plan.dims.size(); ++d) {
+    index.dims[d] = plan.dims[d];
+    index.a[d] = plan.strides[0][d];
+    index.b[d] = plan.strides[1][d];
+  }
+  return index;
+}
+
+class ElementwiseKernel final : public DeviceKernel {
+ public:
+  ElementwiseKernel(const Layer& layer, int variant)
+      : op_(ElementwiseVariant(variant)),
+        index_(broadcast_index(layer)),
+        clamp_(fused_clamp(layer)) {}
+  void run(KernelIO& io) override {
+    Tensor& y = *io.outputs[0];
+    check(binary_elementwise(op_, io.inputs[0]->data<float>(), io.inputs[1]->data<float>(),
+                             y.data<float>(), y.numel(), index_, clamp_.active, clamp_.lower,
+                             clamp_.upper, stream()),
+          "launching the elementwise kernel");
+  }
+
+ private:
+  ElementwiseVariant op_;
+  BroadcastIndex index_;
+  Clamp clamp_;
+};
+
+}  // namespace
+
+Family cuda_elementwise_family() {
+  Family f;
+  f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
+    if (variant < int(kAdd) || variant > int(kDiv))
+      return "unknown elementwise variant " + std::to_string(variant);
+    if (!layer.has_input(0) || !layer.has_input(1)) return std::string("needs two inputs");
+    if (auto problem = float32_only(layer)) return problem;
+    broadcast_index(layer);  // throws (the module catches it) with what is wrong
+    return std::nullopt;
+  };
+  f.prepare = [](int variant, const Layer& layer) -> std::unique_ptr<Kernel> {
+    return std::make_unique<ElementwiseKernel>(layer, variant);
+  };
+  return f;
+}
+
+}  // namespace algoscope::cuda

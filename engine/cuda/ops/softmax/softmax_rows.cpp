@@ -1,0 +1,48 @@
+// The cuda_softmax family: Softmax (variant kSoftmax) and LogSoftmax (kLogSoftmax) on the device,
+// with the engine's own softmax_geometry deciding what a line is (the whole flattened tail before
+// opset 13, one axis from 13), so both opset semantics match the host.
+#include "cuda/variants.h"
+#include "device_ops.h"
+#include "family.h"
+#include "ops/softmax/softmax.h"
+#include "ops/softmax/softmax_rows_kernels.h"
+#include "runtime.h"
+
+namespace algoscope::cuda {
+namespace {
+
+class SoftmaxKernel final : public DeviceKernel {
+ public:
+  SoftmaxKernel(const Layer& layer, int variant)
+      : g_(ops::softmax::softmax_geometry(layer)), log_(variant == kLogSoftmax) {}
+  void run(KernelIO& io) override {
+    check(softmax_lines(io.inputs[0]->data<float>(), io.outputs[0]->data<float>(), g_.outer,
+                        g_.length, g_.inner, log_, stream()),
+          "launching the softmax kernel");
+  }
+
+ private:
+  ops::softmax::SoftmaxGeometry g_;
+  bool log_;
+};
+
+}  // namespace
+
+Family cuda_softmax_family() {
+  Family f;
+  f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
+    if (variant != kSoftmax && variant != kLogSoftmax)
+      return "unknown softmax variant " + std::to_string(variant);
+    if (auto problem = float32_only(layer)) return problem;
+    if (auto problem = no_fused_activation(layer)) return problem;
+    const ops::softmax::SoftmaxGeometry g = ops::softmax::softmax_geometry(layer);
+    if (g.outer * g.inner > 0x7fffffff) return std::string("more lines than CUDA blocks");
+    return std::nullopt;
+  };
+  f.prepare = [](int variant, const Layer& layer) -> std::unique_ptr<Kernel> {
+    return std::make_unique<SoftmaxKernel>(layer, variant);
+  };
+  return f;
+}
+
+}  // namespace algoscope::cuda
