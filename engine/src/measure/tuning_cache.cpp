@@ -123,8 +123,8 @@ std::string machine_signature() {
     const std::string threading = openblas_threading();
     // GPU timings depend on the device, its driver and the CUDA, cuDNN and cuBLAS versions.
     const cuda::Availability& gpu = cuda::availability();
-    return "; OpenBLAS " + openblas_core() + " " + threading.substr(0, threading.find(' ')) +
-           "; " + (gpu.module ? gpu.module->device_description() : std::string("no GPU"));
+    return "; OpenBLAS " + openblas_core() + " " + threading.substr(0, threading.find(' ')) + "; " +
+           (gpu.module ? gpu.module->device_description() : std::string("no GPU"));
   }();
   return cpu::machine_text() + openblas;
 }
