@@ -207,6 +207,8 @@ void Inspector::refreshAlgorithm() {
                       : QString(),
                esc(algorithm->summary));
   html += field(QStringLiteral("backend"), QString::fromUtf8(backend_name(algorithm->backend)));
+  html += field(QStringLiteral("device"),
+                esc(QString::fromStdString(backend_device(algorithm->backend))));
   if (!algorithm->origin.empty())
     html += field(QStringLiteral("from plugin"), esc(algorithm->origin));
   if (applicable) {

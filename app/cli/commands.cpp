@@ -198,6 +198,7 @@ int command_algorithms(const std::vector<std::string>& args) {
       for (const Algorithm& alg : op->algorithms) {
         json entry = {{"name", alg.name},
                       {"backend", backend_name(alg.backend)},
+                      {"device", backend_device(alg.backend)},
                       {"summary", alg.summary},
                       {"teaching", alg.teaching},
                       {"tolerance", {{"atol", alg.tolerance.atol}, {"rtol", alg.tolerance.rtol}}},
@@ -222,6 +223,12 @@ int command_algorithms(const std::vector<std::string>& args) {
     }
   }
   table.print(std::cout);
+  // Where the GPU algorithms would run, or why they cannot here.
+  bool any_cuda = false;
+  for (const auto& op_type : ops)
+    for (const Algorithm& alg : registry.find_op(op_type)->algorithms)
+      any_cuda = any_cuda || alg.backend == Backend::Cuda;
+  if (any_cuda) std::cout << "\ncuda algorithms: " << backend_device(Backend::Cuda) << "\n";
   if (a.value("--op")) {
     for (const Algorithm& alg : registry.find_op(*a.value("--op"))->algorithms)
       std::cout << "\n"

@@ -220,6 +220,10 @@ int command_bench(const std::vector<std::string>& args) {
             << " GFLOP/s)\n"
             << "kernels   median " << ms(result.kernel_sum.median_ms)
             << " ms (sum of the per-node kernel times)\n"
+            << (result.transfers.empty() ? std::string()
+                                         : "transfers median " + ms(result.transfer_sum.median_ms) +
+                                               " ms (" + std::to_string(result.transfers.size()) +
+                                               " copies between memory spaces per run)\n")
             << "overhead  median " << ms(result.overhead.median_ms) << " ms ("
             << format("%.2f", result.overhead_percent()) << " % of the kernel time)\n"
             << "memory    activations " << human_bytes(double(result.arena_bytes)) << ", workspace "
@@ -240,6 +244,14 @@ int command_bench(const std::vector<std::string>& args) {
                      raw(t.time.min_ms), raw(t.time.iqr_ms()), raw(t.flops), raw(t.gflops()),
                      std::to_string(t.workspace_bytes)});
   }
+  // Transfers between memory spaces are steps of their own: one row each, after the layers.
+  for (const TransferTime& t : result.transfers)
+    layers.add({"-", t.transfer.step_name() + " (" + human_bytes(double(t.transfer.bytes)) + ")",
+                "transfer", "-", ms(t.time.median_ms), ms(t.time.min_ms), ms(t.time.iqr_ms()), "-",
+                format("%.1f", result.kernel_sum.median_ms > 0
+                                   ? 100 * t.time.median_ms / result.kernel_sum.median_ms
+                                   : 0),
+                "-"});
   if (a.has("--layers")) {
     std::cout << "\n";
     layers.print(std::cout);

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "algoscope/error.h"
+#include "cuda/backend.h"
 #include "ops/common.h"
 #include "ops/registrations.h"
 
@@ -44,6 +45,12 @@ const char* backend_name(Backend backend) {
       return "plugin";
   }
   return "?";
+}
+
+std::string backend_device(Backend backend) {
+  if (backend != Backend::Cuda) return "host CPU";
+  const cuda::Availability& gpu = cuda::availability();
+  return gpu.module ? gpu.module->device_description() : "no device: " + gpu.reason;
 }
 
 std::optional<std::string> Algorithm::why_not(const Layer& layer) const {

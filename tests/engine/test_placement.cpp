@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "algoscope/error.h"
+#include "algoscope/measure.h"
 #include "algoscope/memory_space.h"
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
@@ -241,6 +242,24 @@ TEST(Placement, TransfersAreTimedAsTheirOwnStepsAfterTheDeviceIsWaitedFor) {
   EXPECT_EQ(transfers, (std::vector<size_t>{0, 1, 2, 3}));
   // Each device kernel and each upload is waited for before its clock stops.
   EXPECT_GE(device().synchronizations - before, 4);
+}
+
+TEST(Placement, EndToEndTimingReportsEachTransferAsItsOwnRow) {
+  auto registry = affine_registry();
+  auto model = mixed_model();
+  algoscope::EndToEndOptions options;
+  options.threads = 1;
+  options.warmup = 1;
+  options.repeat = 3;
+  options.inputs = input();
+  const algoscope::EndToEndResult r =
+      algoscope::time_end_to_end(model, plan_of(*model, {"1", "2", "4"}), options, *registry);
+  ASSERT_EQ(r.transfers.size(), 4u);
+  EXPECT_EQ(r.transfers[0].transfer.step_name(), "transfer v0 host->fake:0");
+  for (const auto& t : r.transfers) EXPECT_EQ(t.time.samples, 3);
+  EXPECT_EQ(r.transfer_sum.samples, 3);
+  EXPECT_EQ(r.layers.size(), 5u);
+  EXPECT_NE(algoscope::to_json(r).find("\"transfer v1 fake:0->host\""), std::string::npos);
 }
 
 TEST(Placement, ObserversSeeHostCopiesOfDeviceValues) {

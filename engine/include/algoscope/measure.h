@@ -32,6 +32,7 @@
 #include "algoscope/graph.h"
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
+#include "algoscope/session.h"
 #include "algoscope/tensor.h"
 
 namespace algoscope {
@@ -238,11 +239,21 @@ struct LayerTime : LayerId {
   double gflops() const { return time.median_ms > 0 ? flops / time.median_ms * 1e-6 : 0; }
 };
 
+// One transfer between memory spaces that the session inserted (Session::transfers), timed as
+// its own step.
+struct TransferTime {
+  ValueTransfer transfer;
+  TimingStats time;
+};
+
 struct EndToEndResult {
-  TimingStats latency;     // one sample per run of the whole model
-  TimingStats kernel_sum;  // per run, the sum of the per-node kernel times
-  TimingStats overhead;    // per run, latency minus the kernel sum: the framework's own time
+  TimingStats latency;       // one sample per run of the whole model
+  TimingStats kernel_sum;    // per run, the sum of the per-node kernel times
+  TimingStats transfer_sum;  // per run, the sum of the transfers' times (0 on the host alone)
+  // Per run, latency minus the kernel and transfer sums: the framework's own time.
+  TimingStats overhead;
   std::vector<LayerTime> layers;
+  std::vector<TransferTime> transfers;
   double flops = 0;  // the whole model's
   int threads = 0;
   size_t arena_bytes = 0;

@@ -97,6 +97,10 @@ class Kernel {
 
 enum class Backend { Cpu, Cuda, Plugin };
 const char* backend_name(Backend backend);
+// The device a backend's algorithms run on, in words: "host CPU", or for cuda the GPU with its
+// driver and library versions, or "no device: <why>" (asking loads the CUDA module when a driver
+// reports a device).
+std::string backend_device(Backend backend);
 
 // An algorithm's result matches `reference` when, elementwise,
 // |ours - reference| <= atol * scale + rtol * |reference|, where scale = max(1, max |reference|)

@@ -57,6 +57,7 @@ json summary_json(const EndToEndResult& r) {
           {"workspace_bytes", r.workspace_bytes},
           {"latency_ms", to_json_value(r.latency)},
           {"kernel_sum_ms", to_json_value(r.kernel_sum)},
+          {"transfer_sum_ms", to_json_value(r.transfer_sum)},
           {"overhead_ms", to_json_value(r.overhead)},
           {"overhead_percent", r.overhead_percent()}};
 }
@@ -152,6 +153,14 @@ std::string to_json(const EndToEndResult& r) {
     e["percent"] = r.kernel_sum.median_ms > 0 ? 100 * l.time.median_ms / r.kernel_sum.median_ms : 0;
     j["layers"].push_back(std::move(e));
   }
+  j["transfers"] = json::array();
+  for (const TransferTime& t : r.transfers)
+    j["transfers"].push_back({{"step", t.transfer.step_name()},
+                              {"value", t.transfer.value},
+                              {"from", t.transfer.from},
+                              {"to", t.transfer.to},
+                              {"bytes", t.transfer.bytes},
+                              {"time_ms", measure::to_json_value(t.time)}});
   return j.dump(2);
 }
 

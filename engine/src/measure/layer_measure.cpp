@@ -239,9 +239,9 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
                                           ProgressReporter& progress,
                                           const RepeatCallback& on_repeat) {
   struct Samples {
-    std::vector<double> latency, kernel_sum, overhead;
-    std::vector<std::vector<double>> per_layer;
-    std::vector<double> current;  // this run's per-layer times
+    std::vector<double> latency, kernel_sum, transfer_sum, overhead;
+    std::vector<std::vector<double>> per_layer, per_transfer;
+    std::vector<double> current, current_transfer;  // this run's per-step times
   };
   std::vector<Samples> samples(sessions.size());
   // The token is looked at between kernels through the timing hook, not through a LayerObserver:
@@ -258,6 +258,13 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
           current[i] = seconds * 1e3;
           if (progress.cancelled()) throw Stopped{};
         });
+    const size_t transfers = sessions[s]->transfers().size();
+    samples[s].per_transfer.resize(transfers);
+    samples[s].current_transfer.assign(transfers, 0.0);
+    sessions[s]->set_transfer_timing_hook(
+        [&current = samples[s].current_transfer](size_t i, double seconds) {
+          current[i] = seconds * 1e3;
+        });
   }
   // The statistics of session s over the timed runs so far.
   auto summarize = [&](size_t s) {
@@ -265,6 +272,7 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
     EndToEndResult r;
     r.latency = TimingStats::of(samples[s].latency);
     r.kernel_sum = TimingStats::of(samples[s].kernel_sum);
+    r.transfer_sum = TimingStats::of(samples[s].transfer_sum);
     r.overhead = TimingStats::of(samples[s].overhead);
     r.threads = session.threads();
     r.arena_bytes = session.arena_bytes();
@@ -279,6 +287,8 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
       r.flops += c.flops;
       r.layers.push_back(std::move(t));
     }
+    for (size_t i = 0; i < session.transfers().size(); ++i)
+      r.transfers.push_back({session.transfers()[i], TimingStats::of(samples[s].per_transfer[i])});
     return r;
   };
   bool cancelled = false;
@@ -306,9 +316,15 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
         m.per_layer[i].push_back(m.current[i]);
         sum += m.current[i];
       }
+      double moved = 0;
+      for (size_t i = 0; i < m.current_transfer.size(); ++i) {
+        m.per_transfer[i].push_back(m.current_transfer[i]);
+        moved += m.current_transfer[i];
+      }
       m.latency.push_back(latency);
       m.kernel_sum.push_back(sum);
-      m.overhead.push_back(latency - sum);
+      m.transfer_sum.push_back(moved);
+      m.overhead.push_back(latency - sum - moved);
       if (on_repeat)
         on_repeat(
             s, RepeatReport{static_cast<int>(m.latency.size()), [&, s] { return summarize(s); }});
@@ -317,6 +333,7 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
   std::vector<EndToEndResult> results;
   for (size_t s = 0; s < sessions.size(); ++s) {
     sessions[s]->set_timing_hook(nullptr);
+    sessions[s]->set_transfer_timing_hook(nullptr);
     results.push_back(summarize(s));
     results.back().partial = cancelled;
   }
