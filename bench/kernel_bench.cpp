@@ -209,7 +209,7 @@ int main(int argc, char** argv) {
     const OpDefinition* op = Registry::instance().find_op(lc.node.op_type);
     const Layer layer = lc.layer();
     for (const Algorithm& algorithm : op->algorithms) {
-      if (algorithm.name == "reference" || algorithm.why_not(layer)) continue;
+      if (algorithm.name == kReference || algorithm.why_not(layer)) continue;
       const double flops = op->flop_count(layer);
       benchmark::RegisterBenchmark(
           (lc.label + "/" + algorithm.name).c_str(),

@@ -21,34 +21,30 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
 
 #include "model_document.h"
 
 namespace algoscope::gui {
-namespace {
 
-// One colour per algorithm name in every chart; the common names have fixed ones, others (plugins)
-// one picked by their name's hash.
-QColor algorithmColor(const QString& name) {
+QColor algorithmColor(const QString& opType, const QString& algorithm) {
+  // Grey first: position 0 is every op's reference. No black: the plan's algorithm is drawn dark.
   static const QList<QColor> colors = {
-      QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
-      QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127),
-      QColor(188, 189, 34),  QColor(23, 190, 207), QColor(57, 59, 121),   QColor(99, 121, 57),
-      QColor(231, 186, 82),  QColor(0, 128, 128),  QColor(250, 128, 114), QColor(152, 223, 138),
-      QColor(90, 40, 10),    QColor(255, 0, 255),  QColor(0, 0, 0),       QColor(174, 199, 232)};
-  static const std::map<QString, int> fixed = {
-      {"direct", 0},        {"im2col", 1},         {"winograd_f2", 2},
-      {"winograd_f4", 3},   {"pointwise", 4},      {"depthwise", 5},
-      {"fft", 6},           {"reference", 7},      {"kn2row", 8},
-      {"implicit_gemm", 9}, {"smm", 10},           {"onednn_auto", 11},
-      {"onednn", 11},       {"onednn_direct", 12}, {"onednn_winograd", 13},
-      {"openblas", 14},     {"blocked", 15},       {"naive", 16},
-      {"flash", 17},        {"chunked", 19}};
-  auto it = fixed.find(name);
-  if (it != fixed.end()) return colors[it->second];
-  return colors[int(qHash(name) % uint(colors.size()))];
+      QColor(127, 127, 127), QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
+      QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),   QColor(227, 119, 194),
+      QColor(188, 189, 34),  QColor(23, 190, 207),  QColor(57, 59, 121),   QColor(99, 121, 57),
+      QColor(231, 186, 82),  QColor(0, 128, 128),   QColor(250, 128, 114), QColor(152, 223, 138),
+      QColor(90, 40, 10),    QColor(255, 0, 255),   QColor(255, 187, 120), QColor(174, 199, 232)};
+  static_assert(kAlgorithmColors == 20);
+  if (const OpDefinition* op = Registry::instance().find_op(opType.toStdString())) {
+    const std::string name = algorithm.toStdString();
+    for (size_t i = 0; i < op->algorithms.size(); ++i)
+      if (op->algorithms[i].name == name) return colors[int(i % colors.size())];
+  }
+  // Not in the registry (a plan naming an algorithm no longer there): one picked by the name.
+  return colors[int(qHash(algorithm) % uint(colors.size()))];
 }
+
+namespace {
 
 // "/layer1/layer1.0/conv1/Conv" -> "layer1.0/conv1/Conv": the part a person recognizes, with
 // more of the path where two layers would otherwise read the same (a category axis merges equal
@@ -188,9 +184,12 @@ void LayerLatencyChart::rebuild() {
   // Horizontal bars list the first category at the bottom; reverse so the slowest is on top.
   std::reverse(rows.begin(), rows.end());
 
-  std::set<QString> algorithms;
+  // Each measured algorithm with the op type of the first layer it was timed on (its colour is its
+  // position in that op's registry list).
+  std::map<QString, QString> algorithms;
   for (int row : rows)
-    for (const auto& [algorithm, timing] : document_->timings(row)) algorithms.insert(algorithm);
+    for (const auto& [algorithm, timing] : document_->timings(row))
+      algorithms.emplace(algorithm, document_->layer(row).opType);
 
   auto* series = new QHorizontalBarSeries;
   double smallest = 0, largest = 0;
@@ -213,9 +212,9 @@ void LayerLatencyChart::rebuild() {
   // one is a zero-length bar, at the log axis's floor (a log axis has no zero).
   const bool log = logScale_->isChecked() && smallest > 0;
   const double missing = log ? std::pow(10, std::floor(std::log10(smallest))) : 0.0;
-  for (const QString& algorithm : algorithms) {
+  for (const auto& [algorithm, opType] : algorithms) {
     auto* set = new QBarSet(algorithm);
-    const QColor color = algorithmColor(algorithm);
+    const QColor color = algorithmColor(opType, algorithm);
     set->setColor(color.lighter(135));
     set->setBorderColor(color.darker(120));
     set->setSelectedColor(color.darker(150));
@@ -280,7 +279,7 @@ void PlansChart::rebuild() {
   // found, the ground truth), others after them as measured.
   auto rank = [](const QString& label) {
     const QStringList order{QStringLiteral("current plan"), QStringLiteral("engine default"),
-                            QStringLiteral("tuned"), QStringLiteral("reference")};
+                            QStringLiteral("tuned"), QString::fromStdString(kReference)};
     const int at = int(order.indexOf(label));
     return at < 0 ? int(order.size()) : at;
   };
@@ -477,7 +476,7 @@ void SpeedErrorChart::rebuild() {
     auto* series = new QScatterSeries;
     series->setName(algorithm);
     series->setMarkerSize(size);
-    const QColor color = algorithmColor(algorithm);
+    const QColor color = algorithmColor(document_->layer(points.front().row).opType, algorithm);
     series->setColor(color);
     series->setBorderColor(color.darker(140));
     for (const Point& p : points) {

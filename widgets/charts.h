@@ -12,6 +12,7 @@
 // the same colour in every chart.
 #pragma once
 
+#include <QColor>
 #include <QWidget>
 
 class QCheckBox;
@@ -26,6 +27,12 @@ QT_END_NAMESPACE
 namespace algoscope::gui {
 
 class ModelDocument;
+
+// The colour of an algorithm in every chart: the palette entry at its position in its op's registry
+// list (plugins' algorithms included), so no two algorithms of an op share one among the first
+// kAlgorithmColors; position 0, every op's reference, is grey.
+inline constexpr int kAlgorithmColors = 20;
+QColor algorithmColor(const QString& opType, const QString& algorithm);
 
 class LayerLatencyChart : public QWidget {
   Q_OBJECT

@@ -140,7 +140,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
           QStringList parts;
           if (hasTiming) parts << QStringLiteral("measured");
           if (error) parts << QStringLiteral("ok");
-          if (result && result->error && isReference) parts << QStringLiteral("reference");
+          if (result && result->error && isReference) parts << QString::fromStdString(kReference);
           return parts.join(QStringLiteral(" · "));
         }
       }

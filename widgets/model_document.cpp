@@ -284,7 +284,7 @@ Plan ModelDocument::engineDefaultPlan() const { return model_ ? Plan::for_model(
 Plan ModelDocument::referencePlan() const {
   Plan plan = engineDefaultPlan();
   for (const auto& facts : layers_)
-    if (facts.runnable()) plan.defaults[facts.opType.toStdString()] = "reference";
+    if (facts.runnable()) plan.defaults[facts.opType.toStdString()] = kReference;
   return plan;
 }
 

@@ -160,7 +160,7 @@ PlanCompareDialog::PlanCompareDialog(ModelDocument* document, QWidget* parent)
     auto* combo = new QComboBox;
     combo->addItem(QStringLiteral("current plan"));
     combo->addItem(QStringLiteral("engine default"));
-    combo->addItem(QStringLiteral("reference"));
+    combo->addItem(QString::fromStdString(kReference));  // the all-reference plan
     combo->addItem(QStringLiteral("Plan file…"));
     return combo;
   };

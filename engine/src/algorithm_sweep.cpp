@@ -184,7 +184,7 @@ SweepReport sweep_algorithm(const std::string& op_type, const std::string& algor
   if (!op) throw Error("sweep: unknown op type '" + op_type + "'");
   const Algorithm* under_test = op->find(algorithm);
   if (!under_test) throw Error("sweep: op " + op_type + " has no algorithm '" + algorithm + "'");
-  const Algorithm* reference = op->find("reference");
+  const Algorithm* reference = op->reference();
   if (!reference) throw Error("sweep: op " + op_type + " has no reference algorithm");
   if (op_type != "Conv")
     throw Error("sweep: no sweep for op type " + op_type + " (there is: Conv)");

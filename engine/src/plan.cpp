@@ -10,8 +10,6 @@
 
 namespace algoscope {
 
-const std::string Plan::kDefault = "default";
-
 namespace {
 constexpr const char* kFormat = "algoscope-plan";
 constexpr int kVersion = 1;

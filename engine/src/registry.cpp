@@ -4,6 +4,9 @@
 #include "algoscope/registry.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "algoscope/error.h"
 #include "cuda/backend.h"
@@ -53,6 +56,25 @@ std::string backend_device(Backend backend) {
   return gpu.module ? gpu.module->device_description() : "no device: " + gpu.reason;
 }
 
+namespace {
+// 1e-4 as "1e-4", 1.5e-7 as "1.5e-7": the way the teaching texts write tolerances.
+std::string short_number(double value) {
+  if (value == 0) return "0";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6e", value);  // "1.500000e-07"
+  std::string mantissa(text, std::strchr(text, 'e'));
+  mantissa.erase(mantissa.find_last_not_of('0') + 1);
+  if (mantissa.back() == '.') mantissa.pop_back();
+  return mantissa + "e" + std::to_string(std::atoi(std::strchr(text, 'e') + 1));
+}
+}  // namespace
+
+std::string tolerance_sentence(const Tolerance& tolerance) {
+  if (tolerance.atol == 0 && tolerance.rtol == 0) return "Tolerance: exact (atol 0, rtol 0).";
+  return "Tolerance: atol " + short_number(tolerance.atol) + ", rtol " +
+         short_number(tolerance.rtol) + ".";
+}
+
 std::optional<std::string> Algorithm::why_not(const Layer& layer) const {
   return not_applicable ? not_applicable(layer) : std::nullopt;
 }
@@ -76,8 +98,6 @@ std::unique_ptr<Kernel> Algorithm::make_kernel(const Layer& layer) const {
     throw Error("node '" + node.name + "' (" + node.op_type + ", " + name + "): " + e.what());
   }
 }
-
-const std::string OpDefinition::kReference = "reference";
 
 const Algorithm* OpDefinition::find(const std::string& name) const {
   for (const Algorithm& a : algorithms)
@@ -117,7 +137,7 @@ void Registry::add_algorithm(const std::string& op_type, Algorithm algorithm) {
   if (it == ops_.end())
     throw Error("cannot add algorithm '" + algorithm.name + "': op type '" + op_type +
                 "' is not registered");
-  if (algorithm.name.empty() || algorithm.name == "default")
+  if (algorithm.name.empty() || algorithm.name == kDefault)
     throw Error("cannot add an algorithm named '" + algorithm.name + "' to " + op_type);
   if (it->second->find(algorithm.name))
     throw Error("op " + op_type + " already has an algorithm named '" + algorithm.name + "'");

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QStandardPaths>
@@ -19,6 +20,7 @@
 
 #include "algorithm_delegate.h"
 #include "algoscope/algoscope.h"
+#include "charts.h"
 #include "job_runner.h"
 #include "layer_table_model.h"
 #include "model_document.h"
@@ -726,6 +728,34 @@ class WidgetsTest : public QObject {
     QCOMPARE(json[QStringLiteral("plans")].toArray().size(), 1);
     QCOMPARE(json[QStringLiteral("plan")].toObject()[QStringLiteral("format")].toString(),
              QStringLiteral("algoscope-plan"));
+  }
+
+  // Charts colour an algorithm by its position in its op's registry list: the algorithms of one op
+  // never share a colour among the first kAlgorithmColors, and a position means the same colour in
+  // every op (position 0, the reference, is the same grey everywhere).
+  void algorithmColoursFollowRegistryPositions() {
+    const Registry& registry = Registry::instance();
+    QColor atPosition[kAlgorithmColors];
+    for (const std::string& opType : registry.op_types()) {
+      const OpDefinition* op = registry.find_op(opType);
+      QSet<QRgb> seen;
+      const size_t n = std::min(op->algorithms.size(), size_t(kAlgorithmColors));
+      for (size_t i = 0; i < n; ++i) {
+        const QColor color = algorithmColor(QString::fromStdString(opType),
+                                            QString::fromStdString(op->algorithms[i].name));
+        QVERIFY2(!seen.contains(color.rgb()), (opType + " " + op->algorithms[i].name).c_str());
+        seen.insert(color.rgb());
+        if (!atPosition[i].isValid()) atPosition[i] = color;
+        QCOMPARE(color, atPosition[i]);
+      }
+    }
+    // Conv has more algorithms than any other op: they all got distinct colours above.
+    QVERIFY(registry.find_op("Conv")->algorithms.size() >= 11);
+    QCOMPARE(algorithmColor(QStringLiteral("Conv"), QString::fromStdString(kReference)),
+             QColor(127, 127, 127));
+    // A name the registry does not know still gets a colour, the same one each time.
+    QCOMPARE(algorithmColor(QStringLiteral("Conv"), QStringLiteral("no_such_algorithm")),
+             algorithmColor(QStringLiteral("Conv"), QStringLiteral("no_such_algorithm")));
   }
 };
 

@@ -13,8 +13,8 @@ namespace algoscope {
 
 class Plan {
  public:
-  // The algorithm name that means "let the engine choose".
-  static const std::string kDefault;
+  // The algorithm name that means "let the engine choose": algoscope::kDefault (registry.h).
+  static inline const std::string& kDefault = algoscope::kDefault;
 
   std::string model_name;
   std::string model_fingerprint;                // empty: not tied to a model

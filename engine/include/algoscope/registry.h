@@ -21,6 +21,12 @@
 
 namespace algoscope {
 
+// The two algorithm names the engine itself relies on, spelled here once: every op's ground truth
+// (plain loops, obviously right, never fast), and a plan's request for the engine's own choice
+// (Registry::default_algorithm), which no algorithm may be named.
+inline const std::string kReference = "reference";
+inline const std::string kDefault = "default";
+
 // One node with the static facts an algorithm may depend on.
 struct Layer {
   const Node* node = nullptr;
@@ -113,6 +119,10 @@ struct Tolerance {
   double rtol = 1e-4;
 };
 
+// The sentence that closes every built-in algorithm's teaching text, generated from its tolerance
+// so that the two cannot disagree: "Tolerance: atol 1e-4, rtol 1e-3." ("exact" when both are 0).
+std::string tolerance_sentence(const Tolerance& tolerance);
+
 struct Algorithm {
   std::string name;
   Backend backend = Backend::Cpu;
@@ -157,8 +167,8 @@ struct OpDefinition {
   std::function<double(const Layer&)> flops;  // empty: 0 (data movement only)
   std::deque<Algorithm> algorithms;           // deque: pointers stay valid when plugins add more
 
-  // The name of every op's ground truth: plain loops, obviously right, never fast.
-  static const std::string kReference;
+  // algoscope::kReference, under the name older code uses.
+  static inline const std::string& kReference = algoscope::kReference;
 
   const Algorithm* find(const std::string& name) const;
   const Algorithm* reference() const { return find(kReference); }

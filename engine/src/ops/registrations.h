@@ -3,9 +3,32 @@
 // spelled.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "algoscope/registry.h"
+#include "ops/algorithm_text.h"
+
+// The registries list algorithms as designated initializers that leave every field they do not
+// name at its default on purpose; GCC 12's -Wextra would flag each one.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace algoscope::ops {
+
+// One line of an op's ordered algorithm list: the text the algorithm's own file exports, and the
+// name and technical fields as designated initializers of Algorithm (a CUDA algorithm is one more
+// line with .backend = Backend::Cuda).
+struct Entry {
+  AlgorithmText text;
+  Algorithm algorithm;
+};
+
+// Registers the op, then its algorithms in list order (the order breaks ties when the engine picks
+// its default, so it must not change); each teaching text is the file's text closed by
+// tolerance_sentence(tolerance).
+void add_op(Registry& registry, OpDefinition op, std::vector<Entry> entries);
+// The same for algorithms added to an op registered before.
+void add_algorithms(Registry& registry, const std::string& op_type, std::vector<Entry> entries);
 
 // Conv
 void register_conv(Registry& registry);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "ops/algorithm_text.h"
 
 namespace algoscope::ops::attention {
 
@@ -68,11 +69,15 @@ void exp_rows(float* s, int64_t rows, int64_t cols, int64_t ld_s, float* row_max
 
 // One file per algorithm.
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
+AlgorithmText reference_text();
 std::unique_ptr<Kernel> prepare_naive(const Layer& layer);
+AlgorithmText naive_text();
 size_t naive_workspace_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_flash(const Layer& layer);
+AlgorithmText flash_text();
 size_t flash_workspace_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_chunked(const Layer& layer);
+AlgorithmText chunked_text();
 size_t chunked_workspace_bytes(const Layer& layer);
 
 }  // namespace algoscope::ops::attention

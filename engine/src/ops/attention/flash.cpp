@@ -86,4 +86,18 @@ std::unique_ptr<Kernel> prepare_flash(const Layer& layer) {
   });
 }
 
+AlgorithmText flash_text() {
+  return {
+      "FlashAttention: 64 x 256 score tiles with an online softmax, no score matrix",
+      "Dao et al. (arXiv 2205.14135): a block of 64 query rows walks the keys 256 at a time. "
+      "Each 64 x 256 score tile is exponentiated against its own row maxima, then folded into "
+      "the running output: when the row maximum grows from m to m', the output so far and its "
+      "sum are scaled by exp(m - m') and the tile's weights by exp(m_tile - m'), so the result "
+      "is exact softmax(S) V without ever holding a full score row. Extra memory: "
+      "4 * (64 * 256 + 4 * 64) bytes per thread (66 KB), whatever the sequence length. It wins "
+      "on long sequences (the tile stays in L2) and loses a little on short ones to the extra "
+      "rescaling. Numerics: exact up to float reordering; the rescaling adds about one rounding "
+      "per key block."};
+}
+
 }  // namespace algoscope::ops::attention

@@ -44,4 +44,12 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
   });
 }
 
+AlgorithmText reference_text() {
+  return {"Per query row: scores, softmax and weighted sum of V, all in double",
+          "For every head and query row it computes the Skv scores scale * q . k_j (+ mask) in "
+          "double, subtracts their maximum, exponentiates, and sums the value rows weighted by the "
+          "exponentials, dividing by their sum at the end. Extra memory: one row of Skv doubles. "
+          "Single-threaded plain loops: the ground truth, never fast."};
+}
+
 }  // namespace algoscope::ops::attention

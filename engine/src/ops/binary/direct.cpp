@@ -180,4 +180,28 @@ std::unique_ptr<Kernel> prepare_direct(BinaryOp op, const Layer& layer) {
       same_shapes, Epilogue::of(layer));
 }
 
+AlgorithmText direct_text(BinaryOp op) {
+  const bool pow = op == BinaryOp::Pow;
+  return {pow ? "x*x / x*x*x for a constant exponent 2 / 3, SIMD and multi-threaded"
+              : "SIMD loops over the broadcast plan's runs, multi-threaded for large outputs",
+          std::string(kBroadcastText) +
+              " Each run then has every operand either contiguous or one repeated value, so the "
+              "kernel is one of four branch-free loops, compiled for AVX-512, AVX2+FMA and SSE2 "
+              "and chosen for the running CPU at load time. Outputs of 64K elements or more are "
+              "cut into tasks of at most 16K elements (long runs split, short runs kept whole) "
+              "that the OpenMP team shares; each task recomputes its operands' offsets from its "
+              "run index, so no per-element index arithmetic remains. It wins over the reference "
+              "on large tensors (threads) and on patterns whose runs are long: equal shapes, "
+              "scalars, a row or a channel bias [1, C, 1, 1]. A Relu or Clip the loader fused "
+              "into an Add is applied to each piece while it is in cache. With both operands of "
+              "the output's shape the kernel works in any layout, so between oneDNN convolutions "
+              "(a ResNet's residual Add) it adds their blocked nChw16c tensors directly and no "
+              "reorder to plain NCHW runs. Covers float32 only." +
+              (pow ? " Pow: only a constant scalar exponent 1, 2 or 3, computed as x, x*x and "
+                     "x*x*x instead of powf (the x ** 2 of exported LayerNorm); x*x is correctly "
+                     "rounded, x*x*x rounds twice (within 1 ulp of powf)."
+                   : " Numerics: the same single float operation per element as the reference, "
+                     "so the results are bit-identical.")};
+}
+
 }  // namespace algoscope::ops::binary

@@ -163,4 +163,33 @@ std::unique_ptr<Kernel> prepare_where_reference(const Layer& layer) {
   });
 }
 
+const char* const kBroadcastText =
+    "The input shapes are broadcast with numpy rules once, when the kernel is prepared: adjacent "
+    "dimensions that every operand treats alike are merged and each operand gets a stride per "
+    "merged dimension (0 where it is repeated), so equal shapes and scalars become one flat loop. "
+    "Extra memory: none beyond the output.";
+
+AlgorithmText reference_text(BinaryOp op) {
+  const char* numerics = "One rounding per element in float32; integers wrap.";
+  if (op == BinaryOp::Div)
+    numerics =
+        "Correctly rounded float32 division; integer division truncates toward zero and gives 0 "
+        "for a zero divisor.";
+  else if (op == BinaryOp::Pow)
+    numerics =
+        "float32 ** float32 uses powf; any integer operand is computed in double and converted "
+        "to the base's type.";
+  else if (op == BinaryOp::Equal)
+    numerics = "Exact comparison (NaN equals nothing, -0 equals +0).";
+  return {"plain loops over a precomputed broadcast plan",
+          std::string(kBroadcastText) + " " + numerics};
+}
+
+AlgorithmText where_reference_text() {
+  return {"plain loops over a precomputed broadcast plan",
+          std::string(kBroadcastText) +
+              " Selection copies the chosen element's bits, so the result is exact for every "
+              "type."};
+}
+
 }  // namespace algoscope::ops::binary

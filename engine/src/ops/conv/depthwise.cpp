@@ -377,4 +377,21 @@ std::unique_ptr<Kernel> prepare_depthwise(const Layer& layer) {
   });
 }
 
+AlgorithmText depthwise_text() {
+  return {
+      "Per-channel filter planes slid along SIMD rows, for group == channels (MobileNet)",
+      "When group equals the input channel count, every output channel oc = c*M + m (channel "
+      "multiplier M >= 1) is one KHxKW filter slid over the single input channel c: there is no "
+      "sum over channels, so a GEMM has nothing to share and im2col runs C tiny matrix "
+      "products. Here each output row is computed in SIMD vectors of consecutive pixels (16 "
+      "with AVX-512, 8 with AVX2, chosen at run time), four vectors at a time: for every tap "
+      "inside the input, a broadcast weight times the shifted input row (stride 2 de-interleaves "
+      "two loads with one permute; other strides run scalar). Columns whose window reaches "
+      "into the padding run a clipped scalar loop, rows clip their kernel rows; nothing is "
+      "copied. OpenMP over (image, output channel). 1-D and 2-D layers. Extra memory: none "
+      "(W is read in place, constant or not). It wins on every depthwise layer; it is memory-"
+      "bound (about KH*KW*2 FLOPs per 8 bytes moved), so expect GFLOP/s far below a GEMM's. "
+      "Numerics: float FMAs over the KH*KW taps, bias first."};
+}
+
 }  // namespace algoscope::ops::conv

@@ -324,4 +324,26 @@ std::unique_ptr<Kernel> prepare_fft(const Layer& layer) {
   return std::make_unique<FftKernel>(g, choose(g, layer.constant(1) != nullptr), layer.constant(1));
 }
 
+AlgorithmText fft_text() {
+  return {
+      "Tiled FFT convolution with FFTW3f and one complex GEMM per frequency (fbfft, "
+      "Zlateski 2019)",
+      "The padded input is cut into overlapping T x T tiles (overlap-save; T from 8 to 128, the "
+      "one with the lowest modelled cost). Every tile of every input channel and every filter "
+      "(dilation applied by spreading its taps with zeros) goes through a real-to-complex 2-D "
+      "FFTW transform; per frequency bin the spectra meet in a complex matrix product "
+      "[OC/g x C/g] x [C/g x N*tiles] (four real OpenBLAS sgemms on split real/imaginary "
+      "planes), and an inverse FFT per output channel and tile gives (T-KH+1) x (T-KW+1) valid "
+      "outputs. FFTW plans (FFTW_MEASURE, made once at prepare time under a lock) and the "
+      "filter spectra (when W is constant) are prepared once. Stride s is computed as the "
+      "stride-1 result subsampled, paying s*s the work. Extra memory, B = T*(T/2+1) bins: "
+      "filter spectra 8 * B * OC * C/g bytes (about 8*T*T/(KH*KW) times the weights: the price "
+      "of FFT convolution), workspace 8 * B * N*tiles * (C + OC) bytes for the spectra. It wins "
+      "on large kernels (5x5, 7x7 and up) with many channels, where a bin's multiply-add "
+      "replaces KH*KW of direct's; on 3x3 the saving rarely pays for the transforms, and with "
+      "few channels (RGB stems) the transforms dominate. Numerics: the error is absolute, about "
+      "1e-7 * log2(T) times the norm of a tile's products, spread evenly over outputs instead "
+      "of proportional to each output, so outputs near zero have large relative error."};
+}
+
 }  // namespace algoscope::ops::conv

@@ -164,4 +164,18 @@ std::unique_ptr<Kernel> prepare_im2col(const Layer& layer) {
   });
 }
 
+AlgorithmText im2col_text() {
+  return {
+      "Patch matrix per image and group, then one OpenBLAS sgemm (Chellapilla 2006)",
+      "Every receptive field is copied into a column of a patch matrix of C/g * KH*KW rows and "
+      "OH*OW columns (zeros where the window covers padding); the group's filters, already a "
+      "row-major OC/g x C/g*KH*KW matrix, multiply it in one OpenBLAS sgemm per image and group. "
+      "Extra memory: 4 * (C/g) * KH*KW * OH*OW bytes (the patch matrix of one image and group; "
+      "none for a 1x1 stride-1 unpadded convolution, whose input already is that matrix). It wins "
+      "when the GEMM is large (many channels, 3x3 and larger kernels): the copy costs KH*KW times "
+      "the input but the sgemm runs near the machine's peak. Depthwise layers become many tiny "
+      "GEMMs and lose. Numerics: float accumulation in OpenBLAS's blocked order; the error grows "
+      "with sqrt(C/g * KH*KW) and is a few ulps for typical layers."};
+}
+
 }  // namespace algoscope::ops::conv

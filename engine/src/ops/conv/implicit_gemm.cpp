@@ -294,4 +294,24 @@ std::unique_ptr<Kernel> prepare_implicit_gemm(const Layer& layer) {
   });
 }
 
+AlgorithmText implicit_gemm_text() {
+  return {
+      "GEMM on patch panels gathered through an indirection buffer, no patch matrix (Dukhan 2019)",
+      "The convolution is im2col's GEMM, filters [OC/g x C/g*KH*KW] times patches "
+      "[C/g*KH*KW x OH*OW], but the patch matrix is never built. At prepare time an indirection "
+      "buffer records, for every tap and output pixel, the offset of its input inside a channel "
+      "plane (-1 for padding, read as zero). At run time each thread gathers 256 x 32 panels of "
+      "patches through it into a small buffer (plain loads where 16 pixels read consecutive "
+      "inputs, masked gathers elsewhere) and an 8x32 register-blocked micro-kernel (AVX-512 or "
+      "AVX2, chosen at run time) multiplies them by the filters, packed into 8-row panels once. "
+      "OpenMP runs over output tiles of up to 192 pixels. Extra memory: indirection buffer "
+      "4 * KH*KW * 32*ceil(OH*OW/32) bytes (+1/64 for the contiguity flags) and the packed "
+      "filters 4 * g * 8*ceil((OC/g)/8) * (C/g)*KH*KW bytes, both made at prepare time (the "
+      "filters per call when W is a runtime input, in the workspace), plus workspace panels of "
+      "4 * 256 * 32*P bytes per processor, P <= 6 pixel panels per tile. It wins where im2col's "
+      "patch matrix is large (big images, 3x3 and larger kernels), since it keeps the GEMM's "
+      "speed without the copy, and on many threads. Numerics: float FMAs over C/g*KH*KW in "
+      "blocks of 256, like a blocked GEMM."};
+}
+
 }  // namespace algoscope::ops::conv

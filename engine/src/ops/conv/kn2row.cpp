@@ -128,4 +128,22 @@ std::unique_ptr<Kernel> prepare_kn2row(const Layer& layer) {
   });
 }
 
+AlgorithmText kn2row_text() {
+  return {
+      "One 1x1 sgemm per kernel tap and a shifted add into the output (Vasudevan et al. 2017)",
+      "A KHxKW convolution is the sum of KH*KW 1x1 convolutions, each shifted by its tap's "
+      "offset. For every tap, one OpenBLAS sgemm multiplies that tap's [OC/g x C/g] slice of the "
+      "filters by the whole input image [C/g x H*W] into a temporary, and a shifted add (which "
+      "honours stride, dilation and pads, and skips what falls into the padding) accumulates the "
+      "temporary into the output: the accumulating kn2row of Anderson et al. (arXiv 1709.03395). "
+      "Extra memory: 4 * (OC/g) * H*W bytes for the temporary, plus 4 * OC * (C/g) * KH*KW bytes "
+      "for the per-tap filter slices (made once at prepare time when W is constant, per call "
+      "otherwise). Compared with im2col it never builds a matrix KH*KW times the input, so it "
+      "wins where memory is tight or the input is large and the channel counts are big enough "
+      "for the 1x1 GEMMs to run fast; it loses on few channels (small GEMMs), and a stride s "
+      "wastes s*s of the GEMM work because every input pixel is multiplied. Numerics: float "
+      "accumulation, the sum over channels inside each GEMM and over taps in the shifted adds; "
+      "error comparable to im2col."};
+}
+
 }  // namespace algoscope::ops::conv

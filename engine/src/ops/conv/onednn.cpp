@@ -241,4 +241,35 @@ std::unique_ptr<Kernel> prepare_onednn(OnednnConv kind, const Layer& layer) {
   return std::make_unique<OnednnConvKernel>(conv_geometry(layer), kind, layer);
 }
 
+AlgorithmText onednn_text(OnednnConv kind) {
+  const char* summary = "oneDNN 2.6 choosing between its own direct and Winograd kernels";
+  const char* how =
+      "oneDNN picks its direct or Winograd implementation from the shape (its own heuristic).";
+  if (kind == OnednnConv::Direct) {
+    summary =
+        "oneDNN 2.6's direct convolution (JIT-generated AVX-512/AVX2 kernels, blocked layouts)";
+    how =
+        "oneDNN JIT-compiles a direct convolution for this CPU over its blocked nChw16c layout "
+        "(8c on AVX2), register-blocked over output channels and width.";
+  } else if (kind == OnednnConv::Winograd) {
+    summary = "oneDNN 2.6's Winograd F(4x4,3x3) convolution (AVX-512 only)";
+    how =
+        "oneDNN's Winograd F(4x4,3x3): 6x6 input tiles and filters transformed into the Winograd "
+        "domain, batched matrix products there, output tiles transformed back.";
+  }
+  return {summary,
+          std::string(how) +
+              " The primitive is created once at prepare time with format_tag::any, so oneDNN "
+              "chooses its memory layouts; constant weights are reordered into its layout once. "
+              "Extra memory: the reordered weights (OC*C/g*KH*KW*4 bytes, padded to 16 channels) "
+              "and, per run, the input and output in oneDNN's blocked layout (N*C*H*W*4 and "
+              "N*OC*OH*OW*4 bytes, padded), because the engine's tensors are NCHW and are "
+              "reordered on the way in and out, unless the neighbour is a oneDNN convolution "
+              "too: then the value stays blocked and neither reorder runs, a gain that shows end "
+              "to end, not in one layer timed alone (tune times the all-oneDNN plan for that "
+              "reason). It is the yardstick our own algorithms are benchmarked against. "
+              "Numerics: float accumulation in oneDNN's order (Winograd adds the transform error "
+              "of F(4,3), about 20x direct's)."};
+}
+
 }  // namespace algoscope::ops::conv

@@ -74,4 +74,17 @@ std::unique_ptr<Kernel> prepare_pointwise(const Layer& layer) {
   });
 }
 
+AlgorithmText pointwise_text() {
+  return {"1x1 stride-1 convolution as one OpenBLAS sgemm per image, no copies",
+          "In NCHW an image's input already is the matrix X [C x H*W] and its output Y [OC x H*W], "
+          "and W [OC, C, 1, 1] is the row-major [OC x C] matrix, so a 1x1 stride-1 unpadded "
+          "convolution with one group is Y = W * X: one OpenBLAS sgemm per image on the tensors' "
+          "own buffers. The bias is broadcast into Y first and the sgemm accumulates onto it "
+          "(beta = 1), which costs nothing extra because OpenBLAS clears C in a pass of its own "
+          "when beta = 0. Extra memory: none. It wins on every layer it applies to (the 1x1 "
+          "layers are most of ResNet-50's and MobileNet's FLOPs) as long as OpenBLAS runs its "
+          "AVX-512 kernels. Numerics: float accumulation over C in OpenBLAS's blocked order; "
+          "error grows with sqrt(C)."};
+}
+
 }  // namespace algoscope::ops::conv

@@ -67,4 +67,15 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
   });
 }
 
+AlgorithmText reference_text() {
+  return {
+      "Direct loops over outputs, channels and kernel taps, accumulated in double",
+      "For every output element it walks the input channels of its group and every kernel tap, "
+      "skipping taps that land in the zero padding, and sums input times weight exactly as the "
+      "ONNX definition reads. Extra memory: none. It never wins on speed (single thread, no "
+      "blocking, no vectorization); it is the ground truth the other algorithms are checked "
+      "against. Numerics: products and sums in double, rounded to float once per output, so its "
+      "error is a single rounding."};
+}
+
 }  // namespace algoscope::ops::conv

@@ -274,4 +274,21 @@ std::unique_ptr<Kernel> prepare_smm(const Layer& layer) {
   });
 }
 
+AlgorithmText smm_text() {
+  return {
+      "Sum of shifted input planes scaled by single weights, no packing (Ofir & Ben-Artzi 2022)",
+      "SMM-Conv writes each output plane as the sum, over input channels c and taps (kh, kw), of "
+      "the input plane c shifted by the tap (strided by the stride, spread by the dilation) times "
+      "the single scalar W[oc, c, kh, kw]: scalar-matrix multiplications, with the zero padding "
+      "never materialized (rows in the padding are skipped, columns masked). Vectorized over "
+      "output columns with AVX-512 or AVX2 (chosen at run time; portable loops elsewhere), the "
+      "taps of one channel summed in registers for up to 8 (AVX2: 4) output channels at once "
+      "so each loaded input vector feeds several FMAs; OpenMP over images and output-channel "
+      "blocks. Extra memory: none beyond a table of 4 * ceil(OW/16) * KW * 17 bytes of column "
+      "offsets made at prepare time; W is read in place, so a runtime W costs nothing extra. It "
+      "wins on small channel counts, depthwise and grouped layers and odd shapes where GEMM-"
+      "based methods pay for packing; on wide layers a GEMM's reuse wins. Numerics: float FMAs "
+      "in channel-then-tap order; error grows with C/g * KH*KW like a plain dot product."};
+}
+
 }  // namespace algoscope::ops::conv

@@ -77,4 +77,35 @@ std::unique_ptr<Kernel> prepare_winograd_f4(const Layer& layer) {
   return winograd::prepare(layer, transforms());
 }
 
+AlgorithmText winograd_f4_text() {
+  return {
+      "Winograd F(4x4,3x3): 4x fewer multiplies on 3x3 stride-1 layers",
+      "Lavin & Gray's minimal filtering F(4x4,3x3) (arXiv 1509.09308). The output is cut into "
+      "4x4 tiles, each computed from the 6x6 input tile d under it: V = B^T d B per tile and "
+      "input channel, U = G g G^T per filter (made once at prepare time, in double, when W is "
+      "constant; per call otherwise), and the tile is A^T (sum over channels of U . V) A. The "
+      "interpolation points are 0, +-1, +-1/2 and infinity (more accurate in float than Lavin's "
+      "+-2; Barabasz et al. arXiv 1803.10986). The sum over channels at each of the 36 "
+      "transform positions is one GEMM [tiles x C/g] x [C/g x OC/g], single-threaded inside "
+      "each OpenMP thread (our blocked GEMM on U packed once at prepare time from 128 channels, "
+      "OpenBLAS below), so a 4x4 output tile costs 36 multiplies per "
+      "channel pair instead of 144: 4x fewer. Tiles go in blocks of tile rows (V + M about "
+      "1 MB, at least 96 tiles) and channels in vectors of 16 (AVX-512, AVX2 or portable, "
+      "chosen at run time); edge tiles read zeros outside the input and write only outputs that "
+      "exist, so any pads work, and groups run one after another. Extra memory: workspace "
+      "P * 4 * 36 * Tb * (C16 + OC16) bytes, with P the processors, Tb the tiles of a block (at "
+      "most N * ceil(OH/4) * ceil(OW/4)) and C16, OC16 the per-group channel counts rounded up "
+      "to 16; the filters U take 4 * 36 * g * (C/g) * OC16 bytes (4x the weights; OC rounded up "
+      "to 32 when packed for AVX-512), held by the "
+      "kernel when W is constant and in the workspace otherwise. It wins on 3x3 stride-1 layers "
+      "with 64 or more channels on images of 14x14 and up (measured here about 2x im2col on "
+      "VGG-like batch-10 layers and on ResNet-50's 56x56 and 28x28 3x3 layers). It loses on 7x7 "
+      "images (a 4x4 tile grid over 7x7 computes 64 outputs for 49, and each block streams all "
+      "of U), on few channels (the transforms dominate) and on depthwise layers. Numerics: "
+      "B^T and A^T hold coefficients up to 5 and the products are summed in the transformed "
+      "domain, so rounding grows: measured max|err| / max|ref| 5.4e-6 (64 channels, 28x28) and "
+      "1.1e-5 (256 channels, 14x14) against im2col's 4.9e-7 and 5.6e-7, 11x to 20x a direct "
+      "sum."};
+}
+
 }  // namespace algoscope::ops::conv

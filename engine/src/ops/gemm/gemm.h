@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "ops/algorithm_text.h"
 
 namespace algoscope::ops::gemm {
 
@@ -37,19 +38,23 @@ double flops(const Layer& layer);  // 2 * M * N * K (the alpha/beta scaling is i
 
 // reference.cpp: triple loop in double.
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
+AlgorithmText reference_text();
 
 // openblas.cpp: beta * C broadcast into Y, then one sgemm accumulating onto it.
 std::optional<std::string> openblas_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_openblas(const Layer& layer);
+AlgorithmText openblas_text();
 
 // blocked.cpp: our own cache-blocked GEMM (blocked_gemm/blocked_gemm.h), constant B packed at
 // prepare.
 std::optional<std::string> blocked_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_blocked(const Layer& layer);
+AlgorithmText blocked_text();
 
 #ifdef ALGOSCOPE_HAVE_ONEDNN
 // onednn.cpp: oneDNN's dnnl_sgemm (row-major, JIT-generated kernels for this CPU).
 std::unique_ptr<Kernel> prepare_onednn(const Layer& layer);
+AlgorithmText onednn_text();
 #endif
 
 }  // namespace algoscope::ops::gemm

@@ -28,4 +28,14 @@ std::unique_ptr<Kernel> prepare_onednn(const Layer& layer) {
   });
 }
 
+AlgorithmText onednn_text() {
+  return {
+      "oneDNN 2.6's dnnl_sgemm (JIT-generated kernels for this CPU)",
+      "beta * C is broadcast into Y, then oneDNN's row-major sgemm (packing and AVX-512/AVX2 "
+      "micro-kernels generated at run time for this CPU) accumulates alpha * op(A) * op(B) onto "
+      "it. "
+      "Extra memory: oneDNN's internal packing buffers. It is the yardstick the blocked GEMM is "
+      "benchmarked against. Numerics: float accumulation in oneDNN's blocked order."};
+}
+
 }  // namespace algoscope::ops::gemm

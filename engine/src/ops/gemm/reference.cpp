@@ -30,4 +30,13 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
   });
 }
 
+AlgorithmText reference_text() {
+  return {
+      "Triple loop with double accumulation",
+      "For every output element it sums op(A)[i,k] * op(B)[k,j] over k, scales by alpha and adds "
+      "beta times the broadcast C, exactly as the ONNX definition reads. Extra memory: none. It "
+      "never wins on speed (single thread, strided access to B); it is the ground truth. "
+      "Numerics: double accumulation, one rounding to float per output."};
+}
+
 }  // namespace algoscope::ops::gemm

@@ -70,4 +70,19 @@ std::unique_ptr<Kernel> prepare_blocked(const Layer& layer) {
   });
 }
 
+AlgorithmText blocked_text() {
+  return {
+      "Our cache-blocked GEMM per batch matrix (or one tall GEMM), constant B packed",
+      "Each output matrix is a product by our own Goto/BLIS-style GEMM: B packed into KC x NR "
+      "panels, A into MR x KC panels, an MR x NR register tile updated with FMAs (14x32 AVX-512, "
+      "6x16 AVX2 or 4x16 portable, chosen at run time). A constant B (transformer weights) is "
+      "packed once at prepare time, one packed copy per distinct B matrix; when B is shared by "
+      "the whole batch the batch of A becomes one tall (batch*M) x K GEMM. Batches of small "
+      "matrices (attention heads) give each thread whole matrices. Extra memory: the pre-packed "
+      "B, b_matrices * K * ceil(N/NR) * NR * 4 bytes, held by the kernel; per thread, packing "
+      "buffers of MC*KC + KC*NC floats kept by the GEMM library. It wins when B is constant and "
+      "for batches of small matrices. Numerics: float accumulation over k in blocks of KC; the "
+      "error grows like sqrt(K) ulps, as for OpenBLAS."};
+}
+
 }  // namespace algoscope::ops::matmul

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "ops/algorithm_text.h"
 
 namespace algoscope::ops::matmul {
 
@@ -34,6 +35,7 @@ double flops(const Layer& layer);  // 2 * batch * M * N * K
 
 // reference.cpp: loops in double.
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
+AlgorithmText reference_text();
 
 // A row-major sgemm without transposes: C[m x n] = A[m x k] * B[k x n] (alpha 1, beta 0).
 using PlainSgemm = void (*)(int64_t m, int64_t n, int64_t k, const float* a, const float* b,
@@ -46,15 +48,18 @@ void run_batched(const MatMulGeometry& g, const float* a, const float* b, float*
 // openblas.cpp: one sgemm per output matrix, or one for the whole batch when B is shared.
 std::optional<std::string> openblas_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_openblas(const Layer& layer);
+AlgorithmText openblas_text();
 
 // blocked.cpp: our own cache-blocked GEMM (blocked_gemm/blocked_gemm.h), constant B packed at
 // prepare.
 std::optional<std::string> blocked_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_blocked(const Layer& layer);
+AlgorithmText blocked_text();
 
 #ifdef ALGOSCOPE_HAVE_ONEDNN
 // onednn.cpp: oneDNN's dnnl_sgemm, batched like openblas.
 std::unique_ptr<Kernel> prepare_onednn(const Layer& layer);
+AlgorithmText onednn_text();
 #endif
 
 }  // namespace algoscope::ops::matmul

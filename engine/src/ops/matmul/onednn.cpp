@@ -19,4 +19,12 @@ std::unique_ptr<Kernel> prepare_onednn(const Layer& layer) {
   });
 }
 
+AlgorithmText onednn_text() {
+  return {"oneDNN 2.6's dnnl_sgemm, one call per output matrix or per shared-B batch",
+          "Each output matrix (or the whole batch stacked into one tall product when every matrix "
+          "uses the same B) is one oneDNN row-major sgemm with micro-kernels generated at run time "
+          "for this CPU. Extra memory: oneDNN's internal packing buffers. It is the yardstick the "
+          "blocked GEMM is benchmarked against. Numerics: float accumulation in oneDNN's order."};
+}
+
 }  // namespace algoscope::ops::matmul

@@ -28,4 +28,12 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
   });
 }
 
+AlgorithmText reference_text() {
+  return {"Triple loop per batch matrix with double accumulation",
+          "For every matrix of the broadcast batch it finds the A and B matrices it pairs (a batch "
+          "axis of extent 1 repeats), and sums A[i,k] * B[k,j] over k for every output element. "
+          "Extra memory: none. It never wins on speed; it is the ground truth. Numerics: double "
+          "accumulation, one rounding to float per output."};
+}
+
 }  // namespace algoscope::ops::matmul

@@ -32,4 +32,14 @@ std::unique_ptr<Kernel> prepare_batch_norm_reference(const Layer& layer) {
   });
 }
 
+AlgorithmText batch_norm_reference_text() {
+  return {
+      "(x - mean) / sqrt(var + epsilon) * scale + B per element, in double",
+      "Each element is normalized with its channel's running mean and variance and then scaled "
+      "and shifted, literally as the ONNX formula reads. Extra memory: none. One streaming pass "
+      "over the tensor, so memory-bound; the loader usually folds this op into the preceding "
+      "Conv's weights, where it costs nothing at run time. Numerics: double arithmetic, one "
+      "rounding per output."};
+}
+
 }  // namespace algoscope::ops::normalization

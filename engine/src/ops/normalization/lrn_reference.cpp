@@ -45,4 +45,13 @@ std::unique_ptr<Kernel> prepare_lrn_reference(const Layer& layer) {
   });
 }
 
+AlgorithmText lrn_reference_text() {
+  return {"Channel-window sum of squares per element, then x / (bias + a/n*s)^beta",
+          "For every element it sums the squares of the same position in the size neighbouring "
+          "channels (clipped at the edges) and divides the element by (bias + alpha/size * sum) to "
+          "the power beta. Extra memory: none. Cost: size multiply-adds and one pow per element; a "
+          "running window sum would save the size factor but change the rounding. Numerics: double "
+          "arithmetic, one rounding per output."};
+}
+
 }  // namespace algoscope::ops::normalization

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "ops/algorithm_text.h"
 
 namespace algoscope::ops::normalization {
 
@@ -24,7 +25,9 @@ double lrn_flops(const Layer& layer);  // 2 * size + 4 per element (squares, sum
 
 // batch_norm_reference.cpp: (x - mean) / sqrt(var + epsilon) * scale + B in double.
 std::unique_ptr<Kernel> prepare_batch_norm_reference(const Layer& layer);
+AlgorithmText batch_norm_reference_text();
 // lrn_reference.cpp: the ONNX formula with a per-element channel window sum in double.
 std::unique_ptr<Kernel> prepare_lrn_reference(const Layer& layer);
+AlgorithmText lrn_reference_text();
 
 }  // namespace algoscope::ops::normalization

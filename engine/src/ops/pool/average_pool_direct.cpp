@@ -112,4 +112,23 @@ std::unique_ptr<Kernel> prepare_average_pool_direct(const Layer& layer) {
   });
 }
 
+AlgorithmText average_pool_direct_text() {
+  return {"One SIMD add pass per output row and kernel tap, separable divisor",
+          "For every output row and every kernel tap that lands in the input, one vectorized pass "
+          "adds the input row (read at the horizontal stride) into the output row, over the range "
+          "of outputs for which the tap is inside, so padding costs no test in the inner loop. "
+          "The divisor is separable: counted taps = rows(oh) * cols(ow), both computed when the "
+          "kernel is prepared (inside the input, or with count_include_pad inside the padded "
+          "input; taps a ceil_mode window hangs past the padding never count). "
+          "Compiled for AVX-512, AVX2+FMA and SSE2; the running CPU's copy is chosen at load "
+          "time. "
+          "Inputs of 64K elements or more share the (image, channel) planes across the OpenMP "
+          "team; smaller ones stay on one thread. "
+          "Extra "
+          "memory: (OH + OW) * 4 bytes held by the kernel. It wins over the reference by "
+          "replacing per-tap index arithmetic with SIMD rows. Covers float32 1-D and 2-D windows. "
+          "Numerics: float sums of at most kh * kw terms and one division, against the "
+          "reference's double sum: a few ulp."};
+}
+
 }  // namespace algoscope::ops::pool

@@ -59,4 +59,12 @@ std::unique_ptr<Kernel> prepare_average_pool_reference(const Layer& layer) {
   });
 }
 
+AlgorithmText average_pool_reference_text() {
+  return {"Direct loops over outputs and window taps, summed in double",
+          "For every output it sums the inputs under its window and divides by the number of taps "
+          "that count: those inside the input, or with count_include_pad those inside the padded "
+          "input (taps a ceil_mode window hangs past the padding never count). Extra memory: none. "
+          "Cost: one addition per output and tap. Numerics: double sum, one rounding per output."};
+}
+
 }  // namespace algoscope::ops::pool

@@ -20,4 +20,12 @@ std::unique_ptr<Kernel> prepare_global_average_pool_reference(const Layer& layer
   });
 }
 
+AlgorithmText global_average_pool_reference_text() {
+  return {
+      "One double-precision sum per image and channel",
+      "Each (image, channel) plane is summed in one pass and divided by its size. Extra memory: "
+      "none. Cost: one addition per input element, a single streaming pass, so memory-bound. "
+      "Numerics: double sum, one rounding per output."};
+}
+
 }  // namespace algoscope::ops::pool

@@ -22,4 +22,11 @@ std::unique_ptr<Kernel> prepare_global_max_pool_reference(const Layer& layer) {
   });
 }
 
+AlgorithmText global_max_pool_reference_text() {
+  return {"One pass per image and channel keeping the maximum",
+          "Each (image, channel) plane is scanned once for its largest value. Extra memory: none. "
+          "Cost: one comparison per input element in a single streaming pass, so memory-bound. "
+          "Numerics: exact."};
+}
+
 }  // namespace algoscope::ops::pool

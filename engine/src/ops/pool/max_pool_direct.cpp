@@ -88,4 +88,21 @@ std::unique_ptr<Kernel> prepare_max_pool_direct(const Layer& layer) {
   });
 }
 
+AlgorithmText max_pool_direct_text() {
+  return {"One SIMD max pass per output row and kernel tap, multi-threaded",
+          "For every output row and every kernel tap (kh, kw) that lands in the input, one "
+          "vectorized pass takes the maximum of the output row and the input row read at the "
+          "horizontal stride. The outputs for which a tap is inside the input form one range, "
+          "computed once per tap, so padding costs no test in the inner loop and any pads, "
+          "strides, dilations and ceil_mode come out of the ranges. "
+          "Compiled for AVX-512, AVX2+FMA and SSE2; the running CPU's copy is chosen at load "
+          "time. "
+          "Inputs of 64K elements or more share the (image, channel) planes across the OpenMP "
+          "team; smaller ones stay on one thread. "
+          "Extra memory: none. "
+          "It wins over the reference (which visits each tap of each output with index "
+          "arithmetic) by doing the same comparisons as contiguous SIMD rows. Covers float32 1-D "
+          "and 2-D windows without the Indices output. Numerics: exact."};
+}
+
 }  // namespace algoscope::ops::pool

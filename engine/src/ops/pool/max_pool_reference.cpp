@@ -77,4 +77,14 @@ std::unique_ptr<Kernel> prepare_max_pool_reference(const Layer& layer) {
   return make_kernel([g, column_major](KernelIO& io) { max_pool<float>(g, column_major, io); });
 }
 
+AlgorithmText max_pool_reference_text() {
+  return {
+      "Direct loops over outputs and window taps",
+      "For every output it visits each tap of its (dilated) window, skips taps in the padding "
+      "and keeps the largest value and where it was (for the Indices output). Extra memory: "
+      "none. Cost: one comparison per output and tap; it is memory-bound and the simple loop is "
+      "close to what the data movement allows at these sizes. Numerics: exact (a maximum "
+      "involves no rounding)."};
+}
+
 }  // namespace algoscope::ops::pool

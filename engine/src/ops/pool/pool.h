@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "ops/algorithm_text.h"
 #include "ops/window.h"
 
 namespace algoscope::ops::pool {
@@ -56,18 +57,25 @@ inline Plane2D plane_2d(const Window& win) {
 // output rows, OpenMP over (image, channel) planes of large inputs.
 std::optional<std::string> max_pool_direct_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_max_pool_direct(const Layer& layer);
+AlgorithmText max_pool_direct_text();
 std::optional<std::string> average_pool_direct_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_average_pool_direct(const Layer& layer);
+AlgorithmText average_pool_direct_text();
 // global_average_pool_direct.cpp: SIMD plane sums in double, OpenMP over planes.
 std::unique_ptr<Kernel> prepare_global_average_pool_direct(const Layer& layer);
+AlgorithmText global_average_pool_direct_text();
 
 // max_pool_reference.cpp: the window's maximum; Indices in ONNX's flattened convention.
 std::unique_ptr<Kernel> prepare_max_pool_reference(const Layer& layer);
+AlgorithmText max_pool_reference_text();
 // average_pool_reference.cpp: the window's mean, with or without the padding in the count.
 std::unique_ptr<Kernel> prepare_average_pool_reference(const Layer& layer);
+AlgorithmText average_pool_reference_text();
 // global_average_pool_reference.cpp: the mean of each channel.
 std::unique_ptr<Kernel> prepare_global_average_pool_reference(const Layer& layer);
+AlgorithmText global_average_pool_reference_text();
 // global_max_pool_reference.cpp: the maximum of each channel.
 std::unique_ptr<Kernel> prepare_global_max_pool_reference(const Layer& layer);
+AlgorithmText global_max_pool_reference_text();
 
 }  // namespace algoscope::ops::pool

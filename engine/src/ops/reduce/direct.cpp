@@ -122,4 +122,25 @@ std::unique_ptr<Kernel> prepare_direct(const Layer& layer, Reduction reduction) 
   });
 }
 
+AlgorithmText direct_text(Reduction reduction) {
+  return {"SIMD row sums in double over a contiguous block of axes, multi-threaded",
+          std::string(
+              "When the reduced axes form one contiguous block the input is a [outer, R, inner] "
+              "array and the output [outer, inner]. With inner = 1 (LayerNorm's mean over the last "
+              "axis, a mean over all spatial axes) every output is one contiguous row of R "
+              "elements summed by a SIMD reduction; with inner > 1 the R rows of `inner` elements "
+              "are added into a row of accumulators, vectorized along inner. Sums are kept in "
+              "double (the float inputs widened inside the vector lanes)") +
+              (reduction == Reduction::Mean ? " and multiplied by 1 / R at the end." : ".") +
+              " The loops exist for AVX-512, AVX2+FMA and SSE2 and the running CPU's copy is "
+              "chosen at load time; inputs of 64K elements or more share the outer rows (or, for "
+              "one large full reduction, chunks of it) across the OpenMP team. Extra memory: "
+              "8 * inner bytes per thread when inner > 1, allocated per call. It wins over the "
+              "reference, which updates one scattered accumulator per element, on every shape: "
+              "the work becomes a few streaming SIMD passes. Numerics: double sums, one float "
+              "rounding per output (within about one ulp of the reference, whose double sum runs "
+              "in another order). Reduced axes that are not contiguous (e.g. axes 0 and 2 of a 3-D "
+              "tensor) are left to the reference."};
+}
+
 }  // namespace algoscope::ops::reduce

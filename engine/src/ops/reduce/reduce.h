@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "ops/algorithm_text.h"
 
 namespace algoscope::ops::reduce {
 
@@ -29,10 +30,12 @@ double flops(const Layer& layer);  // one operation per input element
 
 // reference.cpp: one pass over the input, accumulated per output element in double.
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer, Reduction reduction);
+AlgorithmText reference_text(Reduction reduction);
 
 // direct.cpp: ReduceMean / ReduceSum over one contiguous block of axes, SIMD sums in double,
 // OpenMP over the outer rows of large inputs.
 std::optional<std::string> direct_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_direct(const Layer& layer, Reduction reduction);
+AlgorithmText direct_text(Reduction reduction);
 
 }  // namespace algoscope::ops::reduce

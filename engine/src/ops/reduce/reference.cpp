@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "ops/common.h"
@@ -85,6 +86,41 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer, Reduction reductio
       y[o] = static_cast<float>(r);
     }
   });
+}
+
+AlgorithmText reference_text(Reduction reduction) {
+  const char* what = "running sum";
+  switch (reduction) {
+    case Reduction::Max:
+      what = "running maximum";
+      break;
+    case Reduction::Min:
+      what = "running minimum";
+      break;
+    case Reduction::Prod:
+      what = "running product";
+      break;
+    case Reduction::SumSquare:
+    case Reduction::L2:
+      what = "running sum of squares";
+      break;
+    case Reduction::L1:
+      what = "running sum of absolute values";
+      break;
+    case Reduction::LogSumExp:
+      what = "running sum of exponentials";
+      break;
+    default:
+      break;
+  }
+  return {std::string("One pass over the input, ") + what + " per output in double",
+          std::string("It walks the input once in memory order and folds every element into the "
+                      "accumulator of the output element it belongs to (the reduced axes collapse "
+                      "to one index); the ") +
+              what +
+              " is kept in double. Extra memory: 8 bytes per output element for the double "
+              "accumulators, allocated per call. One streaming pass, so memory-bound. Numerics: "
+              "one rounding per output (exact for maximum and minimum)."};
 }
 
 }  // namespace algoscope::ops::reduce

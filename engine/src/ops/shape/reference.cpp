@@ -3,6 +3,7 @@
 // type moves bit-exactly. Index bookkeeping is done once at prepare time from the static shapes;
 // the loops walk the output in row-major order with an index counter.
 #include <cstring>
+#include <string>
 
 #include "ops/binary/broadcast.h"
 #include "ops/common.h"
@@ -292,6 +293,80 @@ std::unique_ptr<Kernel> prepare_constant_of_shape_reference(const Layer& layer) 
       for (int64_t i = 0; i < n; ++i) out[i] = v;
     });
   });
+}
+
+namespace {
+// Every text of this file ends the same way: data movement cannot round.
+AlgorithmText moves_bits(const char* summary, const char* teaching) {
+  return {summary,
+          std::string(teaching) + " Moves bits only, so the result is exact for every type."};
+}
+}  // namespace
+
+AlgorithmText copy_reference_text() {
+  return moves_bits("copies the bytes",
+                    "The row-major bytes do not change, only the shape: one memcpy of the input "
+                    "(none when the session aliases the buffers). No extra memory.");
+}
+
+AlgorithmText transpose_reference_text() {
+  return moves_bits("strided gather in output order",
+                    "Walks the output in row-major order and reads the input through permuted "
+                    "strides computed once at prepare time; reads are strided, writes contiguous. "
+                    "No extra memory.");
+}
+
+AlgorithmText concat_reference_text() {
+  return moves_bits("block copies",
+                    "Views every tensor as [outer, axis x inner]: each input contributes one "
+                    "contiguous block per outer row, copied with memcpy. No extra memory.");
+}
+
+AlgorithmText split_reference_text() {
+  return moves_bits("block copies",
+                    "The inverse of Concat: each output receives one contiguous block of every "
+                    "outer row, copied with memcpy. No extra memory.");
+}
+
+AlgorithmText slice_reference_text() {
+  return moves_bits("strided gather in output order",
+                    "Starts, ends and steps are clamped once at prepare time into an offset and "
+                    "one stride per dimension (negative for reversed axes); the kernel walks the "
+                    "output in row-major order. No extra memory.");
+}
+
+AlgorithmText gather_reference_text() {
+  return moves_bits("row copies",
+                    "Views the data as [outer, axis, inner] and copies one contiguous inner row "
+                    "per (outer, index) pair; negative indices count from the end and "
+                    "out-of-range ones are an error. Extra memory: the indices as int64 (8 bytes "
+                    "each).");
+}
+
+AlgorithmText pad_reference_text() {
+  return moves_bits("index tables per dimension",
+                    "At prepare time each dimension gets a table mapping output to input index (or "
+                    "to the constant) for the mode; the kernel walks the output through those "
+                    "tables. Extra memory: one int64 per output index per dimension.");
+}
+
+AlgorithmText expand_reference_text() {
+  return moves_bits("broadcast copy",
+                    "Copies through the same broadcast plan as the elementwise ops: a stride of 0 "
+                    "along repeated dimensions, collapsed dimensions computed once at prepare "
+                    "time. No extra memory.");
+}
+
+AlgorithmText constant_reference_text() {
+  return moves_bits("copies the value",
+                    "The value attribute is converted to a tensor once at prepare time and copied "
+                    "to the output each run (the loader folds it into a constant). Extra memory: "
+                    "one copy of the value.");
+}
+
+AlgorithmText constant_of_shape_reference_text() {
+  return moves_bits("fills the output",
+                    "Writes the one value into every element of the output. No extra memory.");
 }
 
 }  // namespace algoscope::ops::shape

@@ -1,99 +1,56 @@
 // The shape family's registry: Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split,
 // Slice, Gather, Pad, Expand, Constant and ConstantOfShape with their algorithms. This is the one
-// place where the family's algorithm names are spelled. Data movement costs no FLOPs, so no op
-// here sets a flop count.
-#include <string>
-#include <utility>
-
+// place where the family's algorithm names are spelled; each op has only its reference, whose
+// text lives next to its kernel (<kernel>_reference_text() in reference.cpp). Data movement costs
+// no FLOPs, so no op here sets a flop count.
 #include "cuda/backend.h"
 #include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/shape/shape.h"
 
 namespace algoscope::ops {
-namespace {
-
-using InferFn = std::function<std::vector<TensorInfo>(const Layer&)>;
-using PrepareFn = std::function<std::unique_ptr<Kernel>(const Layer&)>;
-
-void add(Registry& registry, std::string op_type, std::string op_summary, InferFn infer,
-         std::string summary, std::string teaching, PrepareFn prepare) {
-  Algorithm a;
-  a.name = "reference";
-  a.backend = Backend::Cpu;
-  a.summary = std::move(summary);
-  a.teaching = std::move(teaching) + " Moves bits only, so the result is exact for every type.";
-  a.tolerance = Tolerance{0.0, 0.0};
-  a.default_priority = 0;
-  a.prepare = std::move(prepare);
-
-  OpDefinition def;
-  def.op_type = std::move(op_type);
-  def.summary = std::move(op_summary);
-  def.infer = std::move(infer);
-  def.algorithms.push_back(std::move(a));
-  registry.add_op(std::move(def));
-}
-
-const char* kCopyText =
-    "The row-major bytes do not change, only the shape: one memcpy of the input (none when the "
-    "session aliases the buffers). No extra memory.";
-
-}  // namespace
 
 void register_shape(Registry& registry) {
   using namespace shape;
-  add(registry, "Flatten", "reshapes to 2-D around an axis", infer_flatten, "copies the bytes",
-      kCopyText, prepare_copy_reference);
-  add(registry, "Reshape", "gives the data a new shape (0 copies a dimension, -1 infers one)",
-      infer_reshape, "copies the bytes", kCopyText, prepare_copy_reference);
-  add(registry, "Squeeze", "removes size-1 dimensions", infer_squeeze, "copies the bytes",
-      kCopyText, prepare_copy_reference);
-  add(registry, "Unsqueeze", "inserts size-1 dimensions", infer_unsqueeze, "copies the bytes",
-      kCopyText, prepare_copy_reference);
-  add(registry, "Transpose", "permutes the dimensions", infer_transpose,
-      "strided gather in output order",
-      "Walks the output in row-major order and reads the input through permuted strides computed "
-      "once at prepare time; reads are strided, writes contiguous. No extra memory.",
-      prepare_transpose_reference);
-  add(registry, "Concat", "joins tensors along an axis", infer_concat, "block copies",
-      "Views every tensor as [outer, axis x inner]: each input contributes one contiguous block "
-      "per outer row, copied with memcpy. No extra memory.",
-      prepare_concat_reference);
-  add(registry, "Split", "cuts a tensor into parts along an axis", infer_split, "block copies",
-      "The inverse of Concat: each output receives one contiguous block of every outer row, "
-      "copied with memcpy. No extra memory.",
-      prepare_split_reference);
-  add(registry, "Slice", "takes a strided window (negative steps reverse)", infer_slice,
-      "strided gather in output order",
-      "Starts, ends and steps are clamped once at prepare time into an offset and one stride per "
-      "dimension (negative for reversed axes); the kernel walks the output in row-major order. "
-      "No extra memory.",
-      prepare_slice_reference);
-  add(registry, "Gather", "picks entries along an axis by index", infer_gather, "row copies",
-      "Views the data as [outer, axis, inner] and copies one contiguous inner row per (outer, "
-      "index) pair; negative indices count from the end and out-of-range ones are an error. "
-      "Extra memory: the indices as int64 (8 bytes each).",
-      prepare_gather_reference);
-  add(registry, "Pad", "pads with a constant, a reflection or the edge value", infer_pad,
-      "index tables per dimension",
-      "At prepare time each dimension gets a table mapping output to input index (or to the "
-      "constant) for the mode; the kernel walks the output through those tables. Extra memory: "
-      "one int64 per output index per dimension.",
-      prepare_pad_reference);
-  add(registry, "Expand", "broadcasts to a larger shape", infer_expand, "broadcast copy",
-      "Copies through the same broadcast plan as the elementwise ops: a stride of 0 along "
-      "repeated dimensions, collapsed dimensions computed once at prepare time. No extra memory.",
-      prepare_expand_reference);
-  add(registry, "Constant", "a tensor stored in the node", infer_constant, "copies the value",
-      "The value attribute is converted to a tensor once at prepare time and copied to the "
-      "output each run (the loader folds it into a constant). Extra memory: one copy of the "
-      "value.",
-      prepare_constant_reference);
-  add(registry, "ConstantOfShape", "a tensor of a given shape filled with one value",
-      infer_constant_of_shape, "fills the output",
-      "Writes the one value into every element of the output. No extra memory.",
-      prepare_constant_of_shape_reference);
+  struct Op {
+    const char* op_type;
+    const char* summary;
+    std::function<std::vector<TensorInfo>(const Layer&)> infer;
+    AlgorithmText text;
+    std::function<std::unique_ptr<Kernel>(const Layer&)> prepare;
+  };
+  const Op ops[] = {
+      {"Flatten", "reshapes to 2-D around an axis", infer_flatten, copy_reference_text(),
+       prepare_copy_reference},
+      {"Reshape", "gives the data a new shape (0 copies a dimension, -1 infers one)", infer_reshape,
+       copy_reference_text(), prepare_copy_reference},
+      {"Squeeze", "removes size-1 dimensions", infer_squeeze, copy_reference_text(),
+       prepare_copy_reference},
+      {"Unsqueeze", "inserts size-1 dimensions", infer_unsqueeze, copy_reference_text(),
+       prepare_copy_reference},
+      {"Transpose", "permutes the dimensions", infer_transpose, transpose_reference_text(),
+       prepare_transpose_reference},
+      {"Concat", "joins tensors along an axis", infer_concat, concat_reference_text(),
+       prepare_concat_reference},
+      {"Split", "cuts a tensor into parts along an axis", infer_split, split_reference_text(),
+       prepare_split_reference},
+      {"Slice", "takes a strided window (negative steps reverse)", infer_slice,
+       slice_reference_text(), prepare_slice_reference},
+      {"Gather", "picks entries along an axis by index", infer_gather, gather_reference_text(),
+       prepare_gather_reference},
+      {"Pad", "pads with a constant, a reflection or the edge value", infer_pad,
+       pad_reference_text(), prepare_pad_reference},
+      {"Expand", "broadcasts to a larger shape", infer_expand, expand_reference_text(),
+       prepare_expand_reference},
+      {"Constant", "a tensor stored in the node", infer_constant, constant_reference_text(),
+       prepare_constant_reference},
+      {"ConstantOfShape", "a tensor of a given shape filled with one value",
+       infer_constant_of_shape, constant_of_shape_reference_text(),
+       prepare_constant_of_shape_reference},
+  };
+  for (const Op& op : ops)
+    add_op(registry, {.op_type = op.op_type, .summary = op.summary, .infer = op.infer},
+           {{op.text, {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = op.prepare}}});
 
   // Our CUDA data movement (engine/cuda/ops/shape/movement.cpp): the glue between a network's
   // layers stays on the device.
@@ -114,7 +71,7 @@ void register_shape(Registry& registry) {
                        "that is never read). Extra memory: none.") +
                    kDevice;
       a.tolerance = Tolerance{0.0, 0.0};
-      registry.add_algorithm(op_type, std::move(a));
+      add_algorithms(registry, op_type, {{{a.summary, a.teaching}, std::move(a)}});
     }
     Algorithm t = cuda::algorithm(cuda::kCudaTranspose, 0);
     t.name = "cuda";
@@ -126,7 +83,7 @@ void register_shape(Registry& registry) {
                      "dimensions. Extra memory: none.") +
                  kDevice;
     t.tolerance = Tolerance{0.0, 0.0};
-    registry.add_algorithm("Transpose", std::move(t));
+    add_algorithms(registry, "Transpose", {{{t.summary, t.teaching}, std::move(t)}});
     Algorithm c = cuda::algorithm(cuda::kCudaConcat, 0);
     c.name = "cuda";
     c.summary = "one strided 2-D device copy (cudaMemcpy2DAsync) per input";
@@ -138,7 +95,7 @@ void register_shape(Registry& registry) {
                      "memory: none.") +
                  kDevice;
     c.tolerance = Tolerance{0.0, 0.0};
-    registry.add_algorithm("Concat", std::move(c));
+    add_algorithms(registry, "Concat", {{{c.summary, c.teaching}, std::move(c)}});
   }
 }
 

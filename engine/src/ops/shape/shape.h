@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "ops/algorithm_text.h"
 
 namespace algoscope::ops::shape {
 
@@ -72,14 +73,24 @@ Tensor constant_of_shape_value(const Layer& layer);
 
 // Flatten, Reshape, Squeeze, Unsqueeze: the same bytes under a new shape.
 std::unique_ptr<Kernel> prepare_copy_reference(const Layer& layer);
+AlgorithmText copy_reference_text();
 std::unique_ptr<Kernel> prepare_transpose_reference(const Layer& layer);
+AlgorithmText transpose_reference_text();
 std::unique_ptr<Kernel> prepare_concat_reference(const Layer& layer);
+AlgorithmText concat_reference_text();
 std::unique_ptr<Kernel> prepare_split_reference(const Layer& layer);
+AlgorithmText split_reference_text();
 std::unique_ptr<Kernel> prepare_slice_reference(const Layer& layer);
+AlgorithmText slice_reference_text();
 std::unique_ptr<Kernel> prepare_gather_reference(const Layer& layer);
+AlgorithmText gather_reference_text();
 std::unique_ptr<Kernel> prepare_pad_reference(const Layer& layer);
+AlgorithmText pad_reference_text();
 std::unique_ptr<Kernel> prepare_expand_reference(const Layer& layer);
+AlgorithmText expand_reference_text();
 std::unique_ptr<Kernel> prepare_constant_reference(const Layer& layer);
+AlgorithmText constant_reference_text();
 std::unique_ptr<Kernel> prepare_constant_of_shape_reference(const Layer& layer);
+AlgorithmText constant_of_shape_reference_text();
 
 }  // namespace algoscope::ops::shape

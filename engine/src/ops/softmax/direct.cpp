@@ -131,4 +131,26 @@ std::unique_ptr<Kernel> prepare_direct(const Layer& layer, bool log) {
   });
 }
 
+AlgorithmText direct_text(bool log) {
+  return {"SIMD passes per line with a polynomial exp, multi-threaded for large tensors",
+          std::string(
+              "The input is viewed as [outer, length, inner] (length = everything from `axis` on "
+              "before opset 13, the single axis from 13). Contiguous lines (inner = 1, e.g. "
+              "attention scores softmaxed over the last axis) take three SIMD passes: the maximum, "
+              "then exp(x - max) ") +
+              (log ? "summed, then x - max - log(sum) written"
+                   : "written to the output while it is summed, then a multiply by 1 / sum") +
+              ". With inner > 1 the same passes run vectorized across the inner lines, keeping "
+              "their maxima and sums in a 2 * inner float buffer per thread (allocated per call). "
+              "exp is a vectorized Cephes polynomial (about 2 ulp), not libm, and the three copies "
+              "of the loops (AVX-512, AVX2+FMA, SSE2) are chosen for the running CPU at load time. "
+              "Tensors of 64K elements or more share the outer blocks across the OpenMP team. "
+              "Extra memory: 2 * inner * 4 bytes per thread. It wins over the reference, whose "
+              "libm exp in double does not vectorize, on every shape bigger than a few lines. "
+              "Numerics: max subtraction keeps exp from overflowing; the sum is accumulated in "
+              "float across SIMD lanes (relative error about length / lanes * 6e-8), so results "
+              "are within about 1e-6 of the double reference for lines of a few thousand "
+              "elements."};
+}
+
 }  // namespace algoscope::ops::softmax

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "ops/common.h"
 #include "ops/softmax/softmax.h"
@@ -32,6 +33,22 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer, bool log) {
       }
     }
   });
+}
+
+AlgorithmText reference_text(bool log) {
+  if (log)
+    return {"Maximum, sum of exponentials, x - max - log(sum); in double",
+            "Along every line it finds the maximum m, sums exp(x - m) and writes x - m - log(sum), "
+            "which stays finite where log(softmax) would take the log of an underflowed zero. The "
+            "line is everything from `axis` on before opset 13 and the single axis from opset 13. "
+            "Extra memory: none. Numerics: double arithmetic, one rounding per output."};
+  return {"Three passes per line: maximum, sum of exponentials, normalize; in double",
+          "Along every softmax line it finds the maximum, sums exp(x - max) and writes "
+          "exp(x - max) / sum; subtracting the maximum keeps exp from overflowing without changing "
+          "the result. Before opset 13 a line is everything from `axis` on (the input flattened to "
+          "2-D); from opset 13 it is the single axis. Extra memory: none. Three passes over each "
+          "line (exponentials recomputed rather than stored). Numerics: double arithmetic, one "
+          "rounding per output; outputs of a line sum to 1 within float rounding."};
 }
 
 }  // namespace algoscope::ops::softmax

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "ops/algorithm_text.h"
 
 namespace algoscope::ops::softmax {
 
@@ -26,9 +27,11 @@ double flops(const Layer& layer);  // 4 per element: subtract the max, exp, sum,
 
 // reference.cpp: max-subtracted exponentials summed in double; `log` computes LogSoftmax.
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer, bool log);
+AlgorithmText reference_text(bool log);
 
 // direct.cpp: SIMD passes with a polynomial exp, OpenMP over the outer blocks of large tensors.
 std::optional<std::string> direct_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_direct(const Layer& layer, bool log);
+AlgorithmText direct_text(bool log);
 
 }  // namespace algoscope::ops::softmax

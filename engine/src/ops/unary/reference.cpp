@@ -176,4 +176,84 @@ std::unique_ptr<Kernel> prepare_shape_reference(const Layer& layer) {
   });
 }
 
+AlgorithmText activation_reference_text(Activation activation) {
+  const char* teaching = "";
+  switch (activation) {
+    case Activation::Relu:
+      teaching = "One comparison per element over the flat tensor; no extra memory. Exact.";
+      break;
+    case Activation::Sigmoid:
+      teaching =
+          "Computes 1 / (1 + expf(-x)) per element; no extra memory. Relative error of a few ulp; "
+          "very negative inputs give exactly 0 because expf overflows to infinity.";
+      break;
+    case Activation::Tanh:
+      teaching =
+          "Calls the C library's tanhf per element; no extra memory. Error within a few ulp; the "
+          "result saturates to +-1 for |x| above about 9.";
+      break;
+    case Activation::Erf:
+      teaching = "Calls the C library's erff per element; no extra memory. Error within a few ulp.";
+      break;
+    case Activation::Sqrt:
+      teaching =
+          "Calls sqrtf per element (correctly rounded by IEEE 754); no extra memory. Negative "
+          "inputs give NaN.";
+      break;
+    case Activation::Exp:
+      teaching =
+          "Calls the C library's expf per element; no extra memory. Error within a few ulp; "
+          "overflows to infinity above about 88.7.";
+      break;
+    case Activation::HardSigmoid:
+      teaching =
+          "One multiply-add and two comparisons per element (alpha 0.2, beta 0.5 unless the node "
+          "says otherwise); no extra memory. One rounding of the multiply-add.";
+      break;
+    case Activation::HardSwish:
+      teaching =
+          "MobileNetV3's cheap swish: a clamp of x / 6 + 1/2 times x per element; no extra "
+          "memory. A couple of roundings.";
+      break;
+    case Activation::LeakyRelu:
+      teaching =
+          "One comparison and at most one multiply per element (alpha 0.01 unless the node says "
+          "otherwise); no extra memory. Exact for x >= 0.";
+      break;
+  }
+  return {"plain loop over the elements", teaching};
+}
+
+AlgorithmText clip_reference_text() {
+  return {"plain loop over the elements",
+          "Two comparisons per element against bounds read once per run (attributes before "
+          "opset 11, optional scalar inputs from 11; absent bounds are -inf / +inf). No extra "
+          "memory. Exact; NaN passes through."};
+}
+
+AlgorithmText cast_reference_text() {
+  return {"plain loop over the elements",
+          "Converts each element with a C++ conversion: float to integer truncates toward zero "
+          "(NaN gives 0, out-of-range values saturate), anything to bool tests for non-zero. No "
+          "extra memory."};
+}
+
+AlgorithmText identity_reference_text() {
+  return {"copies the input",
+          "One memcpy of the input into the output (the loader usually removes the node). No "
+          "extra memory; exact."};
+}
+
+AlgorithmText dropout_reference_text() {
+  return {"copies the input",
+          "At inference Dropout keeps every element: one memcpy of the input and, when the mask "
+          "output is used, a fill with true. Training mode is rejected. No extra memory; exact."};
+}
+
+AlgorithmText shape_reference_text() {
+  return {"writes the static dimensions",
+          "Writes the input's dimensions (optionally the [start, end) window of opset 15) into a "
+          "1-D int64 tensor; the data is never read. Exact."};
+}
+
 }  // namespace algoscope::ops::unary

@@ -1,199 +1,89 @@
 // The unary family's registry: Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Tanh, Erf,
-// Sqrt, Exp, Cast, Identity, Dropout
-// and Shape with their algorithms. This is the one place where the family's algorithm names are
-// spelled.
-#include <string>
-#include <utility>
-
+// Sqrt, Exp, Cast, Identity, Dropout and Shape with their algorithms, in registry order. This is
+// the one place where the family's algorithm names are spelled; each algorithm lives in the file of
+// the same name, with its text (<name>_text()).
 #include "cuda/backend.h"
 #include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/unary/unary.h"
 
 namespace algoscope::ops {
-namespace {
-
-using InferFn = std::function<std::vector<TensorInfo>(const Layer&)>;
-using PrepareFn = std::function<std::unique_ptr<Kernel>(const Layer&)>;
-
-Algorithm reference(std::string summary, std::string teaching, PrepareFn prepare,
-                    Tolerance tolerance = {}) {
-  Algorithm a;
-  a.name = "reference";
-  a.backend = Backend::Cpu;
-  a.summary = std::move(summary);
-  a.teaching = std::move(teaching);
-  a.tolerance = tolerance;
-  a.default_priority = 0;
-  a.prepare = std::move(prepare);
-  return a;
-}
-
-void add(Registry& registry, std::string op_type, std::string summary, InferFn infer,
-         bool arithmetic, Algorithm algorithm) {
-  OpDefinition def;
-  def.op_type = std::move(op_type);
-  def.summary = std::move(summary);
-  def.infer = std::move(infer);
-  if (arithmetic) def.flops = unary::elementwise_flops;
-  def.algorithms.push_back(std::move(algorithm));
-  registry.add_op(std::move(def));
-}
-
-constexpr Tolerance kExact{0.0, 0.0};
-
-// The vectorized float32 kernel of every activation (unary/direct.cpp). Transcendentals use the
-// polynomial approximations of ops/vector_math.h, so their tolerance is a few ulp.
-Algorithm direct_activation(unary::Activation act) {
-  using unary::Activation;
-  const bool transcendental = act == Activation::Sigmoid || act == Activation::Tanh ||
-                              act == Activation::Erf || act == Activation::Exp;
-  Algorithm a;
-  a.name = "direct";
-  a.backend = Backend::Cpu;
-  a.summary = transcendental
-                  ? "SIMD loop with a polynomial approximation, multi-threaded for large tensors"
-                  : "SIMD loop (AVX-512 / AVX2 / SSE2), multi-threaded for large tensors";
-  std::string numerics;
-  switch (act) {
-    case Activation::Exp:
-      numerics =
-          "e^x is computed as 2^n * p(r) with x = n ln2 + r, |r| <= ln2/2, and Cephes' degree-6 "
-          "polynomial p: at most about 2 ulp from the C library's expf (tested over [-87, 88]); "
-          "below -87.33 it returns 0 where expf gives a subnormal.";
-      break;
-    case Activation::Sigmoid:
-      numerics =
-          "1 / (1 + e^-x) with the polynomial e^x (about 2 ulp): within about 3 ulp of the "
-          "reference; exactly 0 for very negative x, as the reference.";
-      break;
-    case Activation::Tanh:
-      numerics =
-          "Cephes' odd polynomial x + x^3 P(x^2) below |x| = 0.625 (full relative precision "
-          "near 0), 1 - 2 / (e^{2|x|} + 1) above it with the polynomial e^x: within about 3 ulp "
-          "of tanhf.";
-      break;
-    case Activation::Erf:
-      numerics =
-          "The Taylor series to x^15 below |x| = 0.5 (relative error < 1e-7) and Abramowitz & "
-          "Stegun 7.1.26 above it (absolute error 1.5e-7 plus rounding): within 4e-7 absolute "
-          "of erff.";
-      break;
-    case Activation::Sqrt:
-      numerics = "sqrtps / sqrtpd are correctly rounded, so the result equals sqrtf bit for bit.";
-      break;
-    case Activation::HardSigmoid:
-      numerics =
-          "alpha * x + beta may be fused into one FMA on AVX2/AVX-512 machines, so results can "
-          "differ from the reference by one rounding.";
-      break;
-    default:
-      numerics = "The same single operation per element as the reference: bit-identical.";
-      break;
-  }
-  a.teaching =
-      "The flat tensor is processed in chunks of 16K elements by a branch-free loop the compiler "
-      "vectorizes; the library carries three copies of it (AVX-512, AVX2+FMA, baseline SSE2) and "
-      "picks one for the running CPU when it loads. Tensors of 64K elements or more hand the "
-      "chunks to the OpenMP team; smaller ones stay on the calling thread, where waking the "
-      "team would cost more than the work. Extra memory: none. It wins over the reference "
-      "whenever the reference's loop does not vectorize (every libm call: exp, tanh, erf) and "
-      "on large tensors through threads; plain Relu is memory-bound either way. " +
-      (transcendental ? std::string("Transcendentals: vectorized polynomials, not libm. ")
-                      : std::string()) +
-      numerics;
-  a.tolerance = transcendental                   ? Tolerance{1e-6, 1e-5}
-                : act == Activation::HardSigmoid ? Tolerance{1e-6, 1e-6}
-                                                 : kExact;
-  a.default_priority = 10;
-  a.not_applicable = unary::activation_direct_not_applicable;
-  a.prepare = [act](const Layer& layer) { return unary::prepare_activation_direct(act, layer); };
-  return a;
-}
-
-}  // namespace
 
 void register_unary(Registry& registry) {
-  using unary::Activation;
+  using namespace unary;
+  constexpr Tolerance kExact{0.0, 0.0};
   struct Act {
     const char* op_type;
     Activation activation;
     const char* summary;
-    const char* teaching;
   };
   const Act activations[] = {
-      {"Relu", Activation::Relu, "max(x, 0) elementwise",
-       "One comparison per element over the flat tensor; no extra memory. Exact."},
-      {"Sigmoid", Activation::Sigmoid, "1 / (1 + exp(-x)) elementwise",
-       "Computes 1 / (1 + expf(-x)) per element; no extra memory. Relative error of a few ulp; "
-       "very negative inputs give exactly 0 because expf overflows to infinity."},
-      {"Tanh", Activation::Tanh, "hyperbolic tangent elementwise",
-       "Calls the C library's tanhf per element; no extra memory. Error within a few ulp; the "
-       "result saturates to +-1 for |x| above about 9."},
-      {"Erf", Activation::Erf, "Gauss error function elementwise",
-       "Calls the C library's erff per element; no extra memory. Error within a few ulp."},
-      {"Sqrt", Activation::Sqrt, "square root elementwise",
-       "Calls sqrtf per element (correctly rounded by IEEE 754); no extra memory. Negative "
-       "inputs give NaN."},
-      {"Exp", Activation::Exp, "e^x elementwise",
-       "Calls the C library's expf per element; no extra memory. Error within a few ulp; "
-       "overflows to infinity above about 88.7."},
-      {"HardSigmoid", Activation::HardSigmoid, "max(0, min(1, alpha * x + beta)) elementwise",
-       "One multiply-add and two comparisons per element (alpha 0.2, beta 0.5 unless the node "
-       "says otherwise); no extra memory. One rounding of the multiply-add."},
-      {"HardSwish", Activation::HardSwish, "x * max(0, min(1, x / 6 + 1 / 2)) elementwise",
-       "MobileNetV3's cheap swish: a clamp of x / 6 + 1/2 times x per element; no extra memory. "
-       "A couple of roundings."},
-      {"LeakyRelu", Activation::LeakyRelu, "x if x >= 0 else alpha * x, elementwise",
-       "One comparison and at most one multiply per element (alpha 0.01 unless the node says "
-       "otherwise); no extra memory. Exact for x >= 0."},
+      {"Relu", Activation::Relu, "max(x, 0) elementwise"},
+      {"Sigmoid", Activation::Sigmoid, "1 / (1 + exp(-x)) elementwise"},
+      {"Tanh", Activation::Tanh, "hyperbolic tangent elementwise"},
+      {"Erf", Activation::Erf, "Gauss error function elementwise"},
+      {"Sqrt", Activation::Sqrt, "square root elementwise"},
+      {"Exp", Activation::Exp, "e^x elementwise"},
+      {"HardSigmoid", Activation::HardSigmoid, "max(0, min(1, alpha * x + beta)) elementwise"},
+      {"HardSwish", Activation::HardSwish, "x * max(0, min(1, x / 6 + 1 / 2)) elementwise"},
+      {"LeakyRelu", Activation::LeakyRelu, "x if x >= 0 else alpha * x, elementwise"},
   };
   for (const Act& a : activations) {
-    Activation act = a.activation;
-    add(
-        registry, a.op_type, a.summary,
-        [act](const Layer& layer) { return unary::infer_activation(act, layer); }, true,
-        reference(
-            "plain loop over the elements", a.teaching,
-            [act](const Layer& layer) { return unary::prepare_activation_reference(act, layer); },
-            act == Activation::Relu ? kExact : Tolerance{}));
-    registry.add_algorithm(a.op_type, direct_activation(act));
+    const Activation act = a.activation;
+    // The direct kernel's polynomials (ops/vector_math.h) cost a few ulp; HardSigmoid may fuse
+    // its multiply-add; the rest compute what the reference does.
+    const bool transcendental = act == Activation::Sigmoid || act == Activation::Tanh ||
+                                act == Activation::Erf || act == Activation::Exp;
+    const Tolerance direct_tolerance = transcendental                   ? Tolerance{1e-6, 1e-5}
+                                       : act == Activation::HardSigmoid ? Tolerance{1e-6, 1e-6}
+                                                                        : kExact;
+    add_op(
+        registry,
+        {.op_type = a.op_type,
+         .summary = a.summary,
+         .infer = [act](const Layer& l) { return infer_activation(act, l); },
+         .flops = elementwise_flops},
+        {
+            {activation_reference_text(act),
+             {.name = kReference,
+              .tolerance = act == Activation::Relu ? kExact : Tolerance{},
+              .prepare = [act](const Layer& l) { return prepare_activation_reference(act, l); }}},
+            {activation_direct_text(act),
+             {.name = "direct",
+              .tolerance = direct_tolerance,
+              .default_priority = 10,
+              .not_applicable = activation_direct_not_applicable,
+              .prepare = [act](const Layer& l) { return prepare_activation_direct(act, l); }}},
+        });
   }
 
-  add(registry, "Clip", "limits values to [min, max]", unary::infer_clip, true,
-      reference("plain loop over the elements",
-                "Two comparisons per element against bounds read once per run (attributes before "
-                "opset 11, optional scalar inputs from 11; absent bounds are -inf / +inf). No "
-                "extra memory. Exact; NaN passes through.",
-                unary::prepare_clip_reference, kExact));
-
-  add(registry, "Cast", "converts elements to another type (float32, int64, int32, uint8, bool)",
-      unary::infer_cast, false,
-      reference("plain loop over the elements",
-                "Converts each element with a C++ conversion: float to integer truncates toward "
-                "zero (NaN gives 0, out-of-range values saturate), anything to bool tests for "
-                "non-zero. No extra memory.",
-                unary::prepare_cast_reference, kExact));
-
-  add(registry, "Identity", "passes its input through", unary::infer_identity, false,
-      reference("copies the input",
-                "One memcpy of the input into the output (the loader usually removes the node). "
-                "No extra memory; exact.",
-                unary::prepare_copy_reference, kExact));
-
-  add(registry, "Dropout", "identity at inference; the optional mask is all true",
-      unary::infer_dropout, false,
-      reference("copies the input",
-                "At inference Dropout keeps every element: one memcpy of the input and, when the "
-                "mask output is used, a fill with true. Training mode is rejected. No extra "
-                "memory; exact.",
-                unary::prepare_copy_reference, kExact));
-
-  add(registry, "Shape", "the input's dimensions as an int64 vector", unary::infer_shape, false,
-      reference("writes the static dimensions",
-                "Writes the input's dimensions (optionally the [start, end) window of opset 15) "
-                "into a 1-D int64 tensor; the data is never read. Exact.",
-                unary::prepare_shape_reference, kExact));
+  struct Other {
+    const char* op_type;
+    const char* summary;
+    std::function<std::vector<TensorInfo>(const Layer&)> infer;
+    bool arithmetic;  // counts one FLOP per element
+    AlgorithmText text;
+    std::function<std::unique_ptr<Kernel>(const Layer&)> prepare;
+  };
+  const Other others[] = {
+      {"Clip", "limits values to [min, max]", infer_clip, true, clip_reference_text(),
+       prepare_clip_reference},
+      {"Cast", "converts elements to another type (float32, int64, int32, uint8, bool)", infer_cast,
+       false, cast_reference_text(), prepare_cast_reference},
+      {"Identity", "passes its input through", infer_identity, false, identity_reference_text(),
+       prepare_copy_reference},
+      {"Dropout", "identity at inference; the optional mask is all true", infer_dropout, false,
+       dropout_reference_text(), prepare_copy_reference},
+      {"Shape", "the input's dimensions as an int64 vector", infer_shape, false,
+       shape_reference_text(), prepare_shape_reference},
+  };
+  for (const Other& o : others)
+    add_op(registry,
+           {.op_type = o.op_type,
+            .summary = o.summary,
+            .infer = o.infer,
+            .flops = o.arithmetic ? elementwise_flops : nullptr},
+           {{o.text, {.name = kReference, .tolerance = kExact, .prepare = o.prepare}}});
 
   // Our CUDA kernel (engine/cuda/ops/unary/activation.cpp): one grid-stride pass on the device.
   {
@@ -241,7 +131,7 @@ void register_unary(Registry& registry) {
               "round trip to the host. Covers float32 only. Numerics: ") +
           c.numerics;
       a.tolerance = c.tolerance;
-      registry.add_algorithm(c.op_type, std::move(a));
+      add_algorithms(registry, c.op_type, {{{a.summary, a.teaching}, std::move(a)}});
     }
   }
 }

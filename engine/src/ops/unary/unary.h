@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "algoscope/registry.h"
+#include "ops/algorithm_text.h"
 
 namespace algoscope::ops::unary {
 
@@ -41,14 +42,22 @@ void require_inference_dropout(const Tensor* training_mode, const Tensor* ratio)
 std::pair<int64_t, int64_t> shape_range(const Layer& layer);
 
 std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, const Layer& layer);
+AlgorithmText activation_reference_text(Activation activation);
 // direct.cpp: float32 activations vectorized (polynomial exp / tanh / erf) and split across
 // OpenMP threads for tensors of 64K elements or more.
 std::optional<std::string> activation_direct_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_activation_direct(Activation activation, const Layer& layer);
+AlgorithmText activation_direct_text(Activation activation);
 std::unique_ptr<Kernel> prepare_clip_reference(const Layer& layer);
 std::unique_ptr<Kernel> prepare_cast_reference(const Layer& layer);
 // Identity and Dropout: output 0 is a copy of input 0; Dropout's optional mask is all true.
 std::unique_ptr<Kernel> prepare_copy_reference(const Layer& layer);
 std::unique_ptr<Kernel> prepare_shape_reference(const Layer& layer);
+// reference.cpp's texts for the non-activation ops.
+AlgorithmText clip_reference_text();
+AlgorithmText cast_reference_text();
+AlgorithmText identity_reference_text();
+AlgorithmText dropout_reference_text();
+AlgorithmText shape_reference_text();
 
 }  // namespace algoscope::ops::unary

@@ -1,0 +1,26 @@
+// The one way built-in algorithms enter the registry: an op's ordered list of entries, each joining
+// the text of the algorithm's file to the fields its registry.cpp lists, with the tolerance
+// sentence generated here rather than written by hand.
+#include "ops/registrations.h"
+
+#include <utility>
+
+namespace algoscope::ops {
+
+void add_algorithms(Registry& registry, const std::string& op_type, std::vector<Entry> entries) {
+  for (Entry& entry : entries) {
+    Algorithm& algorithm = entry.algorithm;
+    algorithm.summary = std::move(entry.text.summary);
+    algorithm.teaching =
+        std::move(entry.text.teaching) + " " + tolerance_sentence(algorithm.tolerance);
+    registry.add_algorithm(op_type, std::move(algorithm));
+  }
+}
+
+void add_op(Registry& registry, OpDefinition op, std::vector<Entry> entries) {
+  const std::string op_type = op.op_type;
+  registry.add_op(std::move(op));
+  add_algorithms(registry, op_type, std::move(entries));
+}
+
+}  // namespace algoscope::ops
