@@ -45,15 +45,7 @@ json value_json(const ValueDescription& v) {
 }
 
 json value_json(const Model& model, const std::string& name) {
-  ValueDescription v;
-  v.name = name;
-  if (const ValueInfo* info = model.find_value(name)) {
-    v.known = info->known;
-    v.info = info->info;
-    v.onnx_type = info->onnx_type;
-  }
-  v.constant = model.find_constant(name) != nullptr;
-  return value_json(v);
+  return value_json(describe_value(model, name));
 }
 
 const char* fusion_kind_name(Node::Fusion::Kind kind) {

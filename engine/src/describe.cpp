@@ -8,18 +8,6 @@
 namespace algoscope {
 namespace {
 
-ValueDescription describe_value(const Model& model, const std::string& name) {
-  ValueDescription v;
-  v.name = name;
-  if (const ValueInfo* info = model.find_value(name)) {
-    v.known = info->known;
-    v.info = info->info;
-    v.onnx_type = info->onnx_type;
-  }
-  v.constant = model.find_constant(name) != nullptr;
-  return v;
-}
-
 std::string join(const std::vector<std::string>& parts, const char* separator) {
   std::string s;
   for (const auto& p : parts) s += (s.empty() ? "" : separator) + p;
@@ -72,6 +60,18 @@ const AlgorithmDescription* LayerDescription::find_algorithm(const std::string& 
 
 std::string LayerDescription::input_shapes_text() const { return shapes_text(inputs, true); }
 std::string LayerDescription::output_shapes_text() const { return shapes_text(outputs, false); }
+
+ValueDescription describe_value(const Model& model, const std::string& name) {
+  ValueDescription v;
+  v.name = name;
+  if (const ValueInfo* info = model.find_value(name)) {
+    v.known = info->known;
+    v.info = info->info;
+    v.onnx_type = info->onnx_type;
+  }
+  v.constant = model.find_constant(name) != nullptr;
+  return v;
+}
 
 LayerDescription describe_layer(const Model& model, const Node& node, const Registry& registry) {
   LayerDescription d;

@@ -72,6 +72,9 @@ struct LayerDescription {
   std::string output_shapes_text() const;
 };
 
+// One named value of `model` (an input, activation, output or constant).
+ValueDescription describe_value(const Model& model, const std::string& name);
+
 // Describes `node`, which must belong to `model`.
 LayerDescription describe_layer(const Model& model, const Node& node,
                                 const Registry& registry = Registry::instance());
