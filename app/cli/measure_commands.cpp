@@ -236,7 +236,8 @@ int command_bench(const std::vector<std::string>& args) {
   for (const LayerTime& t : result.layers) {
     const double percent =
         result.kernel_sum.median_ms > 0 ? 100 * t.time.median_ms / result.kernel_sum.median_ms : 0;
-    layers.add({std::to_string(t.index), t.node, t.op_type, t.algorithm, ms(t.time.median_ms),
+    layers.add({std::to_string(t.index), t.node, t.op_type,
+                t.algorithm + (t.choice.empty() ? "" : " (" + t.choice + ")"), ms(t.time.median_ms),
                 ms(t.time.min_ms), ms(t.time.iqr_ms()), format("%.1f", t.gflops()),
                 format("%.1f", percent), human_bytes(double(t.workspace_bytes))});
     if (!isolated)

@@ -53,7 +53,7 @@ const char* backend_name(Backend backend) {
 std::string backend_device(Backend backend) {
   if (backend != Backend::Cuda) return "host CPU";
   const cuda::Availability& gpu = cuda::availability();
-  return gpu.module ? gpu.module->device_description() : "no device: " + gpu.reason;
+  return gpu.module ? gpu.module->device_description() : gpu.reason;
 }
 
 namespace {

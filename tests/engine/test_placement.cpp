@@ -90,6 +90,8 @@ class AffineKernel final : public Kernel {
  public:
   AffineKernel(std::string node, bool on_device) : node_(std::move(node)), on_device_(on_device) {}
   MemorySpace* memory_space() const override { return on_device_ ? &device() : nullptr; }
+  // Like cuDNN's find, the device algorithm says what it picked.
+  std::string choice() const override { return on_device_ ? "the fake device's pick" : ""; }
   void run(KernelIO& io) override {
     events().push_back("k" + node_);
     auto check = [&](const void* p, size_t bytes, const char* what) {
@@ -259,6 +261,8 @@ TEST(Placement, EndToEndTimingReportsEachTransferAsItsOwnRow) {
   for (const auto& t : r.transfers) EXPECT_EQ(t.time.samples, 3);
   EXPECT_EQ(r.transfer_sum.samples, 3);
   EXPECT_EQ(r.layers.size(), 5u);
+  EXPECT_EQ(r.layers[1].choice, "the fake device's pick");
+  EXPECT_EQ(r.layers[0].choice, "");
   EXPECT_NE(algoscope::to_json(r).find("\"transfer v1 fake:0->host\""), std::string::npos);
 }
 

@@ -233,6 +233,7 @@ struct EndToEndOptions {
 // One layer inside the compiled model, from the session's timing hook.
 struct LayerTime : LayerId {
   std::string algorithm;
+  std::string choice;  // for an algorithm that picks another (cudnn_find): what it picked
   TimingStats time;
   double flops = 0;
   size_t workspace_bytes = 0;

@@ -104,7 +104,7 @@ class Kernel {
 enum class Backend { Cpu, Cuda, Plugin };
 const char* backend_name(Backend backend);
 // The device a backend's algorithms run on, in words: "host CPU", or for cuda the GPU with its
-// driver and library versions, or "no device: <why>" (asking loads the CUDA module when a driver
+// driver and library versions, or why there is none (asking loads the CUDA module when a driver
 // reports a device).
 std::string backend_device(Backend backend);
 

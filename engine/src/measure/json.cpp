@@ -146,6 +146,7 @@ std::string to_json(const EndToEndResult& r) {
   for (const LayerTime& l : r.layers) {
     json e = measure::layer_header(l);
     e["algorithm"] = l.algorithm;
+    if (!l.choice.empty()) e["choice"] = l.choice;
     e["time_ms"] = measure::to_json_value(l.time);
     e["flops"] = l.flops;
     e["gflops"] = l.gflops();

@@ -281,6 +281,7 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
       const CompiledLayer& c = session.layers()[i];
       auto t = result_about<LayerTime>(c, i);
       t.algorithm = c.algorithm->name;
+      t.choice = c.choice;
       t.time = TimingStats::of(samples[s].per_layer[i]);
       t.flops = c.flops;
       t.workspace_bytes = c.workspace_bytes;

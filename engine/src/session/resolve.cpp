@@ -52,6 +52,7 @@ void prepare_kernels(Impl& s, const Plan& plan, const Registry& registry) {
     compiled.workspace_bytes = compiled.algorithm->workspace(compiled.layer);
     s.kernels.push_back(compiled.algorithm->make_kernel(compiled.layer));
     compiled.space = s.kernels.back()->memory_space();
+    compiled.choice = s.kernels.back()->choice();
     s.layers.push_back(std::move(compiled));
   }
 }

@@ -154,7 +154,8 @@ void register_conv(Registry& registry) {
        "cuDNN's GEMM: an explicit im2col patch matrix in the workspace, then one matrix product.",
        Tolerance{1e-4, 1e-3}},
       {"cudnn_direct", cuda::kDirect,
-       "cuDNN's DIRECT convolution; cuDNN 9 implements it for few layers and says so.",
+       "cuDNN's DIRECT: a direct convolution, which cuDNN 9 implements for few layers (it says "
+       "which in its status, shown as the reason where it does not apply).",
        Tolerance{1e-4, 1e-3}},
       {"cudnn_fft", cuda::kFft,
        "cuDNN's FFT: input and filters transformed whole, pointwise complex products, inverse "
@@ -172,12 +173,13 @@ void register_conv(Registry& registry) {
        "transformed tiles in the workspace; larger tiles, more error.",
        Tolerance{1e-3, 1e-2}},
       {"cudnn_heuristic", cuda::kHeuristic,
-       "cuDNN's own pick for this layer from its heuristic (cudnnGetConvolutionForwardAlgorithm_"
-       "v7), without timing anything; the inspector shows which algorithm it chose.",
+       "cuDNN's heuristic pick: the algorithm cudnnGetConvolutionForwardAlgorithm_v7 ranks first "
+       "for this layer, without timing anything; bench --layers and its JSON show which one it "
+       "chose.",
        Tolerance{1e-3, 1e-2}},
       {"cudnn_find", cuda::kFind,
        "cuDNN's measured pick: at prepare time cudnnFindConvolutionForwardAlgorithmEx times every "
-       "algorithm it can run on this layer and the fastest is kept (the inspector shows which).",
+       "algorithm it can run on this layer and the fastest is kept (bench --layers shows which).",
        Tolerance{1e-3, 1e-2}},
   };
   for (const CudnnVariant& v : cudnn_variants) {
