@@ -2,6 +2,7 @@
 #include "runtime.h"
 
 #include <cstdlib>
+#include <cstring>
 
 namespace algoscope::cuda {
 
@@ -33,6 +34,10 @@ struct ThreadContext {
   cudnnHandle_t cudnn = nullptr;
   cublasHandle_t cublas = nullptr;
   cublasLtHandle_t cublaslt = nullptr;
+  // Page-locked host memory that transfers go through: the DMA engine reads and writes it
+  // directly, where a copy from pageable memory is staged by the driver in small chunks.
+  void* staging = nullptr;
+  size_t staging_bytes = 0;
   ThreadContext() {
     // The current device is per thread in the runtime API.
     check(cudaSetDevice(device_space().device()), "selecting " + device_space().name());
@@ -44,8 +49,26 @@ struct ThreadContext {
     if (cublas) cublasDestroy(cublas);
     if (cudnn) cudnnDestroy(cudnn);
     if (stream) cudaStreamDestroy(stream);
+    if (staging) cudaFreeHost(staging);
+  }
+  // The staging buffer, at least `bytes` long; the stream is idle when it returns, so no queued
+  // copy still reads the old contents.
+  void* stage(size_t bytes) {
+    check(cudaStreamSynchronize(stream), "waiting for the stream before staging");
+    if (bytes > staging_bytes) {
+      if (staging) cudaFreeHost(staging);
+      staging = nullptr;
+      staging_bytes = 0;
+      check(cudaHostAlloc(&staging, bytes, cudaHostAllocDefault),
+            "allocating " + std::to_string(bytes) + " bytes of pinned staging memory");
+      staging_bytes = bytes;
+    }
+    return staging;
   }
 };
+
+// Below this size the driver's own pageable path costs less than a second host copy.
+constexpr size_t kStagingThreshold = size_t{1} << 16;
 
 ThreadContext& context() {
   thread_local ThreadContext c;
@@ -89,16 +112,25 @@ void* DeviceSpace::allocate(size_t bytes) {
 void DeviceSpace::deallocate(void* data) noexcept { cudaFree(data); }
 
 void DeviceSpace::copy_from_host(void* destination, const void* source, size_t bytes) {
-  // From pageable memory the call returns once the source has been staged, so the caller may
-  // reuse it at once; the copy itself is ordered on the stream before later kernels.
-  check(cudaMemcpyAsync(destination, source, bytes, cudaMemcpyHostToDevice, stream()),
+  // Either way the caller may reuse `source` at once: small copies from pageable memory return
+  // once the driver has staged them, large ones were copied into the pinned buffer first. The
+  // copy itself is ordered on the stream before later kernels.
+  const void* from = source;
+  if (bytes >= kStagingThreshold) {
+    void* staging = context().stage(bytes);
+    std::memcpy(staging, source, bytes);
+    from = staging;
+  }
+  check(cudaMemcpyAsync(destination, from, bytes, cudaMemcpyHostToDevice, stream()),
         "copying " + std::to_string(bytes) + " bytes to " + name());
 }
 
 void DeviceSpace::copy_to_host(void* destination, const void* source, size_t bytes) {
-  check(cudaMemcpyAsync(destination, source, bytes, cudaMemcpyDeviceToHost, stream()),
+  void* to = bytes >= kStagingThreshold ? context().stage(bytes) : destination;
+  check(cudaMemcpyAsync(to, source, bytes, cudaMemcpyDeviceToHost, stream()),
         "copying " + std::to_string(bytes) + " bytes from " + name());
   check(cudaStreamSynchronize(stream()), "waiting for a copy from " + name());
+  if (to != destination) std::memcpy(destination, to, bytes);
 }
 
 void DeviceSpace::synchronize() { check(cudaStreamSynchronize(stream()), "waiting for " + name()); }
