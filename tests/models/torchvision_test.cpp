@@ -101,6 +101,29 @@ TEST(TorchvisionExport, LoaderFoldsBatchNormAndShapeGraphsOfRawExport) {
   for (const auto& [name, v] : model.values) EXPECT_TRUE(v.known) << name;
 }
 
+// Issue 18: a plan can put the whole of these models on the GPU only if every op type that is
+// left after loading (folding, fusion) has at least one Backend::Cuda algorithm. This asks the
+// registry, not a device, so it holds (and fails) on machines without one.
+class TorchvisionOnDevice : public ::testing::TestWithParam<std::string> {};
+TEST_P(TorchvisionOnDevice, EveryLayerHasACudaAlgorithm) {
+  const fs::path file = model_root() / GetParam() / "model.onnx";
+  ASSERT_TRUE(fs::exists(file)) << "missing export " << file << " (run via ctest)";
+  const Model model = load_model(file.string());
+  std::set<std::string> op_types;
+  for (const Node& n : model.nodes) op_types.insert(n.op_type);
+  ASSERT_FALSE(op_types.empty());
+  for (const std::string& op_type : op_types) {
+    const OpDefinition* op = Registry::instance().find_op(op_type);
+    ASSERT_NE(op, nullptr) << op_type;
+    const bool on_device =
+        std::any_of(op->algorithms.begin(), op->algorithms.end(),
+                    [](const Algorithm& a) { return a.backend == Backend::Cuda; });
+    EXPECT_TRUE(on_device) << GetParam() << ": " << op_type << " has no CUDA algorithm";
+  }
+}
+INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionOnDevice,
+                         ::testing::Values("resnet50", "mobilenet_v2"));
+
 }  // namespace
 
 // The attention pass on a real export: torchvision's vit_b_16 has 12 encoder layers, each with one
