@@ -32,5 +32,6 @@ Family cuda_attention_family();
 Family cuda_copy_family();
 Family cuda_transpose_family();
 Family cuda_concat_family();
+Family cuda_reduce_family();
 
 }  // namespace algoscope::cuda

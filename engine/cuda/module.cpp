@@ -32,6 +32,7 @@ class CudaModule final : public Module {
     families_[kCudaCopy] = cuda_copy_family();
     families_[kCudaTranspose] = cuda_transpose_family();
     families_[kCudaConcat] = cuda_concat_family();
+    families_[kCudaReduce] = cuda_reduce_family();
     cudaDeviceProp prop{};
     check(cudaGetDeviceProperties(&prop, device_space().device()),
           "reading the device's properties");

@@ -461,4 +461,20 @@ TEST(CudaKernels, AResNetLikeBlockRunsEntirelyOnTheDevice) {
   expect_near_reference(model, plan, {1e-3, 1e-2});
 }
 
+// Issue 18: the ops ViT-B/16 adds, one layer per case (kernel_models.h: reduction axes, keepdims
+// and negative axes), each on its "cuda" algorithm against `reference`.
+TEST(CudaKernels, VitOpLayersMatchReference) {
+  REQUIRE_DEVICE();
+  auto model = load(cuda_kernel_models::vit_op_layers());
+  const algoscope::Plan plan = cuda_plan(*model);
+  {
+    algoscope::Session session(model, plan);
+    for (const auto& layer : session.layers())
+      EXPECT_EQ(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
+  }
+  std::set<std::string> ops(std::begin(cuda_kernel_models::kVitOps),
+                            std::end(cuda_kernel_models::kVitOps));
+  expect_near_reference(model, plan, loosest(ops));
+}
+
 }  // namespace

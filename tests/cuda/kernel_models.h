@@ -92,4 +92,23 @@ inline const char* const kCudaOps[] = {"Relu",
                                        "Softmax",
                                        "LogSoftmax"};
 
+// The ops ViT-B/16 adds (issue 18), one layer per case: reductions over the last axis, over two
+// non-adjacent axes without keepdims and over everything; input x [2, 5, 6].
+inline std::string vit_op_layers() {
+  onnx_builder::ModelBuilder b("vit_ops", 13);
+  b.input("x", {2, 5, 6});
+  b.node("ReduceMean", {"x"}, {"mean_last"}, "mean_last").ints("axes", {-1}).i("keepdims", 1);
+  b.node("ReduceMean", {"x"}, {"mean_outer"}, "mean_outer").ints("axes", {0, 2}).i("keepdims", 0);
+  b.node("ReduceMean", {"x"}, {"mean_all"}, "mean_all").i("keepdims", 0);
+  b.node("ReduceMax", {"x"}, {"max_middle"}, "max_middle").ints("axes", {-2}).i("keepdims", 0);
+  b.output("mean_last");
+  b.output("mean_outer");
+  b.output("mean_all");
+  b.output("max_middle");
+  return b.bytes();
+}
+
+// The ops of vit_op_layers, each with one algorithm named "cuda".
+inline const char* const kVitOps[] = {"ReduceMean", "ReduceMax"};
+
 }  // namespace cuda_kernel_models

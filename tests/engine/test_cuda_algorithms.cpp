@@ -165,4 +165,39 @@ TEST(CudaAlgorithms, WithoutADeviceOurKernelsSayWhyAndTheDefaultPlanStaysOnTheHo
   EXPECT_TRUE(session.transfers().empty());
 }
 
+// Issue 18: the ops ViT-B/16 needs beyond the CNNs each have a "cuda" algorithm, listed with
+// backend cuda, below every host algorithm, and without a device each layer of vit_op_layers
+// gets the module's reason.
+TEST(CudaAlgorithms, TheVitOpsAreListedAndWithoutADeviceSayWhy) {
+  for (const char* op : cuda_kernel_models::kVitOps) {
+    SCOPED_TRACE(op);
+    const auto* a = Registry::instance().find_algorithm(op, "cuda");
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->backend, Backend::Cuda);
+    EXPECT_LT(a->default_priority, 0);
+    EXPECT_FALSE(a->summary.empty());
+    EXPECT_NE(a->teaching.find("device"), std::string::npos) << a->teaching;
+    EXPECT_NE(a->teaching.find("Extra memory"), std::string::npos) << a->teaching;
+    EXPECT_EQ(cuda_algorithms(op).size(), 1u);
+  }
+  if (have_device()) GTEST_SKIP() << "a CUDA device is present: tests/cuda covers this machine";
+  auto model = std::make_shared<const algoscope::Model>(
+      algoscope::load_model_from_bytes(cuda_kernel_models::vit_op_layers(), "vit_ops.onnx"));
+  const std::string reason = algoscope::cuda::availability().reason;
+  std::set<std::string> seen;
+  for (const algoscope::Node& node : model->nodes) {
+    const algoscope::Layer layer = algoscope::make_layer(*model, node);
+    for (const auto* a : cuda_algorithms(node.op_type)) {
+      auto why = a->why_not(layer);
+      ASSERT_TRUE(why.has_value()) << node.name << " " << a->name;
+      EXPECT_EQ(*why, reason) << node.name;
+      seen.insert(node.op_type);
+    }
+  }
+  for (const char* op : cuda_kernel_models::kVitOps) EXPECT_TRUE(seen.count(op)) << op;
+  algoscope::Session session(model, algoscope::Plan::for_model(*model), {.threads = 1});
+  for (const auto& layer : session.layers())
+    EXPECT_NE(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
+}
+
 }  // namespace

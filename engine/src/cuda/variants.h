@@ -58,6 +58,20 @@ inline constexpr const char* kCudaSoftmax = "cuda_softmax";
 enum SoftmaxVariant : int { kSoftmax = 0, kLogSoftmax = 1 };
 inline constexpr const char* kCudaAttention = "cuda_attention";
 enum AttentionVariant : int { kNaiveAttention = 0, kFlashAttention = 1 };
+// The Reduce* ops; the variant is the reduction (registry order of engine/src/ops/reduce).
+inline constexpr const char* kCudaReduce = "cuda_reduce";
+enum ReduceVariant : int {
+  kReduceMean = 0,
+  kReduceSum = 1,
+  kReduceMax = 2,
+  kReduceMin = 3,
+  kReduceProd = 4,
+  kReduceSumSquare = 5,
+  kReduceL1 = 6,
+  kReduceL2 = 7,
+  kReduceLogSum = 8,
+  kReduceLogSumExp = 9,
+};
 // Data movement: a device-to-device copy for the ops that only reinterpret a shape (Reshape,
 // Flatten, Squeeze, Unsqueeze, Identity), and a permuting copy for Transpose; Concat.
 inline constexpr const char* kCudaCopy = "cuda_copy";
