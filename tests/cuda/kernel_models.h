@@ -93,7 +93,8 @@ inline const char* const kCudaOps[] = {"Relu",
                                        "LogSoftmax"};
 
 // The ops ViT-B/16 adds (issue 18), one layer per case: reductions over the last axis, over two
-// non-adjacent axes without keepdims and over everything; input x [2, 5, 6].
+// non-adjacent axes without keepdims and over everything; Pow by a constant 2 and by a broadcast
+// exponent; input x [2, 5, 6].
 inline std::string vit_op_layers() {
   onnx_builder::ModelBuilder b("vit_ops", 13);
   b.input("x", {2, 5, 6});
@@ -101,6 +102,13 @@ inline std::string vit_op_layers() {
   b.node("ReduceMean", {"x"}, {"mean_outer"}, "mean_outer").ints("axes", {0, 2}).i("keepdims", 0);
   b.node("ReduceMean", {"x"}, {"mean_all"}, "mean_all").i("keepdims", 0);
   b.node("ReduceMax", {"x"}, {"max_middle"}, "max_middle").ints("axes", {-2}).i("keepdims", 0);
+  b.initializer("two", {}, {2.0f});
+  b.node("Pow", {"x", "two"}, {"square"}, "square");  // the constant-2 fast path
+  b.initializer("exponents", {5, 1}, {0.5f, 1.0f, 1.5f, 3.0f, -2.0f});
+  b.node("Sigmoid", {"x"}, {"magnitude"}, "positive");
+  b.node("Pow", {"magnitude", "exponents"}, {"power"}, "power");  // a broadcast exponent
+  b.output("square");
+  b.output("power");
   b.output("mean_last");
   b.output("mean_outer");
   b.output("mean_all");
@@ -109,6 +117,6 @@ inline std::string vit_op_layers() {
 }
 
 // The ops of vit_op_layers, each with one algorithm named "cuda".
-inline const char* const kVitOps[] = {"ReduceMean", "ReduceMax"};
+inline const char* const kVitOps[] = {"ReduceMean", "ReduceMax", "Pow"};
 
 }  // namespace cuda_kernel_models

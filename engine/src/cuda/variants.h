@@ -32,8 +32,9 @@ enum BlasVariant : int { kCublas = 0, kCublasLt = 1 };
 
 // Our own CUDA kernels, one family per op kind; the variant picks the kernel where there are
 // several (attention: naive or flash).
-inline constexpr const char* kCudaElementwise = "cuda_elementwise";  // Add, Sub, Mul, Div
-enum ElementwiseVariant : int { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
+inline constexpr const char* kCudaElementwise = "cuda_elementwise";  // Add, Sub, Mul, Div, Pow
+// kSquare is no algorithm of its own: the module's fast path for Pow with a constant exponent 2.
+enum ElementwiseVariant : int { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kPow = 4, kSquare = 5 };
 inline constexpr const char* kCudaActivation = "cuda_activation";  // Relu, Sigmoid, ..., Clip
 enum ActivationVariant : int {
   kRelu = 0,

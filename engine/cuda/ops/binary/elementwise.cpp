@@ -1,7 +1,9 @@
-// The cuda_elementwise family: Add, Sub, Mul and Div on the device (variants.h: the variant is
-// the op, ElementwiseVariant). The broadcast is planned once at prepare time with the engine's own
-// BroadcastPlan, so the device kernel gets the merged dimensions and per-operand strides the host
-// kernels use; a fused Relu/Clip (a ResNet's residual Add + Relu) is applied in the same pass.
+// The cuda_elementwise family: Add, Sub, Mul, Div and Pow on the device (variants.h: the variant
+// is the op, ElementwiseVariant). Pow whose exponent is a constant 2 (a LayerNorm's variance as
+// torch exports it) runs as one multiply, kSquare. The broadcast is planned once at prepare time
+// with the engine's own BroadcastPlan, so the device kernel gets the merged dimensions and
+// per-operand strides the host kernels use; a fused Relu/Clip (a ResNet's residual Add + Relu) is
+// applied in the same pass.
 #include "cuda/variants.h"
 #include "device_ops.h"
 #include "family.h"
@@ -30,10 +32,20 @@ BroadcastIndex broadcast_index(const Layer& layer) {
   return index;
 }
 
+// Pow's fast path: the exponent is a constant with one element, exactly 2.
+ElementwiseVariant kernel_op(const Layer& layer, int variant) {
+  if (variant != kPow) return ElementwiseVariant(variant);
+  const Tensor* exponent = layer.constant(1);
+  if (exponent && exponent->dtype() == DType::Float32 && exponent->numel() == 1 &&
+      exponent->data<float>()[0] == 2.0f)
+    return kSquare;
+  return kPow;
+}
+
 class ElementwiseKernel final : public DeviceKernel {
  public:
   ElementwiseKernel(const Layer& layer, int variant)
-      : op_(ElementwiseVariant(variant)),
+      : op_(kernel_op(layer, variant)),
         index_(broadcast_index(layer)),
         clamp_(fused_clamp(layer)) {}
   void run(KernelIO& io) override {
@@ -55,7 +67,7 @@ class ElementwiseKernel final : public DeviceKernel {
 Family cuda_elementwise_family() {
   Family f;
   f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (variant < int(kAdd) || variant > int(kDiv))
+    if (variant < int(kAdd) || variant > int(kPow))
       return "unknown elementwise variant " + std::to_string(variant);
     if (!layer.has_input(0) || !layer.has_input(1)) return std::string("needs two inputs");
     if (auto problem = float32_only(layer)) return problem;

@@ -1,9 +1,11 @@
-// Add, Sub, Mul and Div with numpy broadcasting: one thread per output element in a grid-stride
-// loop. The broadcast index arrives merged (elementwise_kernels.h), so the common cases, equal
-// shapes and a scalar operand, are rank 1 and need no division per element; other patterns
-// (a channel bias [1, C, 1, 1]) unravel the output index over the few merged dimensions. The
-// arithmetic is the one IEEE float operation of the op (nvcc's default -prec-div=true makes
-// division correctly rounded), so results equal the host's bit for bit.
+// Add, Sub, Mul, Div and Pow with numpy broadcasting: one thread per output element in a
+// grid-stride loop. The broadcast index arrives merged (elementwise_kernels.h), so the common
+// cases, equal shapes and a scalar operand, are rank 1 and need no division per element; other
+// patterns (a channel bias [1, C, 1, 1]) unravel the output index over the few merged dimensions.
+// The arithmetic is the one IEEE float operation of the op (nvcc's default -prec-div=true makes
+// division correctly rounded), so results equal the host's bit for bit. Pow is CUDA's powf (a few
+// ulp, like the host's libm, not bit-identical); with a constant exponent 2 the module asks for
+// kSquare, one multiply, which is what a LayerNorm's variance needs.
 #include "launch.h"
 #include "ops/binary/elementwise_kernels.h"
 
@@ -15,6 +17,8 @@ __device__ __forceinline__ float apply(float a, float b) {
   if constexpr (Op == kAdd) return a + b;
   if constexpr (Op == kSub) return a - b;
   if constexpr (Op == kMul) return a * b;
+  if constexpr (Op == kPow) return powf(a, b);
+  if constexpr (Op == kSquare) return a * a;
   return a / b;
 }
 
@@ -67,6 +71,14 @@ cudaError_t binary_elementwise(ElementwiseVariant op, const float* a, const floa
       break;
     case kDiv:
       binary_kernel<kDiv>
+          <<<grid, kThreads, 0, stream>>>(a, b, y, numel, index, clamp, lower, upper);
+      break;
+    case kPow:
+      binary_kernel<kPow>
+          <<<grid, kThreads, 0, stream>>>(a, b, y, numel, index, clamp, lower, upper);
+      break;
+    case kSquare:
+      binary_kernel<kSquare>
           <<<grid, kThreads, 0, stream>>>(a, b, y, numel, index, clamp, lower, upper);
       break;
   }

@@ -83,6 +83,27 @@ void register_binary(Registry& registry) {
       add_algorithms(registry, op_type, {{{a.summary, a.teaching}, std::move(a)}});
     }
   }
+
+  // Pow on the same kernel (engine/cuda/ops/binary/elementwise.cpp), with a fast path.
+  {
+    Algorithm a = cuda::algorithm(cuda::kCudaElementwise, cuda::kPow);
+    a.name = "cuda";
+    a.summary = "one device thread per output element; a constant exponent 2 is one multiply";
+    a.teaching =
+        std::string(kBroadcastText) +
+        " On the CUDA device the plan's merged dimensions and per-operand strides go to one "
+        "kernel that gives each output element a thread (a grid-stride loop of 256-thread "
+        "blocks), as for Add. When the exponent is a constant with one element equal to 2 (the "
+        "variance of a LayerNorm as torch exports it) the kernel squares the base with one "
+        "multiply; any other exponent, constant or computed, broadcast or not, goes through "
+        "CUDA's powf. Inputs and output live in device memory. Extra memory: none. It wins "
+        "whenever its neighbours run on the device: the pass is memory-bound, and the "
+        "alternative is a round trip to the host. Covers float32 base and exponent only. "
+        "Numerics: x * x is correctly rounded (the reference's powf gives the same for 2); "
+        "CUDA's powf is within a few ulp of the host's libm, not bit-identical.";
+    a.tolerance = Tolerance{1e-6, 2e-6};
+    add_algorithms(registry, "Pow", {{{a.summary, a.teaching}, std::move(a)}});
+  }
 }
 
 }  // namespace algoscope::ops
