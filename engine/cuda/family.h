@@ -33,5 +33,7 @@ Family cuda_copy_family();
 Family cuda_transpose_family();
 Family cuda_concat_family();
 Family cuda_reduce_family();
+Family cuda_slice_family();
+Family cuda_gather_family();
 
 }  // namespace algoscope::cuda

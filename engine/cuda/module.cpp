@@ -33,6 +33,8 @@ class CudaModule final : public Module {
     families_[kCudaTranspose] = cuda_transpose_family();
     families_[kCudaConcat] = cuda_concat_family();
     families_[kCudaReduce] = cuda_reduce_family();
+    families_[kCudaSlice] = cuda_slice_family();
+    families_[kCudaGather] = cuda_gather_family();
     cudaDeviceProp prop{};
     check(cudaGetDeviceProperties(&prop, device_space().device()),
           "reading the device's properties");

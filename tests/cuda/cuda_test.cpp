@@ -477,4 +477,68 @@ TEST(CudaKernels, VitOpLayersMatchReference) {
   expect_near_reference(model, plan, loosest(ops));
 }
 
+// Gather whose indices are computed (a graph input here): the kernel reads them from device
+// memory, int64 and int32, negative ones counting from the end.
+TEST(CudaKernels, GatherReadsComputedIndicesOnTheDevice) {
+  REQUIRE_DEVICE();
+  for (const int32_t type : {onnx_builder::kInt64, int32_t(onnx::TensorProto::INT32)}) {
+    onnx_builder::ModelBuilder b("gather_computed", 13);
+    b.input("x", {4, 3, 5});
+    b.input("rows", {2, 2}, type);
+    b.node("Gather", {"x", "rows"}, {"y"}, "gather").i("axis", 0);  // [2, 2, 3, 5]
+    b.output("y");
+    auto model = load(b.bytes());
+    std::vector<algoscope::Tensor> inputs = algoscope::random_inputs(*model, 3);
+    const std::vector<int64_t> rows = {3, -4, 0, -1};
+    for (size_t k = 0; k < rows.size(); ++k) {
+      if (type == onnx_builder::kInt64)
+        inputs[1].data<int64_t>()[k] = rows[k];
+      else
+        inputs[1].data<int32_t>()[k] = int32_t(rows[k]);
+    }
+    algoscope::Plan reference = algoscope::Plan::for_model(*model);
+    reference.defaults["Gather"] = "reference";
+    const algoscope::Tensor want = algoscope::Session(model, reference).run(inputs)[0];
+    const algoscope::Tensor got = algoscope::Session(model, cuda_plan(*model)).run(inputs)[0];
+    ASSERT_EQ(got.shape(), want.shape());
+    for (int64_t e = 0; e < want.numel(); ++e)
+      EXPECT_EQ(got.data<float>()[e], want.data<float>()[e]) << e;
+  }
+}
+
+// ViT's LayerNorm as torch exports it at opset 13: ReduceMean, Sub, Pow 2, ReduceMean, Add eps,
+// Sqrt, Div, Mul gamma, Add beta, all on the device, with one transfer in and one out.
+TEST(CudaKernels, ALayerNormAsExportedRunsEntirelyOnTheDevice) {
+  REQUIRE_DEVICE();
+  onnx_builder::ModelBuilder b("layer_norm", 13);
+  b.input("x", {2, 197, 64});
+  b.node("ReduceMean", {"x"}, {"mean"}, "mean").ints("axes", {-1}).i("keepdims", 1);
+  b.node("Sub", {"x", "mean"}, {"centred"}, "centre");
+  b.initializer("two", {}, {2.0f});
+  b.node("Pow", {"centred", "two"}, {"squares"}, "square");
+  b.node("ReduceMean", {"squares"}, {"variance"}, "variance").ints("axes", {-1}).i("keepdims", 1);
+  b.initializer("eps", {}, {1e-6f});
+  b.node("Add", {"variance", "eps"}, {"shifted"}, "add_eps");
+  b.node("Sqrt", {"shifted"}, {"deviation"}, "sqrt");
+  b.node("Div", {"centred", "deviation"}, {"normalized"}, "normalize");
+  b.initializer("gamma", {64}, onnx_builder::random_floats(64, 11, 0.5f, 1.5f));
+  b.node("Mul", {"normalized", "gamma"}, {"scaled"}, "scale");
+  b.initializer("beta", {64}, onnx_builder::random_floats(64, 12));
+  b.node("Add", {"scaled", "beta"}, {"y"}, "shift");
+  b.output("y");
+  auto model = load(b.bytes());
+  const algoscope::Plan plan = cuda_plan(*model);
+  {
+    algoscope::Session session(model, plan);
+    for (const auto& layer : session.layers())
+      EXPECT_EQ(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
+    ASSERT_EQ(session.transfers().size(), 2u);  // x up, y down
+    EXPECT_EQ(session.transfers()[0].value, "x");
+    EXPECT_EQ(session.transfers()[1].value, "y");
+  }
+  // Roundings compound through the nine layers: ten times the loosest single-op tolerance.
+  algoscope::Tolerance t = loosest({"ReduceMean", "Sub", "Pow", "Add", "Sqrt", "Div", "Mul"});
+  expect_near_reference(model, plan, {10 * t.atol, 10 * t.rtol});
+}
+
 }  // namespace

@@ -94,7 +94,8 @@ inline const char* const kCudaOps[] = {"Relu",
 
 // The ops ViT-B/16 adds (issue 18), one layer per case: reductions over the last axis, over two
 // non-adjacent axes without keepdims and over everything; Pow by a constant 2 and by a broadcast
-// exponent; input x [2, 5, 6].
+// exponent; Gather with constant indices (negative ones too), and a scalar index; Slice with
+// negative starts, steps and axis order; input x [2, 5, 6].
 inline std::string vit_op_layers() {
   onnx_builder::ModelBuilder b("vit_ops", 13);
   b.input("x", {2, 5, 6});
@@ -107,6 +108,23 @@ inline std::string vit_op_layers() {
   b.initializer("exponents", {5, 1}, {0.5f, 1.0f, 1.5f, 3.0f, -2.0f});
   b.node("Sigmoid", {"x"}, {"magnitude"}, "positive");
   b.node("Pow", {"magnitude", "exponents"}, {"power"}, "power");  // a broadcast exponent
+  b.int64_initializer("picks", {2, 2}, {0, -1, 3, -5});
+  b.node("Gather", {"x", "picks"}, {"picked"}, "gather_constant").i("axis", 1);  // [2, 2, 2, 6]
+  b.int64_initializer("first", {}, {0});
+  b.node("Gather", {"x", "first"}, {"token"}, "gather_token").i("axis", -2);  // [2, 6]
+  b.int64_initializer("starts", {3}, {1, -1, 0});
+  b.int64_initializer("ends", {3}, {5, -100, 6});
+  b.int64_initializer("axes", {3}, {1, 2, 0});
+  b.int64_initializer("steps", {3}, {2, -2, 1});
+  b.node("Slice", {"x", "starts", "ends", "axes", "steps"}, {"sliced"}, "slice");  // [2, 2, 3]
+  b.int64_initializer("start1", {1}, {1});
+  b.int64_initializer("end1", {1}, {2});
+  b.int64_initializer("axis1", {1}, {0});
+  b.node("Slice", {"x", "start1", "end1", "axis1"}, {"half"}, "slice_batch");  // [1, 5, 6]
+  b.output("picked");
+  b.output("token");
+  b.output("sliced");
+  b.output("half");
   b.output("square");
   b.output("power");
   b.output("mean_last");
@@ -117,6 +135,6 @@ inline std::string vit_op_layers() {
 }
 
 // The ops of vit_op_layers, each with one algorithm named "cuda".
-inline const char* const kVitOps[] = {"ReduceMean", "ReduceMax", "Pow"};
+inline const char* const kVitOps[] = {"ReduceMean", "ReduceMax", "Pow", "Gather", "Slice"};
 
 }  // namespace cuda_kernel_models

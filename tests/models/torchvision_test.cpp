@@ -122,7 +122,7 @@ TEST_P(TorchvisionOnDevice, EveryLayerHasACudaAlgorithm) {
   }
 }
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionOnDevice,
-                         ::testing::Values("resnet50", "mobilenet_v2"));
+                         ::testing::Values("resnet50", "mobilenet_v2", "vit_b_16"));
 
 }  // namespace
 

@@ -78,5 +78,8 @@ enum ReduceVariant : int {
 inline constexpr const char* kCudaCopy = "cuda_copy";
 inline constexpr const char* kCudaTranspose = "cuda_transpose";
 inline constexpr const char* kCudaConcat = "cuda_concat";
+// Slice (the transpose kernel over a strided window) and Gather along an axis.
+inline constexpr const char* kCudaSlice = "cuda_slice";
+inline constexpr const char* kCudaGather = "cuda_gather";
 
 }  // namespace algoscope::cuda

@@ -2,7 +2,9 @@
 // cuda_copy (Flatten, Reshape, Squeeze, Unsqueeze: the bytes do not change, only the shape, so one
 // device-to-device cudaMemcpyAsync; Reshape's shape input is a constant the kernel ignores),
 // cuda_transpose (a gather kernel over the permuted strides) and cuda_concat (one strided 2-D
-// copy per input, cudaMemcpy2DAsync, no kernel of ours). All move bits only, for every type.
+// copy per input, cudaMemcpy2DAsync, no kernel of ours) and cuda_slice (the transpose kernel over
+// the slice's strided window: strides times steps, the input pointer moved to the first element).
+// All move bits only, for every type.
 #include <vector>
 
 #include "cuda/variants.h"
@@ -42,6 +44,48 @@ TransposeIndex transpose_index(const Layer& layer) {
   }
   return index;
 }
+
+// Slice as a strided window (the engine's slice_params, so opsets, negative starts and steps and
+// clamping read as on the host): output dimension d advances the input by step * stride, and the
+// first element sits at the sum of start * stride, returned in `offset` (elements). Size-1
+// dimensions are dropped, so ViT-style slices of a few axes fit the kernel's 8 whatever the rank.
+TransposeIndex slice_index(const Layer& layer, int64_t& offset) {
+  const ops::shape::SliceParams p = ops::shape::slice_params(layer);
+  const Shape& in = layer.inputs[0].shape;
+  std::vector<int64_t> strides(in.size(), 1);
+  for (size_t d = in.size(); d-- > 1;) strides[d - 1] = strides[d] * in[d];
+  TransposeIndex index;
+  offset = 0;
+  for (size_t d = 0; d < in.size(); ++d) {
+    offset += p.starts[d] * strides[d];
+    if (p.out[d] == 1) continue;
+    if (index.rank == kMaxTransposeRank)
+      throw Error("the CUDA slice takes at most " + std::to_string(kMaxTransposeRank) +
+                  " dimensions longer than 1");
+    index.dims[index.rank] = p.out[d];
+    index.in_strides[index.rank] = p.steps[d] * strides[d];
+    ++index.rank;
+  }
+  return index;
+}
+
+class SliceKernel final : public DeviceKernel {
+ public:
+  explicit SliceKernel(const Layer& layer)
+      : index_(slice_index(layer, offset_)),
+        element_size_(int(dtype_size(layer.inputs[0].dtype))) {}
+  void run(KernelIO& io) override {
+    const char* first = static_cast<const char*>(io.inputs[0]->raw()) + offset_ * element_size_;
+    check(transpose(first, io.outputs[0]->raw(), io.outputs[0]->numel(), element_size_, index_,
+                    stream()),
+          "launching the slice kernel");
+  }
+
+ private:
+  int64_t offset_ = 0;
+  TransposeIndex index_;
+  int element_size_;
+};
 
 class TransposeKernel final : public DeviceKernel {
  public:
@@ -126,6 +170,23 @@ Family cuda_transpose_family() {
   };
   f.prepare = [](int, const Layer& layer) -> std::unique_ptr<Kernel> {
     return std::make_unique<TransposeKernel>(layer);
+  };
+  return f;
+}
+
+Family cuda_slice_family() {
+  Family f;
+  f.why_not = [](int, const Layer& layer) -> std::optional<std::string> {
+    if (auto problem = common_checks(layer)) return problem;
+    const int size = int(dtype_size(layer.inputs[0].dtype));
+    if (size != 1 && size != 2 && size != 4 && size != 8)
+      return std::string("the CUDA slice moves elements of 1, 2, 4 or 8 bytes");
+    int64_t offset = 0;
+    slice_index(layer, offset);  // throws (the module catches it) with what is wrong
+    return std::nullopt;
+  };
+  f.prepare = [](int, const Layer& layer) -> std::unique_ptr<Kernel> {
+    return std::make_unique<SliceKernel>(layer);
   };
   return f;
 }

@@ -97,6 +97,47 @@ void register_shape(Registry& registry) {
     c.tolerance = Tolerance{0.0, 0.0};
     add_algorithms(registry, "Concat", {{{c.summary, c.teaching}, std::move(c)}});
   }
+
+  // Slice and Gather on the device (engine/cuda/ops/shape/movement.cpp and gather.cpp): ViT's
+  // class-token pick and weight splits stay on the device.
+  {
+    const char* kDevice =
+        " Input and output live in device memory; the session inserts transfers where a "
+        "neighbour runs on the host. It wins whenever its neighbours run on the device: the "
+        "alternative is a round trip to the host. Moves bits only, so the result is exact for "
+        "every type.";
+    Algorithm s = cuda::algorithm(cuda::kCudaSlice, 0);
+    s.name = "cuda";
+    s.summary = "one device thread per output element reads the strided window";
+    s.teaching = std::string(
+                     "The slice is a strided window of the input, decoded as the reference "
+                     "decodes it (constant starts, ends, axes and steps; negative values and "
+                     "clamping). On the CUDA device the transpose kernel does the copy: output "
+                     "dimension d advances the input by step * stride (negative for a reversed "
+                     "axis), the input pointer starts at the window's first element, and each "
+                     "output element gets a thread that unravels its index; size-1 dimensions "
+                     "are dropped, up to 8 others. Writes coalesce; reads coalesce where the "
+                     "innermost step is 1. Extra memory: none.") +
+                 kDevice;
+    s.tolerance = Tolerance{0.0, 0.0};
+    add_algorithms(registry, "Slice", {{{s.summary, s.teaching}, std::move(s)}});
+    Algorithm g = cuda::algorithm(cuda::kCudaGather, 0);
+    g.name = "cuda";
+    g.summary = "one device thread per output element copies from its gathered index";
+    g.teaching =
+        std::string(
+            "The data is viewed as [outer, axis, inner] and the output as [outer, indices, "
+            "inner]; each output element gets a thread that reads its index (a negative one "
+            "counts from the axis' end) and copies the input element at that position. Constant "
+            "indices are checked on the host and uploaded once as int64 when the layer is "
+            "prepared; computed int64 or int32 indices are read from device memory each run, and "
+            "one out of range gives zero bits instead of an error (the reference raises). Reads "
+            "and writes coalesce along inner. Extra memory: 8 bytes per constant index, on the "
+            "device.") +
+        kDevice;
+    g.tolerance = Tolerance{0.0, 0.0};
+    add_algorithms(registry, "Gather", {{{g.summary, g.teaching}, std::move(g)}});
+  }
 }
 
 }  // namespace algoscope::ops
