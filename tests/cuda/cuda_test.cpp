@@ -5,7 +5,9 @@
 // and MatMul layers), a chain of GPU layers that runs without transfers between its first
 // and last layer, and our own kernels (engine/cuda/ops/) against `reference`: broadcast shapes,
 // pooling pads / dilations / ceil_mode, softmax axes in both opset semantics, attention (naive and
-// flash) with and without masks, and a ResNet-like block that is all on the device. Without a
+// flash) with and without masks, a ResNet-like block that is all on the device, the ops ViT-B/16
+// adds (reductions, Pow, Gather with constant and computed indices, Slice with steps) and ViT's
+// LayerNorm as exported, all on the device. Without a
 // device those skip with a visible message; ALGOSCOPE_REQUIRE_GPU=1 turns the skip into a failure
 // (scripts/gpu-check.sh sets it).
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
 // The GPU algorithms as every machine sees them, with or without a CUDA device: listed in the
 // Conv, Gemm and MatMul registries with backend cuda, one per real cuDNN forward algorithm (and
 // TF32 twins, cuDNN's heuristic and find, cuBLAS and cuBLASLt), and our own kernels ("cuda" for
-// elementwise, activation, pooling, softmax and data-movement ops, cuda_naive and cuda_flash for
-// Attention); without a device each says why it
+// elementwise, activation, pooling, softmax and data-movement ops, the Reduce* ops, Pow, Gather and
+// Slice, cuda_naive and cuda_flash for Attention); without a device each says why it
 // does not apply, default and heuristic plans never pick one, and asking for one is a clear error
 // naming the reason, never a crash. On a machine with a device, the numerical tests are in
 // tests/cuda/ instead.
