@@ -27,7 +27,7 @@ ReduceIndex reduce_index(const ops::reduce::ReduceGeometry& g) {
     if (dim != 1) {
       if (!axes.empty() && axes.front().reduced == g.reduced[i] &&
           axes.front().stride * axes.front().dim == stride)
-        axes.front().dim *= dim, axes.front().stride = stride;
+        axes.front().dim *= dim;  // the merged axis keeps the inner stride
       else
         axes.insert(axes.begin(), Axis{dim, stride, bool(g.reduced[i])});
     }
