@@ -50,5 +50,5 @@ Algorithm algorithm(const std::string& family, int variant);
 }  // namespace algoscope::cuda
 
 // The module's one export. Returns the backend, or null with a message in `error`.
-#define ALGOSCOPE_CUDA_MODULE_ABI 1
+#define ALGOSCOPE_CUDA_MODULE_ABI 2
 extern "C" algoscope::cuda::Module* algoscope_cuda_backend(int abi, std::string* error);
