@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "algoscope/error.h"
+#include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
 #include "onnx_tensor.h"
 
@@ -76,6 +77,11 @@ ValueInfo convert_value_info(const onnx::ValueInfoProto& v, std::optional<int64_
   out.info.dtype = *dtype;
   bool known = true;
   for (const auto& d : tt.shape().dim()) {
+    // A graph input is what the caller must supply: a negative size there is a broken file, not
+    // an unknown dimension to guess (elsewhere, value_info is only a hint and is re-inferred).
+    if (notes && d.has_dim_value() && d.dim_value() < 0)
+      throw Error("input '" + v.name() + "' declares dimension " + std::to_string(d.dim_value()) +
+                  "; a dimension is a size >= 0, or a name (dim_param) for one given at run time");
     if (d.has_dim_value() && d.dim_value() >= 0) {
       out.info.shape.push_back(d.dim_value());
     } else if (symbolic) {
@@ -107,6 +113,13 @@ class Importer {
       if (op.domain().empty() || op.domain() == "ai.onnx") model_.opset = op.version();
     if (model_.opset == 0 && proto.opset_import_size() == 0)
       throw Error("'" + origin_ + "' is not a valid ONNX model: it imports no opset");
+    // Past the newest opset the ONNX library knows, no op has a definition to check it against.
+    const int64_t newest =
+        onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("").second;
+    if (model_.opset > newest)
+      throw Error("'" + origin_ + "' declares ONNX opset " + std::to_string(model_.opset) +
+                  ", but ONNX defines opsets up to " + std::to_string(newest) +
+                  "; the file is corrupt or from a newer ONNX than this build knows");
     if (model_.opset && (model_.opset < kMinOpset || model_.opset > kMaxOpset))
       model_.load_notes.push_back("opset " + std::to_string(model_.opset) +
                                   " is outside the supported range " + std::to_string(kMinOpset) +

@@ -606,6 +606,34 @@ TEST(LoaderBadInput, NoOpsetImport) {
       Contains(error_of([&] { algoscope::load_model_from_bytes(b.bytes(), "m.onnx"); }), "opset"));
 }
 
+TEST(LoaderBadInput, OpsetNewerThanOnnxDefinesIsAnErrorNamingIt) {
+  ModelBuilder b("opset99", 99);
+  b.input("x", {2});
+  b.node("Relu", {"x"}, {"y"}, "relu");
+  b.output("y");
+  const std::string error =
+      error_of([&] { algoscope::load_model_from_bytes(b.bytes(), "opset99.onnx"); });
+  EXPECT_TRUE(Contains(error, "opset 99"));
+  EXPECT_TRUE(Contains(error, "opset99.onnx"));
+  // The newest opsets the engine supports still load.
+  ModelBuilder ok("opset17", 17);
+  ok.input("x", {2});
+  ok.node("Relu", {"x"}, {"y"}, "relu");
+  ok.output("y");
+  EXPECT_EQ(algoscope::load_model_from_bytes(ok.bytes(), "opset17.onnx").opset, 17);
+}
+
+TEST(LoaderBadInput, NegativeInputDimensionIsAnErrorNotASizeOfOne) {
+  ModelBuilder b("negative");
+  b.input("x", {2, -5});
+  b.node("Relu", {"x"}, {"y"}, "relu");
+  b.output("y");
+  const std::string error =
+      error_of([&] { algoscope::load_model_from_bytes(b.bytes(), "negative.onnx"); });
+  EXPECT_TRUE(Contains(error, "input 'x'"));
+  EXPECT_TRUE(Contains(error, "-5"));
+}
+
 TEST(LoaderTopology, NodesOutOfOrderAreSorted) {
   ModelBuilder b("unordered");
   b.input("x", {2});
