@@ -32,10 +32,7 @@ std::string sci(double value) { return format("%.2e", value); }
 std::string raw(double value) { return format("%.9g", value); }
 
 void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  if (!out) throw Error("cannot write '" + path + "'");
-  out << text << "\n";
-  if (!out) throw Error("failed writing '" + path + "'");
+  write_file_atomically(path, text + "\n", "results file");
 }
 
 // The engine's JSON for a result, with the command and the model in front.

@@ -3,9 +3,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
+#include <sstream>
 
 #include "algoscope/error.h"
+#include "algoscope/file_io.h"
 
 namespace algoscope::cli {
 
@@ -45,8 +46,7 @@ void Table::print(std::ostream& out) const {
 
 void write_csv(const std::string& path, const std::vector<std::string>& header,
                const std::vector<std::vector<std::string>>& rows) {
-  std::ofstream out(path);
-  if (!out) throw Error("cannot write CSV file '" + path + "'");
+  std::ostringstream out;
   auto line = [&](const std::vector<std::string>& cells) {
     for (size_t c = 0; c < cells.size(); ++c) {
       const std::string& cell = cells[c];
@@ -63,7 +63,7 @@ void write_csv(const std::string& path, const std::vector<std::string>& header,
   };
   line(header);
   for (const auto& r : rows) line(r);
-  if (!out) throw Error("failed writing CSV file '" + path + "'");
+  write_file_atomically(path, out.str(), "CSV file");
 }
 
 std::string human_count(double value) {

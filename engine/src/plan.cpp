@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "algoscope/error.h"
+#include "algoscope/file_io.h"
 
 namespace algoscope {
 
@@ -109,10 +110,7 @@ std::string Plan::to_json() const {
 }
 
 void Plan::save(const std::string& path) const {
-  std::ofstream out(path);
-  if (!out) throw Error("cannot write plan file '" + path + "'");
-  out << to_json();
-  if (!out) throw Error("failed writing plan file '" + path + "'");
+  write_file_atomically(path, to_json(), "plan file");
 }
 
 const std::string& Plan::requested(const Node& node) const {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "algoscope/error.h"
+#include "algoscope/file_io.h"
 #include "onnx_tensor.h"
 
 namespace algoscope {
@@ -22,12 +23,9 @@ Tensor read_tensor_file(const std::string& path) {
 }
 
 void write_tensor_file(const std::string& path, const Tensor& tensor, const std::string& name) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error("cannot write tensor file '" + path + "'");
   std::string bytes;
   tensor_to_proto(tensor, name).SerializeToString(&bytes);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw Error("failed writing tensor file '" + path + "'");
+  write_file_atomically(path, bytes, "tensor file");
 }
 
 std::vector<Tensor> read_tensor_dir(const std::string& dir, const std::string& prefix) {

@@ -8,6 +8,7 @@
 #include "algoscope/algorithm_sweep.h"
 #include "algoscope/describe.h"
 #include "algoscope/error.h"
+#include "algoscope/file_io.h"
 #include "algoscope/graph.h"
 #include "algoscope/loader.h"
 #include "algoscope/measure.h"

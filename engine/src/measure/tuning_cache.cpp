@@ -16,6 +16,7 @@
 
 #include "algoscope/algoscope.h"
 #include "algoscope/error.h"
+#include "algoscope/file_io.h"
 #include "cpu_features.h"
 #include "cuda/backend.h"
 #include "measure/json.h"
@@ -211,18 +212,15 @@ void TuningCache::save() {
     // Unreadable: replaced by what this process knows.
   }
   for (auto& [key, candidates] : added_) merged[key] = candidates;
-  const std::string temp = path_ + ".tmp." + std::to_string(::getpid());
-  bool written = false;
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << serialize(merged);
-    written = static_cast<bool>(out);
+  try {
+    write_file_atomically(path_, serialize(merged), "tuning cache");
+  } catch (const Error&) {
+    ::flock(lock, LOCK_UN);
+    ::close(lock);
+    throw;
   }
-  if (written) written = std::rename(temp.c_str(), path_.c_str()) == 0;
-  if (!written) std::remove(temp.c_str());
   ::flock(lock, LOCK_UN);
   ::close(lock);
-  if (!written) throw Error("cannot write the tuning cache '" + path_ + "'");
   entries_ = std::move(merged);
   added_.clear();
 }
