@@ -23,6 +23,7 @@
 #include <map>
 
 #include "model_document.h"
+#include "results_export.h"
 
 namespace algoscope::gui {
 
@@ -117,7 +118,7 @@ QCheckBox* logScaleBox() {
 }
 
 bool saveView(const QChartView* view, const QString& path) {
-  return const_cast<QChartView*>(view)->grab().save(path, "PNG");
+  return savePngAtomically(const_cast<QChartView*>(view)->grab().toImage(), path);
 }
 
 }  // namespace

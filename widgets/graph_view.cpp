@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "model_document.h"
+#include "results_export.h"
 #include "sugiyama_layout.h"
 
 namespace algoscope::gui {
@@ -623,7 +624,7 @@ bool GraphView::exportPng(const QString& path) const {
   painter.setRenderHint(QPainter::TextAntialiasing);
   scene()->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
   painter.end();
-  return image.save(path, "PNG");
+  return savePngAtomically(image, path);
 }
 
 bool GraphView::exportSvg(const QString& path) const {

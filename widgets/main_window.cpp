@@ -635,8 +635,7 @@ void MainWindow::updateTitle() {
 void MainWindow::showView(int index) { viewTabs_->setCurrentIndex(index); }
 
 bool MainWindow::saveScreenshot(const QString& path) {
-  QImage image = grab().toImage();
-  return !image.isNull() && image.save(path, "PNG");
+  return savePngAtomically(grab().toImage(), path);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

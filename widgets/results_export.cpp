@@ -1,9 +1,10 @@
-// resultsCsv and resultsJson.
+// resultsCsv, resultsJson and savePngAtomically.
 #include "results_export.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 #include <QStringList>
 
 #include "model_document.h"
@@ -107,6 +108,12 @@ QByteArray resultsJson(const ModelDocument& document) {
   }
   root[QStringLiteral("layers")] = layers;
   return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+bool savePngAtomically(const QImage& image, const QString& path) {
+  if (image.isNull()) return false;
+  QSaveFile file(path);
+  return file.open(QIODevice::WriteOnly) && image.save(&file, "PNG") && file.commit();
 }
 
 }  // namespace algoscope::gui

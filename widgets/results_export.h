@@ -1,9 +1,11 @@
 // The explorer's results as files: CSV (one line per layer and measured algorithm, for a
 // spreadsheet) and JSON (the model, the plan, every layer's facts and measurements, and the plans'
-// end-to-end latencies, for scripts).
+// end-to-end latencies, for scripts), and pictures saved so that an interrupted save never
+// destroys an earlier one.
 #pragma once
 
 #include <QByteArray>
+#include <QImage>
 #include <QString>
 
 namespace algoscope::gui {
@@ -11,6 +13,10 @@ namespace algoscope::gui {
 class ModelDocument;
 
 QString resultsCsv(const ModelDocument& document);
+
+// Writes `image` as a PNG through a temporary file renamed into place (QSaveFile), so a crash or
+// kill mid-write leaves any earlier file at `path` intact. False when it cannot be written.
+bool savePngAtomically(const QImage& image, const QString& path);
 QByteArray resultsJson(const ModelDocument& document);
 
 }  // namespace algoscope::gui

@@ -4,6 +4,7 @@
 // ordering and cancellation, and the CSV/JSON exports.
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,6 +15,7 @@
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QStyleOptionViewItem>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 #include <map>
@@ -151,6 +153,22 @@ class WidgetsTest : public QObject {
 
   // The report wording is plain functions of the engine's results: what the status bar and the
   // message bar say, tested without a window.
+  // A picture is saved through a temporary file: a failed save leaves the earlier one whole and
+  // no temporary behind.
+  void pngSavesAreAtomic() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("graph.png"));
+    QImage red(8, 8, QImage::Format_ARGB32);
+    red.fill(Qt::red);
+    QVERIFY(savePngAtomically(red, path));
+    QCOMPARE(QImage(path).pixelColor(0, 0), QColor(Qt::red));
+    QVERIFY(!savePngAtomically(QImage(), path));
+    QVERIFY(!savePngAtomically(red, dir.filePath(QStringLiteral("missing/graph.png"))));
+    QCOMPARE(QImage(path).pixelColor(0, 0), QColor(Qt::red));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
+  }
+
   void reportWording() {
     ModelDocument document;
     QCOMPARE(statusSummaryText(document),
