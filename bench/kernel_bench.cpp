@@ -9,6 +9,9 @@
 //
 //   kernel_bench --benchmark_repetitions=5 --benchmark_filter=paper   (filters match the labels)
 //   kernel_bench --threads=1
+//   kernel_bench --isa=avx2   the AVX2 kernels on an AVX-512 machine (cpu_features.h's cap; set
+//                             OPENBLAS_CORETYPE=Haswell and DNNL_MAX_CPU_ISA=AVX2 as well so the
+//                             libraries run their AVX2 kernels too)
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include "algoscope/algoscope.h"
+#include "cpu_features.h"
 
 using namespace algoscope;
 
@@ -193,16 +197,27 @@ int main(int argc, char** argv) {
   int threads = 2;
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--threads=", 10) == 0)
+    if (std::strncmp(argv[i], "--threads=", 10) == 0) {
       threads = std::max(1, std::atoi(argv[i] + 10));
-    else
+    } else if (std::strncmp(argv[i], "--isa=", 6) == 0) {
+      const std::string wanted = argv[i] + 6;
+      bool known = false;
+      for (cpu::IsaLevel level :
+           {cpu::IsaLevel::Portable, cpu::IsaLevel::Avx2, cpu::IsaLevel::Avx512})
+        if (wanted == cpu::level_name(level)) cpu::cap_level(level), known = true;
+      if (!known) {
+        std::fprintf(stderr, "kernel_bench: --isa takes portable, avx2 or avx512, not '%s'\n",
+                     wanted.c_str());
+        return 2;
+      }
+    } else
       args.push_back(argv[i]);
   }
   int count = static_cast<int>(args.size());
   benchmark::Initialize(&count, args.data());
   omp_set_num_threads(threads);
-  std::printf("algoscope %s, %d thread(s), OpenBLAS kernels: %s\n", version(), threads,
-              openblas_core().c_str());
+  std::printf("algoscope %s, %d thread(s), kernels: %s, OpenBLAS kernels: %s\n", version(), threads,
+              cpu::level_name(cpu::active_level()), openblas_core().c_str());
 
   static std::vector<LayerCase> all = cases();
   for (LayerCase& lc : all) {
