@@ -30,6 +30,10 @@ void add_op(Registry& registry, OpDefinition op, std::vector<Entry> entries);
 // The same for algorithms added to an op registered before.
 void add_algorithms(Registry& registry, const std::string& op_type, std::vector<Entry> entries);
 
+// The cublas, cublaslt and their _tf32 algorithms of a matrix-product op (defined with Gemm's).
+void add_cublas_algorithms(Registry& registry, const std::string& op_type, const char* family,
+                           const char* cublas_how, const char* cublaslt_how);
+
 // Conv
 void register_conv(Registry& registry);
 // Gemm

@@ -8,6 +8,33 @@
 
 namespace algoscope::ops {
 
+// cuBLAS and cuBLASLt on the GPU (engine/cuda/ops/gemm/cublas.cpp), strict fp32 and TF32: the
+// same four algorithms for Gemm and MatMul, named here once.
+void add_cublas_algorithms(Registry& registry, const std::string& op_type, const char* family,
+                           const char* cublas_how, const char* cublaslt_how) {
+  const std::pair<int, const char*> variants[] = {{cuda::kCublas, cublas_how},
+                                                  {cuda::kCublasLt, cublaslt_how}};
+  for (const auto& [variant, how] : variants) {
+    const std::string library = variant == cuda::kCublas ? "cublas" : "cublaslt";
+    for (bool tf32 : {false, true}) {
+      Algorithm a = cuda::algorithm(family, variant | (tf32 ? cuda::kTf32 : 0));
+      a.name = library + (tf32 ? "_tf32" : "");
+      a.tolerance = tf32 ? Tolerance{1e-2, 1e-2} : Tolerance{1e-4, 1e-3};
+      AlgorithmText text{
+          std::string(variant == cuda::kCublas ? "cuBLAS" : "cuBLASLt") +
+              (tf32 ? " on the GPU, TF32 tensor-core math" : " on the GPU, strict fp32"),
+          std::string(how) +
+              " Runs on the CUDA device; constant operands are copied there once when the session "
+              "is compiled. Extra memory: cuBLASLt's workspace (up to 32 MiB). " +
+              (tf32 ? "Numerics: CUBLAS_COMPUTE_32F_FAST_TF32, products of operands rounded to 10 "
+                      "mantissa bits on tensor cores."
+                    : "Numerics: CUBLAS_COMPUTE_32F_PEDANTIC, true fp32 products and sums whatever "
+                      "the library's default.")};
+      add_algorithms(registry, op_type, {{std::move(text), std::move(a)}});
+    }
+  }
+}
+
 void register_gemm(Registry& registry) {
   using namespace gemm;
   add_op(registry,
@@ -39,38 +66,12 @@ void register_gemm(Registry& registry) {
 #endif
          });
 
-  // cuBLAS and cuBLASLt on the GPU (engine/cuda/ops/gemm/cublas.cpp), strict fp32 and TF32.
-  struct CublasVariant {
-    const char* name;
-    int variant;
-    const char* how;
-  };
-  const CublasVariant cublas_variants[] = {
-      {"cublas", cuda::kCublas,
-       "cuBLAS's cublasGemmEx on the row-major tensors as their column-major transposes "
-       "(no copies)."},
-      {"cublaslt", cuda::kCublasLt,
-       "cuBLASLt's matmul with the first candidate of its heuristic and, when C is a bias row, the "
-       "bias added in its epilogue."},
-  };
-  for (const CublasVariant& v : cublas_variants) {
-    for (bool tf32 : {false, true}) {
-      Algorithm a = cuda::algorithm(cuda::kCublasGemm, v.variant | (tf32 ? cuda::kTf32 : 0));
-      a.name = std::string(v.name) + (tf32 ? "_tf32" : "");
-      a.summary = std::string(v.variant == cuda::kCublas ? "cuBLAS" : "cuBLASLt") +
-                  (tf32 ? " on the GPU, TF32 tensor-core math" : " on the GPU, strict fp32");
-      a.teaching =
-          std::string(v.how) +
-          " Runs on the CUDA device; constant operands are copied there once when the session "
-          "is compiled. Extra memory: cuBLASLt's workspace (up to 32 MiB). " +
-          (tf32 ? std::string("Numerics: CUBLAS_COMPUTE_32F_FAST_TF32, products of operands "
-                              "rounded to 10 mantissa bits on tensor cores.")
-                : std::string("Numerics: CUBLAS_COMPUTE_32F_PEDANTIC, true fp32 products and "
-                              "sums whatever the library's default."));
-      a.tolerance = tf32 ? Tolerance{1e-2, 1e-2} : Tolerance{1e-4, 1e-3};
-      add_algorithms(registry, "Gemm", {{{a.summary, a.teaching}, std::move(a)}});
-    }
-  }
+  add_cublas_algorithms(
+      registry, "Gemm", cuda::kCublasGemm,
+      "cuBLAS's cublasGemmEx on the row-major tensors as their column-major "
+      "transposes (no copies).",
+      "cuBLASLt's matmul with the first candidate of its heuristic and, when C is "
+      "a bias row, the bias added in its epilogue.");
 }
 
 }  // namespace algoscope::ops

@@ -1,7 +1,7 @@
 // The MatMul family: ONNX MatMul (numpy.matmul semantics: 1-D promotion, broadcast batch axes) and
 // the algorithms that compute it, in registry order. This file is the only place their names are
-// spelled; each algorithm lives in the file of the same name, with its text (<name>_text()).
-#include "cuda/backend.h"
+// spelled (the cuBLAS ones with Gemm's, which are the same four); each algorithm lives in the file
+// of the same name, with its text (<name>_text()).
 #include "cuda/variants.h"
 #include "ops/matmul/matmul.h"
 #include "ops/registrations.h"
@@ -39,37 +39,11 @@ void register_matmul(Registry& registry) {
 #endif
          });
 
-  // cuBLAS and cuBLASLt on the GPU (engine/cuda/ops/gemm/cublas.cpp), strict fp32 and TF32.
-  struct CublasVariant {
-    const char* name;
-    int variant;
-    const char* how;
-  };
-  const CublasVariant cublas_variants[] = {
-      {"cublas", cuda::kCublas,
-       "cuBLAS's cublasGemmEx (strided batched when the batch is uniform, one call per matrix "
-       "otherwise) on the row-major tensors as their column-major transposes "
-       "(no copies)."},
-      {"cublaslt", cuda::kCublasLt, "cuBLASLt's matmul with the first candidate of its heuristic."},
-  };
-  for (const CublasVariant& v : cublas_variants) {
-    for (bool tf32 : {false, true}) {
-      Algorithm a = cuda::algorithm(cuda::kCublasMatMul, v.variant | (tf32 ? cuda::kTf32 : 0));
-      a.name = std::string(v.name) + (tf32 ? "_tf32" : "");
-      a.summary = std::string(v.variant == cuda::kCublas ? "cuBLAS" : "cuBLASLt") +
-                  (tf32 ? " on the GPU, TF32 tensor-core math" : " on the GPU, strict fp32");
-      a.teaching =
-          std::string(v.how) +
-          " Runs on the CUDA device; constant operands are copied there once when the session "
-          "is compiled. Extra memory: cuBLASLt's workspace (up to 32 MiB). " +
-          (tf32 ? std::string("Numerics: CUBLAS_COMPUTE_32F_FAST_TF32, products of operands "
-                              "rounded to 10 mantissa bits on tensor cores.")
-                : std::string("Numerics: CUBLAS_COMPUTE_32F_PEDANTIC, true fp32 products and "
-                              "sums whatever the library's default."));
-      a.tolerance = tf32 ? Tolerance{1e-2, 1e-2} : Tolerance{1e-4, 1e-3};
-      add_algorithms(registry, "MatMul", {{{a.summary, a.teaching}, std::move(a)}});
-    }
-  }
+  add_cublas_algorithms(registry, "MatMul", cuda::kCublasMatMul,
+                        "cuBLAS's cublasGemmEx (strided batched when the batch is uniform, one "
+                        "call per matrix otherwise) on the row-major tensors as their column-major "
+                        "transposes (no copies).",
+                        "cuBLASLt's matmul with the first candidate of its heuristic.");
 }
 
 }  // namespace algoscope::ops
