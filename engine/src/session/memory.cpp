@@ -132,8 +132,10 @@ void plan_memory(Impl& s) {
         t = Tensor::view(info.info.dtype, info.info.shape, copy.data());
         break;
       }
-      case Slot::Kind::GraphInput:
       case Slot::Kind::GraphOutput:
+        s.fresh_output_slots.push_back(slot);
+        [[fallthrough]];
+      case Slot::Kind::GraphInput:
         t = Tensor::view(info.info.dtype, info.info.shape, nullptr);  // set per run
         break;
       case Slot::Kind::Constant:

@@ -81,9 +81,8 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const LayerO
     s.slots[s.graph_input_slots[i]] =
         Tensor::view(inputs[i].dtype(), inputs[i].shape(), const_cast<void*>(inputs[i].raw()));
   }
-  for (size_t slot = 0; slot < s.slot_info.size(); ++slot)
-    if (s.slot_info[slot].kind == Slot::Kind::GraphOutput)
-      s.slots[slot] = Tensor(s.slot_info[slot].info.dtype, s.slot_info[slot].info.shape);
+  for (size_t slot : s.fresh_output_slots)
+    s.slots[slot] = Tensor(s.slot_info[slot].info.dtype, s.slot_info[slot].info.shape);
 
   omp_set_num_threads(s.threads);
   blas::openblas_set_threads(s.threads);
@@ -139,11 +138,10 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const LayerO
     }
   }
   // Drop our references so the next run allocates fresh outputs and holds no caller memory.
-  for (size_t slot = 0; slot < s.slot_info.size(); ++slot) {
-    const Slot& info = s.slot_info[slot];
-    if (info.kind == Slot::Kind::GraphOutput || info.kind == Slot::Kind::GraphInput)
-      s.slots[slot] = Tensor::view(info.info.dtype, info.info.shape, nullptr);
-  }
+  for (const auto* list : {&s.fresh_output_slots, &s.graph_input_slots})
+    for (size_t slot : *list)
+      s.slots[slot] =
+          Tensor::view(s.slot_info[slot].info.dtype, s.slot_info[slot].info.shape, nullptr);
   return outputs;
 }
 

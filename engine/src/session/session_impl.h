@@ -61,6 +61,7 @@ struct Impl {
   std::vector<ValueTransfer> compile_transfers;  // constants, once
   std::vector<size_t> graph_input_slots;
   std::vector<size_t> graph_output_slots;  // per graph output: the slot the caller receives
+  std::vector<size_t> fresh_output_slots;  // the GraphOutput slots, allocated anew every run
   std::unordered_map<std::string, size_t> native_bytes;  // values in a native layout
 
   // Memory.
