@@ -18,6 +18,8 @@ packages=(
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata valgrind
+  # libFuzzer targets (fuzz/): clang with its sanitizer and fuzzer runtimes
+  clang libclang-rt-14-dev
   # the PyTorch peer (imports only under /usr/bin/python3)
   python3 python3-numpy python3-onnx python3-torch python3-torchvision
 )
