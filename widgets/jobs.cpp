@@ -169,8 +169,7 @@ Job timePlansJob(ModelDocument& document, std::vector<NamedPlan> plans, RunSetti
       };
       const EndToEndResult result = time_end_to_end(model, named.plan, options);
       if (result.partial) return;  // cancelled: the runner reports it
-      PlanLatency latency{named.label, named.plan.to_json(), timingOf(result.latency),
-                          result.threads};
+      PlanLatency latency{named.label, named.plan, timingOf(result.latency), result.threads};
       context.deliver([target, raw, results = layerTimings(result), latency] {
         if (!target) return;
         target->recordLayerTimings(raw, results);
@@ -203,7 +202,7 @@ Job checkPlanJob(ModelDocument& document, Plan plan, RunSettings settings,
     // The whole result again, even when cancelled: batches still queued then were dropped.
     std::vector<AlgorithmMeasurement> all;
     CheckSummary summary;
-    summary.planJson = plan.to_json();
+    summary.plan = plan;
     summary.partial = result->partial;
     summary.passed = result->passed();
     summary.outputs = result->outputs;
@@ -299,7 +298,7 @@ Job tuneJob(ModelDocument& document, RunSettings settings,
     std::optional<PlanLatency> latency;
     if (result->end_to_end) {
       summary.latency = timingOf(result->end_to_end->latency);
-      latency = PlanLatency{QStringLiteral("tuned"), result->plan.to_json(), *summary.latency,
+      latency = PlanLatency{QStringLiteral("tuned"), result->plan, *summary.latency,
                             result->end_to_end->threads};
     }
     const Model* raw = model.get();

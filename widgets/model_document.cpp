@@ -111,7 +111,7 @@ void ModelDocument::setModel(std::shared_ptr<const Model> model) {
   rowOfName_ = std::move(rowOfName);
   totalFlops_ = totalFlops;
   plan_ = model_ ? Plan::for_model(*model_) : Plan();
-  savedPlanJson_ = plan_.to_json();
+  savedPlan_ = plan_;
   timings_.assign(layers_.size(), {});
   results_.assign(layers_.size(), {});
   timingCount_ = 0;
@@ -276,8 +276,8 @@ void ModelDocument::resetPlan() {
   emit planChanged();
 }
 
-bool ModelDocument::isPlanModified() const { return model_ && plan_.to_json() != savedPlanJson_; }
-void ModelDocument::markPlanSaved() { savedPlanJson_ = plan_.to_json(); }
+bool ModelDocument::isPlanModified() const { return model_ && !(plan_ == savedPlan_); }
+void ModelDocument::markPlanSaved() { savedPlan_ = plan_; }
 
 Plan ModelDocument::engineDefaultPlan() const { return model_ ? Plan::for_model(*model_) : Plan(); }
 
@@ -334,10 +334,9 @@ std::pair<double, double> ModelDocument::currentLatencyRange() const {
 std::optional<PlanLatency> ModelDocument::currentPlanLatency() const {
   // Another label may have measured the same plan (the engine default before any edit); the
   // measurement made as "current plan" is the one the status bar names.
-  const std::string json = plan_.to_json();
   std::optional<PlanLatency> found;
   for (const PlanLatency& latency : planLatencies_)
-    if (latency.planJson == json && (!found || latency.label == QStringLiteral("current plan")))
+    if (latency.plan == plan_ && (!found || latency.label == QStringLiteral("current plan")))
       found = latency;
   return found;
 }
@@ -370,7 +369,7 @@ const std::map<QString, AlgorithmResult>& ModelDocument::results(int row) const 
 }
 
 const CheckSummary* ModelDocument::currentCheck() const {
-  return lastCheck_ && lastCheck_->planJson == plan_.to_json() ? &*lastCheck_ : nullptr;
+  return lastCheck_ && lastCheck_->plan == plan_ ? &*lastCheck_ : nullptr;
 }
 
 void ModelDocument::recordAlgorithmResults(const Model* model,

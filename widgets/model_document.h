@@ -92,7 +92,7 @@ struct AlgorithmMeasurement {
 
 // The last equivalence check of a whole plan (the per-layer verdicts go into AlgorithmResult).
 struct CheckSummary {
-  std::string planJson;  // the plan as checked, to tell whether the current plan has changed
+  Plan plan;  // the plan as checked, to tell whether the current plan has changed
   bool passed = false;
   bool partial = false;  // cancelled before every layer and the outputs were checked
   int layersCompared = 0;
@@ -114,7 +114,7 @@ struct TuneSummary {
 // The end-to-end latency of one named plan (current plan, engine default, all-reference, ...).
 struct PlanLatency {
   QString label;
-  std::string planJson;  // the plan as measured, to tell whether the current plan has changed
+  Plan plan;  // the plan as measured, to tell whether the current plan has changed
   Timing timing;
   int threads = 0;
 };
@@ -220,7 +220,7 @@ class ModelDocument : public QObject {
   std::map<std::string, int> rowOfName_;
   double totalFlops_ = 0;
   Plan plan_;
-  std::string savedPlanJson_;
+  Plan savedPlan_;
   std::vector<QString> effective_;
   std::vector<QString> notes_;
   std::vector<std::map<QString, Timing>> timings_;

@@ -84,7 +84,7 @@ QByteArray resultsJson(const ModelDocument& document) {
         {QStringLiteral("samples"), latency.timing.samples},
         {QStringLiteral("threads"), latency.threads},
         {QStringLiteral("plan"),
-         QJsonDocument::fromJson(QByteArray::fromStdString(latency.planJson)).object()}});
+         QJsonDocument::fromJson(QByteArray::fromStdString(latency.plan.to_json())).object()}});
   root[QStringLiteral("plans")] = plans;
   QJsonArray layers;
   for (int row = 0; row < document.layerCount(); ++row) {

@@ -178,9 +178,8 @@ class WidgetsTest : public QObject {
     QVERIFY2(summary.startsWith(QStringLiteral("lenet · %1 layers · ").arg(document.layerCount())),
              qPrintable(summary));
     QVERIFY(summary.contains(QStringLiteral("latency: not measured (F5)")));
-    document.recordPlanLatency(
-        document.model(),
-        {QStringLiteral("current plan"), document.plan().to_json(), Timing{0.0125, 0.012, 7}, 2});
+    document.recordPlanLatency(document.model(), {QStringLiteral("current plan"), document.plan(),
+                                                  Timing{0.0125, 0.012, 7}, 2});
     summary = statusSummaryText(document);
     QVERIFY2(summary.contains(QStringLiteral("latency 12.50 ms (median of 7, 2 thread(s))")),
              qPrintable(summary));
@@ -724,9 +723,8 @@ class WidgetsTest : public QObject {
     document.recordLayerTimings(document.model(),
                                 {{0, chosen, Timing{1e-3, 9e-4, 4}},
                                  {0, QStringLiteral("reference"), Timing{8e-3, 7e-3, 4}}});
-    document.recordPlanLatency(
-        document.model(),
-        {QStringLiteral("current plan"), document.plan().to_json(), Timing{0.01, 0.009, 4}, 1});
+    document.recordPlanLatency(document.model(), {QStringLiteral("current plan"), document.plan(),
+                                                  Timing{0.01, 0.009, 4}, 1});
     const QStringList lines = resultsCsv(document).trimmed().split(QLatin1Char('\n'));
     // Header, one line per layer, plus the extra measured algorithm of layer 0.
     QCOMPARE(lines.size(),
