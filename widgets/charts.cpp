@@ -117,6 +117,31 @@ QCheckBox* logScaleBox() {
   return box;
 }
 
+// A chart page: its controls in a row above the chart, and the chart rebuilt whenever the
+// document's model, plan or measurements change or one of the controls does.
+template <class Chart>
+void layOutChartPage(Chart* page, void (Chart::*rebuild)(), ModelDocument* document,
+                     QChartView* view, const QList<QWidget*>& controls) {
+  auto* row = new QHBoxLayout;
+  for (QWidget* control : controls) {
+    row->addWidget(control);
+    if (auto* box = qobject_cast<QCheckBox*>(control))
+      QObject::connect(box, &QCheckBox::toggled, page, rebuild);
+    else if (auto* spin = qobject_cast<QSpinBox*>(control))
+      QObject::connect(spin, &QSpinBox::valueChanged, page, rebuild);
+    else if (auto* combo = qobject_cast<QComboBox*>(control))
+      QObject::connect(combo, &QComboBox::currentIndexChanged, page, rebuild);
+  }
+  row->addStretch(1);
+  auto* layout = new QVBoxLayout(page);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(row);
+  layout->addWidget(view, 1);
+  QObject::connect(document, &ModelDocument::modelChanged, page, rebuild);
+  QObject::connect(document, &ModelDocument::planChanged, page, rebuild);
+  QObject::connect(document, &ModelDocument::measurementsChanged, page, rebuild);
+}
+
 bool saveView(const QChartView* view, const QString& path) {
   return savePngAtomically(const_cast<QChartView*>(view)->grab().toImage(), path);
 }
@@ -134,20 +159,8 @@ LayerLatencyChart::LayerLatencyChart(ModelDocument* document, QWidget* parent)
   // Eight layers of a dozen algorithms each still leave every bar a few pixels tall.
   layerCount_->setValue(8);
   layerCount_->setToolTip(QStringLiteral("How many of the slowest layers to show"));
-  auto* controls = new QHBoxLayout;
-  controls->addWidget(new QLabel(QStringLiteral("Slowest layers:")));
-  controls->addWidget(layerCount_);
-  controls->addWidget(logScale_);
-  controls->addStretch(1);
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(4, 4, 4, 4);
-  layout->addLayout(controls);
-  layout->addWidget(view_, 1);
-  connect(logScale_, &QCheckBox::toggled, this, &LayerLatencyChart::rebuild);
-  connect(layerCount_, &QSpinBox::valueChanged, this, &LayerLatencyChart::rebuild);
-  connect(document_, &ModelDocument::modelChanged, this, &LayerLatencyChart::rebuild);
-  connect(document_, &ModelDocument::planChanged, this, &LayerLatencyChart::rebuild);
-  connect(document_, &ModelDocument::measurementsChanged, this, &LayerLatencyChart::rebuild);
+  layOutChartPage(this, &LayerLatencyChart::rebuild, document_, view_,
+                  {new QLabel(QStringLiteral("Slowest layers:")), layerCount_, logScale_});
   connect(document_, &ModelDocument::currentRowChanged, this, &LayerLatencyChart::rebuild);
   rebuild();
 }
@@ -245,17 +258,7 @@ PlansChart::PlansChart(ModelDocument* document, QWidget* parent)
   logScale_ = logScaleBox();
   // Log by default: all-`reference` takes hundreds of times longer than the others.
   logScale_->setChecked(true);
-  auto* controls = new QHBoxLayout;
-  controls->addWidget(logScale_);
-  controls->addStretch(1);
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(4, 4, 4, 4);
-  layout->addLayout(controls);
-  layout->addWidget(view_, 1);
-  connect(logScale_, &QCheckBox::toggled, this, &PlansChart::rebuild);
-  connect(document_, &ModelDocument::modelChanged, this, &PlansChart::rebuild);
-  connect(document_, &ModelDocument::planChanged, this, &PlansChart::rebuild);
-  connect(document_, &ModelDocument::measurementsChanged, this, &PlansChart::rebuild);
+  layOutChartPage(this, &PlansChart::rebuild, document_, view_, {logScale_});
   rebuild();
 }
 
@@ -273,7 +276,7 @@ void PlansChart::rebuild() {
                         : QStringLiteral("Plans"));
     return;
   }
-  const std::string current = document_->plan().to_json();
+  const Plan& current = document_->plan();
   chart->setTitle(
       QStringLiteral("End-to-end latency per plan (median, ms; dark bar: the plan as it is now)"));
   // The plans in a fixed order (what is being edited, what the engine does alone, what tuning
@@ -300,7 +303,7 @@ void PlansChart::rebuild() {
   for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
     const PlanLatency& latency = **it;
     QString label = latency.label;
-    if (latency.label == QStringLiteral("current plan") && latency.planJson != current)
+    if (latency.label == QStringLiteral("current plan") && !(latency.plan == current))
       label += QStringLiteral(" (before edits)");
     // The value sits in the label: bar labels do not show reliably on horizontal bars, and a
     // bar 400 times shorter than `reference` is a sliver.
@@ -310,7 +313,7 @@ void PlansChart::rebuild() {
                       .arg(latency.threads == 1 ? "" : "s");
     const double ms = latency.timing.median * 1e3;
     set->append(ms);
-    if (latency.planJson == current) set->selectBar(set->count() - 1);
+    if (latency.plan == current) set->selectBar(set->count() - 1);
     largest = std::max(largest, ms);
     if (ms > 0) smallest = smallest == 0 ? ms : std::min(smallest, ms);
   }
@@ -341,20 +344,8 @@ SpeedErrorChart::SpeedErrorChart(ModelDocument* document, QWidget* parent)
   relative_ = new QCheckBox(QStringLiteral("Relative error"));
   relative_->setToolTip(
       QStringLiteral("Largest |got - want| / |want| instead of the largest absolute difference"));
-  auto* controls = new QHBoxLayout;
-  controls->addWidget(new QLabel(QStringLiteral("Show:")));
-  controls->addWidget(scope_);
-  controls->addWidget(relative_);
-  controls->addStretch(1);
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(4, 4, 4, 4);
-  layout->addLayout(controls);
-  layout->addWidget(view_, 1);
-  connect(scope_, &QComboBox::currentIndexChanged, this, &SpeedErrorChart::rebuild);
-  connect(relative_, &QCheckBox::toggled, this, &SpeedErrorChart::rebuild);
-  connect(document_, &ModelDocument::modelChanged, this, &SpeedErrorChart::rebuild);
-  connect(document_, &ModelDocument::planChanged, this, &SpeedErrorChart::rebuild);
-  connect(document_, &ModelDocument::measurementsChanged, this, &SpeedErrorChart::rebuild);
+  layOutChartPage(this, &SpeedErrorChart::rebuild, document_, view_,
+                  {new QLabel(QStringLiteral("Show:")), scope_, relative_});
   connect(document_, &ModelDocument::currentRowChanged, this, [this] {
     if (scope() != Scope::AllLayers) rebuild();
   });
