@@ -9,6 +9,7 @@
 
 #include "algoscope/algorithm_sweep.h"
 #include "nn_op_harness.h"
+#include "support/isa_cap.h"
 
 namespace nn_test {
 
@@ -23,6 +24,17 @@ inline algoscope::SweepReport conv_sweep_report(const std::string& algorithm, in
 // The number of sweep layers the algorithm applies to.
 inline int run_conv_sweep(const std::string& algorithm, int step = 1) {
   return conv_sweep_report(algorithm, step).applicable;
+}
+
+// The sweep (every second layer) again with the kernels capped below this CPU's best level, so an
+// AVX-512 machine also checks the AVX2 and portable code paths.
+inline void run_conv_sweep_at_lower_isa_levels(const std::string& algorithm) {
+  const auto levels = test_support::runnable_isa_levels();
+  for (size_t i = 1; i < levels.size(); ++i) {
+    SCOPED_TRACE(algoscope::cpu::level_name(levels[i]));
+    test_support::IsaCap cap(levels[i]);
+    EXPECT_GT(run_conv_sweep(algorithm, 2), 0);
+  }
 }
 
 }  // namespace nn_test

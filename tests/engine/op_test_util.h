@@ -15,6 +15,8 @@
 #include "algoscope/graph.h"
 #include "algoscope/registry.h"
 #include "algoscope/tensor.h"
+#include "support/assertions.h"
+#include "support/layer_under_test.h"
 
 namespace op_test {
 
@@ -63,13 +65,9 @@ inline std::vector<bool> bool_values(const Tensor& t) {
 }
 
 // One node under test; inputs are owned here.
-class OpCase {
+class OpCase : public test_support::LayerUnderTest {
  public:
-  OpCase(std::string op_type, int64_t opset) : opset_(opset) {
-    node_.name = "node_under_test";
-    node_.op_type = std::move(op_type);
-    node_.outputs = {"y"};
-  }
+  using LayerUnderTest::LayerUnderTest;
 
   // A runtime input.
   OpCase& input(Tensor t) { return add(std::move(t), true, false); }
@@ -89,25 +87,6 @@ class OpCase {
     return *this;
   }
 
-  const algoscope::OpDefinition& op() const {
-    const auto* op = algoscope::Registry::instance().find_op(node_.op_type);
-    if (!op) throw Error("op " + node_.op_type + " is not registered");
-    return *op;
-  }
-
-  algoscope::Layer layer() const {
-    algoscope::Layer l;
-    l.node = &node_;
-    l.opset = opset_;
-    for (size_t i = 0; i < inputs_.size(); ++i) {
-      l.inputs.push_back(present_[i] ? inputs_[i].info() : TensorInfo{});
-      l.present.push_back(present_[i]);
-      l.constants.push_back(present_[i] && constant_[i] ? &inputs_[i] : nullptr);
-    }
-    return l;
-  }
-
-  std::vector<TensorInfo> infer() const { return op().infer(layer()); }
   TensorInfo infer1() const { return infer().at(0); }
   double flops() const {
     algoscope::Layer l = layer();
@@ -160,50 +139,11 @@ class OpCase {
 
  private:
   OpCase& add(Tensor t, bool present, bool constant) {
-    node_.inputs.push_back(present ? "x" + std::to_string(node_.inputs.size()) : "");
-    inputs_.push_back(std::move(t));
-    present_.push_back(present);
-    constant_.push_back(constant);
+    add_input(std::move(t), present, constant);
     return *this;
   }
-
-  std::vector<Tensor> run_with(const algoscope::Algorithm& algo) const {
-    algoscope::Layer l = layer();
-    l.outputs = op().infer(l);
-    if (auto why = algo.why_not(l)) throw Error(algo.name + " not applicable: " + *why);
-    algoscope::KernelIO io;
-    for (size_t i = 0; i < inputs_.size(); ++i)
-      io.inputs.push_back(present_[i] ? &inputs_[i] : nullptr);
-    std::vector<Tensor> out;
-    for (const TensorInfo& info : l.outputs) {
-      out.emplace_back(info.dtype, info.shape);
-      // Poison, so that an element the kernel forgets to write shows up.
-      if (out.back().bytes()) std::memset(out.back().raw(), 0x5a, out.back().bytes());
-    }
-    for (Tensor& t : out) io.outputs.push_back(&t);
-    const size_t ws = algo.workspace(l);
-    Tensor workspace(DType::UInt8, Shape{static_cast<int64_t>(ws)});
-    io.workspace = ws ? workspace.raw() : nullptr;
-    algo.prepare(l)->run(io);
-    return out;
-  }
-
-  int64_t opset_;
-  algoscope::Node node_;
-  std::vector<Tensor> inputs_;
-  std::vector<bool> present_, constant_;
 };
 
-// Expects `f` to throw algoscope::Error whose message contains `part`.
-template <class F>
-::testing::AssertionResult throws_with(F f, const std::string& part) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (std::string(e.what()).find(part) != std::string::npos) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << "message '" << e.what() << "' lacks '" << part << "'";
-  }
-  return ::testing::AssertionFailure() << "no Error thrown";
-}
+using test_support::throws_with;
 
 }  // namespace op_test

@@ -12,6 +12,7 @@
 #include "cpu_features.h"
 #include "nn_op_harness.h"
 #include "ops/conv/conv.h"
+#include "support/isa_cap.h"
 
 using namespace nn_test;
 using algoscope::cpu::IsaLevel;
@@ -97,18 +98,8 @@ std::vector<ConvParams> sweep(Kind kind, int count, uint32_t seed) {
 }
 
 // Every SIMD level this CPU supports, best first.
-std::vector<IsaLevel> levels() {
-  std::vector<IsaLevel> v;
-  const IsaLevel top = algoscope::cpu::detected_level();
-  for (IsaLevel l : {IsaLevel::Avx512, IsaLevel::Avx2, IsaLevel::Portable})
-    if (l <= top) v.push_back(l);
-  return v;
-}
-
-struct LevelCap {
-  explicit LevelCap(IsaLevel l) { algoscope::cpu::cap_level(l); }
-  ~LevelCap() { algoscope::cpu::cap_level(std::nullopt); }
-};
+std::vector<IsaLevel> levels() { return test_support::runnable_isa_levels(); }
+using LevelCap = test_support::IsaCap;
 
 const algoscope::Algorithm& algo(const std::string& name) {
   const auto* a = algoscope::Registry::instance().find_algorithm("Conv", name);

@@ -12,12 +12,7 @@ using namespace nn_test;
 namespace conv = algoscope::ops::conv;
 namespace cpu = algoscope::cpu;
 
-namespace {
-struct SimdCap {
-  explicit SimdCap(cpu::IsaLevel level) { cpu::cap_level(level); }
-  ~SimdCap() { cpu::cap_level(std::nullopt); }
-};
-}  // namespace
+using test_support::IsaCap;
 
 TEST(ConvImplicitGemm, MatchesReferenceOnSweep) {
   const algoscope::SweepReport report = conv_sweep_report("implicit_gemm");
@@ -25,12 +20,7 @@ TEST(ConvImplicitGemm, MatchesReferenceOnSweep) {
 }
 
 TEST(ConvImplicitGemm, MatchesReferenceOnSweepWithAvx2AndPortableKernels) {
-  for (cpu::IsaLevel level : {cpu::IsaLevel::Avx2, cpu::IsaLevel::Portable}) {
-    if (level > cpu::detected_level()) continue;
-    SCOPED_TRACE(level == cpu::IsaLevel::Avx2 ? "avx2" : "portable");
-    SimdCap cap(level);
-    EXPECT_GT(run_conv_sweep("implicit_gemm", 2), 0);
-  }
+  run_conv_sweep_at_lower_isa_levels("implicit_gemm");
 }
 
 TEST(ConvImplicitGemm, DeepAndWideLayer) {
@@ -38,7 +28,7 @@ TEST(ConvImplicitGemm, DeepAndWideLayer) {
   // several tiles and a partial last panel.
   for (auto level : {cpu::IsaLevel::Avx512, cpu::IsaLevel::Avx2}) {
     if (level > cpu::detected_level()) continue;
-    SimdCap cap(level);
+    IsaCap cap(level);
     for (bool constant : {true, false}) {
       OpCase c("Conv", 11);
       c.input(random_tensor({2, 40, 21, 23}, 1)).input(random_tensor({20, 40, 3, 3}, 2), constant);

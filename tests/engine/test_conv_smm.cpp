@@ -11,13 +11,7 @@ using namespace nn_test;
 namespace conv = algoscope::ops::conv;
 namespace cpu = algoscope::cpu;
 
-namespace {
-// Caps the Conv SIMD level for one scope.
-struct SimdCap {
-  explicit SimdCap(cpu::IsaLevel level) { cpu::cap_level(level); }
-  ~SimdCap() { cpu::cap_level(std::nullopt); }
-};
-}  // namespace
+using test_support::IsaCap;
 
 TEST(ConvSmm, MatchesReferenceOnSweep) {
   const algoscope::SweepReport report = conv_sweep_report("smm");
@@ -25,12 +19,7 @@ TEST(ConvSmm, MatchesReferenceOnSweep) {
 }
 
 TEST(ConvSmm, MatchesReferenceOnSweepWithAvx2AndPortableKernels) {
-  for (cpu::IsaLevel level : {cpu::IsaLevel::Avx2, cpu::IsaLevel::Portable}) {
-    if (level > cpu::detected_level()) continue;
-    SCOPED_TRACE(level == cpu::IsaLevel::Avx2 ? "avx2" : "portable");
-    SimdCap cap(level);
-    EXPECT_GT(run_conv_sweep("smm", 2), 0);
-  }
+  run_conv_sweep_at_lower_isa_levels("smm");
 }
 
 TEST(ConvSmm, WideRowsAndChannelBlocks) {
@@ -38,7 +27,7 @@ TEST(ConvSmm, WideRowsAndChannelBlocks) {
   // vectors and a masked tail; stride 2 on one axis only.
   for (auto level : {cpu::IsaLevel::Avx512, cpu::IsaLevel::Avx2, cpu::IsaLevel::Portable}) {
     if (level > cpu::detected_level()) continue;
-    SimdCap cap(level);
+    IsaCap cap(level);
     OpCase c("Conv", 11);
     c.input(random_tensor({2, 6, 11, 45}, 1)).input(random_tensor({20, 6, 3, 5}, 2), true);
     c.input(random_tensor({20}, 3)).ints("pads", {1, 2, 1, 2}).ints("strides", {1, 2});

@@ -142,10 +142,13 @@ TEST(CudaAlgorithms, EveryOpOfOurKernelsHasACudaAlgorithmThatAppliesItsActivatio
   EXPECT_NE(op.find("cuda_flash")->teaching.find("never exists"), std::string::npos);
 }
 
-TEST(CudaAlgorithms, WithoutADeviceOurKernelsSayWhyAndTheDefaultPlanStaysOnTheHost) {
-  if (have_device()) GTEST_SKIP() << "a CUDA device is present: tests/cuda covers this machine";
+// Without a device, every CUDA algorithm of every layer of `onnx` answers the module's reason
+// (and asks for no workspace), every op in `ops` has at least one, and the default plan keeps every
+// layer on the host with no transfers.
+template <size_t N>
+void expect_host_only_without_a_device(const std::string& onnx, const char* const (&ops)[N]) {
   auto model = std::make_shared<const algoscope::Model>(
-      algoscope::load_model_from_bytes(cuda_kernel_models::every_op_chain(), "cuda_chain.onnx"));
+      algoscope::load_model_from_bytes(onnx, "cuda_ops.onnx"));
   const std::string reason = algoscope::cuda::availability().reason;
   std::set<std::string> seen;
   for (const algoscope::Node& node : model->nodes) {
@@ -158,11 +161,17 @@ TEST(CudaAlgorithms, WithoutADeviceOurKernelsSayWhyAndTheDefaultPlanStaysOnTheHo
       seen.insert(node.op_type);
     }
   }
-  for (const char* op : cuda_kernel_models::kCudaOps) EXPECT_TRUE(seen.count(op)) << op;
+  for (const char* op : ops) EXPECT_TRUE(seen.count(op)) << op;
   algoscope::Session session(model, algoscope::Plan::for_model(*model), {.threads = 1});
   for (const auto& layer : session.layers())
     EXPECT_NE(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
   EXPECT_TRUE(session.transfers().empty());
+}
+
+TEST(CudaAlgorithms, WithoutADeviceOurKernelsSayWhyAndTheDefaultPlanStaysOnTheHost) {
+  if (have_device()) GTEST_SKIP() << "a CUDA device is present: tests/cuda covers this machine";
+  expect_host_only_without_a_device(cuda_kernel_models::every_op_chain(),
+                                    cuda_kernel_models::kCudaOps);
 }
 
 // Issue 18: the ops ViT-B/16 needs beyond the CNNs each have a "cuda" algorithm, listed with
@@ -181,23 +190,8 @@ TEST(CudaAlgorithms, TheVitOpsAreListedAndWithoutADeviceSayWhy) {
     EXPECT_EQ(cuda_algorithms(op).size(), 1u);
   }
   if (have_device()) GTEST_SKIP() << "a CUDA device is present: tests/cuda covers this machine";
-  auto model = std::make_shared<const algoscope::Model>(
-      algoscope::load_model_from_bytes(cuda_kernel_models::vit_op_layers(), "vit_ops.onnx"));
-  const std::string reason = algoscope::cuda::availability().reason;
-  std::set<std::string> seen;
-  for (const algoscope::Node& node : model->nodes) {
-    const algoscope::Layer layer = algoscope::make_layer(*model, node);
-    for (const auto* a : cuda_algorithms(node.op_type)) {
-      auto why = a->why_not(layer);
-      ASSERT_TRUE(why.has_value()) << node.name << " " << a->name;
-      EXPECT_EQ(*why, reason) << node.name;
-      seen.insert(node.op_type);
-    }
-  }
-  for (const char* op : cuda_kernel_models::kVitOps) EXPECT_TRUE(seen.count(op)) << op;
-  algoscope::Session session(model, algoscope::Plan::for_model(*model), {.threads = 1});
-  for (const auto& layer : session.layers())
-    EXPECT_NE(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
+  expect_host_only_without_a_device(cuda_kernel_models::vit_op_layers(),
+                                    cuda_kernel_models::kVitOps);
 }
 
 }  // namespace

@@ -34,6 +34,18 @@ inline std::string error_of(const std::function<void()>& f) {
   return "";
 }
 
+// Expects `f` to throw algoscope::Error whose message contains `part`.
+template <class F>
+::testing::AssertionResult throws_with(F f, const std::string& part) {
+  try {
+    f();
+  } catch (const algoscope::Error& e) {
+    if (std::string(e.what()).find(part) != std::string::npos) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "message '" << e.what() << "' lacks '" << part << "'";
+  }
+  return ::testing::AssertionFailure() << "no Error thrown";
+}
+
 // Largest |a - b| relative to the largest |b| (so an all-small output does not pass by luck);
 // infinite, with a test failure, when the shapes differ or the tensors are not float.
 inline double relative_difference(const algoscope::Tensor& a, const algoscope::Tensor& b) {
