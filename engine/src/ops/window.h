@@ -29,6 +29,15 @@ struct Window {
   void tap_range(size_t axis, int64_t o, int64_t& begin, int64_t& end) const;
 };
 
+// Row-major multi-index of `flat` within `extent` (last axis fastest), for the reference
+// algorithms' N-d loops over windows and taps.
+inline void unravel(int64_t flat, const std::vector<int64_t>& extent, std::vector<int64_t>& index) {
+  for (size_t i = extent.size(); i-- > 0;) {
+    index[i] = flat % extent[i];
+    flat /= extent[i];
+  }
+}
+
 // Resolves the geometry of `node` over an input of spatial extent `input` with the given kernel
 // extent. Reads strides, dilations, pads and auto_pad; `ceil_mode` rounds the output size up
 // (pooling). Throws Error naming the attribute when it has the wrong length or value, or when the

@@ -9,18 +9,6 @@
 
 namespace algoscope::ops::conv {
 
-namespace {
-
-// Row-major multi-index of `flat` within `extent` (last axis fastest).
-void unravel(int64_t flat, const std::vector<int64_t>& extent, std::vector<int64_t>& index) {
-  for (size_t i = extent.size(); i-- > 0;) {
-    index[i] = flat % extent[i];
-    flat /= extent[i];
-  }
-}
-
-}  // namespace
-
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
   return make_kernel([g](KernelIO& io) {

@@ -10,17 +10,6 @@
 
 namespace algoscope::ops::pool {
 
-namespace {
-
-void unravel(int64_t flat, const std::vector<int64_t>& extent, std::vector<int64_t>& index) {
-  for (size_t i = extent.size(); i-- > 0;) {
-    index[i] = flat % extent[i];
-    flat /= extent[i];
-  }
-}
-
-}  // namespace
-
 std::unique_ptr<Kernel> prepare_average_pool_reference(const Layer& layer) {
   const PoolGeometry g = pool_geometry(layer);
   const bool include_pad = layer.n().attr_int("count_include_pad", 0) != 0;

@@ -69,6 +69,12 @@ double window_flops(const Layer& layer) {
          static_cast<double>(g.window.kernel_size());
 }
 
+GlobalPlanes global_planes(const Layer& layer) {
+  const Shape& x_shape = layer.inputs[0].shape;
+  const int64_t count = x_shape[0] * x_shape[1];
+  return {count, shape_numel(x_shape) / (count ? count : 1)};
+}
+
 double global_flops(const Layer& layer) {
   check_input(layer);
   return static_cast<double>(layer.inputs[0].numel());

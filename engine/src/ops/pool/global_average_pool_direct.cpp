@@ -29,9 +29,8 @@ ALGOSCOPE_SIMD_CLONES void plane_means(const float* __restrict x, float* __restr
 }  // namespace
 
 std::unique_ptr<Kernel> prepare_global_average_pool_direct(const Layer& layer) {
-  const Shape x_shape = layer.inputs[0].shape;
-  const int64_t planes = x_shape[0] * x_shape[1];
-  const int64_t plane = shape_numel(x_shape) / (planes ? planes : 1);
+  const GlobalPlanes g = global_planes(layer);
+  const int64_t planes = g.count, plane = g.size;
   return make_kernel([planes, plane](KernelIO& io) {
     const float* x = io.inputs[0]->data<float>();
     float* y = io.outputs[0]->data<float>();

@@ -6,17 +6,10 @@
 namespace algoscope::ops::pool {
 
 std::unique_ptr<Kernel> prepare_global_average_pool_reference(const Layer& layer) {
-  const Shape x_shape = layer.inputs[0].shape;
-  const int64_t planes = x_shape[0] * x_shape[1];
-  const int64_t plane = shape_numel(x_shape) / (planes ? planes : 1);
-  return make_kernel([planes, plane](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
-    for (int64_t p = 0; p < planes; ++p) {
-      double sum = 0.0;
-      for (int64_t i = 0; i < plane; ++i) sum += x[p * plane + i];
-      y[p] = plane ? static_cast<float>(sum / static_cast<double>(plane)) : 0.0f;
-    }
+  return per_plane_kernel(layer, [](const float* x, int64_t size) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < size; ++i) sum += x[i];
+    return size ? static_cast<float>(sum / static_cast<double>(size)) : 0.0f;
   });
 }
 

@@ -8,17 +8,10 @@
 namespace algoscope::ops::pool {
 
 std::unique_ptr<Kernel> prepare_global_max_pool_reference(const Layer& layer) {
-  const Shape x_shape = layer.inputs[0].shape;
-  const int64_t planes = x_shape[0] * x_shape[1];
-  const int64_t plane = shape_numel(x_shape) / (planes ? planes : 1);
-  return make_kernel([planes, plane](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
-    for (int64_t p = 0; p < planes; ++p) {
-      float best = -std::numeric_limits<float>::infinity();
-      for (int64_t i = 0; i < plane; ++i) best = x[p * plane + i] > best ? x[p * plane + i] : best;
-      y[p] = best;
-    }
+  return per_plane_kernel(layer, [](const float* x, int64_t size) {
+    float best = -std::numeric_limits<float>::infinity();
+    for (int64_t i = 0; i < size; ++i) best = x[i] > best ? x[i] : best;
+    return best;
   });
 }
 

@@ -13,13 +13,6 @@ namespace algoscope::ops::pool {
 
 namespace {
 
-void unravel(int64_t flat, const std::vector<int64_t>& extent, std::vector<int64_t>& index) {
-  for (size_t i = extent.size(); i-- > 0;) {
-    index[i] = flat % extent[i];
-    flat /= extent[i];
-  }
-}
-
 // T is float or uint8_t (ONNX allows 8-bit MaxPool from opset 12; a maximum needs no arithmetic).
 template <class T>
 void max_pool(const PoolGeometry& g, bool column_major, KernelIO& io) {

@@ -10,6 +10,7 @@
 
 #include "algoscope/registry.h"
 #include "ops/algorithm_text.h"
+#include "ops/common.h"
 #include "ops/window.h"
 
 namespace algoscope::ops::pool {
@@ -30,6 +31,24 @@ std::vector<TensorInfo> infer_average_pool(const Layer& layer);  // Y
 std::vector<TensorInfo> infer_global_pool(const Layer& layer);   // [N, C, 1, ...]
 double window_flops(const Layer& layer);  // one operation per output element and kernel tap
 double global_flops(const Layer& layer);  // one addition per input element
+
+// A global pool's input as (image, channel) planes: `count` contiguous rows of `size` elements.
+struct GlobalPlanes {
+  int64_t count = 0, size = 0;
+};
+GlobalPlanes global_planes(const Layer& layer);
+
+// The single-threaded kernel of a global pool: y[p] = plane_value(plane p, plane size), plane by
+// plane.
+template <class PlaneValue>
+std::unique_ptr<Kernel> per_plane_kernel(const Layer& layer, PlaneValue plane_value) {
+  const GlobalPlanes planes = global_planes(layer);
+  return make_kernel([planes, plane_value](KernelIO& io) {
+    const float* x = io.inputs[0]->data<float>();
+    float* y = io.outputs[0]->data<float>();
+    for (int64_t p = 0; p < planes.count; ++p) y[p] = plane_value(x + p * planes.size, planes.size);
+  });
+}
 
 // The 1-D or 2-D window of a pooling layer as plain numbers (1-D as a 2-D window of height 1),
 // for the `direct` kernels. ok is false for 3-D and higher windows.
