@@ -21,7 +21,6 @@
 #include <cstring>
 #include <map>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -52,14 +51,6 @@ struct LayerCase {
     return l;
   }
 };
-
-Tensor random_tensor(Shape shape, uint32_t seed) {
-  Tensor t(DType::Float32, std::move(shape));
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = u(rng);
-  return t;
-}
 
 LayerCase conv(std::string label, int64_t n, int64_t c, int64_t hw, int64_t oc, int64_t k,
                int64_t stride, int64_t group = 1) {

@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
-#include <random>
 #include <sstream>
 
 #include "algoscope/error.h"
@@ -78,14 +77,6 @@ std::vector<ConvCase> conv_cases() {
   one.pl = 2, one.pr = 1, one.bias = true;
   cases.push_back(one);
   return cases;
-}
-
-Tensor random_tensor(Shape shape, uint32_t seed) {
-  Tensor t(DType::Float32, std::move(shape));
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = u(rng);
-  return t;
 }
 
 SweepLayer conv_layer(const ConvCase& p, bool constant_weights, uint32_t seed) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <random>
 
 #include "algoscope/error.h"
 
@@ -129,6 +130,14 @@ void Tensor::check_type(DType requested) const {
   if (requested != dtype_)
     throw Error(std::string("tensor holds ") + dtype_name(dtype_) + ", not " +
                 dtype_name(requested));
+}
+
+Tensor random_tensor(Shape shape, uint32_t seed, float lo, float hi) {
+  Tensor t(DType::Float32, std::move(shape));
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> uniform(lo, hi);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = uniform(rng);
+  return t;
 }
 
 }  // namespace algoscope

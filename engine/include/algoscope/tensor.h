@@ -120,4 +120,8 @@ Tensor Tensor::from_vector(Shape shape, const std::vector<T>& values) {
   return t;
 }
 
+// A float32 tensor of values uniform in [lo, hi), the same for the same seed (std::mt19937): the
+// data of algorithm sweeps, kernel benchmarks and tests.
+Tensor random_tensor(Shape shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f);
+
 }  // namespace algoscope
