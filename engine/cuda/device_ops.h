@@ -23,6 +23,35 @@ inline std::optional<std::string> float32_only(const Layer& layer) {
   return std::nullopt;
 }
 
+// For the ops the loader never fuses an activation into: a node that carries one anyway is
+// refused rather than computed without it.
+inline std::optional<std::string> no_fused_activation(const Layer& layer) {
+  if (layer.n().activation)
+    return "this CUDA kernel has no epilogue for the fused " + layer.n().activation->op;
+  return std::nullopt;
+}
+
+// The checks every family of our kernels starts with: `variant` one of the family's, in
+// [first, last] of variants.h; the first `inputs` inputs present; float32 tensors only; and, for
+// a family whose kernels have no clamp epilogue, no fused activation on the node.
+struct FamilyChecks {
+  const char* family;  // "pooling", "reduction": for the message
+  int first, last;
+  size_t inputs = 1;
+  bool fuses_activation = false;
+};
+inline std::optional<std::string> common_problem(const FamilyChecks& checks, int variant,
+                                                 const Layer& layer) {
+  if (variant < checks.first || variant > checks.last)
+    return "unknown " + std::string(checks.family) + " variant " + std::to_string(variant);
+  for (size_t i = 0; i < checks.inputs; ++i)
+    if (!layer.has_input(i))
+      return checks.inputs == 1 ? std::string("needs an input")
+                                : "needs " + std::to_string(checks.inputs) + " inputs";
+  if (auto problem = float32_only(layer)) return problem;
+  return checks.fuses_activation ? std::nullopt : no_fused_activation(layer);
+}
+
 // The node's fused Relu/Clip (Node::activation) as [lower, upper]; `active` is false without one,
 // so the kernel leaves NaN and infinities alone. GPU algorithms apply it themselves
 // (Algorithm::applies_activation): a clamp on the host would read device memory.
@@ -35,14 +64,6 @@ inline Clamp fused_clamp(const Layer& layer) {
   Clamp c;
   if (const auto& a = layer.n().activation) c.active = true, c.lower = a->lower, c.upper = a->upper;
   return c;
-}
-
-// For the ops the loader never fuses an activation into: a node that carries one anyway is
-// refused rather than computed without it.
-inline std::optional<std::string> no_fused_activation(const Layer& layer) {
-  if (layer.n().activation)
-    return "this CUDA kernel has no epilogue for the fused " + layer.n().activation->op;
-  return std::nullopt;
 }
 
 }  // namespace algoscope::cuda

@@ -57,10 +57,9 @@ class AttentionKernel final : public DeviceKernel {
 Family cuda_attention_family() {
   Family f;
   f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (variant != kNaiveAttention && variant != kFlashAttention)
-      return "unknown attention variant " + std::to_string(variant);
-    if (auto problem = float32_only(layer)) return problem;
-    if (auto problem = no_fused_activation(layer)) return problem;
+    if (auto problem =
+            common_problem({"attention", kNaiveAttention, kFlashAttention, 0}, variant, layer))
+      return problem;
     const ops::attention::AttentionGeometry g = ops::attention::attention_geometry(layer);
     if (variant == kFlashAttention && (g.d > kFlashMaxHeadDim || g.dv > kFlashMaxHeadDim))
       return "the flash kernel keeps head sizes up to " + std::to_string(kFlashMaxHeadDim) +

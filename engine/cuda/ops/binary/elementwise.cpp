@@ -67,10 +67,8 @@ class ElementwiseKernel final : public DeviceKernel {
 Family cuda_elementwise_family() {
   Family f;
   f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (variant < int(kAdd) || variant > int(kPow))
-      return "unknown elementwise variant " + std::to_string(variant);
-    if (!layer.has_input(0) || !layer.has_input(1)) return std::string("needs two inputs");
-    if (auto problem = float32_only(layer)) return problem;
+    if (auto problem = common_problem({"elementwise", kAdd, kPow, 2, true}, variant, layer))
+      return problem;
     broadcast_index(layer);  // throws (the module catches it) with what is wrong
     return std::nullopt;
   };

@@ -72,11 +72,8 @@ class GlobalPoolKernel final : public DeviceKernel {
 Family cuda_pool_family() {
   Family f;
   f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (variant < int(kMaxPool) || variant > int(kGlobalMaxPool))
-      return "unknown pooling variant " + std::to_string(variant);
-    if (!layer.has_input(0)) return std::string("needs an input");
-    if (auto problem = float32_only(layer)) return problem;
-    if (auto problem = no_fused_activation(layer)) return problem;
+    if (auto problem = common_problem({"pooling", kMaxPool, kGlobalMaxPool}, variant, layer))
+      return problem;
     if (variant == kMaxPool && layer.n().outputs.size() > 1 && !layer.n().outputs[1].empty())
       return std::string("MaxPool's Indices output is not computed by the CUDA kernel");
     if (variant == kMaxPool || variant == kAveragePool) {

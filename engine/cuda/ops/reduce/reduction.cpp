@@ -77,11 +77,8 @@ class ReduceKernel final : public DeviceKernel {
 Family cuda_reduce_family() {
   Family f;
   f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (variant < int(kReduceMean) || variant > int(kReduceLogSumExp))
-      return "unknown reduction variant " + std::to_string(variant);
-    if (!layer.has_input(0)) return std::string("needs an input");
-    if (auto problem = float32_only(layer)) return problem;
-    if (auto problem = no_fused_activation(layer)) return problem;
+    if (auto problem = common_problem({"reduction", kReduceMean, kReduceLogSumExp}, variant, layer))
+      return problem;
     const ops::reduce::ReduceGeometry g = ops::reduce::reduce_geometry(layer);  // throws
     if (!g.identity) reduce_index(g);                                           // throws
     return std::nullopt;

@@ -31,10 +31,8 @@ class SoftmaxKernel final : public DeviceKernel {
 Family cuda_softmax_family() {
   Family f;
   f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (variant != kSoftmax && variant != kLogSoftmax)
-      return "unknown softmax variant " + std::to_string(variant);
-    if (auto problem = float32_only(layer)) return problem;
-    if (auto problem = no_fused_activation(layer)) return problem;
+    if (auto problem = common_problem({"softmax", kSoftmax, kLogSoftmax}, variant, layer))
+      return problem;
     const ops::softmax::SoftmaxGeometry g = ops::softmax::softmax_geometry(layer);
     if (g.outer * g.inner > 0x7fffffff) return std::string("more lines than CUDA blocks");
     return std::nullopt;

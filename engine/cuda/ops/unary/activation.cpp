@@ -58,12 +58,7 @@ class ActivationKernel final : public DeviceKernel {
 Family cuda_activation_family() {
   Family f;
   f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (variant < int(kRelu) || variant > int(kClip))
-      return "unknown activation variant " + std::to_string(variant);
-    if (!layer.has_input(0)) return std::string("needs an input");
-    if (auto problem = float32_only(layer)) return problem;
-    if (auto problem = no_fused_activation(layer)) return problem;
-    return std::nullopt;
+    return common_problem({"activation", kRelu, kClip}, variant, layer);
   };
   f.prepare = [](int variant, const Layer& layer) -> std::unique_ptr<Kernel> {
     return std::make_unique<ActivationKernel>(layer, variant);

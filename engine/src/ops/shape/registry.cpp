@@ -52,91 +52,63 @@ void register_shape(Registry& registry) {
     add_op(registry, {.op_type = op.op_type, .summary = op.summary, .infer = op.infer},
            {{op.text, {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = op.prepare}}});
 
-  // Our CUDA data movement (engine/cuda/ops/shape/movement.cpp): the glue between a network's
-  // layers stays on the device.
-  {
-    const char* kDevice =
-        " Input and output live in device memory; the session inserts transfers where a "
-        "neighbour runs on the host. It wins whenever its neighbours run on the device: the "
-        "alternative is a round trip to the host. Moves bits only, so the result is exact for "
-        "every type.";
-    for (const char* op_type : {"Flatten", "Reshape", "Squeeze", "Unsqueeze"}) {
-      Algorithm a = cuda::algorithm(cuda::kCudaCopy, 0);
-      a.name = "cuda";
-      a.summary = "one device-to-device copy of the bytes";
-      a.teaching = std::string(
-                       "The bytes of the output are the input's in the same order; only the shape "
-                       "changes. On the CUDA device this is one cudaMemcpyAsync from the input to "
-                       "the output buffer (the shape input, where there is one, is a constant "
-                       "that is never read). Extra memory: none.") +
-                   kDevice;
-      a.tolerance = Tolerance{0.0, 0.0};
-      add_algorithms(registry, op_type, {{{a.summary, a.teaching}, std::move(a)}});
-    }
-    Algorithm t = cuda::algorithm(cuda::kCudaTranspose, 0);
-    t.name = "cuda";
-    t.summary = "one device thread per output element gathers from the permuted input offset";
-    t.teaching = std::string(
-                     "On the CUDA device, each output element gets a thread that unravels its "
-                     "index over the output dimensions and reads the input at the sum of the "
-                     "permuted input strides: writes coalesce, reads are strided. Up to 8 "
-                     "dimensions. Extra memory: none.") +
-                 kDevice;
-    t.tolerance = Tolerance{0.0, 0.0};
-    add_algorithms(registry, "Transpose", {{{t.summary, t.teaching}, std::move(t)}});
-    Algorithm c = cuda::algorithm(cuda::kCudaConcat, 0);
-    c.name = "cuda";
-    c.summary = "one strided 2-D device copy (cudaMemcpy2DAsync) per input";
-    c.teaching = std::string(
-                     "The output is viewed as [outer, total * inner] around the axis; each input "
-                     "fills a band of columns of width (its extent * inner), which is one "
-                     "cudaMemcpy2DAsync from the input to the output with the output's row "
-                     "pitch: the copy engine does the strides, no kernel of ours runs. Extra "
-                     "memory: none.") +
-                 kDevice;
-    c.tolerance = Tolerance{0.0, 0.0};
-    add_algorithms(registry, "Concat", {{{c.summary, c.teaching}, std::move(c)}});
-  }
-
-  // Slice and Gather on the device (engine/cuda/ops/shape/movement.cpp and gather.cpp): ViT's
-  // class-token pick and weight splits stay on the device.
-  {
-    const char* kDevice =
-        " Input and output live in device memory; the session inserts transfers where a "
-        "neighbour runs on the host. It wins whenever its neighbours run on the device: the "
-        "alternative is a round trip to the host. Moves bits only, so the result is exact for "
-        "every type.";
-    Algorithm s = cuda::algorithm(cuda::kCudaSlice, 0);
-    s.name = "cuda";
-    s.summary = "one device thread per output element reads the strided window";
-    s.teaching = std::string(
-                     "The slice is a strided window of the input, decoded as the reference "
-                     "decodes it (constant starts, ends, axes and steps; negative values and "
-                     "clamping). On the CUDA device the transpose kernel does the copy: output "
-                     "dimension d advances the input by step * stride (negative for a reversed "
-                     "axis), the input pointer starts at the window's first element, and each "
-                     "output element gets a thread that unravels its index; size-1 dimensions "
-                     "are dropped, up to 8 others. Writes coalesce; reads coalesce where the "
-                     "innermost step is 1. Extra memory: none.") +
-                 kDevice;
-    s.tolerance = Tolerance{0.0, 0.0};
-    add_algorithms(registry, "Slice", {{{s.summary, s.teaching}, std::move(s)}});
-    Algorithm g = cuda::algorithm(cuda::kCudaGather, 0);
-    g.name = "cuda";
-    g.summary = "one device thread per output element copies from its gathered index";
-    g.teaching =
-        std::string(
-            "The data is viewed as [outer, axis, inner] and the output as [outer, indices, "
-            "inner]; each output element gets a thread that reads its index (a negative one "
-            "counts from the axis' end) and copies the input element at that position. Constant "
-            "indices are checked on the host and uploaded once as int64 when the layer is "
-            "prepared; computed int64 or int32 indices are read from device memory each run, and "
-            "one out of range gives zero bits instead of an error (the reference raises). Reads "
-            "and writes coalesce along inner. Extra memory: 8 bytes per constant index, on the "
-            "device.") +
-        kDevice;
-    g.tolerance = Tolerance{0.0, 0.0};
-    add_algorithms(registry, "Gather", {{{g.summary, g.teaching}, std::move(g)}});
+  // Our CUDA data movement (engine/cuda/ops/shape/movement.cpp and gather.cpp): the glue between
+  // a network's layers (and ViT's class-token pick and weight splits) stays on the device.
+  const std::string on_device =
+      " Input and output live in device memory; the session inserts transfers where a neighbour "
+      "runs on the host. It wins whenever its neighbours run on the device: the alternative is a "
+      "round trip to the host. Moves bits only, so the result is exact for every type.";
+  const char* copy_teaching =
+      "The bytes of the output are the input's in the same order; only the shape changes. On the "
+      "CUDA device this is one cudaMemcpyAsync from the input to the output buffer (the shape "
+      "input, where there is one, is a constant that is never read). Extra memory: none.";
+  const char* copy_summary = "one device-to-device copy of the bytes";
+  struct DeviceMove {
+    const char* op_type;
+    const char* family;  // variants.h
+    const char* summary;
+    const char* teaching;
+  };
+  const DeviceMove moves[] = {
+      {"Flatten", cuda::kCudaCopy, copy_summary, copy_teaching},
+      {"Reshape", cuda::kCudaCopy, copy_summary, copy_teaching},
+      {"Squeeze", cuda::kCudaCopy, copy_summary, copy_teaching},
+      {"Unsqueeze", cuda::kCudaCopy, copy_summary, copy_teaching},
+      {"Transpose", cuda::kCudaTranspose,
+       "one device thread per output element gathers from the permuted input offset",
+       "On the CUDA device, each output element gets a thread that unravels its index over the "
+       "output dimensions and reads the input at the sum of the permuted input strides: writes "
+       "coalesce, reads are strided. Up to 8 dimensions. Extra memory: none."},
+      {"Concat", cuda::kCudaConcat, "one strided 2-D device copy (cudaMemcpy2DAsync) per input",
+       "The output is viewed as [outer, total * inner] around the axis; each input fills a band "
+       "of columns of width (its extent * inner), which is one cudaMemcpy2DAsync from the input "
+       "to the output with the output's row pitch: the copy engine does the strides, no kernel "
+       "of ours runs. Extra memory: none."},
+      {"Slice", cuda::kCudaSlice, "one device thread per output element reads the strided window",
+       "The slice is a strided window of the input, decoded as the reference decodes it "
+       "(constant starts, ends, axes and steps; negative values and clamping). On the CUDA "
+       "device the transpose kernel does the copy: output dimension d advances the input by step "
+       "* stride (negative for a reversed axis), the input pointer starts at the window's first "
+       "element, and each output element gets a thread that unravels its index; size-1 "
+       "dimensions are dropped, up to 8 others. Writes coalesce; reads coalesce where the "
+       "innermost step is 1. Extra memory: none."},
+      {"Gather", cuda::kCudaGather,
+       "one device thread per output element copies from its gathered index",
+       "The data is viewed as [outer, axis, inner] and the output as [outer, indices, inner]; "
+       "each output element gets a thread that reads its index (a negative one counts from the "
+       "axis' end) and copies the input element at that position. Constant indices are checked "
+       "on the host and uploaded once as int64 when the layer is prepared; computed int64 or "
+       "int32 indices are read from device memory each run, and one out of range gives zero bits "
+       "instead of an error (the reference raises). Reads and writes coalesce along inner. Extra "
+       "memory: 8 bytes per constant index, on the device."},
+  };
+  for (const DeviceMove& move : moves) {
+    Algorithm a = cuda::algorithm(move.family, 0);
+    a.name = "cuda";
+    a.summary = move.summary;
+    a.teaching = move.teaching + on_device;
+    a.tolerance = Tolerance{0.0, 0.0};
+    add_algorithms(registry, move.op_type, {{{a.summary, a.teaching}, std::move(a)}});
   }
 }
 
