@@ -504,6 +504,46 @@ TEST_F(Cli, TuneWritesAPlanThatLoadsBackAndSecondRunHitsTheCache) {
   expect_usage_error({"tune", model, "-o"}, {"needs a value"});
 }
 
+// Two tunes of different models into one cache, started together: both keep their entries (a
+// third tune of each is served by the cache alone). Then a corrupt cache: a warning naming where
+// it was set aside, exit 0, and a good cache again.
+TEST_F(Cli, TwoTunesIntoOneCacheAtOnceAndACorruptCacheSetAside) {
+  const std::string first = small_conv_net(dir_);
+  onnx_builder::ModelBuilder b("other_conv");
+  b.input("x", {1, 4, 10, 10});
+  b.initializer("w", {6, 4, 3, 3}, onnx_builder::random_floats(6 * 4 * 9, 7));
+  b.node("Conv", {"x", "w"}, {"y"}, "conv").ints("pads", {1, 1, 1, 1});
+  b.output("y");
+  const std::string second = b.write((dir_ / "other_conv.onnx").string());
+  const std::string cache = (dir_ / "shared" / "cache.json").string();
+  auto tune_command = [&](const std::string& model, const std::string& tag) {
+    return "timeout 300 " + quote(ALGOSCOPE_CLI) + " tune " + quote(model) + " -o " +
+           quote((dir_ / (tag + ".plan.json")).string()) + " --repeat 2 --threads 1 --cache " +
+           quote(cache) + " >" + quote((dir_ / (tag + ".out")).string()) + " 2>&1";
+  };
+  const std::string both = "(" + tune_command(first, "a") + ") & a=$!; (" +
+                           tune_command(second, "b") + ") & b=$!; wait $a && wait $b";
+  ASSERT_EQ(std::system(("bash -c " + quote(both)).c_str()), 0)
+      << slurp(dir_ / "a.out") << slurp(dir_ / "b.out");
+  Result again_first = run({"tune", first, "-o", (dir_ / "a2.json").string(), "--repeat", "2",
+                            "--threads", "1", "--cache", cache});
+  EXPECT_NE(again_first.out.find("2 from the tuning cache"), std::string::npos) << again_first.out;
+  Result again_second = run({"tune", second, "-o", (dir_ / "b2.json").string(), "--repeat", "2",
+                             "--threads", "1", "--cache", cache});
+  EXPECT_NE(again_second.out.find("1 from the tuning cache"), std::string::npos)
+      << again_second.out;
+
+  write("shared/cache.json", "{\"format\": \"algoscope-tuning-cache\", \"entries\": [1,");
+  Result corrupt = run({"tune", second, "-o", (dir_ / "b3.json").string(), "--repeat", "2",
+                        "--threads", "1", "--cache", cache});
+  EXPECT_EQ(corrupt.exit_code, 0) << corrupt.err;
+  EXPECT_NE(corrupt.err.find("set aside as '" + cache + ".corrupt'"), std::string::npos)
+      << corrupt.err;
+  EXPECT_NE(corrupt.out.find("1 measured"), std::string::npos) << corrupt.out;
+  EXPECT_TRUE(fs::exists(cache + ".corrupt"));
+  EXPECT_TRUE(algoscope::TuningCache(cache).problem().empty());
+}
+
 TEST_F(Cli, CompareTwoPlansOfOneModel) {
   const std::string model = small_conv_net(dir_);
   auto loaded = algoscope::load_model(model);

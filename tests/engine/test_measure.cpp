@@ -9,12 +9,14 @@
 // by a factor of thousands. The last test drives the services from a worker thread while the main
 // thread cancels (run under ThreadSanitizer: see README, "Sanitizers").
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -724,7 +726,9 @@ TEST(MeasureTune, IdenticalLayersAreMeasuredOnce) {
   }
 }
 
-TEST(MeasureTune, UnreadableCacheIsStartedAfresh) {
+// A corrupt cache is not fatal: it is set aside (its bytes kept for a bug report), the warning
+// names both files, and the tune starts a good file.
+TEST(MeasureTune, UnreadableCacheIsSetAsideAndStartedAfresh) {
   auto registry = scale_registry();
   TempDir dir;
   const std::string cache = dir.file("cache.json");
@@ -733,6 +737,9 @@ TEST(MeasureTune, UnreadableCacheIsStartedAfresh) {
   EXPECT_EQ(result.timings_performed, 12u);
   ASSERT_EQ(result.notes.size(), 1u);
   EXPECT_TRUE(Contains(result.notes[0], cache));
+  EXPECT_TRUE(Contains(result.notes[0], "set aside as '" + cache + ".corrupt'"));
+  std::ifstream aside(cache + ".corrupt");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(aside), {}), "{ not a cache");
   algoscope::TuningCache reread(cache);
   EXPECT_TRUE(reread.problem().empty()) << reread.problem();
   EXPECT_EQ(reread.size(), 4u);
@@ -818,6 +825,54 @@ class ScopedEnv {
   const char* name_;
   std::optional<std::string> saved_;
 };
+
+// Two processes saving into one cache at once, entry after entry, each saving after every store:
+// the saves merge under the lock, so the file ends with every entry of both and stays readable.
+TEST(MeasureTuningCache, TwoProcessesSavingAtOnceBothKeepTheirEntries) {
+  TempDir dir;
+  const std::string cache = dir.file("shared-cache.json");
+  constexpr int kEntries = 40;
+  auto writer = [&](const std::string& who) {
+    algoscope::TuningCache mine(cache);
+    for (int i = 0; i < kEntries; ++i) {
+      algoscope::AlgorithmTiming timing;
+      timing.algorithm = who;
+      timing.time.median_ms = i + 1;
+      mine.store(who + "/" + std::to_string(i), {timing});
+      mine.save();
+    }
+  };
+  pid_t children[2];
+  const char* names[2] = {"first", "second"};
+  for (int c = 0; c < 2; ++c) {
+    children[c] = ::fork();
+    ASSERT_GE(children[c], 0);
+    if (children[c] == 0) {
+      int status = 0;
+      try {
+        writer(names[c]);
+      } catch (...) {
+        status = 1;
+      }
+      ::_exit(status);
+    }
+  }
+  for (pid_t child : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a writer failed";
+  }
+  algoscope::TuningCache merged(cache);
+  EXPECT_TRUE(merged.problem().empty()) << merged.problem();
+  EXPECT_EQ(merged.size(), size_t(2 * kEntries));
+  for (const char* who : names)
+    for (int i = 0; i < kEntries; ++i) {
+      auto found = merged.find(std::string(who) + "/" + std::to_string(i));
+      ASSERT_TRUE(found.has_value()) << who << " " << i;
+      EXPECT_EQ(found->at(0).algorithm, who);
+      EXPECT_EQ(found->at(0).time.median_ms, i + 1);
+    }
+}
 
 TEST(MeasureTuningCache, DefaultPathFollowsTheEnvironment) {
   ScopedEnv home("HOME", "/home/someone");

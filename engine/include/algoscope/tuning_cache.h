@@ -34,7 +34,8 @@ class TuningCache {
   static std::string default_path();
 
   // Reads the file when it exists. A cache is disposable, so an unreadable or malformed file is
-  // not an error: the cache starts empty, problem() says why, and save() replaces the file.
+  // not an error: it is renamed to "<path>.corrupt" (kept for a bug report), the cache starts
+  // empty, and problem() says so for the caller to warn.
   explicit TuningCache(std::string path);
 
   const std::string& path() const { return path_; }

@@ -163,7 +163,9 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
 
   if (cache) {
     try {
+      const std::string known = cache->problem();
       cache->save();
+      if (cache->problem() != known) result.notes.push_back(cache->problem());
     } catch (const Error& e) {
       result.notes.push_back(std::string(e.what()) + "; the measurements are not cached");
     }

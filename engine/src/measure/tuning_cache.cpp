@@ -86,6 +86,21 @@ std::string read_file(const std::string& path) {
 
 using Entries = std::map<std::string, std::vector<AlgorithmTiming>>;
 
+// Moves an unreadable cache file out of the way, to "<path>.corrupt" (replacing an older one), so
+// that the next save starts a good file and the bad bytes stay for a bug report. Returns the
+// sentence for the warning.
+std::string set_aside(const std::string& path, const std::string& why) {
+  const std::string aside = path + ".corrupt";
+  std::error_code ec;
+  fs::rename(path, aside, ec);
+  if (ec)
+    return "tuning cache '" + path + "' is unreadable (" + why +
+           "); it is started afresh and will be replaced (could not move it aside: " +
+           ec.message() + ")";
+  return "tuning cache '" + path + "' is unreadable (" + why + "); it was set aside as '" + aside +
+         "' and is started afresh";
+}
+
 // Throws (Error or nlohmann's exceptions) when the text is not a cache file of this version.
 Entries parse_entries(const std::string& text) {
   const json j = json::parse(text);
@@ -174,8 +189,7 @@ TuningCache::TuningCache(std::string path) : path_(std::move(path)) {
   try {
     entries_ = parse_entries(read_file(path_));
   } catch (const std::exception& e) {
-    problem_ =
-        "tuning cache '" + path_ + "' is unreadable (" + e.what() + "); it is started afresh";
+    problem_ = set_aside(path_, e.what());
     entries_.clear();
   }
 }
@@ -208,8 +222,10 @@ void TuningCache::save() {
   Entries merged;
   try {
     if (fs::exists(path, ec)) merged = parse_entries(read_file(path_));
-  } catch (const std::exception&) {
-    // Unreadable: replaced by what this process knows.
+  } catch (const std::exception& e) {
+    // Broken since this process read it (by something other than a cache writer: they rename
+    // whole files into place): kept aside like at loading.
+    problem_ = set_aside(path_, e.what());
   }
   for (auto& [key, candidates] : added_) merged[key] = candidates;
   try {
