@@ -82,4 +82,11 @@ std::unique_ptr<Kernel> make_kernel(F f) {
   return std::make_unique<LambdaKernel<F>>(std::move(f));
 }
 
+// Input `index` as floats when the layer has it (Conv's bias, Gemm's C), else nullptr: an
+// optional input is either absent from the node or an empty slot.
+inline const float* optional_float_input(const KernelIO& io, size_t index, bool has_it) {
+  return has_it && io.inputs.size() > index && io.inputs[index] ? io.inputs[index]->data<float>()
+                                                                : nullptr;
+}
+
 }  // namespace algoscope::ops

@@ -360,8 +360,7 @@ std::unique_ptr<Kernel> prepare_depthwise(const Layer& layer) {
   return make_kernel([g, p, fn, epilogue](KernelIO& io) {
     const float* x = io.inputs[0]->data<float>();
     const float* w = io.inputs[1]->data<float>();
-    const float* b =
-        g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* b = optional_float_input(io, 2, g.has_bias);
     float* y = io.outputs[0]->data<float>();
     const int64_t multiplier = g.out_channels / g.in_channels;
     const int64_t in_size = p.H * p.W, out_size = p.OH * p.OW, taps = p.KH * p.KW;

@@ -134,8 +134,7 @@ class FftKernel final : public Kernel {
 
   void run(KernelIO& io) override {
     const float* x = io.inputs[0]->data<float>();
-    const float* b =
-        g_.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* b = optional_float_input(io, 2, g_.has_bias);
     float* y = io.outputs[0]->data<float>();
     const int64_t C = g_.in_channels, OC = g_.out_channels, cols = f_.cols, bins = f_.bins;
     float* xr = static_cast<float*>(io.workspace);

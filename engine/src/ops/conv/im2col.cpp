@@ -132,8 +132,7 @@ std::unique_ptr<Kernel> prepare_im2col(const Layer& layer) {
     // W [OC, C/groups, kernel...] is already the row-major filter matrix of each group, so even a
     // constant W needs no prepared copy.
     const float* w = io.inputs[1]->data<float>();
-    const float* b =
-        g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* b = optional_float_input(io, 2, g.has_bias);
     float* y = io.outputs[0]->data<float>();
     float* col = static_cast<float*>(io.workspace);
     const int64_t in_size = g3.in_size();

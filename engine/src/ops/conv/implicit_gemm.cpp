@@ -246,8 +246,7 @@ std::unique_ptr<Kernel> prepare_implicit_gemm(const Layer& layer) {
   return make_kernel([g, p, s, isa, ind = std::move(ind),
                       packed = std::move(packed)](KernelIO& io) {
     const float* x = io.inputs[0]->data<float>();
-    const float* b =
-        g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* b = optional_float_input(io, 2, g.has_bias);
     float* y = io.outputs[0]->data<float>();
     float* panels = static_cast<float*>(io.workspace);
     const int64_t slots = panel_slots();

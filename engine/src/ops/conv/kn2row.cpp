@@ -75,8 +75,7 @@ std::unique_ptr<Kernel> prepare_kn2row(const Layer& layer) {
   }
   return make_kernel([g, p, packed = std::move(packed)](KernelIO& io) {
     const float* x = io.inputs[0]->data<float>();
-    const float* b =
-        g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* b = optional_float_input(io, 2, g.has_bias);
     float* y = io.outputs[0]->data<float>();
     float* tmp = static_cast<float*>(io.workspace);
     const int64_t cg = g.in_per_group(), ocg = g.out_per_group();

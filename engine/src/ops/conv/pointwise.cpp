@@ -61,8 +61,7 @@ std::unique_ptr<Kernel> prepare_pointwise(const Layer& layer) {
     const float* x = io.inputs[0]->data<float>();
     // W [OC, C, 1...] is the row-major [OC x C] matrix as stored: a constant W needs no copy.
     const float* w = io.inputs[1]->data<float>();
-    const float* b =
-        g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* b = optional_float_input(io, 2, g.has_bias);
     float* y = io.outputs[0]->data<float>();
     const int64_t C = g.in_channels, OC = g.out_channels, HW = g.window.output_size();
     for (int64_t n = 0; n < g.batch; ++n) {

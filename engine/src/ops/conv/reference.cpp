@@ -15,8 +15,7 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
     const float* x = io.inputs[0]->data<float>();
     // Weights and bias are read at run time: they may be graph inputs, not constants.
     const float* w = io.inputs[1]->data<float>();
-    const float* b =
-        g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* b = optional_float_input(io, 2, g.has_bias);
     float* y = io.outputs[0]->data<float>();
     const Window& win = g.window;
     const size_t rank = win.rank();

@@ -241,8 +241,7 @@ std::unique_ptr<Kernel> prepare_smm(const Layer& layer) {
   return make_kernel([g, p, isa, table = std::move(table), block](KernelIO& io) {
     const float* x = io.inputs[0]->data<float>();
     const float* w = io.inputs[1]->data<float>();  // read in place: SMM packs nothing
-    const float* b =
-        g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* b = optional_float_input(io, 2, g.has_bias);
     float* y = io.outputs[0]->data<float>();
     const int64_t cg = g.in_per_group(), ocg = g.out_per_group();
     const int64_t blocks = (ocg + block - 1) / block;

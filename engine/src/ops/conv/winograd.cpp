@@ -278,8 +278,7 @@ Filters transform_filters(const Plan& p, const Transforms& t, const float* w) {
 void run(const Plan& p, const Transforms& tr, const Filters& prepared, KernelIO& io) {
   const float* x = io.inputs[0]->data<float>();
   const float* w = io.inputs[1]->data<float>();
-  const float* b =
-      p.g.has_bias && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+  const float* b = optional_float_input(io, 2, p.g.has_bias);
   float* y = io.outputs[0]->data<float>();
   float* ws = static_cast<float*>(io.workspace);
   float* runtime_u = ws + p.slots * p.slot_floats();

@@ -30,8 +30,7 @@ std::unique_ptr<Kernel> prepare_blocked(const Layer& layer) {
         algoscope::blocked_gemm::pack_b(g.trans_b, g.k, g.n, b->data<float>(), g.ldb()));
   return make_kernel([g, packed](KernelIO& io) {
     const float* a = io.inputs[0]->data<float>();
-    const float* c =
-        g.has_c && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* c = optional_float_input(io, 2, g.has_c);
     float* y = io.outputs[0]->data<float>();
     if (g.m == 0 || g.n == 0) return;
     const float beta = write_beta_c(g, c, y);

@@ -11,8 +11,7 @@ namespace algoscope::ops::gemm {
 std::unique_ptr<Kernel> prepare_onednn(const Layer& layer) {
   const GemmGeometry g = gemm_geometry(layer);
   return make_kernel([g](KernelIO& io) {
-    const float* c =
-        g.has_c && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* c = optional_float_input(io, 2, g.has_c);
     float* y = io.outputs[0]->data<float>();
     if (g.m == 0 || g.n == 0) return;
     const float beta = write_beta_c(g, c, y);

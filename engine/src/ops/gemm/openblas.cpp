@@ -26,8 +26,7 @@ std::unique_ptr<Kernel> prepare_openblas(const Layer& layer) {
   return make_kernel([g](KernelIO& io) {
     const float* a = io.inputs[0]->data<float>();
     const float* b = io.inputs[1]->data<float>();
-    const float* c =
-        g.has_c && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* c = optional_float_input(io, 2, g.has_c);
     float* y = io.outputs[0]->data<float>();
     if (g.m == 0 || g.n == 0) return;
     const float beta = write_beta_c(g, c, y);

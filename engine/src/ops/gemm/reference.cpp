@@ -11,8 +11,7 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
   return make_kernel([g](KernelIO& io) {
     const float* a = io.inputs[0]->data<float>();
     const float* b = io.inputs[1]->data<float>();
-    const float* c =
-        g.has_c && io.inputs.size() > 2 && io.inputs[2] ? io.inputs[2]->data<float>() : nullptr;
+    const float* c = optional_float_input(io, 2, g.has_c);
     float* y = io.outputs[0]->data<float>();
     for (int64_t i = 0; i < g.m; ++i) {
       for (int64_t j = 0; j < g.n; ++j) {
