@@ -282,6 +282,35 @@ TEST(CudaKernels, AddWithAFusedReluOrClipClampsOnTheDevice) {
   expect_near_reference(model, cuda_plan(*model), {0.0, 0.0});
 }
 
+// Gemm with a bias row and a fused Relu (cuBLASLt's RELU_BIAS epilogue), and with a fused ReLU6
+// (a clamp kernel after the product), under every cuBLAS variant.
+TEST(CudaKernels, GemmWithAFusedReluOrClipUnderEveryCublasVariant) {
+  REQUIRE_DEVICE();
+  onnx_builder::ModelBuilder b("gemm_relu");
+  b.input("x", {16, 64});
+  b.initializer("w", {32, 64}, onnx_builder::random_floats(32 * 64, 11));
+  b.initializer("c", {32}, onnx_builder::random_floats(32, 12));
+  b.node("Gemm", {"x", "w", "c"}, {"g"}, "fc1").i("transB", 1);
+  b.node("Relu", {"g"}, {"r"}, "relu");
+  b.initializer("w2", {32, 32}, onnx_builder::random_floats(32 * 32, 13));
+  b.node("Gemm", {"r", "w2"}, {"h"}, "fc2").i("transB", 1);
+  b.initializer("lo", {}, {0.0f});
+  b.initializer("hi", {}, {0.6f});
+  b.node("Clip", {"h", "lo", "hi"}, {"y"}, "relu6");
+  b.output("y");
+  auto model = load(b.bytes());
+  ASSERT_EQ(model->nodes.size(), 2u);
+  for (const auto& node : model->nodes) EXPECT_TRUE(node.activation.has_value()) << node.name;
+  for (const char* algorithm : {"cublas", "cublaslt", "cublas_tf32", "cublaslt_tf32"}) {
+    SCOPED_TRACE(algorithm);
+    algoscope::Plan plan = algoscope::Plan::for_model(*model);
+    plan.defaults["Gemm"] = algorithm;
+    const auto* a = Registry::instance().find_algorithm("Gemm", algorithm);
+    ASSERT_NE(a, nullptr);
+    expect_near_reference(model, plan, {4 * a->tolerance.atol, 4 * a->tolerance.rtol});
+  }
+}
+
 TEST(CudaKernels, PoolingHonoursPadsStridesDilationsCeilModeAndCountIncludePad) {
   REQUIRE_DEVICE();
   onnx_builder::ModelBuilder b("pools");

@@ -1,7 +1,7 @@
-// Activation fusion: the loader merges a Relu or a Clip (ReLU6) that follows a Conv or an Add into
-// it (Node::activation). The fused model must compute what the unfused one does under every Conv
-// algorithm, those that clamp in their own epilogue (oneDNN's post-op) and those the session
-// clamps after; and fusion must not happen where it would change the graph's meaning.
+// Activation fusion: the loader merges a Relu or a Clip (ReLU6) that follows a Conv, a Gemm or an
+// Add into it (Node::activation). The fused model must compute what the unfused one does under
+// every Conv algorithm, those that clamp in their own epilogue (oneDNN's post-op) and those the
+// session clamps after; and fusion must not happen where it would change the graph's meaning.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -154,6 +154,58 @@ TEST(Fusion, NotWhenTheConvOutputHasAnotherReaderOrBoundsAreRuntime) {
   Model runtime = load_model_from_bytes(b.bytes(), "runtime.onnx");
   EXPECT_EQ(runtime.nodes.size(), 2u);
   EXPECT_FALSE(runtime.nodes[0].activation.has_value());
+}
+
+// An MLP's hidden layer: Gemm (with a bias row) -> Relu or ReLU6 becomes one Gemm+Relu / Gemm+Clip
+// node, and every host Gemm algorithm computes what the two nodes compute, within its tolerance.
+TEST(Fusion, GemmReluBecomesOneNodeAndComputesTheSame) {
+  for (bool relu6 : {false, true}) {
+    SCOPED_TRACE(relu6 ? "Clip(0, 6)" : "Relu");
+    ModelBuilder b("gemm_relu", 13);
+    b.input("x", {6, 40});
+    b.initializer("w", {24, 40}, random_floats(24 * 40, 4));
+    b.initializer("c", {24}, random_floats(24, 5));
+    b.node("Gemm", {"x", "w", "c"}, {"g"}, "fc").i("transB", 1);
+    if (relu6) {
+      b.initializer("lo", {}, {0.0f});
+      b.initializer("hi", {}, {0.6f});
+      b.node("Clip", {"g", "lo", "hi"}, {"y"}, "act");
+    } else {
+      b.node("Relu", {"g"}, {"y"}, "act");
+    }
+    b.output("y");
+    Model fused = load_model_from_bytes(b.bytes(), "fused.onnx");
+    Model plain = load_model_from_bytes(b.bytes(), "plain.onnx", {.fuse_activations = false});
+    ASSERT_EQ(fused.nodes.size(), 1u);
+    ASSERT_TRUE(fused.nodes[0].activation.has_value());
+    EXPECT_EQ(fused.nodes[0].display_op(), relu6 ? "Gemm+Clip" : "Gemm+Relu");
+    EXPECT_EQ(fused.nodes[0].merged_nodes(), std::vector<std::string>{"act"});
+    ASSERT_EQ(plain.nodes.size(), 2u);
+    const std::vector<Tensor> inputs = random_inputs(plain, 9);
+    auto run = [&](const Model& model, const std::string& algorithm) {
+      Plan plan = Plan::for_model(model);
+      plan.defaults["Gemm"] = algorithm;
+      return Session(std::make_shared<const Model>(model), plan, {.threads = 2}).run(inputs)[0];
+    };
+    const Tensor want = run(plain, "reference");
+    int64_t clamped = 0;
+    for (const Algorithm& algorithm : Registry::instance().find_op("Gemm")->algorithms) {
+      if (algorithm.backend != Backend::Cpu) continue;
+      SCOPED_TRACE(algorithm.name);
+      const Tensor got = run(fused, algorithm.name);
+      ASSERT_EQ(got.shape(), want.shape());
+      for (int64_t i = 0; i < want.numel(); ++i) {
+        const float w = want.data<float>()[i], g = got.data<float>()[i];
+        ASSERT_LE(std::fabs(g - w),
+                  algorithm.tolerance.atol + algorithm.tolerance.rtol * std::fabs(w))
+            << i;
+        ASSERT_GE(g, 0.0f) << i;
+        if (relu6) ASSERT_LE(g, 0.6f) << i;
+        clamped += g == 0.0f || (relu6 && g == 0.6f);
+      }
+    }
+    EXPECT_GT(clamped, 0) << "the test data never reaches the clamp";
+  }
 }
 
 // A ResNet's residual join: Add -> Relu becomes one Add that clamps, under the direct kernel (in

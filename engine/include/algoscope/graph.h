@@ -42,8 +42,8 @@ struct Node {
     std::vector<std::string> nodes;  // the ONNX nodes it absorbed, in graph order
   };
   std::vector<Fusion> fusions;
-  // An elementwise clamp merged into this node's epilogue by the loader (Conv or Add followed by
-  // Relu, or by Clip, e.g. ReLU6): y = min(max(y, lower), upper). `op` is the merged node's op
+  // An elementwise clamp merged into this node's epilogue by the loader (Conv, Gemm or Add followed
+  // by Relu, or by Clip, e.g. ReLU6): y = min(max(y, lower), upper). `op` is the merged node's op
   // type.
   struct Activation {
     std::string op;

@@ -2,7 +2,7 @@
 // passes (engine/src/passes/pipeline.cpp lists them in order): drop Identity/Dropout, infer every
 // value's static shape with the registry's own rules (ONNX shape inference as a fallback) while
 // folding constant and shape sub-graphs, fold BatchNormalization into a preceding Conv, fuse a
-// following Relu/Clip into a Conv or Add, fuse attention subgraphs, and drop dead code.
+// following Relu/Clip into a Conv, Gemm or Add, fuse attention subgraphs, and drop dead code.
 // A model with ops the registry lacks still loads (for viewing); compiling it fails later.
 #pragma once
 
@@ -19,7 +19,7 @@ struct LoadOptions {
   bool fold_constants = true;
   bool remove_identity = true;
   bool fold_batchnorm = true;
-  // Conv or Add followed by Relu or Clip becomes one Conv or Add with the clamp in its epilogue
+  // Conv, Gemm or Add followed by Relu or Clip becomes one node with the clamp in its epilogue
   // (Node::activation).
   bool fuse_activations = true;
   // Scaled dot-product attention subgraphs (MatMul, scale, optional mask, Softmax, MatMul)

@@ -1,6 +1,8 @@
-// Activation fusion: a Relu or a Clip with constant bounds (ReLU6) after a Conv or an Add (a
-// ResNet's residual join) becomes a clamp in that node's epilogue (Node::activation), so the
-// activation costs no extra pass over memory.
+// Activation fusion: a Relu or a Clip with constant bounds (ReLU6) after a Conv, a Gemm (an MLP's
+// hidden layer) or an Add (a ResNet's residual join) becomes a clamp in that node's epilogue
+// (Node::activation), so the activation costs no extra pass over memory where the kernel clamps
+// in its own loop (direct Add, Conv's kernels, cuBLASLt's RELU epilogue); other algorithms clamp
+// right after (Algorithm::applies_activation).
 #include <limits>
 #include <string>
 
@@ -10,9 +12,8 @@
 namespace algoscope::passes {
 
 // Conv -> Relu, or Conv -> Clip with constant bounds (ReLU6), becomes one Conv whose kernel
-// clamps its output (Node::activation): the activation costs no extra pass over memory. The same
-// holds for Add -> Relu, a ResNet's residual join. The Conv or Add keeps its name and takes the
-// activation's output value; its `fusions` name the activation node.
+// clamps its output (Node::activation). The same holds for Gemm and Add. The producer keeps its
+// name and takes the activation's output value; its `fusions` name the activation node.
 void fuse_activation(PassContext& context) {
   Model& m = context.model;
   const ValueLinks links = value_links(m);
@@ -24,9 +25,9 @@ void fuse_activation(PassContext& context) {
     Node* producer = links.producer_of(m, act.inputs[0]);
     if (!producer) continue;
     Node& conv = *producer;
-    if ((conv.op_type != "Conv" && conv.op_type != "Add") || !conv.domain.empty() ||
-        !conv.problem.empty() || conv.activation || links.uses_of(act.inputs[0]) != 1 ||
-        is_graph_output(m, act.inputs[0]))
+    if ((conv.op_type != "Conv" && conv.op_type != "Gemm" && conv.op_type != "Add") ||
+        !conv.domain.empty() || !conv.problem.empty() || conv.activation ||
+        links.uses_of(act.inputs[0]) != 1 || is_graph_output(m, act.inputs[0]))
       continue;
     const ValueInfo* v = m.find_value(act.inputs[0]);
     if (!v || !v->known || v->info.dtype != DType::Float32) continue;
@@ -55,7 +56,7 @@ void fuse_activation(PassContext& context) {
     ++fused;
   }
   erase_removed(m);
-  note(m, fused, "fused", "Relu/Clip node(s) into the preceding Conv or Add");
+  note(m, fused, "fused", "Relu/Clip node(s) into the preceding Conv, Gemm or Add");
 }
 
 }  // namespace algoscope::passes

@@ -5,10 +5,13 @@
 // mantissa products (CUBLAS_COMPUTE_32F_FAST_TF32). cuBLAS variants call cublasGemmEx (strided
 // batched for a uniform MatMul batch); cuBLASLt variants take the first candidate of cuBLASLt's
 // heuristic and, for a Gemm whose C is a bias row, add it in the matmul's epilogue instead of a
-// separate pass.
+// separate pass, like a fused Relu (CUBLASLT_EPILOGUE_RELU / RELU_BIAS). Other fused clamps
+// (ReLU6), and any under plain cuBLAS, are one clamp kernel after the product.
+#include <cmath>
 #include <vector>
 
 #include "cuda/variants.h"
+#include "device_ops.h"
 #include "family.h"
 #include "kernels.h"
 #include "ops/gemm/gemm.h"
@@ -61,7 +64,7 @@ struct RowMajorGemm {
 // A cuBLASLt matmul planned once: descriptors, layouts, the heuristic's first algorithm.
 class LtPlan {
  public:
-  LtPlan(const RowMajorGemm& g, bool bias_epilogue) : g_(g) {
+  LtPlan(const RowMajorGemm& g, bool bias_epilogue, bool relu_epilogue) : g_(g) {
     const cublasComputeType_t compute = g.compute;
     check(cublasLtMatmulDescCreate(&desc_, compute, CUDA_R_32F), "cublasLtMatmulDescCreate");
     const cublasOperation_t op_b = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
@@ -69,7 +72,10 @@ class LtPlan {
     // Column-major view: D^T[n x m] = op(B)^T op(A)^T, so cuBLASLt's "A" is our B.
     set(CUBLASLT_MATMUL_DESC_TRANSA, op_b);
     set(CUBLASLT_MATMUL_DESC_TRANSB, op_a);
-    if (bias_epilogue) set(CUBLASLT_MATMUL_DESC_EPILOGUE, CUBLASLT_EPILOGUE_BIAS);
+    if (bias_epilogue || relu_epilogue)
+      set(CUBLASLT_MATMUL_DESC_EPILOGUE,
+          bias_epilogue ? (relu_epilogue ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS)
+                        : CUBLASLT_EPILOGUE_RELU);
     const int64_t lda = g.trans_a ? g.m : g.k, ldb = g.trans_b ? g.k : g.n;
     layout(&b_, g.trans_b ? g.k : g.n, g.trans_b ? g.n : g.k, ldb, g.stride_b);
     layout(&a_, g.trans_a ? g.m : g.k, g.trans_a ? g.k : g.m, lda, g.stride_a);
@@ -135,14 +141,18 @@ class LtPlan {
 // product accumulates onto it, except where cuBLASLt adds a bias row in its epilogue.
 class GemmKernel final : public DeviceKernel {
  public:
-  GemmKernel(const Layer& layer, int variant) : g_(ops::gemm::gemm_geometry(layer)) {
+  GemmKernel(const Layer& layer, int variant)
+      : g_(ops::gemm::gemm_geometry(layer)), clamp_(fused_clamp(layer)) {
     product_.m = g_.m, product_.n = g_.n, product_.k = g_.k;
     product_.trans_a = g_.trans_a, product_.trans_b = g_.trans_b;
     product_.compute =
         is_tf32(variant) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F_PEDANTIC;
     // A bias row: C of shape [N] (or [1, N]), beta 1.
     bias_row_ = g_.has_c && g_.beta == 1.0f && g_.c_row_stride == 0 && g_.c_col_stride == 1;
-    if (is_lt(variant)) lt_ = std::make_unique<LtPlan>(product_, bias_row_);
+    // A fused Relu (Node::activation) is cuBLASLt's RELU epilogue: max(0, x), NaN included.
+    relu_epilogue_ = is_lt(variant) && clamp_.active && clamp_.lower == 0.0f &&
+                     std::isinf(clamp_.upper) && clamp_.upper > 0;
+    if (is_lt(variant)) lt_ = std::make_unique<LtPlan>(product_, bias_row_, relu_epilogue_);
   }
   void run(KernelIO& io) override {
     const float* a = io.inputs[0]->data<float>();
@@ -151,24 +161,29 @@ class GemmKernel final : public DeviceKernel {
     float* y = io.outputs[0]->data<float>();
     if (lt_ && bias_row_) {
       lt_->run(a, b, y, g_.alpha, 0.0f, c);
-      return;
-    }
-    float beta = 0.0f;
-    if (c && g_.beta != 0.0f) {
-      check(broadcast_matrix(y, c, g_.m, g_.n, g_.c_row_stride, g_.c_col_stride, g_.beta, stream()),
+    } else {
+      float beta = 0.0f;
+      if (c && g_.beta != 0.0f) {
+        check(
+            broadcast_matrix(y, c, g_.m, g_.n, g_.c_row_stride, g_.c_col_stride, g_.beta, stream()),
             "writing beta * C");
-      beta = 1.0f;
+        beta = 1.0f;
+      }
+      if (lt_)
+        lt_->run(a, b, y, g_.alpha, beta, nullptr);
+      else
+        product_.run(a, b, y, g_.alpha, beta);
     }
-    if (lt_)
-      lt_->run(a, b, y, g_.alpha, beta, nullptr);
-    else
-      product_.run(a, b, y, g_.alpha, beta);
+    if (clamp_.active && !relu_epilogue_)
+      check(bias_and_clamp(y, nullptr, 1, 1, g_.m * g_.n, clamp_.lower, clamp_.upper, stream()),
+            "clamping the product (fused activation)");
   }
 
  private:
   ops::gemm::GemmGeometry g_;
+  Clamp clamp_;
   RowMajorGemm product_;
-  bool bias_row_ = false;
+  bool bias_row_ = false, relu_epilogue_ = false;
   std::unique_ptr<LtPlan> lt_;
 };
 
@@ -191,7 +206,7 @@ class MatMulKernel final : public DeviceKernel {
     } else {
       per_matrix_ = true;
     }
-    if (is_lt(variant) && !per_matrix_) lt_ = std::make_unique<LtPlan>(product_, false);
+    if (is_lt(variant) && !per_matrix_) lt_ = std::make_unique<LtPlan>(product_, false, false);
   }
   void run(KernelIO& io) override {
     const float* a = io.inputs[0]->data<float>();
@@ -220,6 +235,9 @@ Family blas_family(Geometry (*geometry)(const Layer&)) {
   Family f;
   f.why_not = [geometry](int variant, const Layer& layer) -> std::optional<std::string> {
     if (auto problem = float_only(layer)) return problem;
+    // Activations fuse into Gemm only (passes/fuse_activation.cpp); GemmKernel clamps.
+    if (layer.n().op_type != "Gemm")
+      if (auto problem = no_fused_activation(layer)) return problem;
     geometry(layer);  // throws (caught by the module) with what is wrong
     if (is_lt(variant)) KernelType probe(layer, variant);  // the heuristic must offer one
     return std::nullopt;

@@ -70,8 +70,9 @@ void register_gemm(Registry& registry) {
       registry, "Gemm", cuda::kCublasGemm,
       "cuBLAS's cublasGemmEx on the row-major tensors as their column-major "
       "transposes (no copies).",
-      "cuBLASLt's matmul with the first candidate of its heuristic and, when C is "
-      "a bias row, the bias added in its epilogue.");
+      "cuBLASLt's matmul with the first candidate of its heuristic and, when C is a bias row, "
+      "the bias added in its epilogue, like a fused Relu (other fused clamps, and any under "
+      "cublas, are a clamp kernel after the product).");
 }
 
 }  // namespace algoscope::ops
