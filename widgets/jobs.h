@@ -32,6 +32,9 @@ struct RunSettings {
   std::optional<Tolerance> tolerance;
   bool useTuningCache = true;  // tune reads and extends the persistent tuning cache
   QString tuningCachePath;     // empty: the engine's default (TuningCache::default_path())
+  // The CUDA device GPU algorithms run on (select_gpu_device); fixed once the first GPU algorithm
+  // has been asked about, so a change applies from the next start.
+  int gpuDevice = 0;
 };
 
 struct NamedPlan {

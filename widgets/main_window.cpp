@@ -73,6 +73,9 @@ MainWindow::MainWindow(QWidget* parent)
   buildViews();
   buildActions();
   restoreSettings();
+  // Before any model is opened: the first GPU algorithm asked about fixes the device.
+  if (const QString problem = applyGpuDevice(runSettings_.gpuDevice); !problem.isEmpty())
+    showMessage(Level::Warning, QStringLiteral("GPU device: %1").arg(problem.toHtmlEscaped()));
 
   connect(document_, &ModelDocument::modelChanged, this, [this] {
     updateActions();
@@ -197,6 +200,7 @@ void MainWindow::setColorMode(int mode) {
 void MainWindow::setRunSettings(const RunSettings& settings) {
   runSettings_ = settings;
   AppSettings::setRunSettings(settings);
+  applyGpuDevice(settings.gpuDevice);  // until GPU algorithms run; the dialog says when it waits
 }
 
 QString MainWindow::messageText() const { return messageBar_->text(); }

@@ -2,6 +2,7 @@
 #include "settings.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleValidator>
 #include <QFileInfo>
@@ -13,8 +14,10 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QThread>
+#include <algorithm>
 
 #include "algoscope/error.h"
+#include "algoscope/registry.h"
 #include "algoscope/tuning_cache.h"
 
 namespace algoscope::gui {
@@ -45,6 +48,7 @@ RunSettings AppSettings::runSettings() {
                             s.value(QStringLiteral("run/rtol"), Tolerance{}.rtol).toDouble()};
   r.useTuningCache = s.value(QStringLiteral("tune/useCache"), r.useTuningCache).toBool();
   r.tuningCachePath = s.value(QStringLiteral("tune/cachePath")).toString();
+  r.gpuDevice = s.value(QStringLiteral("run/gpuDevice"), gpu_devices().selected).toInt();
   return r;
 }
 
@@ -60,6 +64,18 @@ void AppSettings::setRunSettings(const RunSettings& r) {
   }
   s.setValue(QStringLiteral("tune/useCache"), r.useTuningCache);
   s.setValue(QStringLiteral("tune/cachePath"), r.tuningCachePath);
+  s.setValue(QStringLiteral("run/gpuDevice"), r.gpuDevice);
+}
+
+QString applyGpuDevice(int index) {
+  const GpuDevices devices = gpu_devices();
+  if (devices.names.empty() || (devices.started && devices.selected == index)) return {};
+  try {
+    select_gpu_device(index);
+  } catch (const Error& e) {
+    return QString::fromUtf8(e.what());
+  }
+  return {};
 }
 
 int AppSettings::colorMode() { return QSettings().value(SettingsKey::kColorMode, 0).toInt(); }
@@ -131,6 +147,37 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings& settings, QWidget* paren
   cacheRow->addWidget(cachePath_, 1);
   cacheRow->addWidget(clear);
 
+  // The GPU: the devices the driver reports, or why there is none.
+  gpuDevice_ = new QComboBox;
+  gpuDevice_->setObjectName(QStringLiteral("gpuDevice"));
+  gpuNote_ = new QLabel;
+  gpuNote_->setObjectName(QStringLiteral("gpuNote"));
+  gpuNote_->setWordWrap(true);
+  gpuNote_->setStyleSheet(QStringLiteral("color: #555"));
+  const GpuDevices devices = gpu_devices();
+  if (devices.names.empty()) {
+    gpuDevice_->addItem(QStringLiteral("none"));
+    gpuDevice_->setEnabled(false);
+    gpuNote_->setText(QString::fromStdString(devices.none_reason));
+  } else {
+    for (size_t i = 0; i < devices.names.size(); ++i)
+      gpuDevice_->addItem(
+          QStringLiteral("%1: %2").arg(i).arg(QString::fromStdString(devices.names[i])), int(i));
+    gpuDevice_->setCurrentIndex(std::clamp(settings.gpuDevice, 0, int(devices.names.size()) - 1));
+    auto note = [this, devices] {
+      gpuNote_->setText(devices.started && gpuDevice_->currentIndex() != devices.selected
+                            ? QStringLiteral("GPU algorithms already run on device %1 in this "
+                                             "session; the change applies from the next start.")
+                                  .arg(devices.selected)
+                            : QString());
+    };
+    connect(gpuDevice_, &QComboBox::currentIndexChanged, this, note);
+    note();
+  }
+  gpuDevice_->setToolTip(
+      QStringLiteral("The CUDA device the GPU algorithms (cuDNN, cuBLAS, "
+                     "our kernels) run on"));
+
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -144,6 +191,8 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings& settings, QWidget* paren
   form->addRow(QStringLiteral("Tuning:"), useCache_);
   form->addRow(QStringLiteral("Cache file:"), cacheRow);
   form->addRow(QString(), cacheNote_);
+  form->addRow(QStringLiteral("GPU device:"), gpuDevice_);
+  form->addRow(QString(), gpuNote_);
   form->addRow(buttons);
   setMinimumWidth(520);
 }
@@ -162,6 +211,7 @@ RunSettings RunSettingsDialog::settings() const {
     r.tolerance = Tolerance{atol_->text().toDouble(), rtol_->text().toDouble()};
   r.useTuningCache = useCache_->isChecked();
   r.tuningCachePath = cachePath_->text().trimmed();
+  if (gpuDevice_->isEnabled()) r.gpuDevice = gpuDevice_->currentIndex();
   return r;
 }
 

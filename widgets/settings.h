@@ -10,6 +10,7 @@
 #include "jobs.h"
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -39,6 +40,10 @@ class AppSettings {
   static constexpr int kMaxRecentFiles = 8;
 };
 
+// Asks the engine to run GPU algorithms on CUDA device `index` (at start, before any model is
+// opened); "" when done or when there is no GPU, else why not.
+QString applyGpuDevice(int index);
+
 class RunSettingsDialog : public QDialog {
   Q_OBJECT
  public:
@@ -56,6 +61,8 @@ class RunSettingsDialog : public QDialog {
   QCheckBox* useCache_;
   QLineEdit* cachePath_;
   QLabel* cacheNote_;
+  QComboBox* gpuDevice_;
+  QLabel* gpuNote_;
 };
 
 }  // namespace algoscope::gui

@@ -95,13 +95,15 @@ class CudaModule final : public Module {
 }  // namespace
 }  // namespace algoscope::cuda
 
-extern "C" algoscope::cuda::Module* algoscope_cuda_backend(int abi, std::string* error) {
+extern "C" algoscope::cuda::Module* algoscope_cuda_backend(int abi, int device,
+                                                           std::string* error) {
   if (abi != ALGOSCOPE_CUDA_MODULE_ABI) {
     *error = "the CUDA module was built for interface " +
              std::to_string(ALGOSCOPE_CUDA_MODULE_ABI) + ", the engine has " + std::to_string(abi);
     return nullptr;
   }
   try {
+    algoscope::cuda::use_device(device);
     static algoscope::cuda::CudaModule module;
     return &module;
   } catch (const std::exception& e) {

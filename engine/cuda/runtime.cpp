@@ -104,6 +104,7 @@ cublasLtHandle_t cublaslt() {
 }
 
 void* DeviceSpace::allocate(size_t bytes) {
+  context();  // cudaMalloc allocates on the calling thread's current device: make it ours
   void* p = nullptr;
   check(cudaMalloc(&p, bytes), "allocating " + std::to_string(bytes) + " bytes on " + name());
   return p;
@@ -135,11 +136,51 @@ void DeviceSpace::copy_to_host(void* destination, const void* source, size_t byt
 
 void DeviceSpace::synchronize() { check(cudaStreamSynchronize(stream()), "waiting for " + name()); }
 
+namespace {
+
+// Two events on the stream of the thread that made the timer; their difference is the time the
+// device spent between them (resolution about half a microsecond).
+class EventTimer final : public DeviceTimer {
+ public:
+  EventTimer() : stream_(stream()) {
+    check(cudaEventCreate(&start_), "creating a CUDA event");
+    check(cudaEventCreate(&stop_), "creating a CUDA event");
+  }
+  ~EventTimer() override {
+    cudaEventDestroy(start_);
+    cudaEventDestroy(stop_);
+  }
+  EventTimer(const EventTimer&) = delete;
+  EventTimer& operator=(const EventTimer&) = delete;
+  void start() override { check(cudaEventRecord(start_, stream_), "recording a CUDA event"); }
+  double stop_ms() override {
+    check(cudaEventRecord(stop_, stream_), "recording a CUDA event");
+    check(cudaEventSynchronize(stop_), "waiting for a CUDA event");
+    float ms = 0;
+    check(cudaEventElapsedTime(&ms, start_, stop_), "reading CUDA events");
+    return ms;
+  }
+
+ private:
+  cudaStream_t stream_;
+  cudaEvent_t start_ = nullptr, stop_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<DeviceTimer> DeviceSpace::make_timer() { return std::make_unique<EventTimer>(); }
+
+namespace {
+int chosen_device = 0;
+}  // namespace
+
+void use_device(int device) {
+  chosen_device = device;
+  check(cudaSetDevice(device), "selecting CUDA device " + std::to_string(device));
+}
+
 DeviceSpace& device_space() {
-  static DeviceSpace space([] {
-    const char* chosen = std::getenv("ALGOSCOPE_CUDA_DEVICE");
-    return chosen && *chosen ? std::atoi(chosen) : 0;
-  }());
+  static DeviceSpace space(chosen_device);
   return space;
 }
 

@@ -39,12 +39,16 @@ class DeviceSpace final : public MemorySpace {
   void copy_from_host(void* destination, const void* source, size_t bytes) override;
   void copy_to_host(void* destination, const void* source, size_t bytes) override;
   void synchronize() override;
+  // CUDA events recorded on the calling thread's stream.
+  std::unique_ptr<DeviceTimer> make_timer() override;
 
  private:
   int device_;
 };
 
-// The device every GPU algorithm runs on: 0, or ALGOSCOPE_CUDA_DEVICE.
+// The device every GPU algorithm runs on, as the engine chose it (select_gpu_device,
+// ALGOSCOPE_CUDA_DEVICE, else 0) and passed to the module's entry before anything else.
+void use_device(int device);
 DeviceSpace& device_space();
 
 // A kernel that runs on the device: its KernelIO lies in device_space().

@@ -20,12 +20,15 @@
 #include "algoscope/session.h"
 #include "cuda/backend.h"
 #include "cuda/kernel_models.h"
+#include "support/assertions.h"
 #include "support/onnx_builder.h"
 
 namespace {
 
 using algoscope::Backend;
 using algoscope::Registry;
+using test_support::Contains;
+using test_support::error_of;
 
 std::vector<const algoscope::Algorithm*> cuda_algorithms(const std::string& op) {
   std::vector<const algoscope::Algorithm*> out;
@@ -166,6 +169,33 @@ void expect_host_only_without_a_device(const std::string& onnx, const char* cons
   for (const auto& layer : session.layers())
     EXPECT_NE(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
   EXPECT_TRUE(session.transfers().empty());
+}
+
+// The device list comes from the driver; selecting a device it does not report, or any device
+// where there is none, is an Error naming the reason, and changes nothing.
+TEST(CudaAlgorithms, GpuDevicesAndTheirSelection) {
+  const algoscope::GpuDevices devices = algoscope::gpu_devices();
+  if (devices.names.empty()) {
+    EXPECT_FALSE(devices.none_reason.empty());
+    const std::string message = error_of([] { algoscope::select_gpu_device(0); });
+    EXPECT_TRUE(Contains(message, "no GPU to select: " + devices.none_reason)) << message;
+    EXPECT_EQ(algoscope::cuda::availability().reason, devices.none_reason);
+    return;
+  }
+  const int count = int(devices.names.size());
+  for (int bad : {-1, count}) {
+    const std::string message = error_of([bad] { algoscope::select_gpu_device(bad); });
+    EXPECT_TRUE(Contains(message, "there is no CUDA device " + std::to_string(bad))) << message;
+  }
+  EXPECT_EQ(algoscope::gpu_devices().selected, devices.selected);
+  if (have_device()) {  // started: the device in use stays selectable, another one is refused
+    EXPECT_TRUE(algoscope::gpu_devices().started);
+    EXPECT_NO_THROW(algoscope::select_gpu_device(devices.selected));
+    if (count > 1)
+      EXPECT_TRUE(
+          Contains(error_of([&] { algoscope::select_gpu_device((devices.selected + 1) % count); }),
+                   "restart to change it"));
+  }
 }
 
 TEST(CudaAlgorithms, WithoutADeviceOurKernelsSayWhyAndTheDefaultPlanStaysOnTheHost) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,19 @@ class FakeDevice final : public MemorySpace {
   }
   void synchronize() override { ++synchronizations; }
 
+  // With clock_ms set, the device has a clock (like CUDA events): every interval it times lasts
+  // exactly clock_ms, a value no host clock would read for these tiny kernels.
+  std::unique_ptr<algoscope::DeviceTimer> make_timer() override {
+    if (!clock_ms) return nullptr;
+    struct FakeClock final : algoscope::DeviceTimer {
+      explicit FakeClock(FakeDevice& d) : device(d) {}
+      void start() override { ++device.timer_starts; }
+      double stop_ms() override { return *device.clock_ms; }
+      FakeDevice& device;
+    };
+    return std::make_unique<FakeClock>(*this);
+  }
+
   // True when [p, p + bytes) lies inside one block this device allocated.
   bool owns(const void* p, size_t bytes) const {
     auto* b = static_cast<const std::byte*>(p);
@@ -75,6 +89,8 @@ class FakeDevice final : public MemorySpace {
     return b >= it->first && b + bytes <= it->first + it->second;
   }
   int synchronizations = 0;
+  std::optional<double> clock_ms;
+  int timer_starts = 0;
 
  private:
   std::map<std::byte*, size_t> blocks_;
@@ -244,6 +260,48 @@ TEST(Placement, TransfersAreTimedAsTheirOwnStepsAfterTheDeviceIsWaitedFor) {
   EXPECT_EQ(transfers, (std::vector<size_t>{0, 1, 2, 3}));
   // Each device kernel and each upload is waited for before its clock stops.
   EXPECT_GE(device().synchronizations - before, 4);
+}
+
+// A space with its own clock (CUDA events on a GPU) times its kernels, in a session's per-layer
+// timing and in isolated timing; host kernels and transfers keep the host clock.
+TEST(Placement, DeviceKernelsAreTimedOnTheDeviceClock) {
+  auto registry = affine_registry();
+  auto model = mixed_model();
+  device().clock_ms = 250.0;
+  device().timer_starts = 0;
+  {
+    Session session(model, plan_of(*model, {"1", "2", "4"}), {.threads = 1}, *registry);
+    std::map<size_t, double> layer_seconds;
+    session.set_timing_hook([&](size_t i, double seconds) { layer_seconds[i] = seconds; });
+    std::vector<double> transfer_seconds;
+    session.set_transfer_timing_hook(
+        [&](size_t, double seconds) { transfer_seconds.push_back(seconds); });
+    session.run(input());
+    ASSERT_EQ(layer_seconds.size(), 5u);
+    for (size_t device_layer : {1, 2, 4}) EXPECT_EQ(layer_seconds[device_layer], 0.25);
+    for (size_t host_layer : {0, 3}) EXPECT_NE(layer_seconds[host_layer], 0.25);
+    for (double seconds : transfer_seconds) EXPECT_NE(seconds, 0.25);
+    EXPECT_EQ(device().timer_starts, 3);
+
+    algoscope::LayerTimingOptions options;
+    options.threads = 1;
+    options.repeat = 3;
+    options.algorithms = {"reference", "device"};
+    options.inputs = input();
+    const auto timed = algoscope::time_layers(model, plan_of(*model, {}), options, *registry);
+    int device_rows = 0;
+    for (const auto& t : timed.timings) {
+      if (t.algorithm != "device") {
+        EXPECT_NE(t.time.median_ms, 250.0) << t.node;
+        continue;
+      }
+      ++device_rows;
+      EXPECT_EQ(t.time.median_ms, 250.0) << t.node;
+      EXPECT_EQ(t.time.samples, 3) << t.node;
+    }
+    EXPECT_EQ(device_rows, 5);
+  }
+  device().clock_ms.reset();
 }
 
 TEST(Placement, EndToEndTimingReportsEachTransferAsItsOwnRow) {

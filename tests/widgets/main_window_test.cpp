@@ -11,6 +11,7 @@
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QChart>
+#include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
@@ -19,6 +20,7 @@
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QImage>
+#include <QLabel>
 #include <QMenu>
 #include <QMimeData>
 #include <QProcess>
@@ -868,6 +870,31 @@ class MainWindowTest : public QObject {
     QCOMPARE(stored.tuningCachePath, settings.tuningCachePath);
     window_->setRunSettings(kQuickRuns);
     QVERIFY(!AppSettings::runSettings().tolerance.has_value());
+  }
+
+  // The run settings pick the GPU: the devices the driver reports, or, on a machine without one,
+  // a disabled choice with the engine's reason, and the setting left as it was.
+  void runSettingsDialogPicksTheGpuDevice() {
+    const GpuDevices devices = gpu_devices();
+    RunSettings settings = kQuickRuns;
+    settings.gpuDevice = 0;
+    RunSettingsDialog dialog(settings);
+    auto* combo = dialog.findChild<QComboBox*>(QStringLiteral("gpuDevice"));
+    auto* note = dialog.findChild<QLabel*>(QStringLiteral("gpuNote"));
+    QVERIFY(combo && note);
+    if (devices.names.empty()) {
+      QVERIFY(!combo->isEnabled());
+      QCOMPARE(note->text(), QString::fromStdString(devices.none_reason));
+      QVERIFY(!note->text().isEmpty());
+      QCOMPARE(dialog.settings().gpuDevice, 0);
+      QCOMPARE(applyGpuDevice(0), QString());  // nothing to select, nothing to complain about
+      return;
+    }
+    QVERIFY(combo->isEnabled());
+    QCOMPARE(combo->count(), int(devices.names.size()));
+    QVERIFY(combo->itemText(0).contains(QString::fromStdString(devices.names[0])));
+    combo->setCurrentIndex(combo->count() - 1);
+    QCOMPARE(dialog.settings().gpuDevice, combo->count() - 1);
   }
 
   void screenshotRendersTheWindowHeadless() {

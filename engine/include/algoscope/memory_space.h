@@ -7,9 +7,22 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace algoscope {
+
+// Times the work the calling thread queues in a device's space between start() and stop_ms(), on
+// the device's own clock (CUDA events on the thread's stream): a kernel's time without the
+// launch overhead and the host's wait that a host clock around a synchronize also counts. One
+// timer serves one thread.
+class DeviceTimer {
+ public:
+  virtual ~DeviceTimer() = default;
+  virtual void start() = 0;
+  // Waits for the work queued since start() and returns its duration in milliseconds.
+  virtual double stop_ms() = 0;
+};
 
 class MemorySpace {
  public:
@@ -27,6 +40,9 @@ class MemorySpace {
   // Waits until every queued kernel and copy of the calling thread in this space has finished:
   // timings read the clock only after it.
   virtual void synchronize() = 0;
+  // A timer on the device's clock, or nullptr where the space has none (its kernels are then
+  // timed by the host clock around synchronize()).
+  virtual std::unique_ptr<DeviceTimer> make_timer() { return nullptr; }
 };
 
 // A printable name for a space: "host" for nullptr.

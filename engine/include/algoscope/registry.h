@@ -108,6 +108,20 @@ const char* backend_name(Backend backend);
 // reports a device).
 std::string backend_device(Backend backend);
 
+// The CUDA devices the NVIDIA driver reports, by index ("NVIDIA H100 80GB HBM3"), asked without
+// loading the GPU backend; empty, with `none_reason`, where there are none.
+struct GpuDevices {
+  std::vector<std::string> names;
+  std::string none_reason;
+  int selected = 0;      // the device GPU algorithms run (or will run) on
+  bool started = false;  // the backend is loaded: `selected` is fixed for this process
+};
+GpuDevices gpu_devices();
+// Picks the device the GPU algorithms run on, instead of ALGOSCOPE_CUDA_DEVICE (default 0).
+// Call it before the first GPU algorithm is asked about; throws Error for an index the driver
+// does not report, without any device, or once the backend runs on another device.
+void select_gpu_device(int index);
+
 // An algorithm's result matches `reference` when, elementwise,
 // |ours - reference| <= atol * scale + rtol * |reference|, where scale = max(1, max |reference|)
 // over the whole tensor. The absolute part grows with the tensor's magnitude because a float sum

@@ -74,7 +74,8 @@ class Session {
   using LayerObserver = std::function<bool(size_t layer_index, const KernelIO& io)>;
   std::vector<Tensor> run(const std::vector<Tensor>& inputs, const LayerObserver& observer);
 
-  // Called after each node with its index in layers() and its kernel time in seconds.
+  // Called after each node with its index in layers() and its kernel time in seconds: on the
+  // device's clock for a kernel in a space that has one (CUDA events), else the host's.
   using TimingHook = std::function<void(size_t layer_index, double seconds)>;
   void set_timing_hook(TimingHook hook);
   // Called after each per-run transfer with its index in transfers() and its time in seconds.

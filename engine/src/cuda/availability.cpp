@@ -5,11 +5,16 @@
 // algorithm gives for not applying, so nothing crashes and default plans never pick one.
 #include <dlfcn.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "algoscope/error.h"
+#include "algoscope/registry.h"
 #include "cuda/backend.h"
 
 namespace algoscope::cuda {
@@ -34,50 +39,108 @@ std::filesystem::path engine_folder() {
   return {};
 }
 
-Availability probe() {
-  Availability a;
+// What the NVIDIA driver says, asked once: the devices' names, or why there are none.
+struct Driver {
+  std::vector<std::string> devices;
+  std::string reason;  // set when there are no devices
+};
+
+Driver probe_driver() {
+  Driver d;
 #ifndef ALGOSCOPE_HAVE_CUDA
-  a.reason =
+  d.reason =
       "this algoscope was built without CUDA (configure it where the CUDA toolkit, cuDNN and "
       "cuBLAS are installed; see the README)";
-  return a;
+  return d;
 #else
   if (const char* off = std::getenv("ALGOSCOPE_DISABLE_CUDA"); off && *off && *off != '0') {
-    a.reason = "CUDA is disabled by ALGOSCOPE_DISABLE_CUDA";
-    return a;
+    d.reason = "CUDA is disabled by ALGOSCOPE_DISABLE_CUDA";
+    return d;
   }
   // Never closed: the driver stays loaded for the life of the process, as CUDA expects.
   void* libcuda = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   if (!libcuda) {
-    a.reason = "no CUDA device: the NVIDIA driver (libcuda.so.1) is not installed";
-    return a;
+    d.reason = "no CUDA device: the NVIDIA driver (libcuda.so.1) is not installed";
+    return d;
   }
   using Init = int (*)(unsigned);
   using IntQuery = int (*)(int*);
+  using DeviceGet = int (*)(int*, int);
+  using DeviceName = int (*)(char*, int, int);
   auto init = reinterpret_cast<Init>(dlsym(libcuda, "cuInit"));
   auto count = reinterpret_cast<IntQuery>(dlsym(libcuda, "cuDeviceGetCount"));
   auto version = reinterpret_cast<IntQuery>(dlsym(libcuda, "cuDriverGetVersion"));
-  if (!init || !count || !version) {
-    a.reason = "no CUDA device: libcuda.so.1 lacks the driver API";
-    return a;
+  auto device_get = reinterpret_cast<DeviceGet>(dlsym(libcuda, "cuDeviceGet"));
+  auto device_name = reinterpret_cast<DeviceName>(dlsym(libcuda, "cuDeviceGetName"));
+  if (!init || !count || !version || !device_get || !device_name) {
+    d.reason = "no CUDA device: libcuda.so.1 lacks the driver API";
+    return d;
   }
   int driver = 0;
   version(&driver);
   if (driver < kRequiredDriverVersion) {
-    a.reason = "the NVIDIA driver supports CUDA " + std::to_string(driver / 1000) + "." +
+    d.reason = "the NVIDIA driver supports CUDA " + std::to_string(driver / 1000) + "." +
                std::to_string(driver % 1000 / 10) + "; the GPU algorithms need CUDA " +
                std::to_string(kRequiredDriverVersion / 1000) + ".0 or newer";
-    return a;
+    return d;
   }
   if (int status = init(0); status != 0) {
-    a.reason = "no CUDA device: the driver could not start (" + driver_error(libcuda, status) + ")";
-    return a;
+    d.reason = "no CUDA device: the driver could not start (" + driver_error(libcuda, status) + ")";
+    return d;
   }
   int devices = 0;
   if (int status = count(&devices); status != 0 || devices == 0) {
-    a.reason = "no CUDA device: the driver reports none";
+    d.reason = "no CUDA device: the driver reports none";
+    return d;
+  }
+  for (int i = 0; i < devices; ++i) {
+    int handle = 0;
+    char name[256] = {};
+    if (device_get(&handle, i) != 0 || device_name(name, int(sizeof name) - 1, handle) != 0)
+      std::snprintf(name, sizeof name, "CUDA device %d", i);
+    d.devices.push_back(name);
+  }
+  return d;
+#endif
+}
+
+const Driver& driver() {
+  static const Driver d = probe_driver();
+  return d;
+}
+
+// The device picked by select_gpu_device, and whether the backend has been started (after which
+// the choice is fixed for the process).
+std::mutex selection_mutex;
+std::optional<int> selected;
+bool started = false;
+
+int device_from_environment() {
+  const char* chosen = std::getenv("ALGOSCOPE_CUDA_DEVICE");
+  return chosen && *chosen ? std::atoi(chosen) : 0;
+}
+
+Availability start() {
+  Availability a;
+  const Driver& d = driver();
+  if (d.devices.empty()) {
+    a.reason = d.reason;
     return a;
   }
+  int device = 0;
+  {
+    std::lock_guard lock(selection_mutex);
+    started = true;
+    device = selected.value_or(device_from_environment());
+  }
+  if (device < 0 || device >= int(d.devices.size())) {
+    a.reason = "CUDA device " + std::to_string(device) +
+               " was asked for (ALGOSCOPE_CUDA_DEVICE or "
+               "the explorer's run settings), but the driver reports " +
+               std::to_string(d.devices.size()) + " device(s), numbered from 0";
+    return a;
+  }
+#ifdef ALGOSCOPE_HAVE_CUDA
   std::filesystem::path module_path = ALGOSCOPE_CUDA_MODULE_NAME;
   if (const char* path = std::getenv("ALGOSCOPE_CUDA_MODULE"); path && *path)
     module_path = path;
@@ -88,23 +151,23 @@ Availability probe() {
     a.reason = "the CUDA backend could not be loaded: " + std::string(dlerror());
     return a;
   }
-  using Entry = Module* (*)(int, std::string*);
+  using Entry = Module* (*)(int, int, std::string*);
   auto entry = reinterpret_cast<Entry>(dlsym(handle, "algoscope_cuda_backend"));
   if (!entry) {
     a.reason = "the CUDA backend '" + module_path.string() + "' lacks algoscope_cuda_backend";
     return a;
   }
   std::string error;
-  a.module = entry(ALGOSCOPE_CUDA_MODULE_ABI, &error);
+  a.module = entry(ALGOSCOPE_CUDA_MODULE_ABI, device, &error);
   if (!a.module) a.reason = "the CUDA backend did not start: " + error;
-  return a;
 #endif
+  return a;
 }
 
 }  // namespace
 
 const Availability& availability() {
-  static const Availability a = probe();
+  static const Availability a = start();
   return a;
 }
 
@@ -135,3 +198,31 @@ Algorithm algorithm(const std::string& family, int variant) {
 }
 
 }  // namespace algoscope::cuda
+
+namespace algoscope {
+
+GpuDevices gpu_devices() {
+  const cuda::Driver& d = cuda::driver();
+  GpuDevices list{d.devices, d.reason, 0, false};
+  std::lock_guard lock(cuda::selection_mutex);
+  list.selected = cuda::selected.value_or(cuda::device_from_environment());
+  list.started = cuda::started;
+  return list;
+}
+
+void select_gpu_device(int index) {
+  const cuda::Driver& d = cuda::driver();
+  if (d.devices.empty()) throw Error("no GPU to select: " + d.reason);
+  if (index < 0 || index >= int(d.devices.size()))
+    throw Error("there is no CUDA device " + std::to_string(index) + "; the driver reports " +
+                std::to_string(d.devices.size()) + " device(s), numbered from 0");
+  std::lock_guard lock(cuda::selection_mutex);
+  const int current = cuda::selected.value_or(cuda::device_from_environment());
+  if (cuda::started && index != current)
+    throw Error("the GPU algorithms already run on CUDA device " + std::to_string(current) +
+                "; a process picks its device before the first GPU algorithm is used (restart "
+                "to change it)");
+  cuda::selected = index;
+}
+
+}  // namespace algoscope

@@ -16,7 +16,8 @@
 
 namespace algoscope::cuda {
 
-// What the module offers. One instance per process, for device 0 (or ALGOSCOPE_CUDA_DEVICE).
+// What the module offers. One instance per process, for the device the engine picked
+// (select_gpu_device, ALGOSCOPE_CUDA_DEVICE, else 0).
 class Module {
  public:
   virtual ~Module() = default;
@@ -49,6 +50,6 @@ Algorithm algorithm(const std::string& family, int variant);
 
 }  // namespace algoscope::cuda
 
-// The module's one export. Returns the backend, or null with a message in `error`.
-#define ALGOSCOPE_CUDA_MODULE_ABI 2
-extern "C" algoscope::cuda::Module* algoscope_cuda_backend(int abi, std::string* error);
+// The module's one export: the backend on CUDA device `device`, or null with a message in `error`.
+#define ALGOSCOPE_CUDA_MODULE_ABI 3
+extern "C" algoscope::cuda::Module* algoscope_cuda_backend(int abi, int device, std::string* error);

@@ -44,7 +44,8 @@ class ProgressReporter {
 // An algorithm's kernel for one layer with inputs of its own (copies of the recorded activations;
 // constants are shared, kernels only read them), its own outputs and workspace. A device kernel
 // gets all of them in its memory space (constants copied too); outputs() brings its results to
-// the host, and timed_run() waits for the device before it reads the clock.
+// the host, and timed_run() times it on the device's clock where the space has one (CUDA
+// events), else waits for the device before it reads the host's clock.
 class IsolatedKernel {
  public:
   // Throws Error (naming node, op and algorithm) when the kernel cannot be prepared.
@@ -52,7 +53,8 @@ class IsolatedKernel {
   IsolatedKernel(const IsolatedKernel&) = delete;  // io_ points into the object itself
   IsolatedKernel& operator=(const IsolatedKernel&) = delete;
   void run();
-  // Runs once and returns the kernel's time in milliseconds.
+  // Runs once and returns the kernel's time in milliseconds. Call from one thread: a device
+  // timer belongs to the thread that made it.
   double timed_run();
   // The outputs of the last run, on the host.
   const std::vector<Tensor>& outputs();
@@ -66,6 +68,8 @@ class IsolatedKernel {
   SpaceBuffer workspace_;
   KernelIO io_;
   bool downloaded_ = true;
+  std::unique_ptr<DeviceTimer> timer_;  // made at the first timed_run of a device kernel
+  bool timer_checked_ = false;
 };
 
 struct MeasureSettings {

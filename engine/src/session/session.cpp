@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <random>
 #include <set>
 
@@ -93,15 +94,28 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const LayerO
     busy.clear();
   };
   const bool timed = s.hook || s.transfer_hook;
+  // Device kernels are timed on their device's clock where the space has one; the timers are this
+  // thread's, made once per space and run.
+  std::map<MemorySpace*, std::unique_ptr<DeviceTimer>> timers;
+  auto timer_of = [&](MemorySpace* space) -> DeviceTimer* {
+    if (!s.hook || !space) return nullptr;
+    auto [it, added] = timers.try_emplace(space);
+    if (added) it->second = space->make_timer();
+    return it->second.get();
+  };
   bool stopped = false;
   for (size_t t = 0; t < s.steps.size() && !stopped; ++t) {
     const Step& step = s.steps[t];
     if (timed) wait();
     const auto start =
         timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    DeviceTimer* device_timer = nullptr;
     if (step.kind == Step::Kind::Kernel) {
+      MemorySpace* space = s.layers[step.index].space;
+      device_timer = timer_of(space);
+      if (device_timer) device_timer->start();
       s.kernels[step.index]->run(s.io[step.index]);
-      if (MemorySpace* space = s.layers[step.index].space) busy.insert(space);
+      if (space) busy.insert(space);
     } else {
       const session::Transfer& transfer = s.transfers[step.index];
       MemorySpace* to = s.slot_info[transfer.to_slot].space;
@@ -111,9 +125,12 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const LayerO
       if (to) busy.insert(to);
     }
     if (timed) {
+      const double device_seconds = device_timer ? device_timer->stop_ms() * 1e-3 : -1.0;
       wait();
       const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          device_timer
+              ? device_seconds
+              : std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (step.kind == Step::Kind::Kernel && s.hook) s.hook(step.index, seconds);
       if (step.kind == Step::Kind::Transfer && s.transfer_hook)
         s.transfer_hook(step.index, seconds);
