@@ -9,6 +9,7 @@
 
 #include "algoscope/error.h"
 #include "algoscope/registry.h"
+#include "algoscope/resource_limits.h"
 #include "onnx_import.h"
 #include "passes/pass.h"
 
@@ -59,6 +60,7 @@ Model load_model(const std::string& path, const LoadOptions& options) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw Error("cannot open model file '" + path + "'");
   // One read of the known size: stream-buffer copies cost seconds on 100 MB models.
+  check_allocation(static_cast<size_t>(in.tellg()), "model file '" + path + "'");
   std::string bytes(static_cast<size_t>(in.tellg()), '\0');
   in.seekg(0);
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));

@@ -27,6 +27,7 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
   s.model = std::move(model_ptr);
   s.threads = options.threads > 0 ? options.threads : omp_get_num_procs();
   session::check_runnable(*s.model, plan, registry);
+  session::check_value_sizes(*s.model);
   session::prepare_kernels(s, plan, registry);
   if (options.native_layouts) session::negotiate_native_layouts(s);
   session::place_values(s);
