@@ -5,6 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string_view>
+#include <unordered_set>
 
 #include "algoscope/error.h"
 #include "algoscope/file_io.h"
@@ -161,8 +163,11 @@ void validate_plan(const Plan& plan, const Model& model, const Registry& registr
     else if (name != Plan::kDefault && !op->find(name))
       problems.push_back("defaults: op " + op_type + " has no algorithm '" + name + "'");
   }
+  // A set, not a search per entry: a tuned plan names every node of the model.
+  std::unordered_set<std::string_view> node_names;
+  for (const Node& node : model.nodes) node_names.insert(node.name);
   for (const auto& [node_name, name] : plan.layers)
-    if (!model.find_node(node_name))
+    if (!node_names.count(node_name))
       problems.push_back("layers: the model has no node named '" + node_name + "'");
   for (const Node& node : model.nodes) {
     if (!node.domain.empty() || !registry.find_op(node.op_type) || !node.problem.empty()) continue;

@@ -263,6 +263,32 @@ TEST_F(ResourceLimits, LongChainOfNodesLoadsCompilesAndRuns) {
     EXPECT_EQ(y.data<float>()[i], std::max(0.0f, inputs[0].data<float>()[i]));
 }
 
+// Identity removal redirects the readers of a chain of copies in one sweep; the last copy is the
+// graph output, so its producer takes the output's name.
+TEST_F(ResourceLimits, LongChainWithCopiesLosesEveryCopy) {
+  constexpr int kLength = 20000;
+  ob::ModelBuilder b("copies", 13);
+  b.input("x", {1, 8});
+  std::string previous = "x";
+  for (int i = 0; i < kLength; ++i) {
+    const std::string out = i + 1 == kLength ? "y" : "v" + std::to_string(i);
+    b.node(i % 2 ? "Identity" : "Relu", {previous}, {out}, "n" + std::to_string(i));
+    previous = out;
+  }
+  b.output("y");
+  auto model = load(b, "copies.onnx");
+  ASSERT_EQ(model->nodes.size(), static_cast<size_t>(kLength / 2));
+  for (size_t i = 1; i < model->nodes.size(); ++i)
+    ASSERT_EQ(model->nodes[i].inputs[0], model->nodes[i - 1].outputs[0]) << i;
+  EXPECT_EQ(model->nodes.front().inputs[0], "x");
+  EXPECT_EQ(model->nodes.back().outputs[0], "y");
+  Session session(model, Plan::for_model(*model), {.threads = 1});
+  const auto inputs = random_inputs(*model, 2);
+  const Tensor y = session.run(inputs)[0];
+  for (int64_t i = 0; i < 8; ++i)
+    EXPECT_EQ(y.data<float>()[i], std::max(0.0f, inputs[0].data<float>()[i]));
+}
+
 // Subgraphs (If, Loop) are not computed: nested ones load view-only, and nesting deeper than
 // protobuf's recursion limit is a clean parse error, not a stack overflow.
 TEST_F(ResourceLimits, DeeplyNestedSubgraphsAreACleanError) {
