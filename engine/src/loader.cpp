@@ -9,6 +9,7 @@
 
 #include "algoscope/error.h"
 #include "algoscope/registry.h"
+#include "algoscope/registry_guard.h"
 #include "algoscope/resource_limits.h"
 #include "onnx_import.h"
 #include "passes/pass.h"
@@ -28,6 +29,8 @@ Model load(const std::string& bytes, const std::string& origin, const std::strin
     throw Error("'" + origin + "' is not a valid ONNX model: it has no IR version or no graph");
   std::unordered_map<std::string, ValueInfo> onnx_shapes;
   Model model = import_onnx(proto, bytes, origin, base_dir, options, onnx_shapes);
+  // The passes infer shapes and fold with the registry's ops; plugins may load meanwhile.
+  RegistryReadGuard registry_guard(Registry::instance());
   passes::PassContext context{model, options, &proto, std::move(onnx_shapes)};
   passes::run_graph_passes(context);
   return model;

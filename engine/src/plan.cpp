@@ -10,6 +10,7 @@
 
 #include "algoscope/error.h"
 #include "algoscope/file_io.h"
+#include "algoscope/registry_guard.h"
 
 namespace algoscope {
 
@@ -123,6 +124,7 @@ const std::string& Plan::requested(const Node& node) const {
 
 const Algorithm& resolve_algorithm(const Plan& plan, const Layer& layer, const Registry& registry,
                                    std::string* note) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   const Node& node = layer.n();
   const std::string& name = plan.requested(node);
   if (name == Plan::kDefault) return registry.default_algorithm(layer);
@@ -151,6 +153,7 @@ const Algorithm& resolve_algorithm(const Plan& plan, const Layer& layer, const R
 }
 
 void validate_plan(const Plan& plan, const Model& model, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   std::vector<std::string> problems;
   if (!plan.model_fingerprint.empty() && plan.model_fingerprint != model.fingerprint)
     problems.push_back("model fingerprint mismatch: the plan was made for model '" +

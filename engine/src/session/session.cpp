@@ -11,6 +11,7 @@
 #include <set>
 
 #include "algoscope/error.h"
+#include "algoscope/registry_guard.h"
 #include "blas/sgemm.h"
 #include "session/session_impl.h"
 
@@ -23,6 +24,7 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
                  const Registry& registry)
     : impl_(std::make_unique<session::Impl>()) {
   if (!model_ptr) throw Error("cannot compile: no model");
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   session::Impl& s = *impl_;
   s.model = std::move(model_ptr);
   s.threads = options.threads > 0 ? options.threads : omp_get_num_procs();
