@@ -126,7 +126,7 @@ TEST_F(Cli, OpenBlasFileChosenByTheEnvironment) {
 // and the sizes; a bad size is a usage error naming where it came from.
 TEST_F(Cli, MemoryLimitFromTheFlagAndTheEnvironment) {
   expect_usage_error({"run", relu_model, "--memory-limit", "200"},
-                     {"value 'x' would need 240 bytes (float32[3,4,5])",
+                     {"input 'x' would need 240 bytes (float32[3,4,5])",
                       "more than the memory limit of 200 bytes"});
   Result env = run({"run", relu_model}, "ALGOSCOPE_MEMORY_LIMIT=200");
   EXPECT_EQ(env.exit_code, 2) << env.err;

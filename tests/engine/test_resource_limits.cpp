@@ -232,6 +232,10 @@ TEST_F(ResourceLimits, LowLimitRefusesASmallModelNamingTheLargestValue) {
                   {"model 'small': compiling this plan would need", "more than the memory limit of",
                    "the largest value is 'big', "
                    "float32[1,200] of 800 bytes"}));
+  // Random inputs for a shape the limit refuses name the input.
+  set_memory_limit(300);
+  EXPECT_TRUE(throws_with([&] { random_inputs(*model, 1); },
+                          {"model 'small': input 'x' would need 400 bytes (float32[1,100])"}));
   // A value larger than the limit by itself is named before anything is prepared.
   set_memory_limit(500);
   EXPECT_TRUE(throws_with([&] { Session(model, plan, {.threads = 1}); },

@@ -12,6 +12,7 @@
 
 #include "algoscope/error.h"
 #include "algoscope/registry_guard.h"
+#include "algoscope/resource_limits.h"
 #include "blas/sgemm.h"
 #include "session/session_impl.h"
 
@@ -171,6 +172,9 @@ std::vector<Tensor> random_inputs(const Model& model, uint64_t seed) {
   for (const auto& name : model.inputs) {
     const ValueInfo* v = model.find_value(name);
     if (!v || !v->known) throw Error("input '" + name + "' has no static shape");
+    // The shape is the file's word: name the input if it is too large.
+    check_tensor_allocation(v->info.dtype, v->info.shape,
+                            "model '" + model.name + "': input '" + name + "'");
     Tensor t(v->info.dtype, v->info.shape);
     if (t.dtype() == DType::Float32)
       for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = uniform(rng);
