@@ -293,6 +293,32 @@ TEST_F(ResourceLimits, LongChainWithCopiesLosesEveryCopy) {
     EXPECT_EQ(y.data<float>()[i], std::max(0.0f, inputs[0].data<float>()[i]));
 }
 
+// ONNX wants nodes in topological order but the loader sorts files that are not. A long chain
+// listed backwards used to be sorted by recursion, one stack frame per node: 100,000 nodes
+// overflowed the stack.
+TEST_F(ResourceLimits, LongChainListedBackwardsIsSortedWithoutRecursion) {
+  constexpr int kLength = 100000;
+  ob::ModelBuilder b("backwards", 13);
+  b.input("x", {1, 8});
+  for (int i = kLength - 1; i >= 0; --i) {
+    const std::string in = i == 0 ? "x" : "v" + std::to_string(i - 1);
+    const std::string out = i + 1 == kLength ? "y" : "v" + std::to_string(i);
+    b.node("Relu", {in}, {out}, "n" + std::to_string(i));
+  }
+  b.output("y");
+  auto model = load(b, "backwards.onnx");
+  ASSERT_EQ(model->nodes.size(), static_cast<size_t>(kLength));
+  EXPECT_EQ(model->nodes.front().name, "n0");
+  EXPECT_EQ(model->nodes.back().name, "n" + std::to_string(kLength - 1));
+  // A cycle is still found.
+  ob::ModelBuilder cycle("cycle", 13);
+  cycle.input("x", {1});
+  cycle.node("Add", {"x", "b"}, {"a"}, "first");
+  cycle.node("Relu", {"a"}, {"b"}, "second");
+  cycle.output("b");
+  EXPECT_TRUE(throws_with([&] { load(cycle, "cycle.onnx"); }, {"cycle.onnx", "has a cycle"}));
+}
+
 // Subgraphs (If, Loop) are not computed: nested ones load view-only, and nesting deeper than
 // protobuf's recursion limit is a clean parse error, not a stack overflow.
 TEST_F(ResourceLimits, DeeplyNestedSubgraphsAreACleanError) {
