@@ -144,7 +144,9 @@ size_t check_tensor_allocation(DType dtype, const Shape& shape, const std::strin
   if (!bytes)
     throw Error(what + " (" + tensor_type_string(dtype, shape) +
                 ") has more elements or bytes than a 64-bit size can count");
-  check_allocation(*bytes, what, " (" + tensor_type_string(dtype, shape) + ")");
+  // Every Tensor comes through here: the message is only built when it is needed.
+  if (*bytes > memory_limit())
+    check_allocation(*bytes, what, " (" + tensor_type_string(dtype, shape) + ")");
   return *bytes;
 }
 
