@@ -31,6 +31,9 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
   s.threads = options.threads > 0 ? options.threads : omp_get_num_procs();
   session::check_runnable(*s.model, plan, registry);
   session::check_value_sizes(*s.model);
+  // Preparing transforms weights (FFT, Winograd) with OpenMP: on the session's threads too, not
+  // on every core whatever the options said (run() sets the same).
+  omp_set_num_threads(s.threads);
   session::prepare_kernels(s, plan, registry);
   if (options.native_layouts) session::negotiate_native_layouts(s);
   session::place_values(s);
