@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "algoscope/algoscope.h"
+#include "algoscope/resource_limits.h"
 #include "cli/arguments.h"
 #include "cli/commands.h"
 
@@ -32,7 +33,9 @@ const char* kUsage =
     "        [--csv FILE]                        two plans side by side, per layer and end to end\n"
     "\n"
     "global options: --help, --version, --plugin LIB.so (repeatable: loads algorithms from a\n"
-    "  plugin before the command runs; see engine/plugins/example)\n"
+    "  plugin before the command runs; see engine/plugins/example), --memory-limit SIZE (refuse\n"
+    "  models, plans and inputs that would need more memory, e.g. 512M or 4G; default half of\n"
+    "  physical memory, or $ALGOSCOPE_MEMORY_LIMIT)\n"
     "Inputs and outputs use ONNX's test_data_set layout: DIR/input_K.pb, DIR/output_K.pb.\n"
     "The tuning cache lives in $ALGOSCOPE_TUNING_CACHE, else $XDG_CACHE_HOME/algoscope/, else\n"
     "~/.cache/algoscope/. A progress bar is drawn on stderr when it is a terminal; Ctrl-C stops\n"
@@ -45,9 +48,18 @@ const char* kUsage =
 int main(int argc, char** argv) {
   std::vector<std::string> args;
   std::vector<std::string> plugins;  // --plugin LIB.so, anywhere on the line
+  std::string memory_limit;          // --memory-limit SIZE, anywhere on the line
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--plugin") {
+    if (a == "--memory-limit") {
+      if (i + 1 >= argc) {
+        std::cerr << "algoscope-cli: --memory-limit needs a size (e.g. 512M, 4G)\n";
+        return 2;
+      }
+      memory_limit = argv[++i];
+    } else if (a.rfind("--memory-limit=", 0) == 0) {
+      memory_limit = a.substr(15);
+    } else if (a == "--plugin") {
       if (i + 1 >= argc) {
         std::cerr << "algoscope-cli: --plugin needs a library path\n";
         return 2;
@@ -58,6 +70,15 @@ int main(int argc, char** argv) {
     } else {
       args.push_back(a);
     }
+  }
+  try {
+    if (!memory_limit.empty())
+      algoscope::set_memory_limit(algoscope::parse_byte_size(memory_limit, "--memory-limit"));
+    else
+      algoscope::memory_limit();  // a bad $ALGOSCOPE_MEMORY_LIMIT is reported before any work
+  } catch (const algoscope::Error& e) {
+    std::cerr << "algoscope-cli: " << e.what() << "\n";
+    return 2;
   }
   for (const std::string& path : plugins) {
     try {

@@ -12,6 +12,7 @@
 
 #include "algoscope/error.h"
 #include "algoscope/measure.h"
+#include "algoscope/registry_guard.h"
 #include "measure/layer_measure.h"
 
 namespace algoscope {
@@ -123,6 +124,7 @@ Layer SweepLayer::layer(const OpDefinition& op) const {
 }
 
 std::vector<SweepLayer> sweep_layers(const std::string& op_type) {
+  RegistryReadGuard registry_guard(Registry::instance());  // plugins may load meanwhile
   if (op_type != "Conv")
     throw Error("sweep: no sweep for op type " + op_type + " (there is: Conv)");
   std::vector<SweepLayer> layers;
@@ -171,6 +173,7 @@ std::string SweepReport::summary() const {
 
 SweepReport sweep_algorithm(const std::string& op_type, const std::string& algorithm, int step,
                             const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   const OpDefinition* op = registry.find_op(op_type);
   if (!op) throw Error("sweep: unknown op type '" + op_type + "'");
   const Algorithm* under_test = op->find(algorithm);

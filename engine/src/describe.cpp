@@ -4,6 +4,7 @@
 #include "algoscope/describe.h"
 
 #include "algoscope/error.h"
+#include "algoscope/registry_guard.h"
 
 namespace algoscope {
 namespace {
@@ -74,6 +75,7 @@ ValueDescription describe_value(const Model& model, const std::string& name) {
 }
 
 LayerDescription describe_layer(const Model& model, const Node& node, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   LayerDescription d;
   const auto offset = &node - model.nodes.data();
   if (offset < 0 || offset >= static_cast<std::ptrdiff_t>(model.nodes.size()))

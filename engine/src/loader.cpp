@@ -9,6 +9,8 @@
 
 #include "algoscope/error.h"
 #include "algoscope/registry.h"
+#include "algoscope/registry_guard.h"
+#include "algoscope/resource_limits.h"
 #include "onnx_import.h"
 #include "passes/pass.h"
 
@@ -27,6 +29,8 @@ Model load(const std::string& bytes, const std::string& origin, const std::strin
     throw Error("'" + origin + "' is not a valid ONNX model: it has no IR version or no graph");
   std::unordered_map<std::string, ValueInfo> onnx_shapes;
   Model model = import_onnx(proto, bytes, origin, base_dir, options, onnx_shapes);
+  // The passes infer shapes and fold with the registry's ops; plugins may load meanwhile.
+  RegistryReadGuard registry_guard(Registry::instance());
   passes::PassContext context{model, options, &proto, std::move(onnx_shapes)};
   passes::run_graph_passes(context);
   return model;
@@ -59,6 +63,7 @@ Model load_model(const std::string& path, const LoadOptions& options) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw Error("cannot open model file '" + path + "'");
   // One read of the known size: stream-buffer copies cost seconds on 100 MB models.
+  check_allocation(static_cast<size_t>(in.tellg()), "model file '" + path + "'");
   std::string bytes(static_cast<size_t>(in.tellg()), '\0');
   in.seekg(0);
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));

@@ -5,7 +5,6 @@
 #include "onnx_import.h"
 
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <unordered_set>
 
@@ -226,25 +225,38 @@ class Importer {
         }
     std::vector<Node> ordered;
     std::vector<int> state(model_.nodes.size(), 0);  // 0 new, 1 visiting, 2 done
-    std::function<void(size_t)> visit = [&](size_t i) {
-      if (state[i] == 2) return;
+    // Depth-first with an explicit stack, not recursion: a file that lists a long chain backwards
+    // would otherwise recurse once per node and overflow the thread's stack.
+    std::vector<std::pair<size_t, size_t>> stack;  // (node, next of its inputs to look at)
+    auto enter = [&](size_t i) {
       if (state[i] == 1)
         throw Error("'" + origin_ + "' is malformed: the graph has a cycle through node '" +
                     model_.nodes[i].name + "'");
       state[i] = 1;
-      for (const auto& in : model_.nodes[i].inputs) {
+      stack.emplace_back(i, 0);
+    };
+    for (size_t start = 0; start < model_.nodes.size(); ++start) {
+      if (state[start] == 2) continue;
+      enter(start);
+      while (!stack.empty()) {
+        const size_t i = stack.back().first;
+        const Node& node = model_.nodes[i];
+        if (stack.back().second == node.inputs.size()) {
+          state[i] = 2;
+          ordered.push_back(node);
+          stack.pop_back();
+          continue;
+        }
+        const std::string& in = node.inputs[stack.back().second++];
         if (in.empty() || defined.count(in)) continue;
         auto it = producer.find(in);
         if (it == producer.end())
-          throw Error("'" + origin_ + "' is malformed or truncated: node '" + model_.nodes[i].name +
-                      "' (" + model_.nodes[i].op_type + ") uses value '" + in +
+          throw Error("'" + origin_ + "' is malformed or truncated: node '" + node.name + "' (" +
+                      node.op_type + ") uses value '" + in +
                       "', which no node, input or initializer defines");
-        visit(it->second);
+        if (state[it->second] != 2) enter(it->second);
       }
-      state[i] = 2;
-      ordered.push_back(model_.nodes[i]);
-    };
-    for (size_t i = 0; i < model_.nodes.size(); ++i) visit(i);
+    }
     for (const auto& out : model_.outputs)
       if (!defined.count(out) && !producer.count(out))
         throw Error("'" + origin_ + "' is malformed or truncated: graph output '" + out +

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "algoscope/error.h"
+#include "algoscope/resource_limits.h"
 
 namespace algoscope {
 
@@ -104,7 +105,7 @@ bool lies_within(const std::filesystem::path& path, const std::filesystem::path&
 // that resolves outside would otherwise pull any file the user can read into the model's outputs.
 // Only regular files are read (a FIFO or a device would hang or never end).
 std::string read_external(const onnx::TensorProto& proto, const std::string& origin,
-                          const std::string& base_dir) {
+                          const std::string& base_dir, size_t expected_bytes) {
   const std::string what = origin + ": tensor '" + proto.name() + "'";
   std::string location;
   int64_t offset = 0, length = -1;
@@ -149,6 +150,12 @@ std::string read_external(const onnx::TensorProto& proto, const std::string& ori
                 " lies beyond the end of '" + file.string() + "' (" + std::to_string(size) +
                 " bytes)");
   if (length < 0) length = size - offset;
+  // The tensor's size is checked against the limit by the caller; a length that differs from it
+  // is an error found there too, but only after reading, so a large file is refused here.
+  if (static_cast<size_t>(length) != expected_bytes)
+    throw Error(what + " needs " + std::to_string(expected_bytes) +
+                " bytes but its external data in '" + file.string() + "' has " +
+                std::to_string(length));
   std::string bytes(static_cast<size_t>(length), '\0');
   in.seekg(offset);
   in.read(bytes.data(), length);
@@ -167,8 +174,14 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& orig
   Shape shape(proto.dims().begin(), proto.dims().end());
   for (int64_t d : shape)
     if (d < 0) throw Error(origin + ": tensor '" + proto.name() + "' has a negative dimension");
-  Tensor t(*dtype, shape);
-  const size_t n = static_cast<size_t>(t.numel());
+  // The dims are the file's word: size them without overflow, and refuse what the data cannot
+  // fill before allocating (a few bytes of raw_data must not buy a terabyte of zeros).
+  const std::string what = origin + ": tensor '" + proto.name() + "'";
+  const std::optional<size_t> bytes = checked_tensor_bytes(*dtype, shape);
+  if (!bytes)
+    throw Error(what + " (" + tensor_type_string(*dtype, shape) +
+                ") has more elements or bytes than a 64-bit size can count");
+  const size_t n = *bytes / dtype_size(*dtype);
   auto mismatch = [&](size_t got) {
     return Error(origin + ": tensor '" + proto.name() + "' of shape " + shape_to_string(shape) +
                  " holds " + std::to_string(got) + " values instead of " + std::to_string(n));
@@ -176,37 +189,48 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& orig
   std::string external;
   const std::string* raw = nullptr;
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
-    external = read_external(proto, origin, base_dir);
+    external = read_external(proto, origin, base_dir, *bytes);
     raw = &external;
   } else if (proto.has_raw_data()) {
     raw = &proto.raw_data();
   }
+  if (raw && raw->size() != *bytes) throw mismatch(raw->size() / dtype_size(*dtype));
+  if (!raw) {
+    size_t given = 0;
+    switch (*dtype) {
+      case DType::Float32:
+        given = static_cast<size_t>(proto.float_data_size());
+        break;
+      case DType::Int64:
+        given = static_cast<size_t>(proto.int64_data_size());
+        break;
+      case DType::Int32:
+      case DType::Bool:
+      case DType::UInt8:
+        given = static_cast<size_t>(proto.int32_data_size());
+        break;
+    }
+    if (given != n) throw mismatch(given);
+  }
+  check_allocation(*bytes, what, " (" + tensor_type_string(*dtype, shape) + ")");
+  Tensor t(*dtype, shape);
   if (raw) {
-    if (raw->size() != t.bytes()) throw mismatch(raw->size() / dtype_size(*dtype));
     if (n) std::memcpy(t.raw(), raw->data(), raw->size());
     return t;
   }
   switch (*dtype) {
     case DType::Float32:
-      if (static_cast<size_t>(proto.float_data_size()) != n)
-        throw mismatch(proto.float_data_size());
       std::copy(proto.float_data().begin(), proto.float_data().end(), t.data<float>());
       break;
     case DType::Int64:
-      if (static_cast<size_t>(proto.int64_data_size()) != n)
-        throw mismatch(proto.int64_data_size());
       std::copy(proto.int64_data().begin(), proto.int64_data().end(), t.data<int64_t>());
       break;
     case DType::Int32:
-      if (static_cast<size_t>(proto.int32_data_size()) != n)
-        throw mismatch(proto.int32_data_size());
       std::copy(proto.int32_data().begin(), proto.int32_data().end(), t.data<int32_t>());
       break;
     case DType::Bool:
     case DType::UInt8: {
       // ONNX keeps both in int32_data, one value per entry.
-      if (static_cast<size_t>(proto.int32_data_size()) != n)
-        throw mismatch(proto.int32_data_size());
       auto* out = static_cast<uint8_t*>(t.raw());
       for (size_t i = 0; i < n; ++i)
         out[i] =

@@ -5,9 +5,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string_view>
+#include <unordered_set>
 
 #include "algoscope/error.h"
 #include "algoscope/file_io.h"
+#include "algoscope/registry_guard.h"
 
 namespace algoscope {
 
@@ -121,6 +124,7 @@ const std::string& Plan::requested(const Node& node) const {
 
 const Algorithm& resolve_algorithm(const Plan& plan, const Layer& layer, const Registry& registry,
                                    std::string* note) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   const Node& node = layer.n();
   const std::string& name = plan.requested(node);
   if (name == Plan::kDefault) return registry.default_algorithm(layer);
@@ -149,6 +153,7 @@ const Algorithm& resolve_algorithm(const Plan& plan, const Layer& layer, const R
 }
 
 void validate_plan(const Plan& plan, const Model& model, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   std::vector<std::string> problems;
   if (!plan.model_fingerprint.empty() && plan.model_fingerprint != model.fingerprint)
     problems.push_back("model fingerprint mismatch: the plan was made for model '" +
@@ -161,8 +166,11 @@ void validate_plan(const Plan& plan, const Model& model, const Registry& registr
     else if (name != Plan::kDefault && !op->find(name))
       problems.push_back("defaults: op " + op_type + " has no algorithm '" + name + "'");
   }
+  // A set, not a search per entry: a tuned plan names every node of the model.
+  std::unordered_set<std::string_view> node_names;
+  for (const Node& node : model.nodes) node_names.insert(node.name);
   for (const auto& [node_name, name] : plan.layers)
-    if (!model.find_node(node_name))
+    if (!node_names.count(node_name))
       problems.push_back("layers: the model has no node named '" + node_name + "'");
   for (const Node& node : model.nodes) {
     if (!node.domain.empty() || !registry.find_op(node.op_type) || !node.problem.empty()) continue;

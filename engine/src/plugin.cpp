@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "algoscope/error.h"
+#include "algoscope/registry_guard.h"
 
 namespace algoscope {
 
@@ -30,6 +31,11 @@ std::vector<std::string> algorithm_keys(const Registry& registry) {
 }  // namespace
 
 PluginInfo load_plugin(const std::string& path, Registry& registry) {
+  // Exclusive for the whole registration: threads compiling or measuring meanwhile finish first
+  // and the ones that start wait, and the before/after listing sees only this plugin's additions.
+  // Taken before g_mutex, so that a reader calling loaded_plugins() cannot wait on us while we
+  // wait on it.
+  RegistryWriteGuard write(registry);
   std::lock_guard lock(g_mutex);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))

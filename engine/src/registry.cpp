@@ -7,8 +7,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
 
 #include "algoscope/error.h"
+#include "algoscope/registry_guard.h"
 #include "cuda/backend.h"
 #include "ops/common.h"
 #include "ops/registrations.h"
@@ -124,7 +129,66 @@ Registry& Registry::instance() {
   return *registry;
 }
 
+namespace {
+
+// Each registry's reader/writer lock, kept beside it so that Registry's layout (the plugin ABI)
+// stays as it was. Entries are never removed: registries are few (the instance, tests' own).
+std::shared_mutex& algorithms_mutex(const Registry* registry) {
+  static std::mutex table_mutex;
+  static auto* table = new std::map<const Registry*, std::unique_ptr<std::shared_mutex>>;
+  std::lock_guard lock(table_mutex);
+  auto& entry = (*table)[registry];
+  if (!entry) entry = std::make_unique<std::shared_mutex>();
+  return *entry;
+}
+
+// The registries this thread holds a read guard on (with repeats for nesting), and the one it
+// holds the write guard on: what makes the guards reentrant without recursive locking.
+thread_local std::vector<const Registry*> t_reading;
+thread_local const Registry* t_writing = nullptr;
+
+bool reading(const Registry* registry) {
+  return std::find(t_reading.begin(), t_reading.end(), registry) != t_reading.end();
+}
+
+}  // namespace
+
+RegistryReadGuard::RegistryReadGuard(const Registry& registry) : registry_(registry) {
+  if (t_writing != &registry && !reading(&registry)) algorithms_mutex(&registry).lock_shared();
+  t_reading.push_back(&registry);
+}
+
+RegistryReadGuard::~RegistryReadGuard() {
+  t_reading.erase(std::find(t_reading.rbegin(), t_reading.rend(), &registry_).base() - 1);
+  if (t_writing != &registry_ && !reading(&registry_)) algorithms_mutex(&registry_).unlock_shared();
+}
+
+RegistryWriteGuard::RegistryWriteGuard(const Registry& registry) : registry_(registry) {
+  if (t_writing == &registry) return;  // nested: the outer guard holds the lock
+  if (reading(&registry))
+    throw Error("cannot add to the algorithm registry on a thread that is reading it");
+  if (t_writing) throw Error("cannot add to two algorithm registries at once on one thread");
+  algorithms_mutex(&registry).lock();
+  t_writing = &registry;
+  locked_ = true;
+}
+
+RegistryWriteGuard::~RegistryWriteGuard() {
+  if (!locked_) return;
+  t_writing = nullptr;
+  algorithms_mutex(&registry_).unlock();
+}
+
+std::vector<const Algorithm*> algorithms_of(const Registry& registry, const std::string& op_type) {
+  RegistryReadGuard guard(registry);
+  std::vector<const Algorithm*> out;
+  if (const OpDefinition* op = registry.find_op(op_type))
+    for (const Algorithm& a : op->algorithms) out.push_back(&a);
+  return out;
+}
+
 void Registry::add_op(OpDefinition op) {
+  RegistryWriteGuard write(*this);
   std::lock_guard lock(mutex_);
   if (ops_.count(op.op_type)) throw Error("op type '" + op.op_type + "' is already registered");
   std::string key = op.op_type;
@@ -132,6 +196,7 @@ void Registry::add_op(OpDefinition op) {
 }
 
 void Registry::add_algorithm(const std::string& op_type, Algorithm algorithm) {
+  RegistryWriteGuard write(*this);
   std::lock_guard lock(mutex_);
   auto it = ops_.find(op_type);
   if (it == ops_.end())
@@ -168,6 +233,7 @@ const OpDefinition* Registry::find_op(const std::string& op_type) const {
 
 const Algorithm* Registry::find_algorithm(const std::string& op_type,
                                           const std::string& name) const {
+  RegistryReadGuard guard(*this);
   const OpDefinition* op = find_op(op_type);
   return op ? op->find(name) : nullptr;
 }
@@ -180,6 +246,7 @@ std::vector<std::string> Registry::op_types() const {
 }
 
 const Algorithm& Registry::default_algorithm(const Layer& layer) const {
+  RegistryReadGuard guard(*this);
   const OpDefinition* op = find_op(layer.n().op_type);
   if (!op)
     throw Error("node '" + layer.n().name + "': op type " + layer.n().op_type +

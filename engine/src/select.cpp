@@ -4,6 +4,7 @@
 #include "algoscope/select.h"
 
 #include "algoscope/error.h"
+#include "algoscope/registry_guard.h"
 
 namespace algoscope {
 namespace {
@@ -35,12 +36,14 @@ std::vector<Shape> input_shapes(const Model& model, const Node& node) {
 
 void select_for_op(Plan& plan, const std::string& op_type, const std::string& algorithm,
                    const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   require_algorithm(known_op(op_type, registry), algorithm, "select_for_op");
   plan.defaults[op_type] = algorithm;
 }
 
 void select_by_position(Plan& plan, const Model& model, const std::string& op_type,
                         const std::vector<std::string>& algorithms, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   const OpDefinition& op = known_op(op_type, registry);
   std::vector<const Node*> layers;
   for (const Node& node : model.nodes)
@@ -58,6 +61,7 @@ void select_by_position(Plan& plan, const Model& model, const std::string& op_ty
 
 void select_by_rule(Plan& plan, const Model& model, const std::string& op_type,
                     const SelectionRule& rule, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   if (!op_type.empty()) known_op(op_type, registry);
   for (const Node& node : model.nodes) {
     if (!op_type.empty() && node.op_type != op_type) continue;
@@ -72,6 +76,7 @@ void select_by_rule(Plan& plan, const Model& model, const std::string& op_type,
 }
 
 const Algorithm& heuristic_algorithm(const Layer& layer, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   const OpDefinition* op = registry.find_op(layer.n().op_type);
   if (!op)
     throw Error("node '" + layer.n().name + "': op type " + layer.n().op_type +
@@ -88,6 +93,7 @@ const Algorithm& heuristic_algorithm(const Layer& layer, const Registry& registr
 }
 
 Plan heuristic_plan(const Model& model, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   Plan plan = Plan::for_model(model);
   for (const Node& node : model.nodes) {
     if (!node.domain.empty() || !node.problem.empty() || !registry.find_op(node.op_type)) continue;

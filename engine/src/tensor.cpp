@@ -7,6 +7,7 @@
 #include <random>
 
 #include "algoscope/error.h"
+#include "algoscope/resource_limits.h"
 
 namespace algoscope {
 
@@ -61,6 +62,8 @@ std::string shape_to_string(const Shape& shape) {
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
   for (int64_t d : shape_)
     if (d < 0) throw Error("negative dimension in tensor shape " + shape_to_string(shape_));
+  // The last line of defence: callers that know the tensor's name check first, with it.
+  check_tensor_allocation(dtype_, shape_, "a tensor");
   // Always allocate at least one cache line so that empty tensors still have a valid pointer.
   size_t bytes = (this->bytes() + 63) / 64 * 64;
   if (bytes == 0) bytes = 64;

@@ -7,6 +7,7 @@
 
 #include "algoscope/error.h"
 #include "algoscope/file_io.h"
+#include "algoscope/resource_limits.h"
 #include "onnx_tensor.h"
 
 namespace algoscope {
@@ -14,6 +15,10 @@ namespace algoscope {
 Tensor read_tensor_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot open tensor file '" + path + "'");
+  // The whole file is held in memory while it is parsed.
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(path, ec); !ec)
+    check_allocation(static_cast<size_t>(size), "tensor file '" + path + "'");
   std::stringstream buffer;
   buffer << in.rdbuf();
   onnx::TensorProto proto;

@@ -122,6 +122,26 @@ TEST_F(Cli, OpenBlasFileChosenByTheEnvironment) {
   EXPECT_NE(pthreads.out.find("(libopenblas.so.0)"), std::string::npos) << pthreads.out;
 }
 
+// --memory-limit and $ALGOSCOPE_MEMORY_LIMIT: a model that needs more is refused with the value
+// and the sizes; a bad size is a usage error naming where it came from.
+TEST_F(Cli, MemoryLimitFromTheFlagAndTheEnvironment) {
+  expect_usage_error({"run", relu_model, "--memory-limit", "200"},
+                     {"input 'x' would need 240 bytes (float32[3,4,5])",
+                      "more than the memory limit of 200 bytes"});
+  Result env = run({"run", relu_model}, "ALGOSCOPE_MEMORY_LIMIT=200");
+  EXPECT_EQ(env.exit_code, 2) << env.err;
+  EXPECT_NE(env.err.find("more than the memory limit of 200 bytes"), std::string::npos) << env.err;
+  expect_usage_error({"info", relu_model, "--memory-limit", "lots"},
+                     {"--memory-limit: 'lots' is not a memory size"});
+  Result bad_env = run({"info", relu_model}, "ALGOSCOPE_MEMORY_LIMIT=lots");
+  EXPECT_EQ(bad_env.exit_code, 2);
+  EXPECT_NE(bad_env.err.find("ALGOSCOPE_MEMORY_LIMIT: 'lots' is not a memory size"),
+            std::string::npos)
+      << bad_env.err;
+  Result fits = run({"run", relu_model, "--memory-limit=1G"});
+  EXPECT_EQ(fits.exit_code, 0) << fits.err;
+}
+
 TEST_F(Cli, RunWritesOutputsThatMatchOnnxExpectedValues) {
   Result r = run({"run", conv_model, "--inputs", conv_data, "--outputs", (dir_ / "out").string(),
                   "--select", "Conv=im2col", "--threads", "1"});

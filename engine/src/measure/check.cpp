@@ -6,6 +6,7 @@
 
 #include "algoscope/error.h"
 #include "algoscope/measure.h"
+#include "algoscope/registry_guard.h"
 #include "algoscope/session.h"
 #include "measure/layer_measure.h"
 
@@ -44,6 +45,7 @@ std::vector<const LayerCheck*> CheckResult::failed_layers() const {
 
 CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
                        const CheckOptions& options, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   if (!model) throw Error("check: no model");
   Session chosen(model, plan, {options.threads}, registry);
   Session reference(model, reference_plan(*model),

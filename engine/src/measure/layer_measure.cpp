@@ -9,6 +9,7 @@
 #include <map>
 
 #include "algoscope/error.h"
+#include "algoscope/registry_guard.h"
 
 namespace algoscope::measure {
 namespace {
@@ -183,6 +184,7 @@ size_t job_units(const LayerJob& job, const MeasureSettings& settings) {
 bool measure_layers(Session& session, const Registry& registry, const std::vector<Tensor>& inputs,
                     const std::vector<LayerJob>& jobs, const MeasureSettings& settings,
                     ProgressReporter& progress, const LayerCallbacks& callbacks) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   std::map<size_t, const LayerJob*> job_at;
   for (const LayerJob& job : jobs) job_at[job.index] = &job;
   if (job_at.empty() || progress.cancelled()) return !progress.cancelled();

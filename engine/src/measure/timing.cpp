@@ -5,6 +5,7 @@
 
 #include "algoscope/error.h"
 #include "algoscope/measure.h"
+#include "algoscope/registry_guard.h"
 #include "algoscope/session.h"
 #include "measure/layer_measure.h"
 
@@ -32,6 +33,7 @@ const AlgorithmTiming* fastest_usable(const std::vector<AlgorithmTiming>& candid
 
 LayerTimingResult time_layers(std::shared_ptr<const Model> model, const Plan& plan,
                               const LayerTimingOptions& options, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   if (!model) throw Error("time_layers: no model");
   for (const std::string& name : options.nodes)
     if (!model->find_node(name)) throw Error("the model has no node named '" + name + "'");
@@ -79,6 +81,7 @@ LayerTimingResult time_layers(std::shared_ptr<const Model> model, const Plan& pl
 
 EndToEndResult time_end_to_end(std::shared_ptr<const Model> model, const Plan& plan,
                                const EndToEndOptions& options, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   if (!model) throw Error("time_end_to_end: no model");
   Session session(model, plan, {options.threads}, registry);
   measure::ProgressReporter progress(options.control,
@@ -96,6 +99,7 @@ EndToEndResult time_end_to_end(std::shared_ptr<const Model> model, const Plan& p
 
 PlanComparison compare_plans(std::shared_ptr<const Model> model, const Plan& a, const Plan& b,
                              const EndToEndOptions& options, const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   if (!model) throw Error("compare_plans: no model");
   Session session_a(model, a, {options.threads}, registry);
   Session session_b(model, b, {options.threads}, registry);

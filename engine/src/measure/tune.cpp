@@ -14,6 +14,7 @@
 #include "algoscope/algoscope.h"
 #include "algoscope/error.h"
 #include "algoscope/measure.h"
+#include "algoscope/registry_guard.h"
 #include "algoscope/tuning_cache.h"
 #include "measure/layer_measure.h"
 
@@ -72,6 +73,7 @@ std::map<std::string, std::map<size_t, std::string>> family_choices(
 
 TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
                 const Registry& registry) {
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   if (!model) throw Error("tune: no model");
   // The default plan computes the values the layers are measured on.
   Session session(model, Plan::for_model(*model),

@@ -9,6 +9,7 @@
 
 #include "algoscope/error.h"
 #include "algoscope/registry.h"
+#include "algoscope/resource_limits.h"
 #include "onnx_import.h"
 #include "passes/graph_edit.h"
 #include "passes/pass.h"
@@ -72,6 +73,14 @@ void sweep(PassContext& context) {
         if (outputs.size() < node.outputs.size())
           throw Error("shape inference gave " + std::to_string(outputs.size()) + " outputs for " +
                       std::to_string(node.outputs.size()));
+        // Shapes computed from the file's numbers (Expand's, ConstantOfShape's) can be absurd;
+        // every later size computation assumes they can be counted. Whether they fit in memory
+        // is the Session's question (resource_limits.h), asked before it allocates.
+        for (size_t i = 0; i < node.outputs.size(); ++i)
+          if (!checked_tensor_bytes(outputs[i].dtype, outputs[i].shape))
+            throw Error("output '" + node.outputs[i] + "' (" +
+                        tensor_type_string(outputs[i].dtype, outputs[i].shape) +
+                        ") has more elements or bytes than a 64-bit size can count");
       } catch (const Error& e) {
         problem = e.what();
       }

@@ -3,6 +3,7 @@
 // (the user sees the output's name); a copy from a graph input or a constant to an output stays.
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "passes/graph_edit.h"
@@ -15,20 +16,29 @@ void remove_identity(PassContext& context) {
   std::unordered_map<std::string, Node*> producer;
   for (Node& n : m.nodes)
     for (auto& o : n.outputs) producer[o] = &n;
+  const std::unordered_set<std::string> outputs(m.outputs.begin(), m.outputs.end());
+  // Readers are redirected once, at the end, through this map (value -> what to read instead):
+  // rewriting every node per removed copy would take time quadratic in a chain of copies.
+  std::unordered_map<std::string, std::string> renamed;
+  auto resolve = [&](std::string name) {
+    for (auto it = renamed.find(name); it != renamed.end(); it = renamed.find(name))
+      name = it->second;
+    return name;
+  };
   size_t removed = 0;
   for (Node& n : m.nodes) {
     bool identity = n.op_type == "Identity" && n.domain.empty() && n.inputs.size() == 1;
     bool dropout = n.op_type == "Dropout" && n.domain.empty() && !n.inputs.empty() &&
                    !n.has_output(1) && !n.has_input(2);
     if (!(identity || dropout) || n.outputs.empty()) continue;
-    const std::string x = n.inputs[0], y = n.outputs[0];
-    if (!is_graph_output(m, y)) {
-      replace_uses(m, y, x);
-    } else if (producer.count(x) && !is_graph_output(m, x)) {
+    const std::string x = resolve(n.inputs[0]), y = n.outputs[0];
+    if (!outputs.count(y)) {
+      renamed[y] = x;
+    } else if (producer.count(x) && !outputs.count(x)) {
       // y is what the user sees: rename the producer's output to it instead.
       for (auto& o : producer[x]->outputs)
         if (o == x) o = y;
-      replace_uses(m, x, y);
+      renamed[x] = y;
       producer[y] = producer[x];
     } else {
       continue;  // graph input or constant straight to an output: keep the copy
@@ -37,6 +47,13 @@ void remove_identity(PassContext& context) {
     mark_removed(n);
   }
   erase_removed(m);
+  if (!renamed.empty()) {
+    // Chains resolve in one step from here on (each value's final name, stored).
+    for (auto& [from, to] : renamed) to = resolve(to);
+    for (Node& n : m.nodes)
+      for (auto& in : n.inputs)
+        if (auto it = renamed.find(in); it != renamed.end()) in = it->second;
+  }
   note(m, removed, "removed", "Identity/Dropout node(s)");
 }
 

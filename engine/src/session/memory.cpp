@@ -7,6 +7,7 @@
 #include <map>
 
 #include "algoscope/error.h"
+#include "algoscope/resource_limits.h"
 #include "session/session_impl.h"
 
 namespace algoscope::session {
@@ -69,6 +70,56 @@ class ArenaPlanner {
   size_t size_ = 0;
 };
 
+// a + b, stuck at SIZE_MAX rather than wrapping (the sum is compared with a limit).
+size_t saturating_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
+
+}  // namespace
+
+void check_value_sizes(const Model& model) {
+  for (const auto& [name, v] : model.values) {
+    if (!v.known) continue;
+    check_tensor_allocation(v.info.dtype, v.info.shape,
+                            "model '" + model.name + "': value '" + name + "'");
+  }
+}
+
+namespace {
+
+// Everything the session holds at once, refused before any of it is allocated: the arenas, the
+// workspaces, device copies of constants, the outputs each run allocates, and the weights the
+// model already holds (they count: the limit is about the process, and they stay alive with
+// the session). The message names the largest value, the first thing to look at.
+void check_planned_total(const Impl& s, const std::map<MemorySpace*, ArenaPlanner>& planners,
+                         const std::map<MemorySpace*, size_t>& workspace) {
+  size_t arenas = 0, workspaces = 0, weights = 0, copies = 0, outputs = 0;
+  for (const auto& [space, planner] : planners) arenas = saturating_add(arenas, planner.size());
+  for (const auto& [space, bytes] : workspace) workspaces = saturating_add(workspaces, bytes);
+  for (const auto& [name, constant] : s.model->constants)
+    weights = saturating_add(weights, constant.bytes());
+  const Slot* largest = nullptr;
+  for (const Slot& slot : s.slot_info) {
+    if (slot.kind == Slot::Kind::ConstantCopy) copies = saturating_add(copies, slot.info.bytes());
+    if (slot.kind == Slot::Kind::GraphOutput) outputs = saturating_add(outputs, slot.info.bytes());
+    if (slot.kind != Slot::Kind::GraphInput &&
+        (!largest || slot.info.bytes() > largest->info.bytes()))
+      largest = &slot;
+  }
+  size_t total = 0;
+  for (size_t part : {arenas, workspaces, weights, copies, outputs})
+    total = saturating_add(total, part);
+  if (total <= memory_limit()) return;
+  std::string detail = " (activation arenas " + format_bytes(arenas) + ", workspaces " +
+                       format_bytes(workspaces) + ", weights " + format_bytes(weights);
+  if (copies) detail += ", device copies of weights " + format_bytes(copies);
+  detail += ", outputs " + format_bytes(outputs);
+  if (largest)
+    detail += "; the largest value is '" + largest->value + "', " +
+              tensor_type_string(largest->info.dtype, largest->info.shape) + " of " +
+              format_bytes(largest->info.bytes());
+  detail += ")";
+  check_allocation(total, "model '" + s.model->name + "': compiling this plan", detail);
+}
+
 }  // namespace
 
 void plan_memory(Impl& s) {
@@ -104,15 +155,17 @@ void plan_memory(Impl& s) {
     for (size_t slot : released_at[t])
       planners.at(s.slot_info[slot].space).release(offset[slot], s.slot_info[slot].storage_bytes);
   }
-  s.arena_bytes = 0;
-  for (auto& [space, planner] : planners) {
-    s.arena_bytes += planner.size();
-    s.arenas.emplace(space, SpaceBuffer(space, planner.size()));
-  }
   std::map<MemorySpace*, size_t> workspace;
   for (const CompiledLayer& layer : s.layers) {
     workspace[layer.space] = std::max(workspace[layer.space], layer.workspace_bytes);
     s.workspace_bytes = std::max(s.workspace_bytes, layer.workspace_bytes);
+  }
+  check_planned_total(s, planners, workspace);
+
+  s.arena_bytes = 0;
+  for (auto& [space, planner] : planners) {
+    s.arena_bytes += planner.size();
+    s.arenas.emplace(space, SpaceBuffer(space, planner.size()));
   }
   for (const auto& [space, bytes] : workspace)
     s.workspaces.emplace(space, SpaceBuffer(space, bytes));

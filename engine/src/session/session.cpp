@@ -12,6 +12,8 @@
 #include <set>
 
 #include "algoscope/error.h"
+#include "algoscope/registry_guard.h"
+#include "algoscope/resource_limits.h"
 #include "blas/sgemm.h"
 #include "session/session_impl.h"
 
@@ -24,10 +26,15 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
                  const Registry& registry)
     : impl_(std::make_unique<session::Impl>()) {
   if (!model_ptr) throw Error("cannot compile: no model");
+  RegistryReadGuard registry_guard(registry);  // plugins may load meanwhile
   session::Impl& s = *impl_;
   s.model = std::move(model_ptr);
   s.threads = options.threads > 0 ? options.threads : omp_get_num_procs();
   session::check_runnable(*s.model, plan, registry);
+  session::check_value_sizes(*s.model);
+  // Preparing transforms weights (FFT, Winograd) with OpenMP: on the session's threads too, not
+  // on every core whatever the options said (run() sets the same).
+  omp_set_num_threads(s.threads);
   session::prepare_kernels(s, plan, registry);
   if (options.native_layouts) session::negotiate_native_layouts(s);
   session::place_values(s);
@@ -185,6 +192,9 @@ std::vector<Tensor> random_inputs(const Model& model, uint64_t seed) {
   for (const auto& name : model.inputs) {
     const ValueInfo* v = model.find_value(name);
     if (!v || !v->known) throw Error("input '" + name + "' has no static shape");
+    // The shape is the file's word: name the input if it is too large.
+    check_tensor_allocation(v->info.dtype, v->info.shape,
+                            "model '" + model.name + "': input '" + name + "'");
     Tensor t(v->info.dtype, v->info.shape);
     if (t.dtype() == DType::Float32)
       for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = uniform(rng);

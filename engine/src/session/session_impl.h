@@ -82,8 +82,11 @@ void prepare_kernels(Impl& s, const Plan& plan, const Registry& registry);
 void negotiate_native_layouts(Impl& s);
 // placement.cpp: slots, steps, transfers and each kernel's slots.
 void place_values(Impl& s);
+// memory.cpp: Error when a value of the model is too large to count or to fit the memory limit
+// (resource_limits.h), before kernels are prepared (they may allocate by the same sizes).
+void check_value_sizes(const Model& model);
 // memory.cpp: arena offsets by liveness over the steps, arenas, workspaces, constant copies,
-// and the KernelIO of every layer.
+// and the KernelIO of every layer. Error, before allocating, when the total exceeds the limit.
 void plan_memory(Impl& s);
 
 }  // namespace algoscope::session
