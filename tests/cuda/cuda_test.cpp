@@ -116,11 +116,21 @@ TEST(CudaDevice, CublasGemmAndMatMulMatchReference) {
   reference.defaults["Gemm"] = reference.defaults["MatMul"] = "reference";
   const auto inputs = algoscope::random_inputs(*model);
   const algoscope::Tensor want = algoscope::Session(model, reference).run(inputs)[0];
-  for (const char* name : {"cublas", "cublas_tf32", "cublaslt", "cublaslt_tf32"}) {
+  for (const char* name : {"cublas", "cublas_tf32", "cublaslt", "cublaslt_tf32", "cublaslt_find",
+                           "cublaslt_find_tf32"}) {
     SCOPED_TRACE(name);
     algoscope::Plan plan = algoscope::Plan::for_model(*model);
     plan.defaults["Gemm"] = plan.defaults["MatMul"] = name;
-    const algoscope::Tensor got = algoscope::Session(model, plan).run(inputs)[0];
+    algoscope::Session session(model, plan);
+    // The measured pick says which candidate won; the others say what they ran.
+    for (const auto& layer : session.layers())
+      if (layer.algorithm->name == name && std::string(name).rfind("cublaslt", 0) == 0)
+        EXPECT_NE(layer.choice.find(std::string(name).find("find") != std::string::npos
+                                        ? "measured fastest"
+                                        : "cuBLASLt's heuristic"),
+                  std::string::npos)
+            << layer.node->name << ": " << layer.choice;
+    const algoscope::Tensor got = session.run(inputs)[0];
     const auto tol = Registry::instance().find_algorithm("Gemm", name)->tolerance;
     double scale = 1;
     for (int64_t i = 0; i < want.numel(); ++i)
@@ -301,7 +311,8 @@ TEST(CudaKernels, GemmWithAFusedReluOrClipUnderEveryCublasVariant) {
   auto model = load(b.bytes());
   ASSERT_EQ(model->nodes.size(), 2u);
   for (const auto& node : model->nodes) EXPECT_TRUE(node.activation.has_value()) << node.name;
-  for (const char* algorithm : {"cublas", "cublaslt", "cublas_tf32", "cublaslt_tf32"}) {
+  for (const char* algorithm : {"cublas", "cublaslt", "cublas_tf32", "cublaslt_tf32",
+                                "cublaslt_find", "cublaslt_find_tf32"}) {
     SCOPED_TRACE(algorithm);
     algoscope::Plan plan = algoscope::Plan::for_model(*model);
     plan.defaults["Gemm"] = algorithm;

@@ -64,7 +64,8 @@ TEST(CudaAlgorithms, EveryCudnnForwardAlgorithmIsListedOnceWithItsTf32Twin) {
   for (const char* op : {"Gemm", "MatMul"}) {
     std::set<std::string> blas;
     for (const auto* a : cuda_algorithms(op)) blas.insert(a->name);
-    EXPECT_EQ(blas, (std::set<std::string>{"cublas", "cublas_tf32", "cublaslt", "cublaslt_tf32"}))
+    EXPECT_EQ(blas, (std::set<std::string>{"cublas", "cublas_tf32", "cublaslt", "cublaslt_tf32",
+                                           "cublaslt_find", "cublaslt_find_tf32"}))
         << op;
   }
 }

@@ -39,7 +39,7 @@ struct CompiledLayer {
   double flops = 0;
   size_t workspace_bytes = 0;
   MemorySpace* space = nullptr;  // where its kernel runs; nullptr: host
-  std::string choice;            // Kernel::choice(): what cuDNN's heuristic or find picked
+  std::string choice;            // Kernel::choice(): what cuDNN or cuBLASLt picked, or how it runs
 };
 
 // A copy of a value between memory spaces that the session inserted: before the first reader in

@@ -25,10 +25,11 @@ enum ConvVariant : int {
 inline constexpr int kTf32 = 0x100;
 
 // Gemm and MatMul through cuBLAS (cublasSgemm-style strided batched calls) or cuBLASLt (with the
-// bias epilogue and its heuristic's first candidate); strict fp32 or TF32 (kTf32).
+// bias/Relu epilogue; its heuristic's first candidate, or the fastest of its candidates timed at
+// prepare: kCublasLtFind); strict fp32 or TF32 (kTf32).
 inline constexpr const char* kCublasGemm = "cublas_gemm";
 inline constexpr const char* kCublasMatMul = "cublas_matmul";
-enum BlasVariant : int { kCublas = 0, kCublasLt = 1 };
+enum BlasVariant : int { kCublas = 0, kCublasLt = 1, kCublasLtFind = 2 };
 
 // Our own CUDA kernels, one family per op kind; the variant picks the kernel where there are
 // several (attention: naive or flash).

@@ -8,6 +8,9 @@
 // separate pass, like a fused Relu (CUBLASLT_EPILOGUE_RELU / RELU_BIAS). Other fused clamps
 // (ReLU6), and any under plain cuBLAS, are one clamp kernel after the product.
 #include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "cuda/variants.h"
@@ -24,7 +27,12 @@ namespace {
 constexpr size_t kLtWorkspace = size_t{32} << 20;
 
 bool is_tf32(int variant) { return (variant & kTf32) != 0; }
-bool is_lt(int variant) { return (variant & ~kTf32) == kCublasLt; }
+bool is_lt(int variant) {
+  return (variant & ~kTf32) == kCublasLt || (variant & ~kTf32) == kCublasLtFind;
+}
+bool is_find(int variant) { return (variant & ~kTf32) == kCublasLtFind; }
+// How many heuristic candidates cublaslt_find times.
+constexpr int kFindCandidates = 8;
 
 std::optional<std::string> float_only(const Layer& layer) {
   for (size_t i = 0; i < layer.inputs.size(); ++i)
@@ -61,10 +69,12 @@ struct RowMajorGemm {
   }
 };
 
-// A cuBLASLt matmul planned once: descriptors, layouts, the heuristic's first algorithm.
+// A cuBLASLt matmul planned once: descriptors, layouts, and the heuristic's first algorithm or,
+// with `find`, the fastest of its candidates.
 class LtPlan {
  public:
-  LtPlan(const RowMajorGemm& g, bool bias_epilogue, bool relu_epilogue) : g_(g) {
+  LtPlan(const RowMajorGemm& g, bool bias_epilogue, bool relu_epilogue, bool find)
+      : g_(g), bias_epilogue_(bias_epilogue) {
     const cublasComputeType_t compute = g.compute;
     check(cublasLtMatmulDescCreate(&desc_, compute, CUDA_R_32F), "cublasLtMatmulDescCreate");
     const cublasOperation_t op_b = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
@@ -86,11 +96,16 @@ class LtPlan {
     cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
                                          &workspace, sizeof workspace);
     int found = 0;
-    cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(cublaslt(), desc_, b_, a_, y_, y_,
-                                                           preference, 1, &heuristic_, &found);
+    cublasLtMatmulHeuristicResult_t candidates[kFindCandidates] = {};
+    cublasStatus_t status =
+        cublasLtMatmulAlgoGetHeuristic(cublaslt(), desc_, b_, a_, y_, y_, preference,
+                                       find ? kFindCandidates : 1, candidates, &found);
     cublasLtMatmulPreferenceDestroy(preference);
     check(status, "cublasLtMatmulAlgoGetHeuristic");
     if (found == 0) throw Error("cuBLASLt's heuristic offers no algorithm for this product");
+    heuristic_ = candidates[0];
+    choice_ = "cuBLASLt's heuristic's first candidate";
+    if (find) pick_fastest(candidates, found);
     workspace_ = SpaceBuffer(&device_space(), heuristic_.workspaceSize);
   }
   ~LtPlan() {
@@ -101,6 +116,8 @@ class LtPlan {
   }
   LtPlan(const LtPlan&) = delete;
   LtPlan& operator=(const LtPlan&) = delete;
+
+  const std::string& choice() const { return choice_; }
 
   void run(const float* a, const float* b, float* y, float alpha, float beta, const float* bias) {
     if (bias)
@@ -130,7 +147,50 @@ class LtPlan {
                                        sizeof stride);
     }
   }
+  // Times each candidate on zero-filled scratch operands of the product's shapes (a bias row of
+  // zeros where the epilogue reads one): a warm-up, then the best of three runs on CUDA events.
+  void pick_fastest(const cublasLtMatmulHeuristicResult_t* candidates, int found) {
+    auto elements = [&](int64_t rows, int64_t columns, int64_t stride) {
+      return size_t(g_.batch > 1 ? stride * (g_.batch - 1) + rows * columns : rows * columns);
+    };
+    auto zeros = [](size_t count) {
+      SpaceBuffer buffer(&device_space(), count * sizeof(float));
+      check(cudaMemsetAsync(buffer.data(), 0, buffer.bytes(), stream()), "clearing scratch");
+      return buffer;
+    };
+    SpaceBuffer a = zeros(elements(g_.m, g_.k, g_.stride_a));
+    SpaceBuffer b = zeros(elements(g_.k, g_.n, g_.stride_b));
+    SpaceBuffer y = zeros(elements(g_.m, g_.n, g_.stride_y));
+    SpaceBuffer bias = zeros(size_t(g_.n));
+    std::unique_ptr<DeviceTimer> timer = device_space().make_timer();
+    double best_ms = -1;
+    int best = -1;
+    for (int i = 0; i < found; ++i) {
+      if (candidates[i].state != CUBLAS_STATUS_SUCCESS) continue;
+      heuristic_ = candidates[i];
+      workspace_ = SpaceBuffer(&device_space(), heuristic_.workspaceSize);
+      const float* bias_row = bias_epilogue_ ? static_cast<const float*>(bias.data()) : nullptr;
+      double fastest = -1;
+      for (int run_index = 0; run_index < 4; ++run_index) {
+        timer->start();
+        run(static_cast<const float*>(a.data()), static_cast<const float*>(b.data()),
+            static_cast<float*>(y.data()), 1.0f, 0.0f, bias_row);
+        const double ms = timer->stop_ms();
+        if (run_index > 0 && (fastest < 0 || ms < fastest)) fastest = ms;
+      }
+      if (best < 0 || fastest < best_ms) best = i, best_ms = fastest;
+    }
+    if (best < 0) throw Error("none of cuBLASLt's candidates ran on this product");
+    heuristic_ = candidates[best];
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.4f", best_ms);
+    choice_ = "cuBLASLt's heuristic candidate " + std::to_string(best + 1) + " of " +
+              std::to_string(found) + " measured fastest (" + ms + " ms)";
+  }
+
   RowMajorGemm g_;
+  bool bias_epilogue_ = false;
+  std::string choice_;
   cublasLtMatmulDesc_t desc_ = nullptr;
   cublasLtMatrixLayout_t a_ = nullptr, b_ = nullptr, y_ = nullptr;
   cublasLtMatmulHeuristicResult_t heuristic_{};
@@ -152,8 +212,10 @@ class GemmKernel final : public DeviceKernel {
     // A fused Relu (Node::activation) is cuBLASLt's RELU epilogue: max(0, x), NaN included.
     relu_epilogue_ = is_lt(variant) && clamp_.active && clamp_.lower == 0.0f &&
                      std::isinf(clamp_.upper) && clamp_.upper > 0;
-    if (is_lt(variant)) lt_ = std::make_unique<LtPlan>(product_, bias_row_, relu_epilogue_);
+    if (is_lt(variant))
+      lt_ = std::make_unique<LtPlan>(product_, bias_row_, relu_epilogue_, is_find(variant));
   }
+  std::string choice() const override { return lt_ ? lt_->choice() : std::string(); }
   void run(KernelIO& io) override {
     const float* a = io.inputs[0]->data<float>();
     const float* b = io.inputs[1]->data<float>();
@@ -206,7 +268,11 @@ class MatMulKernel final : public DeviceKernel {
     } else {
       per_matrix_ = true;
     }
-    if (is_lt(variant) && !per_matrix_) lt_ = std::make_unique<LtPlan>(product_, false, false);
+    if (is_lt(variant) && !per_matrix_)
+      lt_ = std::make_unique<LtPlan>(product_, false, false, is_find(variant));
+  }
+  std::string choice() const override {
+    return lt_ ? lt_->choice() : per_matrix_ ? "one cuBLAS call per output matrix" : "";
   }
   void run(KernelIO& io) override {
     const float* a = io.inputs[0]->data<float>();

@@ -9,19 +9,33 @@
 namespace algoscope::ops {
 
 // cuBLAS and cuBLASLt on the GPU (engine/cuda/ops/gemm/cublas.cpp), strict fp32 and TF32: the
-// same four algorithms for Gemm and MatMul, named here once.
+// same six algorithms for Gemm and MatMul, named here once.
 void add_cublas_algorithms(Registry& registry, const std::string& op_type, const char* family,
                            const char* cublas_how, const char* cublaslt_how) {
-  const std::pair<int, const char*> variants[] = {{cuda::kCublas, cublas_how},
-                                                  {cuda::kCublasLt, cublaslt_how}};
-  for (const auto& [variant, how] : variants) {
-    const std::string library = variant == cuda::kCublas ? "cublas" : "cublaslt";
+  const std::string find_how =
+      std::string(cublaslt_how) +
+      " Instead of the heuristic's first candidate, every candidate it offers (up to 8) is timed "
+      "on this layer's shapes when the session is compiled (CUDA events, zero-filled scratch "
+      "operands, the best of three runs each) and the fastest is kept; the choice column names "
+      "it.";
+  struct Variant {
+    int id;
+    const char* name;
+    const char* label;
+    std::string how;
+  };
+  const Variant variants[] = {
+      {cuda::kCublas, "cublas", "cuBLAS", cublas_how},
+      {cuda::kCublasLt, "cublaslt", "cuBLASLt", cublaslt_how},
+      {cuda::kCublasLtFind, "cublaslt_find", "cuBLASLt's measured pick", find_how}};
+  for (const Variant& variant : variants) {
     for (bool tf32 : {false, true}) {
-      Algorithm a = cuda::algorithm(family, variant | (tf32 ? cuda::kTf32 : 0));
-      a.name = library + (tf32 ? "_tf32" : "");
+      Algorithm a = cuda::algorithm(family, variant.id | (tf32 ? cuda::kTf32 : 0));
+      a.name = std::string(variant.name) + (tf32 ? "_tf32" : "");
       a.tolerance = tf32 ? Tolerance{1e-2, 1e-2} : Tolerance{1e-4, 1e-3};
+      const std::string& how = variant.how;
       AlgorithmText text{
-          std::string(variant == cuda::kCublas ? "cuBLAS" : "cuBLASLt") +
+          std::string(variant.label) +
               (tf32 ? " on the GPU, TF32 tensor-core math" : " on the GPU, strict fp32"),
           std::string(how) +
               " Runs on the CUDA device; constant operands are copied there once when the session "
