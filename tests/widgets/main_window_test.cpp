@@ -897,6 +897,32 @@ class MainWindowTest : public QObject {
     QCOMPARE(dialog.settings().gpuDevice, combo->count() - 1);
   }
 
+  // Started without any display: the explorer says how to run in one line and exits with 2 (Qt
+  // alone aborts with exit 134); a screenshot renders offscreen by itself.
+  void withoutADisplayTheExplorerSaysHowToRun() {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* variable : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+      env.remove(QString::fromLatin1(variable));
+    QProcess app;
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(ALGOSCOPE_GUI_APP),
+              {QStringLiteral(ALGOSCOPE_SAMPLES "/tiny_resnet.onnx")});
+    QVERIFY(app.waitForFinished(kLoadTimeoutMs));
+    QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(app.exitCode(), 2);
+    const QByteArray err = app.readAllStandardError();
+    QVERIFY2(err.contains("no display") && err.contains("--screenshot"), err.constData());
+    QCOMPARE(err.count('\n'), 1);
+
+    const QString out = dir_.filePath(QStringLiteral("no-display.png"));
+    app.start(QStringLiteral(ALGOSCOPE_GUI_APP),
+              {QStringLiteral(ALGOSCOPE_SAMPLES "/lenet.onnx"), QStringLiteral("--screenshot"), out,
+               QStringLiteral("--size"), QStringLiteral("800x600")});
+    QVERIFY(app.waitForFinished(kLoadTimeoutMs));
+    QCOMPARE(app.exitCode(), 0);
+    QCOMPARE(QImage(out).size(), QSize(800, 600));
+  }
+
   void screenshotRendersTheWindowHeadless() {
     const QString out = dir_.filePath(QStringLiteral("shot.png"));
     QProcess app;
