@@ -193,7 +193,8 @@ void MainWindow::rebuildRecentMenu() {
   recentMenu_->clear();
   const QStringList files = AppSettings::recentFiles();
   for (int i = 0; i < files.size(); ++i) {
-    QAction* action = recentMenu_->addAction(QFileInfo(files[i]).fileName());
+    // Exports are often all "model.onnx": the folder tells them apart.
+    QAction* action = recentMenu_->addAction(recentFileText(files[i]));
     action->setToolTip(files[i]);
     action->setStatusTip(files[i]);
     if (i < 9) action->setShortcut(QKeySequence(QStringLiteral("Ctrl+Alt+%1").arg(i + 1)));

@@ -4,6 +4,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleValidator>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -65,6 +66,19 @@ void AppSettings::setRunSettings(const RunSettings& r) {
   s.setValue(QStringLiteral("tune/useCache"), r.useTuningCache);
   s.setValue(QStringLiteral("tune/cachePath"), r.tuningCachePath);
   s.setValue(QStringLiteral("run/gpuDevice"), r.gpuDevice);
+}
+
+QString recentFileText(const QString& path) {
+  const QFileInfo info(path);
+  QString folder = QDir::toNativeSeparators(info.absolutePath());
+  const QString home = QDir::toNativeSeparators(QDir::homePath());
+  if (folder.startsWith(home + QDir::separator()) || folder == home)
+    folder = QStringLiteral("~") + folder.mid(home.size());
+  const QStringList parts = folder.split(QDir::separator(), Qt::SkipEmptyParts);
+  if (parts.size() > 3)
+    folder = QStringLiteral("…") + QDir::separator() +
+             parts.mid(parts.size() - 2).join(QDir::separator());
+  return QStringLiteral("%1 — %2").arg(info.fileName(), folder);
 }
 
 QString applyGpuDevice(int index) {

@@ -40,6 +40,10 @@ class AppSettings {
   static constexpr int kMaxRecentFiles = 8;
 };
 
+// "model.onnx — ~/exports/resnet50": a recent file's menu text, the folder shortened to its last
+// two parts below the home folder (the tooltip has the full path).
+QString recentFileText(const QString& path);
+
 // Asks the engine to run GPU algorithms on CUDA device `index` (at start, before any model is
 // opened); "" when done or when there is no GPU, else why not.
 QString applyGpuDevice(int index);

@@ -673,6 +673,14 @@ class MainWindowTest : public QObject {
     QVERIFY(recent);
     QVERIFY(!recent->actions().isEmpty());
     QCOMPARE(recent->actions().first()->toolTip(), QFileInfo(model).absoluteFilePath());
+    // Named with its folder: two exports called model.onnx read differently.
+    QVERIFY2(recent->actions().first()->text().startsWith(QFileInfo(model).fileName() +
+                                                          QStringLiteral(" — ")),
+             qPrintable(recent->actions().first()->text()));
+    QCOMPARE(recentFileText(QStringLiteral("/data/exports/resnet/model.onnx")),
+             QStringLiteral("model.onnx — /data/exports/resnet"));
+    QCOMPARE(recentFileText(QStringLiteral("/data/exports/vit/b16/model.onnx")),
+             QStringLiteral("model.onnx — …/vit/b16"));
     QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
     loaded.clear();
     recent->actions().first()->trigger();
