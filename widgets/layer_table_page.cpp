@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QLabel>
 #include <QLineEdit>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -49,6 +50,7 @@ LayerTablePage::LayerTablePage(ModelDocument* document, QWidget* parent)
   table_->setContextMenuPolicy(Qt::ActionsContextMenu);
 
   filterEdit_ = new QLineEdit;
+  filterEdit_->setObjectName(QStringLiteral("layerFilter"));
   filterEdit_->setPlaceholderText(QStringLiteral("Filter layers by name, op or algorithm"));
   filterEdit_->setClearButtonEnabled(true);
   opFilter_ = new QComboBox;
@@ -57,8 +59,21 @@ LayerTablePage::LayerTablePage(ModelDocument* document, QWidget* parent)
   connect(opFilter_, &QComboBox::currentIndexChanged, this, [this](int index) {
     filterModel_->setOpType(index <= 0 ? QString() : opFilter_->currentText());
   });
+  // "12 of 580 shown" while a filter hides rows, so an empty table never looks like an empty model.
+  shownCount_ = new QLabel;
+  shownCount_->setObjectName(QStringLiteral("shownCount"));
+  auto updateCount = [this] {
+    const int shown = filterModel_->rowCount(), total = tableModel_->rowCount();
+    shownCount_->setText(shown == total ? QString()
+                                        : QStringLiteral("%1 of %2 shown").arg(shown).arg(total));
+  };
+  connect(filterModel_, &QAbstractItemModel::rowsInserted, this, updateCount);
+  connect(filterModel_, &QAbstractItemModel::rowsRemoved, this, updateCount);
+  connect(filterModel_, &QAbstractItemModel::modelReset, this, updateCount);
+  connect(filterModel_, &QAbstractItemModel::layoutChanged, this, updateCount);
   auto* filterRow = new QHBoxLayout;
   filterRow->addWidget(filterEdit_, 1);
+  filterRow->addWidget(shownCount_);
   filterRow->addWidget(opFilter_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 4, 0, 0);
@@ -72,7 +87,7 @@ LayerTablePage::LayerTablePage(ModelDocument* document, QWidget* parent)
               document_->setCurrentRow(current.data(LayerTableModel::RowRole).toInt());
           });
   connect(document_, &ModelDocument::currentRowChanged, this, &LayerTablePage::followDocumentRow);
-  connect(document_, &ModelDocument::modelChanged, this, &LayerTablePage::refillOpFilter);
+  connect(document_, &ModelDocument::modelChanged, this, &LayerTablePage::resetFilters);
 }
 
 void LayerTablePage::followDocumentRow(int row) {
@@ -86,7 +101,9 @@ void LayerTablePage::followDocumentRow(int row) {
   table_->scrollTo(target);
 }
 
-void LayerTablePage::refillOpFilter() {
+void LayerTablePage::resetFilters() {
+  // Filters belong to the model they were set for: the next one opens with every layer shown.
+  filterEdit_->clear();
   const QSignalBlocker blocker(opFilter_);
   opFilter_->clear();
   opFilter_->addItem(QStringLiteral("All ops"));

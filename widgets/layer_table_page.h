@@ -1,4 +1,5 @@
-// The layer table page under the graph: a filter row (text and op type) over the table of layers,
+// The layer table page under the graph: a filter row (text and op type, with how many layers it
+// shows, reset for each model) over the table of layers,
 // whose selection follows the document's and sets it, and the bulk plan edits on what is selected
 // (one algorithm for the selected layers, an op type's default, layers with the same signature).
 #pragma once
@@ -12,6 +13,7 @@
 #include "reports.h"
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QTableView;
 
@@ -42,7 +44,7 @@ class LayerTablePage : public QWidget {
 
  private:
   void followDocumentRow(int row);
-  void refillOpFilter();
+  void resetFilters();
 
   ModelDocument* document_;
   LayerTableModel* tableModel_;
@@ -50,6 +52,7 @@ class LayerTablePage : public QWidget {
   QTableView* table_;
   QLineEdit* filterEdit_;
   QComboBox* opFilter_;
+  QLabel* shownCount_;
 };
 
 }  // namespace algoscope::gui

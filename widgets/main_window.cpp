@@ -78,6 +78,7 @@ MainWindow::MainWindow(QWidget* parent)
     showMessage(Level::Warning, QStringLiteral("GPU device: %1").arg(problem.toHtmlEscaped()));
 
   connect(document_, &ModelDocument::modelChanged, this, [this] {
+    findEdit_->clear();  // a search belongs to the model it was typed for
     updateActions();
     updateStatus();
     updateTitle();

@@ -21,6 +21,7 @@
 #include <QGraphicsScene>
 #include <QImage>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMimeData>
 #include <QProcess>
@@ -907,6 +908,30 @@ class MainWindowTest : public QObject {
 
   // Started without any display: the explorer says how to run in one line and exits with 2 (Qt
   // alone aborts with exit 134); a screenshot renders offscreen by itself.
+  // A filter and a search belong to the model they were typed for: while a filter hides rows the
+  // table says how many it shows, and the next model opens with every layer shown and no search.
+  void filterAndFindResetWhenAnotherModelOpens() {
+    QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
+    auto* filter = window_->findChild<QLineEdit*>(QStringLiteral("layerFilter"));
+    auto* shown = window_->findChild<QLabel*>(QStringLiteral("shownCount"));
+    auto* find = window_->findChild<QLineEdit*>(QStringLiteral("findEdit"));
+    QVERIFY(filter && shown && find);
+    QAbstractItemModel* table = window_->layerTable()->model();
+    const int layers = window_->document()->layerCount();
+    QCOMPARE(table->rowCount(), layers);
+    QVERIFY(shown->text().isEmpty());
+    filter->setText(QStringLiteral("Gemm"));
+    QVERIFY(table->rowCount() < layers);
+    QCOMPARE(shown->text(), QStringLiteral("%1 of %2 shown").arg(table->rowCount()).arg(layers));
+    find->setText(QStringLiteral("Attention"));
+
+    QVERIFY(open(*window_, QStringLiteral(":/models/lenet.onnx")));
+    QVERIFY(filter->text().isEmpty());
+    QVERIFY(find->text().isEmpty());
+    QCOMPARE(table->rowCount(), window_->document()->layerCount());
+    QVERIFY(shown->text().isEmpty());
+  }
+
   void withoutADisplayTheExplorerSaysHowToRun() {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     for (const char* variable : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
