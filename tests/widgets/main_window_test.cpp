@@ -910,6 +910,37 @@ class MainWindowTest : public QObject {
   // alone aborts with exit 134); a screenshot renders offscreen by itself.
   // A filter and a search belong to the model they were typed for: while a filter hides rows the
   // table says how many it shows, and the next model opens with every layer shown and no search.
+  // A long error (a plan for another model lists every missing node; a wide <pre> block) stays
+  // inside a bar a few lines tall: the window keeps its size, the text scrolls and is all there,
+  // and the next successful load clears it.
+  void aLongErrorNeitherGrowsTheWindowNorOutstaysTheNextLoad() {
+    QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
+    window_->resize(1200, 800);
+    QCoreApplication::processEvents();
+    const QSize before = window_->size();
+    // A plan for another model: 65 layers this one does not have, one with a very long name.
+    Plan other;
+    for (int i = 0; i < 65; ++i)
+      other.layers["/features/block" + std::to_string(i) + "/conv/Conv"] = "reference";
+    other.layers[std::string(3000, 'x')] = "reference";
+    const QString path = dir_.filePath(QStringLiteral("other.plan.json"));
+    other.save(path.toStdString());
+    QVERIFY(!window_->loadPlan(path));
+    for (int i = 0; i < 5; ++i) QCoreApplication::processEvents();
+    QCOMPARE(window_->size(), before);
+    const QString text = window_->messageText();
+    QVERIFY2(text.contains(QStringLiteral("block64")) && text.contains(QString(3000, 'x')),
+             qPrintable(text.left(400)));
+    auto* view = window_->findChild<QWidget*>(QStringLiteral("messageText"));
+    QVERIFY(view);
+    QVERIFY2(view->height() < 12 * view->fontMetrics().lineSpacing(),
+             qPrintable(QString::number(view->height())));
+    QVERIFY(view->width() <= before.width());
+    QVERIFY(open(*window_, QStringLiteral(":/models/lenet.onnx")));
+    QVERIFY(window_->messageText().isEmpty());
+    QCOMPARE(window_->size(), before);
+  }
+
   void filterAndFindResetWhenAnotherModelOpens() {
     QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
     auto* filter = window_->findChild<QLineEdit*>(QStringLiteral("layerFilter"));
