@@ -169,12 +169,14 @@ void Inspector::showRow(int row) {
   }
   algorithms_->setModel(items);
   algorithms_->setEnabled(facts.runnable());
-  // Keep studying the same algorithm while the row's plan changes; otherwise start from the
-  // algorithm that runs the layer.
+  // Keep studying the algorithm picked here while other parts of the plan change; a new layer, or
+  // a new algorithm for this one, starts from the algorithm that runs it.
+  const QString runs = document_->effectiveAlgorithm(row);
   int at = algorithms_->findData(previous);
-  if (at < 0 || facts.name != inspectedLayer_)
-    at = algorithms_->findData(document_->effectiveAlgorithm(row));
+  if (at < 0 || facts.name != inspectedLayer_ || runs != inspectedRuns_)
+    at = algorithms_->findData(runs);
   inspectedLayer_ = facts.name;
+  inspectedRuns_ = runs;
   algorithms_->setCurrentIndex(std::max(0, at));
   refreshAlgorithm();
 }

@@ -39,6 +39,7 @@ class Inspector : public QWidget {
   QTextBrowser* algorithmText_;
   int row_ = -1;
   QString inspectedLayer_;  // the layer whose algorithm choice the combo remembers
+  QString inspectedRuns_;   // the algorithm that ran it then: when the plan changes it, follow
 };
 
 }  // namespace algoscope::gui

@@ -941,6 +941,29 @@ class MainWindowTest : public QObject {
     QCOMPARE(window_->size(), before);
   }
 
+  // The inspector's combo follows the plan: reading about another algorithm keeps it while the
+  // rest of the plan changes, but a new algorithm for this layer (from the table, a loaded plan)
+  // shows the one that now runs it.
+  void inspectorComboFollowsThePlan() {
+    QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
+    ModelDocument* document = window_->document();
+    Inspector* inspector = window_->inspector();
+    const int row = firstConvRow();
+    document->setCurrentRow(row);
+    QCOMPARE(inspector->inspectedAlgorithm(), document->effectiveAlgorithm(row));
+    inspector->inspectAlgorithm(QStringLiteral("reference"));  // reading, not choosing
+    Plan plan = document->plan();
+    plan.defaults["Gemm"] = "reference";  // another layer's choice
+    document->setPlan(plan);
+    QCOMPARE(inspector->inspectedAlgorithm(), QStringLiteral("reference"));
+    QVERIFY(document->setLayerAlgorithm(row, QStringLiteral("im2col")));
+    QCOMPARE(inspector->inspectedAlgorithm(), QStringLiteral("im2col"));
+    plan = document->plan();
+    plan.layers[document->layer(row).name.toStdString()] = "kn2row";
+    document->setPlan(plan);
+    QCOMPARE(inspector->inspectedAlgorithm(), QStringLiteral("kn2row"));
+  }
+
   void filterAndFindResetWhenAnotherModelOpens() {
     QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
     auto* filter = window_->findChild<QLineEdit*>(QStringLiteral("layerFilter"));
