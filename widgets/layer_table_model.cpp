@@ -74,6 +74,11 @@ Qt::ItemFlags LayerTableModel::flags(const QModelIndex& index) const {
 QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
     return {};
+  if (role == Qt::ToolTipRole) {
+    // The cell's explanation where it has one, else its whole text: narrow columns elide it.
+    const QString detail = data(index, DetailTipRole).toString();
+    return detail.isEmpty() ? data(index, Qt::DisplayRole) : detail;
+  }
   const int row = index.row();
   const LayerFacts& facts = document_->layer(row);
   const std::optional<Timing> measured =
@@ -149,7 +154,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
     case Qt::EditRole:
       if (index.column() == AlgorithmColumn) return document_->requestedAlgorithm(row);
       return {};
-    case Qt::ToolTipRole:
+    case DetailTipRole:
       switch (index.column()) {
         case LayerColumn:
           return facts.name;

@@ -34,7 +34,8 @@ class LayerTableModel : public QAbstractTableModel {
     // QVariantList of QVariantMap{name, whyNot, engineDefault(bool)} for the algorithm column,
     // "default" first.
     AlgorithmOptionsRole,
-    RowRole,  // the document row, through any proxy
+    RowRole,        // the document row, through any proxy
+    DetailTipRole,  // a cell's explanation (the tooltip; cells without one show their whole text)
   };
 
   explicit LayerTableModel(ModelDocument* document, QObject* parent = nullptr);

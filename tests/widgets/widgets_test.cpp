@@ -388,6 +388,10 @@ class WidgetsTest : public QObject {
     QCOMPARE(status.data().toString(), QStringLiteral("MISMATCH: 7 of 100 outside tolerance"));
     QVERIFY(status.data(Qt::ForegroundRole).isValid());
     QVERIFY(error.data(Qt::ToolTipRole).toString().contains(QStringLiteral("7 of 100")));
+    // Cells without an explanation show their whole text as the tooltip: narrow columns elide.
+    QCOMPARE(status.data(Qt::ToolTipRole).toString(), status.data().toString());
+    const QModelIndex op = model.index(row, LayerTableModel::OpColumn);
+    QCOMPARE(op.data(Qt::ToolTipRole).toString(), op.data().toString());
     AlgorithmMeasurement broken{row, other, std::nullopt, {}};
     broken.result.failure = QStringLiteral("kernel threw");
     document.recordAlgorithmResults(document.model(), {broken});
