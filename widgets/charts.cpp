@@ -21,28 +21,46 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "model_document.h"
 #include "results_export.h"
 
 namespace algoscope::gui {
 
-QColor algorithmColor(const QString& opType, const QString& algorithm) {
-  // Grey first: position 0 is every op's reference. No black: the plan's algorithm is drawn dark.
-  static const QList<QColor> colors = {
+QColor algorithmColor(const QString& algorithm) {
+  // Grey first: index 0 is `reference`. No black: the plan's algorithm is drawn darker.
+  static const QList<QColor> palette = {
       QColor(127, 127, 127), QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
       QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),   QColor(227, 119, 194),
       QColor(188, 189, 34),  QColor(23, 190, 207),  QColor(57, 59, 121),   QColor(99, 121, 57),
       QColor(231, 186, 82),  QColor(0, 128, 128),   QColor(250, 128, 114), QColor(152, 223, 138),
       QColor(90, 40, 10),    QColor(255, 0, 255),   QColor(255, 187, 120), QColor(174, 199, 232)};
   static_assert(kAlgorithmColors == 20);
-  if (const OpDefinition* op = Registry::instance().find_op(opType.toStdString())) {
-    const std::string name = algorithm.toStdString();
-    for (size_t i = 0; i < op->algorithms.size(); ++i)
-      if (op->algorithms[i].name == name) return colors[int(i % colors.size())];
+  // Every distinct algorithm name in registry order (ops by name, each op's list in order),
+  // `reference` first; rebuilt when a plugin adds algorithms.
+  static std::map<std::string, int> indexOf;
+  static size_t algorithmsSeen = 0;
+  const Registry& registry = Registry::instance();
+  size_t total = 0;
+  for (const std::string& op : registry.op_types())
+    total += registry.find_op(op)->algorithms.size();
+  if (total != algorithmsSeen) {
+    indexOf = {{kReference, 0}};
+    for (const std::string& op : registry.op_types())
+      for (const Algorithm& a : registry.find_op(op)->algorithms)
+        indexOf.try_emplace(a.name, int(indexOf.size()));
+    algorithmsSeen = total;
   }
-  // Not in the registry (a plan naming an algorithm no longer there): one picked by the name.
-  return colors[int(qHash(algorithm) % uint(colors.size()))];
+  auto it = indexOf.find(algorithm.toStdString());
+  // A name the registry does not know (a plan from elsewhere): a colour picked by the name.
+  const int index = it != indexOf.end() ? it->second : int(indexOf.size() + qHash(algorithm) % 997);
+  if (index < palette.size()) return palette[index];
+  // Beyond the palette, hues a golden angle apart at alternating strengths: still one colour per
+  // name.
+  const int k = index - int(palette.size());
+  return QColor::fromHsvF(std::fmod(0.07 + k * 0.381966, 1.0), k % 2 ? 0.45 : 0.8,
+                          k % 3 == 0 ? 0.6 : 0.85);
 }
 
 namespace {
@@ -198,12 +216,10 @@ void LayerLatencyChart::rebuild() {
   // Horizontal bars list the first category at the bottom; reverse so the slowest is on top.
   std::reverse(rows.begin(), rows.end());
 
-  // Each measured algorithm with the op type of the first layer it was timed on (its colour is its
-  // position in that op's registry list).
-  std::map<QString, QString> algorithms;
+  // Each algorithm measured on these layers, one bar set each.
+  std::set<QString> algorithms;
   for (int row : rows)
-    for (const auto& [algorithm, timing] : document_->timings(row))
-      algorithms.emplace(algorithm, document_->layer(row).opType);
+    for (const auto& [algorithm, timing] : document_->timings(row)) algorithms.insert(algorithm);
 
   auto* series = new QHorizontalBarSeries;
   double smallest = 0, largest = 0;
@@ -226,9 +242,9 @@ void LayerLatencyChart::rebuild() {
   // one is a zero-length bar, at the log axis's floor (a log axis has no zero).
   const bool log = logScale_->isChecked() && smallest > 0;
   const double missing = log ? std::pow(10, std::floor(std::log10(smallest))) : 0.0;
-  for (const auto& [algorithm, opType] : algorithms) {
+  for (const QString& algorithm : algorithms) {
     auto* set = new QBarSet(algorithm);
-    const QColor color = algorithmColor(opType, algorithm);
+    const QColor color = algorithmColor(algorithm);
     set->setColor(color.lighter(135));
     set->setBorderColor(color.darker(120));
     set->setSelectedColor(color.darker(150));
@@ -468,7 +484,7 @@ void SpeedErrorChart::rebuild() {
     auto* series = new QScatterSeries;
     series->setName(algorithm);
     series->setMarkerSize(size);
-    const QColor color = algorithmColor(document_->layer(points.front().row).opType, algorithm);
+    const QColor color = algorithmColor(algorithm);
     series->setColor(color);
     series->setBorderColor(color.darker(140));
     for (const Point& p : points) {

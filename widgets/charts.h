@@ -28,11 +28,12 @@ namespace algoscope::gui {
 
 class ModelDocument;
 
-// The colour of an algorithm in every chart: the palette entry at its position in its op's registry
-// list (plugins' algorithms included), so no two algorithms of an op share one among the first
-// kAlgorithmColors; position 0, every op's reference, is grey.
+// The colour of an algorithm in every chart and in the graph: one per algorithm name, by its
+// position among the distinct names of the registry (plugins' algorithms included), so `direct`
+// is the same colour for Conv and Add and no two names share one. The first kAlgorithmColors come
+// from a palette, `reference` grey; further names get golden-angle hues.
 inline constexpr int kAlgorithmColors = 20;
-QColor algorithmColor(const QString& opType, const QString& algorithm);
+QColor algorithmColor(const QString& algorithm);
 
 class LayerLatencyChart : public QWidget {
   Q_OBJECT

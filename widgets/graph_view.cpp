@@ -18,6 +18,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "charts.h"
 #include "model_document.h"
 #include "results_export.h"
 #include "sugiyama_layout.h"
@@ -125,6 +126,7 @@ class NodeItem : public QGraphicsItem {
     badge_ = badge;
     update();
   }
+  QColor fill() const { return fill_; }
   void setFill(const QColor& fill) {
     if (fill == fill_) return;
     fill_ = fill;
@@ -532,7 +534,9 @@ void GraphView::refreshColors() {
     size_t next = 0;
     for (const auto& [negCount, label] : byCount) {
       auto fixed = fixedOpColors().find(label);
-      if (colorMode_ == ColorMode::OpType && fixed != fixedOpColors().end())
+      if (colorMode_ == ColorMode::Algorithm)
+        colorOf[label] = algorithmColor(label);  // the charts' colour, whatever the plan
+      else if (fixed != fixedOpColors().end())
         colorOf[label] = fixed->second;
       else
         colorOf[label] = categoryColors()[next++ % categoryColors().size()];
@@ -579,6 +583,11 @@ void GraphView::showCurrentRow(int row) {
   highlightEdges(highlighted_, true);
   const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
   if (!visible.contains(highlighted_->sceneBoundingRect())) centerOn(highlighted_);
+}
+
+QColor GraphView::fillOfRow(int row) const {
+  if (row < 0 || row >= int(itemOfRow_.size())) return {};
+  return nodes_[size_t(itemOfRow_[size_t(row)])]->fill();
 }
 
 int GraphView::find(const QString& text, bool backwards) {

@@ -34,6 +34,8 @@ class GraphView : public QGraphicsView {
   void setColorMode(ColorMode mode);
   double lastLayoutMs() const { return lastLayoutMs_; }
   int nodeItemCount() const { return int(nodes_.size()); }
+  // The colour the layer's node is filled with under the current colour mode.
+  QColor fillOfRow(int row) const;
 
   // Selects the next (or previous) layer whose name or op contains `text` after the current one,
   // centres it and marks every match; returns the number of matches.

@@ -608,6 +608,23 @@ class MainWindowTest : public QObject {
     QVERIFY(QFile::exists(nextSavePath_));
   }
 
+  // Colouring the graph by algorithm uses the charts' colour of each algorithm, whatever the
+  // plan: a change of plan does not reshuffle the others.
+  void graphColoursAlgorithmsLikeTheCharts() {
+    QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
+    window_->graphView()->setColorMode(GraphView::ColorMode::Algorithm);
+    ModelDocument* document = window_->document();
+    auto check = [&] {
+      for (int row = 0; row < document->layerCount(); ++row)
+        QCOMPARE(window_->graphView()->fillOfRow(row),
+                 algorithmColor(document->effectiveAlgorithm(row)));
+    };
+    check();
+    QVERIFY(document->setLayerAlgorithm(firstConvRow(), QStringLiteral("im2col")));
+    check();
+    window_->graphView()->setColorMode(GraphView::ColorMode::OpType);
+  }
+
   void settingsPersistAcrossWindows() {
     action("actionColor1")->trigger();
     QCOMPARE(window_->graphView()->colorMode(), GraphView::ColorMode::Algorithm);

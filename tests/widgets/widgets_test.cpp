@@ -750,32 +750,23 @@ class WidgetsTest : public QObject {
              QStringLiteral("algoscope-plan"));
   }
 
-  // Charts colour an algorithm by its position in its op's registry list: the algorithms of one op
-  // never share a colour among the first kAlgorithmColors, and a position means the same colour in
-  // every op (position 0, the reference, is the same grey everywhere).
-  void algorithmColoursFollowRegistryPositions() {
+  // One colour per algorithm name everywhere (issue 17): every distinct name in the registry gets
+  // its own colour, `direct` under Conv and Add is one colour, `reference` is grey, and a name
+  // the registry does not know still gets the same colour each time.
+  void algorithmColoursAreOnePerNameEverywhere() {
     const Registry& registry = Registry::instance();
-    QColor atPosition[kAlgorithmColors];
-    for (const std::string& opType : registry.op_types()) {
-      const OpDefinition* op = registry.find_op(opType);
-      QSet<QRgb> seen;
-      const size_t n = std::min(op->algorithms.size(), size_t(kAlgorithmColors));
-      for (size_t i = 0; i < n; ++i) {
-        const QColor color = algorithmColor(QString::fromStdString(opType),
-                                            QString::fromStdString(op->algorithms[i].name));
-        QVERIFY2(!seen.contains(color.rgb()), (opType + " " + op->algorithms[i].name).c_str());
-        seen.insert(color.rgb());
-        if (!atPosition[i].isValid()) atPosition[i] = color;
-        QCOMPARE(color, atPosition[i]);
+    std::map<QRgb, std::string> owner;
+    for (const std::string& opType : registry.op_types())
+      for (const Algorithm& a : registry.find_op(opType)->algorithms) {
+        const QRgb rgb = algorithmColor(QString::fromStdString(a.name)).rgb();
+        auto [it, fresh] = owner.emplace(rgb, a.name);
+        QVERIFY2(fresh || it->second == a.name,
+                 (a.name + " has the colour of " + it->second).c_str());
       }
-    }
-    // Conv has more algorithms than any other op: they all got distinct colours above.
-    QVERIFY(registry.find_op("Conv")->algorithms.size() >= 11);
-    QCOMPARE(algorithmColor(QStringLiteral("Conv"), QString::fromStdString(kReference)),
-             QColor(127, 127, 127));
-    // A name the registry does not know still gets a colour, the same one each time.
-    QCOMPARE(algorithmColor(QStringLiteral("Conv"), QStringLiteral("no_such_algorithm")),
-             algorithmColor(QStringLiteral("Conv"), QStringLiteral("no_such_algorithm")));
+    QVERIFY(owner.size() > size_t(kAlgorithmColors));  // beyond the palette too
+    QCOMPARE(algorithmColor(QString::fromStdString(kReference)), QColor(127, 127, 127));
+    QCOMPARE(algorithmColor(QStringLiteral("no_such_algorithm")),
+             algorithmColor(QStringLiteral("no_such_algorithm")));
   }
 };
 
