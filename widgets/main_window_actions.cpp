@@ -295,6 +295,18 @@ void MainWindow::buildActions() {
   file->insertMenu(menus.at(QStringLiteral("&File/Open &sample"))->menuAction(), recentMenu_);
   for (int mode = 0; mode < 3; ++mode)
     colorActions_[mode] = byName.at(QStringLiteral("actionColor%1").arg(mode));
+  // Undo and redo head the Plan menu; their text names the edit ("Undo Set im2col for …") and
+  // the stack enables them.
+  QMenu* planMenu = menus.at(QStringLiteral("&Plan"));
+  QAction* undo = document_->undoStack()->createUndoAction(this, QStringLiteral("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  undo->setObjectName(QStringLiteral("actionUndo"));
+  QAction* redo = document_->undoStack()->createRedoAction(this, QStringLiteral("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  redo->setObjectName(QStringLiteral("actionRedo"));
+  QAction* firstPlanAction = planMenu->actions().value(0);
+  planMenu->insertActions(firstPlanAction, {undo, redo});
+  planMenu->insertSeparator(firstPlanAction);
 
   // --- Toolbar: the everyday actions, the colour mode and the layer search.
   QToolBar* tools = addToolBar(QStringLiteral("Main"));

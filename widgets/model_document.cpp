@@ -80,8 +80,44 @@ QString humanSeconds(double seconds) {
   return QString::number(seconds, 'f', 2) + QStringLiteral(" s");
 }
 
-ModelDocument::ModelDocument(QObject* parent) : QObject(parent) {}
+// One plan edit on the undo stack. push() calls redo() at once; the edit is already applied then.
+class ModelDocument::PlanEdit final : public QUndoCommand {
+ public:
+  PlanEdit(ModelDocument* document, Plan before, Plan after, const QString& what)
+      : QUndoCommand(what),
+        document_(document),
+        before_(std::move(before)),
+        after_(std::move(after)) {}
+  void undo() override { document_->restorePlan(before_); }
+  void redo() override {
+    if (applied_) document_->restorePlan(after_);
+    applied_ = true;
+  }
+
+ private:
+  ModelDocument* document_;
+  Plan before_, after_;
+  bool applied_ = false;
+};
+
+ModelDocument::EditScope::EditScope(ModelDocument* document, QString what)
+    : document_(document), what_(std::move(what)) {
+  if (document_->editDepth_++ == 0) before_ = document_->plan_;
+}
+
+ModelDocument::EditScope::~EditScope() {
+  if (--document_->editDepth_ == 0 && before_ && !(*before_ == document_->plan_))
+    document_->undoStack_->push(new PlanEdit(document_, *before_, document_->plan_, what_));
+}
+
+ModelDocument::ModelDocument(QObject* parent) : QObject(parent), undoStack_(new QUndoStack(this)) {}
 ModelDocument::~ModelDocument() = default;
+
+void ModelDocument::restorePlan(const Plan& plan) {
+  plan_ = plan;
+  resolveAll();
+  emit planChanged();
+}
 
 void ModelDocument::setModel(std::shared_ptr<const Model> model) {
   std::vector<LayerFacts> layers;
@@ -119,6 +155,7 @@ void ModelDocument::setModel(std::shared_ptr<const Model> model) {
   lastCheck_.reset();
   lastTune_.reset();
   currentRow_ = -1;
+  undoStack_->clear();  // edits of another model's plan
   resolveAll();
   emit modelChanged();
   emit currentRowChanged(-1);
@@ -195,6 +232,7 @@ QList<int> ModelDocument::rowsWithSignature(const QString& signature) const {
 void ModelDocument::setPlan(const Plan& plan) {
   if (!model_) throw Error("open a model before loading a plan");
   validate_plan(plan, *model_);
+  EditScope edit(this, QStringLiteral("Replace the plan"));
   plan_ = plan;
   resolveAll();
   emit planChanged();
@@ -214,6 +252,7 @@ bool ModelDocument::setLayerAlgorithm(int row, const QString& algorithm, QString
     return false;
   }
   const std::string name = facts.node->name;
+  EditScope edit(this, QStringLiteral("Set %1 for %2").arg(algorithm, facts.name));
   if (algorithm != QString::fromStdString(Plan::kDefault)) {
     auto option = std::find_if(facts.algorithms.begin(), facts.algorithms.end(),
                                [&](const AlgorithmOption& o) { return o.name == algorithm; });
@@ -237,6 +276,7 @@ bool ModelDocument::setLayerAlgorithm(int row, const QString& algorithm, QString
 int ModelDocument::setRowsAlgorithm(const QList<int>& rows, const QString& algorithm,
                                     QStringList* skipped) {
   int changed = 0;
+  EditScope edit(this, QStringLiteral("Set %1 for %2 layers").arg(algorithm).arg(rows.size()));
   {
     // One planChanged for the whole batch instead of one per row.
     const QSignalBlocker blocker(this);
@@ -253,6 +293,7 @@ int ModelDocument::setRowsAlgorithm(const QList<int>& rows, const QString& algor
 }
 
 int ModelDocument::setOpTypeDefault(const QString& opType, const QString& algorithm) {
+  EditScope edit(this, QStringLiteral("Set %1 for every %2").arg(algorithm, opType));
   if (algorithm == QString::fromStdString(Plan::kDefault))
     plan_.defaults.erase(opType.toStdString());
   else
@@ -267,6 +308,7 @@ int ModelDocument::setOpTypeDefault(const QString& opType, const QString& algori
 
 void ModelDocument::resetPlan() {
   if (!model_) return;
+  EditScope edit(this, QStringLiteral("Reset the plan"));
   Plan fresh = Plan::for_model(*model_);
   plan_.defaults.clear();
   plan_.layers.clear();

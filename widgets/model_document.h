@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <QUndoStack>
 #include <map>
 #include <memory>
 #include <optional>
@@ -164,6 +165,9 @@ class ModelDocument : public QObject {
   // keep the engine's choice; returns how many of the op type's layers it applies to.
   int setOpTypeDefault(const QString& opType, const QString& algorithm);
   void resetPlan();  // everything back to the engine's choice
+  // Every plan edit above is one step on this stack (a batch of rows is one step); undo and redo
+  // restore the plan before and after it. Opening a model clears it.
+  QUndoStack* undoStack() const { return undoStack_; }
   bool isPlanModified() const;
   void markPlanSaved();  // the current plan is what is on disk
 
@@ -212,6 +216,21 @@ class ModelDocument : public QObject {
   void currentRowChanged(int row);
 
  private:
+  class PlanEdit;
+  friend class PlanEdit;
+  // Wraps one edit: the plan before the outermost scope and after it become one undo step named
+  // `what`, when the plan changed.
+  class EditScope {
+   public:
+    EditScope(ModelDocument* document, QString what);
+    ~EditScope();
+
+   private:
+    ModelDocument* document_;
+    QString what_;
+    std::optional<Plan> before_;
+  };
+  void restorePlan(const Plan& plan);  // undo/redo: no new step
   void resolveAll();
   static void describe(const Model& model, LayerFacts& facts);
 
@@ -219,6 +238,8 @@ class ModelDocument : public QObject {
   std::vector<LayerFacts> layers_;
   std::map<std::string, int> rowOfName_;
   double totalFlops_ = 0;
+  QUndoStack* undoStack_;
+  int editDepth_ = 0;
   Plan plan_;
   Plan savedPlan_;
   std::vector<QString> effective_;

@@ -961,6 +961,46 @@ class MainWindowTest : public QObject {
   // The inspector's combo follows the plan: reading about another algorithm keeps it while the
   // rest of the plan changes, but a new algorithm for this layer (from the table, a loaded plan)
   // shows the one that now runs it.
+  // Plan edits undo and redo from the Plan menu, a reset included; a batch of rows is one step;
+  // another model starts with nothing to undo.
+  void undoAndRedoRestoreThePlan() {
+    QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
+    ModelDocument* document = window_->document();
+    QAction* undo = action("actionUndo");
+    QAction* redo = action("actionRedo");
+    QVERIFY(!undo->isEnabled());
+    const Plan initial = document->plan();
+    const int row = firstConvRow();
+    QVERIFY(document->setLayerAlgorithm(row, QStringLiteral("im2col")));
+    const Plan edited = document->plan();
+    QVERIFY(undo->isEnabled());
+    QVERIFY(undo->text().contains(QStringLiteral("im2col")));
+    QList<int> rows;
+    for (int r = 0; r < document->layerCount(); ++r)
+      if (document->layer(r).opType == QStringLiteral("Conv")) rows << r;
+    QVERIFY(document->setRowsAlgorithm(rows, QStringLiteral("reference")) > 1);
+    const Plan batch = document->plan();
+    document->resetPlan();
+    QVERIFY(document->plan() == initial);
+
+    undo->trigger();
+    QVERIFY(document->plan() == batch);
+    undo->trigger();  // the whole batch in one step
+    QVERIFY(document->plan() == edited);
+    QCOMPARE(document->effectiveAlgorithm(row), QStringLiteral("im2col"));
+    undo->trigger();
+    QVERIFY(document->plan() == initial);
+    QVERIFY(!undo->isEnabled());
+    redo->trigger();
+    redo->trigger();
+    QVERIFY(document->plan() == batch);
+    QVERIFY(document->isPlanModified());
+
+    QVERIFY(open(*window_, QStringLiteral(":/models/lenet.onnx")));
+    QVERIFY(!undo->isEnabled());
+    QVERIFY(!redo->isEnabled());
+  }
+
   void inspectorComboFollowsThePlan() {
     QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
     ModelDocument* document = window_->document();
