@@ -6,6 +6,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QComboBox>
+#include <QDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
@@ -14,7 +15,9 @@
 #include <QMessageBox>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QToolBar>
+#include <QVBoxLayout>
 #include <map>
 
 #include "algoscope/algoscope.h"
@@ -22,6 +25,7 @@
 #include "job_runner.h"
 #include "main_window.h"
 #include "model_document.h"
+#include "reports.h"
 #include "settings.h"
 
 namespace algoscope::gui {
@@ -92,10 +96,28 @@ std::vector<MainWindow::ActionSpec> MainWindow::actionTable() {
         if (!path.isEmpty()) w.loadPlugin(path);
       })
       .separatorBefore = true;
+  add(file, "actionModelProperties", QStringLiteral("Model &properties"),
+      QKeySequence(QStringLiteral("Ctrl+I")),
+      QStringLiteral("Producer, opset, inputs and outputs, and what the loader changed"),
+      Enable::Model,
+      [](MainWindow& w) {
+        auto* dialog = new QDialog(&w);
+        dialog->setObjectName(QStringLiteral("modelProperties"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(QStringLiteral("Model properties"));
+        auto* text = new QTextBrowser;
+        text->setHtml(modelPropertiesHtml(*w.document_));
+        auto* layout = new QVBoxLayout(dialog);
+        layout->addWidget(text);
+        dialog->resize(640, 480);
+        // A new model makes the properties stale.
+        QObject::connect(w.document_, &ModelDocument::modelChanged, dialog, &QDialog::close);
+        dialog->show();
+      })
+      .separatorBefore = true;
   add(file, "actionExportCsv", QStringLiteral("Export results as &CSV…"),
       QKeySequence(QStringLiteral("Ctrl+E")), {}, Enable::Model,
-      [](MainWindow& w) { w.exportResults(false); })
-      .separatorBefore = true;
+      [](MainWindow& w) { w.exportResults(false); });
   add(file, "actionExportJson", QStringLiteral("Export results as &JSON…"),
       QKeySequence(QStringLiteral("Ctrl+Shift+E")), {}, Enable::Model,
       [](MainWindow& w) { w.exportResults(true); });
@@ -237,6 +259,10 @@ std::vector<MainWindow::ActionSpec> MainWindow::actionTable() {
       [](MainWindow& w) { w.exportChart(); });
 
   // --- Help
+  add(help, "actionGettingStarted", QStringLiteral("&Getting started"), {}, {}, Enable::Always,
+      [](MainWindow& w) {
+        QMessageBox::information(&w, QStringLiteral("Getting started"), gettingStartedHtml());
+      });
   add(help, "actionAbout", QStringLiteral("&About algoscope"), QKeySequence::HelpContents, {},
       Enable::Always, [](MainWindow& w) {
         QMessageBox::about(

@@ -10,6 +10,73 @@
 
 namespace algoscope::gui {
 
+QString modelPropertiesHtml(const ModelDocument& document) {
+  const Model* model = document.model();
+  if (!model) return QStringLiteral("<p>No model is open.</p>");
+  auto esc = [](const std::string& text) { return QString::fromStdString(text).toHtmlEscaped(); };
+  auto row = [](const QString& key, const QString& value) {
+    return QStringLiteral("<tr><td style='padding-right:12px'><b>%1</b></td><td>%2</td></tr>")
+        .arg(key, value);
+  };
+  auto values = [&](const std::vector<std::string>& names) {
+    QStringList lines;
+    for (const std::string& name : names) {
+      const ValueInfo* v = model->find_value(name);
+      lines << QStringLiteral("%1 <span style='color:#666'>%2</span>")
+                   .arg(esc(name), v && v->known ? esc(std::string(dtype_name(v->info.dtype)) +
+                                                       " " + shape_to_string(v->info.shape))
+                                                 : QStringLiteral("shape unknown"));
+    }
+    return lines.join(QStringLiteral("<br>"));
+  };
+  qint64 parameters = 0;
+  for (int row = 0; row < document.layerCount(); ++row)
+    parameters += document.layer(row).parameters;
+  QString html = QStringLiteral("<h3>%1</h3><table>").arg(esc(model->name));
+  html += row(QStringLiteral("file"),
+              model->path.empty() ? QStringLiteral("(bundled sample)") : esc(model->path));
+  html += row(QStringLiteral("producer"),
+              model->producer.empty() ? QStringLiteral("(not stated)") : esc(model->producer));
+  html += row(QStringLiteral("IR version, opset"),
+              QStringLiteral("%1, %2").arg(model->ir_version).arg(model->opset));
+  html += row(QStringLiteral("sha256"),
+              esc(model->fingerprint.substr(model->fingerprint.find(':') + 1)));
+  html += row(QStringLiteral("inputs"), values(model->inputs));
+  html += row(QStringLiteral("outputs"), values(model->outputs));
+  html += row(QStringLiteral("layers"), QString::number(document.layerCount()));
+  html += row(QStringLiteral("parameters"), humanCount(double(parameters)));
+  html += row(QStringLiteral("FLOPs"), humanCount(document.totalFlops()));
+  html += QStringLiteral("</table>");
+  if (!model->load_notes.empty()) {
+    html += QStringLiteral("<p><b>What the loader changed</b></p><ul>");
+    for (const std::string& note : model->load_notes)
+      html += QStringLiteral("<li>%1</li>").arg(esc(note));
+    html += QStringLiteral("</ul>");
+  }
+  return html;
+}
+
+QString gettingStartedHtml() {
+  return QStringLiteral(
+      "<h3>Getting started</h3><ol>"
+      "<li><b>Open a model</b>: File ▸ Open (Ctrl+O), drop an .onnx file on the window, or File ▸ "
+      "Open sample. The graph shows the layers as the engine runs them (BatchNormalization folded, "
+      "activations fused), the table lists them with shapes, parameters and FLOPs.</li>"
+      "<li><b>Pick algorithms</b>: double-click a layer's algorithm in the table, or use the "
+      "inspector on the right to read how each algorithm works and why one does not apply; "
+      "Plan ▸ sets one for many layers at once. Plan ▸ Undo takes an edit back.</li>"
+      "<li><b>Check</b> (Run ▸ Check equivalence, F6) compares every layer and the outputs with "
+      "the <i>reference</i> algorithms, within each algorithm's tolerance.</li>"
+      "<li><b>Time</b>: Run ▸ Time algorithms (F8) times every algorithm of the selected layers; "
+      "Run end to end (F5) and Time plans compare whole plans; the charts tabs show the "
+      "results.</li>"
+      "<li><b>Tune</b> (F9) measures every layer and picks the fastest algorithm within "
+      "tolerance; Plan ▸ Use tuned plan takes it.</li>"
+      "<li><b>Save the plan</b> (Ctrl+S): a JSON file that <tt>algoscope-cli run --plan</tt> and "
+      "the C++ library read.</li></ol>"
+      "<p>Run ▸ Settings sets threads, repeats, tolerances, the tuning cache and the GPU.</p>");
+}
+
 QString statusSummaryText(const ModelDocument& document) {
   const Model* model = document.model();
   if (!model) return QStringLiteral("No model — File ▸ Open (Ctrl+O) or Open sample");

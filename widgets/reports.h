@@ -28,6 +28,14 @@ struct Report {
 
 // The permanent summary at the right of the status bar: model, layers, FLOPs, latency, check.
 QString statusSummaryText(const ModelDocument& document);
+
+// File > Model properties: the file, producer, IR version, opset and fingerprint, the graph's
+// inputs and outputs with types and shapes, layers, parameters, FLOPs, and what the loader
+// changed. Rich text.
+QString modelPropertiesHtml(const ModelDocument& document);
+
+// Help > Getting started: the explorer's workflow in a few steps. Rich text.
+QString gettingStartedHtml();
 // The window title for a model (empty name: no model) and the plan file.
 QString windowTitleText(const QString& modelName, const QString& planPath);
 // What the status or message bar says when a job ends; nullopt when the job's own report stays.

@@ -12,6 +12,7 @@
 #include <QBarSeries>
 #include <QChart>
 #include <QComboBox>
+#include <QDialog>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
@@ -34,6 +35,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTimer>
 
 #include "algoscope/algoscope.h"
@@ -963,6 +965,27 @@ class MainWindowTest : public QObject {
   // shows the one that now runs it.
   // Plan edits undo and redo from the Plan menu, a reset included; a batch of rows is one step;
   // another model starts with nothing to undo.
+  // File > Model properties shows the model's facts; Help has a getting-started page.
+  void modelPropertiesAndGettingStarted() {
+    QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
+    const QString html = modelPropertiesHtml(*window_->document());
+    const Model& model = *window_->document()->model();
+    QVERIFY(html.contains(QString::fromStdString(model.producer)));
+    QVERIFY(html.contains(QStringLiteral("%1, %2").arg(model.ir_version).arg(model.opset)));
+    QVERIFY(html.contains(QString::fromStdString(model.inputs[0])));
+    QVERIFY(html.contains(
+        QString::fromStdString(shape_to_string(model.find_value(model.inputs[0])->info.shape))));
+    QVERIFY(html.contains(QStringLiteral("What the loader changed")));
+    action("actionModelProperties")->trigger();
+    auto* dialog = window_->findChild<QDialog*>(QStringLiteral("modelProperties"));
+    QVERIFY(dialog && dialog->isVisible());
+    QVERIFY(dialog->findChild<QTextBrowser*>()->toPlainText().contains(
+        QString::fromStdString(model.inputs[0])));
+    dialog->close();
+    QVERIFY(gettingStartedHtml().contains(QStringLiteral("Check")));
+    QVERIFY(action("actionGettingStarted")->isEnabled());
+  }
+
   void undoAndRedoRestoreThePlan() {
     QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
     ModelDocument* document = window_->document();
