@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "model_document.h"
@@ -494,20 +495,25 @@ void SpeedErrorChart::rebuild() {
       ++points_;
     }
     attach(series);
-    // Hovering a point names the layer and the numbers.
+    // The point of this series nearest to `at` on the chart's log axes.
+    auto nearestTo = [points, place](const QPointF& at) -> std::optional<Point> {
+      std::optional<Point> nearest;
+      double best = 0;
+      for (const Point& p : points) {
+        const double d =
+            std::abs(std::log(p.ms / at.x())) + std::abs(std::log(place(p.error) / at.y()));
+        if (!nearest || d < best) nearest = p, best = d;
+      }
+      return nearest;
+    };
+    // Hovering a point names the layer and the numbers; clicking it selects the layer.
     connect(series, &QScatterSeries::hovered, this,
-            [this, algorithm, points, place](const QPointF& at, bool state) {
+            [this, algorithm, nearestTo](const QPointF& at, bool state) {
               if (!state) {
                 QToolTip::hideText();
                 return;
               }
-              const Point* nearest = nullptr;
-              double best = 0;
-              for (const Point& p : points) {
-                const double d =
-                    std::abs(std::log(p.ms / at.x())) + std::abs(std::log(place(p.error) / at.y()));
-                if (!nearest || d < best) nearest = &p, best = d;
-              }
+              const std::optional<Point> nearest = nearestTo(at);
               if (!nearest) return;
               QToolTip::showText(
                   QCursor::pos(),
@@ -516,6 +522,10 @@ void SpeedErrorChart::rebuild() {
                            humanSeconds(nearest->ms * 1e-3), humanError(nearest->error),
                            nearest->outside ? QStringLiteral(" (out of tolerance)") : QString()));
             });
+    connect(series, &QScatterSeries::clicked, this, [this, nearestTo](const QPointF& at) {
+      if (const std::optional<Point> nearest = nearestTo(at))
+        document_->setCurrentRow(nearest->row);
+    });
   }
   if (chosen->count())
     attach(chosen);

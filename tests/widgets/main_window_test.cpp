@@ -28,6 +28,7 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QPushButton>
+#include <QScatterSeries>
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
@@ -799,6 +800,25 @@ class MainWindowTest : public QObject {
     QVERIFY(window_->inspector()->algorithmHtml().contains(QStringLiteral("max error")));
     QVERIFY(window_->inspector()->algorithmHtml().contains(QString::fromLatin1(kWrongAlgorithm)));
     window_->speedErrorChart()->setScope(SpeedErrorChart::Scope::AllLayers);
+    // Clicking a point selects its layer: the point of the last conv's first algorithm, found by
+    // its time (the x coordinate).
+    int lastConv = -1;
+    for (int row = 0; row < document->layerCount(); ++row)
+      if (document->layer(row).opType == QStringLiteral("Conv") && !document->timings(row).empty())
+        lastConv = row;
+    QVERIFY(lastConv > firstConvRow());
+    const auto& [algorithm, timing] = *document->timings(lastConv).begin();
+    QScatterSeries* clicked = nullptr;
+    for (QAbstractSeries* series : window_->speedErrorChart()->chart()->series())
+      if (series->name() == algorithm) clicked = qobject_cast<QScatterSeries*>(series);
+    QVERIFY(clicked);
+    std::optional<QPointF> at;
+    for (const QPointF& p : clicked->points())
+      if (p.x() == timing.median * 1e3) at = p;
+    QVERIFY(at);
+    document->setCurrentRow(firstConvRow());
+    emit clicked->clicked(*at);
+    QCOMPARE(document->currentRow(), lastConv);
 
     // Selected layers only: exactly those get new measurements.
     document->clearMeasurements();
