@@ -272,7 +272,7 @@ void Inspector::refreshAlgorithm() {
           notes << QStringLiteral("<span style='color:#b00'>%1 of %2 out of tolerance</span>")
                        .arg(result->error->mismatches)
                        .arg(result->error->elements);
-        if (result->pruned) notes << QStringLiteral("timed once (far slower)");
+        if (result->pruned) notes << QStringLiteral("pruned: timed twice only, far slower");
         if (result->fromCache) notes << QStringLiteral("tuning cache");
       }
       const bool self = algorithmName == name;

@@ -78,7 +78,7 @@ struct AlgorithmResult {
   std::optional<ErrorStats> error;
   QString failure;  // the kernel could not be prepared or threw: the message
   std::optional<size_t> workspaceBytes;
-  bool pruned = false;     // timed once only: already far slower than the best (tune)
+  bool pruned = false;     // timed twice only: already far slower than the best (tune)
   bool fromCache = false;  // read from the tuning cache, not measured in this session
   bool failed() const { return !failure.isEmpty() || (error && !error->passed()); }
 };

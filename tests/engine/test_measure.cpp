@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "algoscope/error.h"
@@ -72,11 +73,17 @@ void reset_calls() {
 // y = 2x (+ offset), repeated `repeat` times: the repeats are the slow algorithm's extra work.
 // With `chain_bytes`, the kernel offers a native layout "test_chain" (the data stays plain) and
 // does its work once, not `repeat` times, when a neighbour passes it its input or takes its output
-// in that layout: the gain of a layout family, which only shows end to end.
+// in that layout: the gain of a layout family, which only shows end to end. `first_call_repeat`
+// makes a kernel's first call slow (like a JIT compiling on its first run).
 class ScaleKernel final : public algoscope::Kernel {
  public:
-  ScaleKernel(std::atomic<int>& counter, float offset, int repeat, size_t chain_bytes = 0)
-      : counter_(counter), offset_(offset), repeat_(repeat), chain_bytes_(chain_bytes) {}
+  ScaleKernel(std::atomic<int>& counter, float offset, int repeat, size_t chain_bytes = 0,
+              int first_call_repeat = 0)
+      : counter_(counter),
+        offset_(offset),
+        repeat_(repeat),
+        chain_bytes_(chain_bytes),
+        first_call_repeat_(first_call_repeat) {}
   std::optional<algoscope::NativeLayout> native_output_layout(size_t) const override {
     if (chain_bytes_ == 0) return std::nullopt;
     return algoscope::NativeLayout{"test_chain", chain_bytes_};
@@ -90,7 +97,9 @@ class ScaleKernel final : public algoscope::Kernel {
     ++counter_;
     const float* x = io.inputs[0]->data<float>();
     float* y = io.outputs[0]->data<float>();
-    for (int r = 0; r < (chained_ ? 1 : repeat_); ++r) {
+    const int first = std::exchange(first_call_repeat_, 0);
+    const int passes = first > 0 ? first : (chained_ ? 1 : repeat_);
+    for (int r = 0; r < passes; ++r) {
       for (int64_t i = 0; i < io.outputs[0]->numel(); ++i) y[i] = 2 * x[i] + offset_;
       // Keeps the compiler from folding the repeats into one pass.
       asm volatile("" : : "r"(y) : "memory");
@@ -102,11 +111,12 @@ class ScaleKernel final : public algoscope::Kernel {
   float offset_;
   int repeat_;
   size_t chain_bytes_;
+  int first_call_repeat_;
   bool chained_ = false;
 };
 
 Algorithm scale_algorithm(const std::string& name, int priority, float offset = 0, int repeat = 1,
-                          const std::string& layout_family = "") {
+                          const std::string& layout_family = "", int first_call_repeat = 0) {
   calls()[name] = 0;
   Algorithm a;
   a.name = name;
@@ -114,9 +124,10 @@ Algorithm scale_algorithm(const std::string& name, int priority, float offset = 
   a.default_priority = priority;
   a.layout_family = layout_family;
   std::atomic<int>* counter = &calls()[name];
-  a.prepare = [counter, offset, repeat, chains = !layout_family.empty()](const Layer& l) {
-    return std::make_unique<ScaleKernel>(*counter, offset, repeat,
-                                         chains ? l.inputs[0].bytes() : 0);
+  a.prepare = [counter, offset, repeat, first_call_repeat,
+               chains = !layout_family.empty()](const Layer& l) {
+    return std::make_unique<ScaleKernel>(*counter, offset, repeat, chains ? l.inputs[0].bytes() : 0,
+                                         first_call_repeat);
   };
   return a;
 }
@@ -638,6 +649,47 @@ TEST(MeasureTune, ALayoutFamilysPlanReplacesThePerLayerChoicesWhenFasterEndToEnd
   EXPECT_GT(m["per_layer_end_to_end"]["latency_ms"]["median"].get<double>(), 0);
   EXPECT_EQ(m["layers"][2]["algorithm"], "chained");
   EXPECT_EQ(m["layers"][2]["layout_family"], "test_chain");
+}
+
+// Pruning (issue 17): a first call that is slow only because it is the first (JIT, first touch)
+// does not prune; an algorithm whose first two calls are both far slower is pruned with those two
+// samples; and a pruned candidate never enters a layout family's plan, so the tuned plan's every
+// choice is fully timed.
+TEST(MeasureTune, PruningNeedsTwoSlowCallsAndPrunedCandidatesNeverJoinAPlan) {
+  auto registry = std::make_unique<algoscope::Registry>();
+  algoscope::OpDefinition op;
+  op.op_type = "Scale";
+  op.infer = [](const Layer& l) { return std::vector<algoscope::TensorInfo>{l.inputs[0]}; };
+  op.algorithms.push_back(scale_algorithm("reference", 0));
+  registry->add_op(std::move(op));
+  registry->add_algorithm("Scale", scale_algorithm("alone", 10, 0, 400));
+  registry->add_algorithm("Scale", scale_algorithm("jit", 1, 0, 1, "", 40000));
+  registry->add_algorithm("Scale", scale_algorithm("heavy_chained", 2, 0, 40000, "test_chain"));
+  auto model = scale_chain(4, 4096, "p");
+  TempDir dir;
+  auto options = tune_options(dir.file("cache.json"));
+  options.use_cache = false;
+  options.prune_factor = 3;
+  options.measure_end_to_end = true;
+  const auto result = algoscope::tune(model, options, *registry);
+  ASSERT_FALSE(result.partial);
+  for (const auto& layer : result.layers) {
+    SCOPED_TRACE(layer.node);
+    EXPECT_EQ(layer.algorithm, "jit");
+    for (const auto& c : layer.candidates) {
+      if (c.algorithm == "jit") {
+        EXPECT_FALSE(c.pruned);
+        EXPECT_EQ(c.time.samples, options.repeat);
+      }
+      if (c.algorithm == "heavy_chained") {
+        EXPECT_TRUE(c.pruned);
+        EXPECT_EQ(c.time.samples, 2);
+      }
+    }
+  }
+  // heavy_chained would win end to end (it works once when chained), but it was never fully
+  // timed alone: no family plan is made of it.
+  EXPECT_TRUE(result.family_plans.empty());
 }
 
 TEST(MeasureTune, FallsBackToReferenceWhenNothingElseIsWithinTolerance) {

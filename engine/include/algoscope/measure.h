@@ -159,13 +159,15 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
 // One algorithm timed on one layer.
 struct AlgorithmTiming : LayerId {
   std::string algorithm;
-  // One sample per kernel call after the warm-up calls; only the first call's time when pruned
-  // or out of tolerance (a wrong algorithm's speed does not matter).
+  // One sample per kernel call after the warm-up calls; only the first call's time when out of
+  // tolerance (a wrong algorithm's speed does not matter), the first two calls' when pruned.
   TimingStats time;
   double flops = 0;  // the op's FLOP count for this layer (registry)
   size_t workspace_bytes = 0;
   std::optional<ErrorStats> error;  // against `reference` on the same inputs, when verified
-  // Timed once only: that call was already `prune_factor` times slower than the best so far.
+  // Timed twice only: both its first call and a second one (the first pays for first touches and
+  // JIT compilation) were already `prune_factor` times slower than the best so far. Never the
+  // time of a tuned plan's choice.
   bool pruned = false;
   bool from_cache = false;  // measured by an earlier tune (tuning cache), not in this call
   std::string failure;      // could not be prepared or threw: the message (no time)
@@ -188,7 +190,7 @@ struct LayerTimingOptions {
   std::vector<std::string> algorithms;
   bool verify = false;  // also compare each with `reference` (fills AlgorithmTiming::error)
   std::optional<Tolerance> tolerance;  // replaces the algorithms' own when verifying
-  // After its first call, an algorithm already this many times slower than the best minimum so
+  // An algorithm whose first two calls are both this many times slower than the best minimum so
   // far on the layer is not timed further (pruned). 0: time everything fully.
   double prune_factor = 0;
   std::vector<Tensor> inputs;                             // empty: random_inputs(model)

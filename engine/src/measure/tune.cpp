@@ -53,7 +53,9 @@ std::map<std::string, std::map<size_t, std::string>> family_choices(
     const OpDefinition* op = registry.find_op(layers[i].op_type);
     for (const AlgorithmTiming& c : layers[i].candidates) {
       const Algorithm* algorithm = op ? op->find(c.algorithm) : nullptr;
-      if (!algorithm || algorithm->layout_family.empty() || !c.usable() || c.time.samples == 0)
+      // Pruned candidates are not fully timed: a plan's choice always is.
+      if (!algorithm || algorithm->layout_family.empty() || !c.usable() || c.pruned ||
+          c.time.samples == 0)
         continue;
       const AlgorithmTiming*& slot = best[algorithm->layout_family][i];
       if (!slot || c.time.min_ms < slot->time.min_ms) slot = &c;
