@@ -12,6 +12,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "cpu_features.h"
 #include "ops/common.h"
 #include "ops/conv/conv.h"
 
@@ -110,10 +111,24 @@ std::optional<std::string> onednn_not_applicable(OnednnConv kind, const Layer& l
   } catch (const Error& e) {
     return std::string(e.what());
   } catch (const dnnl::error&) {
-    if (kind == OnednnConv::Winograd)
+    if (kind == OnednnConv::Winograd) {
+      // Name the condition that fails: oneDNN only says it has no implementation.
+      const ConvGeometry g = conv_geometry(layer);
+      const Window& w = g.window;
+      if (w.rank() != 2) return std::string("oneDNN's Winograd kernel is 2-D only");
+      if (w.kernel[0] != 3 || w.kernel[1] != 3)
+        return "oneDNN's Winograd kernel is 3x3 only; this kernel is " +
+               std::to_string(w.kernel[0]) + "x" + std::to_string(w.kernel[1]);
+      if (w.strides[0] != 1 || w.strides[1] != 1)
+        return std::string("oneDNN's Winograd kernel needs stride 1");
+      if (w.dilations[0] != 1 || w.dilations[1] != 1)
+        return std::string("oneDNN's Winograd kernel takes no dilation");
+      if (cpu::detected_level() < cpu::IsaLevel::Avx512)
+        return std::string("oneDNN's Winograd kernel needs an AVX-512 CPU; this one has ") +
+               cpu::level_name(cpu::detected_level());
       return std::string(
-          "oneDNN has no Winograd kernel for this layer (it needs a 2-D 3x3 stride-1 convolution "
-          "without dilation and an AVX-512 CPU)");
+          "oneDNN has no Winograd kernel for this layer (its shape, groups or channel counts)");
+    }
     return std::string("oneDNN has no implementation for this convolution");
   }
   return std::nullopt;
