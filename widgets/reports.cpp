@@ -96,10 +96,19 @@ QString statusSummaryText(const ModelDocument& document) {
             : QStringLiteral(" · check FAILED (%1 layer(s)%2)")
                   .arg(check->failedLayers.size())
                   .arg(check->failedLayers.isEmpty() ? QStringLiteral(", outputs") : QString());
-  return QStringLiteral("%1 · %2 layers · %3FLOPs · %4")
+  // Layers the engine cannot run have no FLOP count: say they are left out of the total.
+  int unsupported = 0;
+  for (int row = 0; row < document.layerCount(); ++row)
+    unsupported += document.layer(row).runnable() ? 0 : 1;
+  const QString flops = unsupported
+                            ? QStringLiteral("%1FLOPs (%2 layer(s) that cannot run not counted)")
+                                  .arg(humanCount(document.totalFlops()))
+                                  .arg(unsupported)
+                            : QStringLiteral("%1FLOPs").arg(humanCount(document.totalFlops()));
+  return QStringLiteral("%1 · %2 layers · %3 · %4")
       .arg(QString::fromStdString(model->name))
       .arg(document.layerCount())
-      .arg(humanCount(document.totalFlops()))
+      .arg(flops)
       .arg(latency);
 }
 

@@ -511,6 +511,10 @@ class MainWindowTest : public QObject {
                   window_->layerModel()->index(fancy, LayerTableModel::AlgorithmColumn)) &
               Qt::ItemIsEditable));
     QCOMPARE(window_->graphView()->nodeItemCount(), 3 + 2);
+    // The FLOP total says it leaves out the layers that cannot run (FancyOp and the Relu after).
+    QVERIFY2(window_->statusSummary().contains(
+                 QStringLiteral("FLOPs (2 layer(s) that cannot run not counted)")),
+             qPrintable(window_->statusSummary()));
     // Running anyway (e.g. from a script) fails with the engine's message, not a crash.
     QCOMPARE(runToEnd([&] { window_->runEndToEnd(); }), JobRunner::Outcome::Failed);
     QVERIFY(window_->messageText().contains(QStringLiteral("fancy")));
