@@ -3,7 +3,8 @@
 // ONNX's node test data):
 //   plan/          plans for each model as save() writes them: empty, every op type on each of its
 //                  algorithms, every layer on its default, and one with measurements
-//   tuning_cache/  a cache of the models' real layer signatures, as save() writes it
+//   tuning_cache/  a cache of the models' real layer signatures, as save() writes it, and one of
+//                  its entries alone
 //   tensor/        each model's random inputs, and a small tensor of every element type
 //   plan.dict      a libFuzzer dictionary of the plan vocabulary: keys, node names, op types and
 //                  algorithm names, which random mutation would almost never spell
@@ -79,6 +80,10 @@ void seed_tuning_cache(const std::vector<Model>& models, const fs::path& dir) {
   const fs::path path = dir / "cache.json";
   fs::remove(path);
   TuningCache cache(path.string());
+  // Also one entry alone: the fuzzer mutates a small file many times faster than the whole cache.
+  const fs::path small_path = dir / "one-entry.json";
+  fs::remove(small_path);
+  TuningCache small(small_path.string());
   const Registry& registry = Registry::instance();
   for (const Model& model : models) {
     for (const Node& node : model.nodes) {
@@ -102,11 +107,15 @@ void seed_tuning_cache(const std::vector<Model>& models, const fs::path& dir) {
         }
         candidates.push_back(std::move(t));
       }
-      cache.store(layer_signature(layer) + " | " + machine_signature(), std::move(candidates));
+      const std::string key = layer_signature(layer) + " | " + machine_signature();
+      if (small.size() == 0) small.store(key, candidates);
+      cache.store(key, std::move(candidates));
     }
   }
   cache.save();
+  small.save();
   fs::remove(path.string() + ".lock");
+  fs::remove(small_path.string() + ".lock");
 }
 
 void seed_tensors(const std::vector<Model>& models, const fs::path& dir) {
