@@ -8,6 +8,7 @@
 //   tensor/        each model's random inputs, and a small tensor of every element type
 //   plan.dict      a libFuzzer dictionary of the plan vocabulary: keys, node names, op types and
 //                  algorithm names, which random mutation would almost never spell
+//   model.dict     one of the model vocabulary: the registry's op types and attribute names
 // Usage: fuzz_seeds OUT MODEL.onnx...
 #include <cstdio>
 #include <filesystem>
@@ -157,6 +158,18 @@ int main(int argc, char** argv) {
     std::string dict;
     for (const std::string& word : words) dict += dict_entry(word) + "\n";
     write_text(out / "plan.dict", dict);
+    // Model words: every op type the engine runs and the attribute names shapes depend on, so
+    // that a mutation can turn one node into another or give it an attribute it lacked.
+    std::set<std::string> model_words = {
+        "kernel_shape", "strides", "pads",   "dilations", "group",     "axis",    "axes",  "perm",
+        "keepdims",     "transA",  "transB", "auto_pad",  "ceil_mode", "epsilon", "alpha", "beta"};
+    for (const std::string& op_type : Registry::instance().op_types()) model_words.insert(op_type);
+    for (const Model& model : models)
+      for (const Node& node : model.nodes)
+        for (const auto& [name, attribute] : node.attributes) model_words.insert(name);
+    dict.clear();
+    for (const std::string& word : model_words) dict += dict_entry(word) + "\n";
+    write_text(out / "model.dict", dict);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fuzz_seeds: %s\n", e.what());
     return 1;

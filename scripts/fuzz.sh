@@ -78,7 +78,10 @@ for target in "${targets[@]}"; do
   log="$build_dir/fuzz-logs/$target.log"
   mkdir -p "$artifacts" "$corpus" "$(dirname "$log")"
   extra=()
-  if [ "$target" = fuzz_plan ]; then extra+=(-dict="$seeds/engine/plan.dict"); fi
+  case "$target" in
+    fuzz_plan) extra+=(-dict="$seeds/engine/plan.dict") ;;
+    fuzz_model) extra+=(-dict="$seeds/engine/model.dict") ;;
+  esac
 
   # Every input that ever crashed this target, run once each.
   if compgen -G "$regressions/*" >/dev/null; then
