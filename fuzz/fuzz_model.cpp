@@ -38,6 +38,11 @@ bool small_enough(const Model& model) {
 
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  algoscope::fuzz::limit_engine_memory();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
   // The origin's folder is the scratch folder, so external data resolves (and fails) there.

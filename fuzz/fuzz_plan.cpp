@@ -23,6 +23,7 @@ const std::shared_ptr<const algoscope::Model>& bundled_model() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  algoscope::fuzz::limit_engine_memory();
   bundled_model();  // loaded once, outside the measured executions
   return 0;
 }

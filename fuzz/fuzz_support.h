@@ -15,9 +15,16 @@
 #include <typeinfo>
 
 #include "algoscope/error.h"
+#include "algoscope/resource_limits.h"
 #include "algoscope/tensor.h"
 
 namespace algoscope::fuzz {
+
+// The engine's memory limit in the targets, far under libFuzzer's -rss_limit_mb and
+// -malloc_limit_mb (2 GB, scripts/fuzz.sh): every allocation the engine sizes from its input
+// must be checked against the limit and refused with an Error, so one that reaches libFuzzer's
+// limit instead is a missing check. Called from each target's LLVMFuzzerInitialize.
+inline void limit_engine_memory() { set_memory_limit(size_t{256} << 20); }
 
 // Runs `body`; algoscope::Error is the clean failure, anything else aborts with its type.
 template <class Body>

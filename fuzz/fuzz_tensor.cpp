@@ -10,6 +10,11 @@
 #include "algoscope/tensor_io.h"
 #include "fuzz_support.h"
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  algoscope::fuzz::limit_engine_memory();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace algoscope;
   const std::string path = fuzz::write_scratch_file("input_0.pb", data, size);
