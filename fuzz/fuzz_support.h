@@ -80,13 +80,17 @@ inline std::string write_scratch_file(const std::string& name, const uint8_t* da
 }
 
 // Bytes of a value of this type and shape, or SIZE_MAX when that does not fit in 64 bits (the
-// targets compare against small bounds, so they must not overflow where the engine might).
+// targets compare against small bounds, so they must not overflow where the engine might). A zero
+// dimension anywhere makes it 0, even after a prefix that would overflow.
 inline size_t bytes_or_max(DType dtype, const Shape& shape) {
+  constexpr size_t kMax = std::numeric_limits<size_t>::max();
+  for (int64_t d : shape)
+    if (d < 0) return kMax;
+  for (int64_t d : shape)
+    if (d == 0) return 0;
   size_t bytes = dtype_size(dtype);
   for (int64_t d : shape) {
-    if (d < 0) return std::numeric_limits<size_t>::max();
-    if (d != 0 && bytes > std::numeric_limits<size_t>::max() / static_cast<size_t>(d))
-      return std::numeric_limits<size_t>::max();
+    if (bytes > kMax / static_cast<size_t>(d)) return kMax;
     bytes *= static_cast<size_t>(d);
   }
   return bytes;
