@@ -18,8 +18,10 @@ packages=(
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata valgrind
-  # libFuzzer targets (fuzz/): clang with its sanitizer and fuzzer runtimes
-  clang libclang-rt-14-dev
+  # libFuzzer targets (fuzz/): clang with its sanitizer and fuzzer runtimes, and clang's OpenMP
+  # runtime (libomp): the engine needs OpenMP, Debian's clang ships none, and gcc's omp.h does not
+  # compile under clang
+  clang libclang-rt-14-dev libomp-dev
   # the PyTorch peer (imports only under /usr/bin/python3)
   python3 python3-numpy python3-onnx python3-torch python3-torchvision
 )

@@ -3,8 +3,8 @@
 # tests) and runs the whole test suite with ctest. This is the README's test command and what CI
 # (.ci/run) runs. The explorer's QTest suites run on Qt's offscreen platform, so no display is
 # needed.
-# Environment: BUILD_DIR (default build), JOBS (default: all cores), ALGOSCOPE_SANITIZE=ON for an
-# ASan/UBSan build.
+# Environment: BUILD_DIR (default build), FUZZ_BUILD_DIR (default build-fuzz), JOBS (default: all
+# cores), ALGOSCOPE_SANITIZE=ON for an ASan/UBSan build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +21,7 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DALGOSCOPE_GUI=O
       -DALGOSCOPE_SANITIZE="${ALGOSCOPE_SANITIZE:-OFF}"
 cmake --build "$build_dir" -j "$jobs"
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+# The fuzz smoke: the engine again, built with clang, ASan, UBSan and libFuzzer in its own folder,
+# its readers of outside input fuzzed for 15 s each after replaying every input that ever crashed
+# them (scripts/fuzz.sh).
+BUILD_DIR="${FUZZ_BUILD_DIR:-build-fuzz}" JOBS="$jobs" ./scripts/fuzz.sh

@@ -45,11 +45,13 @@ Plan Plan::from_json(const std::string& text, const std::string& origin) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // Not only parse_error: a number too large for a double is out_of_range.
     throw Error(origin + " is not valid JSON: " + e.what());
   }
   if (!j.is_object()) throw Error(origin + ": a plan must be a JSON object");
-  if (j.value("format", std::string()) != kFormat)
+  if (!j.contains("format") || !j["format"].is_string() ||
+      j["format"].get<std::string>() != kFormat)
     throw Error(origin + ": \"format\" must be \"" + kFormat + "\"");
   if (!j.contains("version") || !j["version"].is_number_integer() ||
       j["version"].get<int>() != kVersion)

@@ -448,6 +448,36 @@ TEST(LoaderBadInput, RandomBytesThrowError) {
                "text.onnx"));
 }
 
+// Found by fuzz_model (fuzz/regressions/fuzz_model/conv-transpose-without-spatial-dims.onnx):
+// ConvTranspose is not in the registry, so the loader asked libonnx's shape inference for its
+// output, and libonnx 1.12 dereferences an empty vector for a data input without spatial
+// dimensions (SEGV in convTransposeShapeInference). ConvInteger crashed the same way
+// (convPoolShapeInference). Such models load, view-only, without ONNX's shapes.
+TEST(LoaderBadInput, UnsupportedConvolutionWithoutSpatialDimsLoadsWithoutOnnxInference) {
+  for (const std::string op : {"ConvTranspose", "ConvInteger"}) {
+    const int32_t type = op == "ConvInteger" ? onnx::TensorProto::UINT8 : onnx_builder::kFloat;
+    ModelBuilder b("no_spatial_dims");
+    b.input("X", {1, 3}, type);
+    b.input("W", {1, 2, 3}, type);
+    b.node(op, {"X", "W"}, {"Y"}, "conv");
+    b.output("Y");
+    Model m = algoscope::load_model_from_bytes(b.bytes(), "no_spatial_dims.onnx");
+    ASSERT_EQ(m.nodes.size(), 1u) << op;
+    EXPECT_FALSE(m.find_value("Y") && m.find_value("Y")->known) << op;
+    EXPECT_EQ(algoscope::unsupported_ops(m).size(), 1u) << op;
+  }
+  // With consistent ranks libonnx still fills in the shapes behind the unsupported op.
+  ModelBuilder b("conv_transpose");
+  b.input("X", {1, 3, 4, 4});
+  b.input("W", {3, 2, 3, 3});
+  b.node("ConvTranspose", {"X", "W"}, {"Y"}, "deconv");
+  b.node("Relu", {"Y"}, {"Z"}, "relu");
+  b.output("Z");
+  Model m = algoscope::load_model_from_bytes(b.bytes(), "conv_transpose.onnx");
+  ASSERT_TRUE(m.find_value("Z") && m.find_value("Z")->known);
+  EXPECT_EQ(m.find_value("Z")->info.shape, (algoscope::Shape{1, 2, 6, 6}));
+}
+
 // Loads `bytes`; a model that loads must compile or fail with Error, and one that compiles must
 // run (when small). Anything but algoscope::Error escaping is a test failure. Returns the error
 // message ("" when it loaded).

@@ -841,6 +841,44 @@ TEST(MeasureTune, CancelMidTuneReturnsPartialResultsPromptly) {
   EXPECT_EQ(candidate_calls() + calls_of("reference"), 0);
 }
 
+// Found by reading the cache reader while fuzzing it (fuzz_tuning_cache): an integer field
+// holding a float outside the integer's range was cast by nlohmann's get<int64_t>(), which is
+// undefined behaviour (UBSan: "1e+300 is outside the range of representable values"), and a
+// negative workspace became 2^64 - 1 bytes. The cache is now refused and started afresh.
+TEST(MeasureTuningCache, IntegerFieldsOutOfRangeStartTheCacheAfresh) {
+  TempDir dir;
+  const std::string path = dir.file("cache.json");
+  algoscope::AlgorithmTiming timing;
+  timing.algorithm = "reference";
+  timing.time = algoscope::TimingStats::of({1.0});
+  algoscope::ErrorStats error;
+  error.elements = 4;
+  timing.error = error;
+  {
+    algoscope::TuningCache cache(path);
+    cache.store("key", {timing});
+    cache.save();
+  }
+  const std::string valid = [&] {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  ASSERT_TRUE(algoscope::TuningCache(path).problem().empty());
+  for (const auto& [field, bad] : std::vector<std::pair<std::string, std::string>>{
+           {"\"mismatches\": 0", "\"mismatches\": 1e300"},
+           {"\"elements\": 4", "\"elements\": 4.5"},
+           {"\"samples\": 1", "\"samples\": 1e12"},
+           {"\"workspace_bytes\": 0", "\"workspace_bytes\": -1"}}) {
+    std::string text = valid;
+    ASSERT_NE(text.find(field), std::string::npos) << field;
+    text.replace(text.find(field), field.size(), bad);
+    std::ofstream(path, std::ios::trunc) << text;
+    algoscope::TuningCache cache(path);
+    EXPECT_TRUE(Contains(cache.problem(), bad.substr(1, bad.find('"', 1) - 1))) << bad;
+    EXPECT_EQ(cache.size(), 0u) << bad;
+  }
+}
+
 TEST(MeasureTuningCache, SignaturesKeyShapesNotNames) {
   auto a = scale_chain(1, 256, "a");
   auto b = scale_chain(1, 256, "b");

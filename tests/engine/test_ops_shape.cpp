@@ -104,6 +104,19 @@ TEST(OpsReshape, InvalidShapes) {
         OpCase("Reshape", 14).input(x).constant(ints({2, -3, 4})).infer();
       },
       "invalid dimension -3"));
+  // Found by fuzz_model (fuzz/regressions/fuzz_model/reshape-target-product-overflows.onnx): the
+  // target's product overflowed int64 (undefined behaviour) before the element counts were
+  // compared.
+  EXPECT_TRUE(throws_with(
+      [&] {
+        OpCase("Reshape", 14).input(x).constant(ints({15, kMax})).infer();
+      },
+      "more elements than a 64-bit size can count"));
+  EXPECT_TRUE(throws_with(
+      [&] {
+        OpCase("Reshape", 14).input(x).constant(ints({0, kMax, -1})).infer();
+      },
+      "more elements than a 64-bit size can count"));
   EXPECT_TRUE(throws_with(
       [&] {
         OpCase("Reshape", 14).input(x).constant(ints({0, 0, 0, 0})).infer();

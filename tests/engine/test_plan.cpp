@@ -218,6 +218,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadPlan{"measurements_not_object",
                 R"({"format": "algoscope-plan", "version": 1, "measurements": "fast"})",
                 {"measurements", "object"}},
+        // Found by fuzz_plan (fuzz/regressions/fuzz_plan/): nlohmann's out_of_range and
+        // type_error escaped from_json instead of an Error naming the plan.
+        BadPlan{"number_beyond_double_range",
+                R"({"format": "algoscope-plan", "version": 1, "model": {"fingerprint": 6e500}})",
+                {"JSON", "number overflow"}},
+        BadPlan{
+            "format_not_string", R"({"format": 1, "version": 1})", {"format", "algoscope-plan"}},
         BadPlan{"unknown_top_level_key",
                 R"({"format": "algoscope-plan", "version": 1, "layer": {"conv1": "im2col"}})",
                 {"unknown key", "layer"}}),

@@ -3,8 +3,12 @@
 #include "measure/json.h"
 
 #include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
 
 #include "algoscope/algoscope.h"
+#include "algoscope/error.h"
 #include "algoscope/tuning_cache.h"
 
 namespace algoscope {
@@ -12,6 +16,21 @@ namespace measure {
 namespace {
 
 json number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
+
+// An integer field read back from a file: nlohmann's get<T>() casts whatever number it finds, and
+// a float outside T's range (a hand-edited or corrupt cache) makes that cast undefined behaviour.
+template <class T>
+T integer_field(const json& j, const char* key) {
+  const json& value = j.at(key);
+  if (value.is_number_unsigned()) {
+    if (const auto u = value.get<uint64_t>(); std::in_range<T>(u)) return static_cast<T>(u);
+  } else if (value.is_number_integer()) {
+    if (const auto i = value.get<int64_t>(); std::in_range<T>(i)) return static_cast<T>(i);
+  }
+  throw Error(std::string("\"") + key + "\" is " + value.dump() + ", not an integer from " +
+              std::to_string(std::numeric_limits<T>::min()) + " to " +
+              std::to_string(std::numeric_limits<T>::max()));
+}
 
 json layer_header(const LayerId& layer) {
   return {{"index", layer.index}, {"name", layer.node}, {"op", layer.op_type}};
@@ -69,7 +88,7 @@ TimingStats timing_stats_from_json(const json& j) {
   s.max_ms = j.at("max").get<double>();
   s.q1_ms = j.at("q1").get<double>();
   s.q3_ms = j.at("q3").get<double>();
-  s.samples = j.at("samples").get<int>();
+  s.samples = integer_field<int>(j, "samples");
   return s;
 }
 
@@ -78,7 +97,7 @@ AlgorithmTiming algorithm_timing_from_json(const json& j) {
   t.algorithm = j.at("algorithm").get<std::string>();
   t.time = timing_stats_from_json(j.at("time_ms"));
   t.flops = j.at("flops").get<double>();
-  t.workspace_bytes = j.at("workspace_bytes").get<size_t>();
+  t.workspace_bytes = integer_field<size_t>(j, "workspace_bytes");
   if (const json& e = j.at("error"); !e.is_null()) {
     ErrorStats error;
     // null marks an infinite error (a NaN in the output).
@@ -86,8 +105,8 @@ AlgorithmTiming algorithm_timing_from_json(const json& j) {
         e.at("max_abs_error").is_null() ? INFINITY : e.at("max_abs_error").get<double>();
     error.max_rel_error =
         e.at("max_rel_error").is_null() ? INFINITY : e.at("max_rel_error").get<double>();
-    error.mismatches = e.at("mismatches").get<int64_t>();
-    error.elements = e.at("elements").get<int64_t>();
+    error.mismatches = integer_field<int64_t>(e, "mismatches");
+    error.elements = integer_field<int64_t>(e, "elements");
     error.tolerance = {e.at("atol").get<double>(), e.at("rtol").get<double>()};
     error.scale = e.value("scale", 1.0);
     t.error = error;

@@ -17,7 +17,7 @@ json to_json_value(const AlgorithmTiming& timing);
 json summary_json(const EndToEndResult& result);
 
 // The inverse of to_json_value(AlgorithmTiming), for the tuning cache; throws nlohmann's
-// exceptions on malformed input.
+// exceptions on malformed input, and Error for an integer field that is not an integer in range.
 TimingStats timing_stats_from_json(const json& j);
 AlgorithmTiming algorithm_timing_from_json(const json& j);
 

@@ -4,6 +4,7 @@
 // its result, so that the shapes after it are static too. Nodes the engine cannot run keep a
 // `problem` and, where ONNX's own shape inference knows more, its shapes (a second sweep then
 // sees them).
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,17 +28,38 @@ bool dtype_from_onnx_name(const std::string& name);
 bool try_fold(Model& model, const Node& node, const OpDefinition& op, const Layer& layer,
               const std::vector<TensorInfo>& outputs);
 
+// libonnx crashes rather than throws on some malformed nodes (see wants_onnx_shapes), and so on
+// convolutions the registry lacks too: libonnx 1.12 sizes their attribute arrays
+// (dilations, strides) by the data input's spatial rank and indexes them by the weight's, so an
+// input without spatial dimensions dereferences an empty vector (a crash, found by fuzz_model) and
+// a weight of another rank reads past the end. They may reach it only with ranks checked here.
+bool onnx_infers_safely(const Model& model, const Node& node) {
+  static const std::map<std::string, size_t> weight_input = {
+      {"ConvTranspose", 1}, {"ConvInteger", 1}, {"QLinearConv", 3}};
+  const auto it = weight_input.find(node.op_type);
+  if (!node.domain.empty() || it == weight_input.end()) return true;
+  auto rank = [&](size_t index) -> size_t {
+    const ValueInfo* v = node.has_input(index) ? model.find_value(node.inputs[index]) : nullptr;
+    // 0 when not known here: unchecked, so libonnx is not asked.
+    return v && v->known ? v->info.shape.size() : 0;
+  };
+  const size_t data_rank = rank(0);
+  return data_rank >= 3 && rank(it->second) == data_rank;
+}
+
 // ONNX's shape inference is only a fallback for what our own inference cannot cover: values
 // behind ops the registry lacks or of types the engine does not compute (the model is then
 // view-only). It runs after ours and only when every supported node passed our validation:
 // libonnx crashes rather than throws on some malformed nodes (a Conv whose input has no spatial
 // dimensions, attributes of the wrong length), so hostile files must not reach it.
+// Unsupported nodes that libonnx would mishandle (onnx_infers_safely) keep it from running at all.
 bool wants_onnx_shapes(const Model& model) {
   const Registry& registry = Registry::instance();
   bool missing = false;
   for (const Node& n : model.nodes) {
     bool supported = n.domain.empty() && registry.find_op(n.op_type);
     if (!supported) missing = true;
+    if (!supported && !onnx_infers_safely(model, n)) return false;
     if (supported && !n.problem.empty() && n.problem.find(kUnknownInput) == std::string::npos)
       return false;
   }

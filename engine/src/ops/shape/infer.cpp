@@ -157,7 +157,11 @@ std::vector<TensorInfo> infer_reshape(const Layer& layer) {
       }
     }
     out.push_back(v);
-    known *= v;
+    // The target comes from the file: its product must be counted without overflowing (found by
+    // fuzz_model: [15, 9223372036854775807] was signed overflow).
+    require(!__builtin_mul_overflow(known, v, &known),
+            "Reshape: shape " + list_to_string(target) +
+                " has more elements than a 64-bit size can count");
   }
   require(!(allowzero && has_zero && infer_at >= 0),
           "Reshape: with allowzero=1 the shape cannot contain both 0 and -1");

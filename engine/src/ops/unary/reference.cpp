@@ -168,7 +168,10 @@ std::unique_ptr<Kernel> prepare_copy_reference(const Layer& layer) {
 }
 
 std::unique_ptr<Kernel> prepare_shape_reference(const Layer& layer) {
-  auto [start, end] = shape_range(layer);
+  // Named copies, not a structured binding: clang before 16 cannot capture bindings (the fuzz
+  // build uses clang 14).
+  const auto range = shape_range(layer);
+  const int64_t start = range.first, end = range.second;
   return make_kernel([start, end](KernelIO& io) {
     const Shape& s = io.inputs[0]->shape();
     int64_t* out = io.outputs[0]->data<int64_t>();
