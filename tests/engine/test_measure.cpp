@@ -132,8 +132,8 @@ Algorithm scale_algorithm(const std::string& name, int priority, float offset = 
   return a;
 }
 
-// "Scale" with reference, fast, slow (the engine's default: it is timed first) and wrong.
-std::unique_ptr<algoscope::Registry> scale_registry(bool with_wrong = true) {
+// "Scale" (y = 2x) with its reference and `algorithms`.
+std::unique_ptr<algoscope::Registry> scale_registry_of(std::vector<Algorithm> algorithms) {
   auto r = std::make_unique<algoscope::Registry>();
   algoscope::OpDefinition op;
   op.op_type = "Scale";
@@ -142,10 +142,16 @@ std::unique_ptr<algoscope::Registry> scale_registry(bool with_wrong = true) {
   op.flops = [](const Layer& l) { return double(l.inputs[0].numel()); };
   op.algorithms.push_back(scale_algorithm("reference", 0));
   r->add_op(std::move(op));
-  r->add_algorithm("Scale", scale_algorithm("slow", 10, 0, 4000));
-  r->add_algorithm("Scale", scale_algorithm("fast", 1));
-  if (with_wrong) r->add_algorithm("Scale", scale_algorithm("wrong", 5, 1e-2f));
+  for (Algorithm& a : algorithms) r->add_algorithm("Scale", std::move(a));
   return r;
+}
+
+// "Scale" with reference, fast, slow (the engine's default: it is timed first) and wrong.
+std::unique_ptr<algoscope::Registry> scale_registry(bool with_wrong = true) {
+  std::vector<Algorithm> algorithms = {scale_algorithm("slow", 10, 0, 4000),
+                                       scale_algorithm("fast", 1)};
+  if (with_wrong) algorithms.push_back(scale_algorithm("wrong", 5, 1e-2f));
+  return scale_registry_of(std::move(algorithms));
 }
 
 // x[n] -> Scale prefix1 -> ... -> Scale prefixK -> y, built by hand (the loader does not know
@@ -600,15 +606,9 @@ TEST(MeasureTune, PicksTheFastestAlgorithmWithinTolerance) {
 // alone but 400x faster in a chain of its family, and `chained_wrong`, of the same family, is
 // fast but out of tolerance. The family's plan must win end to end, with `chained` everywhere.
 TEST(MeasureTune, ALayoutFamilysPlanReplacesThePerLayerChoicesWhenFasterEndToEnd) {
-  auto registry = std::make_unique<algoscope::Registry>();
-  algoscope::OpDefinition op;
-  op.op_type = "Scale";
-  op.infer = [](const Layer& l) { return std::vector<algoscope::TensorInfo>{l.inputs[0]}; };
-  op.algorithms.push_back(scale_algorithm("reference", 0));
-  registry->add_op(std::move(op));
-  registry->add_algorithm("Scale", scale_algorithm("alone", 10, 0, 400));
-  registry->add_algorithm("Scale", scale_algorithm("chained", 1, 0, 4000, "test_chain"));
-  registry->add_algorithm("Scale", scale_algorithm("chained_wrong", 1, 1e-2f, 1, "test_chain"));
+  auto registry = scale_registry_of({scale_algorithm("alone", 10, 0, 400),
+                                     scale_algorithm("chained", 1, 0, 4000, "test_chain"),
+                                     scale_algorithm("chained_wrong", 1, 1e-2f, 1, "test_chain")});
   auto model = scale_chain(4, 4096, "c");
   TempDir dir;
   auto options = tune_options(dir.file("cache.json"));
@@ -656,15 +656,9 @@ TEST(MeasureTune, ALayoutFamilysPlanReplacesThePerLayerChoicesWhenFasterEndToEnd
 // samples; and a pruned candidate never enters a layout family's plan, so the tuned plan's every
 // choice is fully timed.
 TEST(MeasureTune, PruningNeedsTwoSlowCallsAndPrunedCandidatesNeverJoinAPlan) {
-  auto registry = std::make_unique<algoscope::Registry>();
-  algoscope::OpDefinition op;
-  op.op_type = "Scale";
-  op.infer = [](const Layer& l) { return std::vector<algoscope::TensorInfo>{l.inputs[0]}; };
-  op.algorithms.push_back(scale_algorithm("reference", 0));
-  registry->add_op(std::move(op));
-  registry->add_algorithm("Scale", scale_algorithm("alone", 10, 0, 400));
-  registry->add_algorithm("Scale", scale_algorithm("jit", 1, 0, 1, "", 40000));
-  registry->add_algorithm("Scale", scale_algorithm("heavy_chained", 2, 0, 40000, "test_chain"));
+  auto registry = scale_registry_of({scale_algorithm("alone", 10, 0, 400),
+                                     scale_algorithm("jit", 1, 0, 1, "", 40000),
+                                     scale_algorithm("heavy_chained", 2, 0, 40000, "test_chain")});
   auto model = scale_chain(4, 4096, "p");
   TempDir dir;
   auto options = tune_options(dir.file("cache.json"));
@@ -693,13 +687,7 @@ TEST(MeasureTune, PruningNeedsTwoSlowCallsAndPrunedCandidatesNeverJoinAPlan) {
 }
 
 TEST(MeasureTune, FallsBackToReferenceWhenNothingElseIsWithinTolerance) {
-  auto registry = std::make_unique<algoscope::Registry>();
-  algoscope::OpDefinition op;
-  op.op_type = "Scale";
-  op.infer = [](const Layer& l) { return std::vector<algoscope::TensorInfo>{l.inputs[0]}; };
-  op.algorithms.push_back(scale_algorithm("reference", 0));
-  registry->add_op(std::move(op));
-  registry->add_algorithm("Scale", scale_algorithm("wrong", 5, 1e-2f));
+  auto registry = scale_registry_of({scale_algorithm("wrong", 5, 1e-2f)});
   auto model = scale_chain(2);
   TempDir dir;
   auto result = algoscope::tune(model, tune_options(dir.file("cache.json")), *registry);
