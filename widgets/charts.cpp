@@ -309,6 +309,17 @@ void PlansChart::rebuild() {
   std::stable_sort(ordered.begin(), ordered.end(), [&](const PlanLatency* a, const PlanLatency* b) {
     return rank(a->label) < rank(b->label);
   });
+  // One bar per distinct plan: the tuned plan taken as the current plan and timed under both
+  // names is one plan, with its runs listed, not two plans that seem to differ.
+  std::vector<std::vector<const PlanLatency*>> bars;
+  for (const PlanLatency* latency : ordered) {
+    auto same = std::find_if(bars.begin(), bars.end(),
+                             [&](const auto& bar) { return bar.front()->plan == latency->plan; });
+    if (same != bars.end())
+      same->push_back(latency);
+    else
+      bars.push_back({latency});
+  }
   auto* series = new QHorizontalBarSeries;
   auto* set = new QBarSet(QStringLiteral("end to end"));
   const QColor color(31, 119, 180);
@@ -317,18 +328,35 @@ void PlansChart::rebuild() {
   QStringList categories;
   double smallest = 0, largest = 0;
   // Horizontal bars list the first category at the bottom: reversed, they read top down.
-  for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
-    const PlanLatency& latency = **it;
-    QString label = latency.label;
-    if (latency.label == QStringLiteral("current plan") && !(latency.plan == current))
+  for (auto it = bars.rbegin(); it != bars.rend(); ++it) {
+    const std::vector<const PlanLatency*>& runs = *it;
+    QStringList names, medians;
+    std::vector<double> seconds;
+    for (const PlanLatency* run : runs) {
+      names << run->label;
+      medians << humanSeconds(run->timing.median);
+      seconds.push_back(run->timing.median);
+    }
+    const PlanLatency& latency = *runs.front();
+    QString label = names.join(QStringLiteral(" = "));
+    if (!(latency.plan == current) && names.contains(QStringLiteral("current plan")))
       label += QStringLiteral(" (before edits)");
+    // Several runs of one plan: the bar is their median, each run's median is in the label.
+    std::sort(seconds.begin(), seconds.end());
+    const size_t n = seconds.size();
+    const double median = n % 2 ? seconds[n / 2] : (seconds[n / 2 - 1] + seconds[n / 2]) / 2;
+    const QString value = n == 1 ? medians.front()
+                                 : QStringLiteral("%1 (%2 runs: %3)")
+                                       .arg(humanSeconds(median))
+                                       .arg(n)
+                                       .arg(medians.join(QStringLiteral(", ")));
     // The value sits in the label: bar labels do not show reliably on horizontal bars, and a
     // bar 400 times shorter than `reference` is a sliver.
     categories << QStringLiteral("%1: %2 (%3 thread%4)")
-                      .arg(label, humanSeconds(latency.timing.median))
+                      .arg(label, value)
                       .arg(latency.threads)
                       .arg(latency.threads == 1 ? "" : "s");
-    const double ms = latency.timing.median * 1e3;
+    const double ms = median * 1e3;
     set->append(ms);
     if (latency.plan == current) set->selectBar(set->count() - 1);
     largest = std::max(largest, ms);

@@ -284,6 +284,27 @@ class MainWindowTest : public QObject {
     QCOMPARE(window_->graphView()->find(QStringLiteral("no such layer")), 0);
   }
 
+  // Two timings of one plan under two names are one bar that lists both runs (issue 17: the
+  // tuned plan, taken as the current plan, showed as two plans 4.63 and 10.81 ms apart).
+  void plansChartShowsOnePlanTimedTwiceAsOneBar() {
+    QVERIFY(open(*window_, QStringLiteral(":/models/lenet.onnx")));
+    ModelDocument* document = window_->document();
+    const Plan plan = document->plan();
+    Plan other = plan;
+    other.defaults["Gemm"] = "reference";
+    document->recordPlanLatency(
+        document->model(), {QStringLiteral("current plan"), plan, Timing{0.0108, 0.0100, 5}, 2});
+    document->recordPlanLatency(document->model(),
+                                {QStringLiteral("tuned"), plan, Timing{0.0046, 0.0044, 5}, 2});
+    document->recordPlanLatency(
+        document->model(), {QString::fromStdString(kReference), other, Timing{0.2, 0.19, 5}, 2});
+    const QStringList bars = categoriesOf(window_->plansChart()->chart());
+    QCOMPARE(bars.size(), 2);
+    QVERIFY2(bars.join(QStringLiteral("|")).contains(QStringLiteral("current plan = tuned: ")) &&
+                 bars.join(QStringLiteral("|")).contains(QStringLiteral("2 runs: ")),
+             qPrintable(bars.join(QStringLiteral(" | "))));
+  }
+
   void runEndToEndFillsTheTableAndCharts() {
     ModelDocument* document = window_->document();
     QVERIFY(window_->plansChart()->chart()->series().isEmpty());
@@ -856,7 +877,7 @@ class MainWindowTest : public QObject {
     QVERIFY(QFile::exists(tuneSettings().tuningCachePath));
     bool tunedBar = false;
     for (const QString& category : categoriesOf(window_->plansChart()->chart()))
-      tunedBar |= category.startsWith(QStringLiteral("tuned"));
+      tunedBar |= category.contains(QStringLiteral("tuned"));
     QVERIFY2(tunedBar, qPrintable(categoriesOf(window_->plansChart()->chart()).join(", ")));
     // The tuned plan is the current one now: the status bar shows its latency.
     QVERIFY(document->currentPlanLatency().has_value());
