@@ -34,14 +34,16 @@ LayerTablePage::LayerTablePage(ModelDocument* document, QWidget* parent)
                           QAbstractItemView::EditKeyPressed);
   table_->setAlternatingRowColors(true);
   table_->setWordWrap(false);
-  table_->setTextElideMode(Qt::ElideMiddle);  // layer names differ at their ends
+  // Exported layer names share long prefixes and differ at their ends: a name too long for its
+  // column loses its start (the tooltip has it whole).
+  table_->setTextElideMode(Qt::ElideLeft);
   table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
   table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
   table_->setSortingEnabled(true);
   table_->horizontalHeader()->setStretchLastSection(true);
   // Narrow enough that the status column still shows at 1440 px beside the inspector.
   const std::pair<int, int> widths[] = {
-      {LayerTableModel::LayerColumn, 180},  {LayerTableModel::OpColumn, 150},
+      {LayerTableModel::LayerColumn, 180},  {LayerTableModel::OpColumn, 120},
       {LayerTableModel::ShapeColumn, 170},  {LayerTableModel::ParametersColumn, 56},
       {LayerTableModel::FlopsColumn, 64},   {LayerTableModel::AlgorithmColumn, 100},
       {LayerTableModel::LatencyColumn, 70}, {LayerTableModel::ThroughputColumn, 60},
@@ -88,6 +90,18 @@ LayerTablePage::LayerTablePage(ModelDocument* document, QWidget* parent)
           });
   connect(document_, &ModelDocument::currentRowChanged, this, &LayerTablePage::followDocumentRow);
   connect(document_, &ModelDocument::modelChanged, this, &LayerTablePage::resetFilters);
+  connect(document_, &ModelDocument::modelChanged, this, &LayerTablePage::fitLayerColumn);
+}
+
+void LayerTablePage::fitLayerColumn() {
+  // Wide enough for the model's longest layer name, up to kMaxLayerColumn (beyond it the status
+  // column would leave the window at 1440 px beside the inspector).
+  constexpr int kMinLayerColumn = 180, kMaxLayerColumn = 260;
+  int widest = 0;
+  for (int row = 0; row < document_->layerCount(); ++row)
+    widest = std::max(widest, table_->fontMetrics().horizontalAdvance(document_->layer(row).name));
+  table_->setColumnWidth(LayerTableModel::LayerColumn,
+                         std::clamp(widest + 16, kMinLayerColumn, kMaxLayerColumn));
 }
 
 void LayerTablePage::followDocumentRow(int row) {

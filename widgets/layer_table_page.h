@@ -45,6 +45,7 @@ class LayerTablePage : public QWidget {
  private:
   void followDocumentRow(int row);
   void resetFilters();
+  void fitLayerColumn();
 
   ModelDocument* document_;
   LayerTableModel* tableModel_;

@@ -1089,6 +1089,26 @@ class MainWindowTest : public QObject {
     QCOMPARE(inspector->inspectedAlgorithm(), QStringLiteral("kn2row"));
   }
 
+  // The layer column fits the model's longest name up to a cap (issue 17: every name was cut in
+  // the middle); longer ones lose their shared start, not their distinctive end.
+  void layerColumnFitsLongNames() {
+    onnx_builder::ModelBuilder b("long_names");
+    b.input("x", {1, 8});
+    const std::string longName = "/features/features.12/conv/conv.0/Relu";
+    b.node("Relu", {"x"}, {"a"}, longName);
+    b.node("Relu", {"a"}, {"y"}, "/short");
+    b.output("y");
+    const QString path = dir_.filePath(QStringLiteral("long_names.onnx"));
+    b.write(path.toStdString());
+    QVERIFY(open(*window_, path));
+    const int needed =
+        window_->layerTable()->fontMetrics().horizontalAdvance(QString::fromStdString(longName));
+    QVERIFY2(window_->layerTable()->columnWidth(LayerTableModel::LayerColumn) >= needed,
+             qPrintable(QStringLiteral("%1 < %2")
+                            .arg(window_->layerTable()->columnWidth(LayerTableModel::LayerColumn))
+                            .arg(needed)));
+  }
+
   void filterAndFindResetWhenAnotherModelOpens() {
     QVERIFY(open(*window_, QStringLiteral(":/models/tiny_resnet.onnx")));
     auto* filter = window_->findChild<QLineEdit*>(QStringLiteral("layerFilter"));
