@@ -33,8 +33,9 @@ struct RunSettings {
   bool useTuningCache = true;  // tune reads and extends the persistent tuning cache
   QString tuningCachePath;     // empty: the engine's default (TuningCache::default_path())
   // The CUDA device GPU algorithms run on (select_gpu_device); fixed once the first GPU algorithm
-  // has been asked about, so a change applies from the next start.
-  int gpuDevice = 0;
+  // has been asked about, so a change applies from the next start. Empty: never chosen here, the
+  // engine's default (ALGOSCOPE_CUDA_DEVICE or 0), and start-up does not ask the driver.
+  std::optional<int> gpuDevice;
 };
 
 struct NamedPlan {

@@ -49,7 +49,8 @@ RunSettings AppSettings::runSettings() {
                             s.value(QStringLiteral("run/rtol"), Tolerance{}.rtol).toDouble()};
   r.useTuningCache = s.value(QStringLiteral("tune/useCache"), r.useTuningCache).toBool();
   r.tuningCachePath = s.value(QStringLiteral("tune/cachePath")).toString();
-  r.gpuDevice = s.value(QStringLiteral("run/gpuDevice"), gpu_devices().selected).toInt();
+  if (s.contains(QStringLiteral("run/gpuDevice")))
+    r.gpuDevice = s.value(QStringLiteral("run/gpuDevice")).toInt();
   return r;
 }
 
@@ -65,7 +66,10 @@ void AppSettings::setRunSettings(const RunSettings& r) {
   }
   s.setValue(QStringLiteral("tune/useCache"), r.useTuningCache);
   s.setValue(QStringLiteral("tune/cachePath"), r.tuningCachePath);
-  s.setValue(QStringLiteral("run/gpuDevice"), r.gpuDevice);
+  if (r.gpuDevice)
+    s.setValue(QStringLiteral("run/gpuDevice"), *r.gpuDevice);
+  else
+    s.remove(QStringLiteral("run/gpuDevice"));
 }
 
 QString recentFileText(const QString& path) {
@@ -81,11 +85,12 @@ QString recentFileText(const QString& path) {
   return QStringLiteral("%1 — %2").arg(info.fileName(), folder);
 }
 
-QString applyGpuDevice(int index) {
+QString applyGpuDevice(std::optional<int> index) {
+  if (!index) return {};  // the engine's default: nothing to ask the driver at start-up
   const GpuDevices devices = gpu_devices();
-  if (devices.names.empty() || (devices.started && devices.selected == index)) return {};
+  if (devices.names.empty() || (devices.started && devices.selected == *index)) return {};
   try {
-    select_gpu_device(index);
+    select_gpu_device(*index);
   } catch (const Error& e) {
     return QString::fromUtf8(e.what());
   }
@@ -162,6 +167,7 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings& settings, QWidget* paren
   cacheRow->addWidget(clear);
 
   // The GPU: the devices the driver reports, or why there is none.
+  givenGpuDevice_ = settings.gpuDevice;
   gpuDevice_ = new QComboBox;
   gpuDevice_->setObjectName(QStringLiteral("gpuDevice"));
   gpuNote_ = new QLabel;
@@ -177,7 +183,8 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings& settings, QWidget* paren
     for (size_t i = 0; i < devices.names.size(); ++i)
       gpuDevice_->addItem(
           QStringLiteral("%1: %2").arg(i).arg(QString::fromStdString(devices.names[i])), int(i));
-    gpuDevice_->setCurrentIndex(std::clamp(settings.gpuDevice, 0, int(devices.names.size()) - 1));
+    gpuDevice_->setCurrentIndex(std::clamp(settings.gpuDevice.value_or(devices.selected), 0,
+                                           int(devices.names.size()) - 1));
     auto note = [this, devices] {
       gpuNote_->setText(devices.started && gpuDevice_->currentIndex() != devices.selected
                             ? QStringLiteral("GPU algorithms already run on device %1 in this "
@@ -225,7 +232,9 @@ RunSettings RunSettingsDialog::settings() const {
     r.tolerance = Tolerance{atol_->text().toDouble(), rtol_->text().toDouble()};
   r.useTuningCache = useCache_->isChecked();
   r.tuningCachePath = cachePath_->text().trimmed();
-  if (gpuDevice_->isEnabled()) r.gpuDevice = gpuDevice_->currentIndex();
+  // Without a GPU to pick from, the setting stays what it was.
+  r.gpuDevice =
+      gpuDevice_->isEnabled() ? std::optional<int>(gpuDevice_->currentIndex()) : givenGpuDevice_;
   return r;
 }
 

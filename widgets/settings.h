@@ -45,8 +45,8 @@ class AppSettings {
 QString recentFileText(const QString& path);
 
 // Asks the engine to run GPU algorithms on CUDA device `index` (at start, before any model is
-// opened); "" when done or when there is no GPU, else why not.
-QString applyGpuDevice(int index);
+// opened); "" when done, when no device was chosen (empty) or when there is no GPU, else why not.
+QString applyGpuDevice(std::optional<int> index);
 
 class RunSettingsDialog : public QDialog {
   Q_OBJECT
@@ -66,6 +66,7 @@ class RunSettingsDialog : public QDialog {
   QLineEdit* cachePath_;
   QLabel* cacheNote_;
   QComboBox* gpuDevice_;
+  std::optional<int> givenGpuDevice_;
   QLabel* gpuNote_;
 };
 

@@ -959,15 +959,18 @@ class MainWindowTest : public QObject {
       QVERIFY(!combo->isEnabled());
       QCOMPARE(note->text(), QString::fromStdString(devices.none_reason));
       QVERIFY(!note->text().isEmpty());
-      QCOMPARE(dialog.settings().gpuDevice, 0);
+      QCOMPARE(dialog.settings().gpuDevice.value_or(-1), 0);
       QCOMPARE(applyGpuDevice(0), QString());  // nothing to select, nothing to complain about
+      // Never chosen: the engine's default, not stored, and nothing asked of the driver.
+      QVERIFY(!RunSettings{}.gpuDevice.has_value());
+      QCOMPARE(applyGpuDevice(std::nullopt), QString());
       return;
     }
     QVERIFY(combo->isEnabled());
     QCOMPARE(combo->count(), int(devices.names.size()));
     QVERIFY(combo->itemText(0).contains(QString::fromStdString(devices.names[0])));
     combo->setCurrentIndex(combo->count() - 1);
-    QCOMPARE(dialog.settings().gpuDevice, combo->count() - 1);
+    QCOMPARE(dialog.settings().gpuDevice.value_or(-1), combo->count() - 1);
   }
 
   // Started without any display: the explorer says how to run in one line and exits with 2 (Qt
