@@ -50,7 +50,11 @@ const EnvironmentLimit& environment_limit() {
 
 }  // namespace
 
-size_t default_memory_limit() { return physical_memory() / 2; }
+size_t default_memory_limit() {
+  // Asked once: every Tensor checks the limit, and sysconf(_SC_PHYS_PAGES) is a system call.
+  static const size_t half = physical_memory() / 2;
+  return half;
+}
 
 size_t memory_limit() {
   if (size_t bytes = g_override.load(std::memory_order_relaxed)) return bytes;
