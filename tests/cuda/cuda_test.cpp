@@ -142,6 +142,26 @@ TEST(CudaDevice, CublasGemmAndMatMulMatchReference) {
   }
 }
 
+// A MatMul whose batch pairs A and B matrices unevenly (A broadcast over B's batch axis 0, B
+// over A's axis 1) runs under cublas one matrix at a time; cublaslt refuses it rather than run
+// cublas under its name.
+TEST(CudaDevice, CublasltRefusesAnUnevenBatchThatCublasRuns) {
+  REQUIRE_DEVICE();
+  onnx_builder::ModelBuilder b("uneven");
+  b.input("a", {1, 3, 4, 5});
+  b.input("b", {2, 1, 5, 6});
+  b.node("MatMul", {"a", "b"}, {"y"}, "matmul");
+  b.output("y");
+  auto model = std::make_shared<const algoscope::Model>(
+      algoscope::load_model_from_bytes(b.bytes(), "uneven.onnx"));
+  const algoscope::Layer layer = algoscope::make_layer(*model, model->nodes[0]);
+  const auto* lt = Registry::instance().find_algorithm("MatMul", "cublaslt");
+  const auto why = lt->why_not(layer);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("uniformly strided batch"), std::string::npos) << *why;
+  EXPECT_FALSE(Registry::instance().find_algorithm("MatMul", "cublas")->why_not(layer));
+}
+
 TEST(CudaDevice, AChainOfGpuLayersTransfersOnlyAtItsEnds) {
   REQUIRE_DEVICE();
   onnx_builder::ModelBuilder b("chain");

@@ -268,8 +268,15 @@ class MatMulKernel final : public DeviceKernel {
     } else {
       per_matrix_ = true;
     }
-    if (is_lt(variant) && !per_matrix_)
+    if (is_lt(variant)) {
+      // cuBLASLt takes one uniformly strided batch; running the matrices one by one through plain
+      // cuBLAS instead would be another algorithm under this one's name.
+      if (per_matrix_)
+        throw Error(
+            "cuBLASLt needs a uniformly strided batch; this MatMul pairs its A and B matrices "
+            "unevenly (cublas runs it one matrix at a time)");
       lt_ = std::make_unique<LtPlan>(product_, false, false, is_find(variant));
+    }
   }
   std::string choice() const override {
     return lt_ ? lt_->choice() : per_matrix_ ? "one cuBLAS call per output matrix" : "";

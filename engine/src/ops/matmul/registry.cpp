@@ -39,11 +39,13 @@ void register_matmul(Registry& registry) {
 #endif
          });
 
-  add_cublas_algorithms(registry, "MatMul", cuda::kCublasMatMul,
-                        "cuBLAS's cublasGemmEx (strided batched when the batch is uniform, one "
-                        "call per matrix otherwise) on the row-major tensors as their column-major "
-                        "transposes (no copies).",
-                        "cuBLASLt's matmul with the first candidate of its heuristic.");
+  add_cublas_algorithms(
+      registry, "MatMul", cuda::kCublasMatMul,
+      "cuBLAS's cublasGemmEx (strided batched when the batch is uniform, one "
+      "call per matrix otherwise) on the row-major tensors as their column-major "
+      "transposes (no copies).",
+      "cuBLASLt's matmul with the first candidate of its heuristic, on a uniformly strided "
+      "batch (a MatMul whose batch pairs matrices unevenly is left to cublas).");
 }
 
 }  // namespace algoscope::ops
