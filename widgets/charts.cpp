@@ -334,7 +334,9 @@ void PlansChart::rebuild() {
     std::vector<double> seconds;
     for (const PlanLatency* run : runs) {
       names << run->label;
-      medians << humanSeconds(run->timing.median);
+      medians << QStringLiteral("%1 ±%2%")
+                     .arg(humanSeconds(run->timing.median))
+                     .arg(100 * run->timing.ciRelative, 0, 'f', 1);
       seconds.push_back(run->timing.median);
     }
     const PlanLatency& latency = *runs.front();

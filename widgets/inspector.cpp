@@ -257,7 +257,13 @@ void Inspector::refreshAlgorithm() {
       QStringList notes;
       if (algorithmName == document_->effectiveAlgorithm(row_)) notes << QStringLiteral("plan");
       if (timing && timing->samples > 1)
-        notes << QStringLiteral("min %1").arg(humanSeconds(timing->min));
+        notes << QStringLiteral("min %1 · IQR %2 · ±%3% over %4 runs%5")
+                     .arg(humanSeconds(timing->min), humanSeconds(timing->iqr))
+                     .arg(100 * timing->ciRelative, 0, 'f', 1)
+                     .arg(timing->samples)
+                     .arg(timing->unstable()
+                              ? QStringLiteral(" <span style='color:#c86e00'>unstable</span>")
+                              : QString());
       if (result) {
         if (result->error && result->error->elements > 0)
           error = humanError(result->error->max_abs_error);

@@ -20,7 +20,17 @@ namespace {
 constexpr qint64 kDeliverIntervalMs = 250;
 
 Timing timingOf(const TimingStats& stats) {
-  return Timing{stats.median_ms * 1e-3, stats.min_ms * 1e-3, stats.samples};
+  return Timing{stats.median_ms * 1e-3,        stats.min_ms * 1e-3, stats.samples,
+                stats.iqr_ms() * 1e-3,         stats.ci_relative(), stats.outliers,
+                sampling_stop_name(stats.stop)};
+}
+
+// The run settings' repeats as a service's: `repeats` timed runs at least, then, unless the user
+// asked for exactly that many, more until the median is known (the service's AdaptiveRepeat).
+template <class Options>
+void applyRepeats(const RunSettings& settings, Options& options) {
+  options.repeat = std::max(1, settings.repeats);
+  if (!settings.adaptiveRepeats) options.adaptive.target_ci = 0;
 }
 
 // The services' Progress as the job's: "layer · algorithm" beside the bar.
@@ -47,7 +57,9 @@ AlgorithmMeasurement measurementOf(const AlgorithmTiming& t) {
   AlgorithmMeasurement m;
   m.row = static_cast<int>(t.index);
   m.algorithm = QString::fromStdString(t.algorithm);
-  if (t.failure.empty() && t.time.samples > 0) m.timing = timingOf(t.time);
+  // Timings cut short (a candidate pruned after two calls, one out of tolerance after one) are not
+  // results: they are never shown as an algorithm's time; the status says why.
+  if (t.usable() && !t.pruned && t.time.samples > 0) m.timing = timingOf(t.time);
   m.result.error = t.error;
   m.result.failure = QString::fromStdString(t.failure);
   if (t.failure.empty()) m.result.workspaceBytes = t.workspace_bytes;
@@ -132,36 +144,37 @@ Job timePlansJob(ModelDocument& document, std::vector<NamedPlan> plans, RunSetti
             {rowOf.at(l.node), QString::fromStdString(l.algorithm), timingOf(l.time)});
       return results;
     };
-    const int repeats = std::max(1, settings.repeats);
-    const int runsPerPlan = settings.warmup + repeats;
-    const int total = static_cast<int>(plans.size()) * runsPerPlan;
+    // Each plan gets an equal share of the bar; within it, the engine's own count of runs, which
+    // grows while adaptive repeating asks for more.
+    constexpr int kStepsPerPlan = 1000;
+    const int total = static_cast<int>(plans.size()) * kStepsPerPlan;
     for (size_t p = 0; p < plans.size(); ++p) {
       const NamedPlan& named = plans[p];
-      const int before = static_cast<int>(p) * runsPerPlan;
+      const int before = static_cast<int>(p) * kStepsPerPlan;
       context.progress(before, total, named.label + QStringLiteral(": compiling"), true);
       EndToEndOptions options;
       options.threads = settings.threads;
       options.warmup = settings.warmup;
-      options.repeat = repeats;
+      applyRepeats(settings, options);
       options.control.cancel = context.cancelToken();
       options.control.progress = [&](const Progress& progress) {
+        if (progress.done >= progress.total) return;  // the closing report
         const int run = static_cast<int>(progress.done);
-        if (run >= runsPerPlan) return;  // the closing report; the next plan or the end follows
         const bool warmingUp = run < settings.warmup;
         context.progress(
-            before + run, total,
-            QStringLiteral("%1 · %2 %3/%4")
-                .arg(named.label, warmingUp ? QStringLiteral("warm-up") : QStringLiteral("repeat"))
-                .arg(warmingUp ? run + 1 : run - settings.warmup + 1)
-                .arg(warmingUp ? settings.warmup : repeats));
+            before + static_cast<int>(kStepsPerPlan * progress.done / progress.total), total,
+            warmingUp
+                ? QStringLiteral("%1 · warm-up %2/%3")
+                      .arg(named.label)
+                      .arg(run + 1)
+                      .arg(settings.warmup)
+                : QStringLiteral("%1 · run %2").arg(named.label).arg(run - settings.warmup + 1));
       };
       // Streams the medians so far into the views, at most every kDeliverIntervalMs; the last
       // repeat is delivered with the plan's latency below.
       QElapsedTimer sinceDelivery;
       options.on_repeat = [&](const RepeatReport& report) {
-        if (report.runs >= repeats ||
-            (sinceDelivery.isValid() && sinceDelivery.elapsed() < kDeliverIntervalMs))
-          return;
+        if (sinceDelivery.isValid() && sinceDelivery.elapsed() < kDeliverIntervalMs) return;
         sinceDelivery.start();
         context.deliver([target, raw, results = layerTimings(report.statistics())] {
           if (target) target->recordLayerTimings(raw, results);
@@ -239,7 +252,7 @@ Job timeAlgorithmsJob(ModelDocument& document, Plan plan, std::vector<std::strin
     options.threads = settings.threads;
     // Every kernel is called once before timing: the first call touches its buffers.
     options.warmup = std::max(1, settings.warmup);
-    options.repeat = std::max(1, settings.repeats);
+    applyRepeats(settings, options);
     options.nodes = nodes;
     options.verify = true;
     options.tolerance = settings.tolerance;
@@ -273,7 +286,8 @@ Job tuneJob(ModelDocument& document, RunSettings settings,
     TuneOptions options;
     options.threads = settings.threads;
     options.warmup = std::max(1, settings.warmup);
-    options.repeat = std::max(1, settings.repeats);
+    applyRepeats(settings, options);
+    if (!settings.adaptiveRepeats) options.plans_adaptive.target_ci = 0;
     options.tolerance = settings.tolerance;
     options.use_cache = settings.useTuningCache;
     options.cache_path = settings.tuningCachePath.toStdString();

@@ -27,7 +27,10 @@ class ModelDocument;
 struct RunSettings {
   int threads = 0;  // 0: all hardware threads
   int warmup = 1;   // runs before measuring (first-touch of buffers, caches, thread pools)
-  int repeats = 5;  // measured runs; the median is reported
+  int repeats = 5;  // measured runs at least; the median is reported
+  // Then more runs until the median is known to a few percent, within a time budget (the
+  // engine's AdaptiveRepeat); off: exactly `repeats`.
+  bool adaptiveRepeats = true;
   // Replaces every algorithm's own tolerance in checks, verified timings and tuning when set.
   std::optional<Tolerance> tolerance;
   bool useTuningCache = true;  // tune reads and extends the persistent tuning cache

@@ -41,9 +41,9 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     if (role == Qt::DisplayRole) return section;
     return {};
   }
-  static const char* titles[ColumnCount] = {"Layer",     "Op",        "Input → output", "Params",
-                                            "FLOPs",     "Algorithm", "Latency",        "GFLOP/s",
-                                            "Max error", "Status"};
+  static const char* titles[ColumnCount] = {"Layer",   "Op",        "Input → output", "Params",
+                                            "FLOPs",   "Algorithm", "Latency",        "IQR",
+                                            "GFLOP/s", "Max error", "Status"};
   static const char* tips[ColumnCount] = {
       "ONNX node name (plans are keyed by it)",
       "Op type; +BN / +Relu when the loader merged nodes into it",
@@ -51,7 +51,9 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
       "Parameter count of the constant inputs (weights, biases)",
       "Floating-point operations of one run",
       "The algorithm the plan runs this layer with; italic: the engine's choice",
-      "Median kernel time of the chosen algorithm in the last run",
+      "Median kernel time of the chosen algorithm in the last run; orange: unstable (the median "
+      "is known to worse than ±10%, or too few runs)",
+      "Interquartile range of the runs behind the median: how much they spread",
       "FLOPs / latency",
       "Largest |difference| from reference on the same inputs (Check, Time algorithms, Tune)",
       "Why the layer cannot run, how the plan resolved, whether it was measured, and whether "
@@ -119,6 +121,9 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
         case LatencyColumn:
           if (sort) return hasTiming ? timing.median : -1.0;
           return hasTiming ? humanSeconds(timing.median) : QString();
+        case SpreadColumn:
+          if (sort) return hasTiming ? timing.iqr : -1.0;
+          return hasTiming ? humanSeconds(timing.iqr) : QString();
         case ThroughputColumn: {
           const double gflops = hasTiming && timing.median > 0 && facts.flops > 0
                                     ? facts.flops / timing.median / 1e9
@@ -143,7 +148,9 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
           if (!document_->planNote(row).isEmpty())
             return QStringLiteral("engine's choice (op default does not apply)");
           QStringList parts;
-          if (hasTiming) parts << QStringLiteral("measured");
+          if (hasTiming)
+            parts << (timing.unstable() ? QStringLiteral("measured (unstable)")
+                                        : QStringLiteral("measured"));
           if (error) parts << QStringLiteral("ok");
           if (result && result->error && isReference) parts << QString::fromStdString(kReference);
           return parts.join(QStringLiteral(" · "));
@@ -166,11 +173,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
           return engineChoice ? QStringLiteral("the engine's choice; double-click to choose")
                               : QStringLiteral("chosen in the plan; double-click to change");
         case LatencyColumn:
-          if (hasTiming)
-            return QStringLiteral("median %1, min %2 over %3 runs")
-                .arg(humanSeconds(timing.median), humanSeconds(timing.min))
-                .arg(timing.samples);
-          return {};
+        case SpreadColumn:
+          return hasTiming ? timingDetail(timing) : QString();
         case ErrorColumn:
           if (result && !result->failure.isEmpty()) return result->failure;
           if (error)
@@ -202,6 +206,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
       return {};
     case Qt::ForegroundRole:
       if (!facts.runnable()) return QBrush(QColor(190, 30, 30));
+      if (index.column() == LatencyColumn && hasTiming && timing.unstable())
+        return QBrush(QColor(200, 110, 0));
       if ((index.column() == ErrorColumn || index.column() == StatusColumn) && result &&
           result->failed())
         return QBrush(QColor(190, 30, 30));
@@ -211,6 +217,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
         case ParametersColumn:
         case FlopsColumn:
         case LatencyColumn:
+        case SpreadColumn:
         case ThroughputColumn:
         case ErrorColumn:
           return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

@@ -24,6 +24,7 @@ class LayerTableModel : public QAbstractTableModel {
     FlopsColumn,
     AlgorithmColumn,
     LatencyColumn,
+    SpreadColumn,
     ThroughputColumn,
     ErrorColumn,
     StatusColumn,

@@ -43,11 +43,11 @@ LayerTablePage::LayerTablePage(ModelDocument* document, QWidget* parent)
   table_->horizontalHeader()->setStretchLastSection(true);
   // Narrow enough that the status column still shows at 1440 px beside the inspector.
   const std::pair<int, int> widths[] = {
-      {LayerTableModel::LayerColumn, 180},  {LayerTableModel::OpColumn, 120},
-      {LayerTableModel::ShapeColumn, 170},  {LayerTableModel::ParametersColumn, 56},
-      {LayerTableModel::FlopsColumn, 64},   {LayerTableModel::AlgorithmColumn, 100},
-      {LayerTableModel::LatencyColumn, 70}, {LayerTableModel::ThroughputColumn, 60},
-      {LayerTableModel::ErrorColumn, 66}};
+      {LayerTableModel::LayerColumn, 180},     {LayerTableModel::OpColumn, 120},
+      {LayerTableModel::ShapeColumn, 170},     {LayerTableModel::ParametersColumn, 56},
+      {LayerTableModel::FlopsColumn, 64},      {LayerTableModel::AlgorithmColumn, 100},
+      {LayerTableModel::LatencyColumn, 70},    {LayerTableModel::SpreadColumn, 60},
+      {LayerTableModel::ThroughputColumn, 60}, {LayerTableModel::ErrorColumn, 66}};
   for (auto [column, width] : widths) table_->setColumnWidth(column, width);
   table_->setContextMenuPolicy(Qt::ActionsContextMenu);
 

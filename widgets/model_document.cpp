@@ -80,6 +80,21 @@ QString humanSeconds(double seconds) {
   return QString::number(seconds, 'f', 2) + QStringLiteral(" s");
 }
 
+QString timingDetail(const Timing& timing) {
+  QString text =
+      QStringLiteral(
+          "median %1, min %2, IQR %3 over %4 run(s); known to ±%5% (95% "
+          "confidence), sampling stopped: %6")
+          .arg(humanSeconds(timing.median), humanSeconds(timing.min), humanSeconds(timing.iqr))
+          .arg(timing.samples)
+          .arg(100 * timing.ciRelative, 0, 'f', 1)
+          .arg(timing.stop.isEmpty() ? QStringLiteral("count") : timing.stop);
+  if (timing.outliers) text += QStringLiteral("; %1 outlier(s)").arg(timing.outliers);
+  if (timing.unstable())
+    text += QStringLiteral("; UNSTABLE: too few runs or too wide a spread to rank by");
+  return text;
+}
+
 // One plan edit on the undo stack. push() calls redo() at once; the edit is already applied then.
 class ModelDocument::PlanEdit final : public QUndoCommand {
  public:

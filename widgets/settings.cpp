@@ -18,6 +18,7 @@
 #include <algorithm>
 
 #include "algoscope/error.h"
+#include "algoscope/measure.h"
 #include "algoscope/registry.h"
 #include "algoscope/tuning_cache.h"
 
@@ -44,6 +45,7 @@ RunSettings AppSettings::runSettings() {
   r.threads = s.value(QStringLiteral("run/threads"), r.threads).toInt();
   r.warmup = s.value(QStringLiteral("run/warmup"), r.warmup).toInt();
   r.repeats = s.value(QStringLiteral("run/repeats"), r.repeats).toInt();
+  r.adaptiveRepeats = s.value(QStringLiteral("run/adaptiveRepeats"), r.adaptiveRepeats).toBool();
   if (s.value(QStringLiteral("run/overrideTolerance"), false).toBool())
     r.tolerance = Tolerance{s.value(QStringLiteral("run/atol"), Tolerance{}.atol).toDouble(),
                             s.value(QStringLiteral("run/rtol"), Tolerance{}.rtol).toDouble()};
@@ -59,6 +61,7 @@ void AppSettings::setRunSettings(const RunSettings& r) {
   s.setValue(QStringLiteral("run/threads"), r.threads);
   s.setValue(QStringLiteral("run/warmup"), r.warmup);
   s.setValue(QStringLiteral("run/repeats"), r.repeats);
+  s.setValue(QStringLiteral("run/adaptiveRepeats"), r.adaptiveRepeats);
   s.setValue(QStringLiteral("run/overrideTolerance"), r.tolerance.has_value());
   if (r.tolerance) {
     s.setValue(QStringLiteral("run/atol"), r.tolerance->atol);
@@ -117,7 +120,17 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings& settings, QWidget* paren
   repeats_ = new QSpinBox;
   repeats_->setRange(1, 10000);
   repeats_->setValue(settings.repeats);
-  repeats_->setToolTip(QStringLiteral("Measured runs; the table shows the median"));
+  repeats_->setToolTip(QStringLiteral("Measured runs at least; the table shows the median"));
+  adaptiveRepeats_ =
+      new QCheckBox(QStringLiteral("More runs until the median is known to a few %"));
+  adaptiveRepeats_->setChecked(settings.adaptiveRepeats);
+  adaptiveRepeats_->setToolTip(
+      QStringLiteral("Repeat until the median's 95% confidence interval is within ±%1% (whole "
+                     "plans), ±%2% (algorithms) or ±%3% (tuning candidates), or a time budget is "
+                     "spent; the table flags what stayed unstable. Off: exactly the runs above.")
+          .arg(100 * EndToEndOptions{}.adaptive.target_ci)
+          .arg(100 * LayerTimingOptions{}.adaptive.target_ci)
+          .arg(100 * TuneOptions{}.adaptive.target_ci));
 
   // Tolerances: empty optional keeps each algorithm's own (the registry's).
   overrideTolerance_ = new QCheckBox(QStringLiteral("Replace the algorithms' own tolerances"));
@@ -206,6 +219,7 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings& settings, QWidget* paren
   form->addRow(QStringLiteral("Threads:"), threads_);
   form->addRow(QStringLiteral("Warm-up runs:"), warmup_);
   form->addRow(QStringLiteral("Measured runs:"), repeats_);
+  form->addRow(QString(), adaptiveRepeats_);
   form->addRow(QStringLiteral("Tolerance:"), overrideTolerance_);
   form->addRow(QStringLiteral("    atol:"), atol_);
   form->addRow(QStringLiteral("    rtol:"), rtol_);
@@ -228,6 +242,7 @@ RunSettings RunSettingsDialog::settings() const {
   r.threads = threads_->value();
   r.warmup = warmup_->value();
   r.repeats = repeats_->value();
+  r.adaptiveRepeats = adaptiveRepeats_->isChecked();
   if (overrideTolerance_->isChecked())
     r.tolerance = Tolerance{atol_->text().toDouble(), rtol_->text().toDouble()};
   r.useTuningCache = useCache_->isChecked();

@@ -23,7 +23,7 @@ inline constexpr char kState[] = "window/state";
 inline constexpr char kMainSplitter[] = "window/mainSplitter";
 inline constexpr char kCenterSplitter[] = "window/centerSplitter";
 // Versioned: a header state saved with other columns would restore them in the wrong places.
-inline constexpr char kTableHeader[] = "window/tableHeader2";
+inline constexpr char kTableHeader[] = "window/tableHeader3";
 inline constexpr char kViewTab[] = "window/viewTab";
 inline constexpr char kColorMode[] = "graph/colorMode";
 }  // namespace SettingsKey
@@ -59,6 +59,7 @@ class RunSettingsDialog : public QDialog {
   QSpinBox* threads_;
   QSpinBox* warmup_;
   QSpinBox* repeats_;
+  QCheckBox* adaptiveRepeats_;
   QCheckBox* overrideTolerance_;
   QLineEdit* atol_;
   QLineEdit* rtol_;

@@ -58,9 +58,42 @@ bool report_interrupted(bool partial, const std::string& what) {
   return partial;
 }
 
-// --warmup and --repeat with a command's defaults.
-std::pair<int, int> warmup_and_repeat(const Arguments& a, int warmup, int repeat) {
-  return {a.int_value("--warmup", warmup, 0), a.int_value("--repeat", repeat, 1)};
+// How long a timing repeats (bench, tune and compare): --warmup, --repeat (timed runs at least),
+// --ci PERCENT (then more until the median is known to ±PERCENT; 0: exactly --repeat runs),
+// --max-repeat N and --budget SECONDS (per measurement).
+std::vector<OptionSpec> with_repeat_options(std::vector<OptionSpec> specs) {
+  for (const char* name : {"--warmup", "--repeat", "--ci", "--max-repeat", "--budget"})
+    specs.push_back({name, true});
+  return specs;
+}
+
+// Sets a service's warmup, repeat and adaptive repeating from those options over its defaults.
+template <class Options>
+void read_repeats(const Arguments& a, int warmup, int repeat, Options& options) {
+  AdaptiveRepeat& adaptive = options.adaptive;
+  adaptive.target_ci = a.double_value("--ci", adaptive.target_ci * 100) / 100;
+  adaptive.max_repeat = a.int_value("--max-repeat", adaptive.max_repeat, 1);
+  adaptive.budget_ms = a.double_value("--budget", adaptive.budget_ms / 1e3) * 1e3;
+  options.warmup = a.int_value("--warmup", warmup, 0);
+  options.repeat = a.int_value("--repeat", repeat, 1);
+}
+
+// "median 1.234 ms ±2.1% (95% CI), 37 runs, converged": what a figure is worth, next to it.
+std::string confidence(const TimingStats& t) {
+  std::string text = "±" + format("%.1f", 100 * t.ci_relative()) + "% (95% CI), " +
+                     std::to_string(t.samples) + " run(s), " + sampling_stop_name(t.stop);
+  if (t.outliers) text += ", " + std::to_string(t.outliers) + " outlier(s)";
+  if (t.unstable()) text += ", UNSTABLE";
+  return text;
+}
+
+// The flag column of timing tables: what makes a median less than a result.
+std::string stability(const TimingStats& t) {
+  if (t.samples == 0) return "";
+  std::string flags = t.unstable() ? "unstable" : "";
+  if (t.outliers)
+    flags += std::string(flags.empty() ? "" : ", ") + std::to_string(t.outliers) + " outlier(s)";
+  return flags;
 }
 
 }  // namespace
@@ -174,19 +207,17 @@ int command_check(const std::vector<std::string>& args) {
 }
 
 int command_bench(const std::vector<std::string>& args) {
-  Arguments a = parse_arguments(args, {{"--plan", true},
-                                       {"--select", true, true},
-                                       {"--inputs", true},
-                                       {"--layers", false},
-                                       {"--all-algorithms", false},
-                                       {"--warmup", true},
-                                       {"--repeat", true},
-                                       {"--threads", true},
-                                       {"--json", true},
-                                       {"--csv", true}});
+  Arguments a = parse_arguments(args, with_repeat_options({{"--plan", true},
+                                                           {"--select", true, true},
+                                                           {"--inputs", true},
+                                                           {"--layers", false},
+                                                           {"--all-algorithms", false},
+                                                           {"--threads", true},
+                                                           {"--json", true},
+                                                           {"--csv", true}}));
   EndToEndOptions options;
   options.threads = a.int_value("--threads", 0, 1);
-  std::tie(options.warmup, options.repeat) = warmup_and_repeat(a, 2, 10);
+  read_repeats(a, 2, 10, options);
   auto model = load(one_model(a, "bench"));
   Plan plan = build_plan(a, *model);
   options.inputs = model_inputs(a, *model);
@@ -200,6 +231,7 @@ int command_bench(const std::vector<std::string>& args) {
     layer_options.threads = options.threads;
     layer_options.warmup = std::max(options.warmup, 1);
     layer_options.repeat = options.repeat;
+    layer_options.adaptive.target_ci = options.adaptive.target_ci;
     layer_options.inputs = options.inputs;
     layer_options.control = options.control;
     isolated = time_layers(model, plan, layer_options);
@@ -215,6 +247,7 @@ int command_bench(const std::vector<std::string>& args) {
             << ms(l.iqr_ms()) << " ms  (" << human_count(result.flops) << "FLOP, "
             << format("%.1f", l.median_ms > 0 ? result.flops / l.median_ms * 1e-6 : 0)
             << " GFLOP/s)\n"
+            << "          " << confidence(l) << "\n"
             << "kernels   median " << ms(result.kernel_sum.median_ms)
             << " ms (sum of the per-node kernel times)\n"
             << (result.transfers.empty() ? std::string()
@@ -228,15 +261,16 @@ int command_bench(const std::vector<std::string>& args) {
 
   std::vector<std::vector<std::string>> csv;
   Table layers({"#", "layer", "op", "algorithm", "median ms", "min ms", "IQR ms", "GFLOP/s", "%",
-                "workspace"},
-               {true, false, false, false, true, true, true, true, true, true});
+                "workspace", ""},
+               {true, false, false, false, true, true, true, true, true, true, false});
   for (const LayerTime& t : result.layers) {
     const double percent =
         result.kernel_sum.median_ms > 0 ? 100 * t.time.median_ms / result.kernel_sum.median_ms : 0;
     layers.add({std::to_string(t.index), t.node, t.op_type,
                 t.algorithm + (t.choice.empty() ? "" : " (" + t.choice + ")"), ms(t.time.median_ms),
                 ms(t.time.min_ms), ms(t.time.iqr_ms()), format("%.1f", t.gflops()),
-                format("%.1f", percent), human_bytes(double(t.workspace_bytes))});
+                format("%.1f", percent), human_bytes(double(t.workspace_bytes)),
+                stability(t.time)});
     if (!isolated)
       csv.push_back({std::to_string(t.index), t.node, t.op_type, t.algorithm, raw(t.time.median_ms),
                      raw(t.time.min_ms), raw(t.time.iqr_ms()), raw(t.flops), raw(t.gflops()),
@@ -249,7 +283,7 @@ int command_bench(const std::vector<std::string>& args) {
                 format("%.1f", result.kernel_sum.median_ms > 0
                                    ? 100 * t.time.median_ms / result.kernel_sum.median_ms
                                    : 0),
-                "-"});
+                "-", stability(t.time)});
   if (a.has("--layers")) {
     std::cout << "\n";
     layers.print(std::cout);
@@ -258,18 +292,28 @@ int command_bench(const std::vector<std::string>& args) {
     // What tune would pick on each layer, marked in the table.
     std::map<size_t, std::vector<AlgorithmTiming>> by_layer;
     for (const AlgorithmTiming& t : isolated->timings) by_layer[t.index].push_back(t);
-    std::map<size_t, std::string> fastest;
-    for (const auto& [index, timings] : by_layer)
-      if (const AlgorithmTiming* best = fastest_usable(timings)) fastest[index] = best->algorithm;
+    std::map<std::pair<size_t, std::string>, std::string> verdict;
+    for (const auto& [index, timings] : by_layer) {
+      const LayerChoice choice =
+          choose_algorithm(timings, Registry::instance().find_op(timings.front().op_type));
+      if (choice.chosen)
+        verdict[{index, choice.chosen->algorithm}] =
+            choice.tied.empty() ? "fastest" : "tune's choice (" + choice.tie_break + ")";
+      for (const AlgorithmTiming* t : choice.tied)
+        verdict[{index, t->algorithm}] = "tied with " + choice.chosen->algorithm;
+    }
     Table table({"#", "layer", "op", "algorithm", "median ms", "min ms", "IQR ms", "GFLOP/s",
                  "workspace", ""},
                 {true, false, false, false, true, true, true, true, true, false});
     for (const AlgorithmTiming& t : isolated->timings) {
+      std::string note = t.failure;
+      if (auto v = verdict.find({t.index, t.algorithm}); v != verdict.end()) note = v->second;
+      if (const std::string flags = stability(t.time); t.failure.empty() && !flags.empty())
+        note += (note.empty() ? "" : "; ") + flags;
       table.add({std::to_string(t.index), t.node, t.op_type, t.algorithm,
                  t.failure.empty() ? ms(t.time.median_ms) : "failed", ms(t.time.min_ms),
                  ms(t.time.iqr_ms()), format("%.1f", t.gflops()),
-                 human_bytes(double(t.workspace_bytes)),
-                 fastest[t.index] == t.algorithm ? "fastest" : t.failure});
+                 human_bytes(double(t.workspace_bytes)), note});
       csv.push_back({std::to_string(t.index), t.node, t.op_type, t.algorithm, raw(t.time.median_ms),
                      raw(t.time.min_ms), raw(t.time.iqr_ms()), raw(t.flops), raw(t.gflops()),
                      std::to_string(t.workspace_bytes)});
@@ -282,6 +326,7 @@ int command_bench(const std::vector<std::string>& args) {
     json j = document("bench", *model, to_json(result));
     j["warmup"] = options.warmup;
     j["repeat"] = options.repeat;
+    j["target_ci"] = options.adaptive.target_ci;
     if (isolated) j["algorithms"] = json::parse(to_json(*isolated));
     write_text(*path, j.dump(2));
   }
@@ -297,20 +342,18 @@ int command_bench(const std::vector<std::string>& args) {
 }
 
 int command_tune(const std::vector<std::string>& args) {
-  Arguments a = parse_arguments(args, {{"-o", true},
-                                       {"--output", true},
-                                       {"--inputs", true},
-                                       {"--threads", true},
-                                       {"--warmup", true},
-                                       {"--repeat", true},
-                                       {"--atol", true},
-                                       {"--rtol", true},
-                                       {"--heuristic", false},
-                                       {"--no-cache", false},
-                                       {"--clear-cache", false},
-                                       {"--cache", true},
-                                       {"--json", true},
-                                       {"--csv", true}});
+  Arguments a = parse_arguments(args, with_repeat_options({{"-o", true},
+                                                           {"--output", true},
+                                                           {"--inputs", true},
+                                                           {"--threads", true},
+                                                           {"--atol", true},
+                                                           {"--rtol", true},
+                                                           {"--heuristic", false},
+                                                           {"--no-cache", false},
+                                                           {"--clear-cache", false},
+                                                           {"--cache", true},
+                                                           {"--json", true},
+                                                           {"--csv", true}}));
   auto output = a.value("-o") ? a.value("-o") : a.value("--output");
   if (!output) throw UsageError("tune needs -o PLAN: the file to write the tuned plan to");
   auto model = load(one_model(a, "tune"));
@@ -329,7 +372,9 @@ int command_tune(const std::vector<std::string>& args) {
 
   TuneOptions options;
   options.threads = a.int_value("--threads", 0, 1);
-  std::tie(options.warmup, options.repeat) = warmup_and_repeat(a, 1, 5);
+  read_repeats(a, 1, 5, options);
+  // --ci applies to the whole plans' timing too; their budget and limit stay their own.
+  options.plans_adaptive.target_ci = options.adaptive.target_ci;
   options.tolerance = tolerance_override(a);
   options.use_cache = !a.has("--no-cache");
   options.cache_path = a.value("--cache").value_or(TuningCache::default_path());
@@ -347,11 +392,12 @@ int command_tune(const std::vector<std::string>& args) {
   bar.clear();
   for (const std::string& note : result.notes) std::cerr << "note: " << note << "\n";
 
-  Table table({"#", "layer", "op", "algorithm", "min ms", "GFLOP/s", "engine default", "its min ms",
-               "speedup", "timed", "rejected", "source"},
-              {true, false, false, false, true, true, false, true, true, true, true, false});
+  Table table({"#", "layer", "op", "algorithm", "median ms", "±CI", "GFLOP/s", "engine default",
+               "its median ms", "speedup", "timed", "rejected", "source"},
+              {true, false, false, false, true, true, true, false, true, true, true, true, false});
   std::vector<std::vector<std::string>> csv;
   size_t measured = 0, shared = 0;
+  std::vector<const TunedLayer*> tied;
   for (const TunedLayer& l : result.layers) {
     const std::string engine_default =
         Registry::instance().default_algorithm(make_layer(*model, model->nodes[l.index])).name;
@@ -364,23 +410,26 @@ int command_tune(const std::vector<std::string>& args) {
     }
     measured += !l.from_cache && l.shared_with.empty();
     shared += !l.shared_with.empty();
-    // Ranked by minimum (fastest_usable), so shown by minimum.
-    const double chosen_ms = chosen ? chosen->time.min_ms : 0;
-    const double default_ms = fallback ? fallback->time.min_ms : 0;
-    table.add({std::to_string(l.index), l.node, l.op_type, l.algorithm,
-               chosen ? ms(chosen_ms) : "-",
-               chosen ? format("%.1f", chosen_ms > 0 ? chosen->flops / chosen_ms * 1e-6 : 0) : "-",
-               engine_default, fallback ? ms(default_ms) : "-",
-               chosen && fallback && chosen_ms > 0 ? format("%.2fx", default_ms / chosen_ms) : "-",
+    if (!l.tied.empty()) tied.push_back(&l);
+    // Ranked by median (choose_algorithm), so shown by median.
+    const double chosen_ms = chosen ? chosen->time.median_ms : 0;
+    const double default_ms =
+        fallback && fallback->time.conclusive() ? fallback->time.median_ms : 0;
+    table.add({std::to_string(l.index), l.node, l.op_type,
+               l.algorithm + (l.tied.empty() ? "" : " (tie)"), chosen ? ms(chosen_ms) : "-",
+               chosen ? format("%.1f%%", 100 * chosen->time.ci_relative()) : "-",
+               chosen ? format("%.1f", chosen->gflops()) : "-", engine_default,
+               default_ms > 0 ? ms(default_ms) : "-",
+               chosen_ms > 0 && default_ms > 0 ? format("%.2fx", default_ms / chosen_ms) : "-",
                std::to_string(l.candidates.size()), std::to_string(rejected),
                (l.from_cache            ? "cache"
                 : l.shared_with.empty() ? "measured"
                                         : "same as " + l.shared_with) +
                    (l.layout_family.empty() ? "" : ", " + l.layout_family + " plan")});
     csv.push_back({std::to_string(l.index), l.node, l.op_type, l.algorithm, raw(chosen_ms),
-                   engine_default, raw(default_ms), std::to_string(l.candidates.size()),
-                   std::to_string(rejected), l.from_cache ? "1" : "0", l.shared_with,
-                   l.layout_family});
+                   chosen ? raw(chosen->time.ci_relative()) : "", engine_default, raw(default_ms),
+                   std::to_string(l.candidates.size()), std::to_string(rejected),
+                   l.from_cache ? "1" : "0", l.shared_with, l.layout_family});
   }
   table.print(std::cout);
   std::cout << "\ntuned " << result.layers.size() << " layer(s) on " << result.threads
@@ -392,11 +441,25 @@ int command_tune(const std::vector<std::string>& args) {
   if (result.end_to_end && result.default_end_to_end) {
     const TimingStats& tuned = result.end_to_end->latency;
     const TimingStats& engine = result.default_end_to_end->latency;
-    std::cout << "end to end: median " << ms(tuned.median_ms) << " ms, min " << ms(tuned.min_ms)
+    std::cout << "end to end: median " << ms(tuned.median_ms) << " ms " << confidence(tuned)
+              << ", min " << ms(tuned.min_ms)
               << " ms; the engine's default plan, runs alternating: median " << ms(engine.median_ms)
               << " ms, min " << ms(engine.min_ms) << " ms (tuned/default "
               << format("%.2f", engine.median_ms > 0 ? tuned.median_ms / engine.median_ms : 0)
               << ")\n";
+  }
+  if (!tied.empty()) {
+    // Ties are broken by fixed rules, so re-tuning picks the same; the user sees where it mattered.
+    std::cout << tied.size() << " layer(s) where candidates tied within noise (medians within "
+              << format("%.0f", 100 * kTieMargin)
+              << "% and confidence intervals overlapping), decided by lower error, then less "
+                 "workspace, then registry order:\n";
+    for (const TunedLayer* l : tied) {
+      std::string others;
+      for (const std::string& name : l->tied) others += (others.empty() ? "" : ", ") + name;
+      std::cout << "  " << l->node << ": " << l->algorithm << " over " << others << " ("
+                << l->tie_break << ")\n";
+    }
   }
   for (const FamilyPlan& family : result.family_plans)
     std::cout << "the " << family.family << " layout family's plan (" << family.layers
@@ -412,23 +475,20 @@ int command_tune(const std::vector<std::string>& args) {
   if (auto path = a.value("--json"))
     write_text(*path, document("tune", *model, to_json(result)).dump(2));
   if (auto path = a.value("--csv"))
-    write_csv(
-        *path,
-        {"index", "layer", "op", "algorithm", "min_ms", "engine_default", "engine_default_min_ms",
-         "timed", "rejected", "from_cache", "shared_with", "layout_family"},
-        csv);
+    write_csv(*path,
+              {"index", "layer", "op", "algorithm", "median_ms", "ci_relative", "engine_default",
+               "engine_default_median_ms", "timed", "rejected", "from_cache", "shared_with",
+               "layout_family"},
+              csv);
   return report_interrupted(result.partial, "the plan names the layers tuned before that")
              ? kInterruptedExitCode
              : 0;
 }
 
 int command_compare(const std::vector<std::string>& args) {
-  Arguments a = parse_arguments(args, {{"--inputs", true},
-                                       {"--threads", true},
-                                       {"--warmup", true},
-                                       {"--repeat", true},
-                                       {"--json", true},
-                                       {"--csv", true}});
+  Arguments a = parse_arguments(
+      args, with_repeat_options(
+                {{"--inputs", true}, {"--threads", true}, {"--json", true}, {"--csv", true}}));
   if (a.positional.size() != 3)
     throw UsageError("compare takes PLAN_A PLAN_B MODEL, got " +
                      std::to_string(a.positional.size()) + " argument(s)");
@@ -445,7 +505,7 @@ int command_compare(const std::vector<std::string>& args) {
   }
   EndToEndOptions options;
   options.threads = a.int_value("--threads", 0, 1);
-  std::tie(options.warmup, options.repeat) = warmup_and_repeat(a, 2, 10);
+  read_repeats(a, 2, 10, options);
   options.inputs = model_inputs(a, *model);
   ProgressBar bar;
   CancelOnInterrupt interrupt;
@@ -471,7 +531,9 @@ int command_compare(const std::vector<std::string>& args) {
             << result.differing_layers() << " of " << result.layers.size()
             << " layer(s) differ; end to end: A median " << ms(result.a.latency.median_ms)
             << " ms, B median " << ms(result.b.latency.median_ms) << " ms, B/A "
-            << format("%.3f", result.latency_ratio()) << "\n";
+            << format("%.3f", result.latency_ratio()) << "\n"
+            << "A: " << confidence(result.a.latency) << "\nB: " << confidence(result.b.latency)
+            << "\n";
   if (auto path = a.value("--json")) {
     json j = document("compare", *model, to_json(result));
     j["plan_a"] = a.positional[0];

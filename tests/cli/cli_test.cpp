@@ -474,8 +474,9 @@ TEST_F(Cli, BenchReportsLatencyLayersJsonAndCsv) {
   const std::string model = small_conv_net(dir_);
   const std::string json_path = (dir_ / "bench.json").string();
   const std::string csv_path = (dir_ / "bench.csv").string();
-  Result r = run({"bench", model, "--layers", "--warmup", "1", "--repeat", "3", "--threads", "1",
-                  "--json", json_path, "--csv", csv_path});
+  // --ci 0: exactly --repeat runs.
+  Result r = run({"bench", model, "--layers", "--warmup", "1", "--repeat", "3", "--ci", "0",
+                  "--threads", "1", "--json", json_path, "--csv", csv_path});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* f : {"latency", "median", "overhead", "conv3x3", "conv1x1", "GFLOP/s"})
     EXPECT_NE(r.out.find(f), std::string::npos) << f << " missing from:\n" << r.out;
@@ -484,6 +485,7 @@ TEST_F(Cli, BenchReportsLatencyLayersJsonAndCsv) {
   EXPECT_GT(doc["latency_ms"]["median"].get<double>(), 0);
   EXPECT_GT(doc["latency_ms"]["min"].get<double>(), 0);
   EXPECT_EQ(doc["latency_ms"]["samples"], 3);
+  EXPECT_EQ(doc["latency_ms"]["stop"], "count");
   EXPECT_EQ(doc["threads"], 1);
   ASSERT_EQ(doc["layers"].size(), 2u);
   EXPECT_EQ(doc["layers"][0]["name"], "conv3x3");
@@ -504,6 +506,20 @@ TEST_F(Cli, BenchReportsLatencyLayersJsonAndCsv) {
     EXPECT_TRUE(conv3x3.count(algorithm)) << algorithm;
   EXPECT_FALSE(conv3x3.count("reference")) << "the slow ground truth is not timed";
 
+  // Adaptive repeating: a target any three runs meet; one nothing meets, stopped by --max-repeat.
+  // The figure's confidence is printed next to it.
+  Result loose = run({"bench", model, "--repeat", "1", "--ci", "1000", "--json", json_path});
+  ASSERT_EQ(loose.exit_code, 0) << loose.err;
+  EXPECT_NE(loose.out.find("(95% CI), 3 run(s), converged"), std::string::npos) << loose.out;
+  EXPECT_EQ(read_json(json_path)["latency_ms"]["samples"], 3);
+  Result strict = run({"bench", model, "--repeat", "2", "--ci", "1e-9", "--max-repeat", "7",
+                       "--budget", "1000", "--json", json_path});
+  ASSERT_EQ(strict.exit_code, 0) << strict.err;
+  EXPECT_NE(strict.out.find("7 run(s), limit"), std::string::npos) << strict.out;
+  EXPECT_EQ(read_json(json_path)["latency_ms"]["stop"], "limit");
+  expect_usage_error({"bench", model, "--ci", "-1"}, {"--ci"});
+  expect_usage_error({"bench", model, "--max-repeat", "0"}, {"--max-repeat"});
+  expect_usage_error({"bench", model, "--budget", "soon"}, {"--budget"});
   expect_usage_error({"bench", model, "--repeat", "0"}, {"--repeat"});
   expect_usage_error({"bench", model, "--warmup", "-1"}, {"--warmup"});
 }
@@ -618,7 +634,7 @@ TEST_F(Cli, CompareTwoPlansOfOneModel) {
   a.save((dir_ / "a.json").string());
   b.save((dir_ / "b.json").string());
   Result r = run({"compare", (dir_ / "a.json").string(), (dir_ / "b.json").string(), model,
-                  "--repeat", "3", "--json", (dir_ / "compare.json").string()});
+                  "--repeat", "3", "--ci", "0", "--json", (dir_ / "compare.json").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("1 of 2 layer(s) differ"), std::string::npos) << r.out;
   auto doc = read_json(dir_ / "compare.json");

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -222,6 +223,37 @@ TEST(MeasureStats, OrderStatisticsOfTimings) {
   EXPECT_EQ(algoscope::TimingStats::of({}).samples, 0);
 }
 
+// The median's confidence interval from order statistics: ranks n/2 ± 0.98·√n (1-based, the upper
+// one past the median): for five samples the whole range, for 1..100 the 40th and 61st values.
+// Outliers lie more than 3 IQR beyond a quartile.
+TEST(MeasureStats, MedianConfidenceIntervalOutliersAndStability) {
+  auto five = algoscope::TimingStats::of({5, 1, 3, 2, 4});
+  EXPECT_DOUBLE_EQ(five.ci_low_ms, 1);
+  EXPECT_DOUBLE_EQ(five.ci_high_ms, 5);
+  EXPECT_DOUBLE_EQ(five.ci_relative(), 2.0 / 3.0);  // ±(5 - 1) / 2 around 3
+  EXPECT_TRUE(five.unstable());
+  EXPECT_EQ(five.outliers, 0);
+
+  std::vector<double> hundred;
+  for (int i = 100; i >= 1; --i) hundred.push_back(i);
+  auto h = algoscope::TimingStats::of(hundred);
+  EXPECT_DOUBLE_EQ(h.ci_low_ms, 40);
+  EXPECT_DOUBLE_EQ(h.ci_high_ms, 61);
+  EXPECT_DOUBLE_EQ(h.median_ms, 50.5);
+
+  // Twenty runs of 10 ms and one of 50: far out, counted; the median barely moves.
+  std::vector<double> steady(20, 10.0);
+  steady.push_back(50);
+  auto s = algoscope::TimingStats::of(steady);
+  EXPECT_EQ(s.outliers, 1);
+  EXPECT_DOUBLE_EQ(s.median_ms, 10);
+  EXPECT_DOUBLE_EQ(s.ci_relative(), 0);
+  EXPECT_FALSE(s.unstable());
+  // Two samples are never a result, however close.
+  EXPECT_TRUE(algoscope::TimingStats::of({10, 10}).unstable());
+  EXPECT_FALSE(algoscope::TimingStats::of({10, 10}).conclusive());
+}
+
 TEST(MeasureStats, ElementwiseErrorUnderATolerance) {
   Tensor got = Tensor::from_vector<float>({4}, {0.1f, 0.75f, 0.0f, 1.0f});
   Tensor want = Tensor::from_vector<float>({4}, {0.1f, 0.5f, 0.001f, 1.0f});
@@ -405,6 +437,7 @@ TEST(MeasureTiming, LayersInIsolationWithSubsetsAndVerification) {
   algoscope::LayerTimingOptions options;
   options.threads = 1;
   options.repeat = 4;
+  options.adaptive.target_ci = 0;  // exactly `repeat` samples
   options.warmup = 2;
   std::vector<std::string> streamed;
   options.on_timing = [&](const algoscope::AlgorithmTiming& t) {
@@ -452,6 +485,7 @@ TEST(MeasureTiming, EndToEndSamplesEveryRunAndEveryLayer) {
   options.threads = 1;
   options.warmup = 2;
   options.repeat = 7;
+  options.adaptive.target_ci = 0;  // exactly `repeat` samples
   reset_calls();
   auto r = algoscope::time_end_to_end(model, plan_with(*model, "fast"), options, *registry);
   EXPECT_FALSE(r.partial);
@@ -490,6 +524,7 @@ TEST(MeasureTiming, EndToEndStreamsEveryRepeat) {
   options.threads = 1;
   options.warmup = 2;
   options.repeat = 5;
+  options.adaptive.target_ci = 0;  // exactly `repeat` samples
   std::vector<algoscope::EndToEndResult> streamed;
   options.on_repeat = [&](const algoscope::RepeatReport& report) {
     EXPECT_EQ(report.runs, int(streamed.size() + 1));
@@ -524,12 +559,63 @@ TEST(MeasureTiming, EndToEndStreamsEveryRepeat) {
   EXPECT_EQ(calls_of("fast"), 4 * (2 + 2));  // two warm-up and two timed runs of four layers
 }
 
+// Adaptive repeating stops for one of its rules and says which: without a target, exactly `repeat`
+// runs; a target anything meets, at the minimum once there are three samples (fewer are never a
+// result); a target nothing meets, at the most samples allowed or when the time budget is spent.
+// End to end and per layer alike (`slow` on one layer: microseconds, so no two runs are equal).
+TEST(MeasureTiming, AdaptiveRepeatsStopForTheRuleThatEndedThemAndSayWhich) {
+  using algoscope::AdaptiveRepeat;
+  using algoscope::SamplingStop;
+  auto registry = scale_registry();
+  auto model = scale_chain();
+  using Measure = std::function<algoscope::TimingStats(AdaptiveRepeat, int)>;
+  Measure end_to_end = [&](AdaptiveRepeat adaptive, int repeat) {
+    algoscope::EndToEndOptions options;
+    options.threads = 1;
+    options.warmup = 1;
+    options.repeat = repeat;
+    options.adaptive = adaptive;
+    return algoscope::time_end_to_end(model, plan_with(*model, "slow"), options, *registry).latency;
+  };
+  Measure per_layer = [&](AdaptiveRepeat adaptive, int repeat) {
+    algoscope::LayerTimingOptions options;
+    options.threads = 1;
+    options.repeat = repeat;
+    options.adaptive = adaptive;
+    options.nodes = {"s2"};
+    options.algorithms = {"slow"};
+    auto r = algoscope::time_layers(model, plan_with(*model, "fast"), options, *registry);
+    EXPECT_EQ(r.timings.size(), 1u);
+    return r.timings.at(0).time;
+  };
+  for (const Measure& measure : {end_to_end, per_layer}) {
+    auto fixed = measure({.target_ci = 0}, 4);
+    EXPECT_EQ(fixed.samples, 4);
+    EXPECT_EQ(fixed.stop, SamplingStop::count);
+
+    auto loose = measure({.target_ci = 10, .max_repeat = 100, .budget_ms = 1e9}, 1);
+    EXPECT_EQ(loose.samples, algoscope::TimingStats::kConclusiveSamples);
+    EXPECT_EQ(loose.stop, SamplingStop::converged);
+    EXPECT_LE(loose.ci_relative(), 10);
+
+    auto limited = measure({.target_ci = 1e-12, .max_repeat = 9, .budget_ms = 1e9}, 2);
+    EXPECT_EQ(limited.samples, 9);
+    EXPECT_EQ(limited.stop, SamplingStop::limit);
+    EXPECT_GT(limited.ci_relative(), 1e-12);
+
+    auto budget = measure({.target_ci = 1e-12, .max_repeat = 1000, .budget_ms = 0}, 2);
+    EXPECT_EQ(budget.samples, 2);
+    EXPECT_EQ(budget.stop, SamplingStop::budget);
+  }
+}
+
 TEST(MeasureCompare, DifferingLayersAndRatios) {
   auto registry = scale_registry();
   auto model = scale_chain();
   algoscope::EndToEndOptions options;
   options.threads = 1;
   options.repeat = 5;
+  options.adaptive.target_ci = 0;  // exactly `repeat` samples of each
   auto r =
       algoscope::compare_plans(model, plan_with(*model, "fast"),
                                plan_with(*model, "fast", {{"s2", "slow"}}), options, *registry);
@@ -694,6 +780,85 @@ TEST(MeasureTune, FallsBackToReferenceWhenNothingElseIsWithinTolerance) {
   for (const auto& l : result.layers) EXPECT_EQ(l.algorithm, "reference") << l.node;
 }
 
+// A fully timed candidate with a chosen median, confidence interval, error and workspace.
+algoscope::AlgorithmTiming timed(const std::string& name, double median, double ci_low,
+                                 double ci_high, double error = 0, size_t workspace = 0) {
+  algoscope::AlgorithmTiming t;
+  t.algorithm = name;
+  t.time = algoscope::TimingStats::of({ci_low, median, ci_high});
+  t.time.ci_low_ms = ci_low;
+  t.time.ci_high_ms = ci_high;
+  algoscope::ErrorStats e;
+  e.max_abs_error = error;
+  e.elements = 1;
+  t.error = e;
+  t.workspace_bytes = workspace;
+  return t;
+}
+
+TEST(MeasureTune, TiesWithinNoiseAreBrokenByErrorThenWorkspaceThenRegistryOrder) {
+  using algoscope::choose_algorithm;
+  // Intervals apart: the faster, no tie.
+  auto apart = choose_algorithm({timed("a", 1.0, 0.99, 1.01), timed("b", 1.03, 1.02, 1.05)});
+  ASSERT_TRUE(apart.chosen);
+  EXPECT_EQ(apart.chosen->algorithm, "a");
+  EXPECT_TRUE(apart.tied.empty());
+  EXPECT_EQ(apart.tie_break, "");
+  // Intervals overlapping but medians more than kTieMargin apart: no tie, lower error or not.
+  auto far = choose_algorithm({timed("a", 1.0, 0.5, 1.5, 1e-3), timed("b", 1.2, 0.9, 1.5, 1e-7)});
+  EXPECT_EQ(far.chosen->algorithm, "a");
+  EXPECT_TRUE(far.tied.empty());
+  // Within noise: the lower error wins although its median is higher; the clearly slower one
+  // takes no part.
+  auto by_error = choose_algorithm({timed("a", 1.0, 0.97, 1.03, 1e-5),
+                                    timed("b", 1.02, 0.99, 1.05, 1e-7), timed("c", 2, 1.9, 2.1)});
+  EXPECT_EQ(by_error.chosen->algorithm, "b");
+  ASSERT_EQ(by_error.tied.size(), 1u);
+  EXPECT_EQ(by_error.tied[0]->algorithm, "a");
+  EXPECT_EQ(by_error.tie_break, "lower error");
+  // The same error: less workspace.
+  auto by_workspace = choose_algorithm(
+      {timed("a", 1.0, 0.97, 1.03, 1e-6, 4096), timed("b", 1.01, 0.98, 1.04, 1e-6, 0)});
+  EXPECT_EQ(by_workspace.chosen->algorithm, "b");
+  EXPECT_EQ(by_workspace.tie_break, "less workspace");
+  // The same error and workspace: the registry's order, whichever was measured first.
+  auto registry = scale_registry();
+  const algoscope::OpDefinition* op = registry->find_op("Scale");
+  ASSERT_TRUE(op);
+  std::string first_listed;
+  for (const Algorithm& a : op->algorithms)
+    if (first_listed.empty() && (a.name == "fast" || a.name == "slow")) first_listed = a.name;
+  for (bool reversed : {false, true}) {
+    std::vector<algoscope::AlgorithmTiming> twins = {timed("fast", 1.0, 0.97, 1.03),
+                                                     timed("slow", 1.0, 0.97, 1.03)};
+    if (reversed) std::swap(twins[0], twins[1]);
+    auto by_order = choose_algorithm(twins, op);
+    EXPECT_EQ(by_order.chosen->algorithm, first_listed) << reversed;
+    EXPECT_EQ(by_order.tie_break, "registry order");
+  }
+  // Pruned, failed or out-of-tolerance candidates never win, however fast.
+  auto pruned = timed("p", 0.1, 0.09, 0.11);
+  pruned.pruned = true;
+  auto failed = timed("f", 0.1, 0.09, 0.11);
+  failed.failure = "threw";
+  auto wrong = timed("w", 0.1, 0.09, 0.11);
+  wrong.error->mismatches = 1;
+  auto only_ok = choose_algorithm({pruned, failed, wrong, timed("ok", 5, 4.9, 5.1)});
+  EXPECT_EQ(only_ok.chosen->algorithm, "ok");
+  EXPECT_FALSE(choose_algorithm({pruned, failed, wrong}).chosen);
+
+  // A tuned layer's ties are in the tune JSON.
+  algoscope::TuneResult result;
+  algoscope::TunedLayer layer;
+  layer.algorithm = "b";
+  layer.tied = {"a"};
+  layer.tie_break = "lower error";
+  result.layers.push_back(layer);
+  json j = json::parse(algoscope::to_json(result));
+  EXPECT_EQ(j["layers"][0]["tied"], json::array({"a"}));
+  EXPECT_EQ(j["layers"][0]["tie_break"], "lower error");
+}
+
 TEST(MeasureTune, SecondRunIsServedByTheCache) {
   auto registry = scale_registry();
   TempDir dir;
@@ -710,10 +875,22 @@ TEST(MeasureTune, SecondRunIsServedByTheCache) {
   EXPECT_EQ(second.timings_performed, 0u);
   EXPECT_EQ(candidate_calls() + calls_of("reference"), 0) << "nothing ran";
   EXPECT_EQ(second.plan.layers, first.plan.layers);
-  for (const auto& l : second.layers) {
+  for (size_t i = 0; i < second.layers.size(); ++i) {
+    const auto& l = second.layers[i];
     EXPECT_TRUE(l.from_cache);
-    EXPECT_EQ(l.candidates.size(), 3u);
-    for (const auto& c : l.candidates) EXPECT_TRUE(c.from_cache);
+    // The same measurements decide alike: the same choice and the same ties.
+    EXPECT_EQ(l.tied, first.layers[i].tied);
+    EXPECT_EQ(l.tie_break, first.layers[i].tie_break);
+    ASSERT_EQ(l.candidates.size(), 3u);
+    for (size_t k = 0; k < l.candidates.size(); ++k) {
+      const auto &c = l.candidates[k], &measured = first.layers[i].candidates[k];
+      EXPECT_TRUE(c.from_cache);
+      // What a timing is worth survives the cache.
+      EXPECT_DOUBLE_EQ(c.time.ci_low_ms, measured.time.ci_low_ms);
+      EXPECT_DOUBLE_EQ(c.time.ci_high_ms, measured.time.ci_high_ms);
+      EXPECT_EQ(c.time.outliers, measured.time.outliers);
+      EXPECT_EQ(c.time.stop, measured.time.stop);
+    }
   }
 
   // Another model with layers of the same shapes and attributes: hits too, whatever the names.
@@ -1084,11 +1261,14 @@ TEST(MeasureJson, DocumentedFields) {
   algoscope::EndToEndOptions e2e_options;
   e2e_options.threads = 1;
   e2e_options.repeat = 3;
+  e2e_options.adaptive.target_ci = 0;
   json bench = json::parse(algoscope::to_json(
       algoscope::time_end_to_end(model, plan_with(*model, "fast"), e2e_options, *registry)));
-  for (const char* key : {"median", "min", "max", "q1", "q3", "iqr", "samples"})
+  for (const char* key : {"median", "min", "max", "q1", "q3", "iqr", "ci_low", "ci_high",
+                          "ci_relative", "outliers", "unstable", "stop", "samples"})
     EXPECT_TRUE(bench["latency_ms"].contains(key)) << key;
   EXPECT_EQ(bench["latency_ms"]["samples"], 3);
+  EXPECT_EQ(bench["latency_ms"]["stop"], "count");
   for (const char* key : {"kernel_sum_ms", "overhead_ms", "overhead_percent", "threads", "flops"})
     EXPECT_TRUE(bench.contains(key)) << key;
   ASSERT_EQ(bench["layers"].size(), 2u);

@@ -3,6 +3,7 @@
 // change, the algorithm combo, the layered graph layout's geometric promises, the job runner's
 // ordering and cancellation, and the CSV/JSON exports.
 #include <QAbstractItemModelTester>
+#include <QBrush>
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
@@ -365,6 +366,22 @@ class WidgetsTest : public QObject {
     // Switching back to the engine's choice shows that algorithm's measurement.
     QVERIFY(model.setData(cell, QString::fromStdString(Plan::kDefault)));
     QCOMPARE(latency.data(LayerTableModel::SortRole).toDouble(), 4e-3);
+    // A spread too wide to trust the median: the IQR stands next to it, the latency reads orange,
+    // the status and the tooltip say why.
+    const QString engineDefault = document.layer(row).engineDefault;
+    document.recordLayerTimings(
+        document.model(),
+        {{row, engineDefault, Timing{4e-3, 3e-3, 9, 1.5e-3, 0.25, 1, QStringLiteral("budget")}}});
+    QCOMPARE(model.index(row, LayerTableModel::SpreadColumn).data().toString(),
+             humanSeconds(1.5e-3));
+    QCOMPARE(latency.data(Qt::ForegroundRole).value<QBrush>().color(), QColor(200, 110, 0));
+    QCOMPARE(model.index(row, LayerTableModel::StatusColumn).data().toString(),
+             QStringLiteral("measured (unstable)"));
+    const QString tip = latency.data(Qt::ToolTipRole).toString();
+    for (const char* part : {"±25.0%", "budget", "1 outlier", "UNSTABLE", "over 9 run"})
+      QVERIFY2(tip.contains(QString::fromUtf8(part)), qPrintable(tip));
+    document.recordLayerTimings(document.model(), {{row, engineDefault, Timing{4e-3, 3e-3, 5}}});
+    QVERIFY(!latency.data(Qt::ForegroundRole).isValid());
 
     // Errors against reference fill the max error and status columns; a mismatch reads red.
     const QModelIndex error = model.index(row, LayerTableModel::ErrorColumn);

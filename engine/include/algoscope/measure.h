@@ -65,16 +65,54 @@ struct RunControl {
   std::shared_ptr<const CancelToken> cancel;
 };
 
+// Why a timing has the samples it has.
+enum class SamplingStop {
+  count,      // exactly the number asked for (adaptive repeating off)
+  converged,  // the median's confidence interval came within the target
+  budget,     // the time budget ran out first
+  limit,      // the most samples allowed were taken first
+};
+const char* sampling_stop_name(SamplingStop stop);
+
 // Order statistics of repeated timings, in milliseconds.
 struct TimingStats {
+  // Fewer samples than this are not a result: they are what pruning or a failed check left (an
+  // algorithm timed once or twice), never shown as an algorithm's or a plan's time.
+  static constexpr int kConclusiveSamples = 3;
+  // A median whose confidence interval is wider than ±this fraction of it is flagged unstable.
+  static constexpr double kUnstableCi = 0.10;
+
   int samples = 0;
   double median_ms = 0;
   double min_ms = 0;
   double max_ms = 0;
   double q1_ms = 0;  // first and third quartiles (linear interpolation)
   double q3_ms = 0;
+  // A distribution-free ~95% confidence interval of the median (order statistics at
+  // n/2 ± 0.98·√n): nothing is assumed about how the machine's noise is distributed.
+  double ci_low_ms = 0;
+  double ci_high_ms = 0;
+  int outliers = 0;  // samples more than 3 IQR beyond a quartile (Tukey's "far out")
+  SamplingStop stop = SamplingStop::count;
+
   double iqr_ms() const { return q3_ms - q1_ms; }
+  // Half the confidence interval's width as a fraction of the median: the median is known to ±this.
+  double ci_relative() const {
+    return median_ms > 0 ? (ci_high_ms - ci_low_ms) / 2 / median_ms : 0;
+  }
+  bool conclusive() const { return samples >= kConclusiveSamples; }
+  bool unstable() const { return !conclusive() || ci_relative() > kUnstableCi; }
   static TimingStats of(std::vector<double> samples_ms);
+};
+
+// Repeating a timing past its minimum number of samples until it is known well enough: another
+// sample while the median's confidence interval is wider than ±target_ci of the median, until
+// max_repeat samples are taken or budget_ms of wall time has passed since the first timed sample.
+// TimingStats::stop says which rule ended it.
+struct AdaptiveRepeat {
+  double target_ci = 0.03;  // 0: exactly the minimum number of samples
+  int max_repeat = 100;
+  double budget_ms = 1000;
 };
 
 // How far one result is from another, elementwise. An element mismatches when
@@ -175,15 +213,30 @@ struct AlgorithmTiming : LayerId {
   bool usable() const { return failure.empty() && (!error || error->passed()); }
 };
 
-// How tune ranks the algorithms of a layer: the usable one (no failure, within tolerance when
-// verified) with the lowest minimum time. Other work on the machine only ever adds time, so the
-// minimum is the least noisy estimate of a kernel's own cost. nullptr when none is usable.
-const AlgorithmTiming* fastest_usable(const std::vector<AlgorithmTiming>& candidates);
+// A layer's choice among its measured candidates (choose_algorithm).
+struct LayerChoice {
+  const AlgorithmTiming* chosen = nullptr;   // nullptr when no candidate is usable
+  std::vector<const AlgorithmTiming*> tied;  // the others within noise of it (see below)
+  std::string tie_break;  // what decided among the tied: "lower error", "less workspace",
+                          // "registry order"; empty without a tie
+};
+
+// How tune ranks the algorithms of a layer. Only usable candidates (no failure, within tolerance
+// when verified) that were fully timed (not pruned) compete; the lowest median wins. Candidates
+// whose median is within kTieMargin of the lowest and whose median's confidence interval overlaps
+// its interval tie with it: the measurements cannot tell them apart, so the choice among them is
+// made by lower error, then less workspace, then the registry's order (`op`'s list; the
+// candidates' own order without it). Re-tuning on the same machine therefore picks the same
+// algorithm, or says which layers tied.
+inline constexpr double kTieMargin = 0.05;
+LayerChoice choose_algorithm(const std::vector<AlgorithmTiming>& candidates,
+                             const OpDefinition* op = nullptr);
 
 struct LayerTimingOptions {
   int threads = 0;
   int warmup = 1;
-  int repeat = 5;
+  int repeat = 5;  // timed calls at least, per algorithm and layer
+  AdaptiveRepeat adaptive{.target_ci = 0.03, .max_repeat = 100, .budget_ms = 300};
   std::vector<std::string> nodes;  // the layers to time (node names); empty: every layer
   // The algorithms to time where they apply; empty: every applicable one except `reference`
   // (the ground truth, slow by design), which is timed only where nothing else applies.
@@ -224,7 +277,8 @@ struct RepeatReport {
 struct EndToEndOptions {
   int threads = 0;
   int warmup = 2;
-  int repeat = 10;
+  int repeat = 10;  // timed runs at least (of each plan, when several are compared)
+  AdaptiveRepeat adaptive{.target_ci = 0.02, .max_repeat = 200, .budget_ms = 3000};
   std::vector<Tensor> inputs;  // empty: random_inputs(model)
   // time_end_to_end only: called after each timed run, so a viewer can show the statistics while
   // the runs go on.
@@ -276,9 +330,11 @@ EndToEndResult time_end_to_end(std::shared_ptr<const Model> model, const Plan& p
 // Tuning
 
 struct TunedLayer : LayerId {
-  // fastest_usable(candidates), `reference` when none is usable; or, when a layout family's plan
-  // won end to end (TuneResult::family_plans), that family's fastest usable candidate.
+  // choose_algorithm(candidates), `reference` when none is usable; or, when a layout family's
+  // plan won end to end (TuneResult::family_plans), that family's choice.
   std::string algorithm;
+  std::vector<std::string> tied;  // the candidates that tied with `algorithm` (LayerChoice)
+  std::string tie_break;
   std::string layout_family;  // the family whose plan chose `algorithm`; empty: chosen alone
   std::vector<AlgorithmTiming> candidates;
   bool from_cache = false;  // the measurements came from the tuning cache
@@ -290,7 +346,11 @@ struct TunedLayer : LayerId {
 struct TuneOptions {
   int threads = 0;
   int warmup = 1;
-  int repeat = 5;
+  int repeat = 5;  // timed calls at least, per candidate (and runs of each whole plan)
+  // Per candidate on a layer: a small budget, as a model has hundreds of (layer, algorithm) pairs.
+  AdaptiveRepeat adaptive{.target_ci = 0.05, .max_repeat = 30, .budget_ms = 150};
+  // The whole plans timed at the end (per-layer choices, layout families, engine default).
+  AdaptiveRepeat plans_adaptive{.target_ci = 0.02, .max_repeat = 200, .budget_ms = 3000};
   std::optional<Tolerance> tolerance;  // replaces the algorithms' own
   double prune_factor = 3.0;           // see LayerTimingOptions::prune_factor
   // The persistent tuning cache (tuning_cache.h); tests point cache_path at a temporary file.

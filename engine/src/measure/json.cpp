@@ -39,8 +39,19 @@ json layer_header(const LayerId& layer) {
 }  // namespace
 
 json to_json_value(const TimingStats& s) {
-  return {{"median", s.median_ms}, {"min", s.min_ms},   {"max", s.max_ms},     {"q1", s.q1_ms},
-          {"q3", s.q3_ms},         {"iqr", s.iqr_ms()}, {"samples", s.samples}};
+  return {{"median", s.median_ms},
+          {"min", s.min_ms},
+          {"max", s.max_ms},
+          {"q1", s.q1_ms},
+          {"q3", s.q3_ms},
+          {"iqr", s.iqr_ms()},
+          {"ci_low", s.ci_low_ms},
+          {"ci_high", s.ci_high_ms},
+          {"ci_relative", s.ci_relative()},
+          {"outliers", s.outliers},
+          {"unstable", s.unstable()},
+          {"stop", sampling_stop_name(s.stop)},
+          {"samples", s.samples}};
 }
 
 json to_json_value(const ErrorStats& s) {
@@ -89,6 +100,22 @@ TimingStats timing_stats_from_json(const json& j) {
   s.q1_ms = j.at("q1").get<double>();
   s.q3_ms = j.at("q3").get<double>();
   s.samples = integer_field<int>(j, "samples");
+  // Written since timings repeat adaptively; a cache from before has none of them: its interval
+  // is taken as the whole range, which is what order statistics give for five samples.
+  s.ci_low_ms = j.contains("ci_low") ? j.at("ci_low").get<double>() : s.min_ms;
+  s.ci_high_ms = j.contains("ci_high") ? j.at("ci_high").get<double>() : s.max_ms;
+  s.outliers = j.contains("outliers") ? integer_field<int>(j, "outliers") : 0;
+  if (j.contains("stop")) {
+    const std::string stop = j.at("stop").get<std::string>();
+    bool known = false;
+    for (SamplingStop candidate :
+         {SamplingStop::count, SamplingStop::converged, SamplingStop::budget, SamplingStop::limit})
+      if (stop == sampling_stop_name(candidate)) {
+        s.stop = candidate;
+        known = true;
+      }
+    if (!known) throw Error("\"stop\" is \"" + stop + "\", not count, converged, budget or limit");
+  }
   return s;
 }
 
@@ -215,6 +242,8 @@ std::string to_json(const TuneResult& r) {
     e["layout_family"] = l.layout_family;
     e["from_cache"] = l.from_cache;
     e["shared_with"] = l.shared_with;
+    e["tied"] = l.tied;
+    e["tie_break"] = l.tie_break;
     e["candidates"] = json::array();
     for (const AlgorithmTiming& c : l.candidates) {
       if (c.algorithm == l.algorithm) {

@@ -30,6 +30,16 @@ AlgorithmTiming describe(const Algorithm& algorithm, const CompiledLayer& compil
 
 bool is_reference(const Algorithm& algorithm) { return algorithm.name == OpDefinition::kReference; }
 
+// The pruning yardstick: the lowest minimum among the usable algorithms timed so far on the layer
+// (other work on the machine only ever adds time, so the minimum is a kernel's least noisy cost).
+double best_min_so_far(const std::vector<AlgorithmTiming>& timings) {
+  double best = 0;
+  for (const AlgorithmTiming& t : timings)
+    if (t.usable() && t.time.samples > 0 && (best == 0 || t.time.min_ms < best))
+      best = t.time.min_ms;
+  return best;
+}
+
 // One algorithm on one layer; nullopt when cancelled before it finished.
 std::optional<AlgorithmTiming> measure_algorithm(
     const Algorithm& algorithm, const CompiledLayer& compiled, size_t index,
@@ -73,12 +83,14 @@ std::optional<AlgorithmTiming> measure_algorithm(
       if (progress.cancelled()) return std::nullopt;
       kernel.run();
     }
+    SamplingRule rule(settings.repeat, settings.adaptive);
+    rule.start();
     std::vector<double> samples;
-    for (int r = 0; r < settings.repeat; ++r) {
+    do {
       if (progress.cancelled()) return std::nullopt;
       samples.push_back(kernel.timed_run());
-    }
-    t.time = TimingStats::of(std::move(samples));
+    } while (!rule.enough(samples));
+    t.time = rule.stats(samples);
   } catch (const std::exception& e) {
     // A kernel that cannot be prepared for, or fails on, this layer is reported, not fatal: the
     // other algorithms are still worth measuring.
@@ -88,6 +100,26 @@ std::optional<AlgorithmTiming> measure_algorithm(
 }
 
 }  // namespace
+
+void SamplingRule::start() { start_ = Clock::now(); }
+
+std::optional<SamplingStop> SamplingRule::enough(const std::vector<double>& samples) const {
+  const int n = static_cast<int>(samples.size());
+  if (n < std::max(repeat_, 1)) return std::nullopt;
+  if (adaptive_.target_ci <= 0) return SamplingStop::count;
+  if (n >= TimingStats::kConclusiveSamples &&
+      TimingStats::of(samples).ci_relative() <= adaptive_.target_ci)
+    return SamplingStop::converged;
+  if (n >= adaptive_.max_repeat) return SamplingStop::limit;
+  if (ms_between(start_, Clock::now()) >= adaptive_.budget_ms) return SamplingStop::budget;
+  return std::nullopt;
+}
+
+TimingStats SamplingRule::stats(const std::vector<double>& samples) const {
+  TimingStats stats = TimingStats::of(samples);
+  stats.stop = enough(samples).value_or(SamplingStop::count);
+  return stats;
+}
 
 void ProgressReporter::begin(const std::string& layer, const std::string& algorithm) {
   if (control_.progress) control_.progress(Progress{done_, total_, layer, algorithm});
@@ -235,10 +267,9 @@ bool measure_layers(Session& session, const Registry& registry, const std::vecto
     std::vector<AlgorithmTiming> timings;
     for (const Algorithm* algorithm : job.algorithms) {
       progress.begin(node, algorithm->name);
-      const AlgorithmTiming* best = fastest_usable(timings);
       std::optional<AlgorithmTiming> t =
           measure_algorithm(*algorithm, compiled, index, io, settings.verify ? &reference : nullptr,
-                            settings, best ? best->time.min_ms : 0, progress);
+                            settings, best_min_so_far(timings), progress);
       if (!t) return stop();
       progress.end_unit();
       if (callbacks.on_timing) callbacks.on_timing(*t);
@@ -256,6 +287,7 @@ size_t run_units(size_t sessions, int warmup, int repeat) {
 
 std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
                                           const std::vector<Tensor>& inputs, int warmup, int repeat,
+                                          const AdaptiveRepeat& adaptive,
                                           ProgressReporter& progress,
                                           const RepeatCallback& on_repeat) {
   struct Samples {
@@ -286,11 +318,12 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
           current[i] = seconds * 1e3;
         });
   }
+  SamplingRule rule(repeat, adaptive);
   // The statistics of session s over the timed runs so far.
   auto summarize = [&](size_t s) {
     const Session& session = *sessions[s];
     EndToEndResult r;
-    r.latency = TimingStats::of(samples[s].latency);
+    r.latency = rule.stats(samples[s].latency);
     r.kernel_sum = TimingStats::of(samples[s].kernel_sum);
     r.transfer_sum = TimingStats::of(samples[s].transfer_sum);
     r.overhead = TimingStats::of(samples[s].overhead);
@@ -303,6 +336,7 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
       t.algorithm = c.algorithm->name;
       t.choice = c.choice;
       t.time = TimingStats::of(samples[s].per_layer[i]);
+      t.time.stop = r.latency.stop;  // the runs were repeated for the whole model's latency
       t.flops = c.flops;
       t.workspace_bytes = c.workspace_bytes;
       r.flops += c.flops;
@@ -312,8 +346,18 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
       r.transfers.push_back({session.transfers()[i], TimingStats::of(samples[s].per_transfer[i])});
     return r;
   };
+  // Every session runs in every round, so that drift affects them alike, until each one's
+  // latency has sampled enough.
+  auto all_enough = [&] {
+    for (const Samples& m : samples)
+      if (!rule.enough(m.latency)) return false;
+    return true;
+  };
   bool cancelled = false;
-  for (int round = 0; round < warmup + repeat && !cancelled; ++round) {
+  for (int round = 0; !cancelled; ++round) {
+    if (round == warmup) rule.start();
+    if (round >= warmup && all_enough()) break;
+    if (round >= warmup + std::max(repeat, 1)) progress.add_to_total(sessions.size());
     for (size_t s = 0; s < sessions.size() && !cancelled; ++s) {
       progress.begin("", "");
       if (progress.cancelled()) {

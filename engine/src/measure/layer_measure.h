@@ -4,6 +4,7 @@
 // computes, and timing whole runs of compiled models.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -72,9 +73,28 @@ class IsolatedKernel {
   bool timer_checked_ = false;
 };
 
+// When a measurement has sampled enough (AdaptiveRepeat): at least `repeat` samples, then until
+// the median is known to ±target_ci, max_repeat samples or the budget, whichever comes first.
+class SamplingRule {
+ public:
+  SamplingRule(int repeat, const AdaptiveRepeat& adaptive) : repeat_(repeat), adaptive_(adaptive) {}
+  // Call when the first timed sample starts: the budget counts from there.
+  void start();
+  // Why the samples so far are enough, or nullopt to take another.
+  std::optional<SamplingStop> enough(const std::vector<double>& samples) const;
+  // The statistics of `samples`, with the reason sampling stopped.
+  TimingStats stats(const std::vector<double>& samples) const;
+
+ private:
+  int repeat_;
+  AdaptiveRepeat adaptive_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 struct MeasureSettings {
   int warmup = 1;  // calls before timing; at least one, whose output is verified
   int repeat = 5;
+  AdaptiveRepeat adaptive;
   double prune_factor = 0;
   bool verify = false;
   std::optional<Tolerance> tolerance;
@@ -112,15 +132,17 @@ bool measure_layers(Session& session, const Registry& registry, const std::vecto
                     const std::vector<LayerJob>& jobs, const MeasureSettings& settings,
                     ProgressReporter& progress, const LayerCallbacks& callbacks);
 
-// Times whole runs of each session on `inputs`: `warmup` untimed rounds, then `repeat` timed
-// rounds, each round running every session once (alternating, so drift affects all alike).
-// Progress units: (warmup + repeat) * sessions. Cancelled results are marked partial. After each
+// Times whole runs of each session on `inputs`: `warmup` untimed rounds, then timed rounds, each
+// round running every session once (alternating, so drift affects all alike), until every
+// session's latency has sampled enough under `rule`. Progress units: (warmup + repeat) * sessions,
+// more added as adaptive rounds are. Cancelled results are marked partial. After each
 // timed run of a session, `on_repeat` (when set) gets that session's index and a report whose
 // statistics cover its timed runs so far.
 using RepeatCallback = std::function<void(size_t session, const RepeatReport& report)>;
 size_t run_units(size_t sessions, int warmup, int repeat);
 std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
                                           const std::vector<Tensor>& inputs, int warmup, int repeat,
+                                          const AdaptiveRepeat& adaptive,
                                           ProgressReporter& progress,
                                           const RepeatCallback& on_repeat = {});
 

@@ -2,6 +2,7 @@
 // error of one result against another under a tolerance.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "algoscope/error.h"
 #include "algoscope/measure.h"
@@ -19,7 +20,31 @@ double quantile(const std::vector<double>& sorted, double q) {
   return sorted[below] + fraction * (sorted[below + 1] - sorted[below]);
 }
 
+// The 1-based ranks of the order statistics that bound a ~95% confidence interval of the median of
+// n samples: the number of samples below the median is Binomial(n, 1/2), approximated as normal
+// (mean n/2, standard deviation √n/2, 1.96 of them each side).
+std::pair<size_t, size_t> median_ci_ranks(size_t n) {
+  const double half_width = 0.98 * std::sqrt(double(n));
+  const double low = std::floor(double(n) / 2 - half_width);
+  const double high = std::ceil(double(n) / 2 + 1 + half_width);
+  return {size_t(std::max(1.0, low)), size_t(std::min(double(n), high))};
+}
+
 }  // namespace
+
+const char* sampling_stop_name(SamplingStop stop) {
+  switch (stop) {
+    case SamplingStop::count:
+      return "count";
+    case SamplingStop::converged:
+      return "converged";
+    case SamplingStop::budget:
+      return "budget";
+    case SamplingStop::limit:
+      return "limit";
+  }
+  return "count";
+}
 
 TimingStats TimingStats::of(std::vector<double> samples_ms) {
   TimingStats stats;
@@ -31,6 +56,11 @@ TimingStats TimingStats::of(std::vector<double> samples_ms) {
   stats.median_ms = quantile(samples_ms, 0.5);
   stats.q1_ms = quantile(samples_ms, 0.25);
   stats.q3_ms = quantile(samples_ms, 0.75);
+  const auto [low, high] = median_ci_ranks(samples_ms.size());
+  stats.ci_low_ms = samples_ms[low - 1];
+  stats.ci_high_ms = samples_ms[high - 1];
+  const double fence = 3 * stats.iqr_ms();
+  for (double x : samples_ms) stats.outliers += x < stats.q1_ms - fence || x > stats.q3_ms + fence;
   return stats;
 }
 

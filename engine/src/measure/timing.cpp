@@ -2,6 +2,7 @@
 // (time_end_to_end), and two plans side by side (compare_plans).
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "algoscope/error.h"
 #include "algoscope/measure.h"
@@ -24,11 +25,44 @@ double PlanComparison::latency_ratio() const {
   return a.latency.median_ms > 0 ? b.latency.median_ms / a.latency.median_ms : 0;
 }
 
-const AlgorithmTiming* fastest_usable(const std::vector<AlgorithmTiming>& candidates) {
-  const AlgorithmTiming* best = nullptr;
+LayerChoice choose_algorithm(const std::vector<AlgorithmTiming>& candidates,
+                             const OpDefinition* op) {
+  std::vector<const AlgorithmTiming*> competing;
   for (const AlgorithmTiming& c : candidates)
-    if (c.usable() && c.time.samples > 0 && (!best || c.time.min_ms < best->time.min_ms)) best = &c;
-  return best;
+    if (c.usable() && !c.pruned && c.time.samples > 0) competing.push_back(&c);
+  LayerChoice choice;
+  if (competing.empty()) return choice;
+  const AlgorithmTiming* fastest = *std::min_element(
+      competing.begin(), competing.end(),
+      [](const auto* a, const auto* b) { return a->time.median_ms < b->time.median_ms; });
+  std::vector<const AlgorithmTiming*> tied;
+  for (const AlgorithmTiming* c : competing)
+    if (c == fastest || (c->time.median_ms <= fastest->time.median_ms * (1 + kTieMargin) &&
+                         c->time.ci_low_ms <= fastest->time.ci_high_ms))
+      tied.push_back(c);
+  if (tied.size() == 1) {
+    choice.chosen = fastest;
+    return choice;
+  }
+  // The tie-breaking keys in order; registry order last, so that the ranking is total.
+  auto error_of = [](const AlgorithmTiming* c) { return c->error ? c->error->max_abs_error : 0.0; };
+  auto position = [&](const AlgorithmTiming* c) -> size_t {
+    if (op)
+      for (size_t i = 0; i < op->algorithms.size(); ++i)
+        if (op->algorithms[i].name == c->algorithm) return i;
+    return size_t(std::find(competing.begin(), competing.end(), c) - competing.begin());
+  };
+  auto key = [&](const AlgorithmTiming* c) {
+    return std::make_tuple(error_of(c), c->workspace_bytes, position(c));
+  };
+  std::sort(tied.begin(), tied.end(),
+            [&](const auto* a, const auto* b) { return key(a) < key(b); });
+  choice.chosen = tied[0];
+  choice.tie_break = error_of(tied[0]) != error_of(tied[1])                 ? "lower error"
+                     : tied[0]->workspace_bytes != tied[1]->workspace_bytes ? "less workspace"
+                                                                            : "registry order";
+  choice.tied.assign(tied.begin() + 1, tied.end());
+  return choice;
 }
 
 LayerTimingResult time_layers(std::shared_ptr<const Model> model, const Plan& plan,
@@ -56,8 +90,8 @@ LayerTimingResult time_layers(std::shared_ptr<const Model> model, const Plan& pl
     if (!named_somewhere.count(name))
       throw Error("no layer to time has an algorithm named '" + name + "'");
 
-  measure::MeasureSettings settings{std::max(options.warmup, 1), options.repeat,
-                                    options.prune_factor, options.verify, options.tolerance};
+  measure::MeasureSettings settings{std::max(options.warmup, 1), options.repeat, options.adaptive,
+                                    options.prune_factor,        options.verify, options.tolerance};
   size_t units = 0;
   for (const auto& job : jobs) units += measure::job_units(job, settings);
   measure::ProgressReporter progress(options.control, units);
@@ -88,7 +122,7 @@ EndToEndResult time_end_to_end(std::shared_ptr<const Model> model, const Plan& p
                                      measure::run_units(1, options.warmup, options.repeat));
   EndToEndResult result = std::move(
       measure::time_sessions({&session}, measure::inputs_or_random(*model, options.inputs),
-                             options.warmup, options.repeat, progress,
+                             options.warmup, options.repeat, options.adaptive, progress,
                              [&](size_t, const RepeatReport& report) {
                                if (options.on_repeat) options.on_repeat(report);
                              })
@@ -107,7 +141,7 @@ PlanComparison compare_plans(std::shared_ptr<const Model> model, const Plan& a, 
                                      measure::run_units(2, options.warmup, options.repeat));
   std::vector<EndToEndResult> timed = measure::time_sessions(
       {&session_a, &session_b}, measure::inputs_or_random(*model, options.inputs), options.warmup,
-      options.repeat, progress);
+      options.repeat, options.adaptive, progress);
   progress.finish();
 
   PlanComparison result;

@@ -33,14 +33,18 @@ std::string tuning_key(const Layer& layer, const std::vector<const Algorithm*>& 
          (tolerance ? std::to_string(tolerance->atol) + "/" + std::to_string(tolerance->rtol)
                     : std::string("own"));
   // "errors:scaled": entries from before Tolerance::atol was scaled by the output's magnitude
-  // judged usability differently and must not be reused.
-  return key + " errors:scaled machine:" + machine_signature() + " engine:" + version();
+  // judged usability differently and must not be reused; "timing:adaptive": entries from before
+  // timings repeated adaptively have five samples and no confidence interval to judge ties by.
+  return key + " errors:scaled timing:adaptive machine:" + machine_signature() +
+         " engine:" + version();
 }
 
-// The choice for a layer: `reference` (always right) when no candidate is usable.
-std::string choice(const std::vector<AlgorithmTiming>& candidates) {
-  const AlgorithmTiming* best = fastest_usable(candidates);
-  return best ? best->algorithm : OpDefinition::kReference;
+// Decides a layer among its candidates: `reference` (always right) when none is usable.
+void decide(TunedLayer& layer, const LayerChoice& choice) {
+  layer.algorithm = choice.chosen ? choice.chosen->algorithm : OpDefinition::kReference;
+  layer.tied.clear();
+  for (const AlgorithmTiming* t : choice.tied) layer.tied.push_back(t->algorithm);
+  layer.tie_break = choice.tie_break;
 }
 
 // Per layout family, the layers (positions in `layers`) where it has a usable candidate, each with
@@ -48,19 +52,22 @@ std::string choice(const std::vector<AlgorithmTiming>& candidates) {
 // covers two layers at least: its gain is in the values its neighbours pass each other.
 std::map<std::string, std::map<size_t, std::string>> family_choices(
     const std::vector<TunedLayer>& layers, const Registry& registry) {
-  std::map<std::string, std::map<size_t, const AlgorithmTiming*>> best;
+  // Per family and layer, the candidates of that family; choose_algorithm ranks them as it ranks
+  // a layer's (pruned or failed ones never win: a plan's choice is always fully timed).
+  std::map<std::string, std::map<size_t, std::vector<AlgorithmTiming>>> of_family;
   for (size_t i = 0; i < layers.size(); ++i) {
     const OpDefinition* op = registry.find_op(layers[i].op_type);
-    for (const AlgorithmTiming& c : layers[i].candidates) {
-      const Algorithm* algorithm = op ? op->find(c.algorithm) : nullptr;
-      // Pruned candidates are not fully timed: a plan's choice always is.
-      if (!algorithm || algorithm->layout_family.empty() || !c.usable() || c.pruned ||
-          c.time.samples == 0)
-        continue;
-      const AlgorithmTiming*& slot = best[algorithm->layout_family][i];
-      if (!slot || c.time.min_ms < slot->time.min_ms) slot = &c;
-    }
+    for (const AlgorithmTiming& c : layers[i].candidates)
+      if (const Algorithm* algorithm = op ? op->find(c.algorithm) : nullptr;
+          algorithm && !algorithm->layout_family.empty())
+        of_family[algorithm->layout_family][i].push_back(c);
   }
+  std::map<std::string, std::map<size_t, const AlgorithmTiming*>> best;
+  for (const auto& [family, per_layer] : of_family)
+    for (const auto& [i, candidates] : per_layer)
+      if (const AlgorithmTiming* chosen =
+              choose_algorithm(candidates, registry.find_op(layers[i].op_type)).chosen)
+        best[family][i] = chosen;
   std::map<std::string, std::map<size_t, std::string>> choices;
   for (const auto& [family, per_layer] : best) {
     bool differs = false;
@@ -97,7 +104,7 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
   auto tuned_layer = [&](size_t index, std::vector<AlgorithmTiming> candidates) {
     auto tuned = measure::result_about<TunedLayer>(session.layers()[index], index);
     for (AlgorithmTiming& c : candidates) static_cast<LayerId&>(c) = tuned;
-    tuned.algorithm = choice(candidates);
+    decide(tuned, choose_algorithm(candidates, registry.find_op(tuned.op_type)));
     tuned.candidates = std::move(candidates);
     return tuned;
   };
@@ -127,8 +134,8 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
     }
   }
 
-  const measure::MeasureSettings settings{result.warmup, options.repeat, options.prune_factor, true,
-                                          options.tolerance};
+  const measure::MeasureSettings settings{result.warmup,        options.repeat, options.adaptive,
+                                          options.prune_factor, true,           options.tolerance};
   size_t units = 0;
   for (const auto& job : jobs) units += measure::job_units(job, settings);
   measure::ProgressReporter progress(options.control, units);
@@ -195,8 +202,8 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
     std::vector<Session*> timed_sessions;
     for (auto& s : sessions) timed_sessions.push_back(s.get());
     timed_sessions.push_back(&session);
-    std::vector<EndToEndResult> timed =
-        measure::time_sessions(timed_sessions, inputs, result.warmup, options.repeat, progress);
+    std::vector<EndToEndResult> timed = measure::time_sessions(
+        timed_sessions, inputs, result.warmup, options.repeat, options.plans_adaptive, progress);
     if (timed[0].partial) {
       result.partial = true;
     } else {
@@ -214,6 +221,11 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
         for (const auto& [i, algorithm] : choices) {
           result.family_plans.back().layers += algorithm != result.layers[i].algorithm;
           if (k != fastest) continue;
+          // The family's plan decided this layer as a whole plan, not among tied candidates.
+          if (algorithm != result.layers[i].algorithm) {
+            result.layers[i].tied.clear();
+            result.layers[i].tie_break.clear();
+          }
           result.layers[i].algorithm = algorithm;
           result.layers[i].layout_family = family;
           result.plan.layers[result.layers[i].node] = algorithm;
