@@ -73,6 +73,8 @@ GraphView::GraphView(ModelDocument* document, QWidget* parent)
   minimap_->hide();
   connect(minimap_, &GraphMinimap::centerRequested, this,
           [this](QPointF point) { centerOn(point); });
+  // Scrolling moves the minimap's frame. The view places a scene smaller than the viewport only
+  // after the scroll bars have signalled, so the zooms update the minimap once more when done.
   for (QScrollBar* bar : {horizontalScrollBar(), verticalScrollBar()}) {
     connect(bar, &QScrollBar::valueChanged, this, &GraphView::updateMinimap);
     connect(bar, &QScrollBar::rangeChanged, this, &GraphView::updateMinimap);
@@ -465,6 +467,7 @@ void GraphView::setZoom(double scale) {
   const double current = zoomLevel();
   scale = std::clamp(scale, 0.02, 4.0);
   QGraphicsView::scale(scale / current, scale / current);
+  updateMinimap();
 }
 
 void GraphView::scaleBy(double factor) { setZoom(zoomLevel() * factor); }
@@ -474,6 +477,7 @@ void GraphView::zoomToActualSize() {
   const QPointF center = mapToScene(viewport()->rect().center());
   resetTransform();
   centerOn(center);
+  updateMinimap();
 }
 
 void GraphView::zoomToFitAll() {
@@ -485,6 +489,7 @@ void GraphView::zoomToFitAll() {
     setZoom(kMaxFitScale);
     centerOn(center);
   }
+  updateMinimap();
 }
 
 void GraphView::zoomToFit() {
@@ -505,6 +510,7 @@ void GraphView::zoomToFit() {
                        ? graph.center().y()
                        : graph.top() + room.height() / (2 * scale);
   centerOn(x, y);
+  updateMinimap();
 }
 
 void GraphView::wheelEvent(QWheelEvent* event) {
