@@ -7,8 +7,34 @@
 #include <algorithm>
 #include <cmath>
 
+#include "charts.h"
+
 namespace algoscope::gui {
 
+const QColor kUnmeasured(225, 225, 225);
+const QColor kPseudoFill(245, 245, 245);
+
+QColor heat(double t) {
+  t = std::clamp(t, 0.0, 1.0);
+  const QColor stops[] = {QColor(255, 247, 200), QColor(253, 174, 97), QColor(215, 48, 39),
+                          QColor(120, 0, 30)};
+  const double scaled = t * 3;
+  const int i = std::min(2, int(scaled));
+  const double f = scaled - i;
+  auto mix = [&](int a, int b) { return int(a + (b - a) * f); };
+  return QColor(mix(stops[i].red(), stops[i + 1].red()),
+                mix(stops[i].green(), stops[i + 1].green()),
+                mix(stops[i].blue(), stops[i + 1].blue()));
+}
+
+double heatPosition(double seconds, double fastest, double slowest) {
+  if (seconds <= 0 || fastest <= 0 || slowest <= fastest) return seconds > 0 ? 1.0 : 0.0;
+  return std::clamp(std::log(seconds / fastest) / std::log(slowest / fastest), 0.0, 1.0);
+}
+
+namespace {
+
+// Light fills that keep dark text readable; common op types keep their colour across models.
 const std::map<QString, QColor>& fixedOpColors() {
   static const std::map<QString, QColor> colors = {
       {"Conv", QColor(120, 170, 230)},
@@ -45,34 +71,38 @@ const std::vector<QColor>& categoryColors() {
   return colors;
 }
 
-const QColor kUnmeasured(225, 225, 225);
-const QColor kPseudoFill(245, 245, 245);
-
-QColor heat(double t) {
-  t = std::clamp(t, 0.0, 1.0);
-  const QColor stops[] = {QColor(255, 247, 200), QColor(253, 174, 97), QColor(215, 48, 39),
-                          QColor(120, 0, 30)};
-  const double scaled = t * 3;
-  const int i = std::min(2, int(scaled));
-  const double f = scaled - i;
-  auto mix = [&](int a, int b) { return int(a + (b - a) * f); };
-  return QColor(mix(stops[i].red(), stops[i + 1].red()),
-                mix(stops[i].green(), stops[i + 1].green()),
-                mix(stops[i].blue(), stops[i + 1].blue()));
-}
-
-double heatPosition(double seconds, double fastest, double slowest) {
-  if (seconds <= 0 || fastest <= 0 || slowest <= fastest) return seconds > 0 ? 1.0 : 0.0;
-  return std::clamp(std::log(seconds / fastest) / std::log(slowest / fastest), 0.0, 1.0);
-}
-
-namespace {
-
 QColor textColorOn(const QColor& fill) {
   return fill.lightnessF() < 0.5 ? Qt::white : QColor(25, 25, 25);
 }
 
 }  // namespace
+
+std::map<QString, QColor> labelColors(const std::map<QString, int>& counts, bool algorithms,
+                                      std::vector<std::pair<QColor, QString>>& legend) {
+  legend.clear();
+  std::vector<std::pair<int, QString>> byCount;
+  for (const auto& [label, count] : counts) byCount.push_back({-count, label});
+  std::sort(byCount.begin(), byCount.end());
+  std::map<QString, QColor> colorOf;
+  size_t next = 0;
+  for (const auto& [negCount, label] : byCount) {
+    auto fixed = fixedOpColors().find(label);
+    if (algorithms)
+      colorOf[label] = algorithmColor(label);  // the charts' colour, whatever the plan
+    else if (fixed != fixedOpColors().end())
+      colorOf[label] = fixed->second;
+    else
+      colorOf[label] = categoryColors()[next++ % categoryColors().size()];
+    legend.push_back({colorOf[label], QStringLiteral("%1 (%2)").arg(label).arg(-negCount)});
+  }
+  constexpr size_t kMaxEntries = 16;
+  if (legend.size() > kMaxEntries) {
+    const size_t rest = legend.size() - (kMaxEntries - 1);
+    legend.resize(kMaxEntries - 1);
+    legend.push_back({Qt::transparent, QStringLiteral("… %1 more").arg(rest)});
+  }
+  return colorOf;
+}
 
 NodeItem::NodeItem(int row, QSizeF size, int block) : row_(row), block_(block), size_(size) {
   setAcceptedMouseButtons(Qt::LeftButton);

@@ -23,11 +23,14 @@ constexpr double kNodeWidth = 210;
 constexpr double kNodeHeight = 58;
 constexpr double kPillWidth = 170;
 constexpr double kPillHeight = 34;
+constexpr double kBlockWidth = 250;  // room for a prefix beside the layer count
 
-// Light fills that keep dark text readable; common op types keep their colour across models.
-const std::map<QString, QColor>& fixedOpColors();
-// The palette for the other op types, in order of frequency.
-const std::vector<QColor>& categoryColors();
+// Colours for the labels counted in `counts` (op types, or algorithms when `algorithms`) and the
+// legend's entries, commonest first ("Conv (53)"), at most 16 with "… 4 more" last. Common op
+// types keep fixed colours across models, algorithms the charts' colours, the rest take a palette
+// of light fills that keep dark text readable.
+std::map<QString, QColor> labelColors(const std::map<QString, int>& counts, bool algorithms,
+                                      std::vector<std::pair<QColor, QString>>& legend);
 extern const QColor kUnmeasured;
 extern const QColor kPseudoFill;
 // Heat map from pale yellow through orange to dark red; `t` in [0, 1].

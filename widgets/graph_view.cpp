@@ -10,7 +10,6 @@
 #include <QMenu>
 #include <QPainter>
 #include <QScrollBar>
-#include <QSvgGenerator>
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
@@ -158,7 +157,7 @@ void GraphView::relayout() {
       index = itemOfBlock[size_t(block)];
       if (index < 0) {
         const std::vector<int>& members = blocks_.members[size_t(block)];
-        auto* item = new NodeItem(-1, QSizeF(kNodeWidth, kNodeHeight), block);
+        auto* item = new NodeItem(-1, QSizeF(kBlockWidth, kNodeHeight), block);
         const QString prefix = blocks_.prefixes[size_t(block)];
         item->setTexts(prefix, QStringLiteral("%1 layers").arg(members.size()),
                        opSummary(*document_, members),
@@ -269,57 +268,34 @@ void GraphView::refreshColors() {
       const QString label = labelOf(row);
       if (!label.isEmpty()) ++counts[label];
     }
-    // Distinct palette colours in order of frequency, fixed ones for common op types.
-    std::vector<std::pair<int, QString>> byCount;
-    for (const auto& [label, count] : counts) byCount.push_back({-count, label});
-    std::sort(byCount.begin(), byCount.end());
-    std::map<QString, QColor> colorOf;
-    size_t next = 0;
-    for (const auto& [negCount, label] : byCount) {
-      auto fixed = fixedOpColors().find(label);
-      if (colorMode_ == ColorMode::Algorithm)
-        colorOf[label] = algorithmColor(label);  // the charts' colour, whatever the plan
-      else if (fixed != fixedOpColors().end())
-        colorOf[label] = fixed->second;
-      else
-        colorOf[label] = categoryColors()[next++ % categoryColors().size()];
-      legend.push_back({colorOf[label], QStringLiteral("%1 (%2)").arg(label).arg(-negCount)});
-    }
+    std::map<QString, QColor> colorOf =
+        labelColors(counts, colorMode_ == ColorMode::Algorithm, legend);
     for (int row = 0; row < int(itemOfRow_.size()); ++row) {
       const QString label = labelOf(row);
       if (!label.isEmpty()) fills[size_t(row)] = colorOf[label];
-    }
-    constexpr size_t kMaxEntries = 16;
-    if (legend.size() > kMaxEntries) {
-      const size_t rest = legend.size() - (kMaxEntries - 1);
-      legend.resize(kMaxEntries - 1);
-      legend.push_back({Qt::transparent, QStringLiteral("… %1 more").arg(rest)});
     }
     legend_->setEntries(
         colorMode_ == ColorMode::OpType ? QStringLiteral("Op type") : QStringLiteral("Algorithm"),
         std::move(legend));
   }
-  // A collapsed block takes its commonest colour; on the heat map, its slowest layer's.
-  std::map<NodeItem*, std::map<QRgb, int>> blockColors;
-  std::map<NodeItem*, std::pair<double, QColor>> blockHottest;
+  // A collapsed block takes the colour of most of its layers (on the heat map, of most of its
+  // measured time).
+  std::map<NodeItem*, std::map<QRgb, double>> blockColors;
   for (int row = 0; row < int(itemOfRow_.size()); ++row) {
     NodeItem* node = nodeOfRow(row);
     if (node->row() == row) {
       node->setFill(fills[size_t(row)]);
-    } else if (colorMode_ == ColorMode::Latency) {
-      const auto timing = document_->currentTiming(row);
-      auto& hottest = blockHottest.try_emplace(node, -1.0, kUnmeasured).first->second;
-      if (timing && timing->median > hottest.first) hottest = {timing->median, fills[size_t(row)]};
-    } else {
-      ++blockColors[node][fills[size_t(row)].rgba()];
+      continue;
     }
+    const auto timing = document_->currentTiming(row);
+    const double weight = colorMode_ != ColorMode::Latency ? 1 : timing ? timing->median : 0;
+    blockColors[node][fills[size_t(row)].rgba()] += weight;
   }
   for (const auto& [node, colors] : blockColors)
-    node->setFill(
-        QColor::fromRgba(std::max_element(colors.begin(), colors.end(), [](auto& a, auto& b) {
-                           return a.second < b.second;
-                         })->first));
-  for (const auto& [node, hottest] : blockHottest) node->setFill(hottest.second);
+    node->setFill(QColor::fromRgba(
+        std::max_element(colors.begin(), colors.end(), [](const auto& a, const auto& b) {
+          return a.second < b.second;
+        })->first));
   for (NodeItem* item : nodes_)
     if (item->row() < 0 && item->block() < 0) item->setFill(kPseudoFill);
   placeOverlays();
@@ -434,33 +410,12 @@ void GraphView::clearFind() {
   markMatches();
 }
 
-bool GraphView::exportPng(const QString& path) const {
-  const QRectF source = scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20);
-  if (source.isEmpty()) return false;
-  // Full detail up to a size image viewers open comfortably.
-  const double scale = std::min(1.5, 12000.0 / std::max(source.width(), source.height()));
-  QImage image((source.size() * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
-  image.fill(Qt::white);
-  QPainter painter(&image);
-  painter.setRenderHint(QPainter::Antialiasing);
-  painter.setRenderHint(QPainter::TextAntialiasing);
-  scene()->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
-  painter.end();
-  return savePngAtomically(image, path);
-}
+bool GraphView::exportPng(const QString& path) const { return saveScenePng(scene(), path); }
 
 bool GraphView::exportSvg(const QString& path) const {
-  const QRectF source = scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20);
-  if (source.isEmpty()) return false;
-  QSvgGenerator svg;
-  svg.setFileName(path);
-  svg.setSize(source.size().toSize());
-  svg.setViewBox(QRectF(QPointF(0, 0), source.size()));
-  svg.setTitle(document_->model() ? QString::fromStdString(document_->model()->name) : QString());
-  QPainter painter;
-  if (!painter.begin(&svg)) return false;
-  scene()->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
-  return painter.end();
+  return saveSceneSvg(
+      scene(), path,
+      document_->model() ? QString::fromStdString(document_->model()->name) : QString());
 }
 
 void GraphView::setZoom(double scale) {
