@@ -275,7 +275,7 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
 BlockFrameItem::BlockFrameItem(int block, QRectF frame, QString label)
     : block_(block), frame_(frame), label_(std::move(label)) {
   setAcceptedMouseButtons(Qt::LeftButton);
-  setZValue(-1);
+  setZValue(0.5);  // over the edges (the label stays readable), under the boxes
   setToolTip(QStringLiteral("%1\nDouble-click to collapse the block").arg(label_));
 }
 
@@ -285,16 +285,22 @@ void BlockFrameItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* op
   QPen pen(QColor(150, 160, 190), 0, Qt::DashLine);
   pen.setCosmetic(true);
   painter->setPen(pen);
-  painter->setBrush(QColor(232, 236, 248, 110));
+  painter->setBrush(QColor(225, 230, 248, 70));
   painter->drawRect(frame_);
   if (lod < kTextLevelOfDetail) return;
   QFont font = painter->font();
   font.setPointSizeF(8);
   painter->setFont(font);
+  const QFontMetricsF metrics(font);
+  const QString label = metrics.elidedText(label_, Qt::ElideLeft, frame_.width() - 12);
+  // On a patch of its own: edges into the block pass under the label.
+  const QRectF labelRect(frame_.left() + 4, frame_.top() + 2, metrics.horizontalAdvance(label) + 6,
+                         metrics.height());
+  painter->setPen(Qt::NoPen);
+  painter->setBrush(QColor(236, 239, 249));
+  painter->drawRect(labelRect);
   painter->setPen(QColor(90, 100, 140));
-  const QRectF labelRect = frame_.adjusted(6, 2, -6, 0);
-  painter->drawText(labelRect, Qt::AlignLeft | Qt::AlignTop,
-                    QFontMetricsF(font).elidedText(label_, Qt::ElideLeft, labelRect.width()));
+  painter->drawText(labelRect, Qt::AlignCenter, label);
 }
 
 GraphLegend::GraphLegend(QWidget* parent) : QWidget(parent) {

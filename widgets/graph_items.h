@@ -85,8 +85,8 @@ class EdgeItem : public QGraphicsItem {
   bool highlighted_ = false;
 };
 
-// The outline of an expanded block around its members, behind them, labelled with the block's
-// prefix; double-clicking it (or a member's context menu) collapses the block.
+// The outline of an expanded block around its members, under them and over the edges, labelled with
+// the block's prefix; double-clicking it (or a member's context menu) collapses the block.
 class BlockFrameItem : public QGraphicsItem {
  public:
   BlockFrameItem(int block, QRectF frame, QString label);

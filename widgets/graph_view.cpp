@@ -162,6 +162,9 @@ void GraphView::relayout() {
         item->setTexts(prefix, QStringLiteral("%1 layers").arg(members.size()),
                        opSummary(*document_, members),
                        document_->layer(members.back()).outputShapes);
+        item->setProblem(std::any_of(members.begin(), members.end(), [&](int member) {
+          return !document_->layer(member).runnable();
+        }));
         item->setToolTip(QStringLiteral("%1: %2 layers\n%3\nDouble-click to expand")
                              .arg(prefix)
                              .arg(members.size())
@@ -221,7 +224,7 @@ void GraphView::relayout() {
   updateMinimap();
 }
 
-// An outline around each expanded block's layers, behind them; the space between layers holds
+// An outline around each expanded block's layers, under them; the space between layers holds
 // its label.
 void GraphView::addBlockFrames() {
   std::vector<QRectF> frames(blocks_.prefixes.size());
