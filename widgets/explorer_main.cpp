@@ -8,6 +8,7 @@
 //   algoscope [MODEL] [--plan P] [--plugin LIB.so]... [--select OP=ALGO]... [--screenshot FILE.png]
 //             [--check] [--time-algorithms all|TEXT] [--run | --time-plans] [--tune]
 //             [--threads N] [--repeats N] [--layer TEXT] [--color op|algorithm|latency] [--fit]
+//             [--collapse]
 //             [--view graph|layers|plans|error[,...]] [--size WxH]
 #include "explorer_main.h"
 
@@ -55,6 +56,9 @@ int runExplorer(QApplication& app) {
                            QStringLiteral("MODE"));
   QCommandLineOption fit(QStringLiteral("fit"),
                          QStringLiteral("Show the whole graph (zoomed out) instead of its top"));
+  QCommandLineOption collapse(QStringLiteral("collapse"),
+                              QStringLiteral("Collapse the graph's blocks (layers that share a "
+                                             "name prefix) after loading"));
   QCommandLineOption view(QStringLiteral("view"),
                           QStringLiteral("Tab to show: graph, layers (latency chart), plans or "
                                          "error (speed vs error); several, comma-separated, "
@@ -94,8 +98,8 @@ int runExplorer(QApplication& app) {
                            QStringLiteral("Select the first layer whose name contains TEXT (the "
                                           "speed vs error chart then shows the layers like it)"),
                            QStringLiteral("TEXT"));
-  parser.addOptions({plan, screenshot, run, color, fit, view, timePlans, threads, size, plugin,
-                     select, check, timeAlgorithms, tune, repeats, layer});
+  parser.addOptions({plan, screenshot, run, color, fit, collapse, view, timePlans, threads, size,
+                     plugin, select, check, timeAlgorithms, tune, repeats, layer});
   parser.process(app);
   if (parser.positionalArguments().size() > 1) {
     std::fprintf(stderr, "algoscope: at most one MODEL (see --help)\n");
@@ -311,7 +315,8 @@ int runExplorer(QApplication& app) {
           window.speedErrorChart()->setScope(SpeedErrorChart::Scope::SameSignatureAsSelected);
           break;
         }
-    if (parser.isSet(fit)) window.graphView()->zoomToFit();
+    if (parser.isSet(collapse)) window.graphView()->setAllBlocksCollapsed(true);
+    if (parser.isSet(fit)) window.graphView()->zoomToFitAll();
     nextStep();
   });
   if (!model.isEmpty())

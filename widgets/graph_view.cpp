@@ -1,24 +1,25 @@
-// GraphView and its items: NodeItem (a layer box or an input/output pill), EdgeItem (a routed
-// polyline drawn as smooth curves with an arrowhead) and GraphLegend (the colour key).
+// GraphView (graph_view.h): building the scene from the model and the collapsed blocks, colours,
+// selection, find, the fits and the overlays (legend, minimap). The items paint themselves
+// (graph_items.h); the layout comes from a GraphLayout.
 #include "graph_view.h"
 
-#include <QApplication>
+#include <QContextMenuEvent>
 #include <QElapsedTimer>
-#include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QKeyEvent>
+#include <QMenu>
 #include <QPainter>
-#include <QPainterPath>
 #include <QScrollBar>
-#include <QStyleOptionGraphicsItem>
-#include <QSvgGenerator>
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "charts.h"
+#include "graph_items.h"
+#include "graph_minimap.h"
 #include "model_document.h"
 #include "results_export.h"
 #include "sugiyama_layout.h"
@@ -26,342 +27,31 @@
 namespace algoscope::gui {
 namespace {
 
-constexpr double kNodeWidth = 210;
-constexpr double kNodeHeight = 58;
-constexpr double kPillWidth = 170;
-constexpr double kPillHeight = 34;
-// Below this zoom, boxes lose their text and rounded corners; nobody can read 4-pixel text.
-constexpr double kTextLevelOfDetail = 0.38;
-// Where a graph too tall to fit readably starts: text comfortably legible, at the graph inputs.
-constexpr double kStartScale = 0.85;
+static_assert(GraphView::kLegibleScale >= kTextLevelOfDetail, "a legible view must draw node text");
+// At most this many boxes in a model with every block collapsed (graph_groups.h picks the level).
+constexpr int kMaxCollapsedBoxes = 60;
+constexpr double kMaxFitScale = 1.2;  // small models: readable, not huge
 
-// Light fills that keep dark text readable; common op types keep their colour across models.
-const std::map<QString, QColor>& fixedOpColors() {
-  static const std::map<QString, QColor> colors = {
-      {"Conv", QColor(120, 170, 230)},
-      {"ConvTranspose", QColor(100, 150, 210)},
-      {"Gemm", QColor(190, 150, 230)},
-      {"MatMul", QColor(170, 130, 220)},
-      {"Relu", QColor(150, 215, 150)},
-      {"Clip", QColor(150, 215, 170)},
-      {"Sigmoid", QColor(170, 220, 140)},
-      {"HardSwish", QColor(160, 210, 120)},
-      {"Add", QColor(250, 190, 120)},
-      {"Mul", QColor(245, 170, 110)},
-      {"MaxPool", QColor(120, 210, 210)},
-      {"AveragePool", QColor(110, 195, 200)},
-      {"GlobalAveragePool", QColor(100, 185, 195)},
-      {"BatchNormalization", QColor(240, 225, 120)},
-      {"Concat", QColor(235, 160, 180)},
-      {"Softmax", QColor(240, 140, 130)},
-      {"Reshape", QColor(200, 200, 200)},
-      {"Flatten", QColor(195, 195, 195)},
-      {"Transpose", QColor(185, 185, 200)},
-      {"LayerNormalization", QColor(230, 210, 140)},
-  };
-  return colors;
+QString valueShape(const Model& model, const std::string& name) {
+  const ValueInfo* value = model.find_value(name);
+  return value && value->known ? QString::fromStdString(shape_to_string(value->info.shape))
+                               : QStringLiteral("?");
 }
 
-const std::vector<QColor>& categoryColors() {
-  static const std::vector<QColor> colors = {
-      QColor(141, 211, 199), QColor(255, 255, 179), QColor(190, 186, 218), QColor(251, 128, 114),
-      QColor(128, 177, 211), QColor(253, 180, 98),  QColor(179, 222, 105), QColor(252, 205, 229),
-      QColor(217, 217, 217), QColor(188, 128, 189), QColor(204, 235, 197), QColor(255, 237, 111),
-      QColor(166, 206, 227), QColor(178, 223, 138), QColor(251, 154, 153), QColor(202, 178, 214),
-  };
-  return colors;
-}
-
-const QColor kUnmeasured(225, 225, 225);
-const QColor kPseudoFill(245, 245, 245);
-
-// Heat map from pale yellow through orange to dark red; `t` in [0, 1].
-QColor heat(double t) {
-  t = std::clamp(t, 0.0, 1.0);
-  const QColor stops[] = {QColor(255, 247, 200), QColor(253, 174, 97), QColor(215, 48, 39),
-                          QColor(120, 0, 30)};
-  const double scaled = t * 3;
-  const int i = std::min(2, int(scaled));
-  const double f = scaled - i;
-  auto mix = [&](int a, int b) { return int(a + (b - a) * f); };
-  return QColor(mix(stops[i].red(), stops[i + 1].red()),
-                mix(stops[i].green(), stops[i + 1].green()),
-                mix(stops[i].blue(), stops[i + 1].blue()));
-}
-
-// Latency on a log scale from the fastest to the slowest measured layer: layer times span
-// decades, and a linear scale would paint all but the heaviest few alike.
-double heatPosition(double seconds, double fastest, double slowest) {
-  if (seconds <= 0 || fastest <= 0 || slowest <= fastest) return seconds > 0 ? 1.0 : 0.0;
-  return std::clamp(std::log(seconds / fastest) / std::log(slowest / fastest), 0.0, 1.0);
-}
-
-QColor textColorOn(const QColor& fill) {
-  return fill.lightnessF() < 0.5 ? Qt::white : QColor(25, 25, 25);
+// "Conv ×6 · Relu ×6 · Concat ×3": what a collapsed block is made of, commonest first.
+QString opSummary(const ModelDocument& document, const std::vector<int>& rows) {
+  std::map<QString, int> counts;
+  for (int row : rows) ++counts[document.layer(row).opType];
+  std::vector<std::pair<int, QString>> byCount;
+  for (const auto& [op, count] : counts) byCount.push_back({-count, op});
+  std::sort(byCount.begin(), byCount.end());
+  QStringList parts;
+  for (const auto& [negCount, op] : byCount)
+    parts << (negCount == -1 ? op : QStringLiteral("%1 ×%2").arg(op).arg(-negCount));
+  return parts.join(QStringLiteral(" · "));
 }
 
 }  // namespace
-
-// A layer box, or a graph input/output pill (row == -1).
-class NodeItem : public QGraphicsItem {
- public:
-  NodeItem(int row, QSizeF size) : row_(row), size_(size) {
-    setAcceptedMouseButtons(Qt::LeftButton);
-    setCacheMode(QGraphicsItem::NoCache);
-  }
-  int row() const { return row_; }
-  QRectF boundingRect() const override {
-    return QRectF(-size_.width() / 2 - 3, -size_.height() / 2 - 3, size_.width() + 6,
-                  size_.height() + 6);
-  }
-  void setTexts(QString title, QString badge, QString name, QString shape) {
-    title_ = std::move(title);
-    badge_ = std::move(badge);
-    name_ = std::move(name);
-    shape_ = std::move(shape);
-    update();
-  }
-  void setBadge(const QString& badge) {
-    if (badge == badge_) return;
-    badge_ = badge;
-    update();
-  }
-  QColor fill() const { return fill_; }
-  void setFill(const QColor& fill) {
-    if (fill == fill_) return;
-    fill_ = fill;
-    update();
-  }
-  void setProblem(bool problem) { problem_ = problem; }
-  void setHighlighted(bool on) {
-    highlighted_ = on;
-    setZValue(on ? 2 : 1);
-    update();
-  }
-  void setMatched(bool on) {
-    if (matched_ == on) return;
-    matched_ = on;
-    update();
-  }
-  const QString& searchText() const { return searchText_; }
-  void setSearchText(QString text) { searchText_ = std::move(text); }
-
-  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) override {
-    const double lod = option->levelOfDetailFromTransform(painter->worldTransform());
-    const QRectF box(-size_.width() / 2, -size_.height() / 2, size_.width(), size_.height());
-    QPen border(
-        highlighted_ ? QColor(20, 90, 220) : (problem_ ? QColor(200, 30, 30) : QColor(70, 70, 70)),
-        highlighted_ ? 3.5 : (problem_ ? 2 : 1));
-    if (problem_) border.setStyle(Qt::DashLine);
-    if (matched_ && !highlighted_) border = QPen(QColor(230, 120, 0), 3);
-    if (lod < kTextLevelOfDetail) {
-      painter->setRenderHint(QPainter::Antialiasing, false);
-      painter->setPen(highlighted_ || matched_ || problem_ ? border : Qt::NoPen);
-      painter->setBrush(fill_);
-      painter->drawRect(box);
-      return;
-    }
-    painter->setRenderHint(QPainter::Antialiasing, true);
-    painter->setPen(border);
-    painter->setBrush(fill_);
-    const double radius = row_ < 0 ? size_.height() / 2 : 6;
-    painter->drawRoundedRect(box, radius, radius);
-
-    const QColor ink = textColorOn(fill_);
-    painter->setPen(ink);
-    QFont font = painter->font();
-    font.setPointSizeF(8.5);
-    if (row_ < 0) {
-      painter->setFont(font);
-      const QFontMetricsF metrics(font);
-      painter->drawText(box.adjusted(10, 2, -10, -2), Qt::AlignCenter,
-                        metrics.elidedText(title_ + QStringLiteral("  ") + shape_, Qt::ElideMiddle,
-                                           box.width() - 20));
-      return;
-    }
-    const QRectF inner = box.adjusted(8, 4, -8, -4);
-    const double line = inner.height() / 3;
-    QFont bold = font;
-    bold.setBold(true);
-    bold.setPointSizeF(9);
-    painter->setFont(bold);
-    const QFontMetricsF boldMetrics(bold);
-    const QFontMetricsF metrics(font);
-    // Badge (the algorithm) on the right of the first line, in a rounded chip.
-    double badgeWidth = 0;
-    if (!badge_.isEmpty()) {
-      QString badge = metrics.elidedText(badge_, Qt::ElideRight, inner.width() * 0.55);
-      badgeWidth = metrics.horizontalAdvance(badge) + 10;
-      const QRectF chip(inner.right() - badgeWidth, inner.top() + 1, badgeWidth, line - 2);
-      painter->setPen(Qt::NoPen);
-      painter->setBrush(problem_ ? QColor(200, 30, 30) : QColor(255, 255, 255, 200));
-      painter->drawRoundedRect(chip, 4, 4);
-      painter->setPen(problem_ ? Qt::white : QColor(25, 25, 25));
-      painter->setFont(font);
-      painter->drawText(chip, Qt::AlignCenter, badge);
-      painter->setFont(bold);
-      painter->setPen(ink);
-    }
-    const QRectF titleRect(inner.left(), inner.top(), inner.width() - badgeWidth - 4, line);
-    painter->drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter,
-                      boldMetrics.elidedText(title_, Qt::ElideRight, titleRect.width()));
-    painter->setFont(font);
-    const QRectF nameRect(inner.left(), inner.top() + line, inner.width(), line);
-    painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
-                      metrics.elidedText(name_, Qt::ElideLeft, nameRect.width()));
-    const QRectF shapeRect(inner.left(), inner.top() + 2 * line, inner.width(), line);
-    painter->drawText(
-        shapeRect, Qt::AlignLeft | Qt::AlignVCenter,
-        metrics.elidedText(QStringLiteral("→ ") + shape_, Qt::ElideRight, shapeRect.width()));
-  }
-
- private:
-  int row_;
-  QSizeF size_;
-  QString title_, badge_, name_, shape_, searchText_;
-  QColor fill_ = kUnmeasured;
-  bool problem_ = false;
-  bool highlighted_ = false;
-  bool matched_ = false;
-};
-
-// An edge: the layout's polyline drawn as vertical-tangent cubic curves, with an arrowhead when
-// zoomed in enough to see it.
-class EdgeItem : public QGraphicsItem {
- public:
-  explicit EdgeItem(const std::vector<QPointF>& route) {
-    setAcceptedMouseButtons(Qt::NoButton);
-    setZValue(0);
-    if (route.size() < 2) return;
-    polyline_ = QPolygonF(QList<QPointF>(route.begin(), route.end()));
-    path_.moveTo(route.front());
-    for (size_t i = 1; i < route.size(); ++i) {
-      const QPointF a = route[i - 1], b = route[i];
-      const double dy = (b.y() - a.y()) * 0.5;
-      path_.cubicTo(a + QPointF(0, dy), b - QPointF(0, dy), b);
-    }
-    tip_ = route.back();
-    bounds_ = path_.boundingRect().adjusted(-6, -6, 6, 6);
-  }
-  QRectF boundingRect() const override { return bounds_; }
-  void setHighlighted(bool on) {
-    highlighted_ = on;
-    setZValue(on ? 1.5 : 0);
-    update();
-  }
-  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) override {
-    const double lod = option->levelOfDetailFromTransform(painter->worldTransform());
-    if (lod < kTextLevelOfDetail) {
-      // Zoomed out: the polyline in a light, opaque, one-pixel pen (no curves, no blending, no
-      // stroker) so densenet's thousands of edge bends repaint quickly and the boxes stand out.
-      painter->setRenderHint(QPainter::Antialiasing, false);
-      QPen thin(highlighted_ ? QColor(20, 90, 220) : QColor(185, 185, 185), highlighted_ ? 2 : 0);
-      thin.setCosmetic(true);
-      painter->setPen(thin);
-      painter->drawPolyline(polyline_);
-      return;
-    }
-    painter->setRenderHint(QPainter::Antialiasing, true);
-    QPen pen(highlighted_ ? QColor(20, 90, 220) : QColor(110, 110, 110), highlighted_ ? 2.5 : 1.2);
-    pen.setCosmetic(lod < 1.0);
-    painter->setPen(pen);
-    painter->setBrush(Qt::NoBrush);
-    painter->drawPath(path_);
-    if (lod >= 0.6) {
-      painter->setBrush(pen.color());
-      painter->setPen(Qt::NoPen);
-      const QPointF arrow[3] = {tip_, tip_ + QPointF(-4, -8), tip_ + QPointF(4, -8)};
-      painter->drawPolygon(arrow, 3);
-    }
-  }
-
- private:
-  QPainterPath path_;
-  QPolygonF polyline_;
-  QPointF tip_;
-  QRectF bounds_;
-  bool highlighted_ = false;
-};
-
-// The colour key, drawn over the view's top-right corner.
-class GraphLegend : public QWidget {
- public:
-  explicit GraphLegend(QWidget* parent) : QWidget(parent) {
-    setAttribute(Qt::WA_TransparentForMouseEvents);
-  }
-  void setEntries(QString title, std::vector<std::pair<QColor, QString>> entries) {
-    title_ = std::move(title);
-    entries_ = std::move(entries);
-    gradient_ = false;
-    relayout();
-  }
-  void setGradient(QString title, QString low, QString high) {
-    title_ = std::move(title);
-    entries_ = {{kUnmeasured, QStringLiteral("not measured")}};
-    low_ = std::move(low);
-    high_ = std::move(high);
-    gradient_ = true;
-    relayout();
-  }
-
- protected:
-  void paintEvent(QPaintEvent*) override {
-    QPainter p(this);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(QColor(180, 180, 180));
-    p.setBrush(QColor(255, 255, 255, 230));
-    p.drawRoundedRect(rect().adjusted(0, 0, -1, -1), 6, 6);
-    const QFontMetrics metrics(font());
-    int y = 8;
-    QFont bold = font();
-    bold.setBold(true);
-    p.setFont(bold);
-    p.setPen(QColor(30, 30, 30));
-    p.drawText(QRect(10, y, width() - 20, metrics.height()), Qt::AlignLeft, title_);
-    p.setFont(font());
-    y += metrics.height() + 4;
-    if (gradient_) {
-      QLinearGradient ramp(10, 0, width() - 10, 0);
-      for (int i = 0; i <= 10; ++i) ramp.setColorAt(i / 10.0, heat(i / 10.0));
-      p.setPen(Qt::NoPen);
-      p.setBrush(ramp);
-      p.drawRect(10, y, width() - 20, 12);
-      y += 14;
-      p.setPen(QColor(30, 30, 30));
-      p.drawText(QRect(10, y, width() - 20, metrics.height()), Qt::AlignLeft, low_);
-      p.drawText(QRect(10, y, width() - 20, metrics.height()), Qt::AlignRight, high_);
-      y += metrics.height() + 4;
-    }
-    for (const auto& [color, label] : entries_) {
-      p.setPen(QColor(90, 90, 90));
-      p.setBrush(color);
-      p.drawRect(10, y + 2, 12, metrics.height() - 4);
-      p.setPen(QColor(30, 30, 30));
-      p.drawText(QRect(28, y, width() - 36, metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                 metrics.elidedText(label, Qt::ElideRight, width() - 36));
-      y += metrics.height() + 2;
-    }
-  }
-
- private:
-  void relayout() {
-    const QFontMetrics metrics(font());
-    int width = metrics.horizontalAdvance(title_) + 40;
-    for (const auto& entry : entries_)
-      width = std::max(width, metrics.horizontalAdvance(entry.second) + 44);
-    if (gradient_) width = std::max(width, 190);
-    width = std::min(width, 240);
-    int height = 8 + metrics.height() + 4 + int(entries_.size()) * (metrics.height() + 2) + 8;
-    if (gradient_) height += 14 + metrics.height() + 4;
-    resize(width, height);
-    setVisible(!entries_.empty());
-    update();
-  }
-
-  QString title_, low_, high_;
-  std::vector<std::pair<QColor, QString>> entries_;
-  bool gradient_ = false;
-};
 
 GraphView::GraphView(ModelDocument* document, QWidget* parent)
     : QGraphicsView(parent), document_(document), layout_(std::make_unique<SugiyamaLayout>()) {
@@ -376,6 +66,18 @@ GraphView::GraphView(ModelDocument* document, QWidget* parent)
   setFocusPolicy(Qt::StrongFocus);
   legend_ = new GraphLegend(viewport());
   legend_->hide();
+  // A child of the view, not of the viewport, so that scrolling the scene leaves it in place.
+  minimap_ = new GraphMinimap(this);
+  minimap_->setObjectName(QStringLiteral("graphMinimap"));
+  minimap_->hide();
+  connect(minimap_, &GraphMinimap::centerRequested, this,
+          [this](QPointF point) { centerOn(point); });
+  // Scrolling moves the minimap's frame. The view places a scene smaller than the viewport only
+  // after the scroll bars have signalled, so the zooms update the minimap once more when done.
+  for (QScrollBar* bar : {horizontalScrollBar(), verticalScrollBar()}) {
+    connect(bar, &QScrollBar::valueChanged, this, &GraphView::updateMinimap);
+    connect(bar, &QScrollBar::rangeChanged, this, &GraphView::updateMinimap);
+  }
   connect(document_, &ModelDocument::modelChanged, this, &GraphView::rebuild);
   connect(document_, &ModelDocument::planChanged, this, [this] {
     refreshAlgorithms();
@@ -400,6 +102,21 @@ void GraphView::setColorMode(ColorMode mode) {
 }
 
 void GraphView::rebuild() {
+  blocks_ = {};
+  findText_.clear();
+  matchedRows_.clear();
+  if (document_->hasModel()) {
+    std::vector<QString> names;
+    for (int row = 0; row < document_->layerCount(); ++row)
+      names.push_back(document_->layer(row).name);
+    blocks_ = groupLayersByPrefix(names, kMaxCollapsedBoxes);
+  }
+  collapsed_.assign(blocks_.prefixes.size(), false);
+  relayout();
+  zoomToFit();
+}
+
+void GraphView::relayout() {
   scene()->clear();
   nodes_.clear();
   edges_.clear();
@@ -409,57 +126,74 @@ void GraphView::rebuild() {
   const Model* model = document_->model();
   if (!model) {
     legend_->hide();
+    updateMinimap();
     return;
   }
-  // Items: graph inputs, then the layers, then graph outputs; edges follow the values.
+  // Items: graph inputs, then the layers (a collapsed block's box where its first layer is),
+  // then graph outputs; edges follow the values, one per pair of items.
   LayoutGraph graph;
+  std::set<std::pair<int, int>> edgeSet;
+  auto addEdge = [&](int from, int to) {
+    if (from != to && edgeSet.insert({from, to}).second) graph.edges.emplace_back(from, to);
+  };
+  auto addItem = [&](NodeItem* item) {
+    nodes_.push_back(item);
+    graph.sizes.push_back(item->boundingRect().adjusted(3, 3, -3, -3).size());
+    return int(nodes_.size()) - 1;
+  };
   std::unordered_map<std::string, int> producer;
   for (const auto& input : model->inputs) {
-    producer[input] = int(nodes_.size());
     auto* item = new NodeItem(-1, QSizeF(kPillWidth, kPillHeight));
-    const ValueInfo* value = model->find_value(input);
-    item->setTexts(QString::fromStdString(input), {}, {},
-                   value && value->known
-                       ? QString::fromStdString(shape_to_string(value->info.shape))
-                       : QStringLiteral("?"));
-    item->setSearchText(QString::fromStdString(input));
-    nodes_.push_back(item);
-    graph.sizes.emplace_back(kPillWidth, kPillHeight);
+    item->setTexts(QString::fromStdString(input), {}, {}, valueShape(*model, input));
+    producer[input] = addItem(item);
   }
   itemOfRow_.assign(size_t(document_->layerCount()), -1);
+  std::vector<int> itemOfBlock(blocks_.prefixes.size(), -1);
   for (int row = 0; row < document_->layerCount(); ++row) {
     const LayerFacts& facts = document_->layer(row);
-    const int index = int(nodes_.size());
+    const int block = blocks_.groupOf.empty() ? -1 : blocks_.groupOf[size_t(row)];
+    int index = -1;
+    if (block >= 0 && collapsed_[size_t(block)]) {
+      index = itemOfBlock[size_t(block)];
+      if (index < 0) {
+        const std::vector<int>& members = blocks_.members[size_t(block)];
+        auto* item = new NodeItem(-1, QSizeF(kBlockWidth, kNodeHeight), block);
+        const QString prefix = blocks_.prefixes[size_t(block)];
+        item->setTexts(prefix, QStringLiteral("%1 layers").arg(members.size()),
+                       opSummary(*document_, members),
+                       document_->layer(members.back()).outputShapes);
+        item->setProblem(std::any_of(members.begin(), members.end(), [&](int member) {
+          return !document_->layer(member).runnable();
+        }));
+        item->setToolTip(QStringLiteral("%1: %2 layers\n%3\nDouble-click to expand")
+                             .arg(prefix)
+                             .arg(members.size())
+                             .arg(opSummary(*document_, members)));
+        index = itemOfBlock[size_t(block)] = addItem(item);
+      }
+    } else {
+      auto* item = new NodeItem(row, QSizeF(kNodeWidth, kNodeHeight));
+      item->setTexts(facts.displayOp, {}, facts.name, facts.outputShapes);
+      item->setProblem(!facts.runnable());
+      item->setToolTip(
+          QStringLiteral("%1\n%2\n%3 → %4%5")
+              .arg(facts.name, facts.displayOp, facts.inputShapes, facts.outputShapes,
+                   facts.runnable() ? QString() : QStringLiteral("\n") + facts.problem));
+      index = addItem(item);
+    }
     itemOfRow_[size_t(row)] = index;
-    auto* item = new NodeItem(row, QSizeF(kNodeWidth, kNodeHeight));
-    item->setTexts(facts.displayOp, {}, facts.name, facts.outputShapes);
-    item->setProblem(!facts.runnable());
-    item->setSearchText(facts.name + QLatin1Char('\n') + facts.displayOp);
-    item->setToolTip(QStringLiteral("%1\n%2\n%3 → %4%5")
-                         .arg(facts.name, facts.displayOp, facts.inputShapes, facts.outputShapes,
-                              facts.runnable() ? QString() : QStringLiteral("\n") + facts.problem));
-    nodes_.push_back(item);
-    graph.sizes.emplace_back(kNodeWidth, kNodeHeight);
     for (const auto& input : facts.node->inputs) {
       auto it = producer.find(input);
-      if (!input.empty() && it != producer.end()) graph.edges.emplace_back(it->second, index);
+      if (!input.empty() && it != producer.end()) addEdge(it->second, index);
     }
     for (const auto& output : facts.node->outputs)
       if (!output.empty()) producer[output] = index;
   }
   for (const auto& output : model->outputs) {
-    const int index = int(nodes_.size());
     auto* item = new NodeItem(-1, QSizeF(kPillWidth, kPillHeight));
-    const ValueInfo* value = model->find_value(output);
-    item->setTexts(QString::fromStdString(output), {}, {},
-                   value && value->known
-                       ? QString::fromStdString(shape_to_string(value->info.shape))
-                       : QStringLiteral("?"));
-    item->setSearchText(QString::fromStdString(output));
-    nodes_.push_back(item);
-    graph.sizes.emplace_back(kPillWidth, kPillHeight);
-    if (auto it = producer.find(output); it != producer.end())
-      graph.edges.emplace_back(it->second, index);
+    item->setTexts(QString::fromStdString(output), {}, {}, valueShape(*model, output));
+    const int index = addItem(item);
+    if (auto it = producer.find(output); it != producer.end()) addEdge(it->second, index);
   }
 
   QElapsedTimer timer;
@@ -481,25 +215,37 @@ void GraphView::rebuild() {
     nodes_[i]->setZValue(1);
     scene()->addItem(nodes_[i]);
   }
+  addBlockFrames();
   scene()->setSceneRect(placed.bounds.adjusted(-40, -40, 40, 40));
   refreshAlgorithms();
   refreshColors();
-  zoomToFit();
-  // A readable start for deep models: fit, but never smaller than a level where text shows;
-  // then begin at the graph inputs.
-  if (transform().m11() < kTextLevelOfDetail) {
-    resetTransform();
-    scale(kStartScale, kStartScale);
-    if (!nodes_.empty())
-      centerOn(nodes_.front()->pos() + QPointF(0, viewport()->height() * 0.45 / kStartScale));
+  markMatches();
+  highlightRow(document_->currentRow());
+  updateMinimap();
+}
+
+// An outline around each expanded block's layers, under them; the space between layers holds
+// its label.
+void GraphView::addBlockFrames() {
+  std::vector<QRectF> frames(blocks_.prefixes.size());
+  for (int row = 0; row < int(itemOfRow_.size()); ++row) {
+    const int block = blocks_.groupOf[size_t(row)];
+    if (block < 0 || collapsed_[size_t(block)]) continue;
+    frames[size_t(block)] |= nodeOfRow(row)->sceneBoundingRect();
   }
+  for (size_t block = 0; block < frames.size(); ++block)
+    if (!frames[block].isEmpty())
+      scene()->addItem(new BlockFrameItem(int(block), frames[block].adjusted(-10, -18, 10, 6),
+                                          blocks_.prefixes[block]));
 }
 
 void GraphView::refreshAlgorithms() {
   for (int row = 0; row < int(itemOfRow_.size()); ++row) {
     const LayerFacts& facts = document_->layer(row);
-    nodes_[size_t(itemOfRow_[size_t(row)])]->setBadge(
-        facts.runnable() ? document_->effectiveAlgorithm(row) : QStringLiteral("unsupported"));
+    NodeItem* node = nodeOfRow(row);
+    if (node->row() == row)  // a collapsed block's badge is its layer count
+      node->setBadge(facts.runnable() ? document_->effectiveAlgorithm(row)
+                                      : QStringLiteral("unsupported"));
   }
 }
 
@@ -507,17 +253,16 @@ void GraphView::refreshColors() {
   if (!document_->hasModel()) return;
   std::vector<std::pair<QColor, QString>> legend;
   std::map<QString, int> counts;
+  std::vector<QColor> fills(itemOfRow_.size(), kUnmeasured);
   auto labelOf = [&](int row) {
     return colorMode_ == ColorMode::OpType ? document_->layer(row).opType
                                            : document_->effectiveAlgorithm(row);
   };
   if (colorMode_ == ColorMode::Latency) {
     const auto [fastest, slowest] = document_->currentLatencyRange();
-    for (int row = 0; row < int(itemOfRow_.size()); ++row) {
-      auto timing = document_->currentTiming(row);
-      nodes_[size_t(itemOfRow_[size_t(row)])]->setFill(
-          timing ? heat(heatPosition(timing->median, fastest, slowest)) : kUnmeasured);
-    }
+    for (int row = 0; row < int(itemOfRow_.size()); ++row)
+      if (auto timing = document_->currentTiming(row))
+        fills[size_t(row)] = heat(heatPosition(timing->median, fastest, slowest));
     legend_->setGradient(QStringLiteral("Latency (log scale)"),
                          slowest > 0 ? humanSeconds(fastest) : QStringLiteral("—"),
                          slowest > 0 ? humanSeconds(slowest) : QStringLiteral("run to measure"));
@@ -526,40 +271,40 @@ void GraphView::refreshColors() {
       const QString label = labelOf(row);
       if (!label.isEmpty()) ++counts[label];
     }
-    // Distinct palette colours in order of frequency, fixed ones for common op types.
-    std::vector<std::pair<int, QString>> byCount;
-    for (const auto& [label, count] : counts) byCount.push_back({-count, label});
-    std::sort(byCount.begin(), byCount.end());
-    std::map<QString, QColor> colorOf;
-    size_t next = 0;
-    for (const auto& [negCount, label] : byCount) {
-      auto fixed = fixedOpColors().find(label);
-      if (colorMode_ == ColorMode::Algorithm)
-        colorOf[label] = algorithmColor(label);  // the charts' colour, whatever the plan
-      else if (fixed != fixedOpColors().end())
-        colorOf[label] = fixed->second;
-      else
-        colorOf[label] = categoryColors()[next++ % categoryColors().size()];
-      legend.push_back({colorOf[label], QStringLiteral("%1 (%2)").arg(label).arg(-negCount)});
-    }
+    std::map<QString, QColor> colorOf =
+        labelColors(counts, colorMode_ == ColorMode::Algorithm, legend);
     for (int row = 0; row < int(itemOfRow_.size()); ++row) {
       const QString label = labelOf(row);
-      nodes_[size_t(itemOfRow_[size_t(row)])]->setFill(label.isEmpty() ? kUnmeasured
-                                                                       : colorOf[label]);
-    }
-    constexpr size_t kMaxEntries = 16;
-    if (legend.size() > kMaxEntries) {
-      const size_t rest = legend.size() - (kMaxEntries - 1);
-      legend.resize(kMaxEntries - 1);
-      legend.push_back({Qt::transparent, QStringLiteral("… %1 more").arg(rest)});
+      if (!label.isEmpty()) fills[size_t(row)] = colorOf[label];
     }
     legend_->setEntries(
         colorMode_ == ColorMode::OpType ? QStringLiteral("Op type") : QStringLiteral("Algorithm"),
         std::move(legend));
   }
+  // A collapsed block takes the colour of most of its layers (on the heat map, of most of its
+  // measured time).
+  std::map<NodeItem*, std::map<QRgb, double>> blockColors;
+  for (int row = 0; row < int(itemOfRow_.size()); ++row) {
+    NodeItem* node = nodeOfRow(row);
+    if (node->row() == row) {
+      node->setFill(fills[size_t(row)]);
+      continue;
+    }
+    const auto timing = document_->currentTiming(row);
+    const double weight = colorMode_ != ColorMode::Latency ? 1 : timing ? timing->median : 0;
+    blockColors[node][fills[size_t(row)].rgba()] += weight;
+  }
+  for (const auto& [node, colors] : blockColors)
+    node->setFill(QColor::fromRgba(
+        std::max_element(colors.begin(), colors.end(), [](const auto& a, const auto& b) {
+          return a.second < b.second;
+        })->first));
   for (NodeItem* item : nodes_)
-    if (item->row() < 0) item->setFill(kPseudoFill);
-  legend_->move(viewport()->width() - legend_->width() - 10, 10);
+    if (item->row() < 0 && item->block() < 0) item->setFill(kPseudoFill);
+  placeOverlays();
+  std::vector<std::pair<QRectF, QColor>> boxes;
+  for (NodeItem* item : nodes_) boxes.push_back({item->sceneBoundingRect(), item->fill()});
+  minimap_->setGraph(scene()->sceneRect(), std::move(boxes));
 }
 
 NodeItem* GraphView::nodeOfRow(int row) const {
@@ -567,9 +312,41 @@ NodeItem* GraphView::nodeOfRow(int row) const {
   return nodes_[size_t(itemOfRow_[size_t(row)])];
 }
 
+bool GraphView::isBlockCollapsed(int block) const {
+  return block >= 0 && block < int(collapsed_.size()) && collapsed_[size_t(block)];
+}
+
+void GraphView::setBlockCollapsed(int block, bool collapsed) {
+  if (block < 0 || block >= int(collapsed_.size()) || collapsed_[size_t(block)] == collapsed)
+    return;
+  // The block's place in the view stays put: its box, or its first layer, where the other was.
+  const int firstRow = blocks_.members[size_t(block)].front();
+  const QPoint before = mapFromScene(nodeOfRow(firstRow)->pos());
+  collapsed_[size_t(block)] = collapsed;
+  relayout();
+  const QPointF offset = QPointF(viewport()->rect().center() - before) / zoomLevel();
+  centerOn(nodeOfRow(firstRow)->pos() + offset);
+}
+
+void GraphView::setAllBlocksCollapsed(bool collapsed) {
+  if (collapsed_.empty()) return;
+  collapsed_.assign(collapsed_.size(), collapsed);
+  relayout();
+  zoomToFit();
+}
+
 void GraphView::showCurrentRow(int row) {
+  // A layer chosen inside a collapsed block (in the table, by Find) opens the block.
+  if (row >= 0 && row < int(blocks_.groupOf.size()))
+    setBlockCollapsed(blocks_.groupOf[size_t(row)], false);
+  highlightRow(row);
+  if (!highlighted_) return;
+  const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
+  if (!visible.contains(highlighted_->sceneBoundingRect())) centerOn(highlighted_);
+}
+
+void GraphView::highlightRow(int row) {
   auto highlightEdges = [&](NodeItem* node, bool on) {
-    if (!node) return;
     auto it = std::find(nodes_.begin(), nodes_.end(), node);
     for (EdgeItem* edge : edgesOfNode_[size_t(it - nodes_.begin())]) edge->setHighlighted(on);
   };
@@ -581,97 +358,117 @@ void GraphView::showCurrentRow(int row) {
   if (!highlighted_) return;
   highlighted_->setHighlighted(true);
   highlightEdges(highlighted_, true);
-  const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
-  if (!visible.contains(highlighted_->sceneBoundingRect())) centerOn(highlighted_);
 }
 
 QColor GraphView::fillOfRow(int row) const {
-  if (row < 0 || row >= int(itemOfRow_.size())) return {};
-  return nodes_[size_t(itemOfRow_[size_t(row)])]->fill();
+  NodeItem* node = nodeOfRow(row);
+  return node ? node->fill() : QColor();
 }
 
-int GraphView::find(const QString& text, bool backwards) {
+GraphView::FindResult GraphView::find(const QString& text, bool backwards) {
   if (text.isEmpty()) {
     clearFind();
-    return 0;
+    return {};
   }
-  std::vector<int> matches;
-  for (int i = 0; i < int(nodes_.size()); ++i) {
-    const bool match = nodes_[size_t(i)]->row() >= 0 &&
-                       nodes_[size_t(i)]->searchText().contains(text, Qt::CaseInsensitive);
-    nodes_[size_t(i)]->setMatched(match);
-    if (match) matches.push_back(nodes_[size_t(i)]->row());
+  const bool again = text == findText_;
+  findText_ = text;
+  matchedRows_.clear();
+  for (int row = 0; row < document_->layerCount(); ++row) {
+    const LayerFacts& facts = document_->layer(row);
+    if (facts.name.contains(text, Qt::CaseInsensitive) ||
+        facts.displayOp.contains(text, Qt::CaseInsensitive))
+      matchedRows_.push_back(row);
   }
-  if (matches.empty()) return 0;
+  markMatches();
+  const std::vector<int>& matches = matchedRows_;
+  if (matches.empty()) return {};
+  // A new text starts at the current layer; the same text again moves on from it.
   const int current = document_->currentRow();
-  int target = -1;
-  if (backwards) {
-    auto it = std::lower_bound(matches.begin(), matches.end(), current);
-    target = it == matches.begin() ? matches.back() : *(it - 1);
-  } else {
-    auto it = std::upper_bound(matches.begin(), matches.end(), current);
-    target = it == matches.end() ? matches.front() : *it;
-  }
-  document_->setCurrentRow(target);
+  auto it = !again      ? std::lower_bound(matches.begin(), matches.end(), current)
+            : backwards ? std::lower_bound(matches.begin(), matches.end(), current)
+                        : std::upper_bound(matches.begin(), matches.end(), current);
+  if (again && backwards)
+    it = it == matches.begin() ? matches.end() - 1 : it - 1;
+  else if (it == matches.end())
+    it = matches.begin();
+  const int target = *it;
+  if (target == current)
+    showCurrentRow(target);  // no change to announce, but its block may be collapsed
+  else
+    document_->setCurrentRow(target);
+  if (zoomLevel() < kLegibleScale) setZoom(kComfortableScale);
   if (NodeItem* node = nodeOfRow(target)) centerOn(node);
-  return int(matches.size());
+  return {int(it - matches.begin()) + 1, int(matches.size())};
+}
+
+void GraphView::markMatches() {
+  for (NodeItem* node : nodes_) node->setMatched(false);
+  for (int row : matchedRows_)
+    if (NodeItem* node = nodeOfRow(row)) node->setMatched(true);
 }
 
 void GraphView::clearFind() {
-  for (NodeItem* node : nodes_) node->setMatched(false);
+  findText_.clear();
+  matchedRows_.clear();
+  markMatches();
 }
 
-bool GraphView::exportPng(const QString& path) const {
-  const QRectF source = scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20);
-  if (source.isEmpty()) return false;
-  // Full detail up to a size image viewers open comfortably.
-  const double scale = std::min(1.5, 12000.0 / std::max(source.width(), source.height()));
-  QImage image((source.size() * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
-  image.fill(Qt::white);
-  QPainter painter(&image);
-  painter.setRenderHint(QPainter::Antialiasing);
-  painter.setRenderHint(QPainter::TextAntialiasing);
-  scene()->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
-  painter.end();
-  return savePngAtomically(image, path);
-}
+bool GraphView::exportPng(const QString& path) const { return saveScenePng(scene(), path); }
 
 bool GraphView::exportSvg(const QString& path) const {
-  const QRectF source = scene()->itemsBoundingRect().adjusted(-20, -20, 20, 20);
-  if (source.isEmpty()) return false;
-  QSvgGenerator svg;
-  svg.setFileName(path);
-  svg.setSize(source.size().toSize());
-  svg.setViewBox(QRectF(QPointF(0, 0), source.size()));
-  svg.setTitle(document_->model() ? QString::fromStdString(document_->model()->name) : QString());
-  QPainter painter;
-  if (!painter.begin(&svg)) return false;
-  scene()->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
-  return painter.end();
+  return saveSceneSvg(
+      scene(), path,
+      document_->model() ? QString::fromStdString(document_->model()->name) : QString());
 }
 
-void GraphView::scaleBy(double factor) {
-  const double current = transform().m11();
-  const double target = std::clamp(current * factor, 0.02, 4.0);
-  scale(target / current, target / current);
+void GraphView::setZoom(double scale) {
+  const double current = zoomLevel();
+  scale = std::clamp(scale, 0.02, 4.0);
+  QGraphicsView::scale(scale / current, scale / current);
+  updateMinimap();
 }
 
+void GraphView::scaleBy(double factor) { setZoom(zoomLevel() * factor); }
 void GraphView::zoomIn() { scaleBy(1.25); }
 void GraphView::zoomOut() { scaleBy(1 / 1.25); }
 void GraphView::zoomToActualSize() {
   const QPointF center = mapToScene(viewport()->rect().center());
   resetTransform();
   centerOn(center);
+  updateMinimap();
 }
-void GraphView::zoomToFit() {
+
+void GraphView::zoomToFitAll() {
   if (scene()->items().isEmpty()) return;
   fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
-  if (transform().m11() > 1.2) {  // small models: readable, not huge
+  if (zoomLevel() > kMaxFitScale) {
     const QPointF center = scene()->sceneRect().center();
     resetTransform();
-    scale(1.2, 1.2);
+    setZoom(kMaxFitScale);
     centerOn(center);
   }
+  updateMinimap();
+}
+
+void GraphView::zoomToFit() {
+  if (scene()->items().isEmpty()) return;
+  const QRectF graph = scene()->sceneRect();
+  const QSizeF room = viewport()->size();
+  const double across = room.width() / graph.width(), down = room.height() / graph.height();
+  if (std::min(across, down) >= kLegibleScale) return zoomToFitAll();
+  // Too big to show whole and legible: fill the view across the graph's short axis (relative to
+  // the view's shape), within legible bounds, and start where the graph does, at its inputs.
+  const bool tall = down <= across;
+  resetTransform();
+  const double scale = std::clamp(tall ? across : down, kLegibleScale, kComfortableScale);
+  setZoom(scale);
+  const QPointF start = nodes_.empty() ? graph.topLeft() : nodes_.front()->pos();
+  const double x = graph.width() * scale <= room.width() ? graph.center().x() : start.x();
+  const double y = graph.height() * scale <= room.height()
+                       ? graph.center().y()
+                       : graph.top() + room.height() / (2 * scale);
+  centerOn(x, y);
+  updateMinimap();
 }
 
 void GraphView::wheelEvent(QWheelEvent* event) {
@@ -698,7 +495,56 @@ void GraphView::mousePressEvent(QMouseEvent* event) {
   QGraphicsView::mousePressEvent(event);
 }
 
+int GraphView::blockAt(QPoint viewPoint, bool* collapsed) const {
+  int block = -1;
+  double smallest = 0;
+  for (QGraphicsItem* item : items(viewPoint)) {
+    if (auto* node = dynamic_cast<NodeItem*>(item)) {
+      *collapsed = node->block() >= 0;
+      return node->block();  // a box covers the frames behind it
+    }
+    // Frames nest when blocks sit side by side; the smallest is the one pointed at.
+    auto* frame = dynamic_cast<BlockFrameItem*>(item);
+    const double area = frame ? frame->boundingRect().width() * frame->boundingRect().height() : 0;
+    if (frame && (block < 0 || area < smallest)) {
+      block = frame->block();
+      smallest = area;
+    }
+  }
+  *collapsed = false;
+  return block;
+}
+
+void GraphView::mouseDoubleClickEvent(QMouseEvent* event) {
+  bool collapsed = false;
+  const int block = blockAt(event->position().toPoint(), &collapsed);
+  if (block < 0) return QGraphicsView::mouseDoubleClickEvent(event);
+  setBlockCollapsed(block, !collapsed);
+  event->accept();
+}
+
+void GraphView::contextMenuEvent(QContextMenuEvent* event) {
+  if (blocks_.prefixes.empty()) return QGraphicsView::contextMenuEvent(event);
+  bool collapsed = false;
+  int block = blockAt(event->pos(), &collapsed);
+  for (QGraphicsItem* item : items(event->pos()))  // a layer's own block
+    if (auto* node = dynamic_cast<NodeItem*>(item); node && node->row() >= 0)
+      block = blocks_.groupOf[size_t(node->row())];
+  QMenu menu(this);
+  if (block >= 0)
+    menu.addAction(
+        (collapsed ? QStringLiteral("Expand block %1") : QStringLiteral("Collapse block %1"))
+            .arg(blocks_.prefixes[size_t(block)]),
+        this, [this, block, collapsed] { setBlockCollapsed(block, !collapsed); });
+  menu.addAction(QStringLiteral("Collapse all blocks"), this,
+                 [this] { setAllBlocksCollapsed(true); });
+  menu.addAction(QStringLiteral("Expand all blocks"), this,
+                 [this] { setAllBlocksCollapsed(false); });
+  menu.exec(event->globalPos());
+}
+
 void GraphView::keyPressEvent(QKeyEvent* event) {
+  const bool shift = event->modifiers() & Qt::ShiftModifier;
   switch (event->key()) {
     case Qt::Key_Plus:
     case Qt::Key_Equal:
@@ -707,9 +553,12 @@ void GraphView::keyPressEvent(QKeyEvent* event) {
     case Qt::Key_Minus:
       zoomOut();
       return;
+    case Qt::Key_ParenRight:  // Shift+0 on US layouts
+      zoomToFitAll();
+      return;
     case Qt::Key_0:
     case Qt::Key_F:
-      zoomToFit();
+      shift ? zoomToFitAll() : zoomToFit();
       return;
     case Qt::Key_1:
       zoomToActualSize();
@@ -721,7 +570,32 @@ void GraphView::keyPressEvent(QKeyEvent* event) {
 
 void GraphView::resizeEvent(QResizeEvent* event) {
   QGraphicsView::resizeEvent(event);
-  legend_->move(viewport()->width() - legend_->width() - 10, 10);
+  placeOverlays();
+  updateMinimap();
+}
+
+void GraphView::setMinimapEnabled(bool enabled) {
+  minimapEnabled_ = enabled;
+  updateMinimap();
+}
+
+void GraphView::updateMinimap() {
+  const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
+  minimap_->setVisibleArea(visible);
+  // Hidden while the view shows the whole graph: there is nothing to navigate to.
+  const QRectF graph = scene()->sceneRect();
+  const bool fits = visible.adjusted(-2, -2, 2, 2).contains(graph);
+  minimap_->setVisible(minimapEnabled_ && !nodes_.empty() && !fits);
+}
+
+// The legend at the top right of the viewport, the minimap at its bottom left: apart, however
+// tall either gets, and the layout centres graphs, which leaves the corners free.
+void GraphView::placeOverlays() {
+  const QRect area = viewport()->geometry();
+  legend_->move(area.width() - legend_->width() - 10, 10);
+  minimap_->fitInto(QSize(std::min(200, area.width() / 4), std::min(320, area.height() / 2)));
+  minimap_->move(area.left() + 10, area.bottom() - minimap_->height() - 10);
+  minimap_->raise();
 }
 
 }  // namespace algoscope::gui

@@ -79,6 +79,7 @@ class MainWindow : public QMainWindow {
     std::function<void(MainWindow&)> handler;
     QString iconText;              // the toolbar's short label, when it differs
     QString checkGroup;            // checkable, exclusive within the group
+    bool toggle = false;           // checkable on its own, starting checked
     bool separatorBefore = false;  // in its menu
     bool inLayerMenu = false;      // also in the layer table's context menu
   };
@@ -141,6 +142,7 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
 
@@ -172,6 +174,8 @@ class MainWindow : public QMainWindow {
   void exportResults(bool json);
   void exportGraph(bool svg);
   void exportChart();
+  // The find box's search: the next (or previous) match selected, "match k of N" beside the box.
+  void findInGraph(bool backwards);
   void openPlanFile();
   bool savePlanInteractive(bool askPath);
   void showCompareDialog();

@@ -4,10 +4,10 @@
 // updateActions() applies the enable rules. Adding an action is adding a row.
 #include <QAction>
 #include <QActionGroup>
-#include <QApplication>
 #include <QComboBox>
 #include <QDialog>
 #include <QFileInfo>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -224,8 +224,31 @@ std::vector<MainWindow::ActionSpec> MainWindow::actionTable() {
       [](MainWindow& w) { w.graph_->zoomIn(); });
   add(view, "actionZoomOut", QStringLiteral("Zoom &out"), QKeySequence::ZoomOut, {}, Enable::Model,
       [](MainWindow& w) { w.graph_->zoomOut(); });
-  add(view, "actionFit", QStringLiteral("&Fit graph"), QKeySequence(QStringLiteral("Ctrl+0")), {},
+  add(view, "actionFit", QStringLiteral("&Fit graph"), QKeySequence(QStringLiteral("Ctrl+0")),
+      QStringLiteral("The whole graph if it fits legibly, else its width from the inputs"),
       Enable::Model, [](MainWindow& w) { w.graph_->zoomToFit(); });
+  add(view, "actionFitAll", QStringLiteral("Fit &all (overview)"),
+      QKeySequence(QStringLiteral("Ctrl+Alt+0")),
+      QStringLiteral("The whole graph, however small its text gets"), Enable::Model,
+      [](MainWindow& w) { w.graph_->zoomToFitAll(); });
+  add(view, "actionMinimap", QStringLiteral("Show &minimap"),
+      QKeySequence(QStringLiteral("Ctrl+M")),
+      QStringLiteral("An overview of the whole graph in the corner; click or drag it to move"),
+      Enable::Always,
+      [](MainWindow& w) {
+        w.graph_->setMinimapEnabled(
+            w.findChild<QAction*>(QStringLiteral("actionMinimap"))->isChecked());
+      })
+      .toggle = true;
+  add(view, "actionCollapseBlocks", QStringLiteral("&Collapse blocks"),
+      QKeySequence(QStringLiteral("Ctrl+B")),
+      QStringLiteral("One box per block of layers that share a name prefix (double-click a box or "
+                     "a block's frame to expand or collapse it alone)"),
+      Enable::Model, [](MainWindow& w) { w.graph_->setAllBlocksCollapsed(true); })
+      .separatorBefore = true;
+  add(view, "actionExpandBlocks", QStringLiteral("&Expand blocks"),
+      QKeySequence(QStringLiteral("Ctrl+Shift+B")), QStringLiteral("Every layer in its own box"),
+      Enable::Model, [](MainWindow& w) { w.graph_->setAllBlocksCollapsed(false); });
   const char* colorNames[] = {"Colour by &op type", "Colour by &algorithm",
                               "Colour by measured &latency"};
   for (int mode = 0; mode < 3; ++mode) {
@@ -301,6 +324,10 @@ void MainWindow::buildActions() {
     if (!spec.tip.isEmpty()) action->setStatusTip(spec.tip);
     action->setToolTip(spec.tip.isEmpty() ? spec.text : spec.tip);
     if (!spec.iconText.isEmpty()) action->setIconText(spec.iconText);
+    if (spec.toggle) {
+      action->setCheckable(true);
+      action->setChecked(true);
+    }
     if (!spec.checkGroup.isEmpty()) {
       action->setCheckable(true);
       QActionGroup*& group = groups[spec.checkGroup];
@@ -358,16 +385,10 @@ void MainWindow::buildActions() {
   findEdit_->setClearButtonEnabled(true);
   findEdit_->setMaximumWidth(260);
   findEdit_->setToolTip(QStringLiteral("Name or op; Enter: next match, Shift+Enter: previous"));
+  findEdit_->installEventFilter(this);  // Enter and Shift+Enter: eventFilter()
   findResult_ = new QLabel;
-  findResult_->setMinimumWidth(80);
-  connect(findEdit_, &QLineEdit::returnPressed, this, [this] {
-    const bool back = QApplication::keyboardModifiers() & Qt::ShiftModifier;
-    const int matches = graph_->find(findEdit_->text(), back);
-    findResult_->setText(
-        findEdit_->text().isEmpty() ? QString()
-        : matches ? QStringLiteral(" %1 match%2").arg(matches).arg(matches == 1 ? "" : "es")
-                  : QStringLiteral(" no match"));
-  });
+  findResult_->setObjectName(QStringLiteral("findResult"));
+  findResult_->setMinimumWidth(110);
   connect(findEdit_, &QLineEdit::textChanged, this, [this](const QString& text) {
     if (text.isEmpty()) {
       graph_->clearFind();
@@ -376,6 +397,25 @@ void MainWindow::buildActions() {
   });
   tools->addWidget(findEdit_);
   tools->addWidget(findResult_);
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == findEdit_ && event->type() == QEvent::KeyPress) {
+    const auto* key = static_cast<QKeyEvent*>(event);
+    if (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) {
+      findInGraph(key->modifiers() & Qt::ShiftModifier);
+      return true;
+    }
+  }
+  return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::findInGraph(bool backwards) {
+  const GraphView::FindResult found = graph_->find(findEdit_->text(), backwards);
+  findResult_->setText(findEdit_->text().isEmpty() ? QString()
+                       : found.count
+                           ? QStringLiteral(" match %1 of %2").arg(found.match).arg(found.count)
+                           : QStringLiteral(" no match"));
 }
 
 void MainWindow::updateActions() {

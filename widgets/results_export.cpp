@@ -1,11 +1,15 @@
 // resultsCsv, resultsJson and savePngAtomically.
 #include "results_export.h"
 
+#include <QGraphicsScene>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPainter>
 #include <QSaveFile>
 #include <QStringList>
+#include <QSvgGenerator>
+#include <algorithm>
 
 #include "model_document.h"
 
@@ -114,6 +118,35 @@ bool savePngAtomically(const QImage& image, const QString& path) {
   if (image.isNull()) return false;
   QSaveFile file(path);
   return file.open(QIODevice::WriteOnly) && image.save(&file, "PNG") && file.commit();
+}
+
+bool saveScenePng(QGraphicsScene* scene, const QString& path) {
+  const QRectF source = scene->itemsBoundingRect().adjusted(-20, -20, 20, 20);
+  if (source.isEmpty()) return false;
+  // Full detail up to a size image viewers open comfortably.
+  const double scale = std::min(1.5, 12000.0 / std::max(source.width(), source.height()));
+  QImage image((source.size() * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
+  image.fill(Qt::white);
+  QPainter painter(&image);
+  painter.setRenderHint(QPainter::Antialiasing);
+  painter.setRenderHint(QPainter::TextAntialiasing);
+  scene->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
+  painter.end();
+  return savePngAtomically(image, path);
+}
+
+bool saveSceneSvg(QGraphicsScene* scene, const QString& path, const QString& title) {
+  const QRectF source = scene->itemsBoundingRect().adjusted(-20, -20, 20, 20);
+  if (source.isEmpty()) return false;
+  QSvgGenerator svg;
+  svg.setFileName(path);
+  svg.setSize(source.size().toSize());
+  svg.setViewBox(QRectF(QPointF(0, 0), source.size()));
+  svg.setTitle(title);
+  QPainter painter;
+  if (!painter.begin(&svg)) return false;
+  scene->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
+  return painter.end();
 }
 
 }  // namespace algoscope::gui

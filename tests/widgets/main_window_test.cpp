@@ -41,6 +41,7 @@
 
 #include "algoscope/algoscope.h"
 #include "charts.h"
+#include "graph_minimap.h"
 #include "graph_view.h"
 #include "inspector.h"
 #include "job_runner.h"
@@ -169,6 +170,48 @@ class MainWindowTest : public QObject {
     return settings;
   }
 
+  // A transformer-shaped model too tall to show whole and legible in the window: an embedding,
+  // sixteen encoder layers named as torch exports them (an attention and an MLP half, each a gate,
+  // and residual Adds), a head. 98 layers; its blocks are the sixteen encoder layers (one level
+  // deeper, attention, MLP and the Adds apart, would be 66 boxes, over the limit of 60).
+  static constexpr int kEncoderLayers = 16;
+  static constexpr int kLayersPerBlock = 6;
+  QString writeEncoderModel() const {
+    onnx_builder::ModelBuilder b("encoder");
+    b.input("x", {1, 16});
+    auto node = [&b](const char* op, const std::vector<std::string>& inputs,
+                     const std::string& name) {
+      b.node(op, inputs, {name + "_out"}, name);
+      return name + "_out";
+    };
+    std::string x = node("Sigmoid", {"x"}, "/embed/Sigmoid");
+    for (int layer = 0; layer < kEncoderLayers; ++layer) {
+      const std::string prefix = "/encoder/layers." + std::to_string(layer);
+      const std::string attention =
+          node("Mul", {x, node("Sigmoid", {x}, prefix + "/attn/Sigmoid")}, prefix + "/attn/Mul");
+      const std::string middle = node("Add", {x, attention}, prefix + "/Add");
+      const std::string mlp = node(
+          "Mul", {middle, node("Sigmoid", {middle}, prefix + "/mlp/Sigmoid")}, prefix + "/mlp/Mul");
+      x = node("Add", {middle, mlp}, prefix + "/Add_1");
+    }
+    b.node("Sigmoid", {x}, {"y"}, "/head/Sigmoid");
+    b.output("y");
+    const QString path = dir_.filePath(QStringLiteral("encoder.onnx"));
+    b.write(path.toStdString());
+    return path;
+  }
+
+  QRectF visibleScene(GraphView* graph) const {
+    return graph->mapToScene(graph->viewport()->rect()).boundingRect();
+  }
+
+  // The scene item whose tool tip starts with `text` (a layer's name, a block's prefix).
+  QGraphicsItem* itemWithTip(GraphView* graph, const QString& text) const {
+    for (QGraphicsItem* item : graph->scene()->items())
+      if (item->toolTip().startsWith(text)) return item;
+    return nullptr;
+  }
+
   int firstConvRow() const {
     for (int row = 0; row < window_->document()->layerCount(); ++row)
       if (window_->document()->layer(row).opType == QStringLiteral("Conv")) return row;
@@ -276,13 +319,172 @@ class MainWindowTest : public QObject {
 
   void findSelectsMatchingLayers() {
     ModelDocument* document = window_->document();
-    const int matches = window_->graphView()->find(QStringLiteral("mobile"));
+    const int matches = window_->graphView()->find(QStringLiteral("mobile")).count;
     QVERIFY(matches > 0);
     QVERIFY(document->layer(document->currentRow()).name.contains(QStringLiteral("mobile")));
     const int first = document->currentRow();
     window_->graphView()->find(QStringLiteral("mobile"));
     if (matches > 1) QVERIFY(document->currentRow() != first);
-    QCOMPARE(window_->graphView()->find(QStringLiteral("no such layer")), 0);
+    QCOMPARE(window_->graphView()->find(QStringLiteral("no such layer")).count, 0);
+  }
+
+  // Issue 17: Fit on a big model showed a hairline. The start view and Fit stay legible and begin
+  // at the graph's inputs; Fit all is the overview.
+  void bigGraphsOpenLegibleAtTheirInputs() {
+    QVERIFY(open(*window_, writeEncoderModel()));
+    GraphView* graph = window_->graphView();
+    QCOMPARE(window_->document()->layerCount(), 2 + kEncoderLayers * kLayersPerBlock);
+    const QRectF scene = graph->scene()->sceneRect();
+    QVERIFY2(graph->zoomLevel() >= GraphView::kLegibleScale,
+             qPrintable(QString::number(graph->zoomLevel())));
+    QVERIFY(!visibleScene(graph).contains(scene));  // big, indeed
+    QVERIFY(visibleScene(graph).top() <= scene.top() + 1);
+
+    action("actionFitAll")->trigger();
+    QVERIFY(graph->zoomLevel() < GraphView::kLegibleScale);
+    QVERIFY(visibleScene(graph).adjusted(-2, -2, 2, 2).contains(scene));
+    QTest::keyClick(graph, Qt::Key_0);
+    QVERIFY(graph->zoomLevel() >= GraphView::kLegibleScale);
+    QTest::keyClick(graph, Qt::Key_0, Qt::ShiftModifier);
+    QVERIFY(graph->zoomLevel() < GraphView::kLegibleScale);
+    action("actionFit")->trigger();
+    QVERIFY(graph->zoomLevel() >= GraphView::kLegibleScale);
+    QVERIFY(visibleScene(graph).top() <= scene.top() + 1);
+
+    // A graph that fits legibly is shown whole.
+    onnx_builder::ModelBuilder small("small");
+    small.input("x", {1, 4});
+    small.node("Sigmoid", {"x"}, {"y"}, "/block/Sigmoid");
+    small.output("y");
+    const QString path = dir_.filePath(QStringLiteral("small.onnx"));
+    small.write(path.toStdString());
+    QVERIFY(open(*window_, path));
+    QVERIFY(graph->zoomLevel() >= GraphView::kLegibleScale);
+    QVERIFY(visibleScene(graph).adjusted(-2, -2, 2, 2).contains(graph->scene()->sceneRect()));
+    QVERIFY(!graph->minimap()->isVisible());
+  }
+
+  void minimapPansTheView() {
+    QVERIFY(open(*window_, writeEncoderModel()));
+    GraphView* graph = window_->graphView();
+    GraphMinimap* minimap = graph->minimap();
+    QVERIFY(minimap && minimap->isVisible());
+    const QRectF scene = graph->scene()->sceneRect();
+    const double before = visibleScene(graph).center().y();
+    const QPointF target(scene.center().x(), scene.top() + scene.height() * 0.75);
+    QTest::mouseClick(minimap, Qt::LeftButton, {}, minimap->minimapPointOf(target).toPoint());
+    const double after = visibleScene(graph).center().y();
+    QVERIFY2(
+        after > before + scene.height() / 2,
+        qPrintable(QStringLiteral("%1 -> %2 of %3").arg(before).arg(after).arg(scene.height())));
+    QVERIFY(std::abs(after - target.y()) < scene.height() / 50);
+
+    action("actionMinimap")->trigger();
+    QVERIFY(!minimap->isVisible());
+    action("actionMinimap")->trigger();
+    QVERIFY(minimap->isVisible());
+    action("actionFitAll")->trigger();  // all of it in view: nothing to navigate
+    QVERIFY(!minimap->isVisible());
+  }
+
+  // Issue 17: Find did not zoom to its match. It zooms in, centres the match and counts
+  // "match k of N"; Enter goes forward, Shift+Enter back, both wrap.
+  void findZoomsToItsMatchAndCycles() {
+    QVERIFY(open(*window_, writeEncoderModel()));
+    GraphView* graph = window_->graphView();
+    ModelDocument* document = window_->document();
+    auto* find = window_->findChild<QLineEdit*>(QStringLiteral("findEdit"));
+    auto* result = window_->findChild<QLabel*>(QStringLiteral("findResult"));
+    QVERIFY(find && result);
+    action("actionFitAll")->trigger();
+    QVERIFY(graph->zoomLevel() < GraphView::kLegibleScale);
+    find->setText(QStringLiteral("mlp/Mul"));
+    const QString of = QStringLiteral(" of %1").arg(kEncoderLayers);
+    for (int k = 1; k <= kEncoderLayers + 1; ++k) {
+      QTest::keyClick(find, Qt::Key_Return);
+      const int expected = (k - 1) % kEncoderLayers;  // the last Enter wraps to the first
+      QCOMPARE(result->text().trimmed(), QStringLiteral("match %1").arg(expected + 1) + of);
+      const QString name = document->layer(document->currentRow()).name;
+      QCOMPARE(name, QStringLiteral("/encoder/layers.%1/mlp/Mul").arg(expected));
+      QVERIFY(graph->zoomLevel() >= GraphView::kLegibleScale);
+      QGraphicsItem* node = itemWithTip(graph, name + QLatin1Char('\n'));
+      QVERIFY(node);
+      QVERIFY(visibleScene(graph).contains(node->sceneBoundingRect()));
+      if (expected > 0 && expected < kEncoderLayers - 1) {  // away from the ends: centred
+        const QPoint offset = graph->mapFromScene(node->sceneBoundingRect().center()) -
+                              graph->viewport()->rect().center();
+        // Up and down; sideways the narrow graph sits in the middle, where nothing scrolls.
+        QVERIFY2(std::abs(offset.y()) <= 4, qPrintable(QString::number(offset.y())));
+      }
+    }
+    QTest::keyClick(find, Qt::Key_Return, Qt::ShiftModifier);
+    QCOMPARE(result->text().trimmed(), QStringLiteral("match %1").arg(kEncoderLayers) + of);
+    QTest::keyClick(find, Qt::Key_Return, Qt::ShiftModifier);
+    QCOMPARE(result->text().trimmed(), QStringLiteral("match %1").arg(kEncoderLayers - 1) + of);
+    find->setText(QStringLiteral("no such layer"));
+    QTest::keyClick(find, Qt::Key_Return);
+    QCOMPARE(result->text().trimmed(), QStringLiteral("no match"));
+  }
+
+  void collapsingBlocksReducesTheBoxesAndExpandingRestoresThem() {
+    QVERIFY(open(*window_, writeEncoderModel()));
+    GraphView* graph = window_->graphView();
+    const int all = graph->nodeItemCount();
+    QCOMPARE(all, window_->document()->layerCount() + 2);
+    QCOMPARE(int(graph->blocks().prefixes.size()), kEncoderLayers);
+    QCOMPARE(graph->blocks().prefixes[5], QStringLiteral("/encoder/layers.5"));
+
+    action("actionCollapseBlocks")->trigger();
+    QCOMPARE(graph->nodeItemCount(), kEncoderLayers + 2 + 2);  // blocks, embed and head, pills
+    QVERIFY(graph->zoomLevel() >= GraphView::kLegibleScale);
+    QVERIFY(
+        itemWithTip(graph, QStringLiteral("/encoder/layers.5: %1 layers").arg(kLayersPerBlock)));
+    action("actionExpandBlocks")->trigger();
+    QCOMPARE(graph->nodeItemCount(), all);
+
+    // One block: double-clicking its frame collapses it, double-clicking its box expands it.
+    QGraphicsItem* frame = itemWithTip(graph, QStringLiteral("/encoder/layers.5\n"));
+    QVERIFY(frame);
+    const QPointF corner = frame->sceneBoundingRect().topLeft() + QPointF(4, 4);
+    graph->centerOn(corner);
+    QTest::mouseDClick(graph->viewport(), Qt::LeftButton, {}, graph->mapFromScene(corner));
+    QVERIFY(graph->isBlockCollapsed(5));
+    QCOMPARE(graph->nodeItemCount(), all - kLayersPerBlock + 1);
+    QGraphicsItem* box = itemWithTip(graph, QStringLiteral("/encoder/layers.5: "));
+    QVERIFY(box);
+    QVERIFY(visibleScene(graph).contains(box->sceneBoundingRect().center()));
+    QTest::mouseDClick(graph->viewport(), Qt::LeftButton, {},
+                       graph->mapFromScene(box->sceneBoundingRect().center()));
+    QVERIFY(!graph->isBlockCollapsed(5));
+    QCOMPARE(graph->nodeItemCount(), all);
+  }
+
+  void selectingALayerInACollapsedBlockExpandsIt() {
+    QVERIFY(open(*window_, writeEncoderModel()));
+    GraphView* graph = window_->graphView();
+    ModelDocument* document = window_->document();
+    action("actionCollapseBlocks")->trigger();
+    const int collapsed = graph->nodeItemCount();
+    const int row = graph->blocks().members[7][2];
+    QTableView* table = window_->layerTable();
+    for (int r = 0; r < table->model()->rowCount(); ++r)
+      if (table->model()->index(r, 0).data(LayerTableModel::RowRole).toInt() == row)
+        table->selectRow(r);
+    QCOMPARE(document->currentRow(), row);
+    QVERIFY(!graph->isBlockCollapsed(7));
+    QVERIFY(graph->isBlockCollapsed(6) && graph->isBlockCollapsed(8));
+    QCOMPARE(graph->nodeItemCount(), collapsed + kLayersPerBlock - 1);
+    QGraphicsItem* node = itemWithTip(graph, document->layer(row).name + QLatin1Char('\n'));
+    QVERIFY(node);
+    QVERIFY(visibleScene(graph).contains(node->sceneBoundingRect()));
+
+    // Find into a collapsed block opens it too.
+    auto* find = window_->findChild<QLineEdit*>(QStringLiteral("findEdit"));
+    find->setText(QStringLiteral("layers.12/attn/Mul"));
+    QTest::keyClick(find, Qt::Key_Return);
+    QCOMPARE(document->layer(document->currentRow()).name,
+             QStringLiteral("/encoder/layers.12/attn/Mul"));
+    QVERIFY(!graph->isBlockCollapsed(12));
   }
 
   // Two timings of one plan under two names are one bar that lists both runs (issue 17: the

@@ -1,7 +1,8 @@
 // The explorer's building blocks without the window: ModelDocument over the bundled samples, the
 // item models under QAbstractItemModelTester while the plan, the measurements and the model
-// change, the algorithm combo, the layered graph layout's geometric promises, the job runner's
-// ordering and cancellation, and the CSV/JSON exports.
+// change, the algorithm combo, the layered graph layout's geometric promises, the grouping of
+// layers into blocks by name prefix, the job runner's ordering and cancellation, and the CSV/JSON
+// exports.
 #include <QAbstractItemModelTester>
 #include <QBrush>
 #include <QComboBox>
@@ -24,6 +25,7 @@
 #include "algorithm_delegate.h"
 #include "algoscope/algoscope.h"
 #include "charts.h"
+#include "graph_groups.h"
 #include "job_runner.h"
 #include "layer_table_model.h"
 #include "model_document.h"
@@ -650,6 +652,59 @@ class WidgetsTest : public QObject {
           layout.lastStats().initialCrossings, layout.lastStats().crossings,
           double(timer.nsecsElapsed()) / 1e6);
     QCOMPARE(int(result.centers.size()), 1000);
+  }
+
+  void blockPrefixesSplitOnSlashesAndDots() {
+    const QString name = QStringLiteral("/encoder/layers.3/self_attn/MatMul");
+    const std::vector<int> ends = prefixTokenEnds(name);
+    QCOMPARE(int(ends.size()), 4);  // encoder, layers, 3, self_attn; MatMul is the node itself
+    QCOMPARE(name.left(ends[2]), QStringLiteral("/encoder/layers.3"));
+    QCOMPARE(name.left(ends[3]), QStringLiteral("/encoder/layers.3/self_attn"));
+    QVERIFY(prefixTokenEnds(QStringLiteral("conv1")).empty());
+    QCOMPARE(int(prefixTokenEnds(QStringLiteral("//a//b")).size()), 1);
+  }
+
+  // A ViT-like naming: an embedding, twelve encoder layers (norms, attention, MLP, residual Adds),
+  // a final norm. One block per encoder layer (15 boxes) is the deepest level within 60 boxes; one
+  // level deeper, each encoder layer is ten boxes (attention, MLP, and eight layers alone): 123.
+  void blocksTakeTheDeepestLevelWithinTheLimit() {
+    std::vector<QString> names = {QStringLiteral("/conv_proj/Conv"), QStringLiteral("/Reshape")};
+    for (int layer = 0; layer < 12; ++layer) {
+      const QString prefix = QStringLiteral("/encoder/layers/encoder_layer_%1").arg(layer);
+      for (const char* node :
+           {"ln_1/LayerNormalization", "self_attention/MatMul", "self_attention/Softmax",
+            "self_attention/MatMul_1", "Add", "ln_2/LayerNormalization", "mlp/mlp.0/MatMul",
+            "mlp/Gelu", "mlp/mlp.3/MatMul", "Add_1", "Add_2", "Add_3", "Add_4", "Add_5"})
+        names.push_back(prefix + QLatin1Char('/') + QLatin1String(node));
+    }
+    names.push_back(QStringLiteral("/encoder/ln/LayerNormalization"));
+    const LayerGroups blocks = groupLayersByPrefix(names, 60);
+    QCOMPARE(blocks.level, 3);
+    QCOMPARE(int(blocks.prefixes.size()), 12);
+    QCOMPARE(blocks.prefixes[3], QStringLiteral("/encoder/layers/encoder_layer_3"));
+    QCOMPARE(int(blocks.members[3].size()), 14);
+    QCOMPARE(blocks.collapsedBoxes, 12 + 3);
+    QCOMPARE(blocks.groupOf[0], -1);  // /conv_proj/Conv has no partner
+    QCOMPARE(blocks.groupOf[2], 0);
+    QCOMPARE(blocks.groupOf[names.size() - 1], -1);  // /encoder/ln alone at level 3
+    for (size_t group = 0; group < blocks.members.size(); ++group)
+      for (int member : blocks.members[group]) QCOMPARE(blocks.groupOf[size_t(member)], int(group));
+    // The level below splits each encoder layer: too many boxes for 60, fine for 130.
+    QCOMPARE(groupLayersAtLevel(names, 4).collapsedBoxes, 123);
+    QCOMPARE(groupLayersByPrefix(names, 130).level, 4);
+    QCOMPARE(groupLayersByPrefix(names, 122).level, 3);
+    // Fewer boxes allowed than even the first level gives: the first level, the coarsest there is.
+    QCOMPARE(groupLayersByPrefix(names, 2).level, 1);
+  }
+
+  void namesWithoutSharedPrefixesMakeNoBlocks() {
+    const std::vector<QString> names = {QStringLiteral("conv1"), QStringLiteral("/a/Relu"),
+                                        QStringLiteral("/b/Relu")};
+    const LayerGroups blocks = groupLayersByPrefix(names);
+    QCOMPARE(blocks.level, 0);
+    QVERIFY(blocks.prefixes.empty());
+    QCOMPARE(blocks.collapsedBoxes, 3);
+    QCOMPARE(blocks.groupOf, std::vector<int>({-1, -1, -1}));
   }
 
   void jobRunnerDeliversInOrderBeforeFinished() {
