@@ -251,6 +251,23 @@ QString tuneSummaryText(const TuneResult& result, std::optional<double> currentL
                      .arg(result.layers.size())
                      .arg(result.timings_performed)
                      .arg(result.cache_hits);
+  // Ties are decided by fixed rules, so re-tuning picks the same; the user sees where it mattered.
+  QStringList ties;
+  for (const TunedLayer& layer : result.layers)
+    if (!layer.tied.empty()) {
+      QStringList others;
+      for (const std::string& name : layer.tied) others << QString::fromStdString(name);
+      ties << QStringLiteral("%1: %2 over %3 (%4)")
+                  .arg(QString::fromStdString(layer.node), QString::fromStdString(layer.algorithm),
+                       others.join(QStringLiteral(", ")), QString::fromStdString(layer.tie_break));
+    }
+  constexpr int kTiesListed = 5;
+  if (!ties.isEmpty())
+    text += QStringLiteral(" %1 layer(s) tied within noise and were decided by lower error, then "
+                           "workspace, then registry order: %2%3.")
+                .arg(ties.size())
+                .arg(ties.mid(0, kTiesListed).join(QStringLiteral("; ")))
+                .arg(ties.size() > kTiesListed ? QStringLiteral("; …") : QString());
   if (!result.end_to_end) return text;
   text += QStringLiteral(" The tuned plan runs in %1 end to end")
               .arg(humanSeconds(result.end_to_end->latency.median_ms * 1e-3));

@@ -256,6 +256,17 @@ class WidgetsTest : public QObject {
     QCOMPARE(tuneSummaryText(tune, std::nullopt),
              QStringLiteral("Tuned 3 layer(s): 12 algorithm timing(s) performed, 1 layer(s) from "
                             "the tuning cache."));
+    // A layer whose candidates tied is named with what decided it.
+    tune.layers[1].node = "conv2";
+    tune.layers[1].algorithm = "im2col";
+    tune.layers[1].tied = {"smm", "direct"};
+    tune.layers[1].tie_break = "lower error";
+    QVERIFY2(tuneSummaryText(tune, std::nullopt)
+                 .endsWith(QStringLiteral("1 layer(s) tied within noise and were decided by lower "
+                                          "error, then workspace, then registry order: conv2: "
+                                          "im2col over smm, direct (lower error).")),
+             qPrintable(tuneSummaryText(tune, std::nullopt)));
+    tune.layers[1].tied.clear();
     tune.end_to_end = EndToEndResult{};
     tune.end_to_end->latency.median_ms = 2.5;
     QVERIFY2(tuneSummaryText(tune, 0.004)
