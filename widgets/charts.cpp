@@ -212,8 +212,7 @@ void LayerLatencyChart::rebuild() {
     return;
   }
   chart->setTitle(
-      QStringLiteral("Per-layer latency by algorithm (ms; dark bar: the plan's "
-                     "algorithm)"));
+      QStringLiteral("Per-layer latency by algorithm (ms; ringed: the plan's algorithm)"));
   // Horizontal bars list the first category at the bottom; reverse so the slowest is on top.
   std::reverse(rows.begin(), rows.end());
 
@@ -227,7 +226,7 @@ void LayerLatencyChart::rebuild() {
   QStringList names;
   for (int row : rows) names << document_->layer(row).name;
   QStringList categories = shortNames(names);
-  // The plan's algorithm in the label too: with a dozen algorithms the dark bar is easy to miss.
+  // The plan's algorithm in the label too: with a dozen algorithms a ring is easy to miss.
   for (int i = 0; i < int(rows.size()); ++i) {
     categories[i] += QStringLiteral(" [%1]").arg(document_->effectiveAlgorithm(rows[size_t(i)]));
     if (rows[size_t(i)] == selected) categories[i] += QStringLiteral(" ◀");
@@ -243,21 +242,36 @@ void LayerLatencyChart::rebuild() {
   // one is a zero-length bar, at the log axis's floor (a log axis has no zero).
   const bool log = logScale_->isChecked() && smallest > 0;
   const double missing = log ? std::pow(10, std::floor(std::log10(smallest))) : 0.0;
+  // The plan's algorithm is ringed at the end of its bar, not recoloured: a darker shade of one
+  // algorithm's colour could be taken for another's. The rings sit on a hidden axis that counts
+  // the categories as the bar series places them: group i spans i ± barWidth/2, set k's bar the
+  // k-th slice of it from the bottom.
+  constexpr double kBarWidth = 0.85;
+  auto* chosen = new QScatterSeries;
+  chosen->setName(QStringLiteral("plan's choice"));
+  chosen->setMarkerSize(11);
+  chosen->setColor(Qt::transparent);
+  chosen->setBorderColor(QColor(20, 20, 20));
+  const double slice = kBarWidth / double(algorithms.size());
+  int setIndex = 0;
   for (const QString& algorithm : algorithms) {
     auto* set = new QBarSet(algorithm);
     const QColor color = algorithmColor(algorithm);
     set->setColor(color.lighter(135));
     set->setBorderColor(color.darker(120));
-    set->setSelectedColor(color.darker(150));
     for (int i = 0; i < int(rows.size()); ++i) {
       auto timing = document_->timing(rows[size_t(i)], algorithm);
-      set->append(timing && timing->median > 0 ? timing->median * 1e3 : missing);
-      if (timing && document_->effectiveAlgorithm(rows[size_t(i)]) == algorithm) set->selectBar(i);
+      const double ms = timing && timing->median > 0 ? timing->median * 1e3 : missing;
+      set->append(ms);
+      if (timing && document_->effectiveAlgorithm(rows[size_t(i)]) == algorithm)
+        chosen->append(ms, i - kBarWidth / 2 + (setIndex + 0.5) * slice);
     }
     series->append(set);
+    ++setIndex;
   }
-  series->setBarWidth(0.85);
+  series->setBarWidth(kBarWidth);
   chart->addSeries(series);
+  chart->addSeries(chosen);
   auto* layersAxis = new QBarCategoryAxis;
   layersAxis->append(categories);
   chart->addAxis(layersAxis, Qt::AlignLeft);
@@ -265,6 +279,12 @@ void LayerLatencyChart::rebuild() {
   QAbstractAxis* valueAxis = latencyAxis(log, smallest, largest);
   chart->addAxis(valueAxis, Qt::AlignBottom);
   series->attachAxis(valueAxis);
+  auto* positionAxis = new QValueAxis;
+  positionAxis->setRange(-0.5, double(rows.size()) - 0.5);
+  positionAxis->setVisible(false);
+  chart->addAxis(positionAxis, Qt::AlignLeft);
+  chosen->attachAxis(valueAxis);
+  chosen->attachAxis(positionAxis);
   // On the right, one per line: a dozen algorithm names in a row below the chart get elided.
   chart->legend()->setAlignment(Qt::AlignRight);
 }

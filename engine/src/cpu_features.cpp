@@ -6,6 +6,8 @@
 #include <cpuid.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -66,9 +68,19 @@ IsaLevel detected_level() {
   return level;
 }
 
+IsaLevel default_level() {
+  static const IsaLevel level = [] {
+    if (const char* wanted = std::getenv("ALGOSCOPE_ISA"))
+      for (IsaLevel l : {IsaLevel::Avx512, IsaLevel::Avx2, IsaLevel::Portable})
+        if (std::strcmp(wanted, level_name(l)) == 0 && supports(l)) return l;
+    return detected_level();
+  }();
+  return level;
+}
+
 IsaLevel active_level() {
   const int cap = g_cap.load(std::memory_order_relaxed);
-  return cap < 0 ? detected_level() : static_cast<IsaLevel>(cap);
+  return cap < 0 ? default_level() : static_cast<IsaLevel>(cap);
 }
 
 void cap_level(std::optional<IsaLevel> level) {

@@ -129,6 +129,7 @@ TEST(ConvOnednn, PlansWithBlockedValuesAreTimedCheckedAndCancelled) {
   options.threads = 1;
   options.warmup = 1;
   options.repeat = 3;
+  options.adaptive.target_ci = 0;  // exactly `repeat` runs
   EndToEndResult timed = time_end_to_end(model, onednn, options);
   EXPECT_FALSE(timed.partial);
   EXPECT_EQ(timed.latency.samples, 3);

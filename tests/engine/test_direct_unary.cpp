@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 
+#include "cpu_features.h"
 #include "nn_op_harness.h"
 #include "ops/vector_math.h"
 
@@ -32,21 +33,17 @@ const char* kActivations[] = {"Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "Ha
   return all_close(a2, b2, atol, rtol);
 }
 
-// The clone of ALGOSCOPE_SIMD_CLONES functions that the ifunc resolvers pick on this CPU.
-std::string running_clone() {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4";
-  if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3";
-  return "default";
-}
-
-// ctest runs the Direct* tests a second time under valgrind, whose CPU has no AVX-512, so that
-// the AVX2 clones are checked too on an AVX-512 machine; ALGOSCOPE_EXPECT_CLONE says which
-// clone that run must be exercising (otherwise the second run would prove nothing).
-TEST(SimdClones, RunsTheExpectedClone) {
-  const char* want = std::getenv("ALGOSCOPE_EXPECT_CLONE");
-  if (!want) GTEST_SKIP() << "running the " << running_clone() << " clones";
-  EXPECT_EQ(running_clone(), want);
+// ctest runs the Direct* tests again with ALGOSCOPE_ISA=avx2 and =portable, so that every
+// level's vectorised loops are checked on one AVX-512 machine; ALGOSCOPE_EXPECT_LEVEL says which
+// level that run must be exercising (otherwise the second run would prove nothing).
+TEST(SimdVariants, RunAtTheExpectedLevel) {
+  const char* want = std::getenv("ALGOSCOPE_EXPECT_LEVEL");
+  const char* level = algoscope::cpu::level_name(algoscope::cpu::active_level());
+  if (!want) GTEST_SKIP() << "running the " << level << " loops";
+  EXPECT_STREQ(level, want);
+  EXPECT_NE(algoscope::cpu::machine_text().find(std::string("capped at ") + want),
+            std::string::npos)
+      << algoscope::cpu::machine_text();
 }
 
 void expect_matches(const OpCase& c) {

@@ -311,6 +311,7 @@ TEST(Placement, EndToEndTimingReportsEachTransferAsItsOwnRow) {
   options.threads = 1;
   options.warmup = 1;
   options.repeat = 3;
+  options.adaptive.target_ci = 0;  // exactly `repeat` runs
   options.inputs = input();
   const algoscope::EndToEndResult r =
       algoscope::time_end_to_end(model, plan_of(*model, {"1", "2", "4"}), options, *registry);

@@ -10,6 +10,7 @@
 #include <QAction>
 #include <QBarCategoryAxis>
 #include <QBarSeries>
+#include <QBarSet>
 #include <QChart>
 #include <QComboBox>
 #include <QDialog>
@@ -38,6 +39,7 @@
 #include <QTest>
 #include <QTextBrowser>
 #include <QTimer>
+#include <set>
 
 #include "algoscope/algoscope.h"
 #include "charts.h"
@@ -552,7 +554,8 @@ class MainWindowTest : public QObject {
     QVERIFY(window_->statusSummary().contains(QStringLiteral("latency")));
     QVERIFY(!window_->statusSummary().contains(QStringLiteral("not measured")));
     QCOMPARE(window_->plansChart()->chart()->series().size(), 1);
-    QCOMPARE(window_->layerChart()->chart()->series().size(), 1);
+    // The bars and the rings that mark the plan's algorithm.
+    QCOMPARE(window_->layerChart()->chart()->series().size(), 2);
     QVERIFY(
         window_->inspector()->algorithmHtml().contains(QStringLiteral("Measured on this layer")));
     // Editing the plan makes the measured latency stale, and the status bar says so.
@@ -651,8 +654,9 @@ class MainWindowTest : public QObject {
       QVERIFY(document->timing(row, document->layer(row).engineDefault).has_value());
     }
     QCOMPARE(window_->plansChart()->chart()->series().size(), 1);
-    // Per-layer chart: one bar set per measured algorithm (reference plus the engine's picks).
-    QVERIFY(window_->layerChart()->chart()->series().size() == 1);
+    // Per-layer chart: one bar set per measured algorithm (reference plus the engine's picks), and
+    // the rings.
+    QVERIFY(window_->layerChart()->chart()->series().size() == 2);
   }
 
   void planSaveAndLoadRoundTripThroughTheActions() {
@@ -1046,6 +1050,15 @@ class MainWindowTest : public QObject {
         qobject_cast<QAbstractBarSeries*>(window_->layerChart()->chart()->series().value(0));
     QVERIFY(bars);
     QVERIFY(bars->count() >= 3);
+    // The plan's algorithm is ringed at its median, not recoloured: no bar is drawn selected, and
+    // every ring sits at the median of some layer's plan algorithm.
+    auto* rings = qobject_cast<QScatterSeries*>(window_->layerChart()->chart()->series().value(1));
+    QVERIFY(rings && rings->count() >= 1);
+    for (QBarSet* set : bars->barSets()) QVERIFY(set->selectedBars().isEmpty());
+    std::set<double> planMedians;
+    for (int row = 0; row < document->layerCount(); ++row)
+      if (auto t = document->currentTiming(row)) planMedians.insert(t->median * 1e3);
+    for (const QPointF& ring : rings->points()) QVERIFY(planMedians.count(ring.x()));
     QVERIFY(window_->speedErrorChart()->pointCount() > convs);
     QVERIFY(window_->speedErrorChart()->chart()->series().size() >= 3);
     const int allPoints = window_->speedErrorChart()->pointCount();

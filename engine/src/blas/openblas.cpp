@@ -45,10 +45,12 @@ const OpenBlas& library() {
   static std::once_flag once;
   std::call_once(once, [] {
     // Zen 4/5 and Intel server cores with AVX-512: OpenBLAS's SkylakeX kernels are the right
-    // ones. Only our own choice when the user has not made one; setenv before the library's
-    // constructor.
+    // ones, unless ALGOSCOPE_ISA holds the engine to AVX2 (then the library's AVX2 kernels, so
+    // that the whole process runs as an AVX2 machine would). Only our own choice when the user
+    // has not made one; setenv before the library's constructor.
     if (std::getenv("OPENBLAS_CORETYPE") == nullptr && cpu::supports(cpu::IsaLevel::Avx512))
-      setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+      setenv("OPENBLAS_CORETYPE",
+             cpu::default_level() == cpu::IsaLevel::Avx512 ? "SkylakeX" : "Haswell", 0);
     std::vector<std::string> candidates;
     if (const char* chosen = std::getenv("ALGOSCOPE_OPENBLAS"); chosen && *chosen) {
       candidates = {chosen};

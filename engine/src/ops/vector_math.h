@@ -2,11 +2,14 @@
 // families: the run-time ISA dispatch, the OpenMP size threshold and branch-free float
 // approximations of exp, tanh and erf written so that the compiler vectorizes a loop calling them.
 //
-// Dispatch: ALGOSCOPE_SIMD_CLONES asks GCC/Clang for three copies of a function (x86-64-v4 =
-// AVX-512, x86-64-v3 = AVX2+FMA, and the baseline) and an ifunc resolver that picks one with
-// __builtin_cpu_supports when the library loads, so nothing assumes the build machine's ISA.
-// Kernels keep OpenMP regions *outside* cloned functions (the outlined region would not be
-// cloned) and call a cloned chunk function from inside the region.
+// Dispatch: a loop's body is written once, as an always-inline function, and
+// ALGOSCOPE_SIMD_VARIANTS(name, body) compiles it three times (target x86-64-v4 = AVX-512,
+// x86-64-v3 = AVX2+FMA, and the baseline) and defines `name`, which calls the one for
+// cpu::active_level() at each call: the level this CPU supports, or the lower one a test or a
+// benchmark capped it to (cpu::cap_level, kernel_bench --isa=avx2), so every level runs and is
+// measured on one machine. (GCC's target_clones would pick by the CPU alone, in an ifunc
+// resolver that no cap reaches.) Kernels keep OpenMP regions *outside* the body (an outlined
+// region would be compiled for the baseline) and call `name` from inside the region.
 //
 // The approximations follow Cephes (S. Moshier, "Methods and Programs for Mathematical
 // Functions", 1989): expf's range reduction x = n ln2 + r with a degree-6 polynomial, tanhf's odd
@@ -18,17 +21,38 @@
 #include <cstdint>
 #include <limits>
 
-// Not under ThreadSanitizer: it instruments the ifunc resolvers, which run while the dynamic
-// linker relocates the library, before TSan's runtime is up, and the process crashes at load.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(__SANITIZE_THREAD__)
-#define ALGOSCOPE_SIMD_CLONES \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define ALGOSCOPE_SIMD_CLONES
-#endif
+#include "cpu_features.h"
 
 #define ALGOSCOPE_INLINE inline __attribute__((always_inline))
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define ALGOSCOPE_SIMD_VARIANTS(name, body)                                    \
+  template <class... Args>                                                     \
+  __attribute__((target("arch=x86-64-v4"))) auto name##_avx512(Args... args) { \
+    return body(args...);                                                      \
+  }                                                                            \
+  template <class... Args>                                                     \
+  __attribute__((target("arch=x86-64-v3"))) auto name##_avx2(Args... args) {   \
+    return body(args...);                                                      \
+  }                                                                            \
+  template <class... Args>                                                     \
+  auto name(Args... args) {                                                    \
+    switch (::algoscope::cpu::active_level()) {                                \
+      case ::algoscope::cpu::IsaLevel::Avx512:                                 \
+        return name##_avx512(args...);                                         \
+      case ::algoscope::cpu::IsaLevel::Avx2:                                   \
+        return name##_avx2(args...);                                           \
+      default:                                                                 \
+        return body(args...);                                                  \
+    }                                                                          \
+  }
+#else
+#define ALGOSCOPE_SIMD_VARIANTS(name, body) \
+  template <class... Args>                  \
+  auto name(Args... args) {                 \
+    return body(args...);                   \
+  }
+#endif
 
 namespace algoscope::ops::vmath {
 

@@ -17,7 +17,7 @@ namespace {
 
 using namespace vmath;
 
-ALGOSCOPE_SIMD_CLONES void exp_row(float* __restrict s, int64_t cols, float* max_out,
+ALGOSCOPE_INLINE void exp_row_body(float* __restrict s, int64_t cols, float* max_out,
                                    float* sum_out) {
   float max = -std::numeric_limits<float>::infinity();
 #pragma omp simd reduction(max : max)
@@ -34,6 +34,7 @@ ALGOSCOPE_SIMD_CLONES void exp_row(float* __restrict s, int64_t cols, float* max
   *max_out = max;
   *sum_out = sum;
 }
+ALGOSCOPE_SIMD_VARIANTS(exp_row, exp_row_body)
 
 }  // namespace
 

@@ -45,7 +45,7 @@ ALGOSCOPE_INLINE void loops(const float* __restrict a, int64_t sa, const float* 
   }
 }
 
-ALGOSCOPE_SIMD_CLONES void run_chunk(DirectOp op, const float* a, int64_t sa, const float* b,
+ALGOSCOPE_INLINE void run_chunk_body(DirectOp op, const float* a, int64_t sa, const float* b,
                                      int64_t sb, float* y, int64_t n) {
   switch (op) {
     case DirectOp::Add:
@@ -64,6 +64,7 @@ ALGOSCOPE_SIMD_CLONES void run_chunk(DirectOp op, const float* a, int64_t sa, co
       return loops(a, sa, b, sb, y, n, [](float u, float) { return u * u * u; });
   }
 }
+ALGOSCOPE_SIMD_VARIANTS(run_chunk, run_chunk_body)
 
 // Pow's exponent when it is a constant scalar float the kernel can rewrite; 0 otherwise.
 int constant_exponent(const Layer& layer) {

@@ -46,7 +46,7 @@ std::vector<float> tap_counts(int64_t outputs, int64_t stride, int64_t pad_begin
   return counts;
 }
 
-ALGOSCOPE_SIMD_CLONES void average_plane(const float* __restrict x, float* __restrict y,
+ALGOSCOPE_INLINE void average_plane_body(const float* __restrict x, float* __restrict y,
                                          const Plane2D& p, const float* __restrict rows,
                                          const float* __restrict cols) {
   for (int64_t oh = 0; oh < p.oh; ++oh) {
@@ -82,6 +82,7 @@ ALGOSCOPE_SIMD_CLONES void average_plane(const float* __restrict x, float* __res
     }
   }
 }
+ALGOSCOPE_SIMD_VARIANTS(average_plane, average_plane_body)
 
 }  // namespace
 

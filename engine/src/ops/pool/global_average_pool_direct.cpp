@@ -14,7 +14,7 @@ namespace {
 
 using namespace vmath;
 
-ALGOSCOPE_SIMD_CLONES void plane_means(const float* __restrict x, float* __restrict y,
+ALGOSCOPE_INLINE void plane_means_body(const float* __restrict x, float* __restrict y,
                                        int64_t planes, int64_t plane) {
   const double scale = plane ? 1.0 / static_cast<double>(plane) : 0.0;
   for (int64_t p = 0; p < planes; ++p) {
@@ -25,6 +25,7 @@ ALGOSCOPE_SIMD_CLONES void plane_means(const float* __restrict x, float* __restr
     y[p] = static_cast<float>(s * scale);
   }
 }
+ALGOSCOPE_SIMD_VARIANTS(plane_means, plane_means_body)
 
 }  // namespace
 

@@ -28,7 +28,7 @@ inline void inside_range(int64_t offset, int64_t stride, int64_t extent, int64_t
   if (hi < lo) hi = lo;
 }
 
-ALGOSCOPE_SIMD_CLONES void max_plane(const float* __restrict x, float* __restrict y,
+ALGOSCOPE_INLINE void max_plane_body(const float* __restrict x, float* __restrict y,
                                      const Plane2D& p) {
   for (int64_t oh = 0; oh < p.oh; ++oh) {
     float* yr = y + oh * p.ow;
@@ -57,6 +57,7 @@ ALGOSCOPE_SIMD_CLONES void max_plane(const float* __restrict x, float* __restric
     }
   }
 }
+ALGOSCOPE_SIMD_VARIANTS(max_plane, max_plane_body)
 
 }  // namespace
 

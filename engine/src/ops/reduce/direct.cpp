@@ -46,15 +46,16 @@ std::optional<Blocks> blocks(const ReduceGeometry& g) {
   return b;
 }
 
-ALGOSCOPE_SIMD_CLONES double row_sum(const float* __restrict x, int64_t n) {
+ALGOSCOPE_INLINE double row_sum_body(const float* __restrict x, int64_t n) {
   double s = 0.0;
 #pragma omp simd reduction(+ : s)
   for (int64_t i = 0; i < n; ++i) s += static_cast<double>(x[i]);
   return s;
 }
+ALGOSCOPE_SIMD_VARIANTS(row_sum, row_sum_body)
 
 // acc[i] += sum over r of x[r * inner + i], for i in [0, inner).
-ALGOSCOPE_SIMD_CLONES void column_sums(const float* __restrict x, int64_t rows, int64_t inner,
+ALGOSCOPE_INLINE void column_sums_body(const float* __restrict x, int64_t rows, int64_t inner,
                                        double* __restrict acc) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* row = x + r * inner;
@@ -62,6 +63,7 @@ ALGOSCOPE_SIMD_CLONES void column_sums(const float* __restrict x, int64_t rows, 
     for (int64_t i = 0; i < inner; ++i) acc[i] += static_cast<double>(row[i]);
   }
 }
+ALGOSCOPE_SIMD_VARIANTS(column_sums, column_sums_body)
 
 }  // namespace
 

@@ -22,7 +22,7 @@ namespace {
 using namespace vmath;
 
 // One contiguous line of `n` elements.
-ALGOSCOPE_SIMD_CLONES void line(const float* __restrict x, float* __restrict y, int64_t n,
+ALGOSCOPE_INLINE void line_body(const float* __restrict x, float* __restrict y, int64_t n,
                                 bool log) {
   float max = -std::numeric_limits<float>::infinity();
 #pragma omp simd reduction(max : max)
@@ -57,10 +57,11 @@ ALGOSCOPE_SIMD_CLONES void line(const float* __restrict x, float* __restrict y, 
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) y[i] *= scale;
 }
+ALGOSCOPE_SIMD_VARIANTS(line, line_body)
 
 // `inner` interleaved lines of `n` elements each (element j of line i at j * inner + i);
 // `buffer` holds 2 * inner floats.
-ALGOSCOPE_SIMD_CLONES void strided_lines(const float* __restrict x, float* __restrict y, int64_t n,
+ALGOSCOPE_INLINE void strided_lines_body(const float* __restrict x, float* __restrict y, int64_t n,
                                          int64_t inner, bool log, float* __restrict buffer) {
   float* max = buffer;
   float* sum = buffer + inner;
@@ -100,6 +101,7 @@ ALGOSCOPE_SIMD_CLONES void strided_lines(const float* __restrict x, float* __res
     for (int64_t i = 0; i < inner; ++i) out[i] *= sum[i];
   }
 }
+ALGOSCOPE_SIMD_VARIANTS(strided_lines, strided_lines_body)
 
 }  // namespace
 

@@ -19,7 +19,7 @@ using namespace vmath;
 
 // One chunk of one activation. The switch sits outside the loops so every case is a plain loop
 // the compiler vectorizes for the clone's ISA.
-ALGOSCOPE_SIMD_CLONES void activation_chunk(Activation act, float alpha, float beta,
+ALGOSCOPE_INLINE void activation_chunk_body(Activation act, float alpha, float beta,
                                             const float* __restrict x, float* __restrict y,
                                             int64_t n) {
   switch (act) {
@@ -68,6 +68,7 @@ ALGOSCOPE_SIMD_CLONES void activation_chunk(Activation act, float alpha, float b
       return;
   }
 }
+ALGOSCOPE_SIMD_VARIANTS(activation_chunk, activation_chunk_body)
 
 }  // namespace
 
