@@ -176,8 +176,10 @@ AlgorithmText row_norm_direct_text(const std::string& op_type) {
           "large against the spread does not cancel the way sum(x^2) - n mean^2 would), then "
           "the output, " +
           (layer ? "(x - mean) * inv_std * scale[i] + B[i] with a scale per element"
-                 : "(x - mean) * a + B with a = inv_std * scale hoisted out of each channel's "
-                   "plane") +
+           : op_type == "InstanceNormalization"
+               ? "(x - mean) * a + B with a = inv_std * scale hoisted out of the plane"
+               : "(x - mean) * a + B with a = inv_std * scale hoisted out of each channel's "
+                 "plane (of the whole row at opset 18, whose parameters are per group)") +
           ". Each block of 1024 elements is summed in 64 float lanes (independent vector "
           "accumulators, so the adds do not wait on each other), and the blocks in double. The "
           "loops are compiled for AVX-512, AVX2+FMA and baseline x86-64, picked for the running "

@@ -2,6 +2,7 @@
 // their statistics from the input itself: LayerNormalization (opset 17), InstanceNormalization
 // (opsets 1 and 6) and GroupNormalization (opset 18's per-group and opset 21's per-channel scale
 // and bias). Every check throws an Error that says what is wrong; the loader adds the node's name.
+#include <algorithm>
 #include <string>
 
 #include "ops/common.h"
