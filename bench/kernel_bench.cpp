@@ -1,7 +1,9 @@
 // Times every registered algorithm of Conv, Gemm and Attention on the shapes the algorithm library
 // is judged by (the ai3 paper's C->C 3x3 layers at batch 10, ResNet-50's 1x1 and 3x3 layers,
 // MobileNetV2's depthwise layers, 1024^3 and ResNet-50's FC; attention over 12 heads of depth 64
-// at 197, 1024 and 4096 tokens), oneDNN's provider algorithms in the same binary.
+// at 197, 1024 and 4096 tokens), oneDNN's provider algorithms in the same binary; and the
+// normalizations (ViT-B/16's LayerNorm rows, an InstanceNorm and a GroupNorm layer) with their
+// `reference` beside `direct`, since there is no provider to compare with.
 // Each benchmark prepares the kernel once (weights transformed outside the timed loop) and times
 // run() only. After the Google Benchmark output a summary table gives, per shape, each
 // algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time), time / oneDNN's best and
@@ -37,11 +39,13 @@ struct LayerCase {
   Node node;
   std::vector<Tensor> inputs;
   std::vector<bool> constant;
+  int64_t opset = 13;
+  bool time_reference = false;  // also time `reference` (ops without a provider to compare with)
 
   Layer layer() const {
     Layer l;
     l.node = &node;
-    l.opset = 13;
+    l.opset = opset;
     for (size_t i = 0; i < inputs.size(); ++i) {
       l.inputs.push_back(inputs[i].info());
       l.present.push_back(true);
@@ -98,6 +102,26 @@ LayerCase attention(std::string label, int64_t heads, int64_t tokens, int64_t de
   return lc;
 }
 
+// LayerNormalization (opset 17) over the last axis, InstanceNormalization or GroupNormalization
+// (opset 21, per-channel parameters) with `groups` groups of X [n, c, hw, hw].
+LayerCase normalization(std::string label, const std::string& op, Shape x, int64_t groups = 0) {
+  LayerCase lc;
+  lc.label = std::move(label);
+  lc.node.name = lc.label;
+  lc.node.op_type = op;
+  lc.node.inputs = {"x", "scale", "b"};
+  lc.node.outputs = {"y"};
+  const int64_t params = x.back();
+  const int64_t channels = x.size() > 1 ? x[1] : params;
+  if (groups) lc.node.attributes["num_groups"] = Attribute{groups};
+  const int64_t p = op == "LayerNormalization" ? params : channels;
+  lc.inputs = {random_tensor(x, 9), random_tensor({p}, 10), random_tensor({p}, 11)};
+  lc.constant = {false, true, true};
+  lc.opset = op == "LayerNormalization" ? 17 : op == "GroupNormalization" ? 21 : 6;
+  lc.time_reference = true;
+  return lc;
+}
+
 std::vector<LayerCase> cases() {
   std::vector<LayerCase> all;
   // The seed paper's C -> C 3x3 pad 1 layers at batch 10.
@@ -130,6 +154,10 @@ std::vector<LayerCase> cases() {
   all.push_back(gemm("gemm/resnet50_fc_b32", 32, 1000, 2048));
   for (int64_t tokens : {197, 1024, 4096})
     all.push_back(attention("attention/12x" + std::to_string(tokens) + "x64", 12, tokens, 64));
+  all.push_back(normalization("norm/layernorm_vit_197x768", "LayerNormalization", {1, 197, 768}));
+  all.push_back(normalization("norm/instancenorm_64@56", "InstanceNormalization", {1, 64, 56, 56}));
+  all.push_back(
+      normalization("norm/groupnorm_32g_256@28", "GroupNormalization", {1, 256, 28, 28}, 32));
   return all;
 }
 
@@ -215,7 +243,8 @@ int main(int argc, char** argv) {
     const OpDefinition* op = Registry::instance().find_op(lc.node.op_type);
     const Layer layer = lc.layer();
     for (const Algorithm& algorithm : op->algorithms) {
-      if (algorithm.name == kReference || algorithm.why_not(layer)) continue;
+      if ((algorithm.name == kReference && !lc.time_reference) || algorithm.why_not(layer))
+        continue;
       const double flops = op->flop_count(layer);
       benchmark::RegisterBenchmark(
           (lc.label + "/" + algorithm.name).c_str(),

@@ -7,7 +7,15 @@ for a seeded random input, in ONNX's test_data_set layout:
 
 A model named NAME:raw is exported the way an exporter that optimizes nothing would write it:
 BatchNormalization nodes kept (TrainingMode.PRESERVE on an eval-mode model), shape sub-graphs left
-unfolded. algoscope's loader must then do the folding itself.
+unfolded. algoscope's loader must then do the folding itself. NAME@OPSET exports at that opset
+(written to OUT/NAME_opsetOPSET) instead of --opset's: at 17, torch writes LayerNormalization as
+one node instead of its ReduceMean/Sub/Pow/Sqrt/Div decomposition.
+
+Besides torchvision's architectures, two small models made here exercise the normalizations that
+torchvision's classifiers lack: transformer_encoder (a 4-layer torch.nn.TransformerEncoder with
+GELU and LayerNorm, batch-first tokens) and norm_convnet (convolutions with nn.GroupNorm, which
+torch exports as InstanceNormalization over the grouped channels, and nn.InstanceNorm2d with
+affine parameters).
 
 The models are the independent peer for algoscope's end-to-end tests. Nothing is downloaded:
 weights are random (BatchNorm statistics too, so that folding BatchNorm into Conv is exercised).
@@ -34,14 +42,58 @@ def randomize_batchnorm(model, generator):
             m.running_var = torch.rand(c, generator=generator) * 1.0 + 0.5
 
 
-def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm):
+class NormConvNet(torch.nn.Module):
+    """Conv -> GroupNorm -> ReLU -> Conv -> InstanceNorm2d (affine) -> ReLU -> pool -> Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 32, 3, padding=1), torch.nn.GroupNorm(8, 32), torch.nn.ReLU(),
+            torch.nn.Conv2d(32, 48, 3, stride=2, padding=1),
+            torch.nn.InstanceNorm2d(48, affine=True), torch.nn.ReLU(),
+            torch.nn.Conv2d(48, 64, 3, padding=1), torch.nn.GroupNorm(1, 64), torch.nn.ReLU())
+        self.head = torch.nn.Linear(64, 10)
+
+    def forward(self, x):
+        return self.head(self.features(x).mean(dim=(2, 3)))
+
+
+def small_model(name, generator, batch):
+    """One of the models defined here and its input, or None for a torchvision name."""
+    if name == "transformer_encoder":
+        layer = torch.nn.TransformerEncoderLayer(d_model=192, nhead=3, dim_feedforward=768,
+                                                 activation="gelu", batch_first=True)
+        model = torch.nn.TransformerEncoder(layer, num_layers=4, norm=torch.nn.LayerNorm(192))
+        return model, torch.randn(batch, 50, 192, generator=generator)
+    if name == "norm_convnet":
+        return NormConvNet(), torch.randn(batch, 3, 64, 64, generator=generator)
+    return None
+
+
+def randomize_norm_affine(model, generator):
+    """LayerNorm/GroupNorm/InstanceNorm start at scale 1, shift 0: random values make the test
+    notice a kernel that ignores or misplaces them."""
+    for m in model.modules():
+        if isinstance(m, (torch.nn.LayerNorm, torch.nn.GroupNorm,
+                          torch.nn.modules.instancenorm._InstanceNorm)) and m.weight is not None:
+            m.weight.data = torch.rand(m.weight.shape, generator=generator) + 0.5
+            m.bias.data = torch.randn(m.bias.shape, generator=generator) * 0.1
+
+
+def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm, folder):
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
-    kwargs = {"weights": None}
-    if name in ("googlenet", "inception_v3"):
-        kwargs.update(aux_logits=False, init_weights=True)
-    model = getattr(torchvision.models, name)(**kwargs)
+    small = small_model(name, generator, batch)
+    if small:
+        model, x = small
+    else:
+        kwargs = {"weights": None}
+        if name in ("googlenet", "inception_v3"):
+            kwargs.update(aux_logits=False, init_weights=True)
+        model = getattr(torchvision.models, name)(**kwargs)
+        x = None
     randomize_batchnorm(model, generator)
+    randomize_norm_affine(model, generator)
     # torchvision zero-initializes some layers (ViT's classifier head): an all-zero output would
     # make the comparison with PyTorch vacuous.
     with torch.no_grad():
@@ -49,10 +101,11 @@ def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm):
             if p.dim() > 1 and not p.any():
                 p.copy_(torch.randn(p.shape, generator=generator) * 0.02)
     model.eval()
-    x = torch.randn(batch, 3, size, size, generator=generator)
+    if x is None:
+        x = torch.randn(batch, 3, size, size, generator=generator)
     with torch.no_grad():
         y = model(x)
-    target = os.path.join(out_dir, name)
+    target = os.path.join(out_dir, folder)
     data = os.path.join(target, "test_data_set_0")
     os.makedirs(data, exist_ok=True)
     torch.onnx.export(model, x, os.path.join(target, "model.onnx"), opset_version=opset,
@@ -81,13 +134,15 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(2)
     for spec in args.models:
+        spec, _, opset = spec.partition("@")
         name, _, variant = spec.partition(":")
-        if os.path.exists(os.path.join(args.out_dir, name, "test_data_set_0", "output_0.pb")):
-            print(f"{name}: already exported")
+        folder = f"{name}_opset{opset}" if opset else name
+        if os.path.exists(os.path.join(args.out_dir, folder, "test_data_set_0", "output_0.pb")):
+            print(f"{folder}: already exported")
             continue
         raw = variant == "raw"
-        export(name, args.out_dir, args.seed, args.opset, args.batch, args.size,
-               not (args.no_constant_folding or raw), raw)
+        export(name, args.out_dir, args.seed, int(opset or args.opset), args.batch, args.size,
+               not (args.no_constant_folding or raw), raw, folder)
     return 0
 
 

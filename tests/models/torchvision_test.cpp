@@ -60,6 +60,34 @@ TEST_P(TorchvisionModel, ReferencePlanMatchesPyTorch) { run_and_compare(GetParam
 
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionModel,
                          ::testing::Values("resnet18", "squeezenet1_1", "mobilenet_v2"));
+// Small models exported at opset 17 (export_torchvision.py defines them): a transformer encoder
+// whose LayerNorms are LayerNormalization nodes, and a conv net with GroupNorm (exported as
+// InstanceNormalization over grouped channels) and InstanceNorm2d.
+INSTANTIATE_TEST_SUITE_P(Opset17, TorchvisionModel,
+                         ::testing::Values("transformer_encoder_opset17", "norm_convnet_opset17"));
+
+// The opset-17 exports above really hold the normalization ops as single nodes (a torch that
+// decomposed them would make the comparison prove nothing about them), and the default plan runs
+// them with the direct kernel.
+TEST(TorchvisionExport, Opset17ExportsKeepTheNormalizationOps) {
+  const std::pair<const char*, std::pair<const char*, size_t>> expected[] = {
+      {"transformer_encoder_opset17", {"LayerNormalization", 9}},  // 2 per layer + the final norm
+      {"vit_b_16_opset17", {"LayerNormalization", 25}},            // 12 layers' 2 + the final
+      {"norm_convnet_opset17", {"InstanceNormalization", 3}}};
+  for (const auto& [name, op] : expected) {
+    const fs::path file = model_root() / name / "model.onnx";
+    ASSERT_TRUE(fs::exists(file)) << "missing export " << file << " (run via ctest)";
+    auto model = std::make_shared<const Model>(load_model(file.string()));
+    const Session session(model, Plan::for_model(*model), SessionOptions{2});
+    size_t count = 0;
+    for (const CompiledLayer& l : session.layers()) {
+      if (l.node->op_type != op.first) continue;
+      ++count;
+      EXPECT_EQ(l.algorithm->name, "direct") << l.node->name;
+    }
+    EXPECT_EQ(count, op.second) << name;
+  }
+}
 
 // More architectures, each exercising other ops (concatenating branches, channel shuffles,
 // squeeze-excitation, hard-swish, attention); default plan only, to keep the suite short.
@@ -67,7 +95,8 @@ class TorchvisionArchitecture : public ::testing::TestWithParam<std::string> {};
 TEST_P(TorchvisionArchitecture, DefaultPlanMatchesPyTorch) { run_and_compare(GetParam(), false); }
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionArchitecture,
                          ::testing::Values("googlenet", "densenet121", "shufflenet_v2_x1_0",
-                                           "efficientnet_b0", "mobilenet_v3_small", "vit_b_16"));
+                                           "efficientnet_b0", "mobilenet_v3_small", "vit_b_16",
+                                           "vit_b_16_opset17"));
 
 TEST(TorchvisionExport, TorchFoldedResNetLoadsWithStaticShapes) {
   auto model = load_model((model_root() / "resnet18" / "model.onnx").string());

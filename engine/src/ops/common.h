@@ -89,4 +89,10 @@ inline const float* optional_float_input(const KernelIO& io, size_t index, bool 
                                                                 : nullptr;
 }
 
+// Output `index` as floats when the node asks for it (LayerNormalization's Mean), else nullptr.
+inline float* optional_float_output(const KernelIO& io, size_t index) {
+  return io.outputs.size() > index && io.outputs[index] ? io.outputs[index]->data<float>()
+                                                        : nullptr;
+}
+
 }  // namespace algoscope::ops

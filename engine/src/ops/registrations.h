@@ -42,7 +42,7 @@ void register_gemm(Registry& registry);
 void register_matmul(Registry& registry);
 // MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool
 void register_pool(Registry& registry);
-// BatchNormalization, LRN
+// BatchNormalization, LRN, LayerNormalization, InstanceNormalization, GroupNormalization
 void register_normalization(Registry& registry);
 // Softmax, LogSoftmax
 void register_softmax(Registry& registry);
