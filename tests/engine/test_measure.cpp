@@ -196,6 +196,9 @@ algoscope::TuneOptions tune_options(const std::string& cache_path) {
   algoscope::TuneOptions o;
   o.threads = 1;
   o.repeat = 3;
+  // Exactly `repeat` samples: these tests count them (adaptive repeating has its own test).
+  o.adaptive.target_ci = 0;
+  o.plans_adaptive.target_ci = 0;
   o.cache_path = cache_path;
   o.measure_end_to_end = false;
   return o;
