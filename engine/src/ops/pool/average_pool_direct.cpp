@@ -21,14 +21,6 @@ namespace {
 
 using namespace vmath;
 
-inline void inside_range(int64_t offset, int64_t stride, int64_t extent, int64_t outputs,
-                         int64_t& lo, int64_t& hi) {
-  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  const int64_t last = extent - 1 - offset;
-  hi = last < 0 ? 0 : std::min(outputs, last / stride + 1);
-  if (hi < lo) hi = lo;
-}
-
 // Counted taps along one axis for every output position.
 std::vector<float> tap_counts(int64_t outputs, int64_t stride, int64_t pad_begin, int64_t kernel,
                               int64_t dilation, int64_t extent, int64_t pad_end, bool include_pad) {
@@ -52,28 +44,7 @@ ALGOSCOPE_SIMD_CLONES void average_plane(const float* __restrict x, float* __res
   for (int64_t oh = 0; oh < p.oh; ++oh) {
     float* yr = y + oh * p.ow;
     for (int64_t i = 0; i < p.ow; ++i) yr[i] = 0.0f;
-    for (int64_t kh = 0; kh < p.kh; ++kh) {
-      const int64_t ih = oh * p.sh - p.pad_top + kh * p.dh;
-      if (ih < 0 || ih >= p.h) continue;
-      const float* xr = x + ih * p.w;
-      for (int64_t kw = 0; kw < p.kw; ++kw) {
-        const int64_t offset = kw * p.dw - p.pad_left;
-        int64_t lo, hi;
-        inside_range(offset, p.sw, p.w, p.ow, lo, hi);
-        const float* xs = xr + offset;
-        if (p.sw == 1) {
-#pragma omp simd
-          for (int64_t o = lo; o < hi; ++o) yr[o] += xs[o];
-        } else if (p.sw == 2) {
-#pragma omp simd
-          for (int64_t o = lo; o < hi; ++o) yr[o] += xs[2 * o];
-        } else {
-          const int64_t s = p.sw;
-#pragma omp simd
-          for (int64_t o = lo; o < hi; ++o) yr[o] += xs[s * o];
-        }
-      }
-    }
+    combine_taps_into_row(x, yr, p, oh, [](float sum, float v) { return sum + v; });
     const float r = rows[oh];
 #pragma omp simd
     for (int64_t o = 0; o < p.ow; ++o) {
@@ -86,11 +57,7 @@ ALGOSCOPE_SIMD_CLONES void average_plane(const float* __restrict x, float* __res
 }  // namespace
 
 std::optional<std::string> average_pool_direct_not_applicable(const Layer& layer) {
-  const PoolGeometry g = pool_geometry(layer);
-  if (!plane_2d(g.window).ok)
-    return "the direct kernel covers 1-D and 2-D windows; this one is " +
-           std::to_string(g.window.rank()) + "-D";
-  return std::nullopt;
+  return plane_2d_reason(pool_geometry(layer).window);
 }
 
 std::unique_ptr<Kernel> prepare_average_pool_direct(const Layer& layer) {

@@ -3,6 +3,7 @@
 // registry.cpp turns these into named Algorithms.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "algoscope/registry.h"
 #include "ops/algorithm_text.h"
 #include "ops/common.h"
+#include "ops/vector_math.h"
 #include "ops/window.h"
 
 namespace algoscope::ops::pool {
@@ -50,6 +52,21 @@ std::unique_ptr<Kernel> per_plane_kernel(const Layer& layer, PlaneValue plane_va
   });
 }
 
+// The outer loops of the reference MaxPool and AveragePool: calls visit(plane, out, o) for every
+// output of every (image, channel) plane, out being the output's flat index within its plane and o
+// its multi-index in the window's output.
+template <class Visit>
+void for_each_output(const PoolGeometry& g, Visit visit) {
+  const Window& win = g.window;
+  std::vector<int64_t> o(win.rank());
+  for (int64_t plane = 0; plane < g.batch * g.channels; ++plane) {
+    for (int64_t out = 0; out < win.output_size(); ++out) {
+      unravel(out, win.output, o);
+      visit(plane, out, o);
+    }
+  }
+}
+
 // The 1-D or 2-D window of a pooling layer as plain numbers (1-D as a 2-D window of height 1),
 // for the `direct` kernels. ok is false for 3-D and higher windows.
 struct Plane2D {
@@ -70,6 +87,54 @@ inline Plane2D plane_2d(const Window& win) {
     p.pad_top = win.pad_begin[0], p.pad_bottom = win.pad_end[0], p.oh = win.output[0];
   }
   return p;
+}
+
+// Why plane_2d cannot take the window (the direct kernels' not_applicable): its rank.
+inline std::optional<std::string> plane_2d_reason(const Window& win) {
+  if (plane_2d(win).ok) return std::nullopt;
+  return "the direct kernel covers 1-D and 2-D windows; this one is " + std::to_string(win.rank()) +
+         "-D";
+}
+
+// The outputs o in [lo, hi) for which o * stride + offset lies in [0, extent): along one axis, the
+// outputs whose window tap at `offset` is inside the input.
+inline void inside_range(int64_t offset, int64_t stride, int64_t extent, int64_t outputs,
+                         int64_t& lo, int64_t& hi) {
+  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  const int64_t last = extent - 1 - offset;  // o * stride <= last
+  hi = last < 0 ? 0 : std::min(outputs, last / stride + 1);
+  if (hi < lo) hi = lo;
+}
+
+// The inner loops of the direct MaxPool and AveragePool: folds into output row `oh` (yr, already
+// initialized) every kernel tap (kh, kw) that lands in the input plane x, as yr[o] =
+// combine(yr[o], tap's input) in one SIMD pass per tap over the range of outputs for which the tap
+// is inside, so padding needs no test in the inner loop. Inlined into its callers' ISA clones.
+template <class Combine>
+ALGOSCOPE_INLINE void combine_taps_into_row(const float* __restrict x, float* __restrict yr,
+                                            const Plane2D& p, int64_t oh, Combine combine) {
+  for (int64_t kh = 0; kh < p.kh; ++kh) {
+    const int64_t ih = oh * p.sh - p.pad_top + kh * p.dh;
+    if (ih < 0 || ih >= p.h) continue;
+    const float* xr = x + ih * p.w;
+    for (int64_t kw = 0; kw < p.kw; ++kw) {
+      const int64_t offset = kw * p.dw - p.pad_left;
+      int64_t lo, hi;
+      inside_range(offset, p.sw, p.w, p.ow, lo, hi);
+      const float* xs = xr + offset;
+      if (p.sw == 1) {
+#pragma omp simd
+        for (int64_t o = lo; o < hi; ++o) yr[o] = combine(yr[o], xs[o]);
+      } else if (p.sw == 2) {
+#pragma omp simd
+        for (int64_t o = lo; o < hi; ++o) yr[o] = combine(yr[o], xs[2 * o]);
+      } else {
+        const int64_t s = p.sw;
+#pragma omp simd
+        for (int64_t o = lo; o < hi; ++o) yr[o] = combine(yr[o], xs[s * o]);
+      }
+    }
+  }
 }
 
 // max_pool_direct.cpp / average_pool_direct.cpp: 1-D and 2-D float32 windows vectorized along
