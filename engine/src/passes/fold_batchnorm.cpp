@@ -24,12 +24,9 @@ void fold_batchnorm(PassContext& context) {
     bool extra_outputs = false;
     for (size_t i = 1; i < bn.outputs.size(); ++i) extra_outputs |= !bn.outputs[i].empty();
     if (extra_outputs || bn.attr_int("training_mode", 0) != 0) continue;
-    Node* producer = links.producer_of(m, bn.inputs[0]);
-    if (!producer) continue;
+    Node* producer = links.private_producer(m, bn.inputs[0]);
+    if (!producer || producer->op_type != "Conv") continue;
     Node& conv = *producer;
-    if (conv.op_type != "Conv" || !conv.domain.empty() || !conv.problem.empty() ||
-        links.uses_of(bn.inputs[0]) != 1 || is_graph_output(m, bn.inputs[0]))
-      continue;
     const Tensor* w = m.find_constant(conv.inputs.size() > 1 ? conv.inputs[1] : "");
     const Tensor* b = conv.has_input(2) ? m.find_constant(conv.inputs[2]) : nullptr;
     const Tensor* gamma = m.find_constant(bn.inputs[1]);
@@ -63,9 +60,7 @@ void fold_batchnorm(PassContext& context) {
     conv.inputs.resize(3);
     conv.inputs[1] = w_name;
     conv.inputs[2] = b_name;
-    take_output(m, conv, bn);
-    conv.fusions.push_back({Node::Fusion::Kind::BatchNormFold, bn.op_type, {bn.name}});
-    mark_removed(bn);
+    absorb(m, conv, bn, Node::Fusion::Kind::BatchNormFold);
     ++folded;
   }
   erase_removed(m);

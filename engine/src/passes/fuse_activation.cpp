@@ -22,13 +22,10 @@ void fuse_activation(PassContext& context) {
     if (!act.domain.empty() || !act.problem.empty() || act.inputs.empty() ||
         (act.op_type != "Relu" && act.op_type != "Clip"))
       continue;
-    Node* producer = links.producer_of(m, act.inputs[0]);
-    if (!producer) continue;
+    Node* producer = links.private_producer(m, act.inputs[0]);
+    if (!producer || producer->activation) continue;
     Node& conv = *producer;
-    if ((conv.op_type != "Conv" && conv.op_type != "Gemm" && conv.op_type != "Add") ||
-        !conv.domain.empty() || !conv.problem.empty() || conv.activation ||
-        links.uses_of(act.inputs[0]) != 1 || is_graph_output(m, act.inputs[0]))
-      continue;
+    if (conv.op_type != "Conv" && conv.op_type != "Gemm" && conv.op_type != "Add") continue;
     const ValueInfo* v = m.find_value(act.inputs[0]);
     if (!v || !v->known || v->info.dtype != DType::Float32) continue;
     Node::Activation a{act.op_type, 0.0f, std::numeric_limits<float>::infinity()};
@@ -49,10 +46,8 @@ void fuse_activation(PassContext& context) {
         if (hi) a.upper = hi->data<float>()[0];
       }
     }
-    take_output(m, conv, act);
     conv.activation = a;
-    conv.fusions.push_back({Node::Fusion::Kind::Epilogue, act.op_type, {act.name}});
-    mark_removed(act);
+    absorb(m, conv, act, Node::Fusion::Kind::Epilogue);
     ++fused;
   }
   erase_removed(m);
