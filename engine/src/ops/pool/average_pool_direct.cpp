@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ops/common.h"
+#include "ops/pool/direct_rows.h"
 #include "ops/pool/pool.h"
 #include "ops/vector_math.h"
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ops/common.h"
+#include "ops/pool/direct_rows.h"
 #include "ops/pool/pool.h"
 #include "ops/vector_math.h"
 
