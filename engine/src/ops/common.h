@@ -61,7 +61,10 @@ struct Epilogue {
   void apply(float* y, int64_t n) const {
     if (!active) return;
     const float lo = lower, hi = upper;
+    // The CUDA module compiles this header without OpenMP (its families read the op geometries).
+#ifdef _OPENMP
 #pragma omp simd
+#endif
     for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(y[i], lo), hi);
   }
 };
