@@ -69,6 +69,16 @@ void absorb(Model& model, Node& into, Node& from, Node::Fusion::Kind kind) {
   mark_removed(from);
 }
 
+void merge_nodes(Model& model, const std::string& verb, const std::string& what,
+                 bool (*merge)(Model& model, Node& node, const ValueLinks& links)) {
+  const ValueLinks links = value_links(model);
+  size_t merged = 0;
+  for (Node& node : model.nodes)
+    if (merge(model, node, links)) ++merged;
+  erase_removed(model);
+  note(model, merged, verb, what);
+}
+
 void note(Model& model, size_t count, const std::string& verb, const std::string& what) {
   if (count) model.load_notes.push_back(verb + " " + std::to_string(count) + " " + what);
 }

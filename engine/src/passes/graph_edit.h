@@ -46,6 +46,13 @@ void take_output(Model& model, Node& into, const Node& from);
 // records the fusion of `kind` and marks `from` for removal.
 void absorb(Model& model, Node& into, Node& from, Node::Fusion::Kind kind);
 
+// The frame of a pass that merges nodes into their neighbours: offers every node to
+// merge(model, node, links), `links` taken before the pass changes anything; merge returns true
+// when it merged the node away (absorb). Then erases those nodes and notes how many there were
+// ("<verb> <count> <what>").
+void merge_nodes(Model& model, const std::string& verb, const std::string& what,
+                 bool (*merge)(Model& model, Node& node, const ValueLinks& links));
+
 // "<verb> <count> <what>" in the model's load notes, when count is not zero.
 void note(Model& model, size_t count, const std::string& verb, const std::string& what);
 
