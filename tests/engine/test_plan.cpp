@@ -24,6 +24,7 @@
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
 #include "support/assertions.h"
+#include "support/one_op_registry.h"
 #include "support/onnx_builder.h"
 #include "support/temp_dir.h"
 
@@ -335,16 +336,10 @@ Algorithm test_algorithm(const std::string& name, int priority, float offset,
 // "TestOp": y = x + offset, with "reference" (+0, priority 0), "special" (+200, priority 5) and
 // "fast" (+100, priority 10, only for inputs of at most 4 elements).
 std::unique_ptr<algoscope::Registry> test_registry() {
-  auto r = std::make_unique<algoscope::Registry>();
-  algoscope::OpDefinition op;
-  op.op_type = "TestOp";
-  op.summary = "test op";
-  op.infer = [](const Layer& l) { return std::vector<algoscope::TensorInfo>{l.inputs[0]}; };
-  op.algorithms.push_back(test_algorithm("reference", 0, 0.0f));
-  r->add_op(std::move(op));
-  r->add_algorithm("TestOp", test_algorithm("special", 5, 200.0f));
-  r->add_algorithm("TestOp", test_algorithm("fast", 10, 100.0f, 4));
-  return r;
+  return test_support::one_op_registry(
+      "TestOp", "test op",
+      {test_algorithm("reference", 0, 0.0f), test_algorithm("special", 5, 200.0f),
+       test_algorithm("fast", 10, 100.0f, 4)});
 }
 
 // A one-node model built by hand (the loader would not know TestOp): x[n] -> TestOp "t1" -> y.
