@@ -85,6 +85,14 @@ std::unique_ptr<Kernel> make_kernel(F f) {
   return std::make_unique<LambdaKernel<F>>(std::move(f));
 }
 
+// A kernel of one float32 input and one float32 output: run(x, y) on each call's tensors.
+template <class Run>
+std::unique_ptr<Kernel> float_kernel(Run run) {
+  return make_kernel([run = std::move(run)](KernelIO& io) {
+    run(io.inputs[0]->data<float>(), io.outputs[0]->data<float>());
+  });
+}
+
 // Input `index` as floats when the layer has it (Conv's bias, Gemm's C), else nullptr: an
 // optional input is either absent from the node or an empty slot.
 inline const float* optional_float_input(const KernelIO& io, size_t index, bool has_it) {

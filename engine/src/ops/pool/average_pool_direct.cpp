@@ -70,14 +70,13 @@ std::unique_ptr<Kernel> prepare_average_pool_direct(const Layer& layer) {
       tap_counts(p.oh, p.sh, p.pad_top, p.kh, p.dh, p.h, p.pad_bottom, include_pad);
   std::vector<float> cols =
       tap_counts(p.ow, p.sw, p.pad_left, p.kw, p.dw, p.w, p.pad_right, include_pad);
-  return make_kernel([p, planes, rows = std::move(rows), cols = std::move(cols)](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
-    const int64_t in_plane = p.h * p.w, out_plane = p.oh * p.ow;
+  return float_kernel(
+      [p, planes, rows = std::move(rows), cols = std::move(cols)](const float* x, float* y) {
+        const int64_t in_plane = p.h * p.w, out_plane = p.oh * p.ow;
 #pragma omp parallel for schedule(static) if (planes * in_plane >= kParallelMinElements)
-    for (int64_t c = 0; c < planes; ++c)
-      average_plane(x + c * in_plane, y + c * out_plane, p, rows.data(), cols.data());
-  });
+        for (int64_t c = 0; c < planes; ++c)
+          average_plane(x + c * in_plane, y + c * out_plane, p, rows.data(), cols.data());
+      });
 }
 
 AlgorithmText average_pool_direct_text() {

@@ -13,9 +13,7 @@ namespace algoscope::ops::pool {
 std::unique_ptr<Kernel> prepare_average_pool_reference(const Layer& layer) {
   const PoolGeometry g = pool_geometry(layer);
   const bool include_pad = layer.n().attr_int("count_include_pad", 0) != 0;
-  return make_kernel([g, include_pad](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([g, include_pad](const float* x, float* y) {
     const Window& win = g.window;
     std::vector<int64_t> k(win.rank());
     for_each_output(g, [&](int64_t plane, int64_t out, const std::vector<int64_t>& o) {

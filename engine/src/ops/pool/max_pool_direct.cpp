@@ -46,9 +46,7 @@ std::unique_ptr<Kernel> prepare_max_pool_direct(const Layer& layer) {
   const PoolGeometry g = pool_geometry(layer);
   const Plane2D p = plane_2d(g.window);
   const int64_t planes = g.batch * g.channels;
-  return make_kernel([p, planes](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([p, planes](const float* x, float* y) {
     const int64_t in_plane = p.h * p.w, out_plane = p.oh * p.ow;
 #pragma omp parallel for schedule(static) if (planes * in_plane >= kParallelMinElements)
     for (int64_t c = 0; c < planes; ++c) max_plane(x + c * in_plane, y + c * out_plane, p);

@@ -44,9 +44,7 @@ GlobalPlanes global_planes(const Layer& layer);
 template <class PlaneValue>
 std::unique_ptr<Kernel> per_plane_kernel(const Layer& layer, PlaneValue plane_value) {
   const GlobalPlanes planes = global_planes(layer);
-  return make_kernel([planes, plane_value](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([planes, plane_value](const float* x, float* y) {
     for (int64_t p = 0; p < planes.count; ++p) y[p] = plane_value(x + p * planes.size, planes.size);
   });
 }
