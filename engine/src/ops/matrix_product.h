@@ -38,8 +38,7 @@ struct MatrixProduct {
   static AlgorithmText openblas_text();
 
   // blocked.cpp: our own cache-blocked GEMM (blocked_gemm/blocked_gemm.h), constant B packed at
-  // prepare.
-  static std::optional<std::string> blocked_not_applicable(const Layer& layer);
+  // prepare; it computes every valid layer.
   static std::unique_ptr<Kernel> prepare_blocked(const Layer& layer);
   static AlgorithmText blocked_text();
 
@@ -56,13 +55,12 @@ template <class Op>
 void add_matrix_product_op(Registry& registry, const std::string& op_type,
                            const std::string& summary);
 
-// The reason `geometry` throws for this layer, or nullopt when it is valid: the not_applicable of
-// algorithms that compute every valid layer.
-template <class Geometry>
-std::optional<std::string> invalid_geometry_reason(Geometry (*geometry)(const Layer&),
-                                                   const Layer& layer) {
+// The message of the Error `check` throws, or nullopt when it returns: a not_applicable from a
+// validation (a geometry, shape inference) that throws.
+template <class Check>
+std::optional<std::string> error_reason(Check check) {
   try {
-    geometry(layer);
+    check();
   } catch (const Error& e) {
     return std::string(e.what());
   }
@@ -75,7 +73,7 @@ template <class Geometry, class Dimensions>
 std::optional<std::string> openblas_reason(Geometry (*geometry)(const Layer&), const Layer& layer,
                                            Dimensions dimensions) {
   if (!blas::openblas_available()) return blas::openblas_core_name();
-  if (auto why = invalid_geometry_reason(geometry, layer)) return why;
+  if (auto why = error_reason([&] { geometry(layer); })) return why;
   const auto [m, n, k] = dimensions(geometry(layer));
   return blas::dimensions_reason(m, n, k);
 }

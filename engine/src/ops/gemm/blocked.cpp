@@ -15,11 +15,6 @@ namespace algoscope::ops {
 using namespace gemm;
 
 template <>
-std::optional<std::string> Gemm::blocked_not_applicable(const Layer& layer) {
-  return invalid_geometry_reason(gemm_geometry, layer);
-}
-
-template <>
 std::unique_ptr<Kernel> Gemm::prepare_blocked(const Layer& layer) {
   const GemmGeometry g = gemm_geometry(layer);
   // shared_ptr: the kernel may be moved around; the packed panels are made exactly once.

@@ -68,7 +68,9 @@ void add_matrix_product_op(Registry& registry, const std::string& op_type,
               {.name = "blocked",
                .tolerance = {1e-4, 1e-3},
                .default_priority = 12,
-               .not_applicable = Files::blocked_not_applicable,
+               // It computes every valid layer; the reason is what shape inference refuses.
+               .not_applicable =
+                   [](const Layer& layer) { return error_reason([&] { Files::infer(layer); }); },
                .prepare = Files::prepare_blocked}},
 #ifdef ALGOSCOPE_HAVE_ONEDNN
              {Files::onednn_text(),

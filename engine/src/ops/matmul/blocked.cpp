@@ -21,11 +21,6 @@ using namespace matmul;
 namespace bg = algoscope::blocked_gemm;
 
 template <>
-std::optional<std::string> MatMul::blocked_not_applicable(const Layer& layer) {
-  return invalid_geometry_reason(matmul_geometry, layer);
-}
-
-template <>
 std::unique_ptr<Kernel> MatMul::prepare_blocked(const Layer& layer) {
   const MatMulGeometry g = matmul_geometry(layer);
   auto packed = std::make_shared<std::vector<bg::PackedMatrix>>();
