@@ -407,30 +407,38 @@ TEST(PlanResolve, OpDefaultThatDoesNotApplyFallsBackWithANote) {
   EXPECT_NO_THROW(algoscope::validate_plan(p, wide, *registry));
 }
 
-TEST(PlanResolve, PerLayerChoiceThatDoesNotApplyThrows) {
-  auto registry = test_registry();
-  Model wide = test_model(8);
-  Layer layer = algoscope::make_layer(wide, wide.nodes[0]);
+// A plan choosing `algorithm` for layer t1 of the test model.
+Plan plan_choosing_for_t1(const std::string& algorithm) {
   Plan p;
-  p.layers["t1"] = "fast";
-  std::string msg = error_of([&] { algoscope::resolve_algorithm(p, layer, *registry); });
+  p.layers["t1"] = algorithm;
+  return p;
+}
+
+// What resolving layer t1 of test_model(elements) throws under plan_choosing_for_t1(algorithm);
+// the message must name the layer and the algorithm.
+std::string per_layer_choice_error(int64_t elements, const std::string& algorithm) {
+  const auto registry = test_registry();
+  const Model model = test_model(elements);
+  const std::string msg = error_of([&] {
+    algoscope::resolve_algorithm(plan_choosing_for_t1(algorithm),
+                                 algoscope::make_layer(model, model.nodes[0]), *registry);
+  });
   EXPECT_TRUE(Contains(msg, "t1"));
-  EXPECT_TRUE(Contains(msg, "fast"));
-  EXPECT_TRUE(Contains(msg, "at most 4 elements"));
-  msg = error_of([&] { algoscope::validate_plan(p, wide, *registry); });
+  EXPECT_TRUE(Contains(msg, algorithm));
+  return msg;
+}
+
+TEST(PlanResolve, PerLayerChoiceThatDoesNotApplyThrows) {
+  EXPECT_TRUE(Contains(per_layer_choice_error(8, "fast"), "at most 4 elements"));
+  const std::string msg = error_of([] {
+    algoscope::validate_plan(plan_choosing_for_t1("fast"), test_model(8), *test_registry());
+  });
   EXPECT_TRUE(Contains(msg, "t1"));
   EXPECT_TRUE(Contains(msg, "at most 4 elements"));
 }
 
 TEST(PlanResolve, UnknownAlgorithmNamesTheKnownOnes) {
-  auto registry = test_registry();
-  Model small = test_model(4);
-  Layer layer = algoscope::make_layer(small, small.nodes[0]);
-  Plan p;
-  p.layers["t1"] = "warp";
-  std::string msg = error_of([&] { algoscope::resolve_algorithm(p, layer, *registry); });
-  EXPECT_TRUE(Contains(msg, "t1"));
-  EXPECT_TRUE(Contains(msg, "warp"));
+  const std::string msg = per_layer_choice_error(4, "warp");
   for (const char* known : {"reference", "special", "fast"}) EXPECT_TRUE(Contains(msg, known));
 }
 
