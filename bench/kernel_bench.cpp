@@ -56,14 +56,20 @@ struct LayerCase {
   }
 };
 
-LayerCase conv(std::string label, int64_t n, int64_t c, int64_t hw, int64_t oc, int64_t k,
-               int64_t stride, int64_t group = 1) {
+// A case of one `op_type` node, named after the label, reading `inputs` into y.
+LayerCase node_case(std::string label, const char* op_type, std::vector<std::string> inputs) {
   LayerCase lc;
   lc.label = std::move(label);
   lc.node.name = lc.label;
-  lc.node.op_type = "Conv";
-  lc.node.inputs = {"x", "w", "b"};
+  lc.node.op_type = op_type;
+  lc.node.inputs = std::move(inputs);
   lc.node.outputs = {"y"};
+  return lc;
+}
+
+LayerCase conv(std::string label, int64_t n, int64_t c, int64_t hw, int64_t oc, int64_t k,
+               int64_t stride, int64_t group = 1) {
+  LayerCase lc = node_case(std::move(label), "Conv", {"x", "w", "b"});
   lc.node.attributes["group"] = Attribute{group};
   lc.node.attributes["strides"] = Attribute{std::vector<int64_t>{stride, stride}};
   const int64_t p = k / 2;
@@ -75,12 +81,7 @@ LayerCase conv(std::string label, int64_t n, int64_t c, int64_t hw, int64_t oc, 
 }
 
 LayerCase gemm(std::string label, int64_t m, int64_t n, int64_t k) {
-  LayerCase lc;
-  lc.label = std::move(label);
-  lc.node.name = lc.label;
-  lc.node.op_type = "Gemm";
-  lc.node.inputs = {"a", "b"};
-  lc.node.outputs = {"y"};
+  LayerCase lc = node_case(std::move(label), "Gemm", {"a", "b"});
   lc.inputs = {random_tensor({m, k}, 4), random_tensor({k, n}, 5)};
   lc.constant = {false, true};
   return lc;
@@ -88,12 +89,7 @@ LayerCase gemm(std::string label, int64_t m, int64_t n, int64_t k) {
 
 // Attention as the loader's pass makes it: Q [heads, tokens, 64], K^T [heads, 64, tokens], V.
 LayerCase attention(std::string label, int64_t heads, int64_t tokens, int64_t depth) {
-  LayerCase lc;
-  lc.label = std::move(label);
-  lc.node.name = lc.label;
-  lc.node.op_type = "Attention";
-  lc.node.inputs = {"q", "kt", "v"};
-  lc.node.outputs = {"y"};
+  LayerCase lc = node_case(std::move(label), "Attention", {"q", "kt", "v"});
   lc.node.attributes["scale"] = Attribute{1.0f / std::sqrt(float(depth))};
   lc.node.attributes["algoscope_fused"] = Attribute{int64_t(1)};
   lc.inputs = {random_tensor({heads, tokens, depth}, 6), random_tensor({heads, depth, tokens}, 7),

@@ -1,12 +1,16 @@
 // What the families of our own CUDA kernels (ops/*/) share on the engine side: the float32-only
-// check with its reason, and the fused activation of a node as the two bounds a kernel clamps to.
+// check with its reason, the family built from those checks and the kernel class, and the fused
+// activation of a node as the two bounds a kernel clamps to.
 #pragma once
 
+#include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "algoscope/registry.h"
+#include "family.h"
 
 namespace algoscope::cuda {
 
@@ -50,6 +54,24 @@ inline std::optional<std::string> common_problem(const FamilyChecks& checks, int
                                 : "needs " + std::to_string(checks.inputs) + " inputs";
   if (auto problem = float32_only(layer)) return problem;
   return checks.fuses_activation ? std::nullopt : no_fused_activation(layer);
+}
+
+// The family of one of our kernels, K(layer, variant): why_not is common_problem(checks), then the
+// family's own `more` checks when there are any (they may also throw with what is wrong, which the
+// module reports); prepare makes a K.
+template <class K>
+Family own_kernel_family(
+    FamilyChecks checks,
+    std::function<std::optional<std::string>(int variant, const Layer&)> more = nullptr) {
+  Family f;
+  f.why_not = [checks, more](int variant, const Layer& layer) -> std::optional<std::string> {
+    if (auto problem = common_problem(checks, variant, layer)) return problem;
+    return more ? more(variant, layer) : std::nullopt;
+  };
+  f.prepare = [](int variant, const Layer& layer) -> std::unique_ptr<Kernel> {
+    return std::make_unique<K>(layer, variant);
+  };
+  return f;
 }
 
 // The node's fused Relu/Clip (Node::activation) as [lower, upper]; `active` is false without one,

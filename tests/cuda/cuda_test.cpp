@@ -240,6 +240,18 @@ algoscope::Plan cuda_plan(const algoscope::Model& model,
   return plan;
 }
 
+// Compiles `plan`, expects every layer on the device and returns the values the session moves
+// between host and device in each run, in order.
+std::vector<std::string> device_session_transfers(
+    const std::shared_ptr<const algoscope::Model>& model, const algoscope::Plan& plan) {
+  algoscope::Session session(model, plan);
+  for (const auto& layer : session.layers())
+    EXPECT_EQ(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
+  std::vector<std::string> values;
+  for (const algoscope::ValueTransfer& t : session.transfers()) values.push_back(t.value);
+  return values;
+}
+
 // The loosest tolerance of the "cuda" algorithms of `ops`.
 algoscope::Tolerance loosest(const std::set<std::string>& ops) {
   algoscope::Tolerance t{0.0, 0.0};
@@ -255,13 +267,9 @@ TEST(CudaKernels, EveryOpChainMatchesReferenceWithTransfersOnlyAtItsEnds) {
   REQUIRE_DEVICE();
   auto model = load(cuda_kernel_models::every_op_chain());
   const algoscope::Plan plan = cuda_plan(*model);
-  {
-    algoscope::Session session(model, plan);
-    for (const auto& layer : session.layers())
-      EXPECT_EQ(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
-    ASSERT_EQ(session.transfers().size(), 3u);  // x up, sm and lsm down
-    EXPECT_EQ(session.transfers()[0].value, "x");
-  }
+  const std::vector<std::string> transfers = device_session_transfers(model, plan);
+  ASSERT_EQ(transfers.size(), 3u);  // x up, sm and lsm down
+  EXPECT_EQ(transfers[0], "x");
   // Roundings compound along the chain: ten times the loosest single-op tolerance.
   std::set<std::string> ops(std::begin(cuda_kernel_models::kCudaOps),
                             std::end(cuda_kernel_models::kCudaOps));
@@ -512,14 +520,8 @@ TEST(CudaKernels, AResNetLikeBlockRunsEntirelyOnTheDevice) {
   b.output("y");
   auto model = load(b.bytes());
   const algoscope::Plan plan = cuda_plan(*model, {{"Conv", "cudnn_heuristic"}, {"Gemm", "cublas"}});
-  {
-    algoscope::Session session(model, plan);
-    for (const auto& layer : session.layers())
-      EXPECT_EQ(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
-    ASSERT_EQ(session.transfers().size(), 2u);  // x up, y down
-    EXPECT_EQ(session.transfers()[0].value, "x");
-    EXPECT_EQ(session.transfers()[1].value, "y");
-  }
+  EXPECT_EQ(device_session_transfers(model, plan),
+            (std::vector<std::string>{"x", "y"}));  // x up, y down
   expect_near_reference(model, plan, {1e-3, 1e-2});
 }
 
@@ -529,11 +531,7 @@ TEST(CudaKernels, VitOpLayersMatchReference) {
   REQUIRE_DEVICE();
   auto model = load(cuda_kernel_models::vit_op_layers());
   const algoscope::Plan plan = cuda_plan(*model);
-  {
-    algoscope::Session session(model, plan);
-    for (const auto& layer : session.layers())
-      EXPECT_EQ(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
-  }
+  device_session_transfers(model, plan);
   std::set<std::string> ops(std::begin(cuda_kernel_models::kVitOps),
                             std::end(cuda_kernel_models::kVitOps));
   expect_near_reference(model, plan, loosest(ops));
@@ -590,14 +588,8 @@ TEST(CudaKernels, ALayerNormAsExportedRunsEntirelyOnTheDevice) {
   b.output("y");
   auto model = load(b.bytes());
   const algoscope::Plan plan = cuda_plan(*model);
-  {
-    algoscope::Session session(model, plan);
-    for (const auto& layer : session.layers())
-      EXPECT_EQ(layer.algorithm->backend, Backend::Cuda) << layer.node->name;
-    ASSERT_EQ(session.transfers().size(), 2u);  // x up, y down
-    EXPECT_EQ(session.transfers()[0].value, "x");
-    EXPECT_EQ(session.transfers()[1].value, "y");
-  }
+  EXPECT_EQ(device_session_transfers(model, plan),
+            (std::vector<std::string>{"x", "y"}));  // x up, y down
   // Roundings compound through the nine layers: ten times the loosest single-op tolerance.
   algoscope::Tolerance t = loosest({"ReduceMean", "Sub", "Pow", "Add", "Sqrt", "Div", "Mul"});
   expect_near_reference(model, plan, {10 * t.atol, 10 * t.rtol});

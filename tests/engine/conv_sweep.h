@@ -37,4 +37,13 @@ inline void run_conv_sweep_at_lower_isa_levels(const std::string& algorithm) {
   }
 }
 
+// Both sweeps for an algorithm that computes every layer of the sweep with SIMD kernels: every
+// layer at this CPU's best level must be applicable and match, then every second one at each lower
+// level.
+inline void expect_whole_sweep_at_every_isa_level(const std::string& algorithm) {
+  const algoscope::SweepReport report = conv_sweep_report(algorithm);
+  EXPECT_EQ(report.applicable, report.layers);
+  run_conv_sweep_at_lower_isa_levels(algorithm);
+}
+
 }  // namespace nn_test

@@ -102,4 +102,32 @@ inline ::testing::AssertionResult all_close(const Tensor& a, const std::vector<f
 
 using test_support::throws_with;
 
+// Whether the `direct` algorithm computes the case: it applies, it is the engine's default there,
+// and it matches the reference within its own tolerance.
+inline ::testing::AssertionResult direct_is_default_and_matches_reference(const OpCase& c) {
+  const algoscope::Algorithm* direct = c.op().find("direct");
+  if (!direct) return ::testing::AssertionFailure() << "no direct algorithm";
+  if (auto why = direct->why_not(c.layer()))
+    return ::testing::AssertionFailure() << "direct does not apply: " << *why;
+  const std::string chosen = algoscope::Registry::instance().default_algorithm(c.layer()).name;
+  if (chosen != "direct") return ::testing::AssertionFailure() << "the default is " << chosen;
+  return all_close(c.run("direct")[0], c.run("reference")[0], direct->tolerance.atol,
+                   direct->tolerance.rtol);
+}
+
+// Whether shape inference of an `op_type` node (opset 13) with random float inputs of these shapes
+// throws an Error whose message contains `part`.
+inline ::testing::AssertionResult infer_throws_with(const std::string& op_type,
+                                                    const std::vector<Shape>& input_shapes,
+                                                    const std::string& part) {
+  return throws_with(
+      [&] {
+        OpCase c(op_type, 13);
+        for (size_t i = 0; i < input_shapes.size(); ++i)
+          c.input(random_tensor(input_shapes[i], static_cast<uint32_t>(i + 1)));
+        c.infer();
+      },
+      part);
+}
+
 }  // namespace nn_test

@@ -124,6 +124,22 @@ class BlockedGemm : public ::testing::TestWithParam<cpu::IsaLevel> {
   int threads_ = 1;
 };
 
+// Calls check_case(shape, transpose_a, transpose_b, index) for every {M, N, K} shape and transpose
+// pair, at one thread and at two, with index counting the calls from 1 (the cases vary their other
+// parameters by it); stops at the first case that fails.
+template <class CheckCase>
+void for_shapes_and_transposes(const std::vector<std::array<int64_t, 3>>& shapes,
+                               CheckCase check_case) {
+  uint32_t index = 0;
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    for (const auto& s : shapes)
+      for (bool ta : {false, true})
+        for (bool tb : {false, true})
+          ASSERT_TRUE(check_case(s, ta, tb, ++index)) << " threads=" << threads;
+  }
+}
+
 TEST_P(BlockedGemm, SmallShapesAroundTileEdges) {
   // Around MR (4, 6, 14) and NR (16, 32) of every kernel, every transpose pair, alpha/beta forms.
   const std::vector<int64_t> sizes = {1, 2, 3, 5, 6, 7, 13, 14, 15, 16, 17, 28, 31, 32, 33, 45};
@@ -152,45 +168,33 @@ TEST_P(BlockedGemm, LargerShapesEveryTransposeAndLeadingDimensions) {
       {97, 257, 300},  {300, 97, 513}, {128, 128, 128}, {1, 1000, 600}, {32, 1000, 300},
       {257, 33, 1000}, {341, 67, 259}, {20, 2100, 40},  {7, 1030, 17},  {2, 3, 2049}};
   const std::vector<std::array<float, 2>> scalars = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-1.5f, 0.25f}};
-  uint32_t seed = 1000, index = 0;
-  for (int threads : {1, 2}) {
-    omp_set_num_threads(threads);
-    for (const auto& s : shapes)
-      for (bool ta : {false, true})
-        for (bool tb : {false, true}) {
-          ++index;
-          const auto& ab = scalars[index % scalars.size()];
-          const int64_t pad = index % 2 ? 0 : 3 + index % 5;
-          const Case c{s[0], s[1], s[2], ta, tb, ab[0], ab[1], pad, pad + 1, pad + 2};
-          ASSERT_TRUE(check(c, false, seed += 3)) << describe(c) << " threads=" << threads;
-        }
-  }
+  uint32_t seed = 1000;
+  for_shapes_and_transposes(shapes, [&](const auto& s, bool ta, bool tb, uint32_t index) {
+    const auto& ab = scalars[index % scalars.size()];
+    const int64_t pad = index % 2 ? 0 : 3 + index % 5;
+    const Case c{s[0], s[1], s[2], ta, tb, ab[0], ab[1], pad, pad + 1, pad + 2};
+    return check(c, false, seed += 3) << describe(c);
+  });
 }
 
 TEST_P(BlockedGemm, PrepackedB) {
   const std::vector<std::array<int64_t, 3>> shapes = {
       {1, 1, 1},     {1, 1000, 600}, {32, 1000, 300}, {5, 17, 3},     {14, 32, 256},
       {15, 33, 257}, {97, 257, 300}, {300, 97, 513},  {20, 2100, 40}, {341, 67, 259}};
-  uint32_t seed = 5000, index = 0;
-  for (int threads : {1, 2}) {
-    omp_set_num_threads(threads);
-    for (const auto& s : shapes)
-      for (bool ta : {false, true})
-        for (bool tb : {false, true}) {
-          ++index;
-          const Case c{s[0],
-                       s[1],
-                       s[2],
-                       ta,
-                       tb,
-                       index % 3 ? 1.0f : 0.75f,
-                       index % 4 ? 0.0f : 0.5f,
-                       int64_t(index % 3),
-                       int64_t(index % 2),
-                       1};
-          ASSERT_TRUE(check(c, true, seed += 3)) << describe(c) << " threads=" << threads;
-        }
-  }
+  uint32_t seed = 5000;
+  for_shapes_and_transposes(shapes, [&](const auto& s, bool ta, bool tb, uint32_t index) {
+    const Case c{s[0],
+                 s[1],
+                 s[2],
+                 ta,
+                 tb,
+                 index % 3 ? 1.0f : 0.75f,
+                 index % 4 ? 0.0f : 0.5f,
+                 int64_t(index % 3),
+                 int64_t(index % 2),
+                 1};
+    return check(c, true, seed += 3) << describe(c);
+  });
   const bg::PackedMatrix packed = bg::pack_b(false, 3, 5, random_vector(15, 1).data(), 5);
   EXPECT_EQ(packed.k(), 3);
   EXPECT_EQ(packed.n(), 5);

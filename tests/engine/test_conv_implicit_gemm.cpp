@@ -6,21 +6,14 @@
 
 #include "conv_sweep.h"
 #include "cpu_features.h"
-#include "ops/conv/conv.h"
 
 using namespace nn_test;
-namespace conv = algoscope::ops::conv;
 namespace cpu = algoscope::cpu;
 
 using test_support::IsaCap;
 
-TEST(ConvImplicitGemm, MatchesReferenceOnSweep) {
-  const algoscope::SweepReport report = conv_sweep_report("implicit_gemm");
-  EXPECT_EQ(report.applicable, report.layers);  // every layer of the sweep
-}
-
-TEST(ConvImplicitGemm, MatchesReferenceOnSweepWithAvx2AndPortableKernels) {
-  run_conv_sweep_at_lower_isa_levels("implicit_gemm");
+TEST(ConvImplicitGemm, MatchesReferenceOnWholeSweepAtEveryIsaLevel) {
+  expect_whole_sweep_at_every_isa_level("implicit_gemm");
 }
 
 TEST(ConvImplicitGemm, DeepAndWideLayer) {

@@ -76,6 +76,17 @@ void expect_same_function(const algoscope::Tensor& got, const algoscope::Tensor&
   EXPECT_TRUE(all_close(got, want, a->tolerance.atol, a->tolerance.rtol));
 }
 
+// One model under `plan` keeping blocked values between kernels (native), under the same plan
+// reordering to the plain layout after every kernel (plain), and under the reference plan; all on
+// two threads.
+struct LayoutSessions {
+  LayoutSessions(const std::shared_ptr<const algoscope::Model>& model, const algoscope::Plan& plan)
+      : native(model, plan, {.threads = 2}),
+        plain(model, plan, {.threads = 2, .native_layouts = false}),
+        reference(model, algoscope::Plan::for_model(*model), {.threads = 2}) {}
+  algoscope::Session native, plain, reference;
+};
+
 // x -> conv1 (3->16, 3x3) + Relu -> c1 -> conv2 (16->32, 3x3) -> c2 -> conv3 (32->32, 1x1) -> y,
 // and with `branch` y = Add(c2, conv3(c2)), so that a non-oneDNN node reads c2 as well.
 algoscope::Model conv_chain(bool branch) {
@@ -104,17 +115,15 @@ TEST(ConvOnednn, NeighboursPassBlockedValuesWithoutReorders) {
     Plan onednn = Plan::for_model(*model);
     onednn.defaults["Conv"] = "onednn_auto";
     const std::vector<Tensor> inputs = random_inputs(*model, 3);
-    Session native(model, onednn, {.threads = 2});
-    Session plain(model, onednn, {.threads = 2, .native_layouts = false});
-    Session reference(model, Plan::for_model(*model), {.threads = 2});
+    LayoutSessions s(model, onednn);
     // c1 always stays blocked; c2 only when no other kernel reads it.
-    EXPECT_EQ(native.native_layout_values(), branch ? 1u : 2u);
-    EXPECT_EQ(plain.native_layout_values(), 0u);
+    EXPECT_EQ(s.native.native_layout_values(), branch ? 1u : 2u);
+    EXPECT_EQ(s.plain.native_layout_values(), 0u);
     // An observer (the measurement services' recorder) cannot read blocked values: refused.
-    EXPECT_THROW(native.run(inputs, [](size_t, const KernelIO&) { return true; }), Error);
-    EXPECT_NO_THROW(plain.run(inputs, [](size_t, const KernelIO&) { return true; }));
-    expect_same_function(native.run(inputs)[0], plain.run(inputs)[0], reference.run(inputs)[0],
-                         "onednn_auto");
+    EXPECT_THROW(s.native.run(inputs, [](size_t, const KernelIO&) { return true; }), Error);
+    EXPECT_NO_THROW(s.plain.run(inputs, [](size_t, const KernelIO&) { return true; }));
+    expect_same_function(s.native.run(inputs)[0], s.plain.run(inputs)[0],
+                         s.reference.run(inputs)[0], "onednn_auto");
   }
 }
 
@@ -197,14 +206,12 @@ TEST(ConvOnednn, ResidualAddsKeepTheBlockedLayoutBetweenConvolutions) {
       onednn.defaults["Conv"] = "onednn_direct";
       onednn.defaults["Add"] = "direct";
       const std::vector<Tensor> inputs = random_inputs(*model, 11);
-      Session native(model, onednn, {.threads = 2});
-      Session plain(model, onednn, {.threads = 2, .native_layouts = false});
-      Session reference(model, Plan::for_model(*model), {.threads = 2});
+      LayoutSessions s(model, onednn);
       // r0, a, r1, b and r2 form one group through the two Adds: all blocked, or, when the
       // MaxPool reads r1 in the plain layout, all plain.
-      EXPECT_EQ(native.native_layout_values(), pool_reader ? 0u : 5u);
-      const std::vector<Tensor> got = native.run(inputs), plain_got = plain.run(inputs);
-      const std::vector<Tensor> want = reference.run(inputs);
+      EXPECT_EQ(s.native.native_layout_values(), pool_reader ? 0u : 5u);
+      const std::vector<Tensor> got = s.native.run(inputs), plain_got = s.plain.run(inputs);
+      const std::vector<Tensor> want = s.reference.run(inputs);
       ASSERT_EQ(got.size(), want.size());
       for (size_t o = 0; o < got.size(); ++o)
         expect_same_function(got[o], plain_got[o], want[o], "onednn_direct");

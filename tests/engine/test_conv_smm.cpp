@@ -5,21 +5,14 @@
 
 #include "conv_sweep.h"
 #include "cpu_features.h"
-#include "ops/conv/conv.h"
 
 using namespace nn_test;
-namespace conv = algoscope::ops::conv;
 namespace cpu = algoscope::cpu;
 
 using test_support::IsaCap;
 
-TEST(ConvSmm, MatchesReferenceOnSweep) {
-  const algoscope::SweepReport report = conv_sweep_report("smm");
-  EXPECT_EQ(report.applicable, report.layers);  // every layer of the sweep
-}
-
-TEST(ConvSmm, MatchesReferenceOnSweepWithAvx2AndPortableKernels) {
-  run_conv_sweep_at_lower_isa_levels("smm");
+TEST(ConvSmm, MatchesReferenceOnWholeSweepAtEveryIsaLevel) {
+  expect_whole_sweep_at_every_isa_level("smm");
 }
 
 TEST(ConvSmm, WideRowsAndChannelBlocks) {

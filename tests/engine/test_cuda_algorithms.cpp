@@ -37,6 +37,20 @@ std::vector<const algoscope::Algorithm*> cuda_algorithms(const std::string& op) 
   return out;
 }
 
+// Checks `op`'s one GPU algorithm, "cuda": backend cuda, below every host algorithm, with a
+// summary and a teaching text that says it runs on the device. Returns it (null when missing).
+const algoscope::Algorithm* expect_one_listed_cuda_algorithm(const char* op) {
+  const auto* a = Registry::instance().find_algorithm(op, "cuda");
+  EXPECT_NE(a, nullptr);
+  if (!a) return nullptr;
+  EXPECT_EQ(a->backend, Backend::Cuda);
+  EXPECT_LT(a->default_priority, 0);
+  EXPECT_FALSE(a->summary.empty());
+  EXPECT_NE(a->teaching.find("device"), std::string::npos) << a->teaching;
+  EXPECT_EQ(cuda_algorithms(op).size(), 1u);
+  return a;
+}
+
 bool have_device() { return algoscope::cuda::availability().module != nullptr; }
 
 std::string model_bytes() {
@@ -128,14 +142,9 @@ TEST(CudaAlgorithms, SelectingOneWithoutADeviceIsAClearErrorNamingTheLayerAndRea
 TEST(CudaAlgorithms, EveryOpOfOurKernelsHasACudaAlgorithmThatAppliesItsActivation) {
   for (const char* op : cuda_kernel_models::kCudaOps) {
     SCOPED_TRACE(op);
-    const auto* a = Registry::instance().find_algorithm(op, "cuda");
+    const auto* a = expect_one_listed_cuda_algorithm(op);
     ASSERT_NE(a, nullptr);
-    EXPECT_EQ(a->backend, Backend::Cuda);
     EXPECT_TRUE(a->applies_activation);  // a host clamp would read device memory
-    EXPECT_LT(a->default_priority, 0);
-    EXPECT_FALSE(a->summary.empty());
-    EXPECT_NE(a->teaching.find("device"), std::string::npos) << a->teaching;
-    EXPECT_EQ(cuda_algorithms(op).size(), 1u);
   }
   std::set<std::string> attention;
   for (const auto* a : cuda_algorithms("Attention")) attention.insert(a->name);
@@ -211,14 +220,9 @@ TEST(CudaAlgorithms, WithoutADeviceOurKernelsSayWhyAndTheDefaultPlanStaysOnTheHo
 TEST(CudaAlgorithms, TheVitOpsAreListedAndWithoutADeviceSayWhy) {
   for (const char* op : cuda_kernel_models::kVitOps) {
     SCOPED_TRACE(op);
-    const auto* a = Registry::instance().find_algorithm(op, "cuda");
+    const auto* a = expect_one_listed_cuda_algorithm(op);
     ASSERT_NE(a, nullptr);
-    EXPECT_EQ(a->backend, Backend::Cuda);
-    EXPECT_LT(a->default_priority, 0);
-    EXPECT_FALSE(a->summary.empty());
-    EXPECT_NE(a->teaching.find("device"), std::string::npos) << a->teaching;
     EXPECT_NE(a->teaching.find("Extra memory"), std::string::npos) << a->teaching;
-    EXPECT_EQ(cuda_algorithms(op).size(), 1u);
   }
   if (have_device()) GTEST_SKIP() << "a CUDA device is present: tests/cuda covers this machine";
   expect_host_only_without_a_device(cuda_kernel_models::vit_op_layers(),

@@ -22,6 +22,15 @@ LayerDescription only_layer(const Model& model) {
   return layers.at(0);
 }
 
+// The bytes of a model with one `op_type` node from x [2, 3] to y.
+std::string one_node_model(const std::string& op_type) {
+  ModelBuilder b(op_type, 13);
+  b.input("x", {2, 3});
+  b.node(op_type, {"x"}, {"y"}, "n");
+  b.output("y");
+  return b.bytes();
+}
+
 // Every registered algorithm of the op appears, in registry order, with its backend; the
 // applicable ones are exactly those whose why_not is empty, and the default is one of them.
 void expect_algorithms_match_registry(const Model& model, const LayerDescription& d) {
@@ -107,11 +116,7 @@ TEST(DescribeLayer, AttentionPattern) {
 }
 
 TEST(DescribeLayer, UnsupportedOpSaysSoAndOffersNothing) {
-  ModelBuilder b("softplus", 13);
-  b.input("x", {2, 3});
-  b.node("Softplus", {"x"}, {"y"}, "sp");
-  b.output("y");
-  const Model model = load_model_from_bytes(b.bytes(), "softplus.onnx");
+  const Model model = load_model_from_bytes(one_node_model("Softplus"), "softplus.onnx");
   const LayerDescription d = only_layer(model);
   EXPECT_FALSE(d.registered);
   EXPECT_FALSE(d.runnable());
@@ -122,12 +127,8 @@ TEST(DescribeLayer, UnsupportedOpSaysSoAndOffersNothing) {
 }
 
 TEST(DescribeLayer, RefusesANodeOfAnotherModel) {
-  ModelBuilder b("relu", 13);
-  b.input("x", {2, 3});
-  b.node("Relu", {"x"}, {"y"}, "r");
-  b.output("y");
-  const Model a = load_model_from_bytes(b.bytes(), "a.onnx");
-  const Model other = load_model_from_bytes(b.bytes(), "b.onnx");
+  const Model a = load_model_from_bytes(one_node_model("Relu"), "a.onnx");
+  const Model other = load_model_from_bytes(one_node_model("Relu"), "b.onnx");
   EXPECT_THROW(describe_layer(a, other.nodes[0]), Error);
 }
 

@@ -40,14 +40,8 @@ TEST(DirectBinary, MatchesReferenceOverBroadcastPatterns) {
       OpCase c(op, 14);
       c.input(random_tensor(p.a, seed++, 0.5f, 2.0f));
       c.input(random_tensor(p.b, seed++, -2.0f, -0.5f));
-      const algoscope::Algorithm* direct = c.op().find("direct");
-      ASSERT_NE(direct, nullptr);
-      EXPECT_FALSE(direct->why_not(c.layer()));
-      const auto ref = c.run("reference");
-      const auto got = c.run("direct");
-      EXPECT_TRUE(all_close(got[0], ref[0], direct->tolerance.atol, direct->tolerance.rtol))
+      EXPECT_TRUE(direct_is_default_and_matches_reference(c))
           << op << " " << algoscope::shape_to_string(p.a) << " " << algoscope::shape_to_string(p.b);
-      EXPECT_EQ(algoscope::Registry::instance().default_algorithm(c.layer()).name, "direct");
     }
   }
 }

@@ -52,12 +52,7 @@ TEST(DirectPool, MatchesReferenceOverGeometries) {
       for (int64_t include_pad : {0, 1}) {
         if (op == std::string("MaxPool") && include_pad) continue;
         OpCase c = make(op, g, include_pad);
-        const algoscope::Algorithm* direct = c.op().find("direct");
-        ASSERT_NE(direct, nullptr);
-        ASSERT_FALSE(direct->why_not(c.layer())) << *direct->why_not(c.layer());
-        EXPECT_EQ(algoscope::Registry::instance().default_algorithm(c.layer()).name, "direct");
-        EXPECT_TRUE(all_close(c.run("direct")[0], c.run("reference")[0], direct->tolerance.atol,
-                              direct->tolerance.rtol))
+        EXPECT_TRUE(direct_is_default_and_matches_reference(c))
             << op << " " << algoscope::shape_to_string(g.x) << " k" << g.kernel[0] << " s"
             << g.strides[0] << " include_pad " << include_pad;
       }
@@ -68,11 +63,7 @@ TEST(DirectPool, GlobalAveragePool) {
                   Shape{2, 3, 33}, Shape{1, 2, 300, 300}, Shape{1, 2, 3, 4, 5}}) {
     OpCase c("GlobalAveragePool", 13);
     c.input(random_tensor(s, 5, -1.0f, 3.0f));
-    const algoscope::Algorithm* direct = c.op().find("direct");
-    EXPECT_EQ(algoscope::Registry::instance().default_algorithm(c.layer()).name, "direct");
-    EXPECT_TRUE(all_close(c.run("direct")[0], c.run("reference")[0], direct->tolerance.atol,
-                          direct->tolerance.rtol))
-        << algoscope::shape_to_string(s);
+    EXPECT_TRUE(direct_is_default_and_matches_reference(c)) << algoscope::shape_to_string(s);
   }
 }
 

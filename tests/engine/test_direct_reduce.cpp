@@ -40,12 +40,7 @@ TEST(DirectReduce, MatchesReferenceOverContiguousBlocks) {
       for (const Case& k : cases)
         for (int64_t keep : {0, 1}) {
           OpCase c = make(op, opset, k.shape, k.axes, keep);
-          const algoscope::Algorithm* direct = c.op().find("direct");
-          ASSERT_NE(direct, nullptr);
-          ASSERT_FALSE(direct->why_not(c.layer())) << *direct->why_not(c.layer());
-          EXPECT_EQ(algoscope::Registry::instance().default_algorithm(c.layer()).name, "direct");
-          EXPECT_TRUE(all_close(c.run("direct")[0], c.run("reference")[0], direct->tolerance.atol,
-                                direct->tolerance.rtol))
+          EXPECT_TRUE(direct_is_default_and_matches_reference(c))
               << op << " " << algoscope::shape_to_string(k.shape) << " keep " << keep;
         }
 }

@@ -14,11 +14,7 @@ void check(const char* op, int64_t opset, Shape shape, int64_t axis, float scale
   c.input(random_tensor(shape, static_cast<uint32_t>(algoscope::shape_numel(shape) + axis), -scale,
                         scale));
   c.i("axis", axis);
-  const algoscope::Algorithm* direct = c.op().find("direct");
-  ASSERT_NE(direct, nullptr);
-  EXPECT_EQ(algoscope::Registry::instance().default_algorithm(c.layer()).name, "direct");
-  EXPECT_TRUE(all_close(c.run("direct")[0], c.run("reference")[0], direct->tolerance.atol,
-                        direct->tolerance.rtol))
+  EXPECT_TRUE(direct_is_default_and_matches_reference(c))
       << op << " opset " << opset << " " << algoscope::shape_to_string(shape) << " axis " << axis;
 }
 

@@ -100,23 +100,7 @@ TEST(OpsGemm, WithoutCAndLarger) {
 }
 
 TEST(OpsGemm, InvalidNodesThrow) {
-  EXPECT_TRUE(throws_with(
-      [] {
-        OpCase c("Gemm", 13);
-        c.input(random_tensor({2, 3}, 1)).input(random_tensor({4, 2}, 2)).infer();
-      },
-      "inner dimensions"));
-  EXPECT_TRUE(throws_with(
-      [] {
-        OpCase c("Gemm", 13);
-        c.input(random_tensor({2, 3, 1}, 1)).input(random_tensor({3, 2}, 2)).infer();
-      },
-      "must be 2-D"));
-  EXPECT_TRUE(throws_with(
-      [] {
-        OpCase c("Gemm", 13);
-        c.input(random_tensor({2, 3}, 1)).input(random_tensor({3, 4}, 2));
-        c.input(random_tensor({3}, 3)).infer();
-      },
-      "cannot be broadcast"));
+  EXPECT_TRUE(infer_throws_with("Gemm", {{2, 3}, {4, 2}}, "inner dimensions"));
+  EXPECT_TRUE(infer_throws_with("Gemm", {{2, 3, 1}, {3, 2}}, "must be 2-D"));
+  EXPECT_TRUE(infer_throws_with("Gemm", {{2, 3}, {3, 4}, {3}}, "cannot be broadcast"));
 }

@@ -92,22 +92,7 @@ TEST(OpsMatMul, HandComputedAndFlops) {
 }
 
 TEST(OpsMatMul, InvalidNodesThrow) {
-  EXPECT_TRUE(throws_with(
-      [] {
-        OpCase c("MatMul", 13);
-        c.input(random_tensor({2, 3}, 1)).input(random_tensor({4, 2}, 2)).infer();
-      },
-      "inner dimensions"));
-  EXPECT_TRUE(throws_with(
-      [] {
-        OpCase c("MatMul", 13);
-        c.input(random_tensor({2, 2, 3}, 1)).input(random_tensor({3, 3, 2}, 2)).infer();
-      },
-      "cannot be broadcast"));
-  EXPECT_TRUE(throws_with(
-      [] {
-        OpCase c("MatMul", 13);
-        c.input(random_tensor({}, 1)).input(random_tensor({3}, 2)).infer();
-      },
-      "rank 1 or more"));
+  EXPECT_TRUE(infer_throws_with("MatMul", {{2, 3}, {4, 2}}, "inner dimensions"));
+  EXPECT_TRUE(infer_throws_with("MatMul", {{2, 2, 3}, {3, 3, 2}}, "cannot be broadcast"));
+  EXPECT_TRUE(infer_throws_with("MatMul", {{}, {3}}, "rank 1 or more"));
 }

@@ -20,6 +20,7 @@
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
+#include "support/one_op_registry.h"
 
 namespace {
 
@@ -141,15 +142,9 @@ algoscope::Algorithm affine_algorithm(const std::string& name, bool on_device) {
 }
 
 std::unique_ptr<algoscope::Registry> affine_registry() {
-  auto r = std::make_unique<algoscope::Registry>();
-  algoscope::OpDefinition op;
-  op.op_type = "Affine";
-  op.summary = "y = 2x + c";
-  op.infer = [](const Layer& l) { return std::vector<algoscope::TensorInfo>{l.inputs[0]}; };
-  op.algorithms.push_back(affine_algorithm("reference", false));
-  r->add_op(std::move(op));
-  r->add_algorithm("Affine", affine_algorithm("device", true));
-  return r;
+  return test_support::one_op_registry(
+      "Affine", "y = 2x + c",
+      {affine_algorithm("reference", false), affine_algorithm("device", true)});
 }
 
 // x -> 0 (host) -> v0 -> 1 (device, + constant K) -> v1 -> 2 (device) -> v2

@@ -24,6 +24,7 @@
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
 #include "support/assertions.h"
+#include "support/one_op_registry.h"
 #include "support/onnx_builder.h"
 #include "support/temp_dir.h"
 
@@ -335,16 +336,10 @@ Algorithm test_algorithm(const std::string& name, int priority, float offset,
 // "TestOp": y = x + offset, with "reference" (+0, priority 0), "special" (+200, priority 5) and
 // "fast" (+100, priority 10, only for inputs of at most 4 elements).
 std::unique_ptr<algoscope::Registry> test_registry() {
-  auto r = std::make_unique<algoscope::Registry>();
-  algoscope::OpDefinition op;
-  op.op_type = "TestOp";
-  op.summary = "test op";
-  op.infer = [](const Layer& l) { return std::vector<algoscope::TensorInfo>{l.inputs[0]}; };
-  op.algorithms.push_back(test_algorithm("reference", 0, 0.0f));
-  r->add_op(std::move(op));
-  r->add_algorithm("TestOp", test_algorithm("special", 5, 200.0f));
-  r->add_algorithm("TestOp", test_algorithm("fast", 10, 100.0f, 4));
-  return r;
+  return test_support::one_op_registry(
+      "TestOp", "test op",
+      {test_algorithm("reference", 0, 0.0f), test_algorithm("special", 5, 200.0f),
+       test_algorithm("fast", 10, 100.0f, 4)});
 }
 
 // A one-node model built by hand (the loader would not know TestOp): x[n] -> TestOp "t1" -> y.
@@ -412,30 +407,38 @@ TEST(PlanResolve, OpDefaultThatDoesNotApplyFallsBackWithANote) {
   EXPECT_NO_THROW(algoscope::validate_plan(p, wide, *registry));
 }
 
-TEST(PlanResolve, PerLayerChoiceThatDoesNotApplyThrows) {
-  auto registry = test_registry();
-  Model wide = test_model(8);
-  Layer layer = algoscope::make_layer(wide, wide.nodes[0]);
+// A plan choosing `algorithm` for layer t1 of the test model.
+Plan plan_choosing_for_t1(const std::string& algorithm) {
   Plan p;
-  p.layers["t1"] = "fast";
-  std::string msg = error_of([&] { algoscope::resolve_algorithm(p, layer, *registry); });
+  p.layers["t1"] = algorithm;
+  return p;
+}
+
+// What resolving layer t1 of test_model(elements) throws under plan_choosing_for_t1(algorithm);
+// the message must name the layer and the algorithm.
+std::string per_layer_choice_error(int64_t elements, const std::string& algorithm) {
+  const auto registry = test_registry();
+  const Model model = test_model(elements);
+  const std::string msg = error_of([&] {
+    algoscope::resolve_algorithm(plan_choosing_for_t1(algorithm),
+                                 algoscope::make_layer(model, model.nodes[0]), *registry);
+  });
   EXPECT_TRUE(Contains(msg, "t1"));
-  EXPECT_TRUE(Contains(msg, "fast"));
-  EXPECT_TRUE(Contains(msg, "at most 4 elements"));
-  msg = error_of([&] { algoscope::validate_plan(p, wide, *registry); });
+  EXPECT_TRUE(Contains(msg, algorithm));
+  return msg;
+}
+
+TEST(PlanResolve, PerLayerChoiceThatDoesNotApplyThrows) {
+  EXPECT_TRUE(Contains(per_layer_choice_error(8, "fast"), "at most 4 elements"));
+  const std::string msg = error_of([] {
+    algoscope::validate_plan(plan_choosing_for_t1("fast"), test_model(8), *test_registry());
+  });
   EXPECT_TRUE(Contains(msg, "t1"));
   EXPECT_TRUE(Contains(msg, "at most 4 elements"));
 }
 
 TEST(PlanResolve, UnknownAlgorithmNamesTheKnownOnes) {
-  auto registry = test_registry();
-  Model small = test_model(4);
-  Layer layer = algoscope::make_layer(small, small.nodes[0]);
-  Plan p;
-  p.layers["t1"] = "warp";
-  std::string msg = error_of([&] { algoscope::resolve_algorithm(p, layer, *registry); });
-  EXPECT_TRUE(Contains(msg, "t1"));
-  EXPECT_TRUE(Contains(msg, "warp"));
+  const std::string msg = per_layer_choice_error(4, "warp");
   for (const char* known : {"reference", "special", "fast"}) EXPECT_TRUE(Contains(msg, known));
 }
 

@@ -9,20 +9,20 @@
 set -euo pipefail
 build_dir=$1 work=$2 model=$3 flags=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
+# Configures and builds the CMake project in $1 into $2 against the installed prefix.
+build_against_prefix() {
+  cmake -S "$1" -B "$2" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_CXX_FLAGS="$flags" >/dev/null
+  cmake --build "$2" >/dev/null
+}
 rm -rf "$work"
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
-cmake -S "$here/consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" \
-      -DCMAKE_CXX_FLAGS="$flags" >/dev/null
-cmake --build "$work/build" >/dev/null
+build_against_prefix "$here/consumer" "$work/build"
 out=$("$work/build/consumer" "$model")
 echo "$out"
 grep -q "tiny_resnet -> 1x10" <<<"$out"
 "$work/prefix/bin/algoscope-cli" --version
 # The template plugin, out of tree.
-plugin_src="$here/../../engine/plugins/example"
-cmake -S "$plugin_src" -B "$work/plugin" -DCMAKE_PREFIX_PATH="$work/prefix" \
-      -DCMAKE_CXX_FLAGS="$flags" >/dev/null
-cmake --build "$work/plugin" >/dev/null
+build_against_prefix "$here/../../engine/plugins/example" "$work/plugin"
 sweep=$("$work/plugin/algoscope_example_plugin_sweep" "$work/plugin/libalgoscope_example_plugin.so")
 echo "$sweep"
 grep -q "loaded Conv/example_loops" <<<"$sweep"

@@ -47,22 +47,26 @@ constexpr int32_t kInt32 = onnx::TensorProto::INT32;
 constexpr int32_t kBool = onnx::TensorProto::BOOL;
 constexpr int32_t kDouble = onnx::TensorProto::DOUBLE;
 
-inline onnx::TensorProto float_tensor(const std::string& name, const std::vector<int64_t>& dims,
-                                      const std::vector<float>& values) {
+// A tensor's name, element type and dims, without its values.
+inline onnx::TensorProto tensor_header(const std::string& name, int32_t type,
+                                       const std::vector<int64_t>& dims) {
   onnx::TensorProto t;
   t.set_name(name);
-  t.set_data_type(kFloat);
+  t.set_data_type(type);
   for (int64_t d : dims) t.add_dims(d);
+  return t;
+}
+
+inline onnx::TensorProto float_tensor(const std::string& name, const std::vector<int64_t>& dims,
+                                      const std::vector<float>& values) {
+  onnx::TensorProto t = tensor_header(name, kFloat, dims);
   for (float v : values) t.add_float_data(v);
   return t;
 }
 
 inline onnx::TensorProto int64_tensor(const std::string& name, const std::vector<int64_t>& dims,
                                       const std::vector<int64_t>& values) {
-  onnx::TensorProto t;
-  t.set_name(name);
-  t.set_data_type(kInt64);
-  for (int64_t d : dims) t.add_dims(d);
+  onnx::TensorProto t = tensor_header(name, kInt64, dims);
   for (int64_t v : values) t.add_int64_data(v);
   return t;
 }

@@ -10,6 +10,7 @@
 // alternatives point at. $ALGOSCOPE_OPENBLAS names a file to load instead (A/B measurements).
 #include <dlfcn.h>
 
+#include <climits>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -85,6 +86,12 @@ const OpenBlas& library() {
 }
 
 }  // namespace
+
+std::optional<std::string> dimensions_reason(int64_t m, int64_t n, int64_t k) {
+  if (m > INT_MAX || n > INT_MAX || k > INT_MAX)
+    return std::string("the GEMM dimensions exceed OpenBLAS's 32-bit integers");
+  return std::nullopt;
+}
 
 bool openblas_available() { return library().sgemm != nullptr; }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace algoscope::blas {
@@ -12,6 +13,10 @@ namespace algoscope::blas {
 void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
            const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
            int64_t ldc);
+
+// Why sgemm cannot multiply an [m x k] by a [k x n] matrix: a dimension beyond OpenBLAS's 32-bit
+// integers. nullopt when it can.
+std::optional<std::string> dimensions_reason(int64_t m, int64_t n, int64_t k);
 
 // True when libopenblas could be loaded (the OpenBLAS algorithms are applicable only then).
 bool openblas_available();

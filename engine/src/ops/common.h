@@ -61,7 +61,10 @@ struct Epilogue {
   void apply(float* y, int64_t n) const {
     if (!active) return;
     const float lo = lower, hi = upper;
+    // The CUDA module compiles this header without OpenMP (its families read the op geometries).
+#ifdef _OPENMP
 #pragma omp simd
+#endif
     for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(y[i], lo), hi);
   }
 };
@@ -80,6 +83,14 @@ class LambdaKernel final : public Kernel {
 template <class F>
 std::unique_ptr<Kernel> make_kernel(F f) {
   return std::make_unique<LambdaKernel<F>>(std::move(f));
+}
+
+// A kernel of one float32 input and one float32 output: run(x, y) on each call's tensors.
+template <class Run>
+std::unique_ptr<Kernel> float_kernel(Run run) {
+  return make_kernel([run = std::move(run)](KernelIO& io) {
+    run(io.inputs[0]->data<float>(), io.outputs[0]->data<float>());
+  });
 }
 
 // Input `index` as floats when the layer has it (Conv's bias, Gemm's C), else nullptr: an

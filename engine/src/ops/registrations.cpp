@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "cuda/backend.h"
+
 namespace algoscope::ops {
 
 void add_algorithms(Registry& registry, const std::string& op_type, std::vector<Entry> entries) {
@@ -15,6 +17,14 @@ void add_algorithms(Registry& registry, const std::string& op_type, std::vector<
         std::move(entry.text.teaching) + " " + tolerance_sentence(algorithm.tolerance);
     registry.add_algorithm(op_type, std::move(algorithm));
   }
+}
+
+void add_cuda_algorithm(Registry& registry, const std::string& op_type, const std::string& family,
+                        int variant, std::string name, Tolerance tolerance, AlgorithmText text) {
+  Algorithm algorithm = cuda::algorithm(family, variant);
+  algorithm.name = std::move(name);
+  algorithm.tolerance = tolerance;
+  add_algorithms(registry, op_type, {{std::move(text), std::move(algorithm)}});
 }
 
 void add_op(Registry& registry, OpDefinition op, std::vector<Entry> entries) {

@@ -30,6 +30,12 @@ void add_op(Registry& registry, OpDefinition op, std::vector<Entry> entries);
 // The same for algorithms added to an op registered before.
 void add_algorithms(Registry& registry, const std::string& op_type, std::vector<Entry> entries);
 
+// Adds a GPU algorithm to op_type: variant `variant` of `family` (cuda/variants.h), whose
+// applicability, workspace and kernel are the CUDA module's, under `name` with its tolerance and
+// text.
+void add_cuda_algorithm(Registry& registry, const std::string& op_type, const std::string& family,
+                        int variant, std::string name, Tolerance tolerance, AlgorithmText text);
+
 // The cublas, cublaslt and their _tf32 algorithms of a matrix-product op (defined with Gemm's).
 void add_cublas_algorithms(Registry& registry, const std::string& op_type, const char* family,
                            const char* cublas_how, const char* cublaslt_how);

@@ -28,12 +28,8 @@ void fuse_attention(PassContext& context) {
   // The node producing `value` when it is an op of the default domain that only this chain
   // reads; nullptr otherwise.
   auto private_producer = [&](const std::string& value, const char* op) -> Node* {
-    Node* p = links.producer_of(m, value);
-    if (!p || links.uses_of(value) != 1 || is_graph_output(m, value)) return nullptr;
-    Node& n = *p;
-    if (n.op_type != op || !n.domain.empty() || !n.problem.empty() || n.op_type.empty())
-      return nullptr;
-    return &n;
+    Node* p = links.private_producer(m, value);
+    return p && p->op_type == op && !p->op_type.empty() ? p : nullptr;
   };
   // A float scalar constant factor: x * c (Mul, either side) or x / c (Div), as 1/c.
   auto scale_of = [&](const Node& n, std::string* x) -> std::optional<float> {

@@ -17,6 +17,13 @@ Node* ValueLinks::producer_of(Model& model, const std::string& value) const {
   return it == producer.end() ? nullptr : &model.nodes[it->second];
 }
 
+Node* ValueLinks::private_producer(Model& model, const std::string& value) const {
+  Node* p = producer_of(model, value);
+  if (!p || uses_of(value) != 1 || is_graph_output(model, value)) return nullptr;
+  if (!p->domain.empty() || !p->problem.empty()) return nullptr;
+  return p;
+}
+
 ValueLinks value_links(const Model& model) {
   ValueLinks links;
   for (const Node& n : model.nodes)
@@ -54,6 +61,22 @@ void add_constant(Model& model, const std::string& name, Tensor value) {
 void take_output(Model& model, Node& into, const Node& from) {
   model.values.erase(into.outputs[0]);
   into.outputs[0] = from.outputs[0];
+}
+
+void absorb(Model& model, Node& into, Node& from, Node::Fusion::Kind kind) {
+  take_output(model, into, from);
+  into.fusions.push_back({kind, from.op_type, {from.name}});
+  mark_removed(from);
+}
+
+void merge_nodes(Model& model, const std::string& verb, const std::string& what,
+                 bool (*merge)(Model& model, Node& node, const ValueLinks& links)) {
+  const ValueLinks links = value_links(model);
+  size_t merged = 0;
+  for (Node& node : model.nodes)
+    if (merge(model, node, links)) ++merged;
+  erase_removed(model);
+  note(model, merged, verb, what);
 }
 
 void note(Model& model, size_t count, const std::string& verb, const std::string& what) {

@@ -20,6 +20,9 @@ struct ValueLinks {
   int uses_of(const std::string& value) const;
   // The node that defines `value`, or nullptr for inputs and constants.
   Node* producer_of(Model& model, const std::string& value) const;
+  // The node that defines `value` when a pass may merge it with the value's reader: an op of the
+  // default domain without a load problem, `value` read once and no graph output; else nullptr.
+  Node* private_producer(Model& model, const std::string& value) const;
 };
 ValueLinks value_links(const Model& model);
 
@@ -38,6 +41,17 @@ void add_constant(Model& model, const std::string& name, Tensor value);
 // `into` takes over `from`'s first output: what `from` computed is now computed by `into`, whose
 // own old output value disappears.
 void take_output(Model& model, Node& into, const Node& from);
+
+// `into` absorbs `from`, the node reading its output: takes over from's output (take_output),
+// records the fusion of `kind` and marks `from` for removal.
+void absorb(Model& model, Node& into, Node& from, Node::Fusion::Kind kind);
+
+// The frame of a pass that merges nodes into their neighbours: offers every node to
+// merge(model, node, links), `links` taken before the pass changes anything; merge returns true
+// when it merged the node away (absorb). Then erases those nodes and notes how many there were
+// ("<verb> <count> <what>").
+void merge_nodes(Model& model, const std::string& verb, const std::string& what,
+                 bool (*merge)(Model& model, Node& node, const ValueLinks& links));
 
 // "<verb> <count> <what>" in the model's load notes, when count is not zero.
 void note(Model& model, size_t count, const std::string& verb, const std::string& what);

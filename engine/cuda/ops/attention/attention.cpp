@@ -55,24 +55,19 @@ class AttentionKernel final : public DeviceKernel {
 }  // namespace
 
 Family cuda_attention_family() {
-  Family f;
-  f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (auto problem =
-            common_problem({"attention", kNaiveAttention, kFlashAttention, 0}, variant, layer))
-      return problem;
-    const ops::attention::AttentionGeometry g = ops::attention::attention_geometry(layer);
-    if (variant == kFlashAttention && (g.d > kFlashMaxHeadDim || g.dv > kFlashMaxHeadDim))
-      return "the flash kernel keeps head sizes up to " + std::to_string(kFlashMaxHeadDim) +
-             " in shared memory; this layer has d = " + std::to_string(g.d) +
-             ", dv = " + std::to_string(g.dv);
-    return std::nullopt;
-  };
+  Family f = own_kernel_family<AttentionKernel>(
+      {"attention", kNaiveAttention, kFlashAttention, 0},
+      [](int variant, const Layer& layer) -> std::optional<std::string> {
+        const ops::attention::AttentionGeometry g = ops::attention::attention_geometry(layer);
+        if (variant == kFlashAttention && (g.d > kFlashMaxHeadDim || g.dv > kFlashMaxHeadDim))
+          return "the flash kernel keeps head sizes up to " + std::to_string(kFlashMaxHeadDim) +
+                 " in shared memory; this layer has d = " + std::to_string(g.d) +
+                 ", dv = " + std::to_string(g.dv);
+        return std::nullopt;
+      });
   f.workspace_bytes = [](int variant, const Layer& layer) -> size_t {
     if (variant != kNaiveAttention) return 0;
     return score_bytes(ops::attention::attention_geometry(layer));
-  };
-  f.prepare = [](int variant, const Layer& layer) -> std::unique_ptr<Kernel> {
-    return std::make_unique<AttentionKernel>(layer, variant);
   };
   return f;
 }

@@ -65,17 +65,12 @@ class ElementwiseKernel final : public DeviceKernel {
 }  // namespace
 
 Family cuda_elementwise_family() {
-  Family f;
-  f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (auto problem = common_problem({"elementwise", kAdd, kPow, 2, true}, variant, layer))
-      return problem;
-    broadcast_index(layer);  // throws (the module catches it) with what is wrong
-    return std::nullopt;
-  };
-  f.prepare = [](int variant, const Layer& layer) -> std::unique_ptr<Kernel> {
-    return std::make_unique<ElementwiseKernel>(layer, variant);
-  };
-  return f;
+  return own_kernel_family<ElementwiseKernel>(
+      {"elementwise", kAdd, kPow, 2, true},
+      [](int, const Layer& layer) -> std::optional<std::string> {
+        broadcast_index(layer);  // throws (the module catches it) with what is wrong
+        return std::nullopt;
+      });
 }
 
 }  // namespace algoscope::cuda

@@ -75,18 +75,13 @@ class ReduceKernel final : public DeviceKernel {
 }  // namespace
 
 Family cuda_reduce_family() {
-  Family f;
-  f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (auto problem = common_problem({"reduction", kReduceMean, kReduceLogSumExp}, variant, layer))
-      return problem;
-    const ops::reduce::ReduceGeometry g = ops::reduce::reduce_geometry(layer);  // throws
-    if (!g.identity) reduce_index(g);                                           // throws
-    return std::nullopt;
-  };
-  f.prepare = [](int variant, const Layer& layer) -> std::unique_ptr<Kernel> {
-    return std::make_unique<ReduceKernel>(layer, variant);
-  };
-  return f;
+  return own_kernel_family<ReduceKernel>({"reduction", kReduceMean, kReduceLogSumExp},
+                                         [](int, const Layer& layer) -> std::optional<std::string> {
+                                           const ops::reduce::ReduceGeometry g =
+                                               ops::reduce::reduce_geometry(layer);  // throws
+                                           if (!g.identity) reduce_index(g);         // throws
+                                           return std::nullopt;
+                                         });
 }
 
 }  // namespace algoscope::cuda

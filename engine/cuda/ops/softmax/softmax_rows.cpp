@@ -29,18 +29,13 @@ class SoftmaxKernel final : public DeviceKernel {
 }  // namespace
 
 Family cuda_softmax_family() {
-  Family f;
-  f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    if (auto problem = common_problem({"softmax", kSoftmax, kLogSoftmax}, variant, layer))
-      return problem;
-    const ops::softmax::SoftmaxGeometry g = ops::softmax::softmax_geometry(layer);
-    if (g.outer * g.inner > 0x7fffffff) return std::string("more lines than CUDA blocks");
-    return std::nullopt;
-  };
-  f.prepare = [](int variant, const Layer& layer) -> std::unique_ptr<Kernel> {
-    return std::make_unique<SoftmaxKernel>(layer, variant);
-  };
-  return f;
+  return own_kernel_family<SoftmaxKernel>(
+      {"softmax", kSoftmax, kLogSoftmax},
+      [](int, const Layer& layer) -> std::optional<std::string> {
+        const ops::softmax::SoftmaxGeometry g = ops::softmax::softmax_geometry(layer);
+        if (g.outer * g.inner > 0x7fffffff) return std::string("more lines than CUDA blocks");
+        return std::nullopt;
+      });
 }
 
 }  // namespace algoscope::cuda

@@ -56,14 +56,7 @@ class ActivationKernel final : public DeviceKernel {
 }  // namespace
 
 Family cuda_activation_family() {
-  Family f;
-  f.why_not = [](int variant, const Layer& layer) -> std::optional<std::string> {
-    return common_problem({"activation", kRelu, kClip}, variant, layer);
-  };
-  f.prepare = [](int variant, const Layer& layer) -> std::unique_ptr<Kernel> {
-    return std::make_unique<ActivationKernel>(layer, variant);
-  };
-  return f;
+  return own_kernel_family<ActivationKernel>({"activation", kRelu, kClip});
 }
 
 }  // namespace algoscope::cuda

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,12 +51,18 @@ struct AttentionIO {
   AttentionIO(const AttentionGeometry& g, KernelIO& io);
 };
 
-// Calls task(head, first_row, slot) for every block of `rows` query rows of every head, the blocks
-// shared dynamically between at most `slots` threads, each with its own `slot_floats` of the
+// One block of query rows of head h, from row r0 on, written into y with `slot` as its scratch
+// (flash's query_block, chunked's query_chunk).
+using QueryBlock = void (*)(const AttentionGeometry& g, const float* q, const float* kt,
+                            const float* v, const float* mask, int64_t h, int64_t r0, float* slot,
+                            float* y);
+// The kernel of a blocked algorithm: query_block for every block of `rows` query rows of every
+// head, the blocks shared dynamically between the threads, each with its own `slot_floats` of the
 // workspace: one long sequence with one head still uses every thread. (blocks.cpp)
-void for_each_query_block(const AttentionGeometry& g, int64_t rows, int64_t slots,
-                          size_t slot_floats, const AttentionIO& io,
-                          const std::function<void(int64_t, int64_t, float*)>& task);
+std::unique_ptr<Kernel> query_block_kernel(const AttentionGeometry& g, int64_t rows,
+                                           size_t slot_floats, QueryBlock query_block);
+// The workspace of such a kernel: one slot per processor.
+size_t query_block_workspace_bytes(size_t slot_floats);
 
 // Shared building blocks (blocks.cpp), single-threaded, vectorized:
 // s[r][c] (row stride ld_s) = scale * Q[r0 + r] . Kt[:, c0 + c] (+ mask), rows x cols.

@@ -9,6 +9,7 @@
 
 #include "blocked_gemm/blocked_gemm.h"
 #include "ops/attention/attention.h"
+#include "ops/common.h"
 #include "ops/vector_math.h"
 
 namespace algoscope::ops::attention {
@@ -16,6 +17,9 @@ namespace algoscope::ops::attention {
 namespace {
 
 using namespace vmath;
+
+// Workspace slots of the blocked kernels: one per processor, so any thread count finds its own.
+int64_t workspace_slots() { return std::max(1, omp_get_num_procs()); }
 
 ALGOSCOPE_INLINE void exp_row_body(float* __restrict s, int64_t cols, float* max_out,
                                    float* sum_out) {
@@ -46,15 +50,22 @@ AttentionIO::AttentionIO(const AttentionGeometry& g, KernelIO& io)
       y(io.outputs[0]->data<float>()),
       workspace(static_cast<float*>(io.workspace)) {}
 
-void for_each_query_block(const AttentionGeometry& g, int64_t rows, int64_t slots,
-                          size_t slot_floats, const AttentionIO& io,
-                          const std::function<void(int64_t, int64_t, float*)>& task) {
-  const int64_t blocks = (g.sq + rows - 1) / rows;
-  const int64_t tasks = g.heads * blocks;
-  const int threads = int(std::min<int64_t>({omp_get_max_threads(), slots, tasks}));
+std::unique_ptr<Kernel> query_block_kernel(const AttentionGeometry& g, int64_t rows,
+                                           size_t slot_floats, QueryBlock query_block) {
+  return make_kernel([g, rows, slot_floats, query_block](KernelIO& io) {
+    const AttentionIO args(g, io);
+    const int64_t blocks = (g.sq + rows - 1) / rows;
+    const int64_t tasks = g.heads * blocks;
+    const int threads = int(std::min<int64_t>({omp_get_max_threads(), workspace_slots(), tasks}));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, threads))
-  for (int64_t t = 0; t < tasks; ++t)
-    task(t / blocks, t % blocks * rows, io.workspace + size_t(omp_get_thread_num()) * slot_floats);
+    for (int64_t t = 0; t < tasks; ++t)
+      query_block(g, args.q, args.kt, args.v, args.mask, t / blocks, t % blocks * rows,
+                  args.workspace + size_t(omp_get_thread_num()) * slot_floats, args.y);
+  });
+}
+
+size_t query_block_workspace_bytes(size_t slot_floats) {
+  return sizeof(float) * size_t(workspace_slots()) * slot_floats;
 }
 
 void score_tile(const AttentionGeometry& g, const float* q, const float* kt, const float* mask,

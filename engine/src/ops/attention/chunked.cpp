@@ -6,7 +6,6 @@
 // flash's running rescale the chunks are independent (the paper maps them in parallel), at the
 // price of keeping every chunk's partial output: Qc * (Skv / Kc) * (Dv + 2) floats per task plus
 // one Qc x Kc score chunk, never Sq x Skv.
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -23,7 +22,6 @@ namespace {
 constexpr int64_t kQueryChunk = 64;  // Qc
 constexpr int64_t kKeyChunk = 512;   // Kc
 
-int64_t slots() { return std::max(1, omp_get_num_procs()); }
 int64_t chunks(const AttentionGeometry& g) { return (g.skv + kKeyChunk - 1) / kKeyChunk; }
 size_t slot_floats(const AttentionGeometry& g) {
   return size_t(kQueryChunk * kKeyChunk + chunks(g) * kQueryChunk * (g.dv + 2));
@@ -71,18 +69,12 @@ void query_chunk(const AttentionGeometry& g, const float* q, const float* kt, co
 }  // namespace
 
 size_t chunked_workspace_bytes(const Layer& layer) {
-  return sizeof(float) * size_t(slots()) * slot_floats(attention_geometry(layer));
+  return query_block_workspace_bytes(slot_floats(attention_geometry(layer)));
 }
 
 std::unique_ptr<Kernel> prepare_chunked(const Layer& layer) {
   const AttentionGeometry g = attention_geometry(layer);
-  return make_kernel([g](KernelIO& io) {
-    const AttentionIO args(g, io);
-    for_each_query_block(g, kQueryChunk, slots(), slot_floats(g), args,
-                         [&](int64_t h, int64_t r0, float* slot) {
-                           query_chunk(g, args.q, args.kt, args.v, args.mask, h, r0, slot, args.y);
-                         });
-  });
+  return query_block_kernel(g, kQueryChunk, slot_floats(g), query_chunk);
 }
 
 AlgorithmText chunked_text() {

@@ -8,7 +8,6 @@
 //
 // Threads: (head, query block) tasks are shared dynamically, so one long sequence with one head
 // still uses every thread.
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -25,7 +24,6 @@ namespace {
 constexpr int64_t kQueryBlock = 64;  // Br: rows of Q per task
 constexpr int64_t kKeyBlock = 256;   // Bc: keys per tile (a 64 x 256 tile is 64 KB, in L2)
 
-int64_t slots() { return std::max(1, omp_get_num_procs()); }
 size_t slot_floats() { return size_t(kQueryBlock * kKeyBlock + 4 * kQueryBlock); }
 
 void query_block(const AttentionGeometry& g, const float* q, const float* kt, const float* v,
@@ -71,19 +69,11 @@ void query_block(const AttentionGeometry& g, const float* q, const float* kt, co
 
 }  // namespace
 
-size_t flash_workspace_bytes(const Layer&) {
-  return sizeof(float) * size_t(slots()) * slot_floats();
-}
+size_t flash_workspace_bytes(const Layer&) { return query_block_workspace_bytes(slot_floats()); }
 
 std::unique_ptr<Kernel> prepare_flash(const Layer& layer) {
   const AttentionGeometry g = attention_geometry(layer);
-  return make_kernel([g](KernelIO& io) {
-    const AttentionIO args(g, io);
-    for_each_query_block(g, kQueryBlock, slots(), slot_floats(), args,
-                         [&](int64_t h, int64_t r0, float* slot) {
-                           query_block(g, args.q, args.kt, args.v, args.mask, h, r0, slot, args.y);
-                         });
-  });
+  return query_block_kernel(g, kQueryBlock, slot_floats(), query_block);
 }
 
 AlgorithmText flash_text() {

@@ -2,7 +2,6 @@
 // pass from PyTorch's exported subgraph) and the algorithms that compute it, in registry order.
 // This file is the only place their names are spelled; each algorithm lives in the file of the same
 // name, with its text (<name>_text()).
-#include "cuda/backend.h"
 #include "cuda/variants.h"
 #include "ops/attention/attention.h"
 #include "ops/registrations.h"
@@ -37,12 +36,16 @@ void register_attention(Registry& registry) {
                .prepare = prepare_chunked}},
          });
 
-  // Our CUDA kernels (engine/cuda/ops/attention/attention.cpp).
-  {
-    Algorithm a = cuda::algorithm(cuda::kCudaAttention, cuda::kNaiveAttention);
-    a.name = "cuda_naive";
-    a.summary = "On the GPU: the whole score matrix in device memory, row softmax, then P V";
-    a.teaching =
+  // Our CUDA kernels (engine/cuda/ops/attention/attention.cpp), both within 1e-5 of the reference.
+  struct CudaAttention {
+    int variant;
+    const char* name;
+    AlgorithmText text;
+  };
+  const CudaAttention kernels[] = {
+      {cuda::kNaiveAttention,
+       "cuda_naive",
+       {"On the GPU: the whole score matrix in device memory, row softmax, then P V",
         "On the CUDA device, what the unfused graph computes in three kernels: one thread per "
         "score writes scale * q_i . k_j (+ mask) for every head into the workspace (neighbouring "
         "threads read neighbouring columns of K^T, so loads coalesce), one block per score row "
@@ -52,14 +55,10 @@ void register_attention(Registry& registry) {
         "tokens, 805 MB for 12 heads of 4096 tokens). It is the baseline the flash kernel is "
         "measured against: simple, and the score matrix makes a round trip through device "
         "memory. Numerics: float dot products in order, CUDA's accurate expf, a float tree sum "
-        "per row: within about 1e-5 of the double reference.";
-    a.tolerance = Tolerance{1e-5, 1e-4};
-    add_algorithms(registry, attention::kOpType, {{{a.summary, a.teaching}, std::move(a)}});
-
-    Algorithm f = cuda::algorithm(cuda::kCudaAttention, cuda::kFlashAttention);
-    f.name = "cuda_flash";
-    f.summary = "On the GPU: FlashAttention, K/V tiles in shared memory, online softmax";
-    f.teaching =
+        "per row: within about 1e-5 of the double reference."}},
+      {cuda::kFlashAttention,
+       "cuda_flash",
+       {"On the GPU: FlashAttention, K/V tiles in shared memory, online softmax",
         "Dao et al. (arXiv 2205.14135) on the CUDA device. A block of 4 warps owns 16 query rows "
         "of one head and walks the keys 32 at a time, staging each tile of K and V in shared "
         "memory (K padded by one float per row so the lanes' reads hit distinct banks). Per row "
@@ -69,10 +68,11 @@ void register_attention(Registry& registry) {
         "memory: none in device memory; 41 KB of shared memory per block. Head sizes up to 128 "
         "(ViT's 64). It wins over cuda_naive on long sequences, where the score matrix no longer "
         "fits in L2 and naive streams it through device memory three times. Numerics: exact up "
-        "to float reordering; the rescaling adds about one rounding per key tile.";
-    f.tolerance = Tolerance{1e-5, 1e-4};
-    add_algorithms(registry, attention::kOpType, {{{f.summary, f.teaching}, std::move(f)}});
-  }
+        "to float reordering; the rescaling adds about one rounding per key tile."}},
+  };
+  for (const CudaAttention& k : kernels)
+    add_cuda_algorithm(registry, attention::kOpType, cuda::kCudaAttention, k.variant, k.name,
+                       Tolerance{1e-5, 1e-4}, k.text);
 }
 
 }  // namespace algoscope::ops

@@ -1,7 +1,6 @@
 // The binary family's registry: Add, Sub, Mul, Div, Pow, Equal and Where with their algorithms, in
 // registry order. This is the one place where the family's algorithm names are spelled; each
 // algorithm lives in the file of the same name, with its text (<name>_text(op)).
-#include "cuda/backend.h"
 #include "cuda/variants.h"
 #include "ops/binary/binary.h"
 #include "ops/registrations.h"
@@ -63,47 +62,43 @@ void register_binary(Registry& registry) {
   {
     const std::pair<const char*, int> ops[] = {
         {"Add", cuda::kAdd}, {"Sub", cuda::kSub}, {"Mul", cuda::kMul}, {"Div", cuda::kDiv}};
-    for (const auto& [op_type, variant] : ops) {
-      Algorithm a = cuda::algorithm(cuda::kCudaElementwise, variant);
-      a.name = "cuda";
-      a.summary = "one device thread per output element over the merged broadcast plan";
-      a.teaching =
-          std::string(kBroadcastText) +
-          " On the CUDA device the plan's merged dimensions and per-operand strides go to one "
-          "kernel that gives each output element a thread (a grid-stride loop of 256-thread "
-          "blocks): equal shapes and scalar operands merge to one dimension and index with a "
-          "multiply, other patterns (a channel bias [1, C, 1, 1]) unravel the index over the few "
-          "merged dimensions. A Relu or Clip the loader fused into an Add (a ResNet's residual "
-          "join) is applied in the same pass. Inputs and output live in device memory; the "
-          "session inserts transfers where a neighbour runs on the host. It wins whenever its "
-          "neighbours run on the device: the pass is memory-bound, and the alternative is a round "
-          "trip to the host. Covers float32 only. Numerics: the same single IEEE operation per "
-          "element as the host (division correctly rounded), so the results are bit-identical.";
-      a.tolerance = Tolerance{0.0, 0.0};
-      add_algorithms(registry, op_type, {{{a.summary, a.teaching}, std::move(a)}});
-    }
+    for (const auto& [op_type, variant] : ops)
+      add_cuda_algorithm(
+          registry, op_type, cuda::kCudaElementwise, variant, "cuda", Tolerance{0.0, 0.0},
+          {"one device thread per output element over the merged broadcast plan",
+           std::string(kBroadcastText) +
+               " On the CUDA device the plan's merged dimensions and per-operand strides go to one "
+               "kernel that gives each output element a thread (a grid-stride loop of 256-thread "
+               "blocks): equal shapes and scalar operands merge to one dimension and index with a "
+               "multiply, other patterns (a channel bias [1, C, 1, 1]) unravel the index over the "
+               "few "
+               "merged dimensions. A Relu or Clip the loader fused into an Add (a ResNet's "
+               "residual "
+               "join) is applied in the same pass. Inputs and output live in device memory; the "
+               "session inserts transfers where a neighbour runs on the host. It wins whenever its "
+               "neighbours run on the device: the pass is memory-bound, and the alternative is a "
+               "round "
+               "trip to the host. Covers float32 only. Numerics: the same single IEEE operation "
+               "per "
+               "element as the host (division correctly rounded), so the results are "
+               "bit-identical."});
   }
 
   // Pow on the same kernel (engine/cuda/ops/binary/elementwise.cpp), with a fast path.
-  {
-    Algorithm a = cuda::algorithm(cuda::kCudaElementwise, cuda::kPow);
-    a.name = "cuda";
-    a.summary = "one device thread per output element; a constant exponent 2 is one multiply";
-    a.teaching =
-        std::string(kBroadcastText) +
-        " On the CUDA device the plan's merged dimensions and per-operand strides go to one "
-        "kernel that gives each output element a thread (a grid-stride loop of 256-thread "
-        "blocks), as for Add. When the exponent is a constant with one element equal to 2 (the "
-        "variance of a LayerNorm as torch exports it) the kernel squares the base with one "
-        "multiply; any other exponent, constant or computed, broadcast or not, goes through "
-        "CUDA's powf. Inputs and output live in device memory. Extra memory: none. It wins "
-        "whenever its neighbours run on the device: the pass is memory-bound, and the "
-        "alternative is a round trip to the host. Covers float32 base and exponent only. "
-        "Numerics: x * x is correctly rounded (the reference's powf gives the same for 2); "
-        "CUDA's powf is within a few ulp of the host's libm, not bit-identical.";
-    a.tolerance = Tolerance{1e-6, 2e-6};
-    add_algorithms(registry, "Pow", {{{a.summary, a.teaching}, std::move(a)}});
-  }
+  add_cuda_algorithm(
+      registry, "Pow", cuda::kCudaElementwise, cuda::kPow, "cuda", Tolerance{1e-6, 2e-6},
+      {"one device thread per output element; a constant exponent 2 is one multiply",
+       std::string(kBroadcastText) +
+           " On the CUDA device the plan's merged dimensions and per-operand strides go to one "
+           "kernel that gives each output element a thread (a grid-stride loop of 256-thread "
+           "blocks), as for Add. When the exponent is a constant with one element equal to 2 (the "
+           "variance of a LayerNorm as torch exports it) the kernel squares the base with one "
+           "multiply; any other exponent, constant or computed, broadcast or not, goes through "
+           "CUDA's powf. Inputs and output live in device memory. Extra memory: none. It wins "
+           "whenever its neighbours run on the device: the pass is memory-bound, and the "
+           "alternative is a round trip to the host. Covers float32 base and exponent only. "
+           "Numerics: x * x is correctly rounded (the reference's powf gives the same for 2); "
+           "CUDA's powf is within a few ulp of the host's libm, not bit-identical."});
 }
 
 }  // namespace algoscope::ops

@@ -6,11 +6,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "algoscope/registry.h"
 #include "cpu_features.h"
 #include "ops/algorithm_text.h"
+#include "ops/common.h"
 #include "ops/window.h"
 
 namespace algoscope::ops::conv {
@@ -32,6 +34,16 @@ struct ConvGeometry {
 // Validates the layer (ranks, channel counts, groups, bias, kernel_shape vs W, pads...) and
 // resolves its geometry; throws Error with what is wrong.
 ConvGeometry conv_geometry(const Layer& layer);
+
+// A Conv kernel: run(x, w, b, y) on each call's tensors, b null when the layer has no bias. Weights
+// and bias are read at run time: they may be graph inputs, not constants.
+template <class Run>
+std::unique_ptr<Kernel> conv_kernel(const ConvGeometry& g, Run run) {
+  return make_kernel([has_bias = g.has_bias, run = std::move(run)](KernelIO& io) {
+    run(io.inputs[0]->data<float>(), io.inputs[1]->data<float>(),
+        optional_float_input(io, 2, has_bias), io.outputs[0]->data<float>());
+  });
+}
 
 std::vector<TensorInfo> infer(const Layer& layer);
 // 2 * N * OC * out_spatial * (C / groups) * kernel_spatial multiply-adds; bias adds are ignored.

@@ -15,6 +15,7 @@
 
 #include "ops/common.h"
 #include "ops/conv/conv.h"
+#include "ops/conv/plane2d.h"
 
 namespace algoscope::ops::conv {
 
@@ -25,27 +26,13 @@ namespace {
 
 // One plane's geometry (a 1-D layer has height 1) and its interior columns [a, b): the output
 // columns whose every kernel tap lands inside the input row.
-struct Plane {
-  int64_t H, W, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW;
-  int64_t a, b;
+struct Plane : Plane2d {
+  int64_t a = 0, b = 0;
 };
 
 Plane plane_of(const Window& w) {
-  const bool two = w.rank() == 2;
-  const size_t x = two ? 1 : 0;
-  Plane p{};
-  p.H = two ? w.input[0] : 1;
-  p.KH = two ? w.kernel[0] : 1;
-  p.SH = two ? w.strides[0] : 1;
-  p.DH = two ? w.dilations[0] : 1;
-  p.PT = two ? w.pad_begin[0] : 0;
-  p.OH = two ? w.output[0] : 1;
-  p.W = w.input[x], p.KW = w.kernel[x], p.SW = w.strides[x], p.DW = w.dilations[x];
-  p.PL = w.pad_begin[x], p.OW = w.output[x];
-  const int64_t span = (p.KW - 1) * p.DW;
-  p.a = std::min((p.PL + p.SW - 1) / p.SW, p.OW);
-  p.b = p.W - 1 + p.PL - span < 0 ? 0 : (p.W - 1 + p.PL - span) / p.SW + 1;
-  p.b = std::clamp(p.b, p.a, p.OW);
+  Plane p{to_plane2d(w)};
+  p.interior_columns(p.a, p.b);
   return p;
 }
 
@@ -335,18 +322,12 @@ PlaneFn choose_plane_fn(cpu::IsaLevel level, int64_t stride) {
 }  // namespace
 
 std::optional<std::string> depthwise_not_applicable(const Layer& layer) {
-  try {
-    const ConvGeometry g = conv_geometry(layer);
-    if (g.window.rank() > 2)
-      return "depthwise is written for 1-D and 2-D convolutions, this one has " +
-             std::to_string(g.window.rank()) + " spatial axes";
-    if (g.groups != g.in_channels)
-      return "depthwise needs group == input channels (one filter per channel); this layer has "
-             "group " +
-             std::to_string(g.groups) + " and " + std::to_string(g.in_channels) + " input channels";
-  } catch (const Error& e) {
-    return std::string(e.what());
-  }
+  if (auto why = plane2d_rank_reason(layer, "depthwise")) return why;
+  const ConvGeometry g = conv_geometry(layer);  // valid: plane2d_rank_reason built it
+  if (g.groups != g.in_channels)
+    return "depthwise needs group == input channels (one filter per channel); this layer has "
+           "group " +
+           std::to_string(g.groups) + " and " + std::to_string(g.in_channels) + " input channels";
   return std::nullopt;
 }
 

@@ -23,6 +23,7 @@
 
 #include "ops/common.h"
 #include "ops/conv/conv.h"
+#include "ops/conv/plane2d.h"
 
 namespace algoscope::ops::conv {
 
@@ -30,26 +31,6 @@ namespace {
 
 #define DIRECT_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 #define DIRECT_AVX2 __attribute__((target("avx2,fma")))
-
-// The layer as 2-D planes (a 1-D layer has height 1).
-struct Dims {
-  int64_t H, W, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW;
-};
-
-Dims dims_of(const Window& w) {
-  const bool two = w.rank() == 2;
-  const size_t x = two ? 1 : 0;
-  Dims d{};
-  d.H = two ? w.input[0] : 1;
-  d.KH = two ? w.kernel[0] : 1;
-  d.SH = two ? w.strides[0] : 1;
-  d.DH = two ? w.dilations[0] : 1;
-  d.PT = two ? w.pad_begin[0] : 0;
-  d.OH = two ? w.output[0] : 1;
-  d.W = w.input[x], d.KW = w.kernel[x], d.SW = w.strides[x], d.DW = w.dilations[x];
-  d.PL = w.pad_begin[x], d.OW = w.output[x];
-  return d;
-}
 
 // What one micro-kernel call computes: `width` output pixels of one row (a template argument of
 // the kernel) for one block of OCB output channels, summed over the group's input channels and
@@ -287,12 +268,12 @@ const KernelSet& kernel_set(cpu::IsaLevel level, int64_t out_per_group, int64_t 
 }
 
 // W [OC, C/g, KH, KW] -> [g][OC/g / OCB][C/g][KH][KW][OCB], the last block zero-padded.
-size_t reordered_floats(const ConvGeometry& g, const Dims& d, int ocb) {
+size_t reordered_floats(const ConvGeometry& g, const Plane2d& d, int ocb) {
   const int64_t nblocks = (g.out_per_group() + ocb - 1) / ocb;
   return static_cast<size_t>(g.groups * nblocks * g.in_per_group() * d.KH * d.KW * ocb);
 }
 
-void reorder_weights(const float* w, const ConvGeometry& g, const Dims& d, int ocb, float* out) {
+void reorder_weights(const float* w, const ConvGeometry& g, const Plane2d& d, int ocb, float* out) {
   const int64_t cg = g.in_per_group(), ocg = g.out_per_group(), taps = d.KH * d.KW;
   const int64_t nblocks = (ocg + ocb - 1) / ocb;
   for (int64_t grp = 0; grp < g.groups; ++grp)
@@ -319,13 +300,9 @@ struct Columns {
 // that reach into the left or right padding are guarded: per kw tap, the pixels [lo, hi) whose
 // input column is inside the row. Keeping edge pixels inside wide blocks (rather than in blocks
 // of their own) keeps the edge taps as vectorized as the interior ones.
-std::vector<Columns> plan_columns(const Dims& d, int max_width) {
-  const int64_t span = (d.KW - 1) * d.DW;
-  // Interior columns [a, b): ow * SW - PL >= 0 and ow * SW - PL + span <= W - 1.
-  int64_t a = (d.PL + d.SW - 1) / d.SW;
-  int64_t b = d.W - 1 + d.PL - span < 0 ? 0 : (d.W - 1 + d.PL - span) / d.SW + 1;
-  a = std::min(a, d.OW);
-  b = std::clamp(b, a, d.OW);
+std::vector<Columns> plan_columns(const Plane2d& d, int max_width) {
+  int64_t a, b;
+  d.interior_columns(a, b);
   std::vector<Columns> cols;
   const int64_t blocks = (d.OW + max_width - 1) / max_width;
   for (int64_t i = 0, s = 0; i < blocks; ++i) {
@@ -351,7 +328,7 @@ std::vector<Columns> plan_columns(const Dims& d, int max_width) {
 
 struct Prepared {
   ConvGeometry g;
-  Dims d;
+  Plane2d d;
   const KernelSet* ks = nullptr;
   std::vector<Columns> cols;
   float* weights = nullptr;  // reordered constant W, or nullptr (reordered per call)
@@ -369,7 +346,7 @@ int64_t channel_chunk(int64_t channels, int64_t taps, int ocb) {
 
 void run_direct(const Prepared& p, const float* x, const float* wr, const float* bias, float* y) {
   const ConvGeometry& g = p.g;
-  const Dims& d = p.d;
+  const Plane2d& d = p.d;
   const KernelSet& ks = *p.ks;
   const int ocb = ks.ocb;
   const int64_t cg = g.in_per_group(), ocg = g.out_per_group();
@@ -448,28 +425,20 @@ bool weights_constant(const Layer& layer) { return layer.constant(1) != nullptr;
 }  // namespace
 
 std::optional<std::string> direct_not_applicable(const Layer& layer) {
-  try {
-    const ConvGeometry g = conv_geometry(layer);
-    if (g.window.rank() > 2)
-      return "direct is written for 1-D and 2-D convolutions (image rows), this one has " +
-             std::to_string(g.window.rank()) + " spatial axes";
-  } catch (const Error& e) {
-    return std::string(e.what());
-  }
-  return std::nullopt;
+  return plane2d_rank_reason(layer, "direct");
 }
 
 size_t direct_workspace_bytes(const Layer& layer) {
   if (weights_constant(layer)) return 0;
   const ConvGeometry g = conv_geometry(layer);
-  const KernelSet& ks = kernel_set(cpu::active_level(), g.out_per_group(), dims_of(g.window).OW);
-  return reordered_floats(g, dims_of(g.window), ks.ocb) * sizeof(float);
+  const KernelSet& ks = kernel_set(cpu::active_level(), g.out_per_group(), to_plane2d(g.window).OW);
+  return reordered_floats(g, to_plane2d(g.window), ks.ocb) * sizeof(float);
 }
 
 std::unique_ptr<Kernel> prepare_direct(const Layer& layer) {
   auto p = std::make_shared<Prepared>();
   p->g = conv_geometry(layer);
-  p->d = dims_of(p->g.window);
+  p->d = to_plane2d(p->g.window);
   p->ks = &kernel_set(cpu::active_level(), p->g.out_per_group(), p->d.OW);
   p->cols = plan_columns(p->d, p->ks->max_width);
   p->epilogue = Epilogue::of(layer);

@@ -164,26 +164,33 @@ class FftKernel final : public Kernel {
     float* im = out + bins * g_.out_channels * cg;
     // OC * C/g transforms (65536 for a 256->256 layer): on one thread, preparing the layer alone
     // would take seconds.
+    for_each_transform(g_.out_channels * cg, [&](int64_t job, float* real, fftwf_complex* spec) {
+      const int64_t oc = job / cg, c = job % cg;
+      std::fill(real, real + f_.th * f_.tw, 0.0f);
+      const float* wk = w + (oc * cg + c) * p.taps();
+      for (int64_t kh = 0; kh < p.KH; ++kh)
+        for (int64_t kw = 0; kw < p.KW; ++kw)
+          real[kh * p.DH * f_.tw + kw * p.DW] = wk[kh * p.KW + kw];
+      fftwf_execute_dft_r2c(forward_, real, spec);
+      const int64_t grp = oc / ocg, o = oc % ocg;
+      for (int64_t k = 0; k < bins; ++k) {
+        const int64_t at = ((grp * bins + k) * ocg + o) * cg + c;
+        re[at] = spec[k][0] * scale;
+        im[at] = -spec[k][1] * scale;
+      }
+    });
+  }
+
+  // Runs transform(job, real, spec) for jobs [0, count) shared by the OpenMP team, each thread
+  // with its own FFT buffers: a tile of Th x Tw reals and its spectrum of `bins` values.
+  template <class Transform>
+  void for_each_transform(int64_t count, Transform transform) const {
 #pragma omp parallel
     {
       float* real = fftwf_alloc_real(f_.th * f_.tw);
-      fftwf_complex* spec = fftwf_alloc_complex(bins);
+      fftwf_complex* spec = fftwf_alloc_complex(f_.bins);
 #pragma omp for schedule(static)
-      for (int64_t oc = 0; oc < g_.out_channels; ++oc)
-        for (int64_t c = 0; c < cg; ++c) {
-          std::fill(real, real + f_.th * f_.tw, 0.0f);
-          const float* wk = w + (oc * cg + c) * p.taps();
-          for (int64_t kh = 0; kh < p.KH; ++kh)
-            for (int64_t kw = 0; kw < p.KW; ++kw)
-              real[kh * p.DH * f_.tw + kw * p.DW] = wk[kh * p.KW + kw];
-          fftwf_execute_dft_r2c(forward_, real, spec);
-          const int64_t grp = oc / ocg, o = oc % ocg;
-          for (int64_t k = 0; k < bins; ++k) {
-            const int64_t at = ((grp * bins + k) * ocg + o) * cg + c;
-            re[at] = spec[k][0] * scale;
-            im[at] = -spec[k][1] * scale;
-          }
-        }
+      for (int64_t job = 0; job < count; ++job) transform(job, real, spec);
       fftwf_free(real);
       fftwf_free(spec);
     }
@@ -193,40 +200,31 @@ class FftKernel final : public Kernel {
   void forward_input(const float* x, float* xr, float* xi) const {
     const Plane2d& p = f_.p;
     const int64_t C = g_.in_channels, cols = f_.cols, bins = f_.bins, tiles = f_.tiles();
-    const int64_t jobs = g_.batch * C * tiles;
-#pragma omp parallel
-    {
-      float* real = fftwf_alloc_real(f_.th * f_.tw);
-      fftwf_complex* spec = fftwf_alloc_complex(bins);
-#pragma omp for schedule(static)
-      for (int64_t job = 0; job < jobs; ++job) {
-        const int64_t n = job / (C * tiles), c = (job / tiles) % C, t = job % tiles;
-        const int64_t r0 = (t / f_.tiles_w) * f_.oth - p.PT;  // input row of the tile's top
-        const int64_t c0 = (t % f_.tiles_w) * f_.otw - p.PL;
-        const float* plane = x + (n * C + c) * p.in_size();
-        for (int64_t i = 0; i < f_.th; ++i) {
-          float* dst = real + i * f_.tw;
-          const int64_t ih = r0 + i;
-          if (ih < 0 || ih >= p.H) {
-            std::fill(dst, dst + f_.tw, 0.0f);
-            continue;
-          }
-          const float* src = plane + ih * p.W;
-          for (int64_t j = 0; j < f_.tw; ++j) {
-            const int64_t iw = c0 + j;
-            dst[j] = iw >= 0 && iw < p.W ? src[iw] : 0.0f;
-          }
+    for_each_transform(g_.batch * C * tiles, [&](int64_t job, float* real, fftwf_complex* spec) {
+      const int64_t n = job / (C * tiles), c = (job / tiles) % C, t = job % tiles;
+      const int64_t r0 = (t / f_.tiles_w) * f_.oth - p.PT;  // input row of the tile's top
+      const int64_t c0 = (t % f_.tiles_w) * f_.otw - p.PL;
+      const float* plane = x + (n * C + c) * p.in_size();
+      for (int64_t i = 0; i < f_.th; ++i) {
+        float* dst = real + i * f_.tw;
+        const int64_t ih = r0 + i;
+        if (ih < 0 || ih >= p.H) {
+          std::fill(dst, dst + f_.tw, 0.0f);
+          continue;
         }
-        fftwf_execute_dft_r2c(forward_, real, spec);
-        const int64_t col = n * tiles + t;
-        for (int64_t k = 0; k < bins; ++k) {
-          xr[(k * C + c) * cols + col] = spec[k][0];
-          xi[(k * C + c) * cols + col] = spec[k][1];
+        const float* src = plane + ih * p.W;
+        for (int64_t j = 0; j < f_.tw; ++j) {
+          const int64_t iw = c0 + j;
+          dst[j] = iw >= 0 && iw < p.W ? src[iw] : 0.0f;
         }
       }
-      fftwf_free(real);
-      fftwf_free(spec);
-    }
+      fftwf_execute_dft_r2c(forward_, real, spec);
+      const int64_t col = n * tiles + t;
+      for (int64_t k = 0; k < bins; ++k) {
+        xr[(k * C + c) * cols + col] = spec[k][0];
+        xi[(k * C + c) * cols + col] = spec[k][1];
+      }
+    });
   }
 
   // Per group and bin: Y = conj(Wf) X as (Wr + i Wi)(Xr + i Xi) with four real sgemms.
@@ -254,40 +252,31 @@ class FftKernel final : public Kernel {
   void inverse_output(const float* yr, const float* yi, const float* b, float* y) const {
     const Plane2d& p = f_.p;
     const int64_t OC = g_.out_channels, cols = f_.cols, bins = f_.bins, tiles = f_.tiles();
-    const int64_t jobs = g_.batch * OC * tiles;
-#pragma omp parallel
-    {
-      float* real = fftwf_alloc_real(f_.th * f_.tw);
-      fftwf_complex* spec = fftwf_alloc_complex(bins);
-#pragma omp for schedule(static)
-      for (int64_t job = 0; job < jobs; ++job) {
-        const int64_t n = job / (OC * tiles), oc = (job / tiles) % OC, t = job % tiles;
-        const int64_t col = n * tiles + t;
-        for (int64_t k = 0; k < bins; ++k) {
-          spec[k][0] = yr[(k * OC + oc) * cols + col];
-          spec[k][1] = yi[(k * OC + oc) * cols + col];
-        }
-        fftwf_execute_dft_c2r(inverse_, spec, real);
-        const float bias = b ? b[oc] : 0.0f;
-        float* out = y + (n * OC + oc) * p.out_size();
-        // Stride-1 output (u, v) of this tile is output (u / SH, v / SW) when both divide.
-        const int64_t u0 = (t / f_.tiles_w) * f_.oth, v0 = (t % f_.tiles_w) * f_.otw;
-        for (int64_t i = 0; i < f_.oth; ++i) {
-          const int64_t u = u0 + i;
-          if (u % p.SH != 0 || u / p.SH >= p.OH) continue;
-          float* orow = out + (u / p.SH) * p.OW;
-          const float* src = real + i * f_.tw;
-          int64_t j = (p.SW - v0 % p.SW) % p.SW;
-          for (; j < f_.otw; j += p.SW) {
-            const int64_t ow = (v0 + j) / p.SW;
-            if (ow >= p.OW) break;
-            orow[ow] = src[j] + bias;
-          }
+    for_each_transform(g_.batch * OC * tiles, [&](int64_t job, float* real, fftwf_complex* spec) {
+      const int64_t n = job / (OC * tiles), oc = (job / tiles) % OC, t = job % tiles;
+      const int64_t col = n * tiles + t;
+      for (int64_t k = 0; k < bins; ++k) {
+        spec[k][0] = yr[(k * OC + oc) * cols + col];
+        spec[k][1] = yi[(k * OC + oc) * cols + col];
+      }
+      fftwf_execute_dft_c2r(inverse_, spec, real);
+      const float bias = b ? b[oc] : 0.0f;
+      float* out = y + (n * OC + oc) * p.out_size();
+      // Stride-1 output (u, v) of this tile is output (u / SH, v / SW) when both divide.
+      const int64_t u0 = (t / f_.tiles_w) * f_.oth, v0 = (t % f_.tiles_w) * f_.otw;
+      for (int64_t i = 0; i < f_.oth; ++i) {
+        const int64_t u = u0 + i;
+        if (u % p.SH != 0 || u / p.SH >= p.OH) continue;
+        float* orow = out + (u / p.SH) * p.OW;
+        const float* src = real + i * f_.tw;
+        int64_t j = (p.SW - v0 % p.SW) % p.SW;
+        for (; j < f_.otw; j += p.SW) {
+          const int64_t ow = (v0 + j) / p.SW;
+          if (ow >= p.OW) break;
+          orow[ow] = src[j] + bias;
         }
       }
-      fftwf_free(real);
-      fftwf_free(spec);
-    }
+    });
   }
 
   ConvGeometry g_;

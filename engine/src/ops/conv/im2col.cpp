@@ -5,7 +5,6 @@
 // 3-D ones with unit leading axes. A 1x1 convolution with unit stride and no padding is already a
 // GEMM: the input itself is the patch matrix and no workspace is needed.
 #include <algorithm>
-#include <climits>
 #include <cstring>
 
 #include "blas/sgemm.h"
@@ -108,8 +107,8 @@ std::optional<std::string> im2col_not_applicable(const Layer& layer) {
       return "im2col is implemented for 1-D, 2-D and 3-D convolutions, this one has " +
              std::to_string(g.window.rank()) + " spatial axes";
     const int64_t k = g.in_per_group() * g.window.kernel_size();
-    if (k > INT_MAX || g.window.output_size() > INT_MAX || g.out_per_group() > INT_MAX)
-      return std::string("the GEMM dimensions exceed OpenBLAS's 32-bit integers");
+    if (auto why = blas::dimensions_reason(g.out_per_group(), g.window.output_size(), k))
+      return why;
   } catch (const Error& e) {
     return std::string(e.what());
   }

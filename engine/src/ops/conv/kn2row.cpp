@@ -6,7 +6,6 @@
 // and pads) accumulates the temporary into the output. Unlike im2col nothing KH*KW times the input
 // is built: the extra memory is one OC/g x H*W temporary.
 #include <algorithm>
-#include <climits>
 #include <vector>
 
 #include "blas/sgemm.h"
@@ -52,9 +51,7 @@ std::optional<std::string> kn2row_not_applicable(const Layer& layer) {
   if (!blas::openblas_available()) return blas::openblas_core_name();
   if (auto why = plane2d_rank_reason(layer, "kn2row")) return why;
   const ConvGeometry g = conv_geometry(layer);
-  if (g.window.input_size() > INT_MAX || g.in_per_group() > INT_MAX)
-    return std::string("the GEMM dimensions exceed OpenBLAS's 32-bit integers");
-  return std::nullopt;
+  return blas::dimensions_reason(g.window.input_size(), 1, g.in_per_group());
 }
 
 size_t kn2row_workspace_bytes(const Layer& layer) {

@@ -1,8 +1,10 @@
 // A Conv layer seen as 2-D planes: the window over exactly two spatial axes (a 1-D layer becomes
 // a 2-D one with height 1), shared by the algorithms that walk image rows (kn2row, smm,
-// implicit_gemm, fft) so that each of them resolves strides, dilations and pads the same way.
+// implicit_gemm, fft, direct, depthwise) so that each of them resolves strides, dilations and pads
+// the same way.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -16,6 +18,13 @@ struct Plane2d {
   int64_t in_size() const { return H * W; }
   int64_t out_size() const { return OH * OW; }
   int64_t taps() const { return KH * KW; }
+  // The interior output columns [a, b): those whose every kernel tap lands inside the input row.
+  void interior_columns(int64_t& a, int64_t& b) const {
+    const int64_t span = (KW - 1) * DW;
+    a = std::min((PL + SW - 1) / SW, OW);
+    b = W - 1 + PL - span < 0 ? 0 : (W - 1 + PL - span) / SW + 1;
+    b = std::clamp(b, a, OW);
+  }
 };
 
 inline Plane2d to_plane2d(const Window& w) {

@@ -6,7 +6,6 @@
 // it (beta = 1): OpenBLAS clears C in a separate pass when beta = 0, so writing the bias there
 // instead costs nothing, while adding it afterwards would be one more pass over Y (measured).
 #include <algorithm>
-#include <climits>
 
 #include "blas/sgemm.h"
 #include "ops/common.h"
@@ -47,8 +46,8 @@ std::optional<std::string> pointwise_not_applicable(const Layer& layer) {
             "pointwise needs an unpadded layer (padding a 1x1 convolution adds "
             "border outputs that are only bias), this layer has pads");
     }
-    if (g.in_channels > INT_MAX || g.out_channels > INT_MAX || w.output_size() > INT_MAX)
-      return std::string("the GEMM dimensions exceed OpenBLAS's 32-bit integers");
+    if (auto why = blas::dimensions_reason(g.out_channels, w.output_size(), g.in_channels))
+      return why;
   } catch (const Error& e) {
     return std::string(e.what());
   }
@@ -57,12 +56,8 @@ std::optional<std::string> pointwise_not_applicable(const Layer& layer) {
 
 std::unique_ptr<Kernel> prepare_pointwise(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
-  return make_kernel([g](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    // W [OC, C, 1...] is the row-major [OC x C] matrix as stored: a constant W needs no copy.
-    const float* w = io.inputs[1]->data<float>();
-    const float* b = optional_float_input(io, 2, g.has_bias);
-    float* y = io.outputs[0]->data<float>();
+  // W [OC, C, 1...] is the row-major [OC x C] matrix as stored: a constant W needs no copy.
+  return conv_kernel(g, [g](const float* x, const float* w, const float* b, float* y) {
     const int64_t C = g.in_channels, OC = g.out_channels, HW = g.window.output_size();
     for (int64_t n = 0; n < g.batch; ++n) {
       float* yn = y + n * OC * HW;

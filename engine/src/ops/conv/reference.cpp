@@ -11,12 +11,7 @@ namespace algoscope::ops::conv {
 
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
-  return make_kernel([g](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    // Weights and bias are read at run time: they may be graph inputs, not constants.
-    const float* w = io.inputs[1]->data<float>();
-    const float* b = optional_float_input(io, 2, g.has_bias);
-    float* y = io.outputs[0]->data<float>();
+  return conv_kernel(g, [g](const float* x, const float* w, const float* b, float* y) {
     const Window& win = g.window;
     const size_t rank = win.rank();
     const int64_t in_size = win.input_size();

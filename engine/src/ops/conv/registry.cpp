@@ -2,7 +2,6 @@
 // auto_pad, optional bias) and the algorithms that compute it, in registry order. This file is the
 // only place their names are spelled; each algorithm lives in the file of the same name, with its
 // text (<name>_text()).
-#include "cuda/backend.h"
 #include "cuda/variants.h"
 #include "ops/conv/conv.h"
 #include "ops/registrations.h"
@@ -184,11 +183,10 @@ void register_conv(Registry& registry) {
   };
   for (const CudnnVariant& v : cudnn_variants) {
     for (bool tf32 : {false, true}) {
-      Algorithm a = cuda::algorithm(cuda::kCudnnConv, v.variant | (tf32 ? cuda::kTf32 : 0));
-      a.name = std::string(v.name) + (tf32 ? "_tf32" : "");
-      a.summary = std::string(v.how).substr(0, std::string(v.how).find(':')) +
-                  (tf32 ? " on the GPU, TF32 tensor-core math" : " on the GPU, strict fp32");
-      a.teaching =
+      const std::string summary =
+          std::string(v.how).substr(0, std::string(v.how).find(':')) +
+          (tf32 ? " on the GPU, TF32 tensor-core math" : " on the GPU, strict fp32");
+      const std::string teaching =
           std::string(v.how) +
           " Runs on the CUDA device: inputs, weights and outputs live in device memory (weights "
           "copied once when the session is compiled); the session inserts transfers where a "
@@ -201,8 +199,9 @@ void register_conv(Registry& registry) {
                               "trade of precision for speed.")
                 : std::string("Numerics: strict fp32 (CUDNN_FMA_MATH: no tensor cores, no "
                               "TF32), float accumulation in cuDNN's order."));
-      a.tolerance = tf32 ? Tolerance{1e-2, 1e-2} : v.tolerance;
-      add_algorithms(registry, "Conv", {{{a.summary, a.teaching}, std::move(a)}});
+      add_cuda_algorithm(registry, "Conv", cuda::kCudnnConv, v.variant | (tf32 ? cuda::kTf32 : 0),
+                         std::string(v.name) + (tf32 ? "_tf32" : ""),
+                         tf32 ? Tolerance{1e-2, 1e-2} : v.tolerance, {summary, teaching});
     }
   }
 }

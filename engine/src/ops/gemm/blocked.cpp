@@ -10,40 +10,31 @@
 #include "ops/common.h"
 #include "ops/gemm/gemm.h"
 
-namespace algoscope::ops::gemm {
+namespace algoscope::ops {
 
-std::optional<std::string> blocked_not_applicable(const Layer& layer) {
-  try {
-    gemm_geometry(layer);
-  } catch (const Error& e) {
-    return std::string(e.what());
-  }
-  return std::nullopt;
-}
+using namespace gemm;
 
-std::unique_ptr<Kernel> prepare_blocked(const Layer& layer) {
+template <>
+std::unique_ptr<Kernel> Gemm::prepare_blocked(const Layer& layer) {
   const GemmGeometry g = gemm_geometry(layer);
   // shared_ptr: the kernel may be moved around; the packed panels are made exactly once.
   std::shared_ptr<const algoscope::blocked_gemm::PackedMatrix> packed;
   if (const Tensor* b = layer.constant(1))
     packed = std::make_shared<algoscope::blocked_gemm::PackedMatrix>(
         algoscope::blocked_gemm::pack_b(g.trans_b, g.k, g.n, b->data<float>(), g.ldb()));
-  return make_kernel([g, packed](KernelIO& io) {
-    const float* a = io.inputs[0]->data<float>();
-    const float* c = optional_float_input(io, 2, g.has_c);
-    float* y = io.outputs[0]->data<float>();
-    if (g.m == 0 || g.n == 0) return;
-    const float beta = write_beta_c(g, c, y);
-    if (packed)
-      algoscope::blocked_gemm::sgemm_prepacked(g.trans_a, g.m, g.alpha, a, g.lda(), *packed, beta,
-                                               y, g.n);
-    else
-      algoscope::blocked_gemm::sgemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a, g.lda(),
-                                     io.inputs[1]->data<float>(), g.ldb(), beta, y, g.n);
-  });
+  return accumulating_gemm_kernel(
+      g, [g, packed](const float* a, const float* b, float beta, float* y) {
+        if (packed)
+          algoscope::blocked_gemm::sgemm_prepacked(g.trans_a, g.m, g.alpha, a, g.lda(), *packed,
+                                                   beta, y, g.n);
+        else
+          algoscope::blocked_gemm::sgemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a, g.lda(),
+                                         b, g.ldb(), beta, y, g.n);
+      });
 }
 
-AlgorithmText blocked_text() {
+template <>
+AlgorithmText Gemm::blocked_text() {
   return {
       "Our cache-blocked GEMM (AVX-512 / AVX2 micro-kernels), constant B pre-packed",
       "Goto/BLIS structure: op(B) is cut into KC x NR column panels and op(A) into MR x KC row "
@@ -62,4 +53,4 @@ AlgorithmText blocked_text() {
       "sqrt(K) ulps, as for OpenBLAS."};
 }
 
-}  // namespace algoscope::ops::gemm
+}  // namespace algoscope::ops

@@ -1,15 +1,16 @@
 // The Gemm family's internal interface: the validated geometry of a Gemm layer
-// (Y = alpha * op(A) * op(B) + beta * C, C broadcast to [M, N]) and one entry point per algorithm
-// file. Only registry.cpp turns these into named Algorithms.
+// (Y = alpha * op(A) * op(B) + beta * C, C broadcast to [M, N]) and the helpers its algorithm files
+// share. The files' entry points are MatrixProduct<GemmOp>'s (matrix_product.h); only registry.cpp
+// turns them into named Algorithms.
 #pragma once
 
+#include <algorithm>
 #include <memory>
-#include <optional>
-#include <string>
-#include <vector>
+#include <utility>
 
 #include "algoscope/registry.h"
-#include "ops/algorithm_text.h"
+#include "ops/common.h"
+#include "ops/matrix_product.h"
 
 namespace algoscope::ops::gemm {
 
@@ -33,28 +34,34 @@ GemmGeometry gemm_geometry(const Layer& layer);
 // with: 1 when C was written, 0 when there is no C (or beta is 0) and y is left untouched.
 float write_beta_c(const GemmGeometry& g, const float* c, float* y);
 
-std::vector<TensorInfo> infer(const Layer& layer);
-double flops(const Layer& layer);  // 2 * M * N * K (the alpha/beta scaling is ignored)
+// Gemm's algorithm files (matrix_product.h), defined in this folder.
+using Gemm = MatrixProduct<GemmOp>;
 
-// reference.cpp: triple loop in double.
-std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
-AlgorithmText reference_text();
+// A Gemm kernel: run(a, b, c, y) on each call's operands, c null when the layer has no C.
+template <class Run>
+std::unique_ptr<Kernel> gemm_kernel(const GemmGeometry& g, Run run) {
+  return make_kernel([has_c = g.has_c, run = std::move(run)](KernelIO& io) {
+    run(io.inputs[0]->data<float>(), io.inputs[1]->data<float>(),
+        optional_float_input(io, 2, has_c), io.outputs[0]->data<float>());
+  });
+}
 
-// openblas.cpp: beta * C broadcast into Y, then one sgemm accumulating onto it.
-std::optional<std::string> openblas_not_applicable(const Layer& layer);
-std::unique_ptr<Kernel> prepare_openblas(const Layer& layer);
-AlgorithmText openblas_text();
-
-// blocked.cpp: our own cache-blocked GEMM (blocked_gemm/blocked_gemm.h), constant B packed at
-// prepare.
-std::optional<std::string> blocked_not_applicable(const Layer& layer);
-std::unique_ptr<Kernel> prepare_blocked(const Layer& layer);
-AlgorithmText blocked_text();
-
-#ifdef ALGOSCOPE_HAVE_ONEDNN
-// onednn.cpp: oneDNN's dnnl_sgemm (row-major, JIT-generated kernels for this CPU).
-std::unique_ptr<Kernel> prepare_onednn(const Layer& layer);
-AlgorithmText onednn_text();
-#endif
+// A Gemm kernel through a GEMM that accumulates onto Y: each run writes beta * C into Y, then
+// calls accumulate(a, b, beta_y, y) to add alpha * op(A) * op(B) with the beta write_beta_c
+// returns. Empty products stop here: nothing to do for M or N = 0, and for K = 0 (which BLAS
+// rejects) Y is beta * C, or zeros.
+template <class Accumulate>
+std::unique_ptr<Kernel> accumulating_gemm_kernel(const GemmGeometry& g, Accumulate accumulate) {
+  return gemm_kernel(g, [g, accumulate = std::move(accumulate)](const float* a, const float* b,
+                                                                const float* c, float* y) {
+    if (g.m == 0 || g.n == 0) return;
+    const float beta = write_beta_c(g, c, y);
+    if (g.k == 0) {
+      if (beta == 0.0f) std::fill(y, y + g.m * g.n, 0.0f);
+      return;
+    }
+    accumulate(a, b, beta, y);
+  });
+}
 
 }  // namespace algoscope::ops::gemm

@@ -51,16 +51,6 @@ GemmGeometry gemm_geometry(const Layer& layer) {
   return g;
 }
 
-std::vector<TensorInfo> infer(const Layer& layer) {
-  const GemmGeometry g = gemm_geometry(layer);
-  return {TensorInfo{DType::Float32, Shape{g.m, g.n}}};
-}
-
-double flops(const Layer& layer) {
-  const GemmGeometry g = gemm_geometry(layer);
-  return 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
-}
-
 float write_beta_c(const GemmGeometry& g, const float* c, float* y) {
   if (!c || g.beta == 0.0f) return 0.0f;
   // One thread: an OpenMP region right before a BLAS call would spin against its threads.
@@ -71,3 +61,21 @@ float write_beta_c(const GemmGeometry& g, const float* c, float* y) {
 }
 
 }  // namespace algoscope::ops::gemm
+
+namespace algoscope::ops {
+
+using namespace gemm;
+
+template <>
+std::vector<TensorInfo> Gemm::infer(const Layer& layer) {
+  const GemmGeometry g = gemm_geometry(layer);
+  return {TensorInfo{DType::Float32, Shape{g.m, g.n}}};
+}
+
+template <>
+double Gemm::flops(const Layer& layer) {
+  const GemmGeometry g = gemm_geometry(layer);
+  return 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * static_cast<double>(g.k);
+}
+
+}  // namespace algoscope::ops

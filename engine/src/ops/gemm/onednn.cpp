@@ -6,28 +6,23 @@
 #include "ops/common.h"
 #include "ops/gemm/gemm.h"
 
-namespace algoscope::ops::gemm {
+namespace algoscope::ops {
 
-std::unique_ptr<Kernel> prepare_onednn(const Layer& layer) {
+using namespace gemm;
+
+template <>
+std::unique_ptr<Kernel> Gemm::prepare_onednn(const Layer& layer) {
   const GemmGeometry g = gemm_geometry(layer);
-  return make_kernel([g](KernelIO& io) {
-    const float* c = optional_float_input(io, 2, g.has_c);
-    float* y = io.outputs[0]->data<float>();
-    if (g.m == 0 || g.n == 0) return;
-    const float beta = write_beta_c(g, c, y);
-    if (g.k == 0) {
-      if (beta == 0.0f) std::fill(y, y + g.m * g.n, 0.0f);
-      return;
-    }
-    dnnl_status_t status = dnnl_sgemm(g.trans_a ? 'T' : 'N', g.trans_b ? 'T' : 'N', g.m, g.n, g.k,
-                                      g.alpha, io.inputs[0]->data<float>(), g.lda(),
-                                      io.inputs[1]->data<float>(), g.ldb(), beta, y, g.n);
+  return accumulating_gemm_kernel(g, [g](const float* a, const float* b, float beta, float* y) {
+    const dnnl_status_t status = dnnl_sgemm(g.trans_a ? 'T' : 'N', g.trans_b ? 'T' : 'N', g.m, g.n,
+                                            g.k, g.alpha, a, g.lda(), b, g.ldb(), beta, y, g.n);
     if (status != dnnl_success)
       throw Error("oneDNN's sgemm failed with status " + std::to_string(int(status)));
   });
 }
 
-AlgorithmText onednn_text() {
+template <>
+AlgorithmText Gemm::onednn_text() {
   return {
       "oneDNN 2.6's dnnl_sgemm (JIT-generated kernels for this CPU)",
       "beta * C is broadcast into Y, then oneDNN's row-major sgemm (packing and AVX-512/AVX2 "
@@ -37,4 +32,4 @@ AlgorithmText onednn_text() {
       "benchmarked against. Numerics: float accumulation in oneDNN's blocked order."};
 }
 
-}  // namespace algoscope::ops::gemm
+}  // namespace algoscope::ops

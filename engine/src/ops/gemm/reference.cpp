@@ -4,15 +4,14 @@
 #include "ops/common.h"
 #include "ops/gemm/gemm.h"
 
-namespace algoscope::ops::gemm {
+namespace algoscope::ops {
 
-std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
+using namespace gemm;
+
+template <>
+std::unique_ptr<Kernel> Gemm::prepare_reference(const Layer& layer) {
   const GemmGeometry g = gemm_geometry(layer);
-  return make_kernel([g](KernelIO& io) {
-    const float* a = io.inputs[0]->data<float>();
-    const float* b = io.inputs[1]->data<float>();
-    const float* c = optional_float_input(io, 2, g.has_c);
-    float* y = io.outputs[0]->data<float>();
+  return gemm_kernel(g, [g](const float* a, const float* b, const float* c, float* y) {
     for (int64_t i = 0; i < g.m; ++i) {
       for (int64_t j = 0; j < g.n; ++j) {
         double acc = 0.0;
@@ -29,7 +28,8 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
   });
 }
 
-AlgorithmText reference_text() {
+template <>
+AlgorithmText Gemm::reference_text() {
   return {
       "Triple loop with double accumulation",
       "For every output element it sums op(A)[i,k] * op(B)[k,j] over k, scales by alpha and adds "
@@ -38,4 +38,4 @@ AlgorithmText reference_text() {
       "Numerics: double accumulation, one rounding to float per output."};
 }
 
-}  // namespace algoscope::ops::gemm
+}  // namespace algoscope::ops

@@ -1,9 +1,9 @@
 // The Gemm family: ONNX Gemm (Y = alpha * op(A) * op(B) + beta * C) and the algorithms that compute
-// it, in registry order. This file is the only place their names are spelled; each algorithm lives
-// in the file of the same name, with its text (<name>_text()).
-#include "cuda/backend.h"
+// it, in registry order. This file is the only place their names are spelled, MatMul's included
+// (the same CPU and cuBLAS algorithms); each algorithm lives in the file of the same name, with its
+// text (<name>_text()).
 #include "cuda/variants.h"
-#include "ops/gemm/gemm.h"
+#include "ops/matrix_product.h"
 #include "ops/registrations.h"
 
 namespace algoscope::ops {
@@ -30,9 +30,6 @@ void add_cublas_algorithms(Registry& registry, const std::string& op_type, const
       {cuda::kCublasLtFind, "cublaslt_find", "cuBLASLt's measured pick", find_how}};
   for (const Variant& variant : variants) {
     for (bool tf32 : {false, true}) {
-      Algorithm a = cuda::algorithm(family, variant.id | (tf32 ? cuda::kTf32 : 0));
-      a.name = std::string(variant.name) + (tf32 ? "_tf32" : "");
-      a.tolerance = tf32 ? Tolerance{1e-2, 1e-2} : Tolerance{1e-4, 1e-3};
       const std::string& how = variant.how;
       AlgorithmText text{
           std::string(variant.label) +
@@ -44,41 +41,51 @@ void add_cublas_algorithms(Registry& registry, const std::string& op_type, const
                       "mantissa bits on tensor cores."
                     : "Numerics: CUBLAS_COMPUTE_32F_PEDANTIC, true fp32 products and sums whatever "
                       "the library's default.")};
-      add_algorithms(registry, op_type, {{std::move(text), std::move(a)}});
+      add_cuda_algorithm(registry, op_type, family, variant.id | (tf32 ? cuda::kTf32 : 0),
+                         std::string(variant.name) + (tf32 ? "_tf32" : ""),
+                         tf32 ? Tolerance{1e-2, 1e-2} : Tolerance{1e-4, 1e-3}, std::move(text));
     }
   }
 }
 
-void register_gemm(Registry& registry) {
-  using namespace gemm;
+// Gemm's and MatMul's CPU algorithms: the same four, named here once.
+template <class Op>
+void add_matrix_product_op(Registry& registry, const std::string& op_type,
+                           const std::string& summary) {
+  using Files = MatrixProduct<Op>;
   add_op(registry,
-         {.op_type = "Gemm",
-          .summary = "General matrix multiply Y = alpha * op(A) * op(B) + beta * C (ONNX Gemm)",
-          .infer = infer,
-          .flops = flops},
+         {.op_type = op_type, .summary = summary, .infer = Files::infer, .flops = Files::flops},
          {
-             {reference_text(), {.name = kReference, .prepare = prepare_reference}},
-             {openblas_text(),
+             {Files::reference_text(), {.name = kReference, .prepare = Files::prepare_reference}},
+             {Files::openblas_text(),
               {.name = "openblas",
                .tolerance = {1e-4, 1e-3},
                .default_priority = 10,
-               .not_applicable = openblas_not_applicable,
-               .prepare = prepare_openblas}},
+               .not_applicable = Files::openblas_not_applicable,
+               .prepare = Files::prepare_openblas}},
              // Pre-packed weights: faster than OpenBLAS on FC layers.
-             {blocked_text(),
+             {Files::blocked_text(),
               {.name = "blocked",
                .tolerance = {1e-4, 1e-3},
                .default_priority = 12,
-               .not_applicable = blocked_not_applicable,
-               .prepare = prepare_blocked}},
+               // It computes every valid layer; the reason is what shape inference refuses.
+               .not_applicable =
+                   [](const Layer& layer) { return error_reason([&] { Files::infer(layer); }); },
+               .prepare = Files::prepare_blocked}},
 #ifdef ALGOSCOPE_HAVE_ONEDNN
-             {onednn_text(),
+             {Files::onednn_text(),
               {.name = "onednn",
                .tolerance = {1e-4, 1e-3},
                .default_priority = 1,
-               .prepare = prepare_onednn}},
+               .prepare = Files::prepare_onednn}},
 #endif
          });
+}
+template void add_matrix_product_op<MatMulOp>(Registry&, const std::string&, const std::string&);
+
+void register_gemm(Registry& registry) {
+  add_matrix_product_op<GemmOp>(
+      registry, "Gemm", "General matrix multiply Y = alpha * op(A) * op(B) + beta * C (ONNX Gemm)");
 
   add_cublas_algorithms(
       registry, "Gemm", cuda::kCublasGemm,

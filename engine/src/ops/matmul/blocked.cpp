@@ -14,29 +14,20 @@
 #include "ops/common.h"
 #include "ops/matmul/matmul.h"
 
-namespace algoscope::ops::matmul {
+namespace algoscope::ops {
+
+using namespace matmul;
 
 namespace bg = algoscope::blocked_gemm;
 
-std::optional<std::string> blocked_not_applicable(const Layer& layer) {
-  try {
-    matmul_geometry(layer);
-  } catch (const Error& e) {
-    return std::string(e.what());
-  }
-  return std::nullopt;
-}
-
-std::unique_ptr<Kernel> prepare_blocked(const Layer& layer) {
+template <>
+std::unique_ptr<Kernel> MatMul::prepare_blocked(const Layer& layer) {
   const MatMulGeometry g = matmul_geometry(layer);
   auto packed = std::make_shared<std::vector<bg::PackedMatrix>>();
   if (const Tensor* b = layer.constant(1))
     for (int64_t i = 0; i < g.b_matrices; ++i)
       packed->push_back(bg::pack_b(false, g.k, g.n, b->data<float>() + i * g.k * g.n, g.n));
-  return make_kernel([g, packed](KernelIO& io) {
-    const float* a = io.inputs[0]->data<float>();
-    const float* b = io.inputs[1]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return matmul_kernel([g, packed](const float* a, const float* b, float* y) {
     const int64_t batches = g.batch_count();
     if (batches == 0 || g.m == 0 || g.n == 0) return;
     const bool prepacked = !packed->empty();
@@ -70,7 +61,8 @@ std::unique_ptr<Kernel> prepare_blocked(const Layer& layer) {
   });
 }
 
-AlgorithmText blocked_text() {
+template <>
+AlgorithmText MatMul::blocked_text() {
   return {
       "Our cache-blocked GEMM per batch matrix (or one tall GEMM), constant B packed",
       "Each output matrix is a product by our own Goto/BLIS-style GEMM: B packed into KC x NR "
@@ -85,4 +77,4 @@ AlgorithmText blocked_text() {
       "error grows like sqrt(K) ulps, as for OpenBLAS."};
 }
 
-}  // namespace algoscope::ops::matmul
+}  // namespace algoscope::ops

@@ -20,6 +20,25 @@ int64_t offset_in(const Shape& batch, const std::vector<int64_t>& stride, int64_
   return offset;
 }
 
+// The batch of a MatMul as calls of `sgemm`: one call for the whole batch when B is shared and A
+// not broadcast, otherwise one per output matrix.
+void run_batched(const MatMulGeometry& g, const float* a, const float* b, float* y,
+                 PlainSgemm sgemm) {
+  const int64_t batches = g.batch_count();
+  if (batches == 0 || g.m == 0 || g.n == 0) return;
+  if (g.k == 0) {
+    std::fill(y, y + batches * g.m * g.n, 0.0f);  // an empty sum (BLAS rejects k = 0)
+    return;
+  }
+  // B shared and A not broadcast: A's matrices are stacked rows of one tall matrix.
+  if (g.b_matrices == 1 && g.a_matrices == batches) {
+    sgemm(g.m * batches, g.n, g.k, a, b, y);
+    return;
+  }
+  for (int64_t batch = 0; batch < batches; ++batch)
+    sgemm(g.m, g.n, g.k, a + g.a_offset(batch), b + g.b_offset(batch), y + batch * g.m * g.n);
+}
+
 }  // namespace
 
 int64_t MatMulGeometry::a_offset(int64_t index) const {
@@ -77,31 +96,28 @@ MatMulGeometry matmul_geometry(const Layer& layer) {
   return g;
 }
 
-std::vector<TensorInfo> infer(const Layer& layer) {
+std::unique_ptr<Kernel> batched_sgemm_kernel(const Layer& layer, PlainSgemm sgemm) {
+  const MatMulGeometry g = matmul_geometry(layer);
+  return matmul_kernel(
+      [g, sgemm](const float* a, const float* b, float* y) { run_batched(g, a, b, y, sgemm); });
+}
+
+}  // namespace algoscope::ops::matmul
+
+namespace algoscope::ops {
+
+using namespace matmul;
+
+template <>
+std::vector<TensorInfo> MatMul::infer(const Layer& layer) {
   return {TensorInfo{DType::Float32, matmul_geometry(layer).output}};
 }
 
-double flops(const Layer& layer) {
+template <>
+double MatMul::flops(const Layer& layer) {
   const MatMulGeometry g = matmul_geometry(layer);
   return 2.0 * static_cast<double>(g.batch_count()) * static_cast<double>(g.m) *
          static_cast<double>(g.n) * static_cast<double>(g.k);
 }
 
-void run_batched(const MatMulGeometry& g, const float* a, const float* b, float* y,
-                 PlainSgemm sgemm) {
-  const int64_t batches = g.batch_count();
-  if (batches == 0 || g.m == 0 || g.n == 0) return;
-  if (g.k == 0) {
-    std::fill(y, y + batches * g.m * g.n, 0.0f);  // an empty sum (BLAS rejects k = 0)
-    return;
-  }
-  // B shared and A not broadcast: A's matrices are stacked rows of one tall matrix.
-  if (g.b_matrices == 1 && g.a_matrices == batches) {
-    sgemm(g.m * batches, g.n, g.k, a, b, y);
-    return;
-  }
-  for (int64_t batch = 0; batch < batches; ++batch)
-    sgemm(g.m, g.n, g.k, a + g.a_offset(batch), b + g.b_offset(batch), y + batch * g.m * g.n);
-}
-
-}  // namespace algoscope::ops::matmul
+}  // namespace algoscope::ops

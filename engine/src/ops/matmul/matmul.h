@@ -1,15 +1,16 @@
 // The MatMul family's internal interface: the validated geometry of a numpy-style MatMul (1-D
-// operands promoted, batch axes broadcast) and one entry point per algorithm file. Only
-// registry.cpp turns these into named Algorithms.
+// operands promoted, batch axes broadcast) and the helpers its algorithm files share. The files'
+// entry points are MatrixProduct<MatMulOp>'s (matrix_product.h); only registry.cpp turns them into
+// named Algorithms.
 #pragma once
 
 #include <memory>
-#include <optional>
-#include <string>
+#include <utility>
 #include <vector>
 
 #include "algoscope/registry.h"
-#include "ops/algorithm_text.h"
+#include "ops/common.h"
+#include "ops/matrix_product.h"
 
 namespace algoscope::ops::matmul {
 
@@ -30,36 +31,22 @@ struct MatMulGeometry {
 // Validates the layer (ranks >= 1, inner dimensions, broadcastable batch axes); throws Error.
 MatMulGeometry matmul_geometry(const Layer& layer);
 
-std::vector<TensorInfo> infer(const Layer& layer);
-double flops(const Layer& layer);  // 2 * batch * M * N * K
+// MatMul's algorithm files (matrix_product.h), defined in this folder.
+using MatMul = MatrixProduct<MatMulOp>;
 
-// reference.cpp: loops in double.
-std::unique_ptr<Kernel> prepare_reference(const Layer& layer);
-AlgorithmText reference_text();
+// A MatMul kernel: run(a, b, y) on each call's operands.
+template <class Run>
+std::unique_ptr<Kernel> matmul_kernel(Run run) {
+  return make_kernel([run = std::move(run)](KernelIO& io) {
+    run(io.inputs[0]->data<float>(), io.inputs[1]->data<float>(), io.outputs[0]->data<float>());
+  });
+}
 
 // A row-major sgemm without transposes: C[m x n] = A[m x k] * B[k x n] (alpha 1, beta 0).
 using PlainSgemm = void (*)(int64_t m, int64_t n, int64_t k, const float* a, const float* b,
                             float* c);
-// The batch of a MatMul as calls of `sgemm`: one call for the whole batch when B is shared,
-// otherwise one per output matrix (shared by the openblas and onednn algorithms).
-void run_batched(const MatMulGeometry& g, const float* a, const float* b, float* y,
-                 PlainSgemm sgemm);
-
-// openblas.cpp: one sgemm per output matrix, or one for the whole batch when B is shared.
-std::optional<std::string> openblas_not_applicable(const Layer& layer);
-std::unique_ptr<Kernel> prepare_openblas(const Layer& layer);
-AlgorithmText openblas_text();
-
-// blocked.cpp: our own cache-blocked GEMM (blocked_gemm/blocked_gemm.h), constant B packed at
-// prepare.
-std::optional<std::string> blocked_not_applicable(const Layer& layer);
-std::unique_ptr<Kernel> prepare_blocked(const Layer& layer);
-AlgorithmText blocked_text();
-
-#ifdef ALGOSCOPE_HAVE_ONEDNN
-// onednn.cpp: oneDNN's dnnl_sgemm, batched like openblas.
-std::unique_ptr<Kernel> prepare_onednn(const Layer& layer);
-AlgorithmText onednn_text();
-#endif
+// The kernel of the layer running its batch as calls of `sgemm`: one call for the whole batch when
+// B is shared, otherwise one per output matrix (the openblas and onednn algorithms).
+std::unique_ptr<Kernel> batched_sgemm_kernel(const Layer& layer, PlainSgemm sgemm);
 
 }  // namespace algoscope::ops::matmul

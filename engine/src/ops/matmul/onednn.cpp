@@ -5,21 +5,21 @@
 #include "ops/common.h"
 #include "ops/matmul/matmul.h"
 
-namespace algoscope::ops::matmul {
+namespace algoscope::ops {
 
-std::unique_ptr<Kernel> prepare_onednn(const Layer& layer) {
-  const MatMulGeometry g = matmul_geometry(layer);
-  return make_kernel([g](KernelIO& io) {
-    run_batched(g, io.inputs[0]->data<float>(), io.inputs[1]->data<float>(),
-                io.outputs[0]->data<float>(),
-                [](int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
-                  if (dnnl_sgemm('N', 'N', m, n, k, 1.0f, a, k, b, n, 0.0f, c, n) != dnnl_success)
-                    throw Error("oneDNN's sgemm failed");
-                });
-  });
+using namespace matmul;
+
+template <>
+std::unique_ptr<Kernel> MatMul::prepare_onednn(const Layer& layer) {
+  return batched_sgemm_kernel(
+      layer, [](int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+        if (dnnl_sgemm('N', 'N', m, n, k, 1.0f, a, k, b, n, 0.0f, c, n) != dnnl_success)
+          throw Error("oneDNN's sgemm failed");
+      });
 }
 
-AlgorithmText onednn_text() {
+template <>
+AlgorithmText MatMul::onednn_text() {
   return {"oneDNN 2.6's dnnl_sgemm, one call per output matrix or per shared-B batch",
           "Each output matrix (or the whole batch stacked into one tall product when every matrix "
           "uses the same B) is one oneDNN row-major sgemm with micro-kernels generated at run time "
@@ -27,4 +27,4 @@ AlgorithmText onednn_text() {
           "blocked GEMM is benchmarked against. Numerics: float accumulation in oneDNN's order."};
 }
 
-}  // namespace algoscope::ops::matmul
+}  // namespace algoscope::ops

@@ -2,39 +2,32 @@
 // common "activations x weights" case of transformers), the batch of A is contiguous and the whole
 // product is one sgemm with M * batch rows; otherwise one sgemm per output matrix, with A and B
 // located through the broadcast strides.
-#include <algorithm>
-#include <climits>
-
 #include "blas/sgemm.h"
 #include "ops/common.h"
 #include "ops/matmul/matmul.h"
 
-namespace algoscope::ops::matmul {
+namespace algoscope::ops {
 
-std::optional<std::string> openblas_not_applicable(const Layer& layer) {
-  if (!blas::openblas_available()) return blas::openblas_core_name();
-  try {
-    const MatMulGeometry g = matmul_geometry(layer);
-    if (g.m * g.batch_count() > INT_MAX || g.n > INT_MAX || g.k > INT_MAX)
-      return std::string("the GEMM dimensions exceed OpenBLAS's 32-bit integers");
-  } catch (const Error& e) {
-    return std::string(e.what());
-  }
-  return std::nullopt;
-}
+using namespace matmul;
 
-std::unique_ptr<Kernel> prepare_openblas(const Layer& layer) {
-  const MatMulGeometry g = matmul_geometry(layer);
-  return make_kernel([g](KernelIO& io) {
-    run_batched(g, io.inputs[0]->data<float>(), io.inputs[1]->data<float>(),
-                io.outputs[0]->data<float>(),
-                [](int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
-                  blas::sgemm(false, false, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
-                });
+template <>
+std::optional<std::string> MatMul::openblas_not_applicable(const Layer& layer) {
+  // The tall product of a shared B has batch * M rows.
+  return openblas_reason(matmul_geometry, layer, [](const MatMulGeometry& g) {
+    return std::array{g.m * g.batch_count(), g.n, g.k};
   });
 }
 
-AlgorithmText openblas_text() {
+template <>
+std::unique_ptr<Kernel> MatMul::prepare_openblas(const Layer& layer) {
+  return batched_sgemm_kernel(
+      layer, [](int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+        blas::sgemm(false, false, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
+      });
+}
+
+template <>
+AlgorithmText MatMul::openblas_text() {
   return {
       "OpenBLAS sgemm per batch matrix, or one tall sgemm when B is shared",
       "Each output matrix is one OpenBLAS cblas_sgemm call on the A and B matrices it pairs; when "
@@ -45,4 +38,4 @@ AlgorithmText openblas_text() {
       "Numerics: float accumulation in blocked order; the error grows like sqrt(K) ulps."};
 }
 
-}  // namespace algoscope::ops::matmul
+}  // namespace algoscope::ops

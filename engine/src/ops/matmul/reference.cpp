@@ -4,14 +4,14 @@
 #include "ops/common.h"
 #include "ops/matmul/matmul.h"
 
-namespace algoscope::ops::matmul {
+namespace algoscope::ops {
 
-std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
+using namespace matmul;
+
+template <>
+std::unique_ptr<Kernel> MatMul::prepare_reference(const Layer& layer) {
   const MatMulGeometry g = matmul_geometry(layer);
-  return make_kernel([g](KernelIO& io) {
-    const float* a = io.inputs[0]->data<float>();
-    const float* b = io.inputs[1]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return matmul_kernel([g](const float* a, const float* b, float* y) {
     for (int64_t batch = 0; batch < g.batch_count(); ++batch) {
       const float* am = a + g.a_offset(batch);
       const float* bm = b + g.b_offset(batch);
@@ -28,7 +28,8 @@ std::unique_ptr<Kernel> prepare_reference(const Layer& layer) {
   });
 }
 
-AlgorithmText reference_text() {
+template <>
+AlgorithmText MatMul::reference_text() {
   return {"Triple loop per batch matrix with double accumulation",
           "For every matrix of the broadcast batch it finds the A and B matrices it pairs (a batch "
           "axis of extent 1 repeats), and sums A[i,k] * B[k,j] over k for every output element. "
@@ -36,4 +37,4 @@ AlgorithmText reference_text() {
           "accumulation, one rounding to float per output."};
 }
 
-}  // namespace algoscope::ops::matmul
+}  // namespace algoscope::ops

@@ -1,43 +1,16 @@
 // The MatMul family: ONNX MatMul (numpy.matmul semantics: 1-D promotion, broadcast batch axes) and
-// the algorithms that compute it, in registry order. This file is the only place their names are
-// spelled (the cuBLAS ones with Gemm's, which are the same four); each algorithm lives in the file
-// of the same name, with its text (<name>_text()).
+// the algorithms that compute it, in registry order. Its algorithms are Gemm's, named with them in
+// ops/gemm/registry.cpp (add_matrix_product_op, add_cublas_algorithms); each lives in the file of
+// the same name in this folder, with its text (<name>_text()).
 #include "cuda/variants.h"
-#include "ops/matmul/matmul.h"
+#include "ops/matrix_product.h"
 #include "ops/registrations.h"
 
 namespace algoscope::ops {
 
 void register_matmul(Registry& registry) {
-  using namespace matmul;
-  add_op(registry,
-         {.op_type = "MatMul",
-          .summary = "Matrix product with numpy broadcasting of batch axes (ONNX MatMul)",
-          .infer = infer,
-          .flops = flops},
-         {
-             {reference_text(), {.name = kReference, .prepare = prepare_reference}},
-             {openblas_text(),
-              {.name = "openblas",
-               .tolerance = {1e-4, 1e-3},
-               .default_priority = 10,
-               .not_applicable = openblas_not_applicable,
-               .prepare = prepare_openblas}},
-             // Pre-packed weights: faster than OpenBLAS on FC layers.
-             {blocked_text(),
-              {.name = "blocked",
-               .tolerance = {1e-4, 1e-3},
-               .default_priority = 12,
-               .not_applicable = blocked_not_applicable,
-               .prepare = prepare_blocked}},
-#ifdef ALGOSCOPE_HAVE_ONEDNN
-             {onednn_text(),
-              {.name = "onednn",
-               .tolerance = {1e-4, 1e-3},
-               .default_priority = 1,
-               .prepare = prepare_onednn}},
-#endif
-         });
+  add_matrix_product_op<MatMulOp>(
+      registry, "MatMul", "Matrix product with numpy broadcasting of batch axes (ONNX MatMul)");
 
   add_cublas_algorithms(
       registry, "MatMul", cuda::kCublasMatMul,

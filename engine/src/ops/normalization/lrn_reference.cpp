@@ -21,9 +21,7 @@ std::unique_ptr<Kernel> prepare_lrn_reference(const Layer& layer) {
   const int64_t inner = shape_numel(Shape(shape.begin() + 2, shape.end()));
   const int64_t before = (size - 1) / 2;  // floor
   const int64_t after = size / 2;         // ceil((size - 1) / 2)
-  return make_kernel([=](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([=](const float* x, float* y) {
     for (int64_t n = 0; n < batch; ++n) {
       const float* xn = x + n * channels * inner;
       float* yn = y + n * channels * inner;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ops/common.h"
+#include "ops/pool/direct_rows.h"
 #include "ops/pool/pool.h"
 #include "ops/vector_math.h"
 
@@ -20,14 +21,6 @@ namespace algoscope::ops::pool {
 namespace {
 
 using namespace vmath;
-
-inline void inside_range(int64_t offset, int64_t stride, int64_t extent, int64_t outputs,
-                         int64_t& lo, int64_t& hi) {
-  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  const int64_t last = extent - 1 - offset;
-  hi = last < 0 ? 0 : std::min(outputs, last / stride + 1);
-  if (hi < lo) hi = lo;
-}
 
 // Counted taps along one axis for every output position.
 std::vector<float> tap_counts(int64_t outputs, int64_t stride, int64_t pad_begin, int64_t kernel,
@@ -52,28 +45,7 @@ ALGOSCOPE_INLINE void average_plane_body(const float* __restrict x, float* __res
   for (int64_t oh = 0; oh < p.oh; ++oh) {
     float* yr = y + oh * p.ow;
     for (int64_t i = 0; i < p.ow; ++i) yr[i] = 0.0f;
-    for (int64_t kh = 0; kh < p.kh; ++kh) {
-      const int64_t ih = oh * p.sh - p.pad_top + kh * p.dh;
-      if (ih < 0 || ih >= p.h) continue;
-      const float* xr = x + ih * p.w;
-      for (int64_t kw = 0; kw < p.kw; ++kw) {
-        const int64_t offset = kw * p.dw - p.pad_left;
-        int64_t lo, hi;
-        inside_range(offset, p.sw, p.w, p.ow, lo, hi);
-        const float* xs = xr + offset;
-        if (p.sw == 1) {
-#pragma omp simd
-          for (int64_t o = lo; o < hi; ++o) yr[o] += xs[o];
-        } else if (p.sw == 2) {
-#pragma omp simd
-          for (int64_t o = lo; o < hi; ++o) yr[o] += xs[2 * o];
-        } else {
-          const int64_t s = p.sw;
-#pragma omp simd
-          for (int64_t o = lo; o < hi; ++o) yr[o] += xs[s * o];
-        }
-      }
-    }
+    combine_taps_into_row(x, yr, p, oh, [](float sum, float v) { return sum + v; });
     const float r = rows[oh];
 #pragma omp simd
     for (int64_t o = 0; o < p.ow; ++o) {
@@ -87,11 +59,7 @@ ALGOSCOPE_SIMD_VARIANTS(average_plane, average_plane_body)
 }  // namespace
 
 std::optional<std::string> average_pool_direct_not_applicable(const Layer& layer) {
-  const PoolGeometry g = pool_geometry(layer);
-  if (!plane_2d(g.window).ok)
-    return "the direct kernel covers 1-D and 2-D windows; this one is " +
-           std::to_string(g.window.rank()) + "-D";
-  return std::nullopt;
+  return plane_2d_reason(pool_geometry(layer).window);
 }
 
 std::unique_ptr<Kernel> prepare_average_pool_direct(const Layer& layer) {
@@ -103,14 +71,13 @@ std::unique_ptr<Kernel> prepare_average_pool_direct(const Layer& layer) {
       tap_counts(p.oh, p.sh, p.pad_top, p.kh, p.dh, p.h, p.pad_bottom, include_pad);
   std::vector<float> cols =
       tap_counts(p.ow, p.sw, p.pad_left, p.kw, p.dw, p.w, p.pad_right, include_pad);
-  return make_kernel([p, planes, rows = std::move(rows), cols = std::move(cols)](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
-    const int64_t in_plane = p.h * p.w, out_plane = p.oh * p.ow;
+  return float_kernel(
+      [p, planes, rows = std::move(rows), cols = std::move(cols)](const float* x, float* y) {
+        const int64_t in_plane = p.h * p.w, out_plane = p.oh * p.ow;
 #pragma omp parallel for schedule(static) if (planes * in_plane >= kParallelMinElements)
-    for (int64_t c = 0; c < planes; ++c)
-      average_plane(x + c * in_plane, y + c * out_plane, p, rows.data(), cols.data());
-  });
+        for (int64_t c = 0; c < planes; ++c)
+          average_plane(x + c * in_plane, y + c * out_plane, p, rows.data(), cols.data());
+      });
 }
 
 AlgorithmText average_pool_direct_text() {

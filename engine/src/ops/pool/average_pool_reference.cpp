@@ -13,38 +13,29 @@ namespace algoscope::ops::pool {
 std::unique_ptr<Kernel> prepare_average_pool_reference(const Layer& layer) {
   const PoolGeometry g = pool_geometry(layer);
   const bool include_pad = layer.n().attr_int("count_include_pad", 0) != 0;
-  return make_kernel([g, include_pad](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([g, include_pad](const float* x, float* y) {
     const Window& win = g.window;
-    const size_t rank = win.rank();
-    const int64_t in_size = win.input_size();
-    const int64_t out_size = win.output_size();
-    const int64_t k_size = win.kernel_size();
-    std::vector<int64_t> o(rank), k(rank);
-    for (int64_t nc = 0; nc < g.batch * g.channels; ++nc) {
-      const float* xc = x + nc * in_size;
-      for (int64_t op = 0; op < out_size; ++op) {
-        unravel(op, win.output, o);
-        double sum = 0.0;
-        int64_t count = 0;
-        for (int64_t kp = 0; kp < k_size; ++kp) {
-          unravel(kp, win.kernel, k);
-          int64_t offset = 0;
-          bool inside = true, in_padded = true;
-          for (size_t i = 0; i < rank; ++i) {
-            const int64_t pos = o[i] * win.strides[i] - win.pad_begin[i] + k[i] * win.dilations[i];
-            inside = inside && pos >= 0 && pos < win.input[i];
-            in_padded =
-                in_padded && pos >= -win.pad_begin[i] && pos < win.input[i] + win.pad_end[i];
-            offset = offset * win.input[i] + pos;
-          }
-          if (inside) sum += xc[offset];
-          if (include_pad ? in_padded : inside) ++count;
+    std::vector<int64_t> k(win.rank());
+    for_each_output(g, [&](int64_t plane, int64_t out, const std::vector<int64_t>& o) {
+      const float* xc = x + plane * win.input_size();
+      double sum = 0.0;
+      int64_t count = 0;
+      for (int64_t kp = 0; kp < win.kernel_size(); ++kp) {
+        unravel(kp, win.kernel, k);
+        int64_t offset = 0;
+        bool inside = true, in_padded = true;
+        for (size_t i = 0; i < win.rank(); ++i) {
+          const int64_t pos = o[i] * win.strides[i] - win.pad_begin[i] + k[i] * win.dilations[i];
+          inside = inside && pos >= 0 && pos < win.input[i];
+          in_padded = in_padded && pos >= -win.pad_begin[i] && pos < win.input[i] + win.pad_end[i];
+          offset = offset * win.input[i] + pos;
         }
-        y[nc * out_size + op] = count ? static_cast<float>(sum / static_cast<double>(count)) : 0.0f;
+        if (inside) sum += xc[offset];
+        if (include_pad ? in_padded : inside) ++count;
       }
-    }
+      y[plane * win.output_size() + out] =
+          count ? static_cast<float>(sum / static_cast<double>(count)) : 0.0f;
+    });
   });
 }
 

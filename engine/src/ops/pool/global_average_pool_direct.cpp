@@ -32,9 +32,7 @@ ALGOSCOPE_SIMD_VARIANTS(plane_means, plane_means_body)
 std::unique_ptr<Kernel> prepare_global_average_pool_direct(const Layer& layer) {
   const GlobalPlanes g = global_planes(layer);
   const int64_t planes = g.count, plane = g.size;
-  return make_kernel([planes, plane](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([planes, plane](const float* x, float* y) {
     // Blocks of planes, so that each thread's clone call covers many small planes.
     const int64_t per_block = std::max<int64_t>(1, kChunkElements / (plane ? plane : 1));
     const int64_t blocks = (planes + per_block - 1) / per_block;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ops/common.h"
+#include "ops/pool/direct_rows.h"
 #include "ops/pool/pool.h"
 #include "ops/vector_math.h"
 
@@ -19,42 +20,12 @@ namespace {
 
 using namespace vmath;
 
-// Outputs o in [lo, hi) for which o * stride + offset lies in [0, extent).
-inline void inside_range(int64_t offset, int64_t stride, int64_t extent, int64_t outputs,
-                         int64_t& lo, int64_t& hi) {
-  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  const int64_t last = extent - 1 - offset;  // o * stride <= last
-  hi = last < 0 ? 0 : std::min(outputs, last / stride + 1);
-  if (hi < lo) hi = lo;
-}
-
 ALGOSCOPE_INLINE void max_plane_body(const float* __restrict x, float* __restrict y,
                                      const Plane2D& p) {
   for (int64_t oh = 0; oh < p.oh; ++oh) {
     float* yr = y + oh * p.ow;
     for (int64_t i = 0; i < p.ow; ++i) yr[i] = -std::numeric_limits<float>::infinity();
-    for (int64_t kh = 0; kh < p.kh; ++kh) {
-      const int64_t ih = oh * p.sh - p.pad_top + kh * p.dh;
-      if (ih < 0 || ih >= p.h) continue;
-      const float* xr = x + ih * p.w;
-      for (int64_t kw = 0; kw < p.kw; ++kw) {
-        const int64_t offset = kw * p.dw - p.pad_left;
-        int64_t lo, hi;
-        inside_range(offset, p.sw, p.w, p.ow, lo, hi);
-        const float* xs = xr + offset;
-        if (p.sw == 1) {
-#pragma omp simd
-          for (int64_t o = lo; o < hi; ++o) yr[o] = std::max(yr[o], xs[o]);
-        } else if (p.sw == 2) {
-#pragma omp simd
-          for (int64_t o = lo; o < hi; ++o) yr[o] = std::max(yr[o], xs[2 * o]);
-        } else {
-          const int64_t s = p.sw;
-#pragma omp simd
-          for (int64_t o = lo; o < hi; ++o) yr[o] = std::max(yr[o], xs[s * o]);
-        }
-      }
-    }
+    combine_taps_into_row(x, yr, p, oh, [](float best, float v) { return std::max(best, v); });
   }
 }
 ALGOSCOPE_SIMD_VARIANTS(max_plane, max_plane_body)
@@ -69,20 +40,14 @@ std::optional<std::string> max_pool_direct_not_applicable(const Layer& layer) {
     return std::string(
         "the direct kernel does not produce the Indices output (it keeps no argmax); the "
         "reference does");
-  const PoolGeometry g = pool_geometry(layer);
-  if (!plane_2d(g.window).ok)
-    return "the direct kernel covers 1-D and 2-D windows; this one is " +
-           std::to_string(g.window.rank()) + "-D";
-  return std::nullopt;
+  return plane_2d_reason(pool_geometry(layer).window);
 }
 
 std::unique_ptr<Kernel> prepare_max_pool_direct(const Layer& layer) {
   const PoolGeometry g = pool_geometry(layer);
   const Plane2D p = plane_2d(g.window);
   const int64_t planes = g.batch * g.channels;
-  return make_kernel([p, planes](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([p, planes](const float* x, float* y) {
     const int64_t in_plane = p.h * p.w, out_plane = p.oh * p.ow;
 #pragma omp parallel for schedule(static) if (planes * in_plane >= kParallelMinElements)
     for (int64_t c = 0; c < planes; ++c) max_plane(x + c * in_plane, y + c * out_plane, p);

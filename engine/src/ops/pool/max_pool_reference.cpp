@@ -21,43 +21,37 @@ void max_pool(const PoolGeometry& g, bool column_major, KernelIO& io) {
   int64_t* indices =
       io.outputs.size() > 1 && io.outputs[1] ? io.outputs[1]->data<int64_t>() : nullptr;
   const Window& win = g.window;
-  const size_t rank = win.rank();
   const int64_t in_size = win.input_size();
-  const int64_t out_size = win.output_size();
-  const int64_t k_size = win.kernel_size();
-  std::vector<int64_t> o(rank), k(rank);
-  for (int64_t nc = 0; nc < g.batch * g.channels; ++nc) {
-    const T* xc = x + nc * in_size;
-    for (int64_t op = 0; op < out_size; ++op) {
-      unravel(op, win.output, o);
-      T best = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
-                                                    : std::numeric_limits<T>::lowest();
-      int64_t best_row = -1, best_col = -1;
-      for (int64_t kp = 0; kp < k_size; ++kp) {
-        unravel(kp, win.kernel, k);
-        int64_t row = 0, col = 0, col_stride = 1;
-        bool inside = true;
-        for (size_t i = 0; i < rank && inside; ++i) {
-          const int64_t pos = o[i] * win.strides[i] - win.pad_begin[i] + k[i] * win.dilations[i];
-          inside = pos >= 0 && pos < win.input[i];
-          row = row * win.input[i] + pos;
-          col += pos * col_stride;
-          col_stride *= win.input[i];
-        }
-        if (!inside) continue;
-        const T v = xc[row];
-        if (best_row < 0 || v > best) {
-          best = v;
-          best_row = row;
-          best_col = col;
-        }
+  std::vector<int64_t> k(win.rank());
+  for_each_output(g, [&](int64_t plane, int64_t out, const std::vector<int64_t>& o) {
+    const T* xc = x + plane * in_size;
+    T best = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                  : std::numeric_limits<T>::lowest();
+    int64_t best_row = -1, best_col = -1;
+    for (int64_t kp = 0; kp < win.kernel_size(); ++kp) {
+      unravel(kp, win.kernel, k);
+      int64_t row = 0, col = 0, col_stride = 1;
+      bool inside = true;
+      for (size_t i = 0; i < win.rank() && inside; ++i) {
+        const int64_t pos = o[i] * win.strides[i] - win.pad_begin[i] + k[i] * win.dilations[i];
+        inside = pos >= 0 && pos < win.input[i];
+        row = row * win.input[i] + pos;
+        col += pos * col_stride;
+        col_stride *= win.input[i];
       }
-      y[nc * out_size + op] = best;
-      if (indices)
-        indices[nc * out_size + op] =
-            best_row < 0 ? -1 : nc * in_size + (column_major ? best_col : best_row);
+      if (!inside) continue;
+      const T v = xc[row];
+      if (best_row < 0 || v > best) {
+        best = v;
+        best_row = row;
+        best_col = col;
+      }
     }
-  }
+    const int64_t at = plane * win.output_size() + out;
+    y[at] = best;
+    if (indices)
+      indices[at] = best_row < 0 ? -1 : plane * in_size + (column_major ? best_col : best_row);
+  });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // registry.cpp turns these into named Algorithms.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,11 +44,24 @@ GlobalPlanes global_planes(const Layer& layer);
 template <class PlaneValue>
 std::unique_ptr<Kernel> per_plane_kernel(const Layer& layer, PlaneValue plane_value) {
   const GlobalPlanes planes = global_planes(layer);
-  return make_kernel([planes, plane_value](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([planes, plane_value](const float* x, float* y) {
     for (int64_t p = 0; p < planes.count; ++p) y[p] = plane_value(x + p * planes.size, planes.size);
   });
+}
+
+// The outer loops of the reference MaxPool and AveragePool: calls visit(plane, out, o) for every
+// output of every (image, channel) plane, out being the output's flat index within its plane and o
+// its multi-index in the window's output.
+template <class Visit>
+void for_each_output(const PoolGeometry& g, Visit visit) {
+  const Window& win = g.window;
+  std::vector<int64_t> o(win.rank());
+  for (int64_t plane = 0; plane < g.batch * g.channels; ++plane) {
+    for (int64_t out = 0; out < win.output_size(); ++out) {
+      unravel(out, win.output, o);
+      visit(plane, out, o);
+    }
+  }
 }
 
 // The 1-D or 2-D window of a pooling layer as plain numbers (1-D as a 2-D window of height 1),
@@ -70,6 +84,13 @@ inline Plane2D plane_2d(const Window& win) {
     p.pad_top = win.pad_begin[0], p.pad_bottom = win.pad_end[0], p.oh = win.output[0];
   }
   return p;
+}
+
+// Why plane_2d cannot take the window (the direct kernels' not_applicable): its rank.
+inline std::optional<std::string> plane_2d_reason(const Window& win) {
+  if (plane_2d(win).ok) return std::nullopt;
+  return "the direct kernel covers 1-D and 2-D windows; this one is " + std::to_string(win.rank()) +
+         "-D";
 }
 
 // max_pool_direct.cpp / average_pool_direct.cpp: 1-D and 2-D float32 windows vectorized along

@@ -2,7 +2,6 @@
 // algorithms that compute them, in registry order. This file is the only place their names are
 // spelled; each algorithm lives in <op>_<algorithm>.cpp next to this file, with its text
 // (<op>_<algorithm>_text()).
-#include "cuda/backend.h"
 #include "cuda/variants.h"
 #include "ops/pool/pool.h"
 #include "ops/registrations.h"
@@ -97,18 +96,16 @@ void register_pool(Registry& registry) {
          Tolerance{0.0, 0.0}},
     };
     for (const CudaPool& p : pools) {
-      Algorithm a = cuda::algorithm(cuda::kCudaPool, p.variant);
-      a.name = "cuda";
-      a.summary = std::string(p.how).substr(0, std::string(p.how).find(':'));
-      a.summary = a.summary.substr(0, a.summary.find(';'));
-      a.teaching =
+      std::string summary = std::string(p.how).substr(0, std::string(p.how).find(':'));
+      summary = summary.substr(0, summary.find(';'));
+      const std::string teaching =
           std::string("On the CUDA device. ") + p.how +
           " Input and output live in device memory; the session inserts transfers where a "
           "neighbour runs on the host. Extra memory: none. It wins whenever its neighbours run "
           "on the device (a round trip to the host costs more than the pass). Covers float32 "
           "with 1 to 3 spatial axes.";
-      a.tolerance = p.tolerance;
-      add_algorithms(registry, p.op_type, {{{a.summary, a.teaching}, std::move(a)}});
+      add_cuda_algorithm(registry, p.op_type, cuda::kCudaPool, p.variant, "cuda", p.tolerance,
+                         {std::move(summary), teaching});
     }
   }
 }

@@ -82,9 +82,7 @@ std::unique_ptr<Kernel> prepare_direct(const Layer& layer, Reduction reduction) 
   const bool mean = reduction == Reduction::Mean;
   const int64_t numel = shape_numel(g.input);
   const Blocks b = g.identity ? Blocks{numel, 1, 1} : *blocks(g);
-  return make_kernel([b, mean, numel](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([b, mean, numel](const float* x, float* y) {
     const bool parallel = numel >= kParallelMinElements;
     const double scale = mean && b.reduced ? 1.0 / static_cast<double>(b.reduced) : 1.0;
     const int64_t rows = b.outer * b.inner;

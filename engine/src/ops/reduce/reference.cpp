@@ -16,9 +16,7 @@ namespace algoscope::ops::reduce {
 
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer, Reduction reduction) {
   const ReduceGeometry g = reduce_geometry(layer);
-  return make_kernel([g, reduction](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([g, reduction](const float* x, float* y) {
     const int64_t in_count = shape_numel(g.input);
     if (g.identity) {
       std::memcpy(y, x, sizeof(float) * static_cast<size_t>(in_count));

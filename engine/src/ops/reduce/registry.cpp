@@ -2,7 +2,6 @@
 // ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum and ReduceLogSumExp and the algorithms that
 // compute them, in registry order. This file is the only place their names are spelled; each
 // algorithm lives in the file of the same name, with its text (<name>_text(reduction)).
-#include "cuda/backend.h"
 #include "cuda/variants.h"
 #include "ops/reduce/reduce.h"
 #include "ops/registrations.h"
@@ -52,24 +51,22 @@ void register_reduce(Registry& registry) {
   // Our CUDA kernel (engine/cuda/ops/reduce/reduction.cpp): one warp per output element. The
   // variants follow the order of `ops` above.
   for (size_t i = 0; i < std::size(ops); ++i) {
-    Algorithm a = cuda::algorithm(cuda::kCudaReduce, int(cuda::kReduceMean) + int(i));
-    a.name = "cuda";
-    a.summary = "one device warp per output element, accumulated in double";
-    a.teaching =
-        "On the CUDA device, with the same axes as the reference (attribute or constant input, "
-        "negative axes, keepdims): the input is viewed as kept and reduced axes, neighbours of "
-        "the same kind merged, and each output element gets one warp of 32 threads. The lanes "
-        "stride over that element's reduced inputs and fold them into a double accumulator as the "
-        "reference does, the 32 partial results are combined with warp shuffles, and one lane "
-        "finishes (divides for the mean, takes the root or logarithm) and rounds once to float. "
-        "Reads are coalesced when the innermost axis is reduced, as in a LayerNorm's mean over "
-        "the channels of each token. Extra memory: none. It wins whenever its neighbours run on "
-        "the device: the pass is memory-bound, and the alternative is a round trip to the host; "
-        "a reduction of very few elements per output leaves most lanes idle. Covers float32 "
-        "only. Numerics: double accumulation in another order than the reference, so the float "
-        "result differs by at most about one rounding (maximum and minimum are exact).";
-    a.tolerance = Tolerance{1e-7, 1e-6};
-    add_algorithms(registry, ops[i].op_type, {{{a.summary, a.teaching}, std::move(a)}});
+    add_cuda_algorithm(
+        registry, ops[i].op_type, cuda::kCudaReduce, int(cuda::kReduceMean) + int(i), "cuda",
+        Tolerance{1e-7, 1e-6},
+        {"one device warp per output element, accumulated in double",
+         "On the CUDA device, with the same axes as the reference (attribute or constant input, "
+         "negative axes, keepdims): the input is viewed as kept and reduced axes, neighbours of "
+         "the same kind merged, and each output element gets one warp of 32 threads. The lanes "
+         "stride over that element's reduced inputs and fold them into a double accumulator as the "
+         "reference does, the 32 partial results are combined with warp shuffles, and one lane "
+         "finishes (divides for the mean, takes the root or logarithm) and rounds once to float. "
+         "Reads are coalesced when the innermost axis is reduced, as in a LayerNorm's mean over "
+         "the channels of each token. Extra memory: none. It wins whenever its neighbours run on "
+         "the device: the pass is memory-bound, and the alternative is a round trip to the host; "
+         "a reduction of very few elements per output leaves most lanes idle. Covers float32 "
+         "only. Numerics: double accumulation in another order than the reference, so the float "
+         "result differs by at most about one rounding (maximum and minimum are exact)."});
   }
 }
 

@@ -3,7 +3,6 @@
 // place where the family's algorithm names are spelled; each op has only its reference, whose
 // text lives next to its kernel (<kernel>_reference_text() in reference.cpp). Data movement costs
 // no FLOPs, so no op here sets a flop count.
-#include "cuda/backend.h"
 #include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/shape/shape.h"
@@ -102,14 +101,9 @@ void register_shape(Registry& registry) {
        "instead of an error (the reference raises). Reads and writes coalesce along inner. Extra "
        "memory: 8 bytes per constant index, on the device."},
   };
-  for (const DeviceMove& move : moves) {
-    Algorithm a = cuda::algorithm(move.family, 0);
-    a.name = "cuda";
-    a.summary = move.summary;
-    a.teaching = move.teaching + on_device;
-    a.tolerance = Tolerance{0.0, 0.0};
-    add_algorithms(registry, move.op_type, {{{a.summary, a.teaching}, std::move(a)}});
-  }
+  for (const DeviceMove& move : moves)
+    add_cuda_algorithm(registry, move.op_type, move.family, 0, "cuda", Tolerance{0.0, 0.0},
+                       {move.summary, move.teaching + on_device});
 }
 
 }  // namespace algoscope::ops

@@ -113,9 +113,7 @@ std::optional<std::string> direct_not_applicable(const Layer& layer) {
 
 std::unique_ptr<Kernel> prepare_direct(const Layer& layer, bool log) {
   const SoftmaxGeometry g = softmax_geometry(layer);
-  return make_kernel([g, log](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([g, log](const float* x, float* y) {
     const int64_t block = g.length * g.inner;
     const bool parallel = g.outer * block >= kParallelMinElements && g.outer > 1;
     if (g.inner == 1) {

@@ -14,9 +14,7 @@ namespace algoscope::ops::softmax {
 
 std::unique_ptr<Kernel> prepare_reference(const Layer& layer, bool log) {
   const SoftmaxGeometry g = softmax_geometry(layer);
-  return make_kernel([g, log](KernelIO& io) {
-    const float* x = io.inputs[0]->data<float>();
-    float* y = io.outputs[0]->data<float>();
+  return float_kernel([g, log](const float* x, float* y) {
     for (int64_t o = 0; o < g.outer; ++o) {
       for (int64_t i = 0; i < g.inner; ++i) {
         const int64_t base = o * g.length * g.inner + i;

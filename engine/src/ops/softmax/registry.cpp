@@ -2,7 +2,6 @@
 // "single axis" semantics) and the algorithms that compute them, in registry order. This file is
 // the only place their names are spelled; each algorithm lives in the file of the same name, with
 // its text (<name>_text(log)).
-#include "cuda/backend.h"
 #include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/softmax/softmax.h"
@@ -33,10 +32,7 @@ void register_softmax(Registry& registry) {
 
   // Our CUDA kernel (engine/cuda/ops/softmax/softmax_rows.cpp): one block per line.
   for (const bool log : {false, true}) {
-    Algorithm a = cuda::algorithm(cuda::kCudaSoftmax, log ? cuda::kLogSoftmax : cuda::kSoftmax);
-    a.name = "cuda";
-    a.summary = "one device block per line: block-wide maximum, sum of exponentials, normalize";
-    a.teaching =
+    const std::string teaching =
         std::string(
             "On the CUDA device, each line (everything from `axis` on before opset 13, the single "
             "axis from 13) gets one block of 256 threads that strides through it three times: "
@@ -49,9 +45,11 @@ void register_softmax(Registry& registry) {
         "the device (attention scores, a classifier head). Numerics: CUDA's accurate expf / "
         "logf (at most 2 ulp) and float sums in a tree, against the reference's double: within "
         "about 1e-6.";
-    a.tolerance = Tolerance{1e-6, 1e-5};
-    add_algorithms(registry, log ? "LogSoftmax" : "Softmax",
-                   {{{a.summary, a.teaching}, std::move(a)}});
+    add_cuda_algorithm(
+        registry, log ? "LogSoftmax" : "Softmax", cuda::kCudaSoftmax,
+        log ? cuda::kLogSoftmax : cuda::kSoftmax, "cuda", Tolerance{1e-6, 1e-5},
+        {"one device block per line: block-wide maximum, sum of exponentials, normalize",
+         teaching});
   }
 }
 

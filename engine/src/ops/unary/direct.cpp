@@ -17,6 +17,13 @@ namespace {
 
 using namespace vmath;
 
+// y[i] = f(x[i]) for i < n, one vectorized loop (inlined into each clone of its caller).
+template <class F>
+ALGOSCOPE_INLINE void each(const float* __restrict x, float* __restrict y, int64_t n, F f) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+}
+
 // One chunk of one activation. The switch sits outside the loops so every case is a plain loop
 // the compiler vectorizes for the clone's ISA.
 ALGOSCOPE_INLINE void activation_chunk_body(Activation act, float alpha, float beta,
@@ -24,48 +31,30 @@ ALGOSCOPE_INLINE void activation_chunk_body(Activation act, float alpha, float b
                                             int64_t n) {
   switch (act) {
     case Activation::Relu:
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-      return;
+      return each(x, y, n, [](float v) { return v > 0.0f ? v : 0.0f; });
     case Activation::LeakyRelu:
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) y[i] = x[i] >= 0.0f ? x[i] : alpha * x[i];
-      return;
+      return each(x, y, n, [alpha](float v) { return v >= 0.0f ? v : alpha * v; });
     case Activation::Sigmoid:
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) y[i] = sigmoid_approx(x[i]);
-      return;
+      return each(x, y, n, [](float v) { return sigmoid_approx(v); });
     case Activation::HardSigmoid:
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) {
-        const float v = alpha * x[i] + beta;
-        y[i] = v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
-      }
-      return;
+      return each(x, y, n, [alpha, beta](float v) {
+        const float s = alpha * v + beta;
+        return s < 0.0f ? 0.0f : (s > 1.0f ? 1.0f : s);
+      });
     case Activation::HardSwish:
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) {
-        const float v = x[i] / 6.0f + 0.5f;
-        y[i] = x[i] * (v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v));
-      }
-      return;
+      return each(x, y, n, [](float v) {
+        const float s = v / 6.0f + 0.5f;
+        return v * (s < 0.0f ? 0.0f : (s > 1.0f ? 1.0f : s));
+      });
     case Activation::Tanh:
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) y[i] = tanh_approx(x[i]);
-      return;
+      return each(x, y, n, [](float v) { return tanh_approx(v); });
     case Activation::Erf:
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) y[i] = erf_approx(x[i]);
-      return;
+      return each(x, y, n, [](float v) { return erf_approx(v); });
     case Activation::Sqrt:
       // sqrtps is IEEE correctly rounded, so this is exact like sqrtf (negative x gives NaN).
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) y[i] = std::sqrt(x[i]);
-      return;
+      return each(x, y, n, [](float v) { return std::sqrt(v); });
     case Activation::Exp:
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) y[i] = exp_approx(x[i]);
-      return;
+      return each(x, y, n, [](float v) { return exp_approx(v); });
   }
 }
 ALGOSCOPE_SIMD_VARIANTS(activation_chunk, activation_chunk_body)
@@ -81,10 +70,7 @@ std::optional<std::string> activation_direct_not_applicable(const Layer& layer) 
 }
 
 std::unique_ptr<Kernel> prepare_activation_direct(Activation activation, const Layer& layer) {
-  infer_activation(activation, layer);
-  const float alpha =
-      layer.n().attr_float("alpha", activation == Activation::LeakyRelu ? 0.01f : 0.2f);
-  const float beta = layer.n().attr_float("beta", 0.5f);
+  const auto [alpha, beta] = activation_attributes(activation, layer);
   return make_kernel([activation, alpha, beta](KernelIO& io) {
     const float* x = io.inputs[0]->data<float>();
     float* y = io.outputs[0]->data<float>();

@@ -54,6 +54,12 @@ std::string onnx_type_name(int64_t code) {
 
 }  // namespace
 
+ActivationAttributes activation_attributes(Activation activation, const Layer& layer) {
+  infer_activation(activation, layer);
+  return {layer.n().attr_float("alpha", activation == Activation::LeakyRelu ? 0.01f : 0.2f),
+          layer.n().attr_float("beta", 0.5f)};
+}
+
 std::vector<TensorInfo> infer_activation(Activation activation, const Layer& layer) {
   const std::string name = activation_name(activation);
   const TensorInfo& x = first_input(layer, name);

@@ -53,11 +53,7 @@ TO convert(TI v) {
 }  // namespace
 
 std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, const Layer& layer) {
-  infer_activation(activation, layer);
-  // HardSigmoid is max(0, min(1, alpha * x + beta)); LeakyRelu's slope is alpha (ONNX defaults).
-  const float alpha =
-      layer.n().attr_float("alpha", activation == Activation::LeakyRelu ? 0.01f : 0.2f);
-  const float beta = layer.n().attr_float("beta", 0.5f);
+  const auto [alpha, beta] = activation_attributes(activation, layer);
   return make_kernel([activation, alpha, beta](KernelIO& io) {
     const Tensor& x = *io.inputs[0];
     Tensor& y = *io.outputs[0];

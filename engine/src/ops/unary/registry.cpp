@@ -2,7 +2,6 @@
 // Sqrt, Exp, Cast, Identity, Dropout and Shape with their algorithms, in registry order. This is
 // the one place where the family's algorithm names are spelled; each algorithm lives in the file of
 // the same name, with its text (<name>_text()).
-#include "cuda/backend.h"
 #include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/unary/unary.h"
@@ -117,22 +116,18 @@ void register_unary(Registry& registry) {
          "constant, by the kernel from device memory when computed).",
          kExact},
     };
-    for (const CudaActivation& c : activations) {
-      Algorithm a = cuda::algorithm(cuda::kCudaActivation, c.variant);
-      a.name = "cuda";
-      a.summary = "one device thread per element in a grid-stride loop";
-      a.teaching =
-          std::string(
-              "On the CUDA device: one kernel gives each element a thread (a grid-stride loop of "
-              "256-thread blocks) that applies the function with the reference's own formula and "
-              "comparisons. Input and output live in device memory; the session inserts transfers "
-              "where a neighbour runs on the host. Extra memory: none. It wins whenever its "
-              "neighbours run on the device: the pass is memory-bound, and the alternative is a "
-              "round trip to the host. Covers float32 only. Numerics: ") +
-          c.numerics;
-      a.tolerance = c.tolerance;
-      add_algorithms(registry, c.op_type, {{{a.summary, a.teaching}, std::move(a)}});
-    }
+    for (const CudaActivation& c : activations)
+      add_cuda_algorithm(
+          registry, c.op_type, cuda::kCudaActivation, c.variant, "cuda", c.tolerance,
+          {"one device thread per element in a grid-stride loop",
+           std::string(
+               "On the CUDA device: one kernel gives each element a thread (a grid-stride loop of "
+               "256-thread blocks) that applies the function with the reference's own formula and "
+               "comparisons. Input and output live in device memory; the session inserts transfers "
+               "where a neighbour runs on the host. Extra memory: none. It wins whenever its "
+               "neighbours run on the device: the pass is memory-bound, and the alternative is a "
+               "round trip to the host. Covers float32 only. Numerics: ") +
+               c.numerics});
   }
 }
 

@@ -17,6 +17,14 @@ namespace algoscope::ops::unary {
 enum class Activation { Relu, Sigmoid, Tanh, Erf, Sqrt, Exp, HardSigmoid, HardSwish, LeakyRelu };
 
 std::vector<TensorInfo> infer_activation(Activation activation, const Layer& layer);
+// An activation's alpha and beta attributes with ONNX's defaults (HardSigmoid is
+// max(0, min(1, alpha * x + beta)), alpha 0.2 and beta 0.5; LeakyRelu's slope is alpha, 0.01),
+// after validating the layer as infer_activation does.
+struct ActivationAttributes {
+  float alpha;
+  float beta;
+};
+ActivationAttributes activation_attributes(Activation activation, const Layer& layer);
 std::vector<TensorInfo> infer_clip(const Layer& layer);
 std::vector<TensorInfo> infer_cast(const Layer& layer);
 std::vector<TensorInfo> infer_identity(const Layer& layer);
