@@ -263,8 +263,9 @@ QString tuneSummaryText(const TuneResult& result, std::optional<double> currentL
     }
   constexpr int kTiesListed = 5;
   if (!ties.isEmpty())
-    text += QStringLiteral(" %1 layer(s) tied within noise and were decided by lower error, then "
-                           "workspace, then registry order: %2%3.")
+    text += QStringLiteral(
+                " %1 layer(s) tied within noise and were decided by lower error, then "
+                "workspace, then registry order: %2%3.")
                 .arg(ties.size())
                 .arg(ties.mid(0, kTiesListed).join(QStringLiteral("; ")))
                 .arg(ties.size() > kTiesListed ? QStringLiteral("; …") : QString());
