@@ -3,7 +3,9 @@
 // MobileNetV2's depthwise layers, 1024^3 and ResNet-50's FC; attention over 12 heads of depth 64
 // at 197, 1024 and 4096 tokens), oneDNN's provider algorithms in the same binary; and the
 // normalizations (ViT-B/16's LayerNorm rows, an InstanceNorm and a GroupNorm layer) with their
-// `reference` beside `direct`, since there is no provider to compare with.
+// `reference` beside `direct`, since there is no provider to compare with; and the elementwise
+// ops over EfficientNet's 1x32x112x112, whose GB/s the summary sets against the machine's copy
+// bandwidth (memcpy of the same tensor, read and written, in the same run).
 // Each benchmark prepares the kernel once (weights transformed outside the timed loop) and times
 // run() only. After the Google Benchmark output a summary table gives, per shape, each
 // algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time), time / oneDNN's best and
@@ -101,12 +103,7 @@ LayerCase attention(std::string label, int64_t heads, int64_t tokens, int64_t de
 // LayerNormalization (opset 17) over the last axis, InstanceNormalization or GroupNormalization
 // (opset 21, per-channel parameters) with `groups` groups of X [n, c, hw, hw].
 LayerCase normalization(std::string label, const std::string& op, Shape x, int64_t groups = 0) {
-  LayerCase lc;
-  lc.label = std::move(label);
-  lc.node.name = lc.label;
-  lc.node.op_type = op;
-  lc.node.inputs = {"x", "scale", "b"};
-  lc.node.outputs = {"y"};
+  LayerCase lc = node_case(std::move(label), op.c_str(), {"x", "scale", "b"});
   const int64_t params = x.back();
   const int64_t channels = x.size() > 1 ? x[1] : params;
   if (groups) lc.node.attributes["num_groups"] = Attribute{groups};
@@ -117,6 +114,18 @@ LayerCase normalization(std::string label, const std::string& op, Shape x, int64
   lc.time_reference = true;
   return lc;
 }
+
+// One elementwise op over x (EfficientNet's 1x32x112x112 in the summary): memory-bound, so the
+// summary sets its GB/s beside the machine's copy bandwidth measured in the same run.
+constexpr const char* kElementwiseGroup = "elementwise/";
+LayerCase elementwise(const char* op, const Shape& x) {
+  LayerCase lc = node_case(std::string(kElementwiseGroup) + op, op, {"x"});
+  lc.inputs = {random_tensor(x, 12, -4.0f, 4.0f)};
+  lc.constant = {false};
+  lc.time_reference = true;
+  return lc;
+}
+const Shape kElementwiseShape = {1, 32, 112, 112};
 
 std::vector<LayerCase> cases() {
   std::vector<LayerCase> all;
@@ -154,12 +163,16 @@ std::vector<LayerCase> cases() {
   all.push_back(normalization("norm/instancenorm_64@56", "InstanceNormalization", {1, 64, 56, 56}));
   all.push_back(
       normalization("norm/groupnorm_32g_256@28", "GroupNormalization", {1, 256, 28, 28}, 32));
+  for (const char* op : {"Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Erf",
+                         "Exp", "Softmax"})
+    all.push_back(elementwise(op, kElementwiseShape));
   return all;
 }
 
 struct Result {
   double seconds = 0;
   double gflops = 0;
+  double gbps = 0;  // bytes read and written (non-constant inputs and outputs) per second
   double workspace_mb = 0;
 };
 std::map<std::string, std::map<std::string, Result>> results;  // label -> algorithm -> median
@@ -180,15 +193,23 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       res.seconds = r.GetAdjustedRealTime() / 1e3;   // reported in ms
       auto it = r.counters.find("GFLOP/s");
       res.gflops = it != r.counters.end() ? double(it->second) : 0;
+      it = r.counters.find("GB/s");
+      res.gbps = it != r.counters.end() ? double(it->second) : 0;
       it = r.counters.find("workspace_MB");
       res.workspace_mb = it != r.counters.end() ? double(it->second) : 0;
     }
   }
 };
 
+// The copy bandwidth of this run: memcpy of the elementwise tensor (read once, written once).
+constexpr const char* kCopyLabel = "elementwise/copy";
+
 void print_summary() {
-  std::printf("\n%-34s %-16s %10s %9s %9s %12s\n", "shape", "algorithm", "median ms", "GFLOP/s",
-              "/ oneDNN", "workspace MB");
+  std::printf("\n%-34s %-16s %10s %9s %9s %12s %8s %7s\n", "shape", "algorithm", "median ms",
+              "GFLOP/s", "/ oneDNN", "workspace MB", "GB/s", "/ copy");
+  double copy_gbps = 0;
+  if (auto copy = results.find(kCopyLabel); copy != results.end())
+    copy_gbps = copy->second.begin()->second.gbps;
   for (auto& [label, algos] : results) {
     double best_onednn = 0;
     for (auto& [name, r] : algos)
@@ -200,8 +221,11 @@ void print_summary() {
     for (auto& [name, r] : sorted) {
       char ratio[16] = "-";
       if (best_onednn > 0) std::snprintf(ratio, sizeof ratio, "%.2f", r.seconds / best_onednn);
-      std::printf("%-34s %-16s %10.3f %9.1f %9s %12.3f\n", label.c_str(), name.c_str(),
-                  r.seconds * 1e3, r.gflops, ratio, r.workspace_mb);
+      char of_copy[16] = "-";
+      if (copy_gbps > 0 && label.rfind(kElementwiseGroup, 0) == 0)
+        std::snprintf(of_copy, sizeof of_copy, "%.2f", r.gbps / copy_gbps);
+      std::printf("%-34s %-16s %10.3f %9.1f %9s %12.3f %8.1f %7s\n", label.c_str(), name.c_str(),
+                  r.seconds * 1e3, r.gflops, ratio, r.workspace_mb, r.gbps, of_copy);
     }
   }
 }
@@ -278,12 +302,34 @@ int main(int argc, char** argv) {
             state.counters["GFLOP/s"] =
                 benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
             state.counters["workspace_MB"] = double(workspace_bytes) / 1e6;
+            double moved = 0;
+            for (size_t i = 0; i < lc.inputs.size(); ++i)
+              if (!lc.constant[i]) moved += double(lc.inputs[i].bytes());
+            for (const Tensor& t : outputs) moved += double(t.bytes());
+            state.counters["GB/s"] =
+                benchmark::Counter(moved * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
           })
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond)
           ->MinTime(0.2);
     }
   }
+  benchmark::RegisterBenchmark(
+      (std::string(kCopyLabel) + "/memcpy").c_str(),
+      [](benchmark::State& state) {
+        const Tensor from = random_tensor(kElementwiseShape, 13);
+        Tensor to(from.dtype(), from.shape());
+        std::memcpy(to.raw(), from.raw(), from.bytes());  // first touch outside the timed loop
+        for (auto _ : state) {
+          std::memcpy(to.raw(), from.raw(), from.bytes());
+          benchmark::ClobberMemory();
+        }
+        state.counters["GB/s"] = benchmark::Counter(2.0 * double(from.bytes()) * 1e-9,
+                                                    benchmark::Counter::kIsIterationInvariantRate);
+      })
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond)
+      ->MinTime(0.2);
   SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   print_summary();
