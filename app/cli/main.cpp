@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
   }
   if (command == "--version") {
     std::cout << "algoscope-cli " << algoscope::version()
+              << "\nengine kernels: " << algoscope::kernel_level()
               << "\nOpenBLAS kernels: " << algoscope::openblas_core()
               << "\nOpenBLAS threads: " << algoscope::openblas_threading() << "\n";
     return 0;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -101,6 +102,30 @@ TEST_F(Cli, VersionAndHelp) {
     EXPECT_NE(h.out.find(cmd), std::string::npos);
   expect_usage_error({}, {"usage"});
   expect_usage_error({"frobnicate"}, {"unknown command 'frobnicate'"});
+}
+
+// ALGOSCOPE_ISA holds the whole process to a lower level (the engine's kernels and OpenBLAS's),
+// and --version says so; a level that names nothing leaves detection alone.
+TEST_F(Cli, IsaLevelHeldByTheEnvironment) {
+  Result detected = run({"--version"});
+  ASSERT_EQ(detected.exit_code, 0);
+  EXPECT_NE(detected.out.find("engine kernels: "), std::string::npos) << detected.out;
+  EXPECT_EQ(detected.out.find("capped"), std::string::npos) << detected.out;
+  Result typo = run({"--version"}, "ALGOSCOPE_ISA=avx9000");
+  EXPECT_EQ(typo.out.find("capped"), std::string::npos) << typo.out;
+  Result portable = run({"--version"}, "ALGOSCOPE_ISA=portable");
+  if (detected.out.find("engine kernels: portable") != std::string::npos)
+    GTEST_SKIP() << "this CPU runs the portable kernels already";
+  EXPECT_NE(portable.out.find("engine kernels: portable (capped; the CPU has "), std::string::npos)
+      << portable.out;
+  if (detected.out.find("engine kernels: avx512") != std::string::npos) {
+    Result avx2 = run({"--version"}, "ALGOSCOPE_ISA=avx2");
+    EXPECT_NE(avx2.out.find("engine kernels: avx2 (capped; the CPU has avx512)"), std::string::npos)
+        << avx2.out;
+    // OpenBLAS is held to its AVX2 kernels too, unless the user chose its kernels.
+    if (!std::getenv("OPENBLAS_CORETYPE"))
+      EXPECT_NE(avx2.out.find("OpenBLAS kernels: Haswell"), std::string::npos) << avx2.out;
+  }
 }
 
 // $ALGOSCOPE_OPENBLAS names the OpenBLAS file to load. A file that does not load leaves the

@@ -25,6 +25,9 @@ namespace algoscope {
 
 // The engine's version, "MAJOR.MINOR.PATCH".
 const char* version();
+// The instruction-set level the engine's kernels run at ("avx512", "avx2", "portable"), with
+// " (capped; the CPU has avx512)" when ALGOSCOPE_ISA holds it below the CPU's.
+std::string kernel_level();
 // The kernel set OpenBLAS chose on this CPU ("SkylakeX", "Haswell", ...) or why it did not load.
 std::string openblas_core();
 // How the loaded OpenBLAS runs its threads and which file it is: "OpenMP (/usr/lib/...)" when
