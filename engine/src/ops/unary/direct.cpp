@@ -70,8 +70,9 @@ std::optional<std::string> activation_direct_not_applicable(const Layer& layer) 
 }
 
 std::unique_ptr<Kernel> prepare_activation_direct(Activation activation, const Layer& layer) {
-  const auto [alpha, beta] = activation_attributes(activation, layer);
-  return make_kernel([activation, alpha, beta](KernelIO& io) {
+  // Captured by name: clang 14 cannot capture structured bindings.
+  const ActivationAttributes attributes = activation_attributes(activation, layer);
+  return make_kernel([activation, alpha = attributes.alpha, beta = attributes.beta](KernelIO& io) {
     const float* x = io.inputs[0]->data<float>();
     float* y = io.outputs[0]->data<float>();
     const int64_t n = io.inputs[0]->numel();

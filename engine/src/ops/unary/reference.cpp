@@ -53,8 +53,9 @@ TO convert(TI v) {
 }  // namespace
 
 std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, const Layer& layer) {
-  const auto [alpha, beta] = activation_attributes(activation, layer);
-  return make_kernel([activation, alpha, beta](KernelIO& io) {
+  // Captured by name: clang 14 cannot capture structured bindings.
+  const ActivationAttributes attributes = activation_attributes(activation, layer);
+  return make_kernel([activation, alpha = attributes.alpha, beta = attributes.beta](KernelIO& io) {
     const Tensor& x = *io.inputs[0];
     Tensor& y = *io.outputs[0];
     switch (activation) {
