@@ -204,6 +204,17 @@ algoscope::TuneOptions tune_options(const std::string& cache_path) {
   return o;
 }
 
+// One thread, `warmup` untimed runs and exactly `repeat` timed ones (no adaptive repeating): these
+// tests count runs and samples.
+algoscope::EndToEndOptions exact_runs(int warmup, int repeat) {
+  algoscope::EndToEndOptions o;
+  o.threads = 1;
+  o.warmup = warmup;
+  o.repeat = repeat;
+  o.adaptive.target_ci = 0;
+  return o;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Statistics
 
@@ -484,11 +495,7 @@ TEST(MeasureTiming, LayersInIsolationWithSubsetsAndVerification) {
 TEST(MeasureTiming, EndToEndSamplesEveryRunAndEveryLayer) {
   auto registry = scale_registry();
   auto model = scale_chain();
-  algoscope::EndToEndOptions options;
-  options.threads = 1;
-  options.warmup = 2;
-  options.repeat = 7;
-  options.adaptive.target_ci = 0;  // exactly `repeat` samples
+  auto options = exact_runs(2, 7);
   reset_calls();
   auto r = algoscope::time_end_to_end(model, plan_with(*model, "fast"), options, *registry);
   EXPECT_FALSE(r.partial);
@@ -523,11 +530,7 @@ TEST(MeasureTiming, EndToEndSamplesEveryRunAndEveryLayer) {
 TEST(MeasureTiming, EndToEndStreamsEveryRepeat) {
   auto registry = scale_registry();
   auto model = scale_chain();
-  algoscope::EndToEndOptions options;
-  options.threads = 1;
-  options.warmup = 2;
-  options.repeat = 5;
-  options.adaptive.target_ci = 0;  // exactly `repeat` samples
+  auto options = exact_runs(2, 5);
   std::vector<algoscope::EndToEndResult> streamed;
   options.on_repeat = [&](const algoscope::RepeatReport& report) {
     EXPECT_EQ(report.runs, int(streamed.size() + 1));
@@ -615,10 +618,7 @@ TEST(MeasureTiming, AdaptiveRepeatsStopForTheRuleThatEndedThemAndSayWhich) {
 TEST(MeasureCompare, DifferingLayersAndRatios) {
   auto registry = scale_registry();
   auto model = scale_chain();
-  algoscope::EndToEndOptions options;
-  options.threads = 1;
-  options.repeat = 5;
-  options.adaptive.target_ci = 0;  // exactly `repeat` samples of each
+  auto options = exact_runs(2, 5);
   auto r =
       algoscope::compare_plans(model, plan_with(*model, "fast"),
                                plan_with(*model, "fast", {{"s2", "slow"}}), options, *registry);
@@ -1261,10 +1261,7 @@ TEST(MeasureJson, DocumentedFields) {
   EXPECT_EQ(check["outputs"][0]["name"], "y");
   EXPECT_TRUE(check["outputs"][0]["vs_expected"].is_null());
 
-  algoscope::EndToEndOptions e2e_options;
-  e2e_options.threads = 1;
-  e2e_options.repeat = 3;
-  e2e_options.adaptive.target_ci = 0;
+  auto e2e_options = exact_runs(2, 3);
   json bench = json::parse(algoscope::to_json(
       algoscope::time_end_to_end(model, plan_with(*model, "fast"), e2e_options, *registry)));
   for (const char* key : {"median", "min", "max", "q1", "q3", "iqr", "ci_low", "ci_high",
