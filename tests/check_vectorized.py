@@ -5,8 +5,10 @@ ALGOSCOPE_SIMD_VARIANTS (engine/src/ops/vector_math.h) compiles each hot loop fo
 and the baseline. A compiler that cannot vectorise a loop for one target (an unconverted branch,
 say) silently emits scalar code, and the tests cannot notice because they check values. This
 disassembles the library and, for every `<name>_avx2` variant, counts floating-point arithmetic
-on 256-bit registers (packed: v{add,sub,mul,div,fma,max,min,sqrt,blend,cmp}{ps,pd} on ymm)
-against scalar arithmetic (the same on ss/sd). A vectorised loop keeps a scalar tail for the
+on 256-bit registers (packed: v{add,sub,mul,div,fma,max,min,sqrt,blend,cmp}{ps,pd} on ymm, and
+for the integer and bool loops of the comparisons, logical ops and Where the packed integer
+vp{and,andn,or,xor,blendvb,cmp*,add*,sub*} on ymm) against scalar floating-point arithmetic (the
+same on ss/sd). A vectorised loop keeps a scalar tail for the
 last few elements, so scalar instructions are expected; a variant fails when it has no packed
 arithmetic or fewer packed than scalar/3 instructions (the scalar clones that prompted this had
 1 packed to 14 scalar; vectorised ones have about 1 to 2 or better).
@@ -18,7 +20,7 @@ import subprocess
 import sys
 
 ARITH = r"v(add|sub|mul|div|fn?m(add|sub)\d+|max|min|sqrt|blendv|cmp\w*)"
-PACKED = re.compile(ARITH + r"p[sd]$")
+PACKED = re.compile(ARITH + r"p[sd]$|vp(and|andn|or|xor|blendvb|cmp\w+|add[bwdq]|sub[bwdq])$")
 SCALAR = re.compile(ARITH + r"s[sd]$")
 HEADER = re.compile(r"^[0-9a-f]+ <(.*)>:$")
 # ALGOSCOPE_SIMD_VARIANTS' functions are templates returning auto: "auto ns::name_avx2<...>(...)".

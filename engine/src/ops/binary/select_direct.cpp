@@ -62,12 +62,16 @@ ALGOSCOPE_INLINE void logic_chunk_body(BinaryOp op, const bool* a, const bool* b
 }
 ALGOSCOPE_SIMD_VARIANTS(logic_chunk, logic_chunk_body)
 
-// T is the unsigned carrier of the element's size: selecting copies bits.
+// T is the unsigned carrier of the element's size: selecting copies bits. Written as a bit select
+// under an all-ones or all-zeros mask, since the compiler keeps `c ? x : y` as a branch.
 template <class T>
 ALGOSCOPE_INLINE void where_chunk_body(const bool* __restrict c, const T* __restrict x,
                                        const T* __restrict y, T* __restrict z, int64_t n) {
 #pragma omp simd
-  for (int64_t i = 0; i < n; ++i) z[i] = c[i] ? x[i] : y[i];
+  for (int64_t i = 0; i < n; ++i) {
+    const T mask = static_cast<T>(T{0} - static_cast<T>(c[i]));
+    z[i] = static_cast<T>((x[i] & mask) | (y[i] & static_cast<T>(~mask)));
+  }
 }
 ALGOSCOPE_SIMD_VARIANTS(where_chunk, where_chunk_body)
 
