@@ -5,8 +5,9 @@ ALGOSCOPE_SIMD_VARIANTS (engine/src/ops/vector_math.h) compiles each hot loop fo
 and the baseline. A compiler that cannot vectorise a loop for one target (a select it will not
 if-convert, say) silently emits scalar code, and the tests cannot notice because they check
 values. This disassembles the library and counts, in each `<name>_avx2` and `<name>_avx512`
-variant, the floating-point arithmetic on wide registers (v{add,sub,mul,div,fma,max,min,sqrt,
-blend,cmp}{ps,pd} on ymm or zmm). Both variants come from the same source, so a vectorised AVX2
+variant, the arithmetic on wide registers: floating point (v{add,sub,mul,div,fma,max,min,sqrt,
+blend,cmp}{ps,pd}) and integer or logical, for the bool and integer loops
+(vp{and,andn,or,xor,blendvb,cmp*,add*,sub*}), on ymm or zmm. Both variants come from the same source, so a vectorised AVX2
 variant has about as many wide instructions as the AVX-512 one (AVX-512 adds masked tails); one
 with none, or with fewer than half as many, failed to vectorise. (The scalar AVX2 activations that
 prompted this had 16 wide instructions against 266 in their AVX-512 twin; scalar tails make a
@@ -18,7 +19,8 @@ import re
 import subprocess
 import sys
 
-WIDE = re.compile(r"v(add|sub|mul|div|fn?m(add|sub)\d+|max|min|sqrt|blendv|cmp\w*)p[sd]$")
+WIDE = re.compile(r"v(add|sub|mul|div|fn?m(add|sub)\d+|max|min|sqrt|blendv|cmp\w*)p[sd]$"
+                  r"|vp(and|andn|or|xor|blendvb|cmp\w+|add[bwdq]|sub[bwdq])$")
 HEADER = re.compile(r"^[0-9a-f]+ <(.*)>:$")
 # ALGOSCOPE_SIMD_VARIANTS' functions are templates returning auto: "auto ns::name_avx2<...>(...)".
 VARIANT = re.compile(r"^auto .*::(\w+)_(avx2|avx512)<")

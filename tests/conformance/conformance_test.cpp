@@ -140,14 +140,24 @@ class OnnxNodeTest : public ::testing::TestWithParam<std::string> {};
 
 // ONNX's node tests pass shape-defining tensors (a Reshape's target shape, Slice bounds, a
 // Dropout's training flag) as graph inputs. The engine computes static shapes only, so a test
-// whose nodes need such a value runs with its integer and bool inputs fixed to the data set's
-// values (LoadOptions::constant_inputs), as a deployment specializes a model; float inputs stay
-// runtime inputs.
+// whose nodes need such a value runs with its integer and bool inputs, and any input such a node
+// reads directly, fixed to the data set's values (LoadOptions::constant_inputs), as a deployment
+// specializes a model; other float inputs stay runtime inputs.
 bool needs_constant_inputs(const Model& model) {
   if (!unsupported_ops(model).empty()) return false;
   for (const Node& n : model.nodes)
     if (n.problem.find("must be a constant") != std::string::npos) return true;
   return false;
+}
+
+// The graph inputs that a node needing constants reads directly: these are fixed whatever their
+// type (Range's float start, limit and delta define its length).
+std::set<std::string> shape_defining_inputs(const Model& model) {
+  std::set<std::string> names;
+  for (const Node& n : model.nodes)
+    if (n.problem.find("must be a constant") != std::string::npos)
+      names.insert(n.inputs.begin(), n.inputs.end());
+  return names;
 }
 
 void run_data_set(const std::string& test_name, const fs::path& model_file,
@@ -159,9 +169,10 @@ void run_data_set(const std::string& test_name, const fs::path& model_file,
   if (specialize) {
     const Model declared = load_model(model_file.string());
     ASSERT_EQ(declared.inputs.size(), inputs.size());
+    const std::set<std::string> shape_defining = shape_defining_inputs(declared);
     runtime_inputs.clear();
     for (size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs[i].dtype() != DType::Float32)
+      if (inputs[i].dtype() != DType::Float32 || shape_defining.count(declared.inputs[i]))
         options.constant_inputs[declared.inputs[i]] = inputs[i];
       else
         runtime_inputs.push_back(inputs[i]);

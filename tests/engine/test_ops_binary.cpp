@@ -286,3 +286,136 @@ TEST(OpsBinary, ZeroSizedOutput) {
   Tensor y = OpCase("Add", 14).input(floats({0, 3}, {})).input(floats({3}, {1, 2, 3})).run1();
   EXPECT_EQ(y.shape(), (Shape{0, 3}));
 }
+
+TEST(OpsMod, IntegerRemainderTakesTheDivisorsSignAndFmodTheDividends) {
+  const Tensor a = tensor<int64_t>({6}, {7, -7, 7, -7, 5, 3});
+  const Tensor b = tensor<int64_t>({6}, {3, 3, -3, -3, 0, 1});
+  // fmod=0: Python's %; a zero divisor gives 0.
+  EXPECT_EQ(values<int64_t>(OpCase("Mod", 13).input(a).input(b).run1()),
+            (std::vector<int64_t>{1, 2, -2, -1, 0, 0}));
+  EXPECT_EQ(values<int64_t>(OpCase("Mod", 13).input(a).input(b).attr("fmod", int64_t{1}).run1()),
+            (std::vector<int64_t>{1, -1, 1, -1, 0, 0}));
+  // Swin's window index: arange(n) % window against a broadcast scalar, int32 this time.
+  EXPECT_EQ(values<int32_t>(OpCase("Mod", 13)
+                                .input(tensor<int32_t>({5}, {0, 1, 2, 3, 4}))
+                                .input(tensor<int32_t>({}, {3}))
+                                .run1()),
+            (std::vector<int32_t>{0, 1, 2, 0, 1}));
+  Tensor f = OpCase("Mod", 13)
+                 .input(floats({3}, {5.5f, -5.5f, 5.5f}))
+                 .input(floats({3}, {2.0f, 2.0f, -2.0f}))
+                 .attr("fmod", int64_t{1})
+                 .run1();
+  EXPECT_EQ(values<float>(f), (std::vector<float>{1.5f, -1.5f, 1.5f}));
+}
+
+TEST(OpsCompare, OrderingsOnEveryNumericTypeWithBroadcast) {
+  struct Case {
+    const char* op;
+    std::vector<bool> want;  // [1, 2, 3] against 2
+  };
+  const Case cases[] = {{"Less", {true, false, false}},
+                        {"Greater", {false, false, true}},
+                        {"LessOrEqual", {true, true, false}},
+                        {"GreaterOrEqual", {false, true, true}},
+                        {"Equal", {false, true, false}}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.op);
+    EXPECT_EQ(
+        bool_values(OpCase(c.op, 16).input(floats({3}, {1, 2, 3})).input(floats({}, {2})).run1()),
+        c.want);
+    EXPECT_EQ(
+        bool_values(OpCase(c.op, 16).input(int64s({3}, {1, 2, 3})).input(int64s({1}, {2})).run1()),
+        c.want);
+    EXPECT_EQ(bool_values(OpCase(c.op, 16)
+                              .input(tensor<int32_t>({3}, {1, 2, 3}))
+                              .input(tensor<int32_t>({3}, {2, 2, 2}))
+                              .run1()),
+              c.want);
+  }
+  // NaN compares false.
+  EXPECT_EQ(bool_values(OpCase("LessOrEqual", 16)
+                            .input(floats({2}, {NAN, 1.0f}))
+                            .input(floats({2}, {1.0f, NAN}))
+                            .run1()),
+            (std::vector<bool>{false, false}));
+}
+
+TEST(OpsLogical, TruthTablesWithBroadcast) {
+  const Tensor a = bools({2, 2}, {false, false, true, true});
+  const Tensor b = bools({2, 2}, {false, true, false, true});
+  EXPECT_EQ(bool_values(OpCase("And", 7).input(a).input(b).run1()),
+            (std::vector<bool>{false, false, false, true}));
+  EXPECT_EQ(bool_values(OpCase("Or", 7).input(a).input(b).run1()),
+            (std::vector<bool>{false, true, true, true}));
+  EXPECT_EQ(bool_values(OpCase("Xor", 7).input(a).input(b).run1()),
+            (std::vector<bool>{false, true, true, false}));
+  EXPECT_EQ(bool_values(OpCase("Xor", 7).input(a).input(bools({2}, {true, false})).run1()),
+            (std::vector<bool>{true, false, false, true}));
+}
+
+// Large enough for the direct kernels' OpenMP chunks: run() checks every algorithm against the
+// reference bit for bit, and the values here against a plain loop.
+TEST(OpsSelectDirect, AgreesWithTheReferenceOnLargeSameShapeOperands) {
+  const int64_t n = 3 * 65536 + 7;
+  Tensor a(DType::Float32, {n}), b(DType::Float32, {n});
+  Tensor c(DType::Bool, {n}), d(DType::Bool, {n});
+  for (int64_t i = 0; i < n; ++i) {
+    a.data<float>()[i] = static_cast<float>(i % 7);
+    b.data<float>()[i] = static_cast<float>(i % 5);
+    c.data<bool>()[i] = i % 3 == 0;
+    d.data<bool>()[i] = i % 2 == 0;
+  }
+  const Tensor less = OpCase("Less", 16).input(a).input(b).run1();
+  const Tensor both = OpCase("And", 7).input(c).input(d).run1();
+  const Tensor where = OpCase("Where", 16).input(c).input(a).input(b).run1();
+  for (int64_t i = 0; i < n; ++i) {
+    ASSERT_EQ(less.data<bool>()[i], i % 7 < i % 5) << i;
+    ASSERT_EQ(both.data<bool>()[i], i % 6 == 0) << i;
+    ASSERT_EQ(where.data<float>()[i], static_cast<float>(i % 3 == 0 ? i % 7 : i % 5)) << i;
+  }
+  // Broadcast operands leave the direct kernel out and say why.
+  OpCase broadcast("Less", 16);
+  broadcast.input(a).input(floats({1}, {2}));
+  const algoscope::Layer layer = broadcast.layer();
+  const algoscope::Algorithm* direct =
+      algoscope::Registry::instance().find_algorithm("Less", "direct");
+  ASSERT_NE(direct, nullptr);
+  ASSERT_TRUE(direct->why_not(layer).has_value());
+  EXPECT_NE(direct->why_not(layer)->find("broadcast"), std::string::npos);
+}
+
+TEST(OpsBinary, NewOpsRejectInvalidNodes) {
+  EXPECT_TRUE(
+      throws_with([] { OpCase("Mod", 13).input(iota({2})).input(iota({2})).infer(); }, "fmod=1"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("Mod", 13)
+            .input(int64s({1}, {1}))
+            .input(int64s({1}, {1}))
+            .attr("fmod", int64_t{2})
+            .infer();
+      },
+      "fmod must be 0 or 1"));
+  EXPECT_TRUE(throws_with(
+      [] { OpCase("Less", 13).input(bools({1}, {true})).input(bools({1}, {true})).infer(); },
+      "Less does not support bool"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("Greater", 13).input(iota({2})).input(int64s({2}, {1, 2})).infer();
+      },
+      "Greater needs inputs of one type"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("And", 7).input(iota({2})).input(bools({2}, {true, false})).infer();
+      },
+      "And needs bool inputs"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("Or", 7)
+            .input(bools({3}, {true, false, true}))
+            .input(bools({2}, {true, false}))
+            .infer();
+      },
+      "Or: shapes 3 and 2 cannot be broadcast"));
+}

@@ -613,3 +613,77 @@ TEST(OpsShapeFamily, KernelsWorkWhenEveryInputIsConstant) {
   Tensor u = OpCase("Unsqueeze", 13).constant(int64s({}, {5})).constant(ints({0})).run1();
   EXPECT_EQ(values<int64_t>(u), (V{5}));
 }
+
+TEST(OpsTile, RepeatsEveryAxisInAnyRank) {
+  // [[0, 1, 2], [3, 4, 5]] tiled 2 x 2.
+  Tensor y = OpCase("Tile", 13).input(iota({2, 3})).constant(ints({2, 2})).run1();
+  EXPECT_EQ(y.shape(), (Shape{4, 6}));
+  EXPECT_EQ(values<float>(y), (F{0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5,  //
+                                 0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5}));
+  // Rank 3 with a repeat of 1 in the middle and of 3 outside: against modular indexing.
+  Tensor z = OpCase("Tile", 13).input(iota({2, 2, 2})).constant(ints({3, 1, 2})).run1();
+  ASSERT_EQ(z.shape(), (Shape{6, 2, 4}));
+  for (int64_t i = 0; i < 6; ++i)
+    for (int64_t j = 0; j < 2; ++j)
+      for (int64_t k = 0; k < 4; ++k)
+        EXPECT_EQ(z.data<float>()[(i * 2 + j) * 4 + k], float((i % 2) * 4 + j * 2 + k % 2));
+  EXPECT_EQ(OpCase("Tile", 13).input(iota({2, 3})).constant(ints({0, 1})).run1().shape(),
+            (Shape{0, 3}));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("Tile", 13).input(iota({2, 3})).constant(ints({2})).infer();
+      },
+      "one entry per dimension"));
+  EXPECT_TRUE(throws_with([] { OpCase("Tile", 13).input(iota({2})).constant(ints({-1})).infer(); },
+                          "negative"));
+  EXPECT_TRUE(throws_with([] { OpCase("Tile", 13).input(iota({2})).input(ints({2})).infer(); },
+                          "must be a constant"));
+}
+
+TEST(OpsRange, LengthAndValuesForEachType) {
+  Tensor i = OpCase("Range", 11)
+                 .constant(int64s({}, {10}))
+                 .constant(int64s({}, {1}))
+                 .constant(int64s({}, {-3}))
+                 .run1();
+  EXPECT_EQ(values<int64_t>(i), (V{10, 7, 4}));
+  Tensor f = OpCase("Range", 11)
+                 .constant(floats({}, {1.0f}))
+                 .constant(floats({}, {2.0f}))
+                 .constant(floats({}, {0.25f}))
+                 .run1();
+  EXPECT_EQ(values<float>(f), (F{1.0f, 1.25f, 1.5f, 1.75f}));
+  Tensor e = OpCase("Range", 11)
+                 .constant(tensor<int32_t>({}, {5}))
+                 .constant(tensor<int32_t>({}, {1}))
+                 .constant(tensor<int32_t>({}, {2}))
+                 .run1();
+  EXPECT_EQ(e.shape(), (Shape{0}));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("Range", 11)
+            .constant(int64s({}, {0}))
+            .constant(int64s({}, {4}))
+            .constant(int64s({}, {0}))
+            .infer();
+      },
+      "delta must not be 0"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("Range", 11)
+            .constant(int64s({}, {0}))
+            .input(int64s({}, {4}))
+            .constant(int64s({}, {1}))
+            .infer();
+      },
+      "limit input must be a constant"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("Range", 11)
+            .constant(int64s({}, {0}))
+            .constant(floats({}, {4}))
+            .constant(int64s({}, {1}))
+            .infer();
+      },
+      "must have one type"));
+}

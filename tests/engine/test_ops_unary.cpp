@@ -254,3 +254,10 @@ TEST(OpsShape, StartEndFromOpset15) {
   // Before opset 15 the attributes do not exist.
   EXPECT_EQ(window(13, 1, 2), (V{3, 4, 5}));
 }
+
+TEST(OpsNot, NegatesBoolsAndRejectsOtherTypes) {
+  EXPECT_EQ(bool_values(OpCase("Not", 1).input(bools({2, 2}, {true, false, false, true})).run1()),
+            (std::vector<bool>{false, true, true, false}));
+  EXPECT_TRUE(throws_with([] { OpCase("Not", 1).input(iota({2})).infer(); },
+                          "Not needs a bool input, got float32"));
+}

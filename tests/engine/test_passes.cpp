@@ -95,3 +95,74 @@ TEST(GraphPasses, ASkippedPassLeavesItsNodes) {
   ASSERT_EQ(unfused.nodes[0].fusions.size(), 1u);
   EXPECT_EQ(unfused.nodes[0].fusions[0].kind, Node::Fusion::Kind::BatchNormFold);
 }
+
+// Folding repeats until nothing changes: in a model built in code, a consumer listed before its
+// producer only sees a constant input on the second sweep; both still fold, and the note counts
+// every fold once.
+TEST(GraphPasses, FoldingReachesAFixedPointWhateverTheNodeOrder) {
+  Model model;
+  model.opset = 13;
+  model.constants["a"] = Tensor::from_vector<int64_t>({1}, {3});
+  model.values["a"] = ValueInfo{"a", {DType::Int64, {1}}, true, "int64"};
+  Node add;
+  add.name = "add";
+  add.op_type = "Add";
+  add.inputs = {"b", "a"};
+  add.outputs = {"c"};
+  Node mul;
+  mul.name = "mul";
+  mul.op_type = "Mul";
+  mul.inputs = {"a", "a"};
+  mul.outputs = {"b"};
+  model.nodes = {add, mul};  // the consumer first
+  model.outputs = {"c"};
+  LoadOptions options;
+  passes::PassContext context{model, options};
+  passes::infer_and_fold(context);
+  EXPECT_TRUE(model.nodes.empty());
+  ASSERT_NE(model.find_constant("c"), nullptr);
+  EXPECT_EQ(model.find_constant("c")->to_int64_vector(), (std::vector<int64_t>{12}));
+  EXPECT_EQ(model.load_notes, (std::vector<std::string>{"folded 2 constant node(s)"}));
+}
+
+// The shape of Swin's shifted-window mask sub-graph: Range, Mod, Equal, Not, Cast and ScatterND
+// from the input's static shape, then a Pad whose pads are computed, all folded at load time into
+// one constant that the only remaining node reads.
+TEST(GraphPasses, AMaskSubGraphOfConstantsFoldsCompletely) {
+  ModelBuilder b("mask");
+  b.input("x", {1, 1, 4, 4});
+  b.int64_initializer("two", {}, {2});
+  b.int64_initializer("zero", {}, {0});
+  b.int64_initializer("one", {}, {1});
+  b.int64_initializer("three", {}, {3});
+  b.int64_initializer("axes0", {1}, {0});
+  b.int64_initializer("index0", {1, 1}, {0});
+  b.initializer("zeros", {4}, {0, 0, 0, 0});
+  b.initializer("five", {1}, {5});
+  b.int64_initializer("starts", {1}, {1});
+  b.int64_initializer("ends", {1}, {5});
+  b.node("Shape", {"x"}, {"shape"});
+  b.node("Gather", {"shape", "two"}, {"h"});
+  b.node("Range", {"zero", "h", "one"}, {"r"});
+  b.node("Mod", {"r", "two"}, {"m"});
+  b.node("Equal", {"m", "zero"}, {"even"});
+  b.node("Not", {"even"}, {"odd"});
+  b.node("Cast", {"odd"}, {"oddf"}).i("to", 1);
+  b.node("ScatterND", {"zeros", "index0", "five"}, {"spot"});
+  b.node("Add", {"oddf", "spot"}, {"mask"});
+  b.node("Sub", {"h", "three"}, {"p"});
+  b.node("Unsqueeze", {"p", "axes0"}, {"p1"});
+  b.node("Concat", {"p1", "p1"}, {"pads"}).i("axis", 0);
+  b.node("Pad", {"mask", "pads"}, {"padded"});
+  b.node("Slice", {"padded", "starts", "ends"}, {"cropped"});
+  b.node("Add", {"x", "cropped"}, {"y"}, "join");
+  b.output("y");
+  const Model model = load_model_from_bytes(b.bytes(), "mask.onnx");
+  EXPECT_EQ(op_types(model), std::vector<std::string>{"Add"});
+  EXPECT_EQ(model.load_notes, (std::vector<std::string>{"folded 14 constant node(s)"}));
+  const Tensor* mask = model.find_constant(model.nodes[0].inputs[1]);
+  ASSERT_NE(mask, nullptr);
+  // odd positions [0, 1, 0, 1] plus the scattered 5 at 0; padded by one each side and cropped back.
+  const float* v = mask->data<float>();
+  EXPECT_EQ(std::vector<float>(v, v + mask->numel()), (std::vector<float>{5, 1, 0, 1}));
+}

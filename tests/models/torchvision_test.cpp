@@ -90,13 +90,31 @@ TEST(TorchvisionExport, Opset17ExportsKeepTheNormalizationOps) {
 }
 
 // More architectures, each exercising other ops (concatenating branches, channel shuffles,
-// squeeze-excitation, hard-swish, attention); default plan only, to keep the suite short.
+// squeeze-excitation, hard-swish, attention, Swin's shifted windows); default plan only, to keep
+// the suite short.
 class TorchvisionArchitecture : public ::testing::TestWithParam<std::string> {};
 TEST_P(TorchvisionArchitecture, DefaultPlanMatchesPyTorch) { run_and_compare(GetParam(), false); }
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionArchitecture,
                          ::testing::Values("googlenet", "densenet121", "shufflenet_v2_x1_0",
                                            "efficientnet_b0", "mobilenet_v3_small", "vit_b_16",
-                                           "vit_b_16_opset17"));
+                                           "vit_b_16_opset17", "swin_t_opset14"));
+
+// Swin's shifted-window attention mask is computed in the file from constants (Range, Mod, Equal,
+// Not, ScatterND, Where and a Pad with computed pads); the loader folds all of it, so none of
+// those ops is left to run and the match above runs the folded mask.
+TEST(TorchvisionExport, SwinMaskSubGraphFoldsAtLoadTime) {
+  const std::string file = (model_root() / "swin_t_opset14" / "model.onnx").string();
+  const std::set<std::string> mask_ops = {"Range", "Mod", "Not", "ScatterND", "Where"};
+  size_t in_file = 0;
+  for (const Node& n : load_model(file, LoadOptions{.fold_constants = false}).nodes)
+    in_file += mask_ops.count(n.op_type);
+  EXPECT_GT(in_file, 100u);  // 90 Range, 54 Mod, 45 ScatterND... as torch 1.13 exports it
+  const Model model = load_model(file);
+  for (const Node& n : model.nodes)
+    EXPECT_EQ(mask_ops.count(n.op_type), 0u) << n.name << " (" << n.op_type << ") was not folded";
+  EXPECT_TRUE(std::any_of(model.load_notes.begin(), model.load_notes.end(),
+                          [](const std::string& note) { return note.rfind("folded ", 0) == 0; }));
+}
 
 TEST(TorchvisionExport, TorchFoldedResNetLoadsWithStaticShapes) {
   auto model = load_model((model_root() / "resnet18" / "model.onnx").string());

@@ -52,17 +52,20 @@ void register_pool(Registry& registry);
 void register_normalization(Registry& registry);
 // Softmax, LogSoftmax
 void register_softmax(Registry& registry);
-// ReduceMean, ReduceSum, ReduceMax, ReduceMin and the other reductions
+// ReduceMean, ReduceSum, ReduceMax, ReduceMin and the other reductions; CumSum
 void register_reduce(Registry& registry);
 // Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Tanh, Erf, Sqrt, Exp, Cast, Identity,
-// Dropout, Shape
+// Dropout, Shape, Not
 void register_unary(Registry& registry);
-// Add, Sub, Mul, Div, Pow, Equal, Where
+// Add, Sub, Mul, Div, Pow, Mod, Equal, Less, Greater, LessOrEqual, GreaterOrEqual, And, Or, Xor,
+// Where
 void register_binary(Registry& registry);
 // Attention (made by the loader's attention pass)
 void register_attention(Registry& registry);
-// Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand,
-// Constant, ConstantOfShape (data movement)
+// Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile,
+// Constant, ConstantOfShape, Range (data movement)
 void register_shape(Registry& registry);
+// GatherND, ScatterND, TopK (addressing by index tuples or by rank)
+void register_index(Registry& registry);
 
 }  // namespace algoscope::ops

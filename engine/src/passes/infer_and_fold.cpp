@@ -1,9 +1,11 @@
-// Shape inference and constant folding, in one forward sweep: every value gets its static type
-// and shape from the registry's rules, and a node whose inputs are all constant (shape sub-graphs:
-// Shape needs only a static input shape) is evaluated once by its reference kernel and replaced by
-// its result, so that the shapes after it are static too. Nodes the engine cannot run keep a
-// `problem` and, where ONNX's own shape inference knows more, its shapes (a second sweep then
-// sees them).
+// Shape inference and constant folding, in forward sweeps repeated until one folds nothing: every
+// value gets its static type and shape from the registry's rules, and a node whose inputs are all
+// constant (shape sub-graphs: Shape needs only a static input shape) is evaluated once by its
+// reference kernel and replaced by its result, so that the shapes after it are static too. In a
+// file's topological order one sweep folds every chain; the repetition reaches the fixed point
+// whatever the order (a model built in code, a node whose input only becomes known from a node
+// listed after it). Nodes the engine cannot run keep a `problem` and, where ONNX's own shape
+// inference knows more, its shapes (further sweeps then see them).
 #include <map>
 #include <string>
 #include <vector>
@@ -67,7 +69,8 @@ bool wants_onnx_shapes(const Model& model) {
   return missing;
 }
 
-void sweep(PassContext& context) {
+// One forward sweep; returns how many nodes it folded.
+size_t sweep(PassContext& context) {
   Model& model = context.model;
   const Registry& registry = Registry::instance();
   std::vector<Node> kept;
@@ -132,7 +135,14 @@ void sweep(PassContext& context) {
     kept.push_back(std::move(node));
   }
   model.nodes = std::move(kept);
-  if (folded) model.load_notes.push_back("folded " + std::to_string(folded) + " constant node(s)");
+  return folded;
+}
+
+// Sweeps until one folds nothing: each folding sweep removes a node, so this ends.
+size_t sweep_to_fixed_point(PassContext& context) {
+  size_t total = 0;
+  while (size_t folded = sweep(context)) total += folded;
+  return total;
 }
 
 bool dtype_from_onnx_name(const std::string& name) {
@@ -187,11 +197,14 @@ bool try_fold(Model& model, const Node& node, const OpDefinition& op, const Laye
 }  // namespace
 
 void infer_and_fold(PassContext& context) {
-  sweep(context);
+  size_t folded = sweep_to_fixed_point(context);
   if (context.proto && wants_onnx_shapes(context.model)) {
     infer_onnx_shapes(*context.proto, context.model, context.onnx_shapes);
-    sweep(context);  // again, now that values behind unsupported ops may have shapes
+    // Again, now that values behind unsupported ops may have shapes.
+    folded += sweep_to_fixed_point(context);
   }
+  Model& model = context.model;
+  if (folded) model.load_notes.push_back("folded " + std::to_string(folded) + " constant node(s)");
 }
 
 }  // namespace algoscope::passes

@@ -1,4 +1,6 @@
-// The binary (elementwise, broadcasting) op family: Add, Sub, Mul, Div, Pow, Equal and Where.
+// The binary (elementwise, broadcasting) op family: the arithmetic Add, Sub, Mul, Div, Pow and Mod,
+// the comparisons Equal, Less, Greater, LessOrEqual and GreaterOrEqual, the logical And, Or and Xor
+// (bool in, bool out) and the select Where.
 // infer.cpp holds the ONNX semantics (type rules, broadcast shapes); reference.cpp the plain-loop
 // kernels; registry.cpp names the algorithms and registers the ops.
 #pragma once
@@ -13,12 +15,40 @@
 
 namespace algoscope::ops::binary {
 
-enum class BinaryOp { Add, Sub, Mul, Div, Pow, Equal };
+enum class BinaryOp {
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Mod,
+  Equal,
+  Less,
+  Greater,
+  LessOrEqual,
+  GreaterOrEqual,
+  And,
+  Or,
+  Xor
+};
 
-// Add/Sub/Mul/Div/Pow: output type of A (Pow may mix base and exponent types), broadcast shape.
+inline bool is_comparison(BinaryOp op) {
+  return op >= BinaryOp::Equal && op <= BinaryOp::GreaterOrEqual;
+}
+inline bool is_logical(BinaryOp op) { return op >= BinaryOp::And; }
+
+// Add/Sub/Mul/Div/Pow/Mod: output type of A (Pow may mix base and exponent types), broadcast shape.
 std::vector<TensorInfo> infer_arithmetic(BinaryOp op, const Layer& layer);
-// Equal: both inputs of one type, bool output of the broadcast shape.
-std::vector<TensorInfo> infer_equal(const Layer& layer);
+// Comparisons: both inputs of one type (numeric, or any for Equal), bool output of the broadcast
+// shape.
+std::vector<TensorInfo> infer_comparison(BinaryOp op, const Layer& layer);
+// And/Or/Xor: bool inputs, bool output of the broadcast shape.
+std::vector<TensorInfo> infer_logical(BinaryOp op, const Layer& layer);
+// Whichever of the three the op is; Mod also validates its fmod attribute.
+std::vector<TensorInfo> infer_binary(BinaryOp op, const Layer& layer);
+// Mod's fmod attribute: true for C's fmod (sign of the dividend), false for the integer remainder
+// with the divisor's sign (Python's %). Throws Error for fmod=0 on float inputs.
+bool mod_is_fmod(const Layer& layer);
 // Where(condition, X, Y): bool condition, X and Y of one type, three-way broadcast.
 std::vector<TensorInfo> infer_where(const Layer& layer);
 // One operation per output element.
@@ -29,7 +59,7 @@ std::unique_ptr<Kernel> prepare_reference(BinaryOp op, const Layer& layer);
 std::unique_ptr<Kernel> prepare_where_reference(const Layer& layer);
 // What reference.cpp and direct.cpp say about their kernels; both open with kBroadcastText.
 extern const char* const kBroadcastText;
-AlgorithmText reference_text(BinaryOp op);  // Add, Sub, Mul, Div, Pow, Equal
+AlgorithmText reference_text(BinaryOp op);
 AlgorithmText where_reference_text();
 
 // direct.cpp: float32 Add/Sub/Mul/Div and Pow with a constant exponent 1, 2 or 3, vectorized
@@ -37,5 +67,14 @@ AlgorithmText where_reference_text();
 std::optional<std::string> direct_not_applicable(BinaryOp op, const Layer& layer);
 std::unique_ptr<Kernel> prepare_direct(BinaryOp op, const Layer& layer);
 AlgorithmText direct_text(BinaryOp op);
+
+// select_direct.cpp: comparisons, And/Or/Xor and Where on operands that all have the output's
+// shape (no broadcasting), one vectorized flat loop split across OpenMP threads for large outputs.
+std::optional<std::string> select_direct_not_applicable(BinaryOp op, const Layer& layer);
+std::optional<std::string> where_direct_not_applicable(const Layer& layer);
+std::unique_ptr<Kernel> prepare_select_direct(BinaryOp op, const Layer& layer);
+std::unique_ptr<Kernel> prepare_where_direct(const Layer& layer);
+AlgorithmText select_direct_text(BinaryOp op);
+AlgorithmText where_direct_text();
 
 }  // namespace algoscope::ops::binary

@@ -22,8 +22,24 @@ const char* op_name(BinaryOp op) {
       return "Div";
     case BinaryOp::Pow:
       return "Pow";
+    case BinaryOp::Mod:
+      return "Mod";
     case BinaryOp::Equal:
       return "Equal";
+    case BinaryOp::Less:
+      return "Less";
+    case BinaryOp::Greater:
+      return "Greater";
+    case BinaryOp::LessOrEqual:
+      return "LessOrEqual";
+    case BinaryOp::GreaterOrEqual:
+      return "GreaterOrEqual";
+    case BinaryOp::And:
+      return "And";
+    case BinaryOp::Or:
+      return "Or";
+    case BinaryOp::Xor:
+      return "Xor";
   }
   return "?";
 }
@@ -64,13 +80,59 @@ std::vector<TensorInfo> infer_arithmetic(BinaryOp op, const Layer& layer) {
   return {TensorInfo{a.dtype, broadcast_for(name, {a.shape, b.shape})}};
 }
 
-std::vector<TensorInfo> infer_equal(const Layer& layer) {
-  require_inputs(layer, 2, "Equal");
+std::vector<TensorInfo> infer_comparison(BinaryOp op, const Layer& layer) {
+  const std::string name = op_name(op);
+  require_inputs(layer, 2, name);
   const TensorInfo& a = layer.inputs[0];
   const TensorInfo& b = layer.inputs[1];
-  require(a.dtype == b.dtype, std::string("Equal needs inputs of one type, got ") +
-                                  dtype_name(a.dtype) + " and " + dtype_name(b.dtype));
-  return {TensorInfo{DType::Bool, broadcast_for("Equal", {a.shape, b.shape})}};
+  require(a.dtype == b.dtype, name + " needs inputs of one type, got " + dtype_name(a.dtype) +
+                                  " and " + dtype_name(b.dtype));
+  // Equal compares any type (bool since opset 11); an ordering needs numbers.
+  require(op == BinaryOp::Equal || is_numeric(a.dtype),
+          name + " does not support " + dtype_name(a.dtype) + " inputs");
+  return {TensorInfo{DType::Bool, broadcast_for(name, {a.shape, b.shape})}};
+}
+
+std::vector<TensorInfo> infer_logical(BinaryOp op, const Layer& layer) {
+  const std::string name = op_name(op);
+  require_inputs(layer, 2, name);
+  for (size_t i = 0; i < 2; ++i)
+    require(layer.inputs[i].dtype == DType::Bool, name + " needs bool inputs, got " +
+                                                      dtype_name(layer.inputs[i].dtype) +
+                                                      " for input " + std::to_string(i));
+  return {
+      TensorInfo{DType::Bool, broadcast_for(name, {layer.inputs[0].shape, layer.inputs[1].shape})}};
+}
+
+bool mod_is_fmod(const Layer& layer) {
+  const int64_t fmod = layer.n().attr_int("fmod", 0);
+  require(fmod == 0 || fmod == 1, "Mod: fmod must be 0 or 1, got " + std::to_string(fmod));
+  // ONNX: the sign-of-divisor remainder is defined for integers only.
+  require(fmod == 1 || layer.inputs[0].dtype != DType::Float32,
+          "Mod: float inputs need fmod=1 (the integer remainder fmod=0 is not defined for them)");
+  return fmod == 1;
+}
+
+std::vector<TensorInfo> infer_binary(BinaryOp op, const Layer& layer) {
+  switch (op) {
+    case BinaryOp::Equal:
+    case BinaryOp::Less:
+    case BinaryOp::Greater:
+    case BinaryOp::LessOrEqual:
+    case BinaryOp::GreaterOrEqual:
+      return infer_comparison(op, layer);
+    case BinaryOp::And:
+    case BinaryOp::Or:
+    case BinaryOp::Xor:
+      return infer_logical(op, layer);
+    case BinaryOp::Mod: {
+      std::vector<TensorInfo> out = infer_arithmetic(op, layer);
+      mod_is_fmod(layer);
+      return out;
+    }
+    default:
+      return infer_arithmetic(op, layer);
+  }
 }
 
 std::vector<TensorInfo> infer_where(const Layer& layer) {

@@ -60,6 +60,25 @@ T divide(T a, T b) {
   return a / b;
 }
 
+// Mod's two remainders. Integer division by zero gives 0, as for Div; INT_MIN % -1 overflows in
+// C++, its remainder is 0.
+template <class T>
+T remainder(T a, T b, bool fmod) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return std::fmod(a, b);  // fmod=1 only (infer rejects fmod=0 for floats)
+  } else {
+    if (b == 0) return 0;
+    if constexpr (std::is_signed_v<T>) {
+      if (b == -1) return 0;
+      const T r = static_cast<T>(a % b);  // truncating: the dividend's sign
+      // Python's %: the divisor's sign.
+      return !fmod && r != 0 && ((r < 0) != (b < 0)) ? static_cast<T>(r + b) : r;
+    } else {
+      return static_cast<T>(a % b);
+    }
+  }
+}
+
 // Pow returns the base's type. Floats use powf directly; any integer operand goes through double,
 // which is exact for the integer results that fit in 53 bits.
 template <class TA, class TB>
@@ -77,8 +96,8 @@ TA power(TA a, TB b) {
   }
 }
 
-void run_arithmetic(BinaryOp op, const BroadcastPlan& plan, const Tensor& a, const Tensor& b,
-                    Tensor& y) {
+void run_arithmetic(BinaryOp op, bool fmod, const BroadcastPlan& plan, const Tensor& a,
+                    const Tensor& b, Tensor& y) {
   if (op == BinaryOp::Pow) {
     with_numeric(a.dtype(), [&](auto ta) {
       using TA = decltype(ta);
@@ -108,33 +127,72 @@ void run_arithmetic(BinaryOp op, const BroadcastPlan& plan, const Tensor& a, con
       case BinaryOp::Div:
         apply(plan, pa, pb, py, [](T x, T z) { return divide(x, z); });
         break;
+      case BinaryOp::Mod:
+        apply(plan, pa, pb, py, [fmod](T x, T z) { return remainder(x, z, fmod); });
+        break;
       default:
         break;
     }
   });
 }
 
-void run_equal(const BroadcastPlan& plan, const Tensor& a, const Tensor& b, Tensor& y) {
+void run_comparison(BinaryOp op, const BroadcastPlan& plan, const Tensor& a, const Tensor& b,
+                    Tensor& y) {
   visit_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    apply(plan, a.data<T>(), b.data<T>(), y.data<bool>(), [](T x, T z) { return x == z; });
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    bool* py = y.data<bool>();
+    switch (op) {
+      case BinaryOp::Equal:
+        return apply(plan, pa, pb, py, [](T x, T z) { return x == z; });
+      case BinaryOp::Less:
+        return apply(plan, pa, pb, py, [](T x, T z) { return x < z; });
+      case BinaryOp::Greater:
+        return apply(plan, pa, pb, py, [](T x, T z) { return x > z; });
+      case BinaryOp::LessOrEqual:
+        return apply(plan, pa, pb, py, [](T x, T z) { return x <= z; });
+      case BinaryOp::GreaterOrEqual:
+        return apply(plan, pa, pb, py, [](T x, T z) { return x >= z; });
+      default:
+        return;
+    }
   });
+}
+
+void run_logical(BinaryOp op, const BroadcastPlan& plan, const Tensor& a, const Tensor& b,
+                 Tensor& y) {
+  const bool* pa = a.data<bool>();
+  const bool* pb = b.data<bool>();
+  bool* py = y.data<bool>();
+  switch (op) {
+    case BinaryOp::And:
+      return apply(plan, pa, pb, py, [](bool x, bool z) { return x && z; });
+    case BinaryOp::Or:
+      return apply(plan, pa, pb, py, [](bool x, bool z) { return x || z; });
+    case BinaryOp::Xor:
+      return apply(plan, pa, pb, py, [](bool x, bool z) { return x != z; });
+    default:
+      return;
+  }
 }
 
 }  // namespace
 
 std::unique_ptr<Kernel> prepare_reference(BinaryOp op, const Layer& layer) {
-  std::vector<TensorInfo> out =
-      op == BinaryOp::Equal ? infer_equal(layer) : infer_arithmetic(op, layer);
+  std::vector<TensorInfo> out = infer_binary(op, layer);
+  const bool fmod = op == BinaryOp::Mod && mod_is_fmod(layer);
   BroadcastPlan plan = plan_broadcast({layer.inputs[0].shape, layer.inputs[1].shape}, out[0].shape);
-  return make_kernel([op, plan = std::move(plan)](KernelIO& io) {
+  return make_kernel([op, fmod, plan = std::move(plan)](KernelIO& io) {
     const Tensor& a = *io.inputs[0];
     const Tensor& b = *io.inputs[1];
     Tensor& y = *io.outputs[0];
-    if (op == BinaryOp::Equal)
-      run_equal(plan, a, b, y);
+    if (is_comparison(op))
+      run_comparison(op, plan, a, b, y);
+    else if (is_logical(op))
+      run_logical(op, plan, a, b, y);
     else
-      run_arithmetic(op, plan, a, b, y);
+      run_arithmetic(op, fmod, plan, a, b, y);
   });
 }
 
@@ -179,8 +237,14 @@ AlgorithmText reference_text(BinaryOp op) {
     numerics =
         "float32 ** float32 uses powf; any integer operand is computed in double and converted "
         "to the base's type.";
-  else if (op == BinaryOp::Equal)
-    numerics = "Exact comparison (NaN equals nothing, -0 equals +0).";
+  else if (op == BinaryOp::Mod)
+    numerics =
+        "fmod=1 is C's fmod (exact; the dividend's sign); fmod=0, for integers only, is the "
+        "remainder with the divisor's sign (Python's %). An integer divisor of 0 gives 0.";
+  else if (is_comparison(op))
+    numerics = "Exact comparison (any comparison with NaN is false; -0 equals +0).";
+  else if (is_logical(op))
+    numerics = "Exact: bool in, bool out.";
   return {"plain loops over a precomputed broadcast plan",
           std::string(kBroadcastText) + " " + numerics};
 }

@@ -1,6 +1,7 @@
-// The binary family's registry: Add, Sub, Mul, Div, Pow, Equal and Where with their algorithms, in
-// registry order. This is the one place where the family's algorithm names are spelled; each
-// algorithm lives in the file of the same name, with its text (<name>_text(op)).
+// The binary family's registry: Add, Sub, Mul, Div, Pow, Mod, Equal, Less, Greater, LessOrEqual,
+// GreaterOrEqual, And, Or, Xor and Where with their algorithms, in registry order. This is the one
+// place where the family's algorithm names are spelled; each algorithm lives in the file of the
+// same name, with its text (<name>_text(op)).
 #include "cuda/variants.h"
 #include "ops/binary/binary.h"
 #include "ops/registrations.h"
@@ -42,21 +43,61 @@ void register_binary(Registry& registry) {
                  .prepare = [op](const Layer& l) { return prepare_direct(op, l); }}},
            });
   }
+  // Mod is integer arithmetic first (Swin's window masks); only its reference computes it.
   add_op(registry,
-         {.op_type = "Equal",
-          .summary = "elementwise equality with broadcasting; bool output",
-          .infer = infer_equal,
+         {.op_type = "Mod",
+          .summary = "elementwise remainder with broadcasting (fmod=1: the dividend's sign)",
+          .infer = [](const Layer& l) { return infer_binary(BinaryOp::Mod, l); },
           .flops = elementwise_flops},
-         {{reference_text(BinaryOp::Equal),
+         {{reference_text(BinaryOp::Mod),
            {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = [](const Layer& l) {
-              return prepare_reference(BinaryOp::Equal, l);
+              return prepare_reference(BinaryOp::Mod, l);
             }}}});
+
+  const Arithmetic predicates[] = {
+      {"Equal", BinaryOp::Equal, "elementwise equality with broadcasting; bool output"},
+      {"Less", BinaryOp::Less, "elementwise A < B with broadcasting; bool output"},
+      {"Greater", BinaryOp::Greater, "elementwise A > B with broadcasting; bool output"},
+      {"LessOrEqual", BinaryOp::LessOrEqual, "elementwise A <= B with broadcasting; bool output"},
+      {"GreaterOrEqual", BinaryOp::GreaterOrEqual,
+       "elementwise A >= B with broadcasting; bool output"},
+      {"And", BinaryOp::And, "elementwise logical and of bool tensors with broadcasting"},
+      {"Or", BinaryOp::Or, "elementwise logical or of bool tensors with broadcasting"},
+      {"Xor", BinaryOp::Xor, "elementwise logical xor of bool tensors with broadcasting"},
+  };
+  for (const Arithmetic& p : predicates) {
+    const BinaryOp op = p.op;
+    add_op(registry,
+           {.op_type = p.op_type,
+            .summary = p.summary,
+            .infer = [op](const Layer& l) { return infer_binary(op, l); },
+            .flops = elementwise_flops},
+           {
+               {reference_text(op),
+                {.name = kReference,
+                 .tolerance = {0.0, 0.0},
+                 .prepare = [op](const Layer& l) { return prepare_reference(op, l); }}},
+               {select_direct_text(op),
+                {.name = "direct",
+                 .tolerance = {0.0, 0.0},
+                 .default_priority = 10,
+                 .not_applicable =
+                     [op](const Layer& l) { return select_direct_not_applicable(op, l); },
+                 .prepare = [op](const Layer& l) { return prepare_select_direct(op, l); }}},
+           });
+  }
   add_op(registry,
          {.op_type = "Where",
           .summary = "elementwise select: condition ? X : Y with three-way broadcasting",
           .infer = infer_where},
          {{where_reference_text(),
-           {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = prepare_where_reference}}});
+           {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = prepare_where_reference}},
+          {where_direct_text(),
+           {.name = "direct",
+            .tolerance = {0.0, 0.0},
+            .default_priority = 10,
+            .not_applicable = where_direct_not_applicable,
+            .prepare = prepare_where_direct}}});
 
   // Our CUDA kernel (engine/cuda/ops/binary/elementwise.cpp): one grid-stride pass on the device.
   {

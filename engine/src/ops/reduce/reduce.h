@@ -1,6 +1,7 @@
 // The reduce family's internal interface: which axes a Reduce* layer reduces (an attribute before
 // opset 18 — before 13 for ReduceSum — and a constant input since), its output shape, and one entry
-// point per algorithm file. Only registry.cpp turns these into named Algorithms.
+// point per algorithm file; also CumSum, the running form of ReduceSum. Only registry.cpp turns
+// these into named Algorithms.
 #pragma once
 
 #include <memory>
@@ -37,5 +38,10 @@ AlgorithmText reference_text(Reduction reduction);
 std::optional<std::string> direct_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_direct(const Layer& layer, Reduction reduction);
 AlgorithmText direct_text(Reduction reduction);
+
+// cumsum_reference.cpp: CumSum, the running sum along one axis (the axis a scalar input).
+std::vector<TensorInfo> infer_cumsum(const Layer& layer);
+std::unique_ptr<Kernel> prepare_cumsum_reference(const Layer& layer);
+AlgorithmText cumsum_reference_text();
 
 }  // namespace algoscope::ops::reduce

@@ -1,5 +1,6 @@
 // The reduce family: ONNX ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceProd,
-// ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum and ReduceLogSumExp and the algorithms that
+// ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum and ReduceLogSumExp, and CumSum, and the
+// algorithms that
 // compute them, in registry order. This file is the only place their names are spelled; each
 // algorithm lives in the file of the same name, with its text (<name>_text(reduction)).
 #include "cuda/variants.h"
@@ -47,6 +48,14 @@ void register_reduce(Registry& registry) {
     add_op(registry, {.op_type = op.op_type, .summary = op.summary, .infer = infer, .flops = flops},
            std::move(entries));
   }
+
+  add_op(registry,
+         {.op_type = "CumSum",
+          .summary = "running sum along an axis (exclusive, reverse)",
+          .infer = infer_cumsum,
+          .flops = flops},
+         {{cumsum_reference_text(),
+           {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = prepare_cumsum_reference}}});
 
   // Our CUDA kernel (engine/cuda/ops/reduce/reduction.cpp): one warp per output element. The
   // variants follow the order of `ops` above.

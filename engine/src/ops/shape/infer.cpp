@@ -2,6 +2,7 @@
 // 17, decoded once into parameter structs that shape inference and the kernels share. Every
 // invalid node throws Error with a message that names the op and what is wrong.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -509,6 +510,22 @@ std::vector<TensorInfo> infer_expand(const Layer& layer) {
   return {TensorInfo{x.dtype, broadcast_for("Expand", {x.shape, Shape(target)})}};
 }
 
+std::vector<TensorInfo> infer_tile(const Layer& layer) {
+  const TensorInfo& x = data_input(layer, "Tile");
+  require(layer.has_input(1), "Tile needs a repeats input");
+  const std::vector<int64_t> repeats = constant_ints(layer, 1, "Tile", "repeats");
+  require(repeats.size() == x.shape.size(), "Tile: repeats " + list_to_string(repeats) +
+                                                " must have one entry per dimension of " +
+                                                shape_to_string(x.shape));
+  Shape out = x.shape;
+  for (size_t d = 0; d < out.size(); ++d) {
+    require(repeats[d] >= 0, "Tile: repeats " + list_to_string(repeats) + " has a negative entry");
+    require(!__builtin_mul_overflow(out[d], repeats[d], &out[d]),
+            "Tile: repeats " + list_to_string(repeats) + " overflow a 64-bit dimension");
+  }
+  return {TensorInfo{x.dtype, out}};
+}
+
 Tensor constant_value(const Layer& layer) {
   const Node& node = layer.n();
   require_computable_value(node, "Constant");
@@ -550,6 +567,50 @@ std::vector<TensorInfo> infer_constant_of_shape(const Layer& layer) {
   for (int64_t d : dims)
     require(d >= 0, "ConstantOfShape: shape " + list_to_string(dims) + " has a negative dimension");
   return {TensorInfo{constant_of_shape_value(layer).dtype(), Shape(dims)}};
+}
+
+std::vector<TensorInfo> infer_range(const Layer& layer) {
+  const char* names[] = {"start", "limit", "delta"};
+  for (size_t i = 0; i < 3; ++i) {
+    require(layer.has_input(i),
+            "Range needs start, limit and delta inputs; " + std::string(names[i]) + " is missing");
+    require(layer.inputs[i].numel() == 1 && layer.inputs[i].shape.size() <= 1,
+            std::string("Range: ") + names[i] + " must be a scalar, got shape " +
+                shape_to_string(layer.inputs[i].shape));
+    require(layer.inputs[i].dtype == layer.inputs[0].dtype,
+            std::string("Range: start, limit and delta must have one type, got ") +
+                dtype_name(layer.inputs[0].dtype) + " and " + dtype_name(layer.inputs[i].dtype));
+    // The output's length depends on the values: a static shape needs them now.
+    require(layer.constant(i) != nullptr,
+            std::string("Range: ") + names[i] + " input must be a constant (static shapes only)");
+  }
+  const DType type = layer.inputs[0].dtype;
+  int64_t length = 0;
+  if (type == DType::Float32) {
+    const double start = layer.constant(0)->data<float>()[0];
+    const double limit = layer.constant(1)->data<float>()[0];
+    const double delta = layer.constant(2)->data<float>()[0];
+    require(delta != 0.0, "Range: delta must not be 0");
+    const double count = std::ceil((limit - start) / delta);
+    require(std::isfinite(count) && count < 9.2e18,
+            "Range: start, limit and delta give no finite number of elements");
+    length = std::max<int64_t>(static_cast<int64_t>(count), 0);
+  } else if (type == DType::Int64 || type == DType::Int32) {
+    const int64_t start = layer.constant(0)->to_int64_vector()[0];
+    const int64_t limit = layer.constant(1)->to_int64_vector()[0];
+    const int64_t delta = layer.constant(2)->to_int64_vector()[0];
+    require(delta != 0, "Range: delta must not be 0");
+    // ceil((limit - start) / delta) in 128 bits: the difference of two int64 may not fit in one.
+    const __int128 span = static_cast<__int128>(limit) - start;
+    __int128 count = span / delta;
+    if (count * delta != span && (span > 0) == (delta > 0)) ++count;
+    require(count <= INT64_MAX, "Range: start, limit and delta give more than 2^63 elements");
+    length = count > 0 ? static_cast<int64_t>(count) : 0;
+  } else {
+    throw Error(std::string("Range does not support ") + dtype_name(type) +
+                " (float32, int64, int32)");
+  }
+  return {TensorInfo{type, Shape{length}}};
 }
 
 }  // namespace algoscope::ops::shape

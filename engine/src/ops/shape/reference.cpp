@@ -274,6 +274,47 @@ std::unique_ptr<Kernel> prepare_expand_reference(const Layer& layer) {
   });
 }
 
+std::unique_ptr<Kernel> prepare_tile_reference(const Layer& layer) {
+  const Shape in = layer.inputs[0].shape;
+  const Shape out = infer_tile(layer)[0].shape;
+  const std::vector<int64_t> strides = row_major_strides(in);
+  return make_kernel([in, out, strides](KernelIO& io) {
+    with_carrier(io.inputs[0]->dtype(), [&](auto carrier) {
+      using T = decltype(carrier);
+      const T* src = static_cast<const T*>(io.inputs[0]->raw());
+      T* dst = static_cast<T*>(io.outputs[0]->raw());
+      const int64_t total = shape_numel(out);
+      if (total == 0) return;
+      if (out.empty()) {
+        dst[0] = src[0];
+        return;
+      }
+      // Output rows in row-major order: output index i of dimension d reads input index
+      // i % in[d], kept as a wrapped counter so that no division happens per element.
+      const size_t rank = out.size();
+      const int64_t inner = out.back(), in_inner = in.back();
+      std::vector<int64_t> index(rank, 0), wrapped(rank, 0);
+      int64_t base = 0;
+      for (int64_t o = 0; o < total; o += inner) {
+        // The input row is repeated out/in times along the last axis.
+        for (int64_t k = 0; k < inner; k += in_inner)
+          std::memcpy(dst + o + k, src + base, sizeof(T) * static_cast<size_t>(in_inner));
+        for (size_t d = rank - 1; d-- > 0;) {
+          if (++wrapped[d] == in[d]) {
+            base -= strides[d] * (in[d] - 1);
+            wrapped[d] = 0;
+          } else {
+            base += strides[d];
+          }
+          if (++index[d] < out[d]) break;
+          base -= strides[d] * wrapped[d];
+          index[d] = wrapped[d] = 0;
+        }
+      }
+    });
+  });
+}
+
 std::unique_ptr<Kernel> prepare_constant_reference(const Layer& layer) {
   // The value is copied out of the attribute once; each run copies it into the output.
   Tensor value = constant_value(layer);
@@ -292,6 +333,32 @@ std::unique_ptr<Kernel> prepare_constant_of_shape_reference(const Layer& layer) 
       const int64_t n = y.numel();
       for (int64_t i = 0; i < n; ++i) out[i] = v;
     });
+  });
+}
+
+std::unique_ptr<Kernel> prepare_range_reference(const Layer& layer) {
+  infer_range(layer);
+  return make_kernel([](KernelIO& io) {
+    Tensor& y = *io.outputs[0];
+    auto fill = [&](auto tag) {
+      using T = decltype(tag);
+      const T start = io.inputs[0]->data<T>()[0];
+      const T delta = io.inputs[2]->data<T>()[0];
+      T* out = y.data<T>();
+      // start + i * delta rather than a running sum, so no error accumulates along the output.
+      for (int64_t i = 0; i < y.numel(); ++i)
+        out[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+    };
+    switch (y.dtype()) {
+      case DType::Float32:
+        return fill(float{});
+      case DType::Int64:
+        return fill(int64_t{});
+      case DType::Int32:
+        return fill(int32_t{});
+      default:
+        throw Error(std::string("Range does not support ") + dtype_name(y.dtype()));
+    }
   });
 }
 
@@ -357,6 +424,13 @@ AlgorithmText expand_reference_text() {
                     "time. No extra memory.");
 }
 
+AlgorithmText tile_reference_text() {
+  return moves_bits("row copies with wrapped indices",
+                    "Walks the output row by row; output index i of each outer dimension reads "
+                    "input index i mod its length, kept as a wrapped counter, and each output row "
+                    "is the input row copied repeats times with memcpy. No extra memory.");
+}
+
 AlgorithmText constant_reference_text() {
   return moves_bits("copies the value",
                     "The value attribute is converted to a tensor once at prepare time and copied "
@@ -367,6 +441,15 @@ AlgorithmText constant_reference_text() {
 AlgorithmText constant_of_shape_reference_text() {
   return moves_bits("fills the output",
                     "Writes the one value into every element of the output. No extra memory.");
+}
+
+AlgorithmText range_reference_text() {
+  return {"fills start + i * delta",
+          "The length max(ceil((limit - start) / delta), 0) is computed at load time from the "
+          "constant inputs (in double for float32, exactly for integers); element i is start + i * "
+          "delta in the output's type rather than a running sum, so float32 errors do not "
+          "accumulate along the output. No extra memory. Integers are exact; float32 rounds "
+          "the product and the sum once each."};
 }
 
 }  // namespace algoscope::ops::shape

@@ -1,8 +1,8 @@
 // The shape family's registry: Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split,
-// Slice, Gather, Pad, Expand, Constant and ConstantOfShape with their algorithms. This is the one
-// place where the family's algorithm names are spelled; each op has only its reference, whose
-// text lives next to its kernel (<kernel>_reference_text() in reference.cpp). Data movement costs
-// no FLOPs, so no op here sets a flop count.
+// Slice, Gather, Pad, Expand, Tile, Constant, ConstantOfShape and Range with their algorithms. This
+// is the one place where the family's algorithm names are spelled; each op has only its reference,
+// whose text lives next to its kernel (<kernel>_reference_text() in reference.cpp). Data movement
+// costs no FLOPs, so no op here sets a flop count.
 #include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/shape/shape.h"
@@ -41,11 +41,15 @@ void register_shape(Registry& registry) {
        pad_reference_text(), prepare_pad_reference},
       {"Expand", "broadcasts to a larger shape", infer_expand, expand_reference_text(),
        prepare_expand_reference},
+      {"Tile", "repeats the tensor along each axis", infer_tile, tile_reference_text(),
+       prepare_tile_reference},
       {"Constant", "a tensor stored in the node", infer_constant, constant_reference_text(),
        prepare_constant_reference},
       {"ConstantOfShape", "a tensor of a given shape filled with one value",
        infer_constant_of_shape, constant_of_shape_reference_text(),
        prepare_constant_of_shape_reference},
+      {"Range", "the sequence start, start + delta, ... up to limit", infer_range,
+       range_reference_text(), prepare_range_reference},
   };
   for (const Op& op : ops)
     add_op(registry, {.op_type = op.op_type, .summary = op.summary, .infer = op.infer},

@@ -1,12 +1,12 @@
 // The shape family: ops that move or describe data without arithmetic (Flatten, Reshape,
-// Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Constant,
-// ConstantOfShape). infer.cpp decodes each op's attributes and inputs across opsets into the
+// Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile, Constant,
+// ConstantOfShape, Range). infer.cpp decodes each op's attributes and inputs across opsets into the
 // parameter structs below (shared by shape inference and the kernels, so both read a node the same
 // way); reference.cpp holds the plain-loop kernels; registry.cpp names the algorithms.
 //
 // Shape-defining inputs (Reshape's shape, Slice's starts/ends/axes/steps, Squeeze/Unsqueeze axes,
-// Split's split, Pad's pads, Expand's shape, ConstantOfShape's shape) must be constants: shapes are
-// static in this engine.
+// Split's split, Pad's pads, Expand's shape, Tile's repeats, ConstantOfShape's shape, Range's
+// start, limit and delta) must be constants: shapes are static in this engine.
 #pragma once
 
 #include <array>
@@ -30,8 +30,10 @@ std::vector<TensorInfo> infer_slice(const Layer& layer);
 std::vector<TensorInfo> infer_gather(const Layer& layer);
 std::vector<TensorInfo> infer_pad(const Layer& layer);
 std::vector<TensorInfo> infer_expand(const Layer& layer);
+std::vector<TensorInfo> infer_tile(const Layer& layer);
 std::vector<TensorInfo> infer_constant(const Layer& layer);
 std::vector<TensorInfo> infer_constant_of_shape(const Layer& layer);
+std::vector<TensorInfo> infer_range(const Layer& layer);
 
 // Transpose: output dimension d is input dimension perm[d] (default: reversed).
 std::vector<int64_t> transpose_perm(const Layer& layer);
@@ -88,9 +90,13 @@ std::unique_ptr<Kernel> prepare_pad_reference(const Layer& layer);
 AlgorithmText pad_reference_text();
 std::unique_ptr<Kernel> prepare_expand_reference(const Layer& layer);
 AlgorithmText expand_reference_text();
+std::unique_ptr<Kernel> prepare_tile_reference(const Layer& layer);
+AlgorithmText tile_reference_text();
 std::unique_ptr<Kernel> prepare_constant_reference(const Layer& layer);
 AlgorithmText constant_reference_text();
 std::unique_ptr<Kernel> prepare_constant_of_shape_reference(const Layer& layer);
 AlgorithmText constant_of_shape_reference_text();
+std::unique_ptr<Kernel> prepare_range_reference(const Layer& layer);
+AlgorithmText range_reference_text();
 
 }  // namespace algoscope::ops::shape

@@ -125,6 +125,13 @@ std::vector<TensorInfo> infer_identity(const Layer& layer) {
   return {first_input(layer, "Identity")};
 }
 
+std::vector<TensorInfo> infer_not(const Layer& layer) {
+  const TensorInfo& x = first_input(layer, "Not");
+  require(x.dtype == DType::Bool,
+          std::string("Not needs a bool input, got ") + dtype_name(x.dtype));
+  return {x};
+}
+
 std::vector<TensorInfo> infer_dropout(const Layer& layer) {
   const TensorInfo& x = first_input(layer, "Dropout");
   // From opset 12 the mode is an input. An inference engine must know it before running: a

@@ -250,6 +250,22 @@ AlgorithmText dropout_reference_text() {
           "output is used, a fill with true. Training mode is rejected. No extra memory; exact."};
 }
 
+std::unique_ptr<Kernel> prepare_not_reference(const Layer& layer) {
+  infer_not(layer);
+  return make_kernel([](KernelIO& io) {
+    const bool* x = io.inputs[0]->data<bool>();
+    bool* y = io.outputs[0]->data<bool>();
+    const int64_t n = io.inputs[0]->numel();
+    for (int64_t i = 0; i < n; ++i) y[i] = !x[i];
+  });
+}
+
+AlgorithmText not_reference_text() {
+  return {"plain loop over the elements",
+          "y[i] = !x[i] over the flat bool tensor, a loop the compiler vectorizes as a byte-wide "
+          "xor with 1. No extra memory; exact."};
+}
+
 AlgorithmText shape_reference_text() {
   return {"writes the static dimensions",
           "Writes the input's dimensions (optionally the [start, end) window of opset 15) into a "

@@ -1,7 +1,7 @@
 // The unary family's registry: Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Tanh, Erf,
-// Sqrt, Exp, Cast, Identity, Dropout and Shape with their algorithms, in registry order. This is
-// the one place where the family's algorithm names are spelled; each algorithm lives in the file of
-// the same name, with its text (<name>_text()).
+// Sqrt, Exp, Cast, Identity, Dropout, Shape and Not with their algorithms, in registry order. This
+// is the one place where the family's algorithm names are spelled; each algorithm lives in the file
+// of the same name, with its text (<name>_text()).
 #include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/unary/unary.h"
@@ -75,6 +75,8 @@ void register_unary(Registry& registry) {
        dropout_reference_text(), prepare_copy_reference},
       {"Shape", "the input's dimensions as an int64 vector", infer_shape, false,
        shape_reference_text(), prepare_shape_reference},
+      {"Not", "elementwise logical negation of a bool tensor", infer_not, true,
+       not_reference_text(), prepare_not_reference},
   };
   for (const Other& o : others)
     add_op(registry,

@@ -1,7 +1,8 @@
 // The unary op family: elementwise activations (Relu, Sigmoid, Tanh, Erf, Sqrt, Exp), Clip, Cast,
-// and the ops that pass a tensor through or describe it (Identity, Dropout at inference, Shape).
-// infer.cpp holds the ONNX semantics (attributes versus inputs across opsets, type rules);
-// reference.cpp the plain-loop kernels; registry.cpp names the algorithms and registers the ops.
+// the logical Not, and the ops that pass a tensor through or describe it (Identity, Dropout at
+// inference, Shape). infer.cpp holds the ONNX semantics (attributes versus inputs across opsets,
+// type rules); reference.cpp the plain-loop kernels; registry.cpp names the algorithms and
+// registers the ops.
 #pragma once
 
 #include <memory>
@@ -28,6 +29,8 @@ ActivationAttributes activation_attributes(Activation activation, const Layer& l
 std::vector<TensorInfo> infer_clip(const Layer& layer);
 std::vector<TensorInfo> infer_cast(const Layer& layer);
 std::vector<TensorInfo> infer_identity(const Layer& layer);
+// Not: a bool input, a bool output of its shape.
+std::vector<TensorInfo> infer_not(const Layer& layer);
 std::vector<TensorInfo> infer_dropout(const Layer& layer);
 std::vector<TensorInfo> infer_shape(const Layer& layer);
 // One operation per element.
@@ -61,11 +64,13 @@ std::unique_ptr<Kernel> prepare_cast_reference(const Layer& layer);
 // Identity and Dropout: output 0 is a copy of input 0; Dropout's optional mask is all true.
 std::unique_ptr<Kernel> prepare_copy_reference(const Layer& layer);
 std::unique_ptr<Kernel> prepare_shape_reference(const Layer& layer);
+std::unique_ptr<Kernel> prepare_not_reference(const Layer& layer);
 // reference.cpp's texts for the non-activation ops.
 AlgorithmText clip_reference_text();
 AlgorithmText cast_reference_text();
 AlgorithmText identity_reference_text();
 AlgorithmText dropout_reference_text();
 AlgorithmText shape_reference_text();
+AlgorithmText not_reference_text();
 
 }  // namespace algoscope::ops::unary
