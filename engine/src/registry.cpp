@@ -123,6 +123,7 @@ Registry& Registry::instance() {
     ops::register_unary(*r);
     ops::register_binary(*r);
     ops::register_shape(*r);
+    ops::register_resize(*r);
     ops::register_attention(*r);
     return r;
   }();

@@ -35,15 +35,15 @@ std::vector<std::string> test_names() {
   return names;
 }
 
-// Tests that must run and pass (issues 2 and 19): a skip of one of these is a failure. The
-// _expanded LayerNormalization tests spell the op out in primitives (Neg, Reciprocal, Size among
-// them) and are not required.
+// Tests that must run and pass (issues 2 and 19, every Resize test among them): a skip of one of
+// these is a failure. The _expanded LayerNormalization tests spell the op out in primitives (Neg,
+// Reciprocal, Size among them) and are not required.
 bool required(const std::string& name) {
   static const std::regex pattern(
       "test_(conv_.*|maxpool_2d_.*|averagepool_2d_.*|globalaveragepool.*|gemm_.*|matmul_.*|relu|"
       "flatten_.*|softmax_.*|concat_.*|batchnorm_(epsilon|example)|transpose_.*|reshape_.*|"
       "layer_normalization_(?!.*_expanded$).*|instancenorm_.*|group_normalization_(?!.*_expanded$)"
-      ".*)");
+      ".*|resize_.*)");
   return std::regex_match(name, pattern);
 }
 
@@ -139,15 +139,26 @@ std::vector<std::pair<std::string, Plan>> plans_for(const Model& model) {
 class OnnxNodeTest : public ::testing::TestWithParam<std::string> {};
 
 // ONNX's node tests pass shape-defining tensors (a Reshape's target shape, Slice bounds, a
-// Dropout's training flag) as graph inputs. The engine computes static shapes only, so a test
-// whose nodes need such a value runs with its integer and bool inputs fixed to the data set's
-// values (LoadOptions::constant_inputs), as a deployment specializes a model; float inputs stay
-// runtime inputs.
+// Dropout's training flag, a Resize's scales or roi) as graph inputs. The engine computes static
+// shapes only, so a test whose nodes need such a value runs with its integer and bool inputs fixed
+// to the data set's values (LoadOptions::constant_inputs), as a deployment specializes a model,
+// and with the float inputs that such a node reads past its data input (shape_float_inputs);
+// other float inputs stay runtime inputs.
 bool needs_constant_inputs(const Model& model) {
   if (!unsupported_ops(model).empty()) return false;
   for (const Node& n : model.nodes)
     if (n.problem.find("must be a constant") != std::string::npos) return true;
   return false;
+}
+
+// The graph inputs that a node needing constants ("must be a constant") reads as its second
+// input or later: float values that define shapes (a Resize's scales and roi).
+std::set<std::string> shape_float_inputs(const Model& model) {
+  std::set<std::string> names;
+  for (const Node& n : model.nodes)
+    if (n.problem.find("must be a constant") != std::string::npos)
+      for (size_t i = 1; i < n.inputs.size(); ++i) names.insert(n.inputs[i]);
+  return names;
 }
 
 void run_data_set(const std::string& test_name, const fs::path& model_file,
@@ -159,9 +170,10 @@ void run_data_set(const std::string& test_name, const fs::path& model_file,
   if (specialize) {
     const Model declared = load_model(model_file.string());
     ASSERT_EQ(declared.inputs.size(), inputs.size());
+    const std::set<std::string> shape_floats = shape_float_inputs(declared);
     runtime_inputs.clear();
     for (size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs[i].dtype() != DType::Float32)
+      if (inputs[i].dtype() != DType::Float32 || shape_floats.count(declared.inputs[i]))
         options.constant_inputs[declared.inputs[i]] = inputs[i];
       else
         runtime_inputs.push_back(inputs[i]);

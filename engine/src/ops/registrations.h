@@ -59,6 +59,8 @@ void register_reduce(Registry& registry);
 void register_unary(Registry& registry);
 // Add, Sub, Mul, Div, Pow, Equal, Where
 void register_binary(Registry& registry);
+// Resize
+void register_resize(Registry& registry);
 // Attention (made by the loader's attention pass)
 void register_attention(Registry& registry);
 // Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand,
