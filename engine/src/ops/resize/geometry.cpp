@@ -6,6 +6,7 @@
 // the coordinate formulas use is in * scale, fractional when the scale does not give a whole
 // length, and linear and cubic read the input padded with its edge values.
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -20,6 +21,13 @@ namespace {
 constexpr double kMaxOutputLength = 1e12;
 
 std::string axis_text(size_t axis) { return "axis " + std::to_string(axis); }
+
+// A number as a person writes it: 0.5, 2, 1e+20.
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
 
 Mode parse_mode(const std::string& mode, int64_t opset) {
   if (mode == "nearest") return Mode::Nearest;
@@ -107,7 +115,7 @@ void require_count(size_t count, size_t expected, const char* what) {
 
 int64_t checked_length(double length, size_t axis) {
   require(length <= kMaxOutputLength, "Resize: the output length of " + axis_text(axis) +
-                                          " would be " + std::to_string(length));
+                                          " would be " + number_text(length));
   return static_cast<int64_t>(std::floor(length));
 }
 
@@ -158,7 +166,11 @@ ResizeParams resize_params(const Layer& layer) {
           opset < 11 ? "Resize needs scales" : "Resize needs scales or sizes (both are empty)");
 
   p.axes.resize(rank);
-  for (size_t d = 0; d < rank; ++d) p.axes[d].in = x.shape[d];
+  for (size_t d = 0; d < rank; ++d) {  // axes outside `axes` stay as they are
+    AxisMap& a = p.axes[d];
+    a.in = a.out = x.shape[d];
+    a.length_resized = static_cast<double>(a.in);
+  }
   if (p.coordinates == Coordinates::TfCropAndResize && given(layer, roi_index)) {
     const std::vector<double> roi = constant_floats(layer, roi_index, "roi");
     require_count(roi.size(), 2 * axes.size(), "roi");
@@ -175,7 +187,7 @@ ResizeParams resize_params(const Layer& layer) {
       AxisMap& a = p.axes[axes[i]];
       require(std::isfinite(scales[i]) && scales[i] > 0,
               "Resize: scales must be positive, " + axis_text(axes[i]) + " has " +
-                  std::to_string(scales[i]));
+                  number_text(scales[i]));
       a.scale = scales[i];
       // Spec: floor(in * scale), of the region of interest under tf_crop_and_resize.
       const double crop = p.coordinates == Coordinates::TfCropAndResize
