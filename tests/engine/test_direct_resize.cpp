@@ -20,9 +20,12 @@ struct Interpolation {
 };
 
 const Interpolation kInterpolations[] = {
-    {"nearest", "round_prefer_floor", -0.75f, 0}, {"nearest", "round_prefer_ceil", -0.75f, 0},
-    {"nearest", "floor", -0.75f, 0},              {"nearest", "ceil", -0.75f, 0},
-    {"linear", "round_prefer_floor", -0.75f, 0},  {"cubic", "round_prefer_floor", -0.75f, 0},
+    {"nearest", "round_prefer_floor", -0.75f, 0},
+    {"nearest", "round_prefer_ceil", -0.75f, 0},
+    {"nearest", "floor", -0.75f, 0},
+    {"nearest", "ceil", -0.75f, 0},
+    {"linear", "round_prefer_floor", -0.75f, 0},
+    {"cubic", "round_prefer_floor", -0.75f, 0},
     {"cubic", "round_prefer_floor", -0.5f, 1},
 };
 
@@ -31,20 +34,20 @@ const char* const kCoordinates[] = {"half_pixel", "pytorch_half_pixel", "align_c
 
 struct Geometry {
   Shape x;
-  std::vector<float> scales;    // or
+  std::vector<float> scales;  // or
   std::vector<int64_t> sizes;
 };
 
 const Geometry kGeometries[] = {
-    {{1, 1, 1, 1}, {1, 1, 3, 2}, {}},       // one pixel
-    {{1, 3, 5, 7}, {1, 1, 2, 2}, {}},       // x2 up, odd planes
-    {{2, 3, 9, 4}, {1, 1, 0.5f, 0.5f}, {}},  // x2 down
+    {{1, 1, 1, 1}, {1, 1, 3, 2}, {}},         // one pixel
+    {{1, 3, 5, 7}, {1, 1, 2, 2}, {}},         // x2 up, odd planes
+    {{2, 3, 9, 4}, {1, 1, 0.5f, 0.5f}, {}},   // x2 down
     {{1, 2, 7, 11}, {1, 1, 1.7f, 0.6f}, {}},  // fractional, H up and W down
-    {{1, 2, 6, 5}, {1, 1, 1, 3}, {}},       // H left as it is
-    {{1, 2, 13, 3}, {}, {1, 2, 1, 8}},      // to one row
-    {{2, 1, 5, 9}, {}, {2, 1, 11, 4}},      // sizes
-    {{1, 4, 64, 64}, {1, 1, 2, 2}, {}},     // 64K outputs: the OpenMP path
-    {{1, 3, 31, 17}, {}, {1, 3, 64, 47}},   // odd sizes, 2 threads over 192 rows
+    {{1, 2, 6, 5}, {1, 1, 1, 3}, {}},         // H left as it is
+    {{1, 2, 13, 3}, {}, {1, 2, 1, 8}},        // to one row
+    {{2, 1, 5, 9}, {}, {2, 1, 11, 4}},        // sizes
+    {{1, 4, 64, 64}, {1, 1, 2, 2}, {}},       // 64K outputs: the OpenMP path
+    {{1, 3, 31, 17}, {}, {1, 3, 64, 47}},     // odd sizes, 2 threads over 192 rows
 };
 
 OpCase make(const Geometry& g, const Interpolation& in, const char* coordinates) {
@@ -104,8 +107,9 @@ TEST(DirectResize, LeavesOtherLayersToTheReference) {
     return c.op().find("direct")->why_not(c.layer()).value_or("applies");
   };
   OpCase rank3("Resize", 13);
-  rank3.input(random_tensor({2, 5, 7}, 1)).absent().input(
-      Tensor::from_vector<float>({3}, {1, 2, 2}), true);
+  rank3.input(random_tensor({2, 5, 7}, 1))
+      .absent()
+      .input(Tensor::from_vector<float>({3}, {1, 2, 2}), true);
   EXPECT_EQ(why_not(rank3), "the direct kernel resizes 4-D NCHW tensors only");
   OpCase channels("Resize", 13);
   channels.input(random_tensor({1, 2, 4, 4}, 1))

@@ -35,8 +35,7 @@ OpCase with_sizes(Tensor x, std::vector<int64_t> sizes, int64_t opset = 13) {
 }
 
 TEST(OpsResize, OutputShapeIsTheFloorOfInTimesScale) {
-  EXPECT_EQ(with_scales(iota({1, 2, 5, 7}), {1, 1, 2, 0.5f}).infer1().shape,
-            (Shape{1, 2, 10, 3}));
+  EXPECT_EQ(with_scales(iota({1, 2, 5, 7}), {1, 1, 2, 0.5f}).infer1().shape, (Shape{1, 2, 10, 3}));
   EXPECT_EQ(with_scales(iota({1, 1, 3, 3}), {1, 1, 1.7f, 0.34f}).infer1().shape,
             (Shape{1, 1, 5, 1}));
   EXPECT_EQ(with_sizes(iota({2, 3, 4}), {2, 5, 9}).infer1().shape, (Shape{2, 5, 9}));
@@ -67,17 +66,19 @@ TEST(OpsResize, Opset11EmptyRoiAndScalesMeanSizes) {
 
 TEST(OpsResize, Opset18AxesAndKeepAspectRatio) {
   OpCase c("Resize", 18);
-  c.input(iota({1, 2, 4, 6})).absent().constant(scales({0.5f, 2})).attr(
-      "axes", std::vector<int64_t>{-1, 2});
+  c.input(iota({1, 2, 4, 6}))
+      .absent()
+      .constant(scales({0.5f, 2}))
+      .attr("axes", std::vector<int64_t>{-1, 2});
   EXPECT_EQ(c.infer1().shape, (Shape{1, 2, 8, 3}));
   // not_larger: one scale min(3/4, 9/6) = 0.75 for both axes, lengths 3 and round(4.5) = 5.
   OpCase smaller = with_sizes(iota({1, 1, 4, 6}), {3, 9}, 18);
-  smaller.attr("axes", std::vector<int64_t>{2, 3}).attr("keep_aspect_ratio_policy",
-                                                       std::string("not_larger"));
+  smaller.attr("axes", std::vector<int64_t>{2, 3})
+      .attr("keep_aspect_ratio_policy", std::string("not_larger"));
   EXPECT_EQ(smaller.infer1().shape, (Shape{1, 1, 3, 5}));
   OpCase larger = with_sizes(iota({1, 1, 4, 6}), {3, 9}, 18);
-  larger.attr("axes", std::vector<int64_t>{2, 3}).attr("keep_aspect_ratio_policy",
-                                                      std::string("not_smaller"));
+  larger.attr("axes", std::vector<int64_t>{2, 3})
+      .attr("keep_aspect_ratio_policy", std::string("not_smaller"));
   EXPECT_EQ(larger.infer1().shape, (Shape{1, 1, 6, 9}));
   larger.run();  // every algorithm agrees
 }
@@ -139,21 +140,23 @@ TEST(OpsResize, InvalidNodesThrow) {
     return throws_with([&] { c.infer(); }, part);
   };
   OpCase both("Resize", 13);
-  both.input(iota({1, 1, 2, 2})).absent().constant(scales({1, 1, 2, 2})).constant(
-      ints({1, 1, 4, 4}));
+  both.input(iota({1, 1, 2, 2}))
+      .absent()
+      .constant(scales({1, 1, 2, 2}))
+      .constant(ints({1, 1, 4, 4}));
   EXPECT_TRUE(infer_fails(both, "give scales or sizes, not both"));
   OpCase neither("Resize", 13);
   neither.input(iota({1, 1, 2, 2}));
   EXPECT_TRUE(infer_fails(neither, "needs scales or sizes"));
-  EXPECT_TRUE(infer_fails(with_scales(iota({1, 1, 2, 2}), {2, 2}),
-                          "scales has 2 values; it needs 4"));
-  EXPECT_TRUE(infer_fails(with_sizes(iota({1, 1, 2, 2}), {1, 4, 4}),
-                          "sizes has 3 values; it needs 4"));
+  EXPECT_TRUE(
+      infer_fails(with_scales(iota({1, 1, 2, 2}), {2, 2}), "scales has 2 values; it needs 4"));
+  EXPECT_TRUE(
+      infer_fails(with_sizes(iota({1, 1, 2, 2}), {1, 4, 4}), "sizes has 3 values; it needs 4"));
   EXPECT_TRUE(infer_fails(with_scales(iota({1, 1, 2, 2}), {1, 1, 0, 2}),
                           "scales must be positive, axis 2 has 0"));
   EXPECT_TRUE(infer_fails(with_scales(iota({1, 1, 2, 2}), {1, 1, -2, 2}), "must be positive"));
-  EXPECT_TRUE(infer_fails(with_sizes(iota({1, 1, 2, 2}), {1, 1, -3, 2}),
-                          "sizes must not be negative"));
+  EXPECT_TRUE(
+      infer_fails(with_sizes(iota({1, 1, 2, 2}), {1, 1, -3, 2}), "sizes must not be negative"));
   OpCase runtime_scales("Resize", 13);
   runtime_scales.input(iota({1, 1, 2, 2})).absent().input(scales({1, 1, 2, 2}));
   EXPECT_TRUE(infer_fails(runtime_scales, "scales input must be a constant"));
@@ -163,8 +166,9 @@ TEST(OpsResize, InvalidNodesThrow) {
   OpCase antialias18("Resize", 18);
   antialias18.input(iota({1, 1, 4, 4})).absent().constant(scales({1, 1, 0.5f, 0.5f}));
   antialias18.attr("antialias", int64_t{1});
-  EXPECT_TRUE(infer_fails(antialias18, "antialias=1 (a widened kernel when downsampling) is not "
-                                       "implemented"));
+  EXPECT_TRUE(infer_fails(antialias18,
+                          "antialias=1 (a widened kernel when downsampling) is not "
+                          "implemented"));
   OpCase tf_nn = with_scales(iota({1, 1, 2, 2}), {1, 1, 2, 2});
   tf_nn.attr("coordinate_transformation_mode", std::string("tf_half_pixel_for_nn"));
   EXPECT_TRUE(infer_fails(tf_nn, "tf_half_pixel_for_nn was removed in opset 13"));
@@ -176,8 +180,9 @@ TEST(OpsResize, InvalidNodesThrow) {
   EXPECT_TRUE(infer_fails(with_scales(int64s({1, 2}, {1, 2}), {1, 2}, "linear"),
                           "interpolate float32 only"));
   OpCase crop_roi("Resize", 13);
-  crop_roi.input(iota({1, 1, 4, 4})).constant(floats({4}, {0, 0, 1, 1})).constant(
-      scales({1, 1, 1, 1}));
+  crop_roi.input(iota({1, 1, 4, 4}))
+      .constant(floats({4}, {0, 0, 1, 1}))
+      .constant(scales({1, 1, 1, 1}));
   crop_roi.attr("coordinate_transformation_mode", std::string("tf_crop_and_resize"));
   EXPECT_TRUE(infer_fails(crop_roi, "roi has 4 values; it needs 8"));
 }

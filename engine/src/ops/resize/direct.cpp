@@ -91,8 +91,7 @@ ALGOSCOPE_SIMD_VARIANTS(blend_4_rows, blend_4_rows_body)
 // out[x] = sum over k of weight[k * n + x] * row[index[k * n + x]], for x in [0, n), for 2 and 4
 // taps.
 ALGOSCOPE_INLINE void gather_2_columns_body(const float* __restrict row, const int32_t* index,
-                                            const float* weight, int64_t n,
-                                            float* __restrict out) {
+                                            const float* weight, int64_t n, float* __restrict out) {
   const int32_t* __restrict i0 = index;
   const int32_t* __restrict i1 = index + n;
   const float* __restrict w0 = weight;
@@ -103,8 +102,7 @@ ALGOSCOPE_INLINE void gather_2_columns_body(const float* __restrict row, const i
 ALGOSCOPE_SIMD_VARIANTS(gather_2_columns, gather_2_columns_body)
 
 ALGOSCOPE_INLINE void gather_4_columns_body(const float* __restrict row, const int32_t* index,
-                                            const float* weight, int64_t n,
-                                            float* __restrict out) {
+                                            const float* weight, int64_t n, float* __restrict out) {
   const int32_t* __restrict i0 = index;
   const int32_t* __restrict i1 = index + n;
   const int32_t* __restrict i2 = index + 2 * n;
@@ -211,24 +209,25 @@ std::unique_ptr<Kernel> prepare_direct(const Layer& layer) {
 }
 
 AlgorithmText direct_text() {
-  return {"Separable NCHW resize: per-axis tap tables made once, rows blended then columns "
-          "gathered, SIMD and OpenMP",
-          "Resizing H and W is separable: the weight of input element (iy, ix) in output "
-          "(oy, ox) is wy(oy, iy) * wx(ox, ix). When the layer is prepared, each of the two axes "
-          "becomes a table of K source indices and float weights per output index (K = 1 "
-          "nearest, 2 linear, 4 cubic; the same coordinate formulas as the reference, evaluated "
-          "once instead of per element). An output row is the weighted sum of its K input rows "
-          "(a SIMD loop over the input width into a one-row buffer), then every output element "
-          "gathers its K columns from that row. Rows or columns that take one input element "
-          "whole (integer-scale nearest, whole-number positions, an unchanged axis) skip the "
-          "arithmetic, and a row whose taps equal the previous row's is copied (nearest "
-          "upsampling computes half the rows at x2). The rows of all planes are split evenly "
-          "between the OpenMP threads once the output has 64K elements. Extra memory: the "
-          "tables, (K * 8 + 6) * (H_out + W_out) bytes, and one input row (4 * W_in bytes) per "
-          "thread. It wins everywhere it applies: the reference recomputes every axis' formula "
-          "and sums 2^r or 4^r products in double per element. Numerics: float weights and sums "
-          "of at most 16 products, within about 1e-6 relative of the double reference; nearest "
-          "copies exactly."};
+  return {
+      "Separable NCHW resize: per-axis tap tables made once, rows blended then columns "
+      "gathered, SIMD and OpenMP",
+      "Resizing H and W is separable: the weight of input element (iy, ix) in output "
+      "(oy, ox) is wy(oy, iy) * wx(ox, ix). When the layer is prepared, each of the two axes "
+      "becomes a table of K source indices and float weights per output index (K = 1 "
+      "nearest, 2 linear, 4 cubic; the same coordinate formulas as the reference, evaluated "
+      "once instead of per element). An output row is the weighted sum of its K input rows "
+      "(a SIMD loop over the input width into a one-row buffer), then every output element "
+      "gathers its K columns from that row. Rows or columns that take one input element "
+      "whole (integer-scale nearest, whole-number positions, an unchanged axis) skip the "
+      "arithmetic, and a row whose taps equal the previous row's is copied (nearest "
+      "upsampling computes half the rows at x2). The rows of all planes are split evenly "
+      "between the OpenMP threads once the output has 64K elements. Extra memory: the "
+      "tables, (K * 8 + 6) * (H_out + W_out) bytes, and one input row (4 * W_in bytes) per "
+      "thread. It wins everywhere it applies: the reference recomputes every axis' formula "
+      "and sums 2^r or 4^r products in double per element. Numerics: float weights and sums "
+      "of at most 16 products, within about 1e-6 relative of the double reference; nearest "
+      "copies exactly."};
 }
 
 }  // namespace algoscope::ops::resize

@@ -45,13 +45,17 @@ Coordinates parse_coordinates(const std::string& name, int64_t opset) {
   if (name == "tf_crop_and_resize") return Coordinates::TfCropAndResize;
   if (name == "tf_half_pixel_for_nn") {
     if (opset <= 12) return Coordinates::TfHalfPixelForNn;
-    throw Error("Resize: coordinate_transformation_mode tf_half_pixel_for_nn was removed in "
-                "opset 13 (this node is opset " + std::to_string(opset) + ")");
+    throw Error(
+        "Resize: coordinate_transformation_mode tf_half_pixel_for_nn was removed in "
+        "opset 13 (this node is opset " +
+        std::to_string(opset) + ")");
   }
   if (name == "half_pixel_symmetric") {
     if (opset >= 19) return Coordinates::HalfPixelSymmetric;
-    throw Error("Resize: coordinate_transformation_mode half_pixel_symmetric needs opset 19 "
-                "(this node is opset " + std::to_string(opset) + ")");
+    throw Error(
+        "Resize: coordinate_transformation_mode half_pixel_symmetric needs opset 19 "
+        "(this node is opset " +
+        std::to_string(opset) + ")");
   }
   throw Error("Resize: coordinate_transformation_mode '" + name +
               "' is not one of half_pixel, pytorch_half_pixel, align_corners, asymmetric, "
@@ -114,8 +118,8 @@ void require_count(size_t count, size_t expected, const char* what) {
 }
 
 int64_t checked_length(double length, size_t axis) {
-  require(length <= kMaxOutputLength, "Resize: the output length of " + axis_text(axis) +
-                                          " would be " + number_text(length));
+  require(length <= kMaxOutputLength,
+          "Resize: the output length of " + axis_text(axis) + " would be " + number_text(length));
   return static_cast<int64_t>(std::floor(length));
 }
 
@@ -185,16 +189,16 @@ ResizeParams resize_params(const Layer& layer) {
     require_count(scales.size(), axes.size(), "scales");
     for (size_t i = 0; i < axes.size(); ++i) {
       AxisMap& a = p.axes[axes[i]];
-      require(std::isfinite(scales[i]) && scales[i] > 0,
-              "Resize: scales must be positive, " + axis_text(axes[i]) + " has " +
-                  number_text(scales[i]));
+      require(std::isfinite(scales[i]) && scales[i] > 0, "Resize: scales must be positive, " +
+                                                             axis_text(axes[i]) + " has " +
+                                                             number_text(scales[i]));
       a.scale = scales[i];
       // Spec: floor(in * scale), of the region of interest under tf_crop_and_resize.
-      const double crop = p.coordinates == Coordinates::TfCropAndResize
-                              ? a.roi_end - a.roi_start
-                              : 1.0;
+      const double crop =
+          p.coordinates == Coordinates::TfCropAndResize ? a.roi_end - a.roi_start : 1.0;
       a.length_resized = static_cast<double>(a.in) * crop * a.scale;
-      require(a.length_resized >= 0, "Resize: roi of " + axis_text(axes[i]) + " ends before it starts");
+      require(a.length_resized >= 0,
+              "Resize: roi of " + axis_text(axes[i]) + " ends before it starts");
       a.out = checked_length(a.length_resized, axes[i]);
     }
   } else {
@@ -202,8 +206,8 @@ ResizeParams resize_params(const Layer& layer) {
     const std::vector<int64_t> sizes = t.to_int64_vector();
     require_count(sizes.size(), axes.size(), "sizes");
     for (size_t i = 0; i < axes.size(); ++i) {
-      require(sizes[i] >= 0, "Resize: sizes must not be negative, " + axis_text(axes[i]) +
-                                 " has " + std::to_string(sizes[i]));
+      require(sizes[i] >= 0, "Resize: sizes must not be negative, " + axis_text(axes[i]) + " has " +
+                                 std::to_string(sizes[i]));
       require(p.axes[axes[i]].in > 0 || sizes[i] == 0,
               "Resize: cannot resize the empty " + axis_text(axes[i]));
     }
@@ -212,8 +216,7 @@ ResizeParams resize_params(const Layer& layer) {
     // half up.
     double common = aspect == "not_larger" ? std::numeric_limits<double>::infinity() : 0.0;
     for (size_t i = 0; i < axes.size(); ++i) {
-      const double ratio =
-          static_cast<double>(sizes[i]) / static_cast<double>(p.axes[axes[i]].in);
+      const double ratio = static_cast<double>(sizes[i]) / static_cast<double>(p.axes[axes[i]].in);
       common = aspect == "not_larger" ? std::min(common, ratio) : std::max(common, ratio);
     }
     for (size_t i = 0; i < axes.size(); ++i) {
@@ -347,6 +350,17 @@ Taps axis_taps(const ResizeParams& p, const AxisMap& a, int64_t x_resized) {
 
 bool is_identity(const ResizeParams& p, const AxisMap& a) {
   if (a.in != a.out) return false;
+  // At scale 1 these transformations map every x to exactly x (whole numbers below 2^52 survive
+  // the arithmetic), so every index has the taps of index 0, shifted.
+  const bool exact = p.coordinates != Coordinates::TfHalfPixelForNn &&
+                     p.coordinates != Coordinates::TfCropAndResize && a.scale == 1.0;
+  if (exact || a.out == 0) {
+    const Taps t = axis_taps(p, a, 0);
+    return a.out == 0 || (t.count == 1 && t.weight[0] == 1.0);
+  }
+  // Otherwise index by index, up to a length no real axis has (an absurd declared shape must not
+  // stall loading); past it the axis counts as resized, which is always safe.
+  if (a.out > (int64_t{1} << 24)) return false;
   for (int64_t x = 0; x < a.out; ++x) {
     const Taps t = axis_taps(p, a, x);
     if (t.outside || t.count != 1 || t.index[0] != x || t.weight[0] != 1.0) return false;

@@ -87,7 +87,8 @@ AlgorithmText reference_text() {
           "past the edge and renormalizes). Taps past the edge read the edge element. The output "
           "is the sum over every combination of one tap per axis of the product of their weights "
           "times the input element: up to 2^r terms for linear and 4^r for cubic over r resized "
-          "axes (an axis left as it is has one tap), any rank, nothing precomputed. Extra memory: none. Numerics: double arithmetic, one rounding per "
+          "axes (an axis left as it is has one tap), any rank, nothing precomputed. Extra memory: "
+          "none. Numerics: double arithmetic, one rounding per "
           "output; nearest copies elements exactly (any element type)."};
 }
 
