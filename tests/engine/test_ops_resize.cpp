@@ -119,6 +119,22 @@ TEST(OpsResize, ReferenceResizesAnyRankAndNearestAnyType) {
   OpCase ints64("Resize", 13);
   ints64.input(int64s({1, 3}, {7, -8, 9})).absent().constant(scales({1, 2}));
   EXPECT_EQ(values<int64_t>(ints64.run1()), (std::vector<int64_t>{7, 7, -8, -8, 9, 9}));
+  // tf_crop_and_resize past the input writes extrapolation_value, truncated and clamped into an
+  // integer type (-7.5 is -7 as int64, 0 as uint8).
+  auto cropped = [](Tensor x) {
+    OpCase c("Resize", 13);
+    c.input(std::move(x))
+        .constant(floats({4}, {0, 0.5f, 1, 1.5f}))
+        .absent()
+        .constant(ints({1, 3}))
+        .attr("coordinate_transformation_mode", std::string("tf_crop_and_resize"))
+        .attr("extrapolation_value", -7.5f);
+    return c.run1();
+  };
+  // Columns 0.5 * 2 + i * 2 / 2 = 1, 2, 3 of a 3-wide row: the last is outside.
+  EXPECT_EQ(values<int64_t>(cropped(int64s({1, 3}, {4, 5, 6}))), (std::vector<int64_t>{5, 6, -7}));
+  EXPECT_EQ(values<uint8_t>(cropped(tensor<uint8_t>({1, 3}, {4, 5, 6}))),
+            (std::vector<uint8_t>{5, 6, 0}));
 }
 
 TEST(OpsResize, PytorchHalfPixelToOneElementTakesTheFirst) {

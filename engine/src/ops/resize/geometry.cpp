@@ -178,6 +178,8 @@ ResizeParams resize_params(const Layer& layer) {
   if (p.coordinates == Coordinates::TfCropAndResize && given(layer, roi_index)) {
     const std::vector<double> roi = constant_floats(layer, roi_index, "roi");
     require_count(roi.size(), 2 * axes.size(), "roi");
+    for (double v : roi)
+      require(std::isfinite(v), "Resize: roi must be finite, not " + number_text(v));
     for (size_t i = 0; i < axes.size(); ++i) {
       p.axes[axes[i]].roi_start = roi[i];
       p.axes[axes[i]].roi_end = roi[axes.size() + i];

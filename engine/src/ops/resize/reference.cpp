@@ -3,7 +3,11 @@
 // weights (axis_taps, the spec's formulas); the output is the sum over every combination of one
 // tap per axis of the product of the weights times that input element, in double. Nearest is the
 // one-tap case and copies the element, so it works for every element type. Single-threaded.
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ops/common.h"
@@ -32,6 +36,22 @@ bool next_index(std::vector<int64_t>& index, const std::vector<int64_t>& extent)
   return false;
 }
 
+// extrapolation_value (a float) as an element of type T: rounded toward zero and clamped to T's
+// range (NaN to 0) where T is an integer type, since the conversion of a value outside it is
+// undefined.
+template <class T>
+T element_from(float value) {
+  if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, bool>) {
+    return static_cast<T>(value);
+  } else {
+    if (std::isnan(value)) return T{0};
+    const double low = static_cast<double>(std::numeric_limits<T>::min());
+    // 2^63 would round up from int64's maximum: stay below it.
+    const double high = std::min(static_cast<double>(std::numeric_limits<T>::max()), 9.2e18);
+    return static_cast<T>(std::clamp(std::trunc(static_cast<double>(value)), low, high));
+  }
+}
+
 template <class T>
 void resize_elements(const ResizeParams& p, const T* x, T* y) {
   const size_t rank = p.axes.size();
@@ -42,7 +62,7 @@ void resize_elements(const ResizeParams& p, const T* x, T* y) {
   std::vector<Taps> taps(rank);
   for (int64_t i = 0; i < count; ++i, next_index(coordinate, p.out)) {
     if (!element_taps(p, coordinate, taps)) {
-      y[i] = static_cast<T>(p.extrapolation);
+      y[i] = element_from<T>(p.extrapolation);
       continue;
     }
     for (size_t d = 0; d < rank; ++d) tap_count[d] = taps[d].count, tap[d] = 0;
