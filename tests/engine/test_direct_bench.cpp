@@ -138,6 +138,14 @@ TEST(DirectBench, DISABLED_Speed) {
     c.input(random_tensor({1, 256, 56, 56}, 1, -5.0f, 5.0f));
     bench("Sigmoid 1x256x56x56", c);
   }
+  for (const char* mode : {"nearest", "linear", "cubic"}) {
+    OpCase c("Resize", 13);
+    c.input(random_tensor({1, 256, 64, 64}, 1))
+        .absent()
+        .input(Tensor::from_vector<float>({4}, {1, 1, 2, 2}), true)
+        .str("mode", mode);
+    bench((std::string("Resize 1x256x64x64 x2 ") + mode).c_str(), c);
+  }
 }
 
 }  // namespace

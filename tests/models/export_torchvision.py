@@ -11,11 +11,14 @@ unfolded. algoscope's loader must then do the folding itself. NAME@OPSET exports
 (written to OUT/NAME_opsetOPSET) instead of --opset's: at 17, torch writes LayerNormalization as
 one node instead of its ReduceMean/Sub/Pow/Sqrt/Div decomposition.
 
-Besides torchvision's architectures, two small models made here exercise the normalizations that
-torchvision's classifiers lack: transformer_encoder (a 4-layer torch.nn.TransformerEncoder with
-GELU and LayerNorm, batch-first tokens) and norm_convnet (convolutions with nn.GroupNorm, which
-torch exports as InstanceNormalization over the grouped channels, and nn.InstanceNorm2d with
-affine parameters).
+Besides torchvision's architectures, small models made here exercise ops that torchvision's
+classifiers lack: transformer_encoder (a 4-layer torch.nn.TransformerEncoder with GELU and
+LayerNorm, batch-first tokens), norm_convnet (convolutions with nn.GroupNorm, which torch exports
+as InstanceNormalization over the grouped channels, and nn.InstanceNorm2d with affine parameters)
+and upsample_net (a small U-Net-like decoder whose upsamplings are Resize nodes: nearest,
+bilinear with and without align_corners, bicubic, and a fractional scale). Segmentation models
+(torchvision.models.segmentation, e.g. lraspp_mobilenet_v3_large) are exported with their "out"
+map as the only output.
 
 The models are the independent peer for algoscope's end-to-end tests. Nothing is downloaded:
 weights are random (BatchNorm statistics too, so that folding BatchNorm into Conv is exercised).
@@ -58,6 +61,41 @@ class NormConvNet(torch.nn.Module):
         return self.head(self.features(x).mean(dim=(2, 3)))
 
 
+class UpsampleNet(torch.nn.Module):
+    """Encoder convolutions, then a decoder that upsamples in every way torch exports as Resize,
+    joining a skip connection as a U-Net does."""
+
+    def __init__(self):
+        super().__init__()
+        self.down1 = torch.nn.Conv2d(3, 16, 3, stride=2, padding=1)
+        self.down2 = torch.nn.Conv2d(16, 32, 3, stride=2, padding=1)
+        self.nearest = torch.nn.Upsample(scale_factor=2, mode="nearest")
+        self.merge = torch.nn.Conv2d(32 + 16, 16, 3, padding=1)
+        self.corners = torch.nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True)
+        self.head = torch.nn.Conv2d(16, 8, 1)
+
+    def forward(self, x):
+        skip = torch.relu(self.down1(x))
+        deep = torch.relu(self.down2(skip))
+        y = torch.relu(self.merge(torch.cat([self.nearest(deep), skip], dim=1)))
+        y = self.head(self.corners(y))
+        y = torch.nn.functional.interpolate(y, scale_factor=1.5, mode="bilinear",
+                                            align_corners=False)
+        return torch.nn.functional.interpolate(y, size=(40, 52), mode="bicubic",
+                                               align_corners=False)
+
+
+class SegmentationOutput(torch.nn.Module):
+    """A torchvision segmentation model returns a dict; its "out" map is the prediction."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x)["out"]
+
+
 def small_model(name, generator, batch):
     """One of the models defined here and its input, or None for a torchvision name."""
     if name == "transformer_encoder":
@@ -67,6 +105,8 @@ def small_model(name, generator, batch):
         return model, torch.randn(batch, 50, 192, generator=generator)
     if name == "norm_convnet":
         return NormConvNet(), torch.randn(batch, 3, 64, 64, generator=generator)
+    if name == "upsample_net":
+        return UpsampleNet(), torch.randn(batch, 3, 32, 36, generator=generator)
     return None
 
 
@@ -90,7 +130,11 @@ def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm, folder
         kwargs = {"weights": None}
         if name in ("googlenet", "inception_v3"):
             kwargs.update(aux_logits=False, init_weights=True)
-        model = getattr(torchvision.models, name)(**kwargs)
+        if hasattr(torchvision.models.segmentation, name):
+            kwargs["weights_backbone"] = None
+            model = SegmentationOutput(getattr(torchvision.models.segmentation, name)(**kwargs))
+        else:
+            model = getattr(torchvision.models, name)(**kwargs)
         x = None
     randomize_batchnorm(model, generator)
     randomize_norm_affine(model, generator)

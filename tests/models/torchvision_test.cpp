@@ -66,6 +66,35 @@ INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionModel,
 INSTANTIATE_TEST_SUITE_P(Opset17, TorchvisionModel,
                          ::testing::Values("transformer_encoder_opset17", "norm_convnet_opset17"));
 
+// Resize (issue 19): a small U-Net-like decoder that upsamples in every way torch exports (nearest,
+// bilinear with and without align_corners, a fractional scale, bicubic to a given size), and
+// torchvision's LR-ASPP segmentation model, whose two bilinear upsamplings restore the image size.
+INSTANTIATE_TEST_SUITE_P(Resize, TorchvisionModel,
+                         ::testing::Values("upsample_net", "lraspp_mobilenet_v3_large"));
+
+// The exports above really hold the Resize modes they are meant to test, and the default plan
+// runs them with the direct kernel.
+TEST(TorchvisionExport, ResizeExportsHoldEveryModeAndRunDirect) {
+  const std::pair<const char*, std::multiset<std::string>> expected[] = {
+      {"upsample_net",
+       {"nearest/asymmetric", "linear/align_corners", "linear/half_pixel", "cubic/half_pixel"}},
+      {"lraspp_mobilenet_v3_large", {"linear/half_pixel", "linear/half_pixel"}}};
+  for (const auto& [name, modes] : expected) {
+    const fs::path file = model_root() / name / "model.onnx";
+    ASSERT_TRUE(fs::exists(file)) << "missing export " << file << " (run via ctest)";
+    auto model = std::make_shared<const Model>(load_model(file.string()));
+    const Session session(model, Plan::for_model(*model), SessionOptions{2});
+    std::multiset<std::string> seen;
+    for (const CompiledLayer& l : session.layers()) {
+      if (l.node->op_type != "Resize") continue;
+      seen.insert(l.node->attr_string("mode", "") + "/" +
+                  l.node->attr_string("coordinate_transformation_mode", ""));
+      EXPECT_EQ(l.algorithm->name, "direct") << l.node->name;
+    }
+    EXPECT_EQ(seen, modes) << name;
+  }
+}
+
 // The opset-17 exports above really hold the normalization ops as single nodes (a torch that
 // decomposed them would make the comparison prove nothing about them), and the default plan runs
 // them with the direct kernel.

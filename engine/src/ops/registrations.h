@@ -60,6 +60,8 @@ void register_unary(Registry& registry);
 // Add, Sub, Mul, Div, Pow, Mod, Equal, Less, Greater, LessOrEqual, GreaterOrEqual, And, Or, Xor,
 // Where
 void register_binary(Registry& registry);
+// Resize
+void register_resize(Registry& registry);
 // Attention (made by the loader's attention pass)
 void register_attention(Registry& registry);
 // Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile,
