@@ -46,7 +46,7 @@ LayerTablePage::LayerTablePage(ModelDocument* document, QWidget* parent)
       {LayerTableModel::LayerColumn, 180},     {LayerTableModel::OpColumn, 120},
       {LayerTableModel::ShapeColumn, 170},     {LayerTableModel::ParametersColumn, 56},
       {LayerTableModel::FlopsColumn, 64},      {LayerTableModel::AlgorithmColumn, 100},
-      {LayerTableModel::LatencyColumn, 70},    {LayerTableModel::SpreadColumn, 60},
+      {LayerTableModel::LatencyColumn, 70},    {LayerTableModel::SpreadColumn, 70},
       {LayerTableModel::ThroughputColumn, 60}, {LayerTableModel::ErrorColumn, 66}};
   for (auto [column, width] : widths) table_->setColumnWidth(column, width);
   table_->setContextMenuPolicy(Qt::ActionsContextMenu);

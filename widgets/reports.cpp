@@ -82,10 +82,12 @@ QString statusSummaryText(const ModelDocument& document) {
   if (!model) return QStringLiteral("No model — File ▸ Open (Ctrl+O) or Open sample");
   QString latency = QStringLiteral("latency: not measured (F5)");
   if (auto current = document.currentPlanLatency())
-    latency = QStringLiteral("latency %1 (median of %2, %3 thread(s))")
+    latency = QStringLiteral("latency %1 ±%2% (median of %3, %4 thread(s))%5")
                   .arg(humanSeconds(current->timing.median))
+                  .arg(100 * current->timing.ciRelative, 0, 'f', 1)
                   .arg(current->timing.samples)
-                  .arg(current->threads);
+                  .arg(current->threads)
+                  .arg(current->timing.unstable() ? QStringLiteral(", unstable") : QString());
   else if (!document.planLatencies().empty() && document.hasTimings())
     latency = QStringLiteral("latency: plan changed since the last run (F5)");
   if (const CheckSummary* check = document.currentCheck())

@@ -182,10 +182,15 @@ class WidgetsTest : public QObject {
              qPrintable(summary));
     QVERIFY(summary.contains(QStringLiteral("latency: not measured (F5)")));
     document.recordPlanLatency(document.model(), {QStringLiteral("current plan"), document.plan(),
-                                                  Timing{0.0125, 0.012, 7}, 2});
+                                                  Timing{0.0125, 0.012, 7, 1e-3, 0.04}, 2});
     summary = statusSummaryText(document);
-    QVERIFY2(summary.contains(QStringLiteral("latency 12.50 ms (median of 7, 2 thread(s))")),
+    QVERIFY2(summary.contains(QStringLiteral("latency 12.50 ms ±4.0% (median of 7, 2 thread(s))")),
              qPrintable(summary));
+    document.recordPlanLatency(document.model(), {QStringLiteral("current plan"), document.plan(),
+                                                  Timing{0.0125, 0.012, 7, 1e-3, 0.2}, 2});
+    QVERIFY2(statusSummaryText(document).contains(
+                 QStringLiteral("±20.0% (median of 7, 2 thread(s)), unstable")),
+             qPrintable(statusSummaryText(document)));
 
     QCOMPARE(windowTitleText({}, {}), QStringLiteral("algoscope"));
     QCOMPARE(windowTitleText(QStringLiteral("lenet"), QStringLiteral("/tmp/a.plan.json")),
