@@ -799,30 +799,44 @@ algoscope::AlgorithmTiming timed(const std::string& name, double median, double 
   return t;
 }
 
+// choose_algorithm's answer by name: its pointers point into the candidates, which the calls
+// below pass as temporaries.
+struct NamedChoice {
+  std::string chosen;
+  std::vector<std::string> tied;
+  std::string tie_break;
+};
+NamedChoice choose(const std::vector<algoscope::AlgorithmTiming>& candidates,
+                   const algoscope::OpDefinition* op = nullptr) {
+  const algoscope::LayerChoice choice = algoscope::choose_algorithm(candidates, op);
+  NamedChoice named{choice.chosen ? choice.chosen->algorithm : "", {}, choice.tie_break};
+  for (const algoscope::AlgorithmTiming* t : choice.tied) named.tied.push_back(t->algorithm);
+  return named;
+}
+
 TEST(MeasureTune, TiesWithinNoiseAreBrokenByErrorThenWorkspaceThenRegistryOrder) {
-  using algoscope::choose_algorithm;
   // Intervals apart: the faster, no tie.
-  auto apart = choose_algorithm({timed("a", 1.0, 0.99, 1.01), timed("b", 1.03, 1.02, 1.05)});
-  ASSERT_TRUE(apart.chosen);
-  EXPECT_EQ(apart.chosen->algorithm, "a");
+  auto apart = choose({timed("a", 1.0, 0.99, 1.01), timed("b", 1.03, 1.02, 1.05)});
+  ASSERT_FALSE(apart.chosen.empty());
+  EXPECT_EQ(apart.chosen, "a");
   EXPECT_TRUE(apart.tied.empty());
   EXPECT_EQ(apart.tie_break, "");
   // Intervals overlapping but medians more than kTieMargin apart: no tie, lower error or not.
-  auto far = choose_algorithm({timed("a", 1.0, 0.5, 1.5, 1e-3), timed("b", 1.2, 0.9, 1.5, 1e-7)});
-  EXPECT_EQ(far.chosen->algorithm, "a");
+  auto far = choose({timed("a", 1.0, 0.5, 1.5, 1e-3), timed("b", 1.2, 0.9, 1.5, 1e-7)});
+  EXPECT_EQ(far.chosen, "a");
   EXPECT_TRUE(far.tied.empty());
   // Within noise: the lower error wins although its median is higher; the clearly slower one
   // takes no part.
-  auto by_error = choose_algorithm({timed("a", 1.0, 0.97, 1.03, 1e-5),
-                                    timed("b", 1.02, 0.99, 1.05, 1e-7), timed("c", 2, 1.9, 2.1)});
-  EXPECT_EQ(by_error.chosen->algorithm, "b");
+  auto by_error = choose({timed("a", 1.0, 0.97, 1.03, 1e-5), timed("b", 1.02, 0.99, 1.05, 1e-7),
+                          timed("c", 2, 1.9, 2.1)});
+  EXPECT_EQ(by_error.chosen, "b");
   ASSERT_EQ(by_error.tied.size(), 1u);
-  EXPECT_EQ(by_error.tied[0]->algorithm, "a");
+  EXPECT_EQ(by_error.tied[0], "a");
   EXPECT_EQ(by_error.tie_break, "lower error");
   // The same error: less workspace.
-  auto by_workspace = choose_algorithm(
-      {timed("a", 1.0, 0.97, 1.03, 1e-6, 4096), timed("b", 1.01, 0.98, 1.04, 1e-6, 0)});
-  EXPECT_EQ(by_workspace.chosen->algorithm, "b");
+  auto by_workspace =
+      choose({timed("a", 1.0, 0.97, 1.03, 1e-6, 4096), timed("b", 1.01, 0.98, 1.04, 1e-6, 0)});
+  EXPECT_EQ(by_workspace.chosen, "b");
   EXPECT_EQ(by_workspace.tie_break, "less workspace");
   // The same error and workspace: the registry's order, whichever was measured first.
   auto registry = scale_registry();
@@ -835,8 +849,8 @@ TEST(MeasureTune, TiesWithinNoiseAreBrokenByErrorThenWorkspaceThenRegistryOrder)
     std::vector<algoscope::AlgorithmTiming> twins = {timed("fast", 1.0, 0.97, 1.03),
                                                      timed("slow", 1.0, 0.97, 1.03)};
     if (reversed) std::swap(twins[0], twins[1]);
-    auto by_order = choose_algorithm(twins, op);
-    EXPECT_EQ(by_order.chosen->algorithm, first_listed) << reversed;
+    auto by_order = choose(twins, op);
+    EXPECT_EQ(by_order.chosen, first_listed) << reversed;
     EXPECT_EQ(by_order.tie_break, "registry order");
   }
   // Pruned, failed or out-of-tolerance candidates never win, however fast.
@@ -846,9 +860,9 @@ TEST(MeasureTune, TiesWithinNoiseAreBrokenByErrorThenWorkspaceThenRegistryOrder)
   failed.failure = "threw";
   auto wrong = timed("w", 0.1, 0.09, 0.11);
   wrong.error->mismatches = 1;
-  auto only_ok = choose_algorithm({pruned, failed, wrong, timed("ok", 5, 4.9, 5.1)});
-  EXPECT_EQ(only_ok.chosen->algorithm, "ok");
-  EXPECT_FALSE(choose_algorithm({pruned, failed, wrong}).chosen);
+  auto only_ok = choose({pruned, failed, wrong, timed("ok", 5, 4.9, 5.1)});
+  EXPECT_EQ(only_ok.chosen, "ok");
+  EXPECT_EQ(choose({pruned, failed, wrong}).chosen, "");
 
   // A tuned layer's ties are in the tune JSON.
   algoscope::TuneResult result;
