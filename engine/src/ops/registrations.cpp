@@ -33,4 +33,10 @@ void add_op(Registry& registry, OpDefinition op, std::vector<Entry> entries) {
   add_algorithms(registry, op_type, std::move(entries));
 }
 
+void add_exact_reference_ops(Registry& registry, const std::vector<ExactReferenceOp>& ops) {
+  for (const ExactReferenceOp& op : ops)
+    add_op(registry, {.op_type = op.op_type, .summary = op.summary, .infer = op.infer},
+           {{op.text, {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = op.prepare}}});
+}
+
 }  // namespace algoscope::ops

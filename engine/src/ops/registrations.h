@@ -3,6 +3,8 @@
 // spelled.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,17 @@ struct Entry {
 // its default, so it must not change); each teaching text is the file's text closed by
 // tolerance_sentence(tolerance).
 void add_op(Registry& registry, OpDefinition op, std::vector<Entry> entries);
+
+// An op whose only algorithm is an exact `reference` (data movement and indexing: nothing is
+// computed, so nothing can differ), registered by add_exact_reference_ops.
+struct ExactReferenceOp {
+  const char* op_type;
+  const char* summary;
+  std::function<std::vector<TensorInfo>(const Layer&)> infer;
+  AlgorithmText text;
+  std::function<std::unique_ptr<Kernel>(const Layer&)> prepare;
+};
+void add_exact_reference_ops(Registry& registry, const std::vector<ExactReferenceOp>& ops);
 // The same for algorithms added to an op registered before.
 void add_algorithms(Registry& registry, const std::string& op_type, std::vector<Entry> entries);
 

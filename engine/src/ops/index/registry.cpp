@@ -9,24 +9,15 @@ namespace algoscope::ops {
 
 void register_index(Registry& registry) {
   using namespace index;
-  struct Op {
-    const char* op_type;
-    const char* summary;
-    std::function<std::vector<TensorInfo>(const Layer&)> infer;
-    AlgorithmText text;
-    std::function<std::unique_ptr<Kernel>(const Layer&)> prepare;
-  };
-  const Op ops[] = {
-      {"GatherND", "reads the slices addressed by index tuples", infer_gather_nd,
-       gather_nd_reference_text(), prepare_gather_nd_reference},
-      {"ScatterND", "writes updates into a copy of the data at index tuples", infer_scatter_nd,
-       scatter_nd_reference_text(), prepare_scatter_nd_reference},
-      {"TopK", "the k largest or smallest values along an axis, with their indices", infer_top_k,
-       top_k_reference_text(), prepare_top_k_reference},
-  };
-  for (const Op& op : ops)
-    add_op(registry, {.op_type = op.op_type, .summary = op.summary, .infer = op.infer},
-           {{op.text, {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = op.prepare}}});
+  add_exact_reference_ops(
+      registry, {
+                    {"GatherND", "reads the slices addressed by index tuples", infer_gather_nd,
+                     gather_nd_reference_text(), prepare_gather_nd_reference},
+                    {"ScatterND", "writes updates into a copy of the data at index tuples",
+                     infer_scatter_nd, scatter_nd_reference_text(), prepare_scatter_nd_reference},
+                    {"TopK", "the k largest or smallest values along an axis, with their indices",
+                     infer_top_k, top_k_reference_text(), prepare_top_k_reference},
+                });
 }
 
 }  // namespace algoscope::ops

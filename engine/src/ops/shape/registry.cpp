@@ -11,49 +11,40 @@ namespace algoscope::ops {
 
 void register_shape(Registry& registry) {
   using namespace shape;
-  struct Op {
-    const char* op_type;
-    const char* summary;
-    std::function<std::vector<TensorInfo>(const Layer&)> infer;
-    AlgorithmText text;
-    std::function<std::unique_ptr<Kernel>(const Layer&)> prepare;
-  };
-  const Op ops[] = {
-      {"Flatten", "reshapes to 2-D around an axis", infer_flatten, copy_reference_text(),
-       prepare_copy_reference},
-      {"Reshape", "gives the data a new shape (0 copies a dimension, -1 infers one)", infer_reshape,
-       copy_reference_text(), prepare_copy_reference},
-      {"Squeeze", "removes size-1 dimensions", infer_squeeze, copy_reference_text(),
-       prepare_copy_reference},
-      {"Unsqueeze", "inserts size-1 dimensions", infer_unsqueeze, copy_reference_text(),
-       prepare_copy_reference},
-      {"Transpose", "permutes the dimensions", infer_transpose, transpose_reference_text(),
-       prepare_transpose_reference},
-      {"Concat", "joins tensors along an axis", infer_concat, concat_reference_text(),
-       prepare_concat_reference},
-      {"Split", "cuts a tensor into parts along an axis", infer_split, split_reference_text(),
-       prepare_split_reference},
-      {"Slice", "takes a strided window (negative steps reverse)", infer_slice,
-       slice_reference_text(), prepare_slice_reference},
-      {"Gather", "picks entries along an axis by index", infer_gather, gather_reference_text(),
-       prepare_gather_reference},
-      {"Pad", "pads with a constant, a reflection or the edge value", infer_pad,
-       pad_reference_text(), prepare_pad_reference},
-      {"Expand", "broadcasts to a larger shape", infer_expand, expand_reference_text(),
-       prepare_expand_reference},
-      {"Tile", "repeats the tensor along each axis", infer_tile, tile_reference_text(),
-       prepare_tile_reference},
-      {"Constant", "a tensor stored in the node", infer_constant, constant_reference_text(),
-       prepare_constant_reference},
-      {"ConstantOfShape", "a tensor of a given shape filled with one value",
-       infer_constant_of_shape, constant_of_shape_reference_text(),
-       prepare_constant_of_shape_reference},
-      {"Range", "the sequence start, start + delta, ... up to limit", infer_range,
-       range_reference_text(), prepare_range_reference},
-  };
-  for (const Op& op : ops)
-    add_op(registry, {.op_type = op.op_type, .summary = op.summary, .infer = op.infer},
-           {{op.text, {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = op.prepare}}});
+  add_exact_reference_ops(
+      registry, {
+                    {"Flatten", "reshapes to 2-D around an axis", infer_flatten,
+                     copy_reference_text(), prepare_copy_reference},
+                    {"Reshape", "gives the data a new shape (0 copies a dimension, -1 infers one)",
+                     infer_reshape, copy_reference_text(), prepare_copy_reference},
+                    {"Squeeze", "removes size-1 dimensions", infer_squeeze, copy_reference_text(),
+                     prepare_copy_reference},
+                    {"Unsqueeze", "inserts size-1 dimensions", infer_unsqueeze,
+                     copy_reference_text(), prepare_copy_reference},
+                    {"Transpose", "permutes the dimensions", infer_transpose,
+                     transpose_reference_text(), prepare_transpose_reference},
+                    {"Concat", "joins tensors along an axis", infer_concat, concat_reference_text(),
+                     prepare_concat_reference},
+                    {"Split", "cuts a tensor into parts along an axis", infer_split,
+                     split_reference_text(), prepare_split_reference},
+                    {"Slice", "takes a strided window (negative steps reverse)", infer_slice,
+                     slice_reference_text(), prepare_slice_reference},
+                    {"Gather", "picks entries along an axis by index", infer_gather,
+                     gather_reference_text(), prepare_gather_reference},
+                    {"Pad", "pads with a constant, a reflection or the edge value", infer_pad,
+                     pad_reference_text(), prepare_pad_reference},
+                    {"Expand", "broadcasts to a larger shape", infer_expand,
+                     expand_reference_text(), prepare_expand_reference},
+                    {"Tile", "repeats the tensor along each axis", infer_tile,
+                     tile_reference_text(), prepare_tile_reference},
+                    {"Constant", "a tensor stored in the node", infer_constant,
+                     constant_reference_text(), prepare_constant_reference},
+                    {"ConstantOfShape", "a tensor of a given shape filled with one value",
+                     infer_constant_of_shape, constant_of_shape_reference_text(),
+                     prepare_constant_of_shape_reference},
+                    {"Range", "the sequence start, start + delta, ... up to limit", infer_range,
+                     range_reference_text(), prepare_range_reference},
+                });
 
   // Our CUDA data movement (engine/cuda/ops/shape/movement.cpp and gather.cpp): the glue between
   // a network's layers (and ViT's class-token pick and weight splits) stays on the device.
