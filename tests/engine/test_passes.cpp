@@ -16,9 +16,9 @@ using namespace algoscope;
 using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
 
-const std::vector<std::string_view> kOrder = {"remove_identity", "infer_and_fold",
-                                              "fold_batchnorm",  "fuse_activation",
-                                              "fuse_attention",  "remove_dead_code"};
+const std::vector<std::string_view> kOrder = {
+    "remove_identity", "infer_and_fold", "find_value_inputs", "fold_batchnorm",
+    "fuse_activation", "fuse_attention", "remove_dead_code"};
 
 std::vector<std::string_view> all_names() {
   std::vector<std::string_view> names;
