@@ -1,0 +1,45 @@
+// The ConvTranspose family: ONNX ConvTranspose (1-D, 2-D, 3-D; groups, strides, dilations, pads,
+// output_padding, output_shape, auto_pad, optional bias) and the algorithms that compute it, in
+// registry order. This file is the only place their names are spelled; each algorithm lives in
+// the file of the same name, with its text (<name>_text()).
+#include "ops/conv_transpose/conv_transpose.h"
+#include "ops/registrations.h"
+
+namespace algoscope::ops {
+
+void register_conv_transpose(Registry& registry) {
+  using namespace conv_transpose;
+  constexpr Tolerance kFloatSums{1e-4, 1e-3};
+  add_op(registry,
+         {.op_type = "ConvTranspose",
+          .summary = "Transposed (fractionally strided) convolution, the gradient of Conv with "
+                     "respect to its input (ONNX ConvTranspose)",
+          .infer = infer,
+          .flops = flops},
+         {
+             {reference_text(), {.name = kReference, .prepare = prepare_reference}},
+             {direct_text(),
+              {.name = "direct",
+               .tolerance = kFloatSums,
+               .default_priority = 5,
+               .not_applicable = direct_not_applicable,
+               .prepare = prepare_direct}},
+             {col2im_text(),
+              {.name = "col2im",
+               .tolerance = kFloatSums,
+               .default_priority = 8,
+               .not_applicable = col2im_not_applicable,
+               .workspace_bytes = col2im_workspace_bytes,
+               .prepare = prepare_col2im}},
+             // The default where it applies (dilation 1): measured fastest at stride 2 in
+             // bench/kernel_bench.
+             {subpixel_text(),
+              {.name = "subpixel",
+               .tolerance = kFloatSums,
+               .default_priority = 10,
+               .not_applicable = subpixel_not_applicable,
+               .prepare = prepare_subpixel}},
+         });
+}
+
+}  // namespace algoscope::ops
