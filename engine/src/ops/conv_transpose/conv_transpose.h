@@ -91,8 +91,10 @@ size_t col2im_workspace_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_col2im(const Layer& layer);
 AlgorithmText col2im_text();
 
-// subpixel.cpp: one small stride-1 convolution per output phase, interleaved into the output.
+// subpixel.cpp: one small stride-1 convolution per output phase (patches + blocked GEMM),
+// interleaved into the output.
 std::optional<std::string> subpixel_not_applicable(const Layer& layer);
+size_t subpixel_workspace_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_subpixel(const Layer& layer);
 AlgorithmText subpixel_text();
 
