@@ -98,4 +98,11 @@ size_t subpixel_workspace_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_subpixel(const Layer& layer);
 AlgorithmText subpixel_text();
 
+// zero_insertion.cpp: the textbook baseline, zeros inserted and padded, then an ordinary
+// convolution with the flipped kernel (im2col + blocked GEMM).
+std::optional<std::string> zero_insertion_not_applicable(const Layer& layer);
+size_t zero_insertion_workspace_bytes(const Layer& layer);
+std::unique_ptr<Kernel> prepare_zero_insertion(const Layer& layer);
+AlgorithmText zero_insertion_text();
+
 }  // namespace algoscope::ops::conv_transpose

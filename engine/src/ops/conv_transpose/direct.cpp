@@ -159,12 +159,12 @@ AlgorithmText direct_text() {
       "adds weight times the row into the output row the tap lands on (o = i * stride + k * "
       "dilation - pad), for four output channels at once, so each input value loaded feeds four "
       "multiply-adds. The bounds of each tap are computed once per row, not per element. Extra "
-      "memory: none beyond the output. It wins on small layers and at stride 1, where the row "
-      "updates are contiguous vector stores; at stride 2 and up the stores are strided (one "
-      "element in `stride`), which is the sub-pixel algorithm's case. Each output element is "
-      "read and written once per contributing tap and channel, so large layers become "
-      "memory-bound. Numerics: float accumulation, one rounding per multiply-add, in channel then "
-      "tap order; the error grows with sqrt(C/g * taps per output)."};
+      "memory: none beyond the output. It is the choice where no workspace can be spared, and on "
+      "tiny layers; otherwise it loses, because every multiply-add loads and stores its output "
+      "element (contiguous vector updates at stride 1, strided ones at stride 2 and up): about "
+      "20 GFLOP/s at stride 1 and 4-6 at stride 2 on one AVX-512 core, against 120-150 for "
+      "col2im. Numerics: float accumulation, one rounding per multiply-add, in channel then tap "
+      "order; the error grows with sqrt(C/g * taps per output)."};
 }
 
 }  // namespace algoscope::ops::conv_transpose

@@ -244,9 +244,11 @@ AlgorithmText subpixel_text() {
       "compared with col2im it writes every output once, with no scatter-add pass. Extra "
       "memory: 4 * (C/g * (K/s)^2 + M/g) * (H*W) bytes for the largest phase's patch matrix and "
       "result (about C/g * KH*KW/(sH*sW) + M/g floats per input pixel), plus a copy of W when W "
-      "is not constant. It wins at stride 2 and up with many channels (DCGAN and U-Net "
-      "decoders); at stride 1 it is im2col on the flipped kernel. It needs dilation 1. "
-      "Numerics: float accumulation over C/g * taps in the GEMM's blocked order; a few ulps for "
+      "is not constant. It does the same GEMM work as col2im and, measured, runs level with it "
+      "to 30% behind (its patch copies cost more than col2im's scatter-add) with a smaller "
+      "workspace at stride 2 and up (1.2 against 2.1 MB on DCGAN's 4x4 stride-2 layer); at "
+      "stride 1 it is im2col on the flipped kernel. It needs dilation 1. Numerics: float "
+      "accumulation over C/g * taps in the GEMM's blocked order; a few ulps for "
       "typical layers."};
 }
 
