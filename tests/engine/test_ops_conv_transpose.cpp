@@ -170,6 +170,11 @@ TEST(OpsConvTranspose, InvalidNodesThrow) {
                     "kernel_shape 2x2 does not match the weight shape 4x2x3x3"));
   EXPECT_TRUE(fails(base().input(random_tensor({4}, 3), true), "bias B must have shape [2]"));
   EXPECT_TRUE(fails(convt(random_tensor({1, 4}, 1), random_tensor({4, 2}, 2)), "rank 3 or more"));
+  EXPECT_TRUE(
+      fails(convt(random_tensor({1, 0, 3}, 1), random_tensor({0, 2, 3}, 2)), "has no channels"));
+  EXPECT_TRUE(fails(convt(random_tensor({1, 4, 0}, 1), random_tensor({4, 2, 3}, 2)),
+                    "has an empty spatial axis"));
+  EXPECT_TRUE(fails(base().ints("strides", {int64_t(1) << 62, 1}), "more than 2^52 positions"));
   EXPECT_TRUE(fails(convt(random_tensor({1, 4, 3}, 1), random_tensor({4, 2, 3, 3}, 2)),
                     "must have the rank of X"));
 }

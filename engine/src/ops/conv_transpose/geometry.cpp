@@ -67,7 +67,12 @@ Geometry geometry(const Layer& layer) {
   require(g.out_channels >= 1,
           "ConvTranspose weight W " + shape_to_string(w.shape) + " has no output channels");
 
+  require(g.in_channels >= 1,
+          "ConvTranspose input X " + shape_to_string(x.shape) + " has no channels");
   g.input.assign(x.shape.begin() + 2, x.shape.end());
+  for (int64_t e : g.input)
+    require(e >= 1,
+            "ConvTranspose input X " + shape_to_string(x.shape) + " has an empty spatial axis");
   g.kernel.assign(w.shape.begin() + 2, w.shape.end());
   for (int64_t k : g.kernel)
     require(k >= 1, "ConvTranspose weight W " + shape_to_string(w.shape) + " has an empty kernel");
@@ -91,9 +96,20 @@ Geometry geometry(const Layer& layer) {
 
   // The output the unpadded scatter covers: stride * (in - 1) + output_padding + extent.
   std::vector<int64_t> full(rank);
-  for (size_t i = 0; i < rank; ++i)
+  for (size_t i = 0; i < rank; ++i) {
+    // In double first: a file's strides or dilations may be absurd, and int64 must not overflow.
+    const double span = double(g.strides[i]) * double(g.input[i] - 1) +
+                        double(g.output_padding[i]) +
+                        double(g.kernel[i] - 1) * double(g.dilations[i]);
+    require(span < 0x1p52,
+            "ConvTranspose output would have more than 2^52 positions on spatial "
+            "axis " +
+                std::to_string(i) +
+                " (strides, dilations or output_padding "
+                "too large)");
     full[i] = g.strides[i] * (g.input[i] - 1) + g.output_padding[i] +
               (g.kernel[i] - 1) * g.dilations[i] + 1;
+  }
 
   std::vector<int64_t> wanted = node.attr_ints("output_shape", {});
   // Some exporters write the whole output shape (N, M, spatial...); ONNX Runtime accepts that too.
