@@ -240,8 +240,8 @@ int command_run(const std::vector<std::string>& args) {
   const int threads = a.int_value("--threads", 0, 1);
   double load_ms = 0;
   auto model = load(one_model(a, "run"), &load_ms);
+  std::vector<Tensor> inputs = model_inputs(a, model);
   Plan plan = build_plan(a, *model);
-  std::vector<Tensor> inputs = model_inputs(a, *model);
 
   auto compile_start = Clock::now();
   Session session(model, plan, SessionOptions{threads});

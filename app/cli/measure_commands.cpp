@@ -112,8 +112,8 @@ int command_check(const std::vector<std::string>& args) {
   options.threads = a.int_value("--threads", 0, 1);
   options.tolerance = tolerance_override(a);
   auto model = load(one_model(a, "check"));
+  options.inputs = model_inputs(a, model);
   Plan plan = build_plan(a, *model);
-  options.inputs = model_inputs(a, *model);
   if (auto dir = a.value("--expected")) {
     options.expected = read_tensor_dir(*dir, "output");
     // (The engine reads an empty list as "nothing to compare with".)
@@ -219,8 +219,8 @@ int command_bench(const std::vector<std::string>& args) {
   options.threads = a.int_value("--threads", 0, 1);
   read_repeats(a, 2, 10, options);
   auto model = load(one_model(a, "bench"));
+  options.inputs = model_inputs(a, model);
   Plan plan = build_plan(a, *model);
-  options.inputs = model_inputs(a, *model);
   ProgressBar bar;
   CancelOnInterrupt interrupt;
   options.control = run_control(bar, interrupt);
@@ -382,7 +382,7 @@ int command_tune(const std::vector<std::string>& args) {
     TuningCache::clear(options.cache_path);
     std::cerr << "cleared the tuning cache " << options.cache_path << "\n";
   }
-  options.inputs = model_inputs(a, *model);
+  options.inputs = model_inputs(a, model);
   ProgressBar bar;
   CancelOnInterrupt interrupt;
   options.control = run_control(bar, interrupt);
@@ -506,7 +506,7 @@ int command_compare(const std::vector<std::string>& args) {
   EndToEndOptions options;
   options.threads = a.int_value("--threads", 0, 1);
   read_repeats(a, 2, 10, options);
-  options.inputs = model_inputs(a, *model);
+  options.inputs = model_inputs(a, model);
   ProgressBar bar;
   CancelOnInterrupt interrupt;
   options.control = run_control(bar, interrupt);

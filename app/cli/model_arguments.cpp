@@ -41,14 +41,24 @@ Plan build_plan(const Arguments& a, const Model& model) {
   return plan;
 }
 
-std::vector<Tensor> model_inputs(const Arguments& a, const Model& model) {
+std::vector<Tensor> model_inputs(const Arguments& a, std::shared_ptr<const Model>& model) {
   auto dir = a.value("--inputs");
-  if (!dir) return random_inputs(model);
-  std::vector<Tensor> inputs = read_tensor_dir(*dir, "input");
-  if (inputs.size() != model.inputs.size())
+  if (!dir && !model->value_inputs.empty()) {
+    std::string names;
+    for (const auto& name : model->value_inputs)
+      names += (names.empty() ? "'" : ", '") + name + "'";
+    throw Error("the shapes of model '" + model->name + "' depend on the value of input " + names +
+                ": give the inputs with --inputs DIR (input_K.pb files) to run it");
+  }
+  std::vector<Tensor> inputs = dir ? read_tensor_dir(*dir, "input") : random_inputs(*model);
+  if (inputs.size() != model->inputs.size())
     throw Error("'" + *dir + "' has " + std::to_string(inputs.size()) +
-                " input file(s), the model takes " + std::to_string(model.inputs.size()));
-  return inputs;
+                " input file(s), the model takes " + std::to_string(model->inputs.size()));
+  if (!needs_specialization(*model, inputs)) return inputs;
+  auto generic = model;
+  model = std::make_shared<const Model>(specialize(*generic, inputs));
+  std::cerr << "note: " << model->load_notes.back() << "\n";
+  return remaining_inputs(*generic, *model, inputs);
 }
 
 std::optional<Tolerance> tolerance_override(const Arguments& a) {

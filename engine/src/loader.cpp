@@ -31,8 +31,13 @@ Model load(const std::string& bytes, const std::string& origin, const std::strin
   Model model = import_onnx(proto, bytes, origin, base_dir, options, onnx_shapes);
   // The passes infer shapes and fold with the registry's ops; plugins may load meanwhile.
   RegistryReadGuard registry_guard(Registry::instance());
-  passes::PassContext context{model, options, &proto, std::move(onnx_shapes)};
+  passes::PassContext context{model, options, &proto, std::move(onnx_shapes), {}};
   passes::run_graph_passes(context);
+  model.fixed_inputs = options.constant_inputs;
+  // Only a model that can be specialised keeps its bytes (a second copy of the file).
+  if (!model.value_inputs.empty() || !model.symbolic_axes.empty())
+    model.source = std::make_shared<const ModelSource>(
+        ModelSource{std::make_shared<const std::string>(bytes), origin, options});
   return model;
 }
 

@@ -4,6 +4,7 @@
 // merely out of order. Tensors of types the engine does not compute keep the model viewable.
 #include "onnx_import.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <unordered_set>
@@ -62,7 +63,8 @@ Attribute convert_attribute(const onnx::AttributeProto& a, const std::string& or
 
 // Static type of a ValueInfoProto; unknown dims of graph inputs become `symbolic` (noted).
 ValueInfo convert_value_info(const onnx::ValueInfoProto& v, std::optional<int64_t> symbolic,
-                             std::vector<std::string>* notes) {
+                             std::vector<std::string>* notes,
+                             std::vector<size_t>* symbolic_axes = nullptr) {
   ValueInfo out;
   out.name = v.name();
   if (!v.has_type() || !v.type().has_tensor_type()) {
@@ -84,6 +86,7 @@ ValueInfo convert_value_info(const onnx::ValueInfoProto& v, std::optional<int64_
     if (d.has_dim_value() && d.dim_value() >= 0) {
       out.info.shape.push_back(d.dim_value());
     } else if (symbolic) {
+      if (symbolic_axes) symbolic_axes->push_back(out.info.shape.size());
       out.info.shape.push_back(*symbolic);
       if (notes)
         notes->push_back("input '" + v.name() + "': dimension '" +
@@ -112,17 +115,20 @@ class Importer {
       if (op.domain().empty() || op.domain() == "ai.onnx") model_.opset = op.version();
     if (model_.opset == 0 && proto.opset_import_size() == 0)
       throw Error("'" + origin_ + "' is not a valid ONNX model: it imports no opset");
-    // Past the newest opset the ONNX library knows, no op has a definition to check it against.
-    const int64_t newest =
-        onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("").second;
+    // Past the newest opset the engine implements (and the ONNX library knows), ops may mean
+    // something else (opset 18 moved Reduce*, Pad and Split attributes into inputs): refused.
+    const int64_t newest = std::min<int64_t>(
+        kMaxOpset, onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("").second);
     if (model_.opset > newest)
-      throw Error("'" + origin_ + "' declares ONNX opset " + std::to_string(model_.opset) +
-                  ", but ONNX defines opsets up to " + std::to_string(newest) +
-                  "; the file is corrupt or from a newer ONNX than this build knows");
-    if (model_.opset && (model_.opset < kMinOpset || model_.opset > kMaxOpset))
+      throw Error(
+          "'" + origin_ + "' declares ONNX opset " + std::to_string(model_.opset) +
+          ", newer than opset " + std::to_string(newest) +
+          ", the highest algoscope supports; export it again at opset " + std::to_string(newest) +
+          " or lower (torch.onnx.export(..., opset_version=" + std::to_string(newest) + "))");
+    if (model_.opset && model_.opset < kMinOpset)
       model_.load_notes.push_back("opset " + std::to_string(model_.opset) +
-                                  " is outside the supported range " + std::to_string(kMinOpset) +
-                                  "-" + std::to_string(kMaxOpset) +
+                                  " is older than the supported range " +
+                                  std::to_string(kMinOpset) + "-" + std::to_string(newest) +
                                   "; ops whose meaning changed there may compute differently");
 
     convert_graph(proto.graph());
@@ -131,6 +137,32 @@ class Importer {
   }
 
  private:
+  // An input shape given at load (LoadOptions::input_shapes) for an input with named or unknown
+  // dimensions: only those may change, the fixed ones are the model's.
+  void set_input_shape(const std::string& name, const Shape& shape,
+                       const std::vector<size_t>& symbolic_axes, ValueInfo& info) {
+    const Shape& declared = info.info.shape;
+    auto axis_is_symbolic = [&](size_t axis) {
+      return std::find(symbolic_axes.begin(), symbolic_axes.end(), axis) != symbolic_axes.end();
+    };
+    if (!info.known || shape.size() != declared.size())
+      throw Error("input '" + name + "' has rank " + std::to_string(declared.size()) +
+                  ", it cannot take shape " + shape_to_string(shape));
+    for (size_t axis = 0; axis < shape.size(); ++axis) {
+      if (shape[axis] < 0)
+        throw Error("input '" + name + "' cannot take shape " + shape_to_string(shape) +
+                    ": a size must be >= 0");
+      if (shape[axis] != declared[axis] && !axis_is_symbolic(axis))
+        throw Error("input '" + name + "' cannot take shape " + shape_to_string(shape) +
+                    ": its axis " + std::to_string(axis) + " is fixed at " +
+                    std::to_string(declared[axis]) + " by the model");
+    }
+    if (shape != declared)
+      model_.load_notes.push_back("input '" + name + "' specialised to shape " +
+                                  shape_to_string(shape));
+    info.info.shape = shape;
+  }
+
   void convert_graph(const onnx::GraphProto& g) {
     // Exporters name every graph alike ("torch_jit", "main_graph"); the file says which model it
     // is (ONNX test folders keep "model.onnx" in a folder named after the model).
@@ -157,23 +189,33 @@ class Importer {
     }
     for (const auto& in : g.input()) {
       if (initializer_names.count(in.name())) continue;  // old exporters list weights as inputs
-      ValueInfo info = convert_value_info(in, options_.symbolic_dim_value, &model_.load_notes);
+      std::vector<size_t> symbolic_axes;
+      std::vector<std::string> notes;  // "dimension 'N' set to 1", unless a shape is given
+      ValueInfo info = convert_value_info(in, options_.symbolic_dim_value, &notes, &symbolic_axes);
       if (auto it = options_.constant_inputs.find(in.name());
           it != options_.constant_inputs.end()) {
         const Tensor& value = it->second;
-        if (info.known && info.info != value.info())
-          throw Error("input '" + in.name() + "' is declared " + dtype_name(info.info.dtype) + " " +
-                      shape_to_string(info.info.shape) + " but was given " +
-                      dtype_name(value.dtype()) + " " + shape_to_string(value.shape()));
+        if (info.known && info.info.dtype != value.dtype())
+          throw Error("input '" + in.name() + "' is declared " + dtype_name(info.info.dtype) +
+                      " but was given " + dtype_name(value.dtype()));
+        if (info.known) set_input_shape(in.name(), value.shape(), symbolic_axes, info);
         model_.constants[in.name()] = value;
         model_.values[in.name()] =
             ValueInfo{in.name(), value.info(), true, dtype_name(value.dtype())};
         model_.load_notes.push_back("input '" + in.name() + "' fixed to a constant");
         continue;
       }
+      if (auto it = options_.input_shapes.find(in.name()); it != options_.input_shapes.end())
+        set_input_shape(in.name(), it->second, symbolic_axes, info);
+      else
+        model_.load_notes.insert(model_.load_notes.end(), notes.begin(), notes.end());
+      if (!symbolic_axes.empty()) model_.symbolic_axes[in.name()] = symbolic_axes;
       model_.inputs.push_back(in.name());
       model_.values[in.name()] = std::move(info);
     }
+    for (const auto& [name, shape] : options_.input_shapes)
+      if (std::find(model_.inputs.begin(), model_.inputs.end(), name) == model_.inputs.end())
+        throw Error("'" + origin_ + "' has no runtime input named '" + name + "' to give a shape");
     for (const auto& [name, value] : options_.constant_inputs)
       if (!model_.values.count(name))
         throw Error("'" + origin_ + "' has no input named '" + name + "' to fix to a constant");

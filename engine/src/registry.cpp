@@ -126,6 +126,7 @@ Registry& Registry::instance() {
     ops::register_shape(*r);
     ops::register_index(*r);
     ops::register_resize(*r);
+    ops::register_einsum(*r);
     ops::register_attention(*r);
     return r;
   }();

@@ -347,6 +347,30 @@ TEST_F(Cli, WrongInputShapeOrCount) {
   expect_usage_error({"run", relu_model, "--inputs", (dir_ / "bad").string()}, {"input_0.pb"});
 }
 
+// A model whose Reshape target is a graph input (ONNX's test_reshape_reordered_all_dims): info
+// loads it and names the deciding input, run without --inputs says to give it, with --inputs
+// the model is specialised and matches ONNX's output, and a value that makes no valid shape
+// names the input, the value and the node.
+TEST_F(Cli, ShapesFromInputValuesSpecialiseWithInputs) {
+  const fs::path test = kNodeTests / "test_reshape_reordered_all_dims";
+  const std::string model = (test / "model.onnx").string();
+  const std::string data = (test / "test_data_set_0").string();
+  Result info = run({"info", model});
+  EXPECT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE((info.out + info.err).find("value of input 'shape'"), std::string::npos) << info.out;
+  expect_usage_error({"run", model}, {"value of input 'shape'", "--inputs"});
+  Result ok = run({"check", model, "--inputs", data, "--expected", data});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err << ok.out;
+  EXPECT_NE(ok.err.find("specialised for input 'shape' = [4, 2, 3]"), std::string::npos) << ok.err;
+  fs::create_directories(dir_ / "bad");
+  fs::copy_file(test / "test_data_set_0" / "input_0.pb", dir_ / "bad" / "input_0.pb");
+  algoscope::Tensor wrong(algoscope::DType::Int64, {3});
+  for (int64_t i = 0; i < 3; ++i) wrong.data<int64_t>()[i] = 5;
+  algoscope::write_tensor_file((dir_ / "bad" / "input_1.pb").string(), wrong, "shape");
+  expect_usage_error({"run", model, "--inputs", (dir_ / "bad").string()},
+                     {"'shape' = [5, 5, 5]", "Reshape"});
+}
+
 TEST_F(Cli, BadPlans) {
   expect_usage_error({"run", relu_model, "--plan", write("p.json", "{ not json").string()},
                      {"p.json", "not valid JSON"});

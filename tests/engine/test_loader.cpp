@@ -641,7 +641,7 @@ TEST(LoaderBadInput, NoOpsetImport) {
       Contains(error_of([&] { algoscope::load_model_from_bytes(b.bytes(), "m.onnx"); }), "opset"));
 }
 
-TEST(LoaderBadInput, OpsetNewerThanOnnxDefinesIsAnErrorNamingIt) {
+TEST(LoaderBadInput, OpsetNewerThanSupportedIsRefusedNamingTheHighest) {
   ModelBuilder b("opset99", 99);
   b.input("x", {2});
   b.node("Relu", {"x"}, {"y"}, "relu");
@@ -650,6 +650,9 @@ TEST(LoaderBadInput, OpsetNewerThanOnnxDefinesIsAnErrorNamingIt) {
       error_of([&] { algoscope::load_model_from_bytes(b.bytes(), "opset99.onnx"); });
   EXPECT_TRUE(Contains(error, "opset 99"));
   EXPECT_TRUE(Contains(error, "opset99.onnx"));
+  // The message names the highest opset the engine supports and how to get there.
+  EXPECT_TRUE(Contains(error, "opset 17, the highest algoscope supports"));
+  EXPECT_TRUE(Contains(error, "opset_version=17"));
   // The newest opsets the engine supports still load.
   ModelBuilder ok("opset17", 17);
   ok.input("x", {2});

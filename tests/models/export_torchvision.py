@@ -7,7 +7,8 @@ for a seeded random input, in ONNX's test_data_set layout:
 
 A model named NAME:raw is exported the way an exporter that optimizes nothing would write it:
 BatchNormalization nodes kept (TrainingMode.PRESERVE on an eval-mode model), shape sub-graphs left
-unfolded. algoscope's loader must then do the folding itself. NAME@OPSET exports at that opset
+unfolded. NAME:dynamic names the batch axis (dynamic_axes) and feeds a batch of 3, written to
+OUT/NAME_dynamic. algoscope's loader must then do the folding itself. NAME@OPSET exports at that opset
 (written to OUT/NAME_opsetOPSET) instead of --opset's: at 17, torch writes LayerNormalization as
 one node instead of its ReduceMean/Sub/Pow/Sqrt/Div decomposition.
 
@@ -15,7 +16,7 @@ Besides torchvision's architectures, small models made here exercise ops that to
 classifiers lack: transformer_encoder (a 4-layer torch.nn.TransformerEncoder with GELU and
 LayerNorm, batch-first tokens), norm_convnet (convolutions with nn.GroupNorm, which torch exports
 as InstanceNormalization over the grouped channels, and nn.InstanceNorm2d with affine parameters)
-and upsample_net (a small U-Net-like decoder whose upsamplings are Resize nodes: nearest,
+einsum_net (attention written with torch.einsum), upsample_net (a small U-Net-like decoder whose upsamplings are Resize nodes: nearest,
 bilinear with and without align_corners, bicubic, and a fractional scale) and conv_autoencoder
 (Conv2d downsampling, then ConvTranspose2d upsampling: stride 2 with output_padding, groups,
 dilation). Segmentation models
@@ -106,6 +107,22 @@ class ConvAutoencoder(torch.nn.Module):
         return self.dec3(y)
 
 
+class EinsumNet(torch.nn.Module):
+    """Single-head attention written with torch.einsum (exported as Einsum nodes: batched
+    products with axes in several orders), then an einsum projection and a mean over tokens."""
+
+    def __init__(self):
+        super().__init__()
+        self.qkv = torch.nn.Linear(32, 96)
+        self.proj = torch.nn.Parameter(torch.randn(32, 16) * 0.2)
+
+    def forward(self, x):
+        q, k, v = self.qkv(x).chunk(3, dim=-1)
+        scores = torch.einsum("btd,bsd->bts", q, k) / 32 ** 0.5
+        y = torch.einsum("bts,bsd->btd", scores.softmax(dim=-1), v)
+        return torch.einsum("btd,de->be", y, self.proj) / y.shape[1]
+
+
 class SegmentationOutput(torch.nn.Module):
     """A torchvision segmentation model returns a dict; its "out" map is the prediction."""
 
@@ -126,6 +143,8 @@ def small_model(name, generator, batch):
         return model, torch.randn(batch, 50, 192, generator=generator)
     if name == "norm_convnet":
         return NormConvNet(), torch.randn(batch, 3, 64, 64, generator=generator)
+    if name == "einsum_net":
+        return EinsumNet(), torch.randn(batch, 10, 32, generator=generator)
     if name == "upsample_net":
         return UpsampleNet(), torch.randn(batch, 3, 32, 36, generator=generator)
     if name == "conv_autoencoder":
@@ -143,7 +162,7 @@ def randomize_norm_affine(model, generator):
             m.bias.data = torch.randn(m.bias.shape, generator=generator) * 0.1
 
 
-def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm, folder):
+def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm, folder, dynamic):
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     small = small_model(name, generator, batch)
@@ -178,6 +197,8 @@ def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm, folder
     torch.onnx.export(model, x, os.path.join(target, "model.onnx"), opset_version=opset,
                       input_names=["input"], output_names=["output"],
                       do_constant_folding=fold,
+                      dynamic_axes=({"input": {0: "batch"}, "output": {0: "batch"}}
+                                    if dynamic else None),
                       training=(torch.onnx.TrainingMode.PRESERVE if keep_batchnorm
                                 else torch.onnx.TrainingMode.EVAL))
     def save(array, path, tensor_name):
@@ -204,12 +225,18 @@ def main():
         spec, _, opset = spec.partition("@")
         name, _, variant = spec.partition(":")
         folder = f"{name}_opset{opset}" if opset else name
+        if variant == "dynamic":
+            folder += "_dynamic"
         if os.path.exists(os.path.join(args.out_dir, folder, "test_data_set_0", "output_0.pb")):
             print(f"{folder}: already exported")
             continue
         raw = variant == "raw"
-        export(name, args.out_dir, args.seed, int(opset or args.opset), args.batch, args.size,
-               not (args.no_constant_folding or raw), raw, folder)
+        # A dynamic export names its batch axis and is fed 3 examples: the engine loads it at
+        # batch 1 and must specialise it to the input's size.
+        dynamic = variant == "dynamic"
+        export(name, args.out_dir, args.seed, int(opset or args.opset),
+               3 if dynamic else args.batch, args.size, not (args.no_constant_folding or raw), raw,
+               folder, dynamic)
     return 0
 
 

@@ -42,7 +42,8 @@ void run_and_compare(const std::string& name, bool all_reference) {
     std::set<std::string> ops;
     for (const Node& n : model->nodes) plan.defaults[n.op_type] = "reference";
   }
-  Session session(model, plan, SessionOptions{2});
+  // A model with a named batch axis is specialised to the input's batch (specialize.h).
+  SpecializingSession session(model, plan, SessionOptions{2});
   auto inputs = read_tensor_dir((dir / "test_data_set_0").string(), "input");
   auto expected = read_tensor_dir((dir / "test_data_set_0").string(), "output");
   auto outputs = session.run(inputs);
@@ -109,7 +110,30 @@ TEST(TorchvisionExport, EveryConvTransposeAlgorithmRunsTheAutoencoder) {
     EXPECT_LE(max_error_bound_ratio(outputs[0], expected[0]), 1.0) << algorithm.name;
     ++algorithms;
   }
-  EXPECT_GE(algorithms, 4);
+  EXPECT_GE(algorithms, 5);
+}
+
+// Einsum (issue 19): attention written with torch.einsum, exported with a named batch axis and fed
+// a batch of 3, so the engine loads it at batch 1 and specialises it to the input's size.
+INSTANTIATE_TEST_SUITE_P(Einsum, TorchvisionModel, ::testing::Values("einsum_net_opset14_dynamic"));
+
+TEST(TorchvisionExport, DynamicBatchEinsumExportSpecialisesAndContracts) {
+  const fs::path dir = model_root() / "einsum_net_opset14_dynamic";
+  auto model = std::make_shared<const Model>(load_model((dir / "model.onnx").string()));
+  ASSERT_EQ(model->symbolic_axes.count("input"), 1u);
+  EXPECT_EQ(model->find_value("input")->info.shape[0], 1);
+  SpecializingSession session(model, Plan::for_model(*model), SessionOptions{2});
+  auto inputs = read_tensor_dir((dir / "test_data_set_0").string(), "input");
+  ASSERT_EQ(inputs.at(0).shape()[0], 3);
+  EXPECT_EQ(session.run(inputs).at(0).shape(), (Shape{3, 16}));
+  EXPECT_EQ(session.compilations(), 2u);  // batch 1 at construction, then batch 3
+  size_t einsums = 0;
+  for (const CompiledLayer& layer : session.session()->layers())
+    if (layer.node->op_type == "Einsum") {
+      ++einsums;
+      EXPECT_EQ(layer.algorithm->name, "contraction") << layer.node->name;
+    }
+  EXPECT_EQ(einsums, 3u);
 }
 
 // The exports above really hold the Resize modes they are meant to test, and the default plan

@@ -17,6 +17,7 @@
 #include "algoscope/registry.h"
 #include "algoscope/select.h"
 #include "algoscope/session.h"
+#include "algoscope/specialize.h"
 #include "algoscope/tensor.h"
 #include "algoscope/tensor_io.h"
 #include "algoscope/tuning_cache.h"

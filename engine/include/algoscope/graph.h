@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -14,6 +15,10 @@
 #include "algoscope/tensor.h"
 
 namespace algoscope {
+
+// The file bytes and load options a model came from, kept by a model that can be specialised
+// again for other input values or sizes (specialize.h); defined in loader.h.
+struct ModelSource;
 
 // An ONNX attribute value. Graph-valued attributes (If/Loop bodies) and tensors of element types
 // the engine does not compute are kept as an opaque marker (the model stays viewable).
@@ -99,6 +104,16 @@ struct Model {
   std::vector<std::string> outputs;         // graph outputs in graph order
   std::map<std::string, ValueInfo> values;  // every named value: inputs, activations, outputs
   std::vector<std::string> load_notes;      // what the loader changed (folds, removals, defaults)
+  // Runtime inputs whose values decide shapes (they feed a Reshape's shape, Slice bounds, a
+  // Resize's sizes...): the model is view-only until specialised for values (specialize.h).
+  std::vector<std::string> value_inputs;
+  // Axes of runtime inputs that the file names (dim_param) or leaves unknown, set at load to
+  // LoadOptions::symbolic_dim_value or to the size the model was specialised for.
+  std::map<std::string, std::vector<size_t>> symbolic_axes;
+  // Inputs fixed to constants by specialisation, with their values (removed from `inputs`).
+  std::map<std::string, Tensor> fixed_inputs;
+  // Set where value_inputs or symbolic_axes is not empty, so specialize() can load it again.
+  std::shared_ptr<const ModelSource> source;
 
   const Node* find_node(const std::string& node_name) const;
   const ValueInfo* find_value(const std::string& value_name) const;

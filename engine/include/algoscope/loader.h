@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,16 @@ struct LoadOptions {
   // shapes that depend on it (a Reshape's target shape, Slice bounds) are static. The remaining
   // inputs keep their order.
   std::map<std::string, Tensor> constant_inputs;
+  // Shapes for runtime inputs that declare named or unknown dimensions (a dynamic batch or
+  // sequence axis): each must have the declared rank and agree with every fixed dimension.
+  std::map<std::string, Shape> input_shapes;
+};
+
+// What a model was loaded from, so that it can be loaded again for other input values or sizes.
+struct ModelSource {
+  std::shared_ptr<const std::string> bytes;
+  std::string origin;  // the path or name the bytes came from (messages name it)
+  LoadOptions options;
 };
 
 // Throws Error with a message naming the file and what is wrong with it.

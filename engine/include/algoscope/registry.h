@@ -42,7 +42,14 @@ struct Layer {
 
   const Node& n() const { return *node; }
   bool has_input(size_t i) const { return i < present.size() && present[i]; }
-  const Tensor* constant(size_t i) const { return i < constants.size() ? constants[i] : nullptr; }
+  // Inputs asked for as constants that were not: where shape inference then fails, the loader
+  // traces them back to the graph inputs whose values decide the shapes (Model::value_inputs).
+  mutable std::vector<size_t> missing_constants;
+  const Tensor* constant(size_t i) const {
+    const Tensor* value = i < constants.size() ? constants[i] : nullptr;
+    if (!value && has_input(i)) missing_constants.push_back(i);
+    return value;
+  }
 };
 
 // Builds the Layer of a node of a loaded model (inputs, constants and outputs from the model).

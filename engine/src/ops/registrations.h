@@ -77,6 +77,8 @@ void register_unary(Registry& registry);
 void register_binary(Registry& registry);
 // Resize
 void register_resize(Registry& registry);
+// Einsum
+void register_einsum(Registry& registry);
 // Attention (made by the loader's attention pass)
 void register_attention(Registry& registry);
 // Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile,

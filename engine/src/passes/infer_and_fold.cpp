@@ -6,6 +6,7 @@
 // whatever the order (a model built in code, a node whose input only becomes known from a node
 // listed after it). Nodes the engine cannot run keep a `problem` and, where ONNX's own shape
 // inference knows more, its shapes (further sweeps then see them).
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,8 +24,6 @@ namespace {
 // Folding must not turn a small graph into a huge file-sized constant (e.g. ConstantOfShape of a
 // large activation shape); such nodes simply stay in the graph.
 constexpr size_t kMaxFoldedBytes = 64u << 20;
-// Marks node problems that only stem from an unknown input (not from the node itself).
-constexpr const char* kUnknownInput = " is not known statically";
 
 bool dtype_from_onnx_name(const std::string& name);
 bool try_fold(Model& model, const Node& node, const OpDefinition& op, const Layer& layer,
@@ -65,11 +64,27 @@ bool wants_onnx_shapes(const Model& model) {
     bool supported = n.domain.empty() && registry.find_op(n.op_type);
     if (!supported) missing = true;
     if (!supported && !onnx_infers_safely(model, n)) return false;
-    if (supported && !n.problem.empty() && n.problem.find(kUnknownInput) == std::string::npos)
+    if (supported && !n.problem.empty() &&
+        n.problem.find(kUnknownInputProblem) == std::string::npos)
       return false;
   }
   for (const auto& [name, v] : model.values) missing |= !v.known;
   return missing;
+}
+
+// Where inference failed, the operands the op wanted as constants (a Reshape's shape): the graph
+// inputs they come from decide the model's shapes (find_value_inputs).
+void record_value_operands(PassContext& context, const Node& node, const Layer& layer,
+                           const std::string& problem) {
+  if (problem.empty() || layer.missing_constants.empty()) {
+    context.value_operands.erase(node.name);
+    return;
+  }
+  std::vector<std::string> operands;
+  for (size_t index : layer.missing_constants)
+    if (std::find(operands.begin(), operands.end(), node.inputs[index]) == operands.end())
+      operands.push_back(node.inputs[index]);
+  context.value_operands[node.name] = std::move(operands);
 }
 
 // One forward sweep; returns how many nodes it folded.
@@ -86,7 +101,7 @@ size_t sweep(PassContext& context) {
       if (in.empty()) continue;
       const ValueInfo* v = model.find_value(in);
       if (!v || !v->known) {
-        problem = "the type or shape of input '" + in + "'" + kUnknownInput +
+        problem = "the type or shape of input '" + in + "'" + kUnknownInputProblem +
                   (v && !v->onnx_type.empty() && !dtype_from_onnx_name(v->onnx_type)
                        ? " (element type " + v->onnx_type + " is not computed by the engine)"
                        : "");
@@ -112,6 +127,7 @@ size_t sweep(PassContext& context) {
       } catch (const Error& e) {
         problem = e.what();
       }
+      record_value_operands(context, node, layer, problem);
       if (problem.empty()) {
         for (size_t i = 0; i < node.outputs.size(); ++i)
           if (!node.outputs[i].empty())

@@ -4,6 +4,7 @@
 // file and one line there (ncnn pnnx's pass_level folders are the model).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,6 +19,10 @@ class ModelProto;
 
 namespace algoscope::passes {
 
+// Ends the problem of a node whose input has no static type or shape: a consequence of another
+// node's problem (or of an op the engine lacks), not of the node itself.
+inline constexpr const char* kUnknownInputProblem = " is not known statically";
+
 // What a pass works on: the model, the options it was loaded with, and what the import kept of
 // the ONNX file for passes that fall back on ONNX's own shape inference.
 struct PassContext {
@@ -28,6 +33,9 @@ struct PassContext {
   onnx::ModelProto* proto = nullptr;
   // ONNX's declared or inferred type of values (graph value_info and outputs), by value name.
   std::unordered_map<std::string, ValueInfo> onnx_shapes;
+  // Nodes whose shape inference failed for want of a constant operand: node name -> the values it
+  // asked for as constants (filled by infer_and_fold, traced by find_value_inputs).
+  std::map<std::string, std::vector<std::string>> value_operands;
 };
 
 struct GraphPass {
@@ -49,6 +57,7 @@ void run_graph_passes(PassContext& context);
 // The passes, one file each.
 void remove_identity(PassContext& context);
 void infer_and_fold(PassContext& context);
+void find_value_inputs(PassContext& context);
 void fold_batchnorm(PassContext& context);
 void fuse_activation(PassContext& context);
 void fuse_attention(PassContext& context);

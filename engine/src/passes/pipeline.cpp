@@ -11,6 +11,7 @@ const std::vector<GraphPass>& graph_passes() {
       {"remove_identity", &LoadOptions::remove_identity, remove_identity},
       // Always runs (every value needs its static shape); fold_constants only stops its folding.
       {"infer_and_fold", nullptr, infer_and_fold},
+      {"find_value_inputs", nullptr, find_value_inputs},
       {"fold_batchnorm", &LoadOptions::fold_batchnorm, fold_batchnorm},
       {"fuse_activation", &LoadOptions::fuse_activations, fuse_activation},
       {"fuse_attention", &LoadOptions::fuse_attention, fuse_attention},
