@@ -6,6 +6,7 @@
 // `reference` beside `direct`, since there is no provider to compare with; and the elementwise
 // ops over EfficientNet's 1x32x112x112, whose GB/s the summary sets against the machine's copy
 // bandwidth (memcpy of the same tensor, read and written, in the same run).
+// ConvTranspose's algorithms run on a DCGAN and a U-Net decoder's stride-2 upsampling layers.
 // Each benchmark prepares the kernel once (weights transformed outside the timed loop) and times
 // run() only. After the Google Benchmark output a summary table gives, per shape, each
 // algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time), time / oneDNN's best and
@@ -82,6 +83,18 @@ LayerCase conv(std::string label, int64_t n, int64_t c, int64_t hw, int64_t oc, 
   return lc;
 }
 
+// ConvTranspose X [n, c, hw, hw], W [c, m, k, k], stride s, pads p on every side.
+LayerCase conv_transpose(std::string label, int64_t n, int64_t c, int64_t hw, int64_t m, int64_t k,
+                         int64_t stride, int64_t p) {
+  LayerCase lc = node_case(std::move(label), "ConvTranspose", {"x", "w", "b"});
+  lc.node.attributes["strides"] = Attribute{std::vector<int64_t>{stride, stride}};
+  lc.node.attributes["pads"] = Attribute{std::vector<int64_t>{p, p, p, p}};
+  lc.inputs = {random_tensor({n, c, hw, hw}, 1), random_tensor({c, m, k, k}, 2),
+               random_tensor({m}, 3)};
+  lc.constant = {false, true, true};
+  return lc;
+}
+
 LayerCase gemm(std::string label, int64_t m, int64_t n, int64_t k) {
   LayerCase lc = node_case(std::move(label), "Gemm", {"a", "b"});
   lc.inputs = {random_tensor({m, k}, 4), random_tensor({k, n}, 5)};
@@ -154,6 +167,11 @@ std::vector<LayerCase> cases() {
     all.push_back(conv(
         "mobilenetv2_dw/" + std::to_string(c) + "@" + std::to_string(hw) + "s" + std::to_string(s),
         1, c, hw, c, 3, s, c));
+  // ConvTranspose: a DCGAN generator layer (4x4 stride 2, 256 -> 128 channels, 16x16 -> 32x32), a
+  // U-Net decoder's 2x2 stride-2 upsampling, and a stride-1 3x3 one.
+  all.push_back(conv_transpose("convtranspose/dcgan_256-128@16_4x4s2", 1, 256, 16, 128, 4, 2, 1));
+  all.push_back(conv_transpose("convtranspose/unet_128-64@32_2x2s2", 1, 128, 32, 64, 2, 2, 0));
+  all.push_back(conv_transpose("convtranspose/64-64@56_3x3s1", 1, 64, 56, 64, 3, 1, 1));
   all.push_back(gemm("gemm/1024^3", 1024, 1024, 1024));
   all.push_back(gemm("gemm/resnet50_fc_b1", 1, 1000, 2048));
   all.push_back(gemm("gemm/resnet50_fc_b32", 32, 1000, 2048));

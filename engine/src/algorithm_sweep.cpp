@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <sstream>
 
@@ -108,6 +109,162 @@ SweepLayer conv_layer(const ConvCase& p, bool constant_weights, uint32_t seed) {
   return t;
 }
 
+// A ConvTranspose layer of the sweep: X [N, C, spatial], W [C, M/group, kernel], 1-D, 2-D or 3-D
+// (the depth axis, when there is one, takes the height's kernel, stride, dilation and pads).
+struct ConvTransposeCase {
+  int rank = 2;
+  int64_t n, c, d = 1, h = 1, w, m, group, kh = 1, kw, sh = 1, sw, dh = 1, dw, pt = 0, pl, pb = 0,
+                pr, oph = 0, opw;
+  bool bias;
+  std::string auto_pad;               // empty: NOTSET with the pads above
+  std::vector<int64_t> output_shape;  // spatial; empty: none
+
+  std::string describe() const {
+    std::ostringstream s;
+    s << rank << "-D N=" << n << " C=" << c << " ";
+    if (rank == 3) s << d << "x";
+    if (rank >= 2) s << h << "x";
+    s << w << " M=" << m << " g=" << group << " k=" << kh << "x" << kw << " s=" << sh << "x" << sw
+      << " d=" << dh << "x" << dw << " pads=" << pt << "," << pl << "," << pb << "," << pr
+      << " output_padding=" << oph << "," << opw << (bias ? " bias" : "");
+    if (!auto_pad.empty()) s << " auto_pad=" << auto_pad;
+    if (!output_shape.empty()) s << " output_shape=" << shape_to_string(output_shape);
+    return s.str();
+  }
+};
+
+// The full (unpadded) output length of one axis.
+int64_t transposed_length(int64_t in, int64_t k, int64_t s, int64_t d, int64_t op) {
+  return s * (in - 1) + op + (k - 1) * d + 1;
+}
+
+std::vector<ConvTransposeCase> conv_transpose_cases() {
+  std::vector<ConvTransposeCase> cases;
+  const int64_t channels[] = {1, 3, 5, 16, 32, 7};
+  const int64_t sizes[][2] = {{1, 1}, {7, 7}, {9, 5}, {5, 11}, {12, 12}, {16, 3}, {13, 16}};
+  int i = 0;
+  for (int64_t k : {1, 2, 3, 4, 5})
+    for (int64_t s : {1, 2, 3})
+      for (int64_t d : {1, 2})
+        for (int grouping = 0; grouping < 3; ++grouping) {  // 1, 2, depthwise
+          ConvTransposeCase c{};
+          c.n = 1 + i % 3;
+          int64_t ch = channels[i % 6];
+          if (grouping == 1) ch = std::max<int64_t>(2, ch + ch % 2);
+          c.c = ch;
+          c.group = grouping == 0 ? 1 : grouping == 1 ? 2 : ch;
+          c.m = grouping == 2 ? ch * (1 + i % 2) : c.group * (1 + (i * 7) % 5);
+          if (grouping == 0 && i % 4 == 0) c.m = 16;
+          c.kh = k, c.kw = (i % 5 == 0 && k > 2) ? k - 1 : k;  // some non-square kernels
+          c.sh = s, c.sw = (i % 7 == 3) ? 1 : s;
+          c.dh = d, c.dw = (i % 6 == 1) ? 1 : d;
+          c.h = sizes[i % 7][0], c.w = sizes[i % 7][1];
+          // Output padding below the stride on some layers.
+          if (i % 2 == 1) c.oph = (c.sh - 1) % 3, c.opw = c.sw > 1 ? 1 : 0;
+          const int padding = i % 3;  // none, symmetric, asymmetric
+          const int64_t half_h = (c.kh - 1) * c.dh / 2, half_w = (c.kw - 1) * c.dw / 2;
+          if (padding == 1) c.pt = c.pb = half_h, c.pl = c.pr = half_w;
+          if (padding == 2) c.pt = half_h + 1, c.pb = 0, c.pl = 0, c.pr = half_w + 1;
+          // Pads may not remove the whole output.
+          if (transposed_length(c.h, c.kh, c.sh, c.dh, c.oph) - c.pt - c.pb < 1) c.pt = c.pb = 0;
+          if (transposed_length(c.w, c.kw, c.sw, c.dw, c.opw) - c.pl - c.pr < 1) c.pl = c.pr = 0;
+          c.bias = i % 2 == 0;
+          cases.push_back(c);
+          ++i;
+        }
+  // auto_pad and output_shape resolve the pads themselves (some with odd totals).
+  for (const char* mode : {"SAME_UPPER", "SAME_LOWER", "VALID"}) {
+    ConvTransposeCase c{};
+    c.n = 2, c.c = 6, c.h = 5, c.w = 7, c.m = 4, c.group = 2, c.kh = 3, c.kw = 4, c.sh = 2,
+    c.sw = 3, c.dh = 1, c.dw = 1, c.opw = 1, c.bias = true, c.auto_pad = mode;
+    cases.push_back(c);
+  }
+  for (std::vector<int64_t> shape : {std::vector<int64_t>{10, 8}, std::vector<int64_t>{12, 23}}) {
+    ConvTransposeCase c{};
+    c.n = 1, c.c = 3, c.h = 4, c.w = 7, c.m = 5, c.group = 1, c.kh = 3, c.kw = 3, c.sh = 3,
+    c.sw = 3, c.dh = 1, c.dw = 1, c.bias = false, c.output_shape = shape;
+    cases.push_back(c);
+  }
+  // 1-D layers, and 3-D ones.
+  ConvTransposeCase one{};
+  one.rank = 1, one.n = 2, one.c = 6, one.w = 17, one.m = 9, one.group = 3, one.kw = 4, one.sw = 2,
+  one.dw = 1, one.pl = 2, one.pr = 1, one.opw = 1, one.bias = true;
+  cases.push_back(one);
+  one.kw = 3, one.sw = 3, one.dw = 2, one.pl = 0, one.pr = 3, one.opw = 2, one.bias = false;
+  cases.push_back(one);
+  ConvTransposeCase three{};
+  three.rank = 3, three.n = 1, three.c = 4, three.d = 3, three.h = 4, three.w = 5, three.m = 6,
+  three.group = 2, three.kh = 3, three.kw = 2, three.sh = 2, three.sw = 2, three.dh = 1,
+  three.dw = 1, three.pt = 1, three.pb = 0, three.pl = 0, three.pr = 1, three.oph = 1,
+  three.opw = 1, three.bias = true;
+  cases.push_back(three);
+  three.sh = 1, three.sw = 3, three.dh = 2, three.pt = 0, three.oph = 0, three.bias = false;
+  cases.push_back(three);
+  return cases;
+}
+
+SweepLayer conv_transpose_layer(const ConvTransposeCase& p, bool constant_weights, uint32_t seed) {
+  SweepLayer t;
+  t.node.name = "sweep";
+  t.node.op_type = "ConvTranspose";
+  t.node.inputs = {"x", "w"};
+  t.node.outputs = {"y"};
+  // Per-axis values, outermost spatial axis first.
+  auto axes = [&](int64_t depth_or_h, int64_t w) {
+    std::vector<int64_t> v;
+    if (p.rank == 3) v.push_back(depth_or_h);
+    if (p.rank >= 2) v.push_back(depth_or_h);
+    v.push_back(w);
+    return v;
+  };
+  Shape x{p.n, p.c}, w{p.c, p.m / p.group};
+  if (p.rank == 3) x.push_back(p.d), w.push_back(p.kh);
+  if (p.rank >= 2) x.push_back(p.h), w.push_back(p.kh);
+  x.push_back(p.w), w.push_back(p.kw);
+  t.inputs = {random_tensor(x, seed), random_tensor(w, seed + 1)};
+  t.node.attributes["strides"] = Attribute{axes(p.sh, p.sw)};
+  t.node.attributes["dilations"] = Attribute{axes(p.dh, p.dw)};
+  t.node.attributes["output_padding"] = Attribute{axes(p.oph, p.opw)};
+  std::vector<int64_t> pads = axes(p.pt, p.pl);
+  const std::vector<int64_t> ends = axes(p.pb, p.pr);
+  pads.insert(pads.end(), ends.begin(), ends.end());
+  t.node.attributes["pads"] = Attribute{pads};
+  if (!p.auto_pad.empty()) t.node.attributes["auto_pad"] = Attribute{p.auto_pad};
+  if (!p.output_shape.empty()) t.node.attributes["output_shape"] = Attribute{p.output_shape};
+  t.node.attributes["group"] = Attribute{p.group};
+  t.constant = {false, constant_weights};
+  if (p.bias) {
+    t.node.inputs.push_back("b");
+    t.inputs.push_back(random_tensor({p.m}, seed + 2));
+    t.constant.push_back(constant_weights);
+  }
+  return t;
+}
+
+// One layer of an op's sweep: its description and how to build it (weights constant or not).
+struct SweepCase {
+  std::string description;
+  std::function<SweepLayer(bool constant_weights, uint32_t seed)> make;
+};
+
+std::vector<SweepCase> sweep_cases(const std::string& op_type) {
+  std::vector<SweepCase> cases;
+  if (op_type == "Conv") {
+    for (const ConvCase& p : conv_cases())
+      cases.push_back({p.describe(), [p](bool constant, uint32_t seed) {
+                         return conv_layer(p, constant, seed);
+                       }});
+  } else if (op_type == "ConvTranspose") {
+    for (const ConvTransposeCase& p : conv_transpose_cases())
+      cases.push_back({p.describe(), [p](bool constant, uint32_t seed) {
+                         return conv_transpose_layer(p, constant, seed);
+                       }});
+  } else {
+    throw Error("sweep: no sweep for op type " + op_type + " (there is: Conv, ConvTranspose)");
+  }
+  return cases;
+}
+
 }  // namespace
 
 Layer SweepLayer::layer(const OpDefinition& op) const {
@@ -125,11 +282,9 @@ Layer SweepLayer::layer(const OpDefinition& op) const {
 
 std::vector<SweepLayer> sweep_layers(const std::string& op_type) {
   RegistryReadGuard registry_guard(Registry::instance());  // plugins may load meanwhile
-  if (op_type != "Conv")
-    throw Error("sweep: no sweep for op type " + op_type + " (there is: Conv)");
   std::vector<SweepLayer> layers;
   uint32_t seed = 1000;
-  for (const ConvCase& p : conv_cases()) layers.push_back(conv_layer(p, true, seed += 3));
+  for (const SweepCase& c : sweep_cases(op_type)) layers.push_back(c.make(true, seed += 3));
   return layers;
 }
 
@@ -180,26 +335,24 @@ SweepReport sweep_algorithm(const std::string& op_type, const std::string& algor
   if (!under_test) throw Error("sweep: op " + op_type + " has no algorithm '" + algorithm + "'");
   const Algorithm* reference = op->reference();
   if (!reference) throw Error("sweep: op " + op_type + " has no reference algorithm");
-  if (op_type != "Conv")
-    throw Error("sweep: no sweep for op type " + op_type + " (there is: Conv)");
+  const std::vector<SweepCase> cases = sweep_cases(op_type);
 
   SweepReport report;
   report.op_type = op_type;
   report.algorithm = algorithm;
-  const std::vector<ConvCase> cases = conv_cases();
   uint32_t seed = 1000;
   for (size_t ci = 0; ci < cases.size(); ci += size_t(std::max(1, step))) {
-    const ConvCase& p = cases[ci];
+    const SweepCase& p = cases[ci];
     ++report.layers;
     seed += 3;
     Tensor expected;
     bool have_expected = false;
     for (bool constant : {false, true}) {
-      const SweepLayer t = conv_layer(p, constant, seed);
+      const SweepLayer t = p.make(constant, seed);
       try {
         const Layer layer = t.layer(*op);
         if (auto why = under_test->why_not(layer)) {
-          if (why->empty()) report.failures.push_back({p.describe(), "declined without a reason"});
+          if (why->empty()) report.failures.push_back({p.description, "declined without a reason"});
           continue;
         }
         if (!constant) ++report.applicable;
@@ -207,9 +360,9 @@ SweepReport sweep_algorithm(const std::string& op_type, const std::string& algor
         const Tensor got = run(*under_test, t, layer);
         ++report.runs;
         if (got.shape() != expected.shape()) {
-          report.failures.push_back({p.describe(), "output shape " + shape_to_string(got.shape()) +
-                                                       ", reference " +
-                                                       shape_to_string(expected.shape())});
+          report.failures.push_back({p.description, "output shape " + shape_to_string(got.shape()) +
+                                                        ", reference " +
+                                                        shape_to_string(expected.shape())});
           continue;
         }
         const double ratio = error_ratio(got, expected, under_test->tolerance);
@@ -219,10 +372,10 @@ SweepReport sweep_algorithm(const std::string& op_type, const std::string& algor
           d << (constant ? "W constant" : "W at run time") << ": error " << ratio
             << "x the tolerance (atol " << under_test->tolerance.atol << ", rtol "
             << under_test->tolerance.rtol << ")";
-          report.failures.push_back({p.describe(), d.str()});
+          report.failures.push_back({p.description, d.str()});
         }
       } catch (const std::exception& e) {
-        report.failures.push_back({p.describe(), std::string("threw: ") + e.what()});
+        report.failures.push_back({p.description, std::string("threw: ") + e.what()});
       }
     }
   }

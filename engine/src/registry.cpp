@@ -114,6 +114,7 @@ Registry& Registry::instance() {
   static Registry* registry = [] {
     auto* r = new Registry;  // never destroyed: plugins and sessions may outlive static teardown
     ops::register_conv(*r);
+    ops::register_conv_transpose(*r);
     ops::register_gemm(*r);
     ops::register_matmul(*r);
     ops::register_pool(*r);

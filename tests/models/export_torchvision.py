@@ -16,8 +16,10 @@ Besides torchvision's architectures, small models made here exercise ops that to
 classifiers lack: transformer_encoder (a 4-layer torch.nn.TransformerEncoder with GELU and
 LayerNorm, batch-first tokens), norm_convnet (convolutions with nn.GroupNorm, which torch exports
 as InstanceNormalization over the grouped channels, and nn.InstanceNorm2d with affine parameters)
-einsum_net (attention written with torch.einsum) and upsample_net (a small U-Net-like decoder whose upsamplings are Resize nodes: nearest,
-bilinear with and without align_corners, bicubic, and a fractional scale). Segmentation models
+einsum_net (attention written with torch.einsum), upsample_net (a small U-Net-like decoder whose upsamplings are Resize nodes: nearest,
+bilinear with and without align_corners, bicubic, and a fractional scale) and conv_autoencoder
+(Conv2d downsampling, then ConvTranspose2d upsampling: stride 2 with output_padding, groups,
+dilation). Segmentation models
 (torchvision.models.segmentation, e.g. lraspp_mobilenet_v3_large) are exported with their "out"
 map as the only output.
 
@@ -86,6 +88,25 @@ class UpsampleNet(torch.nn.Module):
                                                align_corners=False)
 
 
+class ConvAutoencoder(torch.nn.Module):
+    """A small convolutional autoencoder: strided Conv2d downsampling, then nn.ConvTranspose2d
+    upsampling as decoders write it: stride 2 with output_padding, a grouped 4x4 stride-2 layer
+    (DCGAN's shape), and a dilated stride-1 layer without bias."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc1 = torch.nn.Conv2d(3, 16, 3, stride=2, padding=1)
+        self.enc2 = torch.nn.Conv2d(16, 32, 3, stride=2, padding=1)
+        self.dec1 = torch.nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1)
+        self.dec2 = torch.nn.ConvTranspose2d(16, 16, 4, stride=2, padding=1, groups=4)
+        self.dec3 = torch.nn.ConvTranspose2d(16, 3, 3, padding=2, dilation=2, bias=False)
+
+    def forward(self, x):
+        y = torch.relu(self.enc2(torch.relu(self.enc1(x))))
+        y = torch.relu(self.dec2(torch.relu(self.dec1(y))))
+        return self.dec3(y)
+
+
 class EinsumNet(torch.nn.Module):
     """Single-head attention written with torch.einsum (exported as Einsum nodes: batched
     products with axes in several orders), then an einsum projection and a mean over tokens."""
@@ -126,6 +147,8 @@ def small_model(name, generator, batch):
         return EinsumNet(), torch.randn(batch, 10, 32, generator=generator)
     if name == "upsample_net":
         return UpsampleNet(), torch.randn(batch, 3, 32, 36, generator=generator)
+    if name == "conv_autoencoder":
+        return ConvAutoencoder(), torch.randn(batch, 3, 32, 40, generator=generator)
     return None
 
 

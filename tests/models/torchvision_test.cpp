@@ -73,6 +73,46 @@ INSTANTIATE_TEST_SUITE_P(Opset17, TorchvisionModel,
 INSTANTIATE_TEST_SUITE_P(Resize, TorchvisionModel,
                          ::testing::Values("upsample_net", "lraspp_mobilenet_v3_large"));
 
+// ConvTranspose (issue 19): a small conv autoencoder whose decoder is three ConvTranspose2d layers
+// (stride 2 with output_padding, a grouped 4x4 stride-2 one, a dilated one without bias).
+INSTANTIATE_TEST_SUITE_P(ConvTranspose, TorchvisionModel, ::testing::Values("conv_autoencoder"));
+
+// Each ConvTranspose algorithm on every layer of the autoencoder it applies to (subpixel declines
+// the dilated one), the rest by the default plan: the model still matches PyTorch.
+TEST(TorchvisionExport, EveryConvTransposeAlgorithmRunsTheAutoencoder) {
+  const fs::path dir = model_root() / "conv_autoencoder";
+  ASSERT_TRUE(fs::exists(dir / "model.onnx")) << "missing export " << dir << " (run via ctest)";
+  auto model = std::make_shared<const Model>(load_model((dir / "model.onnx").string()));
+  const OpDefinition* op = Registry::instance().find_op("ConvTranspose");
+  ASSERT_NE(op, nullptr);
+  const auto inputs = read_tensor_dir((dir / "test_data_set_0").string(), "input");
+  const auto expected = read_tensor_dir((dir / "test_data_set_0").string(), "output");
+  int algorithms = 0;
+  for (const Algorithm& algorithm : op->algorithms) {
+    if (algorithm.backend != Backend::Cpu) continue;
+    Plan plan = Plan::for_model(*model);
+    size_t chosen = 0, layers = 0;
+    for (const Node& n : model->nodes) {
+      if (n.op_type != "ConvTranspose") continue;
+      ++layers;
+      if (algorithm.why_not(make_layer(*model, n))) continue;
+      plan.layers[n.name] = algorithm.name;
+      ++chosen;
+    }
+    EXPECT_EQ(layers, 3u);
+    EXPECT_GE(chosen, algorithm.name == "subpixel" ? 2u : 3u) << algorithm.name;
+    Session session(model, plan, SessionOptions{2});
+    for (const CompiledLayer& l : session.layers())
+      if (plan.layers.count(l.node->name)) EXPECT_EQ(l.algorithm->name, algorithm.name);
+    const auto outputs = session.run(inputs);
+    ASSERT_EQ(outputs.size(), 1u);
+    ASSERT_EQ(outputs[0].shape(), expected[0].shape());
+    EXPECT_LE(max_error_bound_ratio(outputs[0], expected[0]), 1.0) << algorithm.name;
+    ++algorithms;
+  }
+  EXPECT_GE(algorithms, 5);
+}
+
 // Einsum (issue 19): attention written with torch.einsum, exported with a named batch axis and fed
 // a batch of 3, so the engine loads it at batch 1 and specialises it to the input's size.
 INSTANTIATE_TEST_SUITE_P(Einsum, TorchvisionModel, ::testing::Values("einsum_net_opset14_dynamic"));

@@ -4,7 +4,9 @@
 // of 16, inputs from 1x1 to 16x16 (odd, non-square), with and without bias, plus a 1-D layer. Each
 // applicable layer runs with W constant (pre-transformed at prepare time) and with W as a runtime
 // input; each output must be within the algorithm's registered tolerance of `reference`, and each
-// layer the algorithm declines must come with a reason.
+// layer the algorithm declines must come with a reason. ConvTranspose has a sweep of the same kind:
+// kernels 1-5, strides 1-3, dilations 1/2, groups 1/2/depthwise, pads, output_padding, auto_pad
+// and output_shape, 1-D, 2-D and 3-D layers, with and without bias.
 //
 // The built-in algorithms' tests call it, and so can a plugin author's (see
 // engine/plugins/example): one function, no test framework needed.
@@ -50,8 +52,9 @@ struct SweepLayer {
 // the same layers (cuDNN's output geometry, say). Throws Error for an op without a sweep.
 std::vector<SweepLayer> sweep_layers(const std::string& op_type);
 
-// Runs the sweep of `op_type` (Conv has one; other op types throw Error naming those that do) on
-// `algorithm`, every `step`-th layer. Throws Error when the op or the algorithm is unknown.
+// Runs the sweep of `op_type` (Conv and ConvTranspose have one; other op types throw Error naming
+// those that do) on `algorithm`, every `step`-th layer. Throws Error when the op or the algorithm
+// is unknown.
 SweepReport sweep_algorithm(const std::string& op_type, const std::string& algorithm, int step = 1,
                             const Registry& registry = Registry::instance());
 

@@ -55,6 +55,8 @@ void add_cublas_algorithms(Registry& registry, const std::string& op_type, const
 
 // Conv
 void register_conv(Registry& registry);
+// ConvTranspose
+void register_conv_transpose(Registry& registry);
 // Gemm
 void register_gemm(Registry& registry);
 // MatMul
