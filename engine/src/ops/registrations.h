@@ -75,6 +75,8 @@ void register_unary(Registry& registry);
 void register_binary(Registry& registry);
 // Resize
 void register_resize(Registry& registry);
+// LSTM, GRU, RNN
+void register_recurrent(Registry& registry);
 // Attention (made by the loader's attention pass)
 void register_attention(Registry& registry);
 // Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile,
