@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "algoscope/algoscope.h"
+#include "cpu_features.h"
 #include "op_test_util.h"
 #include "support/onnx_builder.h"
 
@@ -292,6 +293,33 @@ TEST(OpsRecurrent, LongSequences) {
     c.hidden = 96;
     check(c, 600 + cases++);
   }
+}
+
+// fused's packed GEMMs and gate loops at every level this CPU runs (cpu::cap_level reaches both).
+TEST(OpsRecurrent, FusedMatchesReferenceAtEveryIsaLevel) {
+  namespace cpu = algoscope::cpu;
+  int levels = 0;
+  for (cpu::IsaLevel level :
+       {cpu::IsaLevel::Portable, cpu::IsaLevel::Avx2, cpu::IsaLevel::Avx512}) {
+    if (!cpu::supports(level)) continue;
+    SCOPED_TRACE(cpu::level_name(level));
+    cpu::cap_level(level);
+    ++levels;
+    int cases = 0;
+    for (const char* op : {"LSTM", "GRU", "RNN"})
+      for (bool variant : {false, true}) {
+        Case c;
+        c.op = op, c.direction = "bidirectional", c.seq = 9, c.batch = 3, c.input = 19;
+        c.hidden = 37, c.initial_h = c.initial_c = true;
+        if (variant) c.clip = 0.9f;
+        c.peepholes = c.op == std::string("LSTM") && variant;
+        c.linear_before_reset = variant;
+        if (c.op == std::string("RNN") && variant) c.activations = {"Softsign"};
+        check(c, 700 + cases++);
+      }
+    cpu::cap_level(std::nullopt);
+  }
+  EXPECT_GE(levels, 1);
 }
 
 TEST(OpsRecurrent, FewerOutputsAndOpset7) {

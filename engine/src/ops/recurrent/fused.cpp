@@ -235,8 +235,8 @@ struct Workspace {
 };
 
 // Floats of the workspace: the input projection of every step and direction, then per step the
-// recurrent product, the state h and c, and GRU's r (.) H with its product (the last serves
-// LSTM's h(C_t) too).
+// recurrent product, the state h and c, GRU's r (.) H with its product, and one row of scratch
+// (GRU's candidate input, LSTM's h(C_t)).
 int64_t workspace_floats(const RecurrentParams& p) {
   const int64_t gh = p.gates * p.hidden;
   return p.seq * p.batch * p.directions * gh + p.batch * gh + 4 * p.batch * p.hidden + p.hidden;
