@@ -35,9 +35,9 @@ std::vector<std::string> test_names() {
   return names;
 }
 
-// Tests that must run and pass (issues 2 and 19, every Resize, LSTM, GRU and RNN test among them): a skip of one of
-// these is a failure. The _expanded LayerNormalization tests spell the op out in primitives (Neg,
-// Reciprocal, Size among them) and are not required.
+// Tests that must run and pass (issues 2 and 19, every Resize, LSTM, GRU and RNN test among
+// them): a skip of one of these is a failure. The _expanded LayerNormalization tests spell the op
+// out in primitives (Neg, Reciprocal, Size among them) and are not required.
 bool required(const std::string& name) {
   static const std::regex pattern(
       "test_(conv_.*|maxpool_2d_.*|averagepool_2d_.*|globalaveragepool.*|gemm_.*|matmul_.*|relu|"
