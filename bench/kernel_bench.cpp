@@ -5,7 +5,8 @@
 // normalizations (ViT-B/16's LayerNorm rows, an InstanceNorm and a GroupNorm layer) with their
 // `reference` beside `direct`, since there is no provider to compare with; and the elementwise
 // ops over EfficientNet's 1x32x112x112, whose GB/s the summary sets against the machine's copy
-// bandwidth (memcpy of the same tensor, read and written, in the same run).
+// bandwidth (memcpy of the same tensor, read and written, in the same run); and an LSTM layer
+// (seq 50, input 256, hidden 512, batch 1 and 16) with `reference` beside `fused`.
 // ConvTranspose's algorithms run on a DCGAN and a U-Net decoder's stride-2 upsampling layers.
 // Each benchmark prepares the kernel once (weights transformed outside the timed loop) and times
 // run() only. After the Google Benchmark output a summary table gives, per shape, each
@@ -140,6 +141,22 @@ LayerCase elementwise(const char* op, const Shape& x) {
 }
 const Shape kElementwiseShape = {1, 32, 112, 112};
 
+// A forward LSTM (opset 14) over X [seq, batch, input] with all three outputs, weights and bias
+// constants at torch's initial scale 1 / sqrt(hidden); `reference` timed beside `fused`.
+LayerCase lstm(std::string label, int64_t seq, int64_t batch, int64_t input, int64_t hidden) {
+  LayerCase lc = node_case(std::move(label), "LSTM", {"x", "w", "r", "b"});
+  lc.node.outputs = {"y", "y_h", "y_c"};
+  lc.node.attributes["hidden_size"] = Attribute{hidden};
+  const float k = 1.0f / std::sqrt(float(hidden));
+  lc.inputs = {
+      random_tensor({seq, batch, input}, 14), random_tensor({1, 4 * hidden, input}, 15, -k, k),
+      random_tensor({1, 4 * hidden, hidden}, 16, -k, k), random_tensor({1, 8 * hidden}, 17, -k, k)};
+  lc.constant = {false, true, true, true};
+  lc.opset = 14;
+  lc.time_reference = true;
+  return lc;
+}
+
 std::vector<LayerCase> cases() {
   std::vector<LayerCase> all;
   // The seed paper's C -> C 3x3 pad 1 layers at batch 10.
@@ -184,6 +201,8 @@ std::vector<LayerCase> cases() {
   for (const char* op : {"Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Erf",
                          "Exp", "Softmax"})
     all.push_back(elementwise(op, kElementwiseShape));
+  all.push_back(lstm("lstm/seq50_b1_in256_h512", 50, 1, 256, 512));
+  all.push_back(lstm("lstm/seq50_b16_in256_h512", 50, 16, 256, 512));
   return all;
 }
 

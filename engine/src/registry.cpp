@@ -127,6 +127,7 @@ Registry& Registry::instance() {
     ops::register_index(*r);
     ops::register_resize(*r);
     ops::register_einsum(*r);
+    ops::register_recurrent(*r);
     ops::register_attention(*r);
     return r;
   }();

@@ -35,15 +35,15 @@ std::vector<std::string> test_names() {
   return names;
 }
 
-// Tests that must run and pass (issues 2 and 19, every Resize and ConvTranspose test among them): a
-// skip of one of these is a failure. The _expanded LayerNormalization tests spell the op out in
-// primitives (Neg, Reciprocal, Size among them) and are not required.
+// Tests that must run and pass (issues 2 and 19, every Resize, ConvTranspose, LSTM, GRU and RNN
+// test among them): a skip of one of these is a failure. The _expanded LayerNormalization tests
+// spell the op out in primitives (Neg, Reciprocal, Size among them) and are not required.
 bool required(const std::string& name) {
   static const std::regex pattern(
       "test_(conv_.*|maxpool_2d_.*|averagepool_2d_.*|globalaveragepool.*|gemm_.*|matmul_.*|relu|"
       "flatten_.*|softmax_.*|concat_.*|batchnorm_(epsilon|example)|transpose_.*|reshape_.*|"
       "layer_normalization_(?!.*_expanded$).*|instancenorm_.*|group_normalization_(?!.*_expanded$)"
-      ".*|resize_.*|convtranspose.*)");
+      ".*|resize_.*|convtranspose.*|lstm_.*|gru_.*|rnn_.*|simple_rnn_.*)");
   return std::regex_match(name, pattern);
 }
 

@@ -16,10 +16,12 @@ Besides torchvision's architectures, small models made here exercise ops that to
 classifiers lack: transformer_encoder (a 4-layer torch.nn.TransformerEncoder with GELU and
 LayerNorm, batch-first tokens), norm_convnet (convolutions with nn.GroupNorm, which torch exports
 as InstanceNormalization over the grouped channels, and nn.InstanceNorm2d with affine parameters)
-einsum_net (attention written with torch.einsum), upsample_net (a small U-Net-like decoder whose upsamplings are Resize nodes: nearest,
-bilinear with and without align_corners, bicubic, and a fractional scale) and conv_autoencoder
-(Conv2d downsampling, then ConvTranspose2d upsampling: stride 2 with output_padding, groups,
-dilation). Segmentation models
+einsum_net (attention written with torch.einsum), upsample_net (a small U-Net-like decoder whose
+upsamplings are Resize nodes: nearest, bilinear with and without align_corners, bicubic, and a
+fractional scale), conv_autoencoder (Conv2d downsampling, then ConvTranspose2d upsampling: stride
+2 with output_padding, groups, dilation), lstm_tagger (a 2-layer bidirectional nn.LSTM,
+batch_first, with a Linear head on every step) and gru_encoder (a 2-layer nn.GRU whose last step
+feeds a Linear head), both over a fixed sequence length. Segmentation models
 (torchvision.models.segmentation, e.g. lraspp_mobilenet_v3_large) are exported with their "out"
 map as the only output.
 
@@ -123,6 +125,32 @@ class EinsumNet(torch.nn.Module):
         return torch.einsum("btd,de->be", y, self.proj) / y.shape[1]
 
 
+class LstmTagger(torch.nn.Module):
+    """A 2-layer bidirectional LSTM over batch-first sequences, a Linear head on every step."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(16, 24, num_layers=2, bidirectional=True, batch_first=True)
+        self.head = torch.nn.Linear(48, 10)
+
+    def forward(self, x):
+        y, _ = self.lstm(x)
+        return self.head(y)
+
+
+class GruEncoder(torch.nn.Module):
+    """A 2-layer GRU over batch-first sequences; its last step's output feeds a Linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = torch.nn.GRU(16, 20, num_layers=2, batch_first=True)
+        self.head = torch.nn.Linear(20, 8)
+
+    def forward(self, x):
+        y, _ = self.gru(x)
+        return self.head(y[:, -1])
+
+
 class SegmentationOutput(torch.nn.Module):
     """A torchvision segmentation model returns a dict; its "out" map is the prediction."""
 
@@ -149,6 +177,11 @@ def small_model(name, generator, batch):
         return UpsampleNet(), torch.randn(batch, 3, 32, 36, generator=generator)
     if name == "conv_autoencoder":
         return ConvAutoencoder(), torch.randn(batch, 3, 32, 40, generator=generator)
+    # Recurrent models: batch 2 whatever --batch says (batch entries must not mix), 12 steps.
+    if name == "lstm_tagger":
+        return LstmTagger(), torch.randn(2, 12, 16, generator=generator)
+    if name == "gru_encoder":
+        return GruEncoder(), torch.randn(2, 12, 16, generator=generator)
     return None
 
 

@@ -136,6 +136,40 @@ TEST(TorchvisionExport, DynamicBatchEinsumExportSpecialisesAndContracts) {
   EXPECT_EQ(einsums, 3u);
 }
 
+// LSTM, GRU (issue 19): a 2-layer bidirectional nn.LSTM (batch_first) with a Linear head on every
+// step, and a 2-layer nn.GRU whose last step feeds a Linear head, over 12 steps of batch 2.
+INSTANTIATE_TEST_SUITE_P(Recurrent, TorchvisionModel,
+                         ::testing::Values("lstm_tagger", "gru_encoder"));
+
+// torch 1.13 computes the recurrent layers' zero initial states from the input's shape (Shape,
+// Gather, Concat, Expand): the loader folds all of that, so the models run as two recurrent nodes
+// with constant initial states, and the default plan runs them with `fused`.
+TEST(TorchvisionExport, RecurrentExportsFoldTheirInitialStatesAndRunFused) {
+  const std::pair<const char*, const char*> expected[] = {{"lstm_tagger", "LSTM"},
+                                                          {"gru_encoder", "GRU"}};
+  for (const auto& [name, op] : expected) {
+    const fs::path file = model_root() / name / "model.onnx";
+    ASSERT_TRUE(fs::exists(file)) << "missing export " << file << " (run via ctest)";
+    size_t shapes_in_file = 0;
+    for (const Node& n : load_model(file.string(), LoadOptions{.fold_constants = false}).nodes)
+      shapes_in_file += n.op_type == "Shape";
+    EXPECT_GE(shapes_in_file, 2u) << name;
+    auto model = std::make_shared<const Model>(load_model(file.string()));
+    for (const Node& n : model->nodes) {
+      EXPECT_NE(n.op_type, "Shape") << name << ": " << n.name << " was not folded";
+      EXPECT_NE(n.op_type, "Expand") << name << ": " << n.name << " was not folded";
+    }
+    const Session session(model, Plan::for_model(*model), SessionOptions{2});
+    size_t count = 0;
+    for (const CompiledLayer& l : session.layers()) {
+      if (l.node->op_type != op) continue;
+      ++count;
+      EXPECT_EQ(l.algorithm->name, "fused") << l.node->name;
+    }
+    EXPECT_EQ(count, 2u) << name;
+  }
+}
+
 // The exports above really hold the Resize modes they are meant to test, and the default plan
 // runs them with the direct kernel.
 TEST(TorchvisionExport, ResizeExportsHoldEveryModeAndRunDirect) {

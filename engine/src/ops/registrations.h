@@ -79,6 +79,8 @@ void register_binary(Registry& registry);
 void register_resize(Registry& registry);
 // Einsum
 void register_einsum(Registry& registry);
+// LSTM, GRU, RNN
+void register_recurrent(Registry& registry);
 // Attention (made by the loader's attention pass)
 void register_attention(Registry& registry);
 // Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile,
