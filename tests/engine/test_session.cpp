@@ -6,6 +6,7 @@
 // sees every layer and can stop the run, inputs are validated with messages naming the input and
 // the expected shape, the thread count is honoured, and random_inputs is deterministic per seed.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -470,3 +471,82 @@ TEST(SessionRandomInputs, DeterministicPerSeed) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Small layers on one thread
+
+namespace {
+
+// A registry whose only op is Relu, computed by a kernel that records the OpenMP team size it
+// was given (what a kernel's `#pragma omp parallel` would use) per layer, in run order.
+std::unique_ptr<algoscope::Registry> team_recording_registry(std::vector<int>& teams) {
+  auto registry = std::make_unique<algoscope::Registry>();
+  algoscope::OpDefinition op;
+  op.op_type = "Relu";
+  op.infer = [](const algoscope::Layer& l) {
+    return std::vector<algoscope::TensorInfo>{l.inputs[0]};
+  };
+  algoscope::Algorithm reference;
+  reference.name = algoscope::kReference;
+  reference.prepare = [&teams](const algoscope::Layer&) -> std::unique_ptr<algoscope::Kernel> {
+    struct Recorder final : algoscope::Kernel {
+      std::vector<int>* teams;
+      void run(algoscope::KernelIO& io) override {
+        teams->push_back(omp_get_max_threads());
+        const float* x = io.inputs[0]->data<float>();
+        float* y = io.outputs[0]->data<float>();
+        for (int64_t i = 0; i < io.outputs[0]->numel(); ++i) y[i] = std::max(x[i], 0.0f);
+      }
+    };
+    auto kernel = std::make_unique<Recorder>();
+    kernel->teams = &teams;
+    return kernel;
+  };
+  op.algorithms.push_back(std::move(reference));
+  registry->add_op(std::move(op));
+  return registry;
+}
+
+}  // namespace
+
+TEST(SessionThreads, LayersBelowTheWorkThresholdRunOnOneThread) {
+  // A 16-byte Relu and a 1 MiB one (2 x 256Ki floats read and written).
+  ModelBuilder b("small_and_large");
+  b.input("small", {1, 4});
+  b.input("large", {1, 256 * 1024});
+  b.node("Relu", {"small"}, {"small_out"}, "small_relu");
+  b.node("Relu", {"large"}, {"large_out"}, "large_relu");
+  b.output("small_out");
+  b.output("large_out");
+  auto model = load(b);
+  auto inputs = algoscope::random_inputs(*model, 5);
+  std::vector<int> teams;
+  auto registry = team_recording_registry(teams);
+  auto teams_under = [&](int64_t threshold) {
+    Session session(model, Plan::for_model(*model), {.threads = 2, .one_thread_below = threshold},
+                    *registry);
+    teams.clear();
+    auto out = session.run(inputs);
+    EXPECT_EQ(omp_get_max_threads(), 2) << "the session's team is restored after the run";
+    EXPECT_EQ(out[1].data<float>()[7], std::max(inputs[1].data<float>()[7], 0.0f));
+    std::vector<int> layer_threads;
+    for (const auto& layer : session.layers()) layer_threads.push_back(layer.threads);
+    EXPECT_EQ(layer_threads, teams) << "CompiledLayer::threads is what the kernel got";
+    return teams;
+  };
+  EXPECT_EQ(teams_under(-1), (std::vector<int>{1, 2}));  // the default threshold
+  EXPECT_EQ(teams_under(0), (std::vector<int>{2, 2}));
+  EXPECT_EQ(teams_under(int64_t(1) << 40), (std::vector<int>{1, 1}));
+}
+
+TEST(SessionThreads, ThresholdFromTheEnvironmentIsCheckedAndUsed) {
+  auto model = load(conv_chain_model());
+  ASSERT_EQ(setenv("ALGOSCOPE_ONE_THREAD_BELOW", "lots", 1), 0);
+  EXPECT_TRUE(test_support::Contains(
+      test_support::error_of([&] { Session s(model, Plan::for_model(*model), {.threads = 2}); }),
+      "ALGOSCOPE_ONE_THREAD_BELOW"));
+  ASSERT_EQ(setenv("ALGOSCOPE_ONE_THREAD_BELOW", "0", 1), 0);
+  Session session(model, Plan::for_model(*model), {.threads = 2});
+  unsetenv("ALGOSCOPE_ONE_THREAD_BELOW");
+  for (const auto& layer : session.layers()) EXPECT_EQ(layer.threads, 2) << layer.node->name;
+}

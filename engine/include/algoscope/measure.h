@@ -293,6 +293,7 @@ struct LayerTime : LayerId {
   TimingStats time;
   double flops = 0;
   size_t workspace_bytes = 0;
+  int threads = 1;  // CompiledLayer::threads: 1 where the layer's work is too small for a team
   double gflops() const { return time.median_ms > 0 ? flops / time.median_ms * 1e-6 : 0; }
 };
 

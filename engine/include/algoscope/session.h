@@ -29,6 +29,14 @@ struct SessionOptions {
   // Let neighbouring kernels that share a native layout pass values in it (Kernel's layout
   // negotiation); off keeps every intermediate value in the plain layout.
   bool native_layouts = true;
+  // A layer whose work (FLOPs plus the bytes it reads and writes) is below this runs on one
+  // thread: waking the OpenMP team costs microseconds, and on shared vCPUs up to a scheduler
+  // quantum when the partner thread is descheduled, more than a small layer takes (a squeeze-
+  // excite block's 1xCx1x1 tensors). 0 never holds a layer back; -1 reads
+  // ALGOSCOPE_ONE_THREAD_BELOW, else kOneThreadBelow. Measured end to end at 2 threads
+  // (EfficientNet-B0, MobileNetV3-Small): thresholds up to 256 Ki cost nothing, 4 Mi costs 13%.
+  int64_t one_thread_below = -1;
+  static constexpr int64_t kOneThreadBelow = 256 * 1024;
 };
 
 // One compiled node: what runs and what it costs.
@@ -40,6 +48,7 @@ struct CompiledLayer {
   size_t workspace_bytes = 0;
   MemorySpace* space = nullptr;  // where its kernel runs; nullptr: host
   std::string choice;            // Kernel::choice(): what cuDNN or cuBLASLt picked, or how it runs
+  int threads = 1;               // the session's threads, or 1 for a layer below one_thread_below
 };
 
 // A copy of a value between memory spaces that the session inserted: before the first reader in

@@ -197,6 +197,7 @@ std::string to_json(const EndToEndResult& r) {
     e["flops"] = l.flops;
     e["gflops"] = l.gflops();
     e["workspace_bytes"] = l.workspace_bytes;
+    e["threads"] = l.threads;
     e["percent"] = r.kernel_sum.median_ms > 0 ? 100 * l.time.median_ms / r.kernel_sum.median_ms : 0;
     j["layers"].push_back(std::move(e));
   }

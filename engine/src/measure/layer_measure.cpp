@@ -339,6 +339,7 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
       t.time.stop = r.latency.stop;  // the runs were repeated for the whole model's latency
       t.flops = c.flops;
       t.workspace_bytes = c.workspace_bytes;
+      t.threads = c.threads;
       r.flops += c.flops;
       r.layers.push_back(std::move(t));
     }

@@ -1,7 +1,9 @@
 // The first two steps of compiling a Session: check that the model can run under the plan at all
 // (every problem reported at once, so a user fixes them in one go), then resolve each node's
-// algorithm and prepare its kernel, which makes any pre-transformed weights once.
+// algorithm and prepare its kernel, which makes any pre-transformed weights once; then hold the
+// layers whose work is too small for a thread team to one thread.
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include "algoscope/error.h"
@@ -54,6 +56,28 @@ void prepare_kernels(Impl& s, const Plan& plan, const Registry& registry) {
     compiled.space = s.kernels.back()->memory_space();
     compiled.choice = s.kernels.back()->choice();
     s.layers.push_back(std::move(compiled));
+  }
+}
+
+void choose_layer_threads(Impl& s, int64_t one_thread_below) {
+  if (one_thread_below < 0) {
+    one_thread_below = SessionOptions::kOneThreadBelow;
+    if (const char* env = std::getenv("ALGOSCOPE_ONE_THREAD_BELOW")) {
+      char* end = nullptr;
+      const long long value = std::strtoll(env, &end, 10);
+      if (end == env || *end != '\0' || value < 0)
+        throw Error(std::string("ALGOSCOPE_ONE_THREAD_BELOW must be a count of FLOPs plus bytes "
+                                "(>= 0), not '") +
+                    env + "'");
+      one_thread_below = value;
+    }
+  }
+  for (CompiledLayer& layer : s.layers) {
+    double work = layer.flops;
+    for (const TensorInfo& info : layer.layer.inputs) work += double(info.bytes());
+    for (const TensorInfo& info : layer.layer.outputs) work += double(info.bytes());
+    // Device kernels do not use the host's team; they keep the session's count.
+    layer.threads = !layer.space && work < double(one_thread_below) ? 1 : s.threads;
   }
 }
 

@@ -36,6 +36,7 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
   // on every core whatever the options said (run() sets the same).
   omp_set_num_threads(s.threads);
   session::prepare_kernels(s, plan, registry);
+  session::choose_layer_threads(s, options.one_thread_below);
   if (options.native_layouts) session::negotiate_native_layouts(s);
   session::place_values(s);
   session::plan_memory(s);
@@ -92,8 +93,15 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const LayerO
   for (size_t slot : s.fresh_output_slots)
     s.slots[slot] = Tensor(s.slot_info[slot].info.dtype, s.slot_info[slot].info.shape);
 
-  omp_set_num_threads(s.threads);
-  blas::openblas_set_threads(s.threads);
+  int team = s.threads;  // the OpenMP and OpenBLAS thread count set now
+  auto set_team = [&](int threads) {
+    if (threads == team) return;
+    team = threads;
+    omp_set_num_threads(team);
+    blas::openblas_set_threads(team);
+  };
+  omp_set_num_threads(team);
+  blas::openblas_set_threads(team);
   // Spaces with work queued: waited for before a clock is read and before run() returns.
   std::set<MemorySpace*> busy;
   auto wait = [&] {
@@ -121,6 +129,7 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const LayerO
       MemorySpace* space = s.layers[step.index].space;
       device_timer = timer_of(space);
       if (device_timer) device_timer->start();
+      set_team(s.layers[step.index].threads);
       s.kernels[step.index]->run(s.io[step.index]);
       if (space) busy.insert(space);
     } else {
@@ -153,6 +162,7 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const LayerO
     }
   }
   wait();
+  set_team(s.threads);
   std::vector<Tensor> outputs;
   if (!stopped) {
     for (size_t slot : s.graph_output_slots) {

@@ -78,6 +78,9 @@ struct Impl {
 void check_runnable(const Model& model, const Plan& plan, const Registry& registry);
 // resolve.cpp: each node's algorithm, FLOPs, workspace and prepared kernel.
 void prepare_kernels(Impl& s, const Plan& plan, const Registry& registry);
+// CompiledLayer::threads: 1 for host layers whose FLOPs plus bytes are below the threshold
+// (SessionOptions::one_thread_below; -1: the environment's or the built-in one).
+void choose_layer_threads(Impl& s, int64_t one_thread_below);
 // layouts.cpp: fills s.native_bytes and tells the kernels involved.
 void negotiate_native_layouts(Impl& s);
 // placement.cpp: slots, steps, transfers and each kernel's slots.
