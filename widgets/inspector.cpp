@@ -141,10 +141,14 @@ void Inspector::showRow(int row) {
   for (const auto& [key, attribute] : node.attributes)
     html += field(esc(key), esc(attributeText(attribute)));
   if (node.activation)
-    html += field(QStringLiteral("fused activation"), QStringLiteral("%1 (clamp to [%2, %3])")
-                                                          .arg(esc(node.activation->op))
-                                                          .arg(double(node.activation->lower))
-                                                          .arg(double(node.activation->upper)));
+    html +=
+        field(QStringLiteral("fused activation"),
+              node.activation->is_clamp()
+                  ? QStringLiteral("%1 (clamp to [%2, %3])")
+                        .arg(esc(node.activation->op))
+                        .arg(double(node.activation->lower))
+                        .arg(double(node.activation->upper))
+                  : QStringLiteral("%1 (in the kernel's epilogue)").arg(esc(node.activation->op)));
   html += field(QStringLiteral("parameters"), humanCount(double(facts.parameters)));
   html += field(QStringLiteral("FLOPs"),
                 facts.flops > 0 ? humanCount(facts.flops) : QStringLiteral("0 (data movement)"));

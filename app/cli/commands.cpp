@@ -115,7 +115,8 @@ int command_info(const std::vector<std::string>& args) {
       if (node.activation)
         l["activation"] = {
             {"op", node.activation->op},
-            {"lower", node.activation->lower},
+            {"lower",
+             std::isinf(node.activation->lower) ? json(nullptr) : json(node.activation->lower)},
             {"upper",
              std::isinf(node.activation->upper) ? json(nullptr) : json(node.activation->upper)}};
       l["problem"] = d.problem;

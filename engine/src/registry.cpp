@@ -21,8 +21,8 @@
 namespace algoscope {
 namespace {
 
-// A fused activation for algorithms that do not apply it themselves: the clamp runs on the output
-// right after the kernel, split between the threads.
+// A fused activation for algorithms that do not apply it themselves: the clamp or gated
+// activation runs on the output right after the kernel, split between the threads.
 class ClampAfter final : public Kernel {
  public:
   ClampAfter(std::unique_ptr<Kernel> inner, ops::Epilogue epilogue)

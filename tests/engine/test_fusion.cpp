@@ -1,7 +1,8 @@
-// Activation fusion: the loader merges a Relu or a Clip (ReLU6) that follows a Conv, a Gemm or an
-// Add into it (Node::activation). The fused model must compute what the unfused one does under
-// every Conv algorithm, those that clamp in their own epilogue (oneDNN's post-op) and those the
-// session clamps after; and fusion must not happen where it would change the graph's meaning.
+// Activation fusion: the loader merges a Relu, a Clip (ReLU6), a HardSwish or a two-node SiLU or
+// HardSwish gate that follows a Conv, a Gemm or an Add into it (Node::activation). The fused model
+// must compute what the unfused one does under every Conv algorithm, those that clamp in their own
+// epilogue (oneDNN's post-op) and those the session clamps after; and fusion must not happen where
+// it would change the graph's meaning.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -42,17 +43,18 @@ std::vector<Tensor> run_all(const Model& model, const std::string& algorithm) {
 // Runs the fused model under every applicable Conv algorithm; collects in `in_epilogue` the names
 // of those that applied the activation in their own epilogue.
 void expect_fused_equals_unfused(const std::string& bytes, const std::string& op,
-                                 std::vector<std::string>* in_epilogue = nullptr) {
+                                 std::vector<std::string>* in_epilogue = nullptr,
+                                 const std::vector<std::string>& merged = {"act"}) {
   Model fused = load_model_from_bytes(bytes, "fused.onnx");
   Model plain = load_model_from_bytes(bytes, "plain.onnx", {.fuse_activations = false});
   ASSERT_EQ(fused.nodes.size(), 1u);
   const Node& conv = fused.nodes[0];
   ASSERT_TRUE(conv.activation.has_value());
   EXPECT_EQ(conv.activation->op, op);
-  EXPECT_EQ(conv.merged_nodes(), std::vector<std::string>{"act"});
+  EXPECT_EQ(conv.merged_nodes(), merged);
   EXPECT_EQ(conv.display_op(), "Conv+" + op);
   EXPECT_EQ(conv.outputs[0], "y");
-  ASSERT_EQ(plain.nodes.size(), 2u);
+  ASSERT_EQ(plain.nodes.size(), 1 + merged.size());
   const std::vector<Tensor> want = run_all(plain, "reference");
   int clamped = 0;
   for (const Algorithm& a : Registry::instance().find_op("Conv")->algorithms) {
@@ -69,7 +71,8 @@ void expect_fused_equals_unfused(const std::string& bytes, const std::string& op
     EXPECT_LE(worst, std::max(a.tolerance.atol, a.tolerance.rtol)) << a.name;
     if (a.applies_activation && in_epilogue) in_epilogue->push_back(a.name);
   }
-  EXPECT_GT(clamped, 0) << "the test data never reaches the clamp";
+  // A gated activation reaches no bound; matching `want` (computed with it) shows it applied.
+  if (conv.activation->is_clamp()) EXPECT_GT(clamped, 0) << "the test data never reaches the clamp";
 }
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
@@ -124,6 +127,86 @@ TEST(Fusion, ClipAttributesBeforeOpset11) {
                   b.output("y");
                 }),
       "Clip");
+}
+
+// SiLU as exporters write it, Mul(y, Sigmoid(y)) with y on either side of the Mul, and
+// HardSwish as one node (opset 14) or as Mul(y, HardSigmoid(y)) (torch below opset 14): one
+// Conv whose kernels apply the activation, equal to the unfused nodes under every algorithm.
+TEST(Fusion, GatedActivationsSiLUAndHardSwishInTheEpilogue) {
+  for (bool gate_first : {false, true}) {
+    SCOPED_TRACE(gate_first ? "Mul(sigmoid, y)" : "Mul(y, sigmoid)");
+    std::vector<std::string> in_epilogue;
+    expect_fused_equals_unfused(conv_then(13,
+                                          [&](ModelBuilder& b) {
+                                            b.node("Sigmoid", {"c"}, {"s"}, "gate");
+                                            b.node("Mul",
+                                                   gate_first ? std::vector<std::string>{"s", "c"}
+                                                              : std::vector<std::string>{"c", "s"},
+                                                   {"y"}, "act");
+                                            b.output("y");
+                                          }),
+                                "SiLU", &in_epilogue, {"gate", "act"});
+    for (const char* name : {"direct", "winograd_f2", "onednn_auto"})
+      EXPECT_TRUE(contains(in_epilogue, name)) << name;
+  }
+  expect_fused_equals_unfused(conv_then(14,
+                                        [](ModelBuilder& b) {
+                                          b.node("HardSwish", {"c"}, {"y"}, "act");
+                                          b.output("y");
+                                        }),
+                              "HardSwish");
+  expect_fused_equals_unfused(
+      conv_then(
+          13,
+          [](ModelBuilder& b) {
+            b.node("HardSigmoid", {"c"}, {"s"}, "gate").f("alpha", 1.0f / 6.0f).f("beta", 0.5f);
+            b.node("Mul", {"c", "s"}, {"y"}, "act");
+            b.output("y");
+          }),
+      "HardSwish", nullptr, {"gate", "act"});
+  std::vector<std::string> depthwise;
+  expect_fused_equals_unfused(conv_then(
+                                  13,
+                                  [](ModelBuilder& b) {
+                                    b.node("Sigmoid", {"c"}, {"s"}, "gate");
+                                    b.node("Mul", {"c", "s"}, {"y"}, "act");
+                                    b.output("y");
+                                  },
+                                  8),
+                              "SiLU", &depthwise, {"gate", "act"});
+  EXPECT_TRUE(contains(depthwise, "depthwise"));
+}
+
+TEST(Fusion, GatesThatAreNotSiLUOrHardSwishStayNodes) {
+  // The Conv output read by a third node, a HardSigmoid with other constants, a Mul of the gate
+  // with another value: each keeps its nodes.
+  auto node_count = [](const std::string& bytes) {
+    return load_model_from_bytes(bytes, "gate.onnx").nodes.size();
+  };
+  EXPECT_EQ(node_count(conv_then(13,
+                                 [](ModelBuilder& b) {
+                                   b.node("Sigmoid", {"c"}, {"s"}, "gate");
+                                   b.node("Mul", {"c", "s"}, {"y"}, "act");
+                                   b.node("Relu", {"c"}, {"z"}, "other");
+                                   b.output("y");
+                                   b.output("z");
+                                 })),
+            4u);
+  EXPECT_EQ(node_count(conv_then(13,
+                                 [](ModelBuilder& b) {
+                                   b.node("HardSigmoid", {"c"}, {"s"}, "gate");  // alpha 0.2
+                                   b.node("Mul", {"c", "s"}, {"y"}, "act");
+                                   b.output("y");
+                                 })),
+            3u);
+  EXPECT_EQ(node_count(conv_then(13,
+                                 [](ModelBuilder& b) {
+                                   b.input("x2", {1, 8, 9, 9});
+                                   b.node("Sigmoid", {"x2"}, {"s"}, "gate");
+                                   b.node("Mul", {"c", "s"}, {"y"}, "act");
+                                   b.output("y");
+                                 })),
+            3u);
 }
 
 TEST(Fusion, NotWhenTheConvOutputHasAnotherReaderOrBoundsAreRuntime) {

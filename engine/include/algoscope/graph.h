@@ -51,9 +51,16 @@ struct Node {
   // by Relu, or by Clip, e.g. ReLU6): y = min(max(y, lower), upper). `op` is the merged node's op
   // type.
   struct Activation {
+    // Clamp: min(max(y, lower), upper) (Relu, ReLU6). Swish: y * sigmoid(y) (SiLU, written by
+    // exporters as Mul(y, Sigmoid(y))). HardSwish: y * min(max(y / 6 + 1 / 2, 0), 1) (ONNX
+    // HardSwish; below opset 14 torch writes Mul(y, HardSigmoid(y)) with those constants).
+    // Only a Clamp uses lower and upper.
+    enum class Kind { Clamp, Swish, HardSwish };
     std::string op;
     float lower = 0.0f;
     float upper = 0.0f;
+    Kind kind = Kind::Clamp;
+    bool is_clamp() const { return kind == Kind::Clamp; }
   };
   std::optional<Activation> activation;
   // Why the engine cannot run this node although its op type is registered (an input of a type

@@ -181,6 +181,9 @@ Algorithm algorithm(const std::string& family, int variant) {
   // algorithms are chosen by the user, a plan or tuning.
   a.default_priority = -100;
   a.not_applicable = [family, variant](const Layer& layer) -> std::optional<std::string> {
+    if (layer.node && layer.n().activation && !layer.n().activation->is_clamp())
+      return "the fused " + layer.n().activation->op +
+             " runs on the host only (the GPU kernels' epilogues clamp)";
     const Availability& cuda = availability();
     if (!cuda.module) return cuda.reason;
     return cuda.module->why_not(family, variant, layer);

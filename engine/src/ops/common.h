@@ -44,22 +44,31 @@ void visit_dtype(DType dtype, F&& f) {
 // of a clamp. Kernels that apply it in their epilogue (Algorithm::applies_activation) clamp each
 // piece of output right after writing it, while it is in cache; the session clamps the whole
 // output after the others.
+// y[0, n) through a gated activation (Swish or HardSwish), vectorised for the CPU's level
+// (ops/gated_activation.cpp).
+void apply_gated_activation(Node::Activation::Kind kind, float* y, int64_t n);
+
 struct Epilogue {
   bool active = false;
   float lower = 0.0f, upper = 0.0f;
+  Node::Activation::Kind kind = Node::Activation::Kind::Clamp;
 
   static Epilogue of(const Layer& layer) {
     Epilogue e;
     if (layer.node && layer.n().activation) {
+      const Node::Activation& a = *layer.n().activation;
       e.active = true;
-      e.lower = layer.n().activation->lower;
-      e.upper = layer.n().activation->upper;
+      e.lower = a.lower;
+      e.upper = a.upper;
+      e.kind = a.kind;
     }
     return e;
   }
-  // y[0, n) clamped to [lower, upper]; NaN stays NaN, as in the unfused Relu / Clip.
+  // y[0, n) clamped to [lower, upper] (NaN stays NaN, as in the unfused Relu / Clip), or through
+  // the gated activation.
   void apply(float* y, int64_t n) const {
     if (!active) return;
+    if (kind != Node::Activation::Kind::Clamp) return apply_gated_activation(kind, y, n);
     const float lo = lower, hi = upper;
     // The CUDA module compiles this header without OpenMP (its families read the op geometries).
 #ifdef _OPENMP

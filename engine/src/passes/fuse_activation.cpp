@@ -1,8 +1,10 @@
-// Activation fusion: a Relu or a Clip with constant bounds (ReLU6) after a Conv, a Gemm (an MLP's
-// hidden layer) or an Add (a ResNet's residual join) becomes a clamp in that node's epilogue
-// (Node::activation), so the activation costs no extra pass over memory where the kernel clamps
-// in its own loop (direct Add, Conv's kernels, cuBLASLt's RELU epilogue); other algorithms clamp
-// right after (Algorithm::applies_activation).
+// Activation fusion: a Relu, a Clip with constant bounds (ReLU6) or a HardSwish after a Conv, a
+// Gemm (an MLP's hidden layer) or an Add (a ResNet's residual join) becomes that node's epilogue
+// (Node::activation), and so does a gated activation written as two nodes: SiLU, Mul(y,
+// Sigmoid(y)), and HardSwish below opset 14, Mul(y, HardSigmoid(y)). The activation then costs no
+// extra pass over memory where the kernel applies it in its own loop (direct Add, Conv's kernels,
+// oneDNN's post-ops, cuBLASLt's RELU epilogue); other algorithms apply it right after
+// (Algorithm::applies_activation).
 #include <limits>
 #include <string>
 
@@ -13,20 +15,64 @@ namespace algoscope::passes {
 
 namespace {
 
+constexpr float kInfinity = std::numeric_limits<float>::infinity();
+
+// Whether `producer` can take an activation into its epilogue on its float output `value`.
+bool takes_epilogue(const Model& m, const Node* producer, const std::string& value) {
+  if (!producer || producer->activation) return false;
+  if (producer->op_type != "Conv" && producer->op_type != "Gemm" && producer->op_type != "Add")
+    return false;
+  const ValueInfo* v = m.find_value(value);
+  return v && v->known && v->info.dtype == DType::Float32;
+}
+
+// Mul(y, Sigmoid(y)) or Mul(y, HardSigmoid(y) with HardSwish's constants), `mul` the Mul, fused
+// into y's producer when y is read by those two nodes only; true when it did.
+bool fuse_gate(Model& m, Node& mul, const ValueLinks& links) {
+  if (mul.op_type != "Mul" || !mul.domain.empty() || !mul.problem.empty() || mul.inputs.size() != 2)
+    return false;
+  for (size_t side = 0; side < 2; ++side) {
+    const std::string& y = mul.inputs[side];
+    Node* gate = links.private_producer(m, mul.inputs[1 - side]);
+    if (!gate || gate->inputs.empty() || gate->inputs[0] != y) continue;
+    Node::Activation a{"SiLU", -kInfinity, kInfinity, Node::Activation::Kind::Swish};
+    if (gate->op_type == "HardSigmoid") {
+      // Only HardSwish's own constants: the epilogue computes y / 6 + 1 / 2.
+      if (gate->attr_float("alpha", 0.2f) != 1.0f / 6.0f || gate->attr_float("beta", 0.5f) != 0.5f)
+        continue;
+      a = {"HardSwish", -kInfinity, kInfinity, Node::Activation::Kind::HardSwish};
+    } else if (gate->op_type != "Sigmoid") {
+      continue;
+    }
+    if (links.uses_of(y) != 2 || is_graph_output(m, y)) continue;
+    Node* producer = links.producer_of(m, y);
+    if (!producer || !producer->domain.empty() || !producer->problem.empty() ||
+        !takes_epilogue(m, producer, y))
+      continue;
+    producer->activation = a;
+    take_output(m, *producer, mul);
+    producer->fusions.push_back({Node::Fusion::Kind::Epilogue, a.op, {gate->name, mul.name}});
+    mark_removed(*gate);
+    mark_removed(mul);
+    return true;
+  }
+  return false;
+}
+
 // Fuses `act` into the node before it when it can; true when it did.
 bool fuse_into_producer(Model& m, Node& act, const ValueLinks& links) {
+  if (fuse_gate(m, act, links)) return true;
   if (!act.domain.empty() || !act.problem.empty() || act.inputs.empty() ||
-      (act.op_type != "Relu" && act.op_type != "Clip"))
+      (act.op_type != "Relu" && act.op_type != "Clip" && act.op_type != "HardSwish"))
     return false;
   Node* producer = links.private_producer(m, act.inputs[0]);
-  if (!producer || producer->activation) return false;
+  if (!takes_epilogue(m, producer, act.inputs[0])) return false;
   Node& conv = *producer;
-  if (conv.op_type != "Conv" && conv.op_type != "Gemm" && conv.op_type != "Add") return false;
-  const ValueInfo* v = m.find_value(act.inputs[0]);
-  if (!v || !v->known || v->info.dtype != DType::Float32) return false;
-  Node::Activation a{act.op_type, 0.0f, std::numeric_limits<float>::infinity()};
+  Node::Activation a{act.op_type, 0.0f, kInfinity};
+  if (act.op_type == "HardSwish")
+    a = {"HardSwish", -kInfinity, kInfinity, Node::Activation::Kind::HardSwish};
   if (act.op_type == "Clip") {
-    a.lower = -std::numeric_limits<float>::infinity();
+    a.lower = -kInfinity;
     if (m.opset < 11) {
       a.lower = act.attr_float("min", a.lower);
       a.upper = act.attr_float("max", a.upper);
@@ -49,11 +95,13 @@ bool fuse_into_producer(Model& m, Node& act, const ValueLinks& links) {
 
 }  // namespace
 
-// Conv -> Relu, or Conv -> Clip with constant bounds (ReLU6), becomes one Conv whose kernel
-// clamps its output (Node::activation). The same holds for Gemm and Add. The producer keeps its
-// name and takes the activation's output value; its `fusions` name the activation node.
+// Conv -> Relu, Conv -> Clip with constant bounds (ReLU6), Conv -> HardSwish and the two-node
+// SiLU and HardSwish become one Conv whose kernel applies the activation to its output
+// (Node::activation). The same holds for Gemm and Add. The producer keeps its name and takes the
+// activation's output value; its `fusions` name the activation's nodes.
 void fuse_activation(PassContext& context) {
-  merge_nodes(context.model, "fused", "Relu/Clip node(s) into the preceding Conv, Gemm or Add",
+  merge_nodes(context.model, "fused",
+              "activation(s) (Relu, Clip, HardSwish, SiLU) into the preceding Conv, Gemm or Add",
               fuse_into_producer);
 }
 
