@@ -13,6 +13,7 @@
 // padded. Strides other than 1 and 2 run a scalar loop. OpenMP splits the (image, output channel)
 // planes among threads. 1-D layers run as height 1.
 #include <immintrin.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -315,19 +316,42 @@ DEPTHWISE_AVX2 void plane_avx2(const Plane& p, const float* x, const float* w, f
 // the block touches is loaded once per column and feeds each block row it lies under (one input
 // row serves up to KH output rows at stride 1), so a 7x7 block of 5 rows does 35 FMAs per 11
 // loads where the row-at-a-time loop does 7 per 7. Rows of the image's top and bottom padding are
-// skipped, columns outside the row are masked off in the loads, as above: no copy, no padding.
-// Everything indexed by block row and kernel row is a compile-time constant after unrolling, so
-// the accumulators stay in registers.
+// skipped, columns outside the row are masked off in the loads, as above. Everything indexed by
+// block row and kernel row is a compile-time constant after unrolling, so the accumulators stay in
+// registers.
+//
+// Stride 2 first splits the input plane into its even and odd columns (phase planes, in the
+// workspace): input column 2*ow + d is column ow + floor(d/2) of phase d mod 2, so every kernel
+// column reads one phase plane at unit stride, one plain load per vector where de-interleaving
+// in the loop costs two loads and a permute for every kernel column and row.
 using BlockFn = void (*)(const Plane&, const float*, const float*, float, int64_t, int64_t, int64_t,
                          float*);
 
 // The most block rows whose accumulators fit beside the KH weights and the loads' registers.
-constexpr int block_rows(int registers, int K, int S, int V) {
-  const int spare = registers - K - (S == 1 ? 2 : 4);
-  return std::clamp(spare / V, 1, 8);
+constexpr int block_rows(int registers, int K, int V) {
+  return std::clamp((registers - K - 2) / V, 1, 8);
 }
 
-// Rows [oh0, oh0 + R) x pixels [ow0, ow0 + n) (0 < n <= 16 * V, every vector non-empty).
+// Where kernel column kw of a block starting at output column ow0 reads: rows of `pitch` floats
+// from `base`, `width` of them real, starting at column `col` (negative in the left padding).
+struct ColumnSource {
+  const float* base;
+  int64_t pitch, width, col;
+};
+
+template <int S>
+inline ColumnSource column_source(const Plane& p, const float* x, int64_t ow0, int64_t kw) {
+  if constexpr (S == 1) {
+    return {x, p.W, p.W, ow0 - p.PL + kw * p.DW};
+  } else {
+    const int64_t d = kw * p.DW - p.PL, phase = d & 1;  // & 1: the phase of negative d too
+    const int64_t even = (p.W + 1) / 2, width = phase ? p.W / 2 : even;
+    return {phase ? x + p.H * even : x, width, width, ow0 + (d - phase) / 2};
+  }
+}
+
+// Rows [oh0, oh0 + R) x pixels [ow0, ow0 + n) (0 < n <= 16 * V, every vector non-empty); for
+// stride 2, x holds the phase planes.
 template <int K, int S, int R, int V>
 DEPTHWISE_AVX512 void block_avx512(const Plane& p, const float* x, const float* w, float bias,
                                    int64_t oh0, int64_t ow0, int64_t n, float* y) {
@@ -342,23 +366,22 @@ DEPTHWISE_AVX512 void block_avx512(const Plane& p, const float* x, const float* 
     __m512 wk[K];
 #pragma GCC unroll 7
     for (int kh = 0; kh < K; ++kh) wk[kh] = _mm512_set1_ps(w[kh * p.KW + kw]);
-    int64_t col[V];
-    uint32_t valid[V];
+    const ColumnSource src = column_source<S>(p, x, ow0, kw);
+    __mmask16 valid[V];
 #pragma GCC unroll 4
     for (int j = 0; j < V; ++j) {
-      col[j] = (ow0 + 16 * j) * S - p.PL + kw * p.DW;
-      const int64_t nj = std::min<int64_t>(16, n - 16 * j);
-      valid[j] = bit_range(std::max<int64_t>(0, -col[j]),
-                           std::min<int64_t>(S * (nj - 1) + 1, p.W - col[j]));
+      const int64_t col = src.col + 16 * j, nj = std::min<int64_t>(16, n - 16 * j);
+      valid[j] = static_cast<__mmask16>(
+          bit_range(std::max<int64_t>(0, -col), std::min<int64_t>(nj, src.width - col)));
     }
 #pragma GCC unroll 32
     for (int i = 0; i < kInputRows; ++i) {
       const int64_t row = top + i;
       if (row < 0 || row >= p.H) continue;  // zero padding: contributes nothing
-      const float* xr = x + row * p.W;
+      const float* xr = src.base + row * src.pitch + src.col;
 #pragma GCC unroll 4
       for (int j = 0; j < V; ++j) {
-        const __m512 v = load16<S>(xr, col[j], valid[j]);
+        const __m512 v = _mm512_maskz_loadu_ps(valid[j], xr + 16 * j);
 #pragma GCC unroll 8
         for (int r = 0; r < R; ++r) {
           const int kh = i - S * r;
@@ -378,32 +401,22 @@ DEPTHWISE_AVX512 void block_avx512(const Plane& p, const float* x, const float* 
 }
 
 // The input rows of one AVX2 block for one kernel column: plain loads when every lane of every
-// vector lies inside the row (the common case), else loads through the lane masks lo (and hi, the
-// second load of stride 2), computed once per column rather than per load.
+// vector lies inside the row (the common case), else loads through lane masks computed once per
+// column rather than per load.
 template <int K, int S, int R, int V, bool Masked>
 DEPTHWISE_AVX2 __attribute__((always_inline)) inline void rows_avx2(
-    const Plane& p, const float* x, int64_t top, const __m256 (&wk)[K], const int64_t (&col)[V],
-    const __m256i (&lo)[V], const __m256i (&hi)[V], __m256 (&acc)[R][V]) {
+    const Plane& p, const ColumnSource& src, int64_t top, const __m256 (&wk)[K],
+    const __m256i (&mask)[V], __m256 (&acc)[R][V]) {
   constexpr int kInputRows = S * (R - 1) + K;
 #pragma GCC unroll 32
   for (int i = 0; i < kInputRows; ++i) {
     const int64_t row = top + i;
     if (row < 0 || row >= p.H) continue;  // zero padding: contributes nothing
-    const float* xr = x + row * p.W;
+    const float* xr = src.base + row * src.pitch + src.col;
 #pragma GCC unroll 4
     for (int j = 0; j < V; ++j) {
-      __m256 v;
-      if constexpr (S == 1) {
-        v = Masked ? _mm256_maskload_ps(xr + col[j], lo[j]) : _mm256_loadu_ps(xr + col[j]);
-      } else {
-        const __m256 a =
-            Masked ? _mm256_maskload_ps(xr + col[j], lo[j]) : _mm256_loadu_ps(xr + col[j]);
-        const __m256 b =
-            Masked ? _mm256_maskload_ps(xr + col[j] + 8, hi[j]) : _mm256_loadu_ps(xr + col[j] + 8);
-        const __m256 even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
-        v = _mm256_castpd_ps(
-            _mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0)));
-      }
+      const __m256 v =
+          Masked ? _mm256_maskload_ps(xr + 8 * j, mask[j]) : _mm256_loadu_ps(xr + 8 * j);
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) {
         const int kh = i - S * r;
@@ -427,24 +440,20 @@ DEPTHWISE_AVX2 void block_avx2(const Plane& p, const float* x, const float* w, f
     __m256 wk[K];
 #pragma GCC unroll 7
     for (int kh = 0; kh < K; ++kh) wk[kh] = _mm256_broadcast_ss(w + kh * p.KW + kw);
-    int64_t col[V];
-    uint32_t valid[V];
-    bool full = true;  // plain loads: all 8 * S columns they read lie inside the row
-#pragma GCC unroll 4
-    for (int j = 0; j < V; ++j) {
-      col[j] = (ow0 + 8 * j) * S - p.PL + kw * p.DW;
-      const int64_t nj = std::min<int64_t>(8, n - 8 * j);
-      valid[j] = bit_range(std::max<int64_t>(0, -col[j]),
-                           std::min<int64_t>(S * (nj - 1) + 1, p.W - col[j]));
-      full = full && nj == 8 && col[j] >= 0 && col[j] + 8 * S <= p.W;
-    }
-    __m256i lo[V], hi[V];
+    const ColumnSource src = column_source<S>(p, x, ow0, kw);
+    // Plain loads when all the V * 8 columns they read lie inside the row.
+    const bool full = n == 8 * V && src.col >= 0 && src.col + 8 * V <= src.width;
+    __m256i mask[V];
     if (full) {
-      rows_avx2<K, S, R, V, false>(p, x, top, wk, col, lo, hi, acc);
+      rows_avx2<K, S, R, V, false>(p, src, top, wk, mask, acc);
     } else {
 #pragma GCC unroll 4
-      for (int j = 0; j < V; ++j) lo[j] = lane_mask(valid[j]), hi[j] = lane_mask(valid[j] >> 8);
-      rows_avx2<K, S, R, V, true>(p, x, top, wk, col, lo, hi, acc);
+      for (int j = 0; j < V; ++j) {
+        const int64_t col = src.col + 8 * j, nj = std::min<int64_t>(8, n - 8 * j);
+        mask[j] = lane_mask(
+            bit_range(std::max<int64_t>(0, -col), std::min<int64_t>(nj, src.width - col)));
+      }
+      rows_avx2<K, S, R, V, true>(p, src, top, wk, mask, acc);
     }
   }
 #pragma GCC unroll 8
@@ -460,12 +469,55 @@ DEPTHWISE_AVX2 void block_avx2(const Plane& p, const float* x, const float* w, f
     }
 }
 
+// Even columns of every row of the plane to ws (rows of (W + 1) / 2), odd ones after them (rows
+// of W / 2).
+DEPTHWISE_AVX512 void split_columns_avx512(const Plane& p, const float* x, float* ws) {
+  const int64_t even = (p.W + 1) / 2, odd = p.W / 2;
+  const __m512i ie = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i io = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  for (int64_t h = 0; h < p.H; ++h) {
+    const float* xr = x + h * p.W;
+    float* er = ws + h * even;
+    float* orow = ws + p.H * even + h * odd;
+    for (int64_t c = 0; c < p.W; c += 32) {
+      const auto m = [](int64_t k) { return static_cast<__mmask16>(bit_range(0, k)); };
+      const __m512 lo = _mm512_maskz_loadu_ps(m(p.W - c), xr + c);
+      const __m512 hi = _mm512_maskz_loadu_ps(m(p.W - c - 16), xr + c + 16);
+      _mm512_mask_storeu_ps(er + c / 2, m(even - c / 2), _mm512_permutex2var_ps(lo, ie, hi));
+      _mm512_mask_storeu_ps(orow + c / 2, m(odd - c / 2), _mm512_permutex2var_ps(lo, io, hi));
+    }
+  }
+}
+
+DEPTHWISE_AVX2 void split_columns_avx2(const Plane& p, const float* x, float* ws) {
+  const int64_t even = (p.W + 1) / 2, odd = p.W / 2;
+  for (int64_t h = 0; h < p.H; ++h) {
+    const float* xr = x + h * p.W;
+    float* er = ws + h * even;
+    float* orow = ws + p.H * even + h * odd;
+    int64_t c = 0;
+    for (; c + 16 <= p.W; c += 16) {
+      const __m256 lo = _mm256_loadu_ps(xr + c), hi = _mm256_loadu_ps(xr + c + 8);
+      // [l0 l2 h0 h2 | l4 l6 h4 h6] -> [l0 l2 l4 l6 h0 h2 h4 h6], the same for the odd ones.
+      const __m256 e = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+      const __m256 o = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+      _mm256_storeu_ps(er + c / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(
+                                       _mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0))));
+      _mm256_storeu_ps(orow + c / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(
+                                         _mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0))));
+    }
+    for (; c < p.W; ++c) (c % 2 ? orow : er)[c / 2] = xr[c];
+  }
+}
+
 // A plane cut into blocks of `rows` rows and chunks of `vectors` vectors of `lanes` pixels;
 // fns[v - 1][r - 1] computes r rows of a chunk of v vectors (the last block and chunk may be
-// smaller).
+// smaller). Stride 2 reads phase planes that `split` makes.
+using SplitFn = void (*)(const Plane&, const float*, float*);
 struct Tiling {
   int lanes = 0, vectors = 0, rows = 0;
   BlockFn fns[4][8] = {};
+  SplitFn split = nullptr;
   explicit operator bool() const { return lanes != 0; }
 };
 
@@ -491,16 +543,17 @@ Tiling tiling_for(bool avx512, int64_t out_width) {
   const int64_t chunks = (vectors + most - 1) / most;
   t.vectors = static_cast<int>((vectors + chunks - 1) / chunks);
   if (wide) {
-    fill_avx512<K, S, 1>(t, std::make_index_sequence<block_rows(32, K, S, 1)>());
-    fill_avx512<K, S, 2>(t, std::make_index_sequence<block_rows(32, K, S, 2)>());
-    fill_avx512<K, S, 3>(t, std::make_index_sequence<block_rows(32, K, S, 3)>());
-    fill_avx512<K, S, 4>(t, std::make_index_sequence<block_rows(32, K, S, 4)>());
-    t.rows = block_rows(32, K, S, t.vectors);
+    fill_avx512<K, S, 1>(t, std::make_index_sequence<block_rows(32, K, 1)>());
+    fill_avx512<K, S, 2>(t, std::make_index_sequence<block_rows(32, K, 2)>());
+    fill_avx512<K, S, 3>(t, std::make_index_sequence<block_rows(32, K, 3)>());
+    fill_avx512<K, S, 4>(t, std::make_index_sequence<block_rows(32, K, 4)>());
+    t.rows = block_rows(32, K, t.vectors);
   } else {
-    fill_avx2<K, S, 1>(t, std::make_index_sequence<block_rows(16, K, S, 1)>());
-    fill_avx2<K, S, 2>(t, std::make_index_sequence<block_rows(16, K, S, 2)>());
-    t.rows = block_rows(16, K, S, t.vectors);
+    fill_avx2<K, S, 1>(t, std::make_index_sequence<block_rows(16, K, 1)>());
+    fill_avx2<K, S, 2>(t, std::make_index_sequence<block_rows(16, K, 2)>());
+    t.rows = block_rows(16, K, t.vectors);
   }
+  if (S == 2) t.split = avx512 ? split_columns_avx512 : split_columns_avx2;
   return t;
 }
 
@@ -556,6 +609,22 @@ PlaneFn choose_plane_fn(cpu::IsaLevel level, int64_t stride) {
 
 }  // namespace
 
+namespace {
+
+// Threads that get phase planes in the workspace. Sessions set the thread count only at run
+// time, so the workspace is sized for every processor; more threads than that gain nothing.
+int64_t phase_slots() { return std::max(1, omp_get_num_procs()); }
+
+}  // namespace
+
+size_t depthwise_workspace_bytes(const Layer& layer) {
+  const ConvGeometry g = conv_geometry(layer);
+  const Plane p = plane_of(g.window);
+  // The stride-2 blocked kernels' phase planes (choose_tiling), at any SIMD level.
+  const bool phases = p.SH == 2 && p.SW == 2 && p.DH == 1 && (p.KH == 3 || p.KH == 5 || p.KH == 7);
+  return phases ? size_t(phase_slots() * p.in_size()) * sizeof(float) : 0;
+}
+
 std::optional<std::string> depthwise_not_applicable(const Layer& layer) {
   if (auto why = plane2d_rank_reason(layer, "depthwise")) return why;
   const ConvGeometry g = conv_geometry(layer);  // valid: plane2d_rank_reason built it
@@ -582,16 +651,32 @@ std::unique_ptr<Kernel> prepare_depthwise(const Layer& layer) {
     const int64_t multiplier = g.out_channels / g.in_channels;
     const int64_t in_size = p.H * p.W, out_size = p.OH * p.OW, taps = p.KH * p.KW;
     const int64_t planes = g.batch * g.out_channels;
-#pragma omp parallel for schedule(static)
-    for (int64_t t = 0; t < planes; ++t) {
-      const int64_t n = t / g.out_channels, oc = t % g.out_channels;
-      const int64_t c = oc / multiplier;
-      const float* xc = x + (n * g.in_channels + c) * in_size;
-      if (tiling)
-        plane_blocked(tiling, p, xc, w + oc * taps, b ? b[oc] : 0.0f, y + t * out_size);
-      else
-        fn(p, xc, w + oc * taps, b ? b[oc] : 0.0f, y + t * out_size);
-      epilogue.apply(y + t * out_size, out_size);  // the fused activation, while in cache
+    const int threads = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), phase_slots()));
+#pragma omp parallel num_threads(threads)
+    {
+      float* phases = tiling.split
+                          ? static_cast<float*>(io.workspace) + omp_get_thread_num() * in_size
+                          : nullptr;
+      int64_t split_of = -1;  // the input plane now in `phases`
+#pragma omp for schedule(static)
+      for (int64_t t = 0; t < planes; ++t) {
+        const int64_t n = t / g.out_channels, oc = t % g.out_channels;
+        const int64_t c = oc / multiplier;
+        const int64_t in = n * g.in_channels + c;
+        const float* xc = x + in * in_size;
+        float* yt = y + t * out_size;
+        const float bias = b ? b[oc] : 0.0f;
+        if (phases) {
+          // A channel multiplier M > 1 gives M consecutive planes of one input: split it once.
+          if (split_of != in) tiling.split(p, xc, phases), split_of = in;
+          plane_blocked(tiling, p, phases, w + oc * taps, bias, yt);
+        } else if (tiling) {
+          plane_blocked(tiling, p, xc, w + oc * taps, bias, yt);
+        } else {
+          fn(p, xc, w + oc * taps, bias, yt);
+        }
+        epilogue.apply(yt, out_size);  // the fused activation, while in cache
+      }
     }
   });
 }
