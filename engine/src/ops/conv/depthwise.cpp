@@ -2,16 +2,17 @@
 // output channel oc = c * M + m is one KHxKW filter plane slid over the single input channel c, so
 // there is no reduction over channels and nothing for a GEMM to share; im2col turns such a layer
 // into C tiny matrix products. Here output pixels are SIMD vectors of consecutive pixels of a row,
-// each tap one broadcast weight times the input row shifted by the tap (stride 2 de-interleaves
-// two loads with a permute). Kernels of height 3, 5 and 7 at equal strides 1 or 2 (MobileNet's,
-// EfficientNet's and ConvNeXt's layers) run in register blocks of several output rows by up to
-// four vectors: with one kernel column's weights in registers, each input row is loaded once and
-// feeds every block row it lies under, so a 7x7 kernel does several FMAs per load instead of one;
-// rows of at most 8 pixels (7x7 images) use 8-lane vectors even at AVX-512. Other kernels run a row
-// (or two) at a time. Vectors whose window reaches into the padding load through masks that zero
-// the columns outside the row, and padding rows are skipped, so the input is never copied or
-// padded. Strides other than 1 and 2 run a scalar loop. OpenMP splits the (image, output channel)
-// planes among threads. 1-D layers run as height 1.
+// each tap one broadcast weight times the input row shifted by the tap. Kernels of height 3, 5 and
+// 7 at equal strides 1 or 2 (MobileNet's, EfficientNet's and ConvNeXt's layers) run in register
+// blocks of several output rows by up to four vectors: with one kernel column's weights in
+// registers, each input row is loaded once and feeds every block row it lies under, so a 7x7
+// kernel does several FMAs per load instead of one; rows of at most 8 pixels (7x7 images) use
+// 8-lane vectors even at AVX-512; stride 2 first splits each input plane into its even and odd
+// columns (a per-thread workspace plane) so that its loads are unit-stride too. Other kernels run
+// a row (or two) at a time, stride 2 de-interleaving two loads with a permute. Vectors whose
+// window reaches into the padding load through masks that zero the columns outside the row, and
+// padding rows are skipped, so the input is never padded. Strides other than 1 and 2 run a scalar
+// loop. OpenMP splits the (image, output channel) planes among threads. 1-D layers run as height 1.
 #include <immintrin.h>
 #include <omp.h>
 
@@ -506,6 +507,13 @@ DEPTHWISE_AVX2 void split_columns_avx2(const Plane& p, const float* x, float* ws
       _mm256_storeu_ps(orow + c / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(
                                          _mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0))));
     }
+    if (c + 8 <= p.W) {  // [x0 x2 x4 x6 | x1 x3 x5 x7]
+      const __m256 v = _mm256_permutevar8x32_ps(_mm256_loadu_ps(xr + c),
+                                                _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
+      _mm_storeu_ps(er + c / 2, _mm256_castps256_ps128(v));
+      _mm_storeu_ps(orow + c / 2, _mm256_extractf128_ps(v, 1));
+      c += 8;
+    }
     for (; c < p.W; ++c) (c % 2 ? orow : er)[c / 2] = xr[c];
   }
 }
@@ -689,15 +697,18 @@ AlgorithmText depthwise_text() {
       "sum over channels, so a GEMM has nothing to share and im2col runs C tiny matrix "
       "products. Here output pixels are computed in SIMD vectors of consecutive pixels of a row "
       "(16 with AVX-512, 8 with AVX2, chosen at run time): for every tap, a broadcast weight "
-      "times the shifted input row (stride 2 de-interleaves two loads with one permute). For "
-      "3x3, 5x5 and 7x7 kernels at stride 1 or 2 a block of several output rows by up to four "
-      "vectors stays in registers with one kernel column's weights, and each input row is loaded "
-      "once for every block row it lies under (one row serves up to 7 output rows of a 7x7), so "
-      "bigger kernels run at least as many FLOPs per second as 3x3; 7x7 images use 8-lane "
-      "vectors. Other kernels go a row or two at a time, other strides run scalar. Columns "
-      "outside the row load through masks that zero them, padding rows are skipped: nothing is "
-      "copied. OpenMP over (image, output channel). 1-D and 2-D layers. Extra memory: none "
-      "(W is read in place, constant or not). It wins on every depthwise layer; each input and "
+      "times the shifted input row. For 3x3, 5x5 and 7x7 kernels at stride 1 or 2 a block of "
+      "several output rows by up to four vectors stays in registers with one kernel column's "
+      "weights, and each input row is loaded once for every block row it lies under (one row "
+      "serves up to 7 output rows of a 7x7), so bigger kernels run at least as many FLOPs per "
+      "second as 3x3; 7x7 images use 8-lane vectors; stride 2 first splits each input plane into "
+      "its even and odd columns so that every load is unit-stride. Other kernels go a row or two "
+      "at a time (stride 2 de-interleaving two loads with a permute), other strides run scalar. "
+      "Columns outside the row load through masks that zero them and padding rows are skipped: "
+      "the input is never padded. OpenMP over (image, output channel). 1-D and 2-D layers. "
+      "Extra memory: none, except H*W floats per processor for the stride-2 3x3/5x5/7x7 layers' "
+      "even/odd planes (W is read in place, constant or not). It wins on most depthwise layers; "
+      "oneDNN can be faster on the smallest (7x7 images, or 14x14 at stride 2). Each input and "
       "output element moves once per plane (2*KH*KW FLOPs per 8 bytes), so small kernels are "
       "bound by memory and expect GFLOP/s far below a GEMM's. "
       "Numerics: float FMAs over the KH*KW taps, bias first."};
