@@ -234,6 +234,29 @@ TEST(ConvDepthwise, WorkspaceOnlyForStrideTwoPhasePlanes) {
   EXPECT_EQ(algo("depthwise").workspace(make_case(dilated, true, 1).layer()), 0u);
 }
 
+TEST(ConvDepthwise, StrideTwoWithoutWorkspaceRunsRowAtATime) {
+  // A caller that hands no workspace still gets the right answer (the row-at-a-time kernels).
+  const ConvParams p{1, 3, 15, 33, 6, 3, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, true};
+  OpCase c = make_case(p, true, 7);
+  const auto expected = c.run("reference");
+  algoscope::Layer layer = c.layer();
+  layer.outputs = c.infer();
+  const algoscope::Tensor x = random_tensor({p.n, p.c, p.h, p.w}, 7);
+  const algoscope::Tensor w = random_tensor({p.oc, 1, p.kh, p.kw}, 8);
+  const algoscope::Tensor b = random_tensor({p.oc}, 9);
+  for (IsaLevel level : levels()) {
+    SCOPED_TRACE(algoscope::cpu::level_name(level));
+    LevelCap cap(level);
+    auto kernel = algo("depthwise").prepare(layer);
+    algoscope::Tensor y(layer.outputs[0].dtype, layer.outputs[0].shape);
+    algoscope::KernelIO io;
+    io.inputs = {&x, &w, &b};
+    io.outputs = {&y};
+    kernel->run(io);
+    EXPECT_TRUE(all_close(y, expected[0], 1e-5, 1e-4));
+  }
+}
+
 TEST(ConvDepthwise, NotApplicableToOtherGroupings) {
   OpCase dense("Conv", 11);
   dense.input(random_tensor({1, 4, 6, 6}, 1)).input(random_tensor({4, 4, 3, 3}, 2));

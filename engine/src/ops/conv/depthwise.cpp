@@ -662,7 +662,8 @@ std::unique_ptr<Kernel> prepare_depthwise(const Layer& layer) {
     const int threads = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), phase_slots()));
 #pragma omp parallel num_threads(threads)
     {
-      float* phases = tiling.split
+      // A caller that gave no workspace gets the row-at-a-time stride-2 kernels instead.
+      float* phases = tiling.split && io.workspace
                           ? static_cast<float*>(io.workspace) + omp_get_thread_num() * in_size
                           : nullptr;
       int64_t split_of = -1;  // the input plane now in `phases`
@@ -678,7 +679,7 @@ std::unique_ptr<Kernel> prepare_depthwise(const Layer& layer) {
           // A channel multiplier M > 1 gives M consecutive planes of one input: split it once.
           if (split_of != in) tiling.split(p, xc, phases), split_of = in;
           plane_blocked(tiling, p, phases, w + oc * taps, bias, yt);
-        } else if (tiling) {
+        } else if (tiling && !tiling.split) {
           plane_blocked(tiling, p, xc, w + oc * taps, bias, yt);
         } else {
           fn(p, xc, w + oc * taps, bias, yt);
