@@ -1,15 +1,15 @@
 // Times every registered algorithm of Conv, Gemm and Attention on the shapes the algorithm library
 // is judged by (the ai3 paper's C->C 3x3 layers at batch 10, ResNet-50's 1x1 and 3x3 layers,
-// MobileNetV2's depthwise 3x3, EfficientNet-B0's 5x5 and ConvNeXt-T's 7x7 layers, 1024^3 and
-// ResNet-50's FC; attention over 12 heads of depth 64 at 197, 1024 and 4096 tokens), oneDNN's
-// provider algorithms in the same binary; and the normalizations (ViT-B/16's LayerNorm rows, an
-// InstanceNorm and a GroupNorm layer) with their `reference` beside `direct`, since there is no
-// provider to compare with; and the elementwise ops over EfficientNet's 1x32x112x112, whose GB/s
-// the summary sets against the machine's copy bandwidth (memcpy of the same tensor, read and
-// written, in the same run). Each benchmark prepares the kernel once (weights transformed outside
-// the timed loop) and times run() only. After the Google Benchmark output a summary table gives,
-// per shape, each algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time), time /
-// oneDNN's best and the workspace the algorithm asks for on that layer.
+// MobileNetV2's depthwise layers, 1024^3 and ResNet-50's FC; attention over 12 heads of depth 64
+// at 197, 1024 and 4096 tokens), oneDNN's provider algorithms in the same binary; and the
+// normalizations (ViT-B/16's LayerNorm rows, an InstanceNorm and a GroupNorm layer) with their
+// `reference` beside `direct`, since there is no provider to compare with; and the elementwise
+// ops over EfficientNet's 1x32x112x112, whose GB/s the summary sets against the machine's copy
+// bandwidth (memcpy of the same tensor, read and written, in the same run).
+// Each benchmark prepares the kernel once (weights transformed outside the timed loop) and times
+// run() only. After the Google Benchmark output a summary table gives, per shape, each
+// algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time), time / oneDNN's best and
+// the workspace the algorithm asks for on that layer.
 //
 //   kernel_bench --benchmark_repetitions=5 --benchmark_filter=paper   (filters match the labels)
 //   kernel_bench --threads=1
@@ -143,6 +143,15 @@ std::vector<LayerCase> cases() {
   all.push_back(conv("resnet50_1x1/1024-256@14", 1, 1024, 14, 256, 1, 1));
   all.push_back(conv("resnet50_1x1/2048-512@7", 1, 2048, 7, 512, 1, 1));
   all.push_back(conv("resnet50_stem/3-64@224_7x7s2", 1, 3, 224, 64, 7, 2));
+  // ConvNeXt-T's depthwise 7x7 pad 3 layers and EfficientNet-B0's depthwise 5x5 pad 2 ones
+  // (batch 1).
+  for (auto [c, hw] : {std::pair{96, 56}, {192, 28}, {384, 14}, {768, 7}})
+    all.push_back(conv("convnext_dw7/" + std::to_string(c) + "@" + std::to_string(hw) + "s1", 1, c,
+                       hw, c, 7, 1, c));
+  for (auto [c, hw, s] : {std::tuple{240, 28, 1}, {144, 56, 2}, {672, 14, 1}, {1152, 7, 1}})
+    all.push_back(conv("efficientnet_dw5/" + std::to_string(c) + "@" + std::to_string(hw) + "s" +
+                           std::to_string(s),
+                       1, c, hw, c, 5, s, c));
   // MobileNetV2's depthwise 3x3 layers (batch 1).
   for (auto [c, hw, s] : {std::tuple{32, 112, 1},
                           {96, 112, 2},
@@ -154,15 +163,6 @@ std::vector<LayerCase> cases() {
     all.push_back(conv(
         "mobilenetv2_dw/" + std::to_string(c) + "@" + std::to_string(hw) + "s" + std::to_string(s),
         1, c, hw, c, 3, s, c));
-  // ConvNeXt-T's depthwise 7x7 pad 3 layers and EfficientNet-B0's depthwise 5x5 pad 2 ones
-  // (batch 1).
-  for (auto [c, hw] : {std::pair{96, 56}, {192, 28}, {384, 14}, {768, 7}})
-    all.push_back(conv("convnext_dw7/" + std::to_string(c) + "@" + std::to_string(hw) + "s1", 1, c,
-                       hw, c, 7, 1, c));
-  for (auto [c, hw, s] : {std::tuple{240, 28, 1}, {144, 56, 2}, {672, 14, 1}, {1152, 7, 1}})
-    all.push_back(conv("efficientnet_dw5/" + std::to_string(c) + "@" + std::to_string(hw) + "s" +
-                           std::to_string(s),
-                       1, c, hw, c, 5, s, c));
   all.push_back(gemm("gemm/1024^3", 1024, 1024, 1024));
   all.push_back(gemm("gemm/resnet50_fc_b1", 1, 1000, 2048));
   all.push_back(gemm("gemm/resnet50_fc_b32", 32, 1000, 2048));
