@@ -173,6 +173,15 @@ std::vector<LayerCase> cases() {
   all.push_back(conv("resnet50_1x1/1024-256@14", 1, 1024, 14, 256, 1, 1));
   all.push_back(conv("resnet50_1x1/2048-512@7", 1, 2048, 7, 512, 1, 1));
   all.push_back(conv("resnet50_stem/3-64@224_7x7s2", 1, 3, 224, 64, 7, 2));
+  // ConvNeXt-T's depthwise 7x7 pad 3 layers and EfficientNet-B0's depthwise 5x5 pad 2 ones
+  // (batch 1).
+  for (auto [c, hw] : {std::pair{96, 56}, {192, 28}, {384, 14}, {768, 7}})
+    all.push_back(conv("convnext_dw7/" + std::to_string(c) + "@" + std::to_string(hw) + "s1", 1, c,
+                       hw, c, 7, 1, c));
+  for (auto [c, hw, s] : {std::tuple{240, 28, 1}, {144, 56, 2}, {672, 14, 1}, {1152, 7, 1}})
+    all.push_back(conv("efficientnet_dw5/" + std::to_string(c) + "@" + std::to_string(hw) + "s" +
+                           std::to_string(s),
+                       1, c, hw, c, 5, s, c));
   // MobileNetV2's depthwise 3x3 layers (batch 1).
   for (auto [c, hw, s] : {std::tuple{32, 112, 1},
                           {96, 112, 2},

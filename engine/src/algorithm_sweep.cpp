@@ -78,6 +78,24 @@ std::vector<ConvCase> conv_cases() {
   one.n = 2, one.c = 6, one.w = 17, one.oc = 9, one.group = 3, one.kw = 3, one.sw = 1, one.dw = 2;
   one.pl = 2, one.pr = 1, one.bias = true;
   cases.push_back(one);
+  // Depthwise 3x3, 5x5 and 7x7 layers at strides 1 and 2 on the image sizes of MobileNet's,
+  // EfficientNet's and ConvNeXt's late stages (7, 14, 28) and on rows wider than four AVX-512
+  // vectors with a partial last one (70): the depthwise kernel's blocks of rows, chunks of
+  // columns and their partial last ones.
+  const int64_t dw_sizes[][2] = {{7, 7}, {14, 14}, {28, 28}, {11, 70}, {9, 37}};
+  int j = 0;
+  for (int64_t k : {3, 5, 7})
+    for (int64_t s : {1, 2})
+      for (const auto& hw : dw_sizes) {
+        ConvCase c{};
+        c.n = 1, c.c = 2 + j % 3, c.group = c.c, c.oc = c.c * (1 + j % 2);
+        c.h = hw[0], c.w = hw[1], c.kh = c.kw = k, c.sh = c.sw = s, c.dh = c.dw = 1;
+        c.pt = c.pl = c.pb = c.pr = k / 2;
+        if (j % 4 == 3) c.pt = k / 2 + 1, c.pb = 0, c.pr = 1;  // asymmetric
+        c.bias = j % 2 == 1;
+        cases.push_back(c);
+        ++j;
+      }
   return cases;
 }
 

@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "conv_sweep.h"
 #include "cpu_features.h"
 #include "nn_op_harness.h"
 #include "ops/conv/conv.h"
@@ -192,6 +193,13 @@ TEST(ConvDepthwise, MatchesReferenceOnSweep) {
   check_against_reference("depthwise", sweep(Kind::Depthwise, 160, 4), true);
 }
 
+// The shared Conv sweep (its depthwise 3x3, 5x5 and 7x7 layers at strides 1 and 2 among them)
+// at every ISA level: the blocked AVX-512 and AVX2 kernels and the row-at-a-time ones.
+TEST(ConvDepthwise, ConvSweepAtEveryIsaLevel) {
+  EXPECT_GE(run_conv_sweep("depthwise"), 30);
+  run_conv_sweep_at_lower_isa_levels("depthwise");
+}
+
 TEST(ConvDepthwise, WideRowsStridesAndOneDimensional) {
   const std::vector<ConvParams> cases = {
       {1, 3, 5, 150, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},   // 64-pixel passes + tail
@@ -199,6 +207,12 @@ TEST(ConvDepthwise, WideRowsStridesAndOneDimensional) {
       {1, 2, 6, 70, 2, 2, 5, 5, 3, 3, 2, 2, 2, 2, 2, 2, true},    // stride 3 (scalar rows)
       {1, 5, 7, 33, 5, 5, 7, 7, 1, 2, 1, 1, 3, 3, 3, 3, true},    // 7x7, stride 2 columns
       {2, 3, 8, 140, 6, 3, 5, 5, 1, 2, 1, 1, 2, 1, 0, 2, true},   // row pairs, stride 2 columns
+      // Blocks of rows and chunks of columns: ConvNeXt's 7x7, EfficientNet's 5x5 stride 2 with
+      // multiplier 2, three chunks with a partial last vector, a 7x5 kernel with column dilation.
+      {1, 2, 20, 56, 2, 2, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, true},
+      {1, 3, 15, 57, 6, 3, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, false},
+      {1, 2, 10, 131, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
+      {2, 2, 9, 40, 2, 2, 7, 5, 1, 1, 1, 2, 3, 4, 3, 4, true},
   };
   check_against_reference("depthwise", cases, true);
   OpCase c1("Conv", 11);
@@ -207,6 +221,39 @@ TEST(ConvDepthwise, WideRowsStridesAndOneDimensional) {
   for (IsaLevel level : levels()) {
     LevelCap cap(level);
     EXPECT_TRUE(all_close(c1.run("depthwise")[0], c1.run("reference")[0], 1e-5, 1e-4));
+  }
+}
+
+TEST(ConvDepthwise, WorkspaceOnlyForStrideTwoPhasePlanes) {
+  // Stride 2 splits an input plane into its even and odd columns, one plane per processor.
+  const ConvParams s1{1, 4, 14, 14, 4, 4, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, true};
+  const ConvParams s2{1, 4, 14, 15, 4, 4, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, true};
+  const ConvParams dilated{1, 4, 14, 15, 4, 4, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, true};
+  EXPECT_EQ(algo("depthwise").workspace(make_case(s1, true, 1).layer()), 0u);
+  EXPECT_GE(algo("depthwise").workspace(make_case(s2, true, 1).layer()), 14u * 15 * sizeof(float));
+  EXPECT_EQ(algo("depthwise").workspace(make_case(dilated, true, 1).layer()), 0u);
+}
+
+TEST(ConvDepthwise, StrideTwoWithoutWorkspaceRunsRowAtATime) {
+  // A caller that hands no workspace still gets the right answer (the row-at-a-time kernels).
+  const ConvParams p{1, 3, 15, 33, 6, 3, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, true};
+  OpCase c = make_case(p, true, 7);
+  const auto expected = c.run("reference");
+  algoscope::Layer layer = c.layer();
+  layer.outputs = c.infer();
+  const algoscope::Tensor x = random_tensor({p.n, p.c, p.h, p.w}, 7);
+  const algoscope::Tensor w = random_tensor({p.oc, 1, p.kh, p.kw}, 8);
+  const algoscope::Tensor b = random_tensor({p.oc}, 9);
+  for (IsaLevel level : levels()) {
+    SCOPED_TRACE(algoscope::cpu::level_name(level));
+    LevelCap cap(level);
+    auto kernel = algo("depthwise").prepare(layer);
+    algoscope::Tensor y(layer.outputs[0].dtype, layer.outputs[0].shape);
+    algoscope::KernelIO io;
+    io.inputs = {&x, &w, &b};
+    io.outputs = {&y};
+    kernel->run(io);
+    EXPECT_TRUE(all_close(y, expected[0], 1e-5, 1e-4));
   }
 }
 

@@ -67,6 +67,7 @@ AlgorithmText direct_text();
 
 // depthwise.cpp: group == input channels, one filter plane per output channel, vectorized rows.
 std::optional<std::string> depthwise_not_applicable(const Layer& layer);
+size_t depthwise_workspace_bytes(const Layer& layer);  // stride 2: phase planes
 std::unique_ptr<Kernel> prepare_depthwise(const Layer& layer);
 AlgorithmText depthwise_text();
 

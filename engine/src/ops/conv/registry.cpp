@@ -99,6 +99,7 @@ void register_conv(Registry& registry) {
             .default_priority = 20,
             .applies_activation = true,
             .not_applicable = depthwise_not_applicable,
+            .workspace_bytes = depthwise_workspace_bytes,
             .prepare = prepare_depthwise}},
           // 1x1 stride 1: one sgemm, no copies.
           {pointwise_text(),
