@@ -1,17 +1,17 @@
 // Times every registered algorithm of Conv, Gemm and Attention on the shapes the algorithm library
 // is judged by (the ai3 paper's C->C 3x3 layers at batch 10, ResNet-50's 1x1 and 3x3 layers,
-// MobileNetV2's depthwise layers, 1024^3 and ResNet-50's FC; attention over 12 heads of depth 64
-// at 197, 1024 and 4096 tokens), oneDNN's provider algorithms in the same binary; and the
-// normalizations (ViT-B/16's LayerNorm rows, an InstanceNorm and a GroupNorm layer) with their
-// `reference` beside `direct`, since there is no provider to compare with; and the elementwise
-// ops over EfficientNet's 1x32x112x112, whose GB/s the summary sets against the machine's copy
-// bandwidth (memcpy of the same tensor, read and written, in the same run); and an LSTM layer
-// (seq 50, input 256, hidden 512, batch 1 and 16) with `reference` beside `fused`.
-// ConvTranspose's algorithms run on a DCGAN and a U-Net decoder's stride-2 upsampling layers.
-// Each benchmark prepares the kernel once (weights transformed outside the timed loop) and times
-// run() only. After the Google Benchmark output a summary table gives, per shape, each
-// algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time), time / oneDNN's best and
-// the workspace the algorithm asks for on that layer.
+// MobileNetV2's depthwise 3x3, EfficientNet's 5x5 and ConvNeXt's 7x7 depthwise layers, 1024^3 and
+// ResNet-50's FC; attention over 12 heads of depth 64 at 197, 1024 and 4096 tokens), oneDNN's
+// provider algorithms in the same binary; and the normalizations (ViT-B/16's LayerNorm rows, an
+// InstanceNorm and a GroupNorm layer) with their `reference` beside `direct`, since there is no
+// provider to compare with; and the elementwise ops over EfficientNet's 1x32x112x112, whose GB/s
+// the summary sets against the machine's copy bandwidth (memcpy of the same tensor, read and
+// written, in the same run); and an LSTM layer (seq 50, input 256, hidden 512, batch 1 and 16) with
+// `reference` beside `fused`. ConvTranspose's algorithms run on a DCGAN and a U-Net decoder's
+// stride-2 upsampling layers. Each benchmark prepares the kernel once (weights transformed outside
+// the timed loop) and times run() only. After the Google Benchmark output a summary table gives,
+// per shape, each algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time), time /
+// oneDNN's best and the workspace the algorithm asks for on that layer.
 //
 //   kernel_bench --benchmark_repetitions=5 --benchmark_filter=paper   (filters match the labels)
 //   kernel_bench --threads=1
