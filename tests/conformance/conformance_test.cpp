@@ -45,7 +45,8 @@ bool required(const std::string& name) {
       "layer_normalization_(?!.*_expanded$).*|instancenorm_.*|group_normalization_(?!.*_expanded$)"
       ".*|resize_.*|convtranspose.*|lstm_.*|gru_.*|rnn_.*|simple_rnn_.*|"
       // Issue 19's common elementwise, variadic and arg ops (float32 / int / bool tests only).
-      "(neg|abs|reciprocal|log|floor|ceil|round|sign|sin|cos|tan|sinh|cosh|asin|acos|atan|"
+      "(neg|abs|reciprocal|log|floor|ceil|round|sign|sin|cos|tan|sinh|cosh|asin|acos|atan|asinh|"
+      "acosh|atanh|"
       "softplus|softsign|elu|selu|celu|thresholdedrelu)(_example|_default)?|shrink_(hard|soft)|"
       "isinf(_negative|_positive)?|isnan|prelu_(broadcast|example)|"
       "(min|max)_(example|float32|int32|int64|uint8|one_input|two_inputs)|"

@@ -302,6 +302,17 @@ TEST(OpsMath, LibmFunctions) {
     for (size_t i = 0; i < x.size(); ++i)
       EXPECT_NEAR(y.data<float>()[i], f.second(double(x[i])), 1e-6) << f.first << " " << x[i];
   }
+  const Tensor h = floats({3}, {-0.5f, 0.0f, 0.75f});
+  const Tensor ge1 = floats({3}, {1.0f, 1.5f, 10.0f});
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_NEAR(OpCase("Asinh", 9).input(h).run1().data<float>()[i],
+                std::asinh(double(h.data<float>()[i])), 1e-6);
+    EXPECT_NEAR(OpCase("Atanh", 9).input(h).run1().data<float>()[i],
+                std::atanh(double(h.data<float>()[i])), 1e-6);
+    EXPECT_NEAR(OpCase("Acosh", 9).input(ge1).run1().data<float>()[i],
+                std::acosh(double(ge1.data<float>()[i])), 1e-6);
+  }
+  EXPECT_TRUE(std::isnan(OpCase("Acosh", 9).input(floats({1}, {0.5f})).run1().data<float>()[0]));
   Tensor lg = OpCase("Log", 13).input(floats({4}, {1, 2.718281828f, 0, -1})).run1();
   EXPECT_EQ(lg.data<float>()[0], 0.0f);
   EXPECT_NEAR(lg.data<float>()[1], 1.0, 1e-6);

@@ -41,6 +41,9 @@ bool activation_has_direct(Activation activation) {
     case Activation::Asin:
     case Activation::Acos:
     case Activation::Atan:
+    case Activation::Asinh:
+    case Activation::Acosh:
+    case Activation::Atanh:
     case Activation::Softplus:
       return false;
     default:

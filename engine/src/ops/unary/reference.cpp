@@ -159,6 +159,15 @@ std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, cons
       case Activation::Atan:
         map<float>(x, y, [](float v) { return std::atan(v); });
         return;
+      case Activation::Asinh:
+        map<float>(x, y, [](float v) { return std::asinh(v); });
+        return;
+      case Activation::Acosh:
+        map<float>(x, y, [](float v) { return std::acosh(v); });
+        return;
+      case Activation::Atanh:
+        map<float>(x, y, [](float v) { return std::atanh(v); });
+        return;
       case Activation::Softplus:
         // log(1 + e^x) written so that e^x never overflows: x + log1p(e^-x) for positive x.
         map<float>(x, y, [](float v) {
@@ -371,9 +380,13 @@ AlgorithmText activation_reference_text(Activation activation) {
     case Activation::Asin:
     case Activation::Acos:
     case Activation::Atan:
+    case Activation::Asinh:
+    case Activation::Acosh:
+    case Activation::Atanh:
       teaching =
           "Calls the C library's float function per element (logf, sinf, cosf, tanf, sinhf, coshf, "
-          "asinf, acosf, atanf); no extra memory. Error within a few ulp; out-of-domain inputs "
+          "asinf, acosf, atanf, asinhf, acoshf, atanhf); no extra memory. Error within a few ulp; "
+          "out-of-domain inputs "
           "give NaN (log of 0 gives -inf).";
       break;
     case Activation::Softplus:

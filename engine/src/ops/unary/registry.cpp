@@ -1,9 +1,9 @@
 // The unary family's registry: Relu, Sigmoid, Tanh, Erf, Sqrt, Exp, HardSigmoid, HardSwish,
 // LeakyRelu, Neg, Abs, Reciprocal, Log, Floor, Ceil, Round, Sign, Sin, Cos, Tan, Sinh, Cosh, Asin,
-// Acos, Atan, Softplus, Softsign, Elu, Selu, Celu, ThresholdedRelu, Shrink, Clip, Cast, CastLike,
-// Identity, Dropout, Shape, Size, Not, IsInf and IsNaN with their algorithms, in registry order.
-// This is the one place where the family's algorithm names are spelled; each algorithm lives in the
-// file of the same name, with its text (<name>_text()).
+// Acos, Atan, Asinh, Acosh, Atanh, Softplus, Softsign, Elu, Selu, Celu, ThresholdedRelu, Shrink,
+// Clip, Cast, CastLike, Identity, Dropout, Shape, Size, Not, IsInf and IsNaN with their algorithms,
+// in registry order. This is the one place where the family's algorithm names are spelled; each
+// algorithm lives in the file of the same name, with its text (<name>_text()).
 #include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/unary/unary.h"
@@ -44,6 +44,9 @@ void register_unary(Registry& registry) {
       {"Asin", Activation::Asin, "arcsine elementwise"},
       {"Acos", Activation::Acos, "arccosine elementwise"},
       {"Atan", Activation::Atan, "arctangent elementwise"},
+      {"Asinh", Activation::Asinh, "inverse hyperbolic sine elementwise"},
+      {"Acosh", Activation::Acosh, "inverse hyperbolic cosine elementwise"},
+      {"Atanh", Activation::Atanh, "inverse hyperbolic tangent elementwise"},
       {"Softplus", Activation::Softplus, "log(1 + e^x) elementwise"},
       {"Softsign", Activation::Softsign, "x / (1 + |x|) elementwise"},
       {"Elu", Activation::Elu, "x if x >= 0 else alpha * (e^x - 1), elementwise"},
