@@ -43,7 +43,16 @@ bool required(const std::string& name) {
       "test_(conv_.*|maxpool_2d_.*|averagepool_2d_.*|globalaveragepool.*|gemm_.*|matmul_.*|relu|"
       "flatten_.*|softmax_.*|concat_.*|batchnorm_(epsilon|example)|transpose_.*|reshape_.*|"
       "layer_normalization_(?!.*_expanded$).*|instancenorm_.*|group_normalization_(?!.*_expanded$)"
-      ".*|resize_.*|convtranspose.*|lstm_.*|gru_.*|rnn_.*|simple_rnn_.*)");
+      ".*|resize_.*|convtranspose.*|lstm_.*|gru_.*|rnn_.*|simple_rnn_.*|"
+      // Issue 19's common elementwise, variadic and arg ops (float32 / int / bool tests only).
+      "(neg|abs|reciprocal|log|floor|ceil|round|sign|sin|cos|tan|sinh|cosh|asin|acos|atan|asinh|"
+      "acosh|atanh|"
+      "softplus|softsign|elu|selu|celu|thresholdedrelu)(_example|_default)?|shrink_(hard|soft)|"
+      "isinf(_negative|_positive)?|isnan|prelu_(broadcast|example)|"
+      "(min|max)_(example|float32|int32|int64|uint8|one_input|two_inputs)|"
+      "(sum|mean)_(example|one_input|two_inputs)|arg(max|min)_.*|hardmax_.*|tril.*|triu.*|"
+      "gather_elements_.*|scatter_elements_.*|onehot_.*|depthtospace_.*|spacetodepth.*|size.*|"
+      "eyelike_(populate_off_main_diagonal|without_dtype))");
   return std::regex_match(name, pattern);
 }
 

@@ -2,6 +2,7 @@
 // broadcasting helper: exact output shapes and values for equal shapes, scalars, bias-like and
 // two-sided broadcasts, the element types ONNX allows, and clear errors for invalid nodes.
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "op_test_util.h"
@@ -418,4 +419,69 @@ TEST(OpsBinary, NewOpsRejectInvalidNodes) {
             .infer();
       },
       "Or: shapes 3 and 2 cannot be broadcast"));
+}
+
+// Issue 19's variadic ops and PRelu: numpy broadcasting over 1..N inputs, hand-computed values.
+TEST(OpsVariadic, MinMaxSumMeanBroadcastOverEveryInput) {
+  const Tensor a = floats({2, 3}, {1, 5, -2, 4, 0, 9});
+  const Tensor b = floats({3}, {3, 3, 3});
+  const Tensor c = floats({2, 1}, {-1, 10});
+  EXPECT_EQ(values<float>(OpCase("Max", 13).input(a).input(b).input(c).run1()),
+            (std::vector<float>{3, 5, 3, 10, 10, 10}));
+  EXPECT_EQ(values<float>(OpCase("Min", 13).input(a).input(b).input(c).run1()),
+            (std::vector<float>{-1, -1, -2, 3, 0, 3}));
+  Tensor sum = OpCase("Sum", 13).input(a).input(b).input(c).run1();
+  EXPECT_EQ(sum.shape(), (Shape{2, 3}));
+  EXPECT_EQ(values<float>(sum), (std::vector<float>{3, 7, 0, 17, 13, 22}));
+  EXPECT_EQ(values<float>(OpCase("Mean", 13).input(a).input(b).input(c).run1()),
+            (std::vector<float>{1, 7.0f / 3, 0, 17.0f / 3, 13.0f / 3, 22.0f / 3}));
+  // One input: a copy.
+  EXPECT_EQ(values<float>(OpCase("Sum", 13).input(a).run1()), values<float>(a));
+  // Integers for Min and Max; NaN propagates.
+  EXPECT_EQ(values<int64_t>(
+                OpCase("Max", 13).input(int64s({3}, {1, -7, 4})).input(int64s({1}, {2})).run1()),
+            (std::vector<int64_t>{2, 2, 4}));
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Tensor m = OpCase("Min", 13).input(floats({2}, {1, nan})).input(floats({2}, {nan, 1})).run1();
+  EXPECT_TRUE(std::isnan(m.data<float>()[0]));
+  EXPECT_TRUE(std::isnan(m.data<float>()[1]));
+  EXPECT_EQ(OpCase("Sum", 13).input(a).input(b).input(c).flops(), 12.0);
+  EXPECT_EQ(OpCase("Mean", 13).input(a).input(b).flops(), 12.0);
+}
+
+TEST(OpsVariadic, PReluBroadcastsTheSlope) {
+  // A per-channel slope [C, 1, 1] on [1, 2, 1, 2].
+  Tensor y = OpCase("PRelu", 16)
+                 .input(floats({1, 2, 1, 2}, {-1, 2, -4, 3}))
+                 .input(floats({2, 1, 1}, {0.5f, 0.25f}))
+                 .run1();
+  EXPECT_EQ(y.shape(), (Shape{1, 2, 1, 2}));
+  EXPECT_EQ(values<float>(y), (std::vector<float>{-0.5f, 2, -1, 3}));
+}
+
+TEST(OpsVariadic, RejectInvalidNodes) {
+  EXPECT_TRUE(throws_with([] { OpCase("Max", 13).infer(); }, "Max needs at least one input"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("Sum", 13).input(iota({2})).input(int64s({2}, {1, 2})).infer();
+      },
+      "Sum needs inputs of one type"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("Mean", 13).input(int64s({2}, {1, 2})).infer();
+      },
+      "Mean does not support int64"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("Min", 13).input(iota({2, 3})).input(iota({4})).infer();
+      },
+      "Min: "));
+  // The slope may not grow X.
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("PRelu", 16).input(iota({3})).input(iota({2, 3})).infer();
+      },
+      "does not broadcast to X's shape"));
+  EXPECT_TRUE(
+      throws_with([] { OpCase("PRelu", 16).input(iota({3})).infer(); }, "PRelu needs 2 inputs"));
 }

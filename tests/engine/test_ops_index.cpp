@@ -172,3 +172,158 @@ TEST(OpsCumSum, ForwardReverseExclusiveOnAnyAxis) {
       [] { OpCase("CumSum", 14).input(bools({1}, {true})).constant(int64s({}, {0})).infer(); },
       "CumSum does not support bool"));
 }
+
+// ArgMax / ArgMin (the reduce family's): axis, keepdims, select_last_index, int64 output.
+TEST(OpsArg, IndicesAlongAnAxis) {
+  const Tensor x = floats({2, 3}, {2, 7, 7, 9, 1, 1});
+  Tensor am = OpCase("ArgMax", 13).input(x).attr("axis", int64_t{1}).run1();
+  EXPECT_EQ(am.shape(), (Shape{2, 1}));
+  EXPECT_EQ(values<int64_t>(am), (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(values<int64_t>(OpCase("ArgMax", 13)
+                                .input(x)
+                                .attr("axis", int64_t{-1})
+                                .attr("select_last_index", int64_t{1})
+                                .run1()),
+            (std::vector<int64_t>{2, 0}));
+  Tensor an = OpCase("ArgMin", 13).input(x).attr("keepdims", int64_t{0}).run1();
+  EXPECT_EQ(an.shape(), (Shape{3}));
+  EXPECT_EQ(values<int64_t>(an), (std::vector<int64_t>{0, 1, 1}));
+  EXPECT_EQ(values<int64_t>(OpCase("ArgMin", 13)
+                                .input(x)
+                                .attr("axis", int64_t{1})
+                                .attr("keepdims", int64_t{0})
+                                .attr("select_last_index", int64_t{1})
+                                .run1()),
+            (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(values<int64_t>(OpCase("ArgMax", 13).input(int64s({4}, {3, -1, 8, 8})).run1()),
+            (std::vector<int64_t>{2}));
+  EXPECT_EQ(OpCase("ArgMax", 13).input(x).flops(), 6.0);
+}
+
+TEST(OpsArg, RejectInvalidNodes) {
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("ArgMax", 13).input(iota({2, 3})).attr("axis", int64_t{2}).infer();
+      },
+      "ArgMax: axis 2 is out of range for rank 2"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("ArgMin", 13).input(iota({0, 3})).infer();
+      },
+      "is empty, so it has no extremum"));
+  EXPECT_TRUE(throws_with([] { OpCase("ArgMin", 13).input(bools({1}, {true})).infer(); },
+                          "ArgMin does not support bool"));
+}
+
+// GatherElements / ScatterElements: ONNX's own examples, worked by hand.
+TEST(OpsElements, GatherAndScatterAlongAnAxis) {
+  // GatherElements axis 1: [[1, 2], [3, 4]] at [[0, 0], [1, 0]] -> [[1, 1], [4, 3]].
+  Tensor g = OpCase("GatherElements", 13)
+                 .input(floats({2, 2}, {1, 2, 3, 4}))
+                 .input(int64s({2, 2}, {0, 0, 1, 0}))
+                 .attr("axis", int64_t{1})
+                 .run1();
+  EXPECT_EQ(values<float>(g), (std::vector<float>{1, 1, 4, 3}));
+  // Axis 0 with a negative index: rows picked per column.
+  Tensor g0 = OpCase("GatherElements", 13)
+                  .input(floats({3, 2}, {1, 2, 3, 4, 5, 6}))
+                  .input(int64s({1, 2}, {-1, 1}))
+                  .run1();
+  EXPECT_EQ(g0.shape(), (Shape{1, 2}));
+  EXPECT_EQ(values<float>(g0), (std::vector<float>{5, 4}));
+  // ScatterElements axis 1: [[1, 2, 3, 4, 5]] with [[1, 3]] <- [[1.1, 2.1]].
+  Tensor s = OpCase("ScatterElements", 11)
+                 .input(floats({1, 5}, {1, 2, 3, 4, 5}))
+                 .input(int64s({1, 2}, {1, 3}))
+                 .input(floats({1, 2}, {1.1f, 2.1f}))
+                 .attr("axis", int64_t{1})
+                 .run1();
+  EXPECT_EQ(values<float>(s), (std::vector<float>{1, 1.1f, 3, 2.1f, 5}));
+  // Duplicate indices with add accumulate; with mul they multiply.
+  Tensor add = OpCase("ScatterElements", 16)
+                   .input(floats({1, 3}, {1, 2, 3}))
+                   .input(int64s({1, 2}, {1, 1}))
+                   .input(floats({1, 2}, {10, 20}))
+                   .attr("axis", int64_t{1})
+                   .attr("reduction", std::string("add"))
+                   .run1();
+  EXPECT_EQ(values<float>(add), (std::vector<float>{1, 32, 3}));
+  Tensor mul = OpCase("ScatterElements", 16)
+                   .input(floats({1, 3}, {1, 2, 3}))
+                   .input(int64s({1, 2}, {2, 2}))
+                   .input(floats({1, 2}, {10, 20}))
+                   .attr("axis", int64_t{1})
+                   .attr("reduction", std::string("mul"))
+                   .run1();
+  EXPECT_EQ(values<float>(mul), (std::vector<float>{1, 2, 600}));
+}
+
+TEST(OpsElements, RejectInvalidNodesAndIndices) {
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("GatherElements", 13).input(iota({2, 2})).input(int64s({2}, {0, 1})).infer();
+      },
+      "must have the data's rank"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("GatherElements", 13).input(iota({2, 2})).input(int64s({1, 2}, {0, 2})).run();
+      },
+      "GatherElements: index 2 is out of range for axis 0 of size 2"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("ScatterElements", 11)
+            .input(iota({2}))
+            .input(int64s({1}, {0}))
+            .input(iota({2}))
+            .infer();
+      },
+      "updates 2 must have the indices' shape 1"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("ScatterElements", 16)
+            .input(iota({2}))
+            .input(int64s({1}, {0}))
+            .input(iota({1}))
+            .attr("reduction", std::string("avg"))
+            .infer();
+      },
+      "reduction must be none, add, mul, max or min"));
+}
+
+TEST(OpsOneHot, RowsAlongTheNewAxis) {
+  // Indices [0, 2, -1] with depth 3 and values [0, 5]: -1 counts from depth.
+  Tensor y = OpCase("OneHot", 11)
+                 .input(int64s({3}, {0, 2, -1}))
+                 .constant(int64s({}, {3}))
+                 .input(floats({2}, {0, 5}))
+                 .run1();
+  EXPECT_EQ(y.shape(), (Shape{3, 3}));
+  EXPECT_EQ(values<float>(y), (std::vector<float>{5, 0, 0, 0, 0, 5, 0, 0, 5}));
+  // Axis 0 and an out-of-range index (a row of off values).
+  Tensor z = OpCase("OneHot", 11)
+                 .input(int64s({2}, {1, 7}))
+                 .constant(int64s({}, {2}))
+                 .input(int64s({2}, {-1, 1}))
+                 .attr("axis", int64_t{0})
+                 .run1();
+  EXPECT_EQ(z.shape(), (Shape{2, 2}));
+  EXPECT_EQ(values<int64_t>(z), (std::vector<int64_t>{-1, -1, 1, -1}));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("OneHot", 11)
+            .input(int64s({1}, {0}))
+            .input(int64s({}, {3}))
+            .input(floats({2}, {0, 1}))
+            .infer();
+      },
+      "depth must be a constant"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("OneHot", 11)
+            .input(int64s({1}, {0}))
+            .constant(int64s({}, {3}))
+            .input(floats({3}, {0, 1, 2}))
+            .infer();
+      },
+      "values must hold two elements"));
+}

@@ -687,3 +687,74 @@ TEST(OpsRange, LengthAndValuesForEachType) {
       },
       "must have one type"));
 }
+
+// DepthToSpace / SpaceToDepth (ONNX's examples), Trilu and EyeLike, hand-computed.
+TEST(OpsDepthSpace, BothModesAndTheInverse) {
+  // [1, 4, 1, 2], blocksize 2: channel c of block (i, j) is (i*2 + j) for DCR.
+  const Tensor x = iota({1, 4, 1, 2});  // channel k holds 2k, 2k+1
+  Tensor dcr = OpCase("DepthToSpace", 13).input(x).attr("blocksize", int64_t{2}).run1();
+  EXPECT_EQ(dcr.shape(), (Shape{1, 1, 2, 4}));
+  EXPECT_EQ(values<float>(dcr), (F{0, 2, 1, 3, 4, 6, 5, 7}));
+  // CRD with a single output channel reads channel i*2 + j as well.
+  Tensor crd = OpCase("DepthToSpace", 13)
+                   .input(x)
+                   .attr("blocksize", int64_t{2})
+                   .attr("mode", std::string("CRD"))
+                   .run1();
+  EXPECT_EQ(values<float>(crd), (F{0, 2, 1, 3, 4, 6, 5, 7}));
+  // With 2 output channels the modes differ: DCR takes channel (i*2+j)*2 + c, CRD c*4 + i*2 + j.
+  const Tensor x8 = iota({1, 8, 1, 1});
+  EXPECT_EQ(
+      values<float>(OpCase("DepthToSpace", 13).input(x8).attr("blocksize", int64_t{2}).run1()),
+      (F{0, 2, 4, 6, 1, 3, 5, 7}));
+  EXPECT_EQ(values<float>(OpCase("DepthToSpace", 13)
+                              .input(x8)
+                              .attr("blocksize", int64_t{2})
+                              .attr("mode", std::string("CRD"))
+                              .run1()),
+            (F{0, 1, 2, 3, 4, 5, 6, 7}));
+  // SpaceToDepth undoes DCR.
+  Tensor back = OpCase("SpaceToDepth", 13).input(dcr).attr("blocksize", int64_t{2}).run1();
+  EXPECT_EQ(back.shape(), (Shape{1, 4, 1, 2}));
+  EXPECT_EQ(values<float>(back), values<float>(x));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("DepthToSpace", 13).input(iota({1, 3, 1, 1})).attr("blocksize", int64_t{2}).infer();
+      },
+      "channel count 3 is not a multiple of blocksize^2 = 4"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("SpaceToDepth", 13).input(iota({1, 1, 3, 2})).attr("blocksize", int64_t{2}).infer();
+      },
+      "spatial size 3x2 is not a multiple of blocksize 2"));
+  EXPECT_TRUE(throws_with(
+      [] {
+        OpCase("SpaceToDepth", 13).input(iota({1, 1, 2, 2})).infer();
+      },
+      "needs a blocksize attribute"));
+}
+
+TEST(OpsTrilu, UpperLowerAndK) {
+  const Tensor x = iota({3, 3});  // 0..8
+  EXPECT_EQ(values<float>(OpCase("Trilu", 14).input(x).run1()), (F{0, 1, 2, 0, 4, 5, 0, 0, 8}));
+  EXPECT_EQ(values<float>(OpCase("Trilu", 14).input(x).attr("upper", int64_t{0}).run1()),
+            (F{0, 0, 0, 3, 4, 0, 6, 7, 8}));
+  EXPECT_EQ(values<float>(OpCase("Trilu", 14).input(x).input(int64s({}, {1})).run1()),
+            (F{0, 1, 2, 0, 0, 5, 0, 0, 0}));
+  EXPECT_EQ(
+      values<float>(
+          OpCase("Trilu", 14).input(x).constant(int64s({}, {-1})).attr("upper", int64_t{0}).run1()),
+      (F{0, 0, 0, 3, 0, 0, 6, 7, 0}));
+  EXPECT_TRUE(throws_with([] { OpCase("Trilu", 14).input(iota({3})).infer(); },
+                          "Trilu needs an input of rank 2 or more"));
+}
+
+TEST(OpsEyeLike, DiagonalAndType) {
+  Tensor e = OpCase("EyeLike", 9).input(iota({2, 3})).attr("k", int64_t{1}).run1();
+  EXPECT_EQ(values<float>(e), (F{0, 1, 0, 0, 0, 1}));
+  Tensor i = OpCase("EyeLike", 9).input(iota({2, 2})).attr("dtype", int64_t{7}).run1();
+  EXPECT_EQ(i.dtype(), DType::Int64);
+  EXPECT_EQ(values<int64_t>(i), (V{1, 0, 0, 1}));
+  EXPECT_TRUE(throws_with([] { OpCase("EyeLike", 9).input(iota({2})).infer(); },
+                          "EyeLike needs a 2-D input"));
+}

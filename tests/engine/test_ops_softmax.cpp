@@ -91,3 +91,23 @@ TEST(OpsSoftmax, LogSoftmaxIsLogOfSoftmaxAndStaysFinite) {
   big.input(Tensor::from_vector<float>({1, 2}, {0, -1000}));
   EXPECT_TRUE(all_close(big.run("reference")[0], {0, -1000}));
 }
+
+TEST(OpsHardmax, OneAtTheFirstMaximumOfEachLine) {
+  const Tensor x = Tensor::from_vector<float>({2, 3}, {1, 5, 5, 7, -1, 2});
+  OpCase last("Hardmax", 13);
+  last.input(x.clone());
+  const Tensor y = last.run("reference")[0];
+  const std::vector<float> expected = {0, 1, 0, 1, 0, 0};  // ties keep the first index
+  EXPECT_EQ(std::vector<float>(y.data<float>(), y.data<float>() + 6), expected);
+  OpCase axis0("Hardmax", 13);
+  axis0.input(x.clone()).i("axis", 0);
+  const Tensor z = axis0.run("reference")[0];
+  EXPECT_EQ(std::vector<float>(z.data<float>(), z.data<float>() + 6),
+            (std::vector<float>{0, 1, 1, 1, 0, 0}));
+  // Opset 11, axis 0: the whole tensor is one line.
+  OpCase flat("Hardmax", 11);
+  flat.input(x.clone()).i("axis", 0);
+  const Tensor w = flat.run("reference")[0];
+  EXPECT_EQ(std::vector<float>(w.data<float>(), w.data<float>() + 6),
+            (std::vector<float>{0, 0, 0, 1, 0, 0}));
+}

@@ -1,6 +1,7 @@
 // Unit tests of the unary family: activations against the C library, Clip's bounds as attributes
 // (opset < 11) and as constant, runtime or omitted inputs (11+), Cast between the engine's types
-// and its error for other targets, Identity, Dropout at inference, and Shape's start/end window.
+// and its error for other targets, Identity, Dropout at inference, Shape's start/end window, and
+// issue 19's math functions (Neg ... Shrink, IsInf, IsNaN).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -260,4 +261,158 @@ TEST(OpsNot, NegatesBoolsAndRejectsOtherTypes) {
             (std::vector<bool>{false, true, true, false}));
   EXPECT_TRUE(throws_with([] { OpCase("Not", 1).input(iota({2})).infer(); },
                           "Not needs a bool input, got float32"));
+}
+
+// Issue 19's math functions: hand-computed values (exact where the op is), every algorithm run
+// against the reference by OpCase.
+TEST(OpsMath, SignRoundingAndReciprocal) {
+  const Tensor x = floats({7}, {-2.5f, -1.5f, -0.5f, 0.0f, 0.5f, 1.5f, 2.7f});
+  EXPECT_EQ(values<float>(OpCase("Neg", 13).input(x).run1()),
+            (std::vector<float>{2.5f, 1.5f, 0.5f, -0.0f, -0.5f, -1.5f, -2.7f}));
+  EXPECT_EQ(values<float>(OpCase("Abs", 13).input(x).run1()),
+            (std::vector<float>{2.5f, 1.5f, 0.5f, 0, 0.5f, 1.5f, 2.7f}));
+  EXPECT_EQ(values<float>(OpCase("Floor", 13).input(x).run1()),
+            (std::vector<float>{-3, -2, -1, 0, 0, 1, 2}));
+  EXPECT_EQ(values<float>(OpCase("Ceil", 13).input(x).run1()),
+            (std::vector<float>{-2, -1, -0.0f, 0, 1, 2, 3}));
+  // Halves to the even neighbour.
+  EXPECT_EQ(values<float>(OpCase("Round", 11).input(x).run1()),
+            (std::vector<float>{-2, -2, -0.0f, 0, 0, 2, 3}));
+  EXPECT_EQ(values<float>(OpCase("Sign", 13).input(x).run1()),
+            (std::vector<float>{-1, -1, -1, 0, 1, 1, 1}));
+  EXPECT_EQ(values<float>(OpCase("Reciprocal", 13).input(floats({3}, {-4, 0.5f, 8})).run1()),
+            (std::vector<float>{-0.25f, 2, 0.125f}));
+  // Integers: Neg, Abs, Sign.
+  EXPECT_EQ(values<int64_t>(OpCase("Neg", 13).input(int64s({3}, {-5, 0, 7})).run1()),
+            (std::vector<int64_t>{5, 0, -7}));
+  EXPECT_EQ(values<int32_t>(OpCase("Abs", 13).input(tensor<int32_t>({3}, {-5, 0, 7})).run1()),
+            (std::vector<int32_t>{5, 0, 7}));
+  EXPECT_EQ(values<int64_t>(OpCase("Sign", 13).input(int64s({3}, {-5, 0, 7})).run1()),
+            (std::vector<int64_t>{-1, 0, 1}));
+}
+
+TEST(OpsMath, LibmFunctions) {
+  const std::vector<float> x = {-0.9f, -0.3f, 0.0f, 0.4f, 0.8f};
+  const Tensor in = floats({5}, x);
+  const std::pair<const char*, double (*)(double)> fns[] = {
+      {"Sin", std::sin},   {"Cos", std::cos},   {"Tan", std::tan},   {"Sinh", std::sinh},
+      {"Cosh", std::cosh}, {"Asin", std::asin}, {"Acos", std::acos}, {"Atan", std::atan}};
+  for (const auto& f : fns) {
+    Tensor y = OpCase(f.first, 7).input(in).run1();
+    for (size_t i = 0; i < x.size(); ++i)
+      EXPECT_NEAR(y.data<float>()[i], f.second(double(x[i])), 1e-6) << f.first << " " << x[i];
+  }
+  const Tensor h = floats({3}, {-0.5f, 0.0f, 0.75f});
+  const Tensor ge1 = floats({3}, {1.0f, 1.5f, 10.0f});
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_NEAR(OpCase("Asinh", 9).input(h).run1().data<float>()[i],
+                std::asinh(double(h.data<float>()[i])), 1e-6);
+    EXPECT_NEAR(OpCase("Atanh", 9).input(h).run1().data<float>()[i],
+                std::atanh(double(h.data<float>()[i])), 1e-6);
+    EXPECT_NEAR(OpCase("Acosh", 9).input(ge1).run1().data<float>()[i],
+                std::acosh(double(ge1.data<float>()[i])), 1e-6);
+  }
+  EXPECT_TRUE(std::isnan(OpCase("Acosh", 9).input(floats({1}, {0.5f})).run1().data<float>()[0]));
+  Tensor lg = OpCase("Log", 13).input(floats({4}, {1, 2.718281828f, 0, -1})).run1();
+  EXPECT_EQ(lg.data<float>()[0], 0.0f);
+  EXPECT_NEAR(lg.data<float>()[1], 1.0, 1e-6);
+  EXPECT_EQ(lg.data<float>()[2], -std::numeric_limits<float>::infinity());
+  EXPECT_TRUE(std::isnan(lg.data<float>()[3]));
+  // Softplus never overflows: 100 gives 100, -100 gives e^-100 (about 3.7e-44).
+  Tensor sp = OpCase("Softplus", 1).input(floats({4}, {-100, -1, 0, 100})).run1();
+  EXPECT_GT(sp.data<float>()[0], 0.0f);
+  EXPECT_LT(sp.data<float>()[0], 1e-43f);
+  EXPECT_NEAR(sp.data<float>()[1], std::log1p(std::exp(-1.0)), 1e-7);
+  EXPECT_NEAR(sp.data<float>()[2], std::log(2.0), 1e-7);
+  EXPECT_EQ(sp.data<float>()[3], 100.0f);
+  EXPECT_EQ(values<float>(OpCase("Softsign", 1).input(floats({3}, {-3, 0, 1})).run1()),
+            (std::vector<float>{-0.75f, 0, 0.5f}));
+}
+
+TEST(OpsMath, ExponentialUnitsAndThresholds) {
+  const std::vector<float> x = {-3.0f, -1.0f, -1e-4f, 0.0f, 0.5f, 2.0f};
+  const Tensor in = floats({6}, x);
+  Tensor elu = OpCase("Elu", 6).input(in).run1();
+  Tensor elu2 = OpCase("Elu", 6).input(in).attr("alpha", 2.0f).run1();
+  Tensor selu = OpCase("Selu", 6).input(in).run1();
+  Tensor selu2 = OpCase("Selu", 6).input(in).attr("alpha", 2.0f).attr("gamma", 3.0f).run1();
+  Tensor celu = OpCase("Celu", 12).input(in).attr("alpha", 2.0f).run1();
+  const double a = 1.67326319217681884765625, g = 1.05070102214813232421875;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double v = x[i];
+    EXPECT_NEAR(elu.data<float>()[i], v >= 0 ? v : std::expm1(v), 1e-6) << v;
+    EXPECT_NEAR(elu2.data<float>()[i], v >= 0 ? v : 2 * std::expm1(v), 1e-6) << v;
+    EXPECT_NEAR(selu.data<float>()[i], v > 0 ? g * v : g * a * std::expm1(v), 1e-6) << v;
+    EXPECT_NEAR(selu2.data<float>()[i], v > 0 ? 3 * v : 6 * std::expm1(v), 1e-6) << v;
+    EXPECT_NEAR(celu.data<float>()[i], std::max(0.0, v) + std::min(0.0, 2 * std::expm1(v / 2)),
+                1e-6)
+        << v;
+  }
+  const Tensor t = floats({6}, {-2, -0.5f, 0.25f, 1, 1.5f, 3});
+  EXPECT_EQ(values<float>(OpCase("ThresholdedRelu", 10).input(t).run1()),
+            (std::vector<float>{0, 0, 0, 0, 1.5f, 3}));
+  EXPECT_EQ(values<float>(OpCase("ThresholdedRelu", 10).input(t).attr("alpha", 0.0f).run1()),
+            (std::vector<float>{0, 0, 0.25f, 1, 1.5f, 3}));
+  // Hard shrink (lambd 0.5, bias 0) and soft shrink (lambd 1, bias 1).
+  EXPECT_EQ(values<float>(OpCase("Shrink", 9).input(t).run1()),
+            (std::vector<float>{-2, 0, 0, 1, 1.5f, 3}));
+  EXPECT_EQ(
+      values<float>(OpCase("Shrink", 9).input(t).attr("lambd", 1.0f).attr("bias", 1.0f).run1()),
+      (std::vector<float>{-1, 0, 0, 0, 0.5f, 2}));
+}
+
+TEST(OpsMath, LargeTensorsTakeTheThreadedDirectPath) {
+  // 100K elements: the direct kernel splits them across threads; OpCase compares with reference.
+  Tensor x(DType::Float32, {100000});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = float(i % 2001 - 1000) / 97.0f;
+  for (const char* op : {"Neg", "Abs", "Floor", "Ceil", "Round", "Sign", "Reciprocal", "Softsign",
+                         "Elu", "Selu", "Celu", "ThresholdedRelu", "Shrink"})
+    EXPECT_EQ(OpCase(op, 13).input(x).run1().numel(), 100000) << op;
+}
+
+TEST(OpsMath, FloatTests) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor x = floats({5}, {-inf, -1, 0, inf, nan});
+  EXPECT_EQ(bool_values(OpCase("IsInf", 10).input(x).run1()),
+            (std::vector<bool>{true, false, false, true, false}));
+  EXPECT_EQ(bool_values(OpCase("IsInf", 10).input(x).attr("detect_negative", int64_t{0}).run1()),
+            (std::vector<bool>{false, false, false, true, false}));
+  EXPECT_EQ(bool_values(OpCase("IsInf", 10).input(x).attr("detect_positive", int64_t{0}).run1()),
+            (std::vector<bool>{true, false, false, false, false}));
+  EXPECT_EQ(bool_values(OpCase("IsNaN", 13).input(x).run1()),
+            (std::vector<bool>{false, false, false, false, true}));
+  EXPECT_EQ(OpCase("IsNaN", 13).input(x).infer1().dtype, DType::Bool);
+}
+
+TEST(OpsMath, FlopsAndBadInputs) {
+  EXPECT_EQ(OpCase("Log", 13).input(iota({2, 3})).flops(), 6.0);
+  EXPECT_EQ(OpCase("IsNaN", 13).input(iota({4})).flops(), 4.0);
+  EXPECT_TRUE(throws_with([] { OpCase("Sin", 7).input(int64s({1}, {1})).infer(); },
+                          "Sin does not support int64"));
+  EXPECT_TRUE(throws_with([] { OpCase("Floor", 13).input(int64s({1}, {1})).infer(); },
+                          "Floor does not support int64"));
+  EXPECT_TRUE(throws_with([] { OpCase("Elu", 6).infer(); }, "Elu needs an input"));
+  EXPECT_TRUE(throws_with([] { OpCase("Celu", 12).input(iota({2})).attr("alpha", 0.0f).infer(); },
+                          "alpha must not be 0"));
+  EXPECT_TRUE(throws_with([] { OpCase("IsInf", 10).input(int64s({1}, {1})).infer(); },
+                          "IsInf needs a float32 input"));
+  EXPECT_TRUE(throws_with(
+      [] { OpCase("IsInf", 10).input(iota({2})).attr("detect_positive", int64_t{2}).infer(); },
+      "detect_positive must be 0 or 1"));
+}
+
+TEST(OpsCastLike, TakesTheSecondInputsType) {
+  Tensor y =
+      OpCase("CastLike", 15).input(floats({3}, {1.7f, -2.5f, 0})).input(int64s({1}, {0})).run1();
+  EXPECT_EQ(y.dtype(), DType::Int64);
+  EXPECT_EQ(values<int64_t>(y), (std::vector<int64_t>{1, -2, 0}));
+  EXPECT_TRUE(throws_with([] { OpCase("CastLike", 15).input(iota({2})).infer(); },
+                          "CastLike needs a second input"));
+}
+
+TEST(OpsSize, ElementCountAsScalar) {
+  Tensor y = OpCase("Size", 13).input(iota({2, 3, 4})).run1();
+  EXPECT_EQ(y.shape(), (Shape{}));
+  EXPECT_EQ(values<int64_t>(y), (std::vector<int64_t>{24}));
 }

@@ -1,6 +1,7 @@
 // The binary (elementwise, broadcasting) op family: the arithmetic Add, Sub, Mul, Div, Pow and Mod,
 // the comparisons Equal, Less, Greater, LessOrEqual and GreaterOrEqual, the logical And, Or and Xor
-// (bool in, bool out) and the select Where.
+// (bool in, bool out), the select Where, the variadic Min, Max, Sum and Mean (1..N inputs) and
+// PRelu (x, or slope * x below 0, with the slope broadcast to x).
 // infer.cpp holds the ONNX semantics (type rules, broadcast shapes); reference.cpp the plain-loop
 // kernels; registry.cpp names the algorithms and registers the ops.
 #pragma once
@@ -32,6 +33,10 @@ enum class BinaryOp {
   Xor
 };
 
+// The ops over any number of broadcast operands, and PRelu, whose two operands are planned the same
+// way.
+enum class NaryOp { Min, Max, Sum, Mean, PRelu };
+
 inline bool is_comparison(BinaryOp op) {
   return op >= BinaryOp::Equal && op <= BinaryOp::GreaterOrEqual;
 }
@@ -51,16 +56,23 @@ std::vector<TensorInfo> infer_binary(BinaryOp op, const Layer& layer);
 bool mod_is_fmod(const Layer& layer);
 // Where(condition, X, Y): bool condition, X and Y of one type, three-way broadcast.
 std::vector<TensorInfo> infer_where(const Layer& layer);
+// Min/Max (numeric) and Sum/Mean (float32): 1..N inputs of one type, numpy broadcast of them all.
+// PRelu: X and a slope of its type that broadcasts to X's shape (the output is X's shape).
+std::vector<TensorInfo> infer_nary(NaryOp op, const Layer& layer);
 // One operation per output element.
 double elementwise_flops(const Layer& layer);
+// (inputs - 1) operations per output element, plus Mean's division; PRelu one.
+double nary_flops(NaryOp op, const Layer& layer);
 
 // Plain loops over a broadcast plan computed here, once, from the layer's static shapes.
 std::unique_ptr<Kernel> prepare_reference(BinaryOp op, const Layer& layer);
 std::unique_ptr<Kernel> prepare_where_reference(const Layer& layer);
+std::unique_ptr<Kernel> prepare_nary_reference(NaryOp op, const Layer& layer);
 // What reference.cpp and direct.cpp say about their kernels; both open with kBroadcastText.
 extern const char* const kBroadcastText;
 AlgorithmText reference_text(BinaryOp op);
 AlgorithmText where_reference_text();
+AlgorithmText nary_reference_text(NaryOp op);
 
 // direct.cpp: float32 Add/Sub/Mul/Div and Pow with a constant exponent 1, 2 or 3, vectorized
 // along the broadcast plan's runs and split across OpenMP threads for large outputs.

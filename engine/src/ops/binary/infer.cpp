@@ -1,6 +1,7 @@
 // ONNX semantics of the binary family (see binary.h): which element types each op accepts and the
 // numpy broadcast of the input shapes. Opset 7 onward; the legacy `broadcast` attribute of older
 // opsets is not supported.
+#include <algorithm>
 #include <string>
 
 #include "ops/binary/binary.h"
@@ -145,6 +146,45 @@ std::vector<TensorInfo> infer_where(const Layer& layer) {
   require(x.dtype == y.dtype, std::string("Where needs X and Y of one type, got ") +
                                   dtype_name(x.dtype) + " and " + dtype_name(y.dtype));
   return {TensorInfo{x.dtype, broadcast_for("Where", {c.shape, x.shape, y.shape})}};
+}
+
+std::vector<TensorInfo> infer_nary(NaryOp op, const Layer& layer) {
+  const std::string& name = layer.n().op_type;
+  std::vector<Shape> shapes;
+  for (size_t i = 0; i < layer.inputs.size(); ++i) {
+    require(layer.has_input(i), name + ": input " + std::to_string(i) + " is missing");
+    shapes.push_back(layer.inputs[i].shape);
+  }
+  if (op == NaryOp::PRelu)
+    require(layer.inputs.size() == 2,
+            "PRelu needs 2 inputs (X and slope), got " + std::to_string(layer.inputs.size()));
+  else
+    require(!layer.inputs.empty(), name + " needs at least one input");
+  const DType t = layer.inputs[0].dtype;
+  for (size_t i = 1; i < layer.inputs.size(); ++i)
+    require(layer.inputs[i].dtype == t, name + " needs inputs of one type, got " + dtype_name(t) +
+                                            " and " + dtype_name(layer.inputs[i].dtype) +
+                                            " (input " + std::to_string(i) + ")");
+  // Sum and Mean are defined on floats only; Min, Max and PRelu (opset 16) on numbers.
+  const bool ok = (op == NaryOp::Sum || op == NaryOp::Mean)
+                      ? t == DType::Float32
+                      : (t == DType::Float32 || t == DType::Int64 || t == DType::Int32 ||
+                         (t == DType::UInt8 && op != NaryOp::PRelu));
+  require(ok, name + " does not support " + dtype_name(t) + " inputs");
+  Shape out = broadcast_for(name, shapes);
+  if (op == NaryOp::PRelu)
+    // The slope broadcasts to X (unidirectionally): X itself is never repeated.
+    require(out == layer.inputs[0].shape, "PRelu: the slope's shape " + shape_to_string(shapes[1]) +
+                                              " does not broadcast to X's shape " +
+                                              shape_to_string(shapes[0]));
+  return {TensorInfo{t, out}};
+}
+
+double nary_flops(NaryOp op, const Layer& layer) {
+  const double per = op == NaryOp::Mean
+                         ? static_cast<double>(layer.inputs.size())
+                         : static_cast<double>(std::max<size_t>(1, layer.inputs.size() - 1));
+  return per * elementwise_flops(layer);
 }
 
 double elementwise_flops(const Layer& layer) {

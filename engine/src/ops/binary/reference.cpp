@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "ops/binary/binary.h"
 #include "ops/binary/broadcast.h"
@@ -219,6 +220,76 @@ std::unique_ptr<Kernel> prepare_where_reference(const Layer& layer) {
       });
     });
   });
+}
+
+std::unique_ptr<Kernel> prepare_nary_reference(NaryOp op, const Layer& layer) {
+  std::vector<TensorInfo> out = infer_nary(op, layer);
+  std::vector<Shape> shapes;
+  for (const TensorInfo& in : layer.inputs) shapes.push_back(in.shape);
+  BroadcastPlan plan = plan_broadcast(shapes, out[0].shape);
+  return make_kernel([op, plan = std::move(plan)](KernelIO& io) {
+    Tensor& y = *io.outputs[0];
+    const size_t count = io.inputs.size();
+    with_numeric(y.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      std::vector<const T*> in(count);
+      std::vector<int64_t> stride(count);
+      for (size_t k = 0; k < count; ++k) {
+        in[k] = io.inputs[k]->data<T>();
+        stride[k] = plan.inner_stride(k);
+      }
+      T* py = y.data<T>();
+      for_each_run(plan, [&](int64_t o, int64_t n, const int64_t* off) {
+        for (int64_t i = 0; i < n; ++i) {
+          T acc = in[0][off[0] + i * stride[0]];
+          if (op == NaryOp::PRelu) {
+            if constexpr (std::is_signed_v<T>) {  // infer rejects uint8 for PRelu
+              const T slope = in[1][off[1] + i * stride[1]];
+              py[o + i] = acc < T{0} ? static_cast<T>(slope * acc) : acc;
+            }
+            continue;
+          }
+          for (size_t k = 1; k < count; ++k) {
+            const T v = in[k][off[k] + i * stride[k]];
+            // Min and Max propagate NaN (numpy's minimum / maximum): v != v only for NaN.
+            if (op == NaryOp::Min)
+              acc = (v < acc || v != v) ? v : acc;
+            else if (op == NaryOp::Max)
+              acc = (v > acc || v != v) ? v : acc;
+            else
+              acc = static_cast<T>(acc + v);
+          }
+          if (op == NaryOp::Mean) acc = static_cast<T>(acc / static_cast<T>(count));
+          py[o + i] = acc;
+        }
+      });
+    });
+  });
+}
+
+AlgorithmText nary_reference_text(NaryOp op) {
+  const char* what = "";
+  switch (op) {
+    case NaryOp::Min:
+    case NaryOp::Max:
+      what =
+          " Each output element folds its inputs left to right with one comparison per extra "
+          "input. Exact; a NaN in any input gives NaN, as numpy's minimum / maximum.";
+      break;
+    case NaryOp::Sum:
+    case NaryOp::Mean:
+      what =
+          " Each output element adds its inputs left to right in float32 (Mean then divides by "
+          "their count): one rounding per addition, so the order is the inputs' order.";
+      break;
+    case NaryOp::PRelu:
+      what =
+          " The slope is planned as a second operand broadcast to X (a per-channel slope [C, 1, "
+          "1] gets stride 0 inside each channel); each element is x, or slope * x when x < 0: one "
+          "rounding.";
+      break;
+  }
+  return {"plain loops over a precomputed broadcast plan", std::string(kBroadcastText) + what};
 }
 
 const char* const kBroadcastText =

@@ -1,7 +1,7 @@
 // The binary family's registry: Add, Sub, Mul, Div, Pow, Mod, Equal, Less, Greater, LessOrEqual,
-// GreaterOrEqual, And, Or, Xor and Where with their algorithms, in registry order. This is the one
-// place where the family's algorithm names are spelled; each algorithm lives in the file of the
-// same name, with its text (<name>_text(op)).
+// GreaterOrEqual, And, Or, Xor, Where, Min, Max, Sum, Mean and PRelu with their algorithms, in
+// registry order. This is the one place where the family's algorithm names are spelled; each
+// algorithm lives in the file of the same name, with its text (<name>_text(op)).
 #include "cuda/variants.h"
 #include "ops/binary/binary.h"
 #include "ops/registrations.h"
@@ -98,6 +98,33 @@ void register_binary(Registry& registry) {
             .default_priority = 10,
             .not_applicable = where_direct_not_applicable,
             .prepare = prepare_where_direct}}});
+
+  struct Nary {
+    const char* op_type;
+    NaryOp op;
+    const char* summary;
+  };
+  const Nary nary[] = {
+      {"Min", NaryOp::Min, "elementwise minimum of 1..N inputs with broadcasting"},
+      {"Max", NaryOp::Max, "elementwise maximum of 1..N inputs with broadcasting"},
+      {"Sum", NaryOp::Sum, "elementwise sum of 1..N inputs with broadcasting"},
+      {"Mean", NaryOp::Mean, "elementwise mean of 1..N inputs with broadcasting"},
+      {"PRelu", NaryOp::PRelu, "x if x >= 0 else slope * x, the slope broadcast to x"},
+  };
+  for (const Nary& v : nary) {
+    const NaryOp op = v.op;
+    add_op(
+        registry,
+        {.op_type = v.op_type,
+         .summary = v.summary,
+         .infer = [op](const Layer& l) { return infer_nary(op, l); },
+         .flops = [op](const Layer& l) { return nary_flops(op, l); }},
+        {{nary_reference_text(op),
+          {.name = kReference,
+           // Min and Max only compare; the sums round once per addition in input order.
+           .tolerance = op == NaryOp::Min || op == NaryOp::Max ? Tolerance{0.0, 0.0} : Tolerance{},
+           .prepare = [op](const Layer& l) { return prepare_nary_reference(op, l); }}}});
+  }
 
   // Our CUDA kernel (engine/cuda/ops/binary/elementwise.cpp): one grid-stride pass on the device.
   {

@@ -1,7 +1,8 @@
 // The index family: ops that address elements by computed indices or by rank rather than by
 // position: GatherND (read slices at index tuples), ScatterND (write updates at index tuples into
 // a copy of the data, e.g. Swin's shifted-window mask), TopK (the k largest or smallest along an
-// axis, with their indices). infer.cpp decodes the nodes into the parameter structs below, shared
+// axis, with their indices), GatherElements and ScatterElements (per-element indices along an
+// axis). infer.cpp decodes the nodes into the parameter structs below, shared
 // by shape inference and the kernels; reference.cpp holds the plain-loop kernels; registry.cpp
 // names the algorithms.
 #pragma once
@@ -46,5 +47,20 @@ std::unique_ptr<Kernel> prepare_scatter_nd_reference(const Layer& layer);
 AlgorithmText scatter_nd_reference_text();
 std::unique_ptr<Kernel> prepare_top_k_reference(const Layer& layer);
 AlgorithmText top_k_reference_text();
+
+// elements_reference.cpp: GatherElements (output: the indices' shape) and ScatterElements
+// (reduction none/add/mul/max/min; output: the data's shape), indices int64 or int32 of the data's
+// rank, checked at run time.
+std::vector<TensorInfo> infer_gather_elements(const Layer& layer);
+std::vector<TensorInfo> infer_scatter_elements(const Layer& layer);
+std::unique_ptr<Kernel> prepare_gather_elements_reference(const Layer& layer);
+std::unique_ptr<Kernel> prepare_scatter_elements_reference(const Layer& layer);
+AlgorithmText gather_elements_reference_text();
+AlgorithmText scatter_elements_reference_text();
+
+// one_hot_reference.cpp: OneHot (indices, constant scalar depth, values [off, on]; axis).
+std::vector<TensorInfo> infer_one_hot(const Layer& layer);
+std::unique_ptr<Kernel> prepare_one_hot_reference(const Layer& layer);
+AlgorithmText one_hot_reference_text();
 
 }  // namespace algoscope::ops::index

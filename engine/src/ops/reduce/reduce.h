@@ -1,7 +1,7 @@
 // The reduce family's internal interface: which axes a Reduce* layer reduces (an attribute before
 // opset 18 — before 13 for ReduceSum — and a constant input since), its output shape, and one entry
-// point per algorithm file; also CumSum, the running form of ReduceSum. Only registry.cpp turns
-// these into named Algorithms.
+// point per algorithm file; also CumSum, the running form of ReduceSum, and ArgMax / ArgMin. Only
+// registry.cpp turns these into named Algorithms.
 #pragma once
 
 #include <memory>
@@ -43,5 +43,11 @@ AlgorithmText direct_text(Reduction reduction);
 std::vector<TensorInfo> infer_cumsum(const Layer& layer);
 std::unique_ptr<Kernel> prepare_cumsum_reference(const Layer& layer);
 AlgorithmText cumsum_reference_text();
+
+// arg_reference.cpp: ArgMax (max) and ArgMin: int64 indices along one axis (axis, keepdims,
+// select_last_index).
+std::vector<TensorInfo> infer_arg(const Layer& layer);
+std::unique_ptr<Kernel> prepare_arg_reference(const Layer& layer, bool max);
+AlgorithmText arg_reference_text(bool max);
 
 }  // namespace algoscope::ops::reduce

@@ -1,5 +1,6 @@
 // The reduce family: ONNX ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceProd,
-// ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum and ReduceLogSumExp, and CumSum, and the
+// ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum and ReduceLogSumExp, CumSum, ArgMax and
+// ArgMin, and the
 // algorithms that
 // compute them, in registry order. This file is the only place their names are spelled; each
 // algorithm lives in the file of the same name, with its text (<name>_text(reduction)).
@@ -56,6 +57,18 @@ void register_reduce(Registry& registry) {
           .flops = flops},
          {{cumsum_reference_text(),
            {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = prepare_cumsum_reference}}});
+
+  for (const bool max : {true, false})
+    add_op(registry,
+           {.op_type = max ? "ArgMax" : "ArgMin",
+            .summary = max ? "index of the largest element along an axis (int64)"
+                           : "index of the smallest element along an axis (int64)",
+            .infer = infer_arg,
+            .flops = flops},
+           {{arg_reference_text(max),
+             {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = [max](const Layer& l) {
+                return prepare_arg_reference(l, max);
+              }}}});
 
   // Our CUDA kernel (engine/cuda/ops/reduce/reduction.cpp): one warp per output element. The
   // variants follow the order of `ops` above.

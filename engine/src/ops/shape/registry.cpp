@@ -1,5 +1,6 @@
 // The shape family's registry: Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split,
-// Slice, Gather, Pad, Expand, Tile, Constant, ConstantOfShape and Range with their algorithms. This
+// Slice, Gather, Pad, Expand, Tile, Constant, ConstantOfShape, Range, DepthToSpace, SpaceToDepth,
+// Trilu and EyeLike with their algorithms. This
 // is the one place where the family's algorithm names are spelled; each op has only its reference,
 // whose text lives next to its kernel (<kernel>_reference_text() in reference.cpp). Data movement
 // costs no FLOPs, so no op here sets a flop count.
@@ -44,6 +45,16 @@ void register_shape(Registry& registry) {
                      prepare_constant_of_shape_reference},
                     {"Range", "the sequence start, start + delta, ... up to limit", infer_range,
                      range_reference_text(), prepare_range_reference},
+                    {"DepthToSpace", "moves channel blocks into b x b pixel blocks (DCR or CRD)",
+                     infer_depth_to_space, depth_space_reference_text(true),
+                     [](const Layer& l) { return prepare_depth_space_reference(l, true); }},
+                    {"SpaceToDepth", "moves b x b pixel blocks into channels", infer_space_to_depth,
+                     depth_space_reference_text(false),
+                     [](const Layer& l) { return prepare_depth_space_reference(l, false); }},
+                    {"Trilu", "keeps the upper or lower triangle of each matrix, zeroes the rest",
+                     infer_trilu, trilu_reference_text(), prepare_trilu_reference},
+                    {"EyeLike", "ones on a diagonal of a 2-D tensor of the input's shape",
+                     infer_eye_like, eye_like_reference_text(), prepare_eye_like_reference},
                 });
 
   // Our CUDA data movement (engine/cuda/ops/shape/movement.cpp and gather.cpp): the glue between

@@ -1,8 +1,9 @@
 // The shape family: ops that move or describe data without arithmetic (Flatten, Reshape,
 // Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile, Constant,
-// ConstantOfShape, Range). infer.cpp decodes each op's attributes and inputs across opsets into the
-// parameter structs below (shared by shape inference and the kernels, so both read a node the same
-// way); reference.cpp holds the plain-loop kernels; registry.cpp names the algorithms.
+// ConstantOfShape, Range, DepthToSpace, SpaceToDepth, Trilu, EyeLike). infer.cpp decodes each op's
+// attributes and inputs across opsets into the parameter structs below (shared by shape inference
+// and the kernels, so both read a node the same way); reference.cpp holds the plain-loop kernels;
+// registry.cpp names the algorithms.
 //
 // Shape-defining inputs (Reshape's shape, Slice's starts/ends/axes/steps, Squeeze/Unsqueeze axes,
 // Split's split, Pad's pads, Expand's shape, Tile's repeats, ConstantOfShape's shape, Range's
@@ -98,5 +99,19 @@ std::unique_ptr<Kernel> prepare_constant_of_shape_reference(const Layer& layer);
 AlgorithmText constant_of_shape_reference_text();
 std::unique_ptr<Kernel> prepare_range_reference(const Layer& layer);
 AlgorithmText range_reference_text();
+
+// layout_reference.cpp: DepthToSpace (to_space; DCR or CRD mode) and SpaceToDepth, NCHW.
+std::vector<TensorInfo> infer_depth_to_space(const Layer& layer);
+std::vector<TensorInfo> infer_space_to_depth(const Layer& layer);
+std::unique_ptr<Kernel> prepare_depth_space_reference(const Layer& layer, bool to_space);
+AlgorithmText depth_space_reference_text(bool to_space);
+
+// triangle_reference.cpp: Trilu (upper attribute, optional k input) and EyeLike (k, dtype).
+std::vector<TensorInfo> infer_trilu(const Layer& layer);
+std::vector<TensorInfo> infer_eye_like(const Layer& layer);
+std::unique_ptr<Kernel> prepare_trilu_reference(const Layer& layer);
+std::unique_ptr<Kernel> prepare_eye_like_reference(const Layer& layer);
+AlgorithmText trilu_reference_text();
+AlgorithmText eye_like_reference_text();
 
 }  // namespace algoscope::ops::shape

@@ -1,6 +1,6 @@
-// Softmax and LogSoftmax shape inference (ONNX, opsets 1-17). Opsets before 13 coerce the input to
-// 2-D at `axis` (default 1) and normalize whole rows; opset 13 normalizes along a single axis
-// (default -1). The output has the input's type and shape either way.
+// Softmax, LogSoftmax and Hardmax shape inference (ONNX, opsets 1-17). Opsets before 13 coerce the
+// input to 2-D at `axis` (default 1) and normalize whole rows; opset 13 normalizes along a single
+// axis (default -1). The output has the input's type and shape either way.
 #include <string>
 
 #include "ops/common.h"
@@ -9,12 +9,14 @@
 namespace algoscope::ops::softmax {
 
 SoftmaxGeometry softmax_geometry(const Layer& layer) {
-  require(layer.has_input(0), "Softmax needs input X");
+  // Named by the node's op: Softmax, LogSoftmax or Hardmax.
+  const std::string& name = layer.n().op_type;
+  require(layer.has_input(0), name + " needs input X");
   const TensorInfo& x = layer.inputs[0];
   require(x.dtype == DType::Float32,
-          "Softmax input must be float32, got " + std::string(dtype_name(x.dtype)));
+          name + " input must be float32, got " + std::string(dtype_name(x.dtype)));
   const int64_t rank = static_cast<int64_t>(x.shape.size());
-  require(rank >= 1, "Softmax input must have rank 1 or more");
+  require(rank >= 1, name + " input must have rank 1 or more");
   const bool flatten = layer.opset < 13;
   const int64_t axis = normalize_axis(layer.n().attr_int("axis", flatten ? 1 : -1), rank);
   SoftmaxGeometry g;

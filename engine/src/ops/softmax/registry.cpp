@@ -1,7 +1,7 @@
-// The Softmax family: ONNX Softmax and LogSoftmax (both the pre-13 "flatten at axis" and the 13+
-// "single axis" semantics) and the algorithms that compute them, in registry order. This file is
-// the only place their names are spelled; each algorithm lives in the file of the same name, with
-// its text (<name>_text(log)).
+// The Softmax family: ONNX Softmax, LogSoftmax and Hardmax (all the pre-13 "flatten at axis" and
+// the 13+ "single axis" semantics) and the algorithms that compute them, in registry order. This
+// file is the only place their names are spelled; each algorithm lives in the file of the same
+// name, with its text (<name>_text(log)).
 #include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/softmax/softmax.h"
@@ -29,6 +29,14 @@ void register_softmax(Registry& registry) {
                  .prepare = [log](const Layer& l) { return prepare_direct(l, log); }}},
            });
   }
+
+  add_op(registry,
+         {.op_type = "Hardmax",
+          .summary = "1 at the first maximum along an axis, 0 elsewhere (ONNX Hardmax)",
+          .infer = infer,
+          .flops = [](const Layer& l) { return static_cast<double>(l.inputs[0].numel()); }},
+         {{hardmax_reference_text(),
+           {.name = kReference, .tolerance = {0.0, 0.0}, .prepare = prepare_hardmax_reference}}});
 
   // Our CUDA kernel (engine/cuda/ops/softmax/softmax_rows.cpp): one block per line.
   for (const bool log : {false, true}) {

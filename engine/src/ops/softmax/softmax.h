@@ -1,6 +1,6 @@
-// The Softmax family's internal interface (Softmax, LogSoftmax): how a layer splits its input into
-// [outer, axis, inner] (the semantics changed at opset 13) and one entry point per algorithm file.
-// Only registry.cpp turns these into named Algorithms.
+// The Softmax family's internal interface (Softmax, LogSoftmax, Hardmax): how a layer splits its
+// input into [outer, axis, inner] (the semantics changed at opset 13) and one entry point per
+// algorithm file. Only registry.cpp turns these into named Algorithms.
 #pragma once
 
 #include <memory>
@@ -33,5 +33,9 @@ AlgorithmText reference_text(bool log);
 std::optional<std::string> direct_not_applicable(const Layer& layer);
 std::unique_ptr<Kernel> prepare_direct(const Layer& layer, bool log);
 AlgorithmText direct_text(bool log);
+
+// hardmax_reference.cpp: Hardmax, 1 at each line's first maximum (Softmax's geometry and infer).
+std::unique_ptr<Kernel> prepare_hardmax_reference(const Layer& layer);
+AlgorithmText hardmax_reference_text();
 
 }  // namespace algoscope::ops::softmax

@@ -1,5 +1,6 @@
 // Vectorized, multi-threaded activations for float32 (Relu, LeakyRelu, Sigmoid, HardSigmoid,
-// HardSwish, Tanh, Erf, Sqrt, Exp). Each op is one branch-free loop over a chunk of the flat
+// HardSwish, Tanh, Erf, Sqrt, Exp, Neg, Abs, Sign, Reciprocal, Floor, Ceil, Round, Softsign, Elu,
+// Selu, Celu, ThresholdedRelu, Shrink). Each op is one branch-free loop over a chunk of the flat
 // tensor, compiled three times (AVX-512, AVX2+FMA, baseline SSE2) and picked at load time; the
 // transcendentals use the Cephes-style polynomials of ops/vector_math.h instead of libm calls
 // so that they vectorize (Moshier 1989; Abramowitz & Stegun 7.1.26 for erf). Tensors of 64K
@@ -55,6 +56,45 @@ ALGOSCOPE_INLINE void activation_chunk_body(Activation act, float alpha, float b
       return each(x, y, n, [](float v) { return std::sqrt(v); });
     case Activation::Exp:
       return each(x, y, n, [](float v) { return exp_approx(v); });
+    case Activation::Neg:
+      return each(x, y, n, [](float v) { return -v; });
+    case Activation::Abs:
+      return each(x, y, n, [](float v) { return std::fabs(v); });
+    case Activation::Sign:
+      return each(x, y, n, [](float v) { return v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : v); });
+    case Activation::Reciprocal:
+      return each(x, y, n, [](float v) { return 1.0f / v; });
+    // roundps (SSE4.1, so the AVX2 and AVX-512 clones) rounds without a libm call; the baseline
+    // clone calls floorf / ceilf / nearbyintf. Either way exact.
+    case Activation::Floor:
+      return each(x, y, n, [](float v) { return std::floor(v); });
+    case Activation::Ceil:
+      return each(x, y, n, [](float v) { return std::ceil(v); });
+    case Activation::Round:
+      return each(x, y, n, [](float v) { return std::nearbyint(v); });
+    case Activation::Softsign:
+      return each(x, y, n, [](float v) { return v / (1.0f + std::fabs(v)); });
+    case Activation::Elu:
+      return each(x, y, n,
+                  [alpha](float v) { return v >= 0.0f ? v : alpha * (exp_approx(v) - 1.0f); });
+    case Activation::Selu:
+      return each(x, y, n, [alpha, beta](float v) {
+        return v > 0.0f ? beta * v : beta * (alpha * (exp_approx(v) - 1.0f));
+      });
+    case Activation::Celu:
+      return each(x, y, n, [alpha](float v) {
+        const float e = alpha * (exp_approx(v / alpha) - 1.0f);
+        return (v > 0.0f ? v : 0.0f) + (e < 0.0f ? e : 0.0f);
+      });
+    case Activation::ThresholdedRelu:
+      return each(x, y, n, [alpha](float v) { return v > alpha ? v : 0.0f; });
+    case Activation::Shrink:
+      return each(x, y, n, [alpha, beta](float v) {
+        return v < -alpha ? v + beta : (v > alpha ? v - beta : 0.0f);
+      });
+    default:
+      // The libm-only activations have no direct kernel (activation_has_direct).
+      return;
   }
 }
 ALGOSCOPE_SIMD_VARIANTS(activation_chunk, activation_chunk_body)
@@ -88,7 +128,9 @@ std::unique_ptr<Kernel> prepare_activation_direct(Activation activation, const L
 
 AlgorithmText activation_direct_text(Activation activation) {
   const bool transcendental = activation == Activation::Sigmoid || activation == Activation::Tanh ||
-                              activation == Activation::Erf || activation == Activation::Exp;
+                              activation == Activation::Erf || activation == Activation::Exp ||
+                              activation == Activation::Elu || activation == Activation::Selu ||
+                              activation == Activation::Celu;
   const char* numerics = "The same single operation per element as the reference: bit-identical.";
   switch (activation) {
     case Activation::Exp:
@@ -121,6 +163,25 @@ AlgorithmText activation_direct_text(Activation activation) {
       numerics =
           "alpha * x + beta may be fused into one FMA on AVX2/AVX-512 machines, so results can "
           "differ from the reference by one rounding.";
+      break;
+    case Activation::Elu:
+    case Activation::Selu:
+    case Activation::Celu:
+      numerics =
+          "The negative side is alpha * (e^x - 1) with the polynomial e^x (about 2 ulp); the "
+          "subtraction cancels near 0, where the result is within about 1e-7 absolute of the "
+          "reference's expm1 rather than a few ulp relative. The positive side is exact.";
+      break;
+    case Activation::Floor:
+    case Activation::Ceil:
+    case Activation::Round:
+      numerics =
+          "roundps on the AVX2 / AVX-512 copies, floorf / ceilf / nearbyintf on the baseline: "
+          "exact either way (Round sends halves to the even neighbour).";
+      break;
+    case Activation::Reciprocal:
+    case Activation::Softsign:
+      numerics = "The reference's IEEE divisions, vectorized: bit-identical.";
       break;
     default:
       break;

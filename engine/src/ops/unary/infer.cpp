@@ -12,30 +12,6 @@
 namespace algoscope::ops::unary {
 namespace {
 
-const char* activation_name(Activation a) {
-  switch (a) {
-    case Activation::Relu:
-      return "Relu";
-    case Activation::Sigmoid:
-      return "Sigmoid";
-    case Activation::Tanh:
-      return "Tanh";
-    case Activation::Erf:
-      return "Erf";
-    case Activation::Sqrt:
-      return "Sqrt";
-    case Activation::HardSigmoid:
-      return "HardSigmoid";
-    case Activation::HardSwish:
-      return "HardSwish";
-    case Activation::LeakyRelu:
-      return "LeakyRelu";
-    case Activation::Exp:
-      return "Exp";
-  }
-  return "?";
-}
-
 const TensorInfo& first_input(const Layer& layer, const std::string& op) {
   require(layer.has_input(0), op + " needs an input");
   return layer.inputs[0];
@@ -54,19 +30,63 @@ std::string onnx_type_name(int64_t code) {
 
 }  // namespace
 
+bool activation_has_direct(Activation activation) {
+  switch (activation) {
+    case Activation::Log:
+    case Activation::Sin:
+    case Activation::Cos:
+    case Activation::Tan:
+    case Activation::Sinh:
+    case Activation::Cosh:
+    case Activation::Asin:
+    case Activation::Acos:
+    case Activation::Atan:
+    case Activation::Asinh:
+    case Activation::Acosh:
+    case Activation::Atanh:
+    case Activation::Softplus:
+      return false;
+    default:
+      return true;
+  }
+}
+
+bool activation_takes_integers(Activation activation) {
+  return activation == Activation::Relu || activation == Activation::Neg ||
+         activation == Activation::Abs || activation == Activation::Sign;
+}
+
 ActivationAttributes activation_attributes(Activation activation, const Layer& layer) {
   infer_activation(activation, layer);
-  return {layer.n().attr_float("alpha", activation == Activation::LeakyRelu ? 0.01f : 0.2f),
-          layer.n().attr_float("beta", 0.5f)};
+  const Node& n = layer.n();
+  switch (activation) {
+    case Activation::LeakyRelu:
+      return {n.attr_float("alpha", 0.01f), 0.0f};
+    case Activation::Elu:
+    case Activation::Celu:
+    case Activation::ThresholdedRelu:
+      return {n.attr_float("alpha", 1.0f), 0.0f};
+    case Activation::Selu:
+      // ONNX's defaults are the float32 roundings of Klambauer et al.'s constants.
+      return {n.attr_float("alpha", 1.67326319217681884765625f),
+              n.attr_float("gamma", 1.05070102214813232421875f)};
+    case Activation::Shrink:
+      return {n.attr_float("lambd", 0.5f), n.attr_float("bias", 0.0f)};
+    default:
+      return {n.attr_float("alpha", 0.2f), n.attr_float("beta", 0.5f)};
+  }
 }
 
 std::vector<TensorInfo> infer_activation(Activation activation, const Layer& layer) {
-  const std::string name = activation_name(activation);
+  const std::string& name = layer.n().op_type;
   const TensorInfo& x = first_input(layer, name);
-  // Relu (opset 14) also accepts signed integers; the transcendental ones are float only here.
-  bool ok = x.dtype == DType::Float32 || (activation == Activation::Relu &&
+  // Relu (opset 14), Neg, Abs and Sign also accept signed integers; the rest are float only here.
+  bool ok = x.dtype == DType::Float32 || (activation_takes_integers(activation) &&
                                           (x.dtype == DType::Int64 || x.dtype == DType::Int32));
   require(ok, name + " does not support " + dtype_name(x.dtype) + " inputs");
+  if (activation == Activation::Celu)
+    require(layer.n().attr_float("alpha", 1.0f) != 0.0f,
+            "Celu: alpha must not be 0 (it divides x)");
   return {x};
 }
 
@@ -121,6 +141,17 @@ std::vector<TensorInfo> infer_cast(const Layer& layer) {
   return {TensorInfo{cast_target(layer), x.shape}};
 }
 
+std::vector<TensorInfo> infer_castlike(const Layer& layer) {
+  const TensorInfo& x = first_input(layer, "CastLike");
+  require(layer.has_input(1), "CastLike needs a second input (target_type) giving the type");
+  return {TensorInfo{layer.inputs[1].dtype, x.shape}};
+}
+
+std::vector<TensorInfo> infer_size(const Layer& layer) {
+  first_input(layer, "Size");
+  return {TensorInfo{DType::Int64, Shape{}}};
+}
+
 std::vector<TensorInfo> infer_identity(const Layer& layer) {
   return {first_input(layer, "Identity")};
 }
@@ -130,6 +161,17 @@ std::vector<TensorInfo> infer_not(const Layer& layer) {
   require(x.dtype == DType::Bool,
           std::string("Not needs a bool input, got ") + dtype_name(x.dtype));
   return {x};
+}
+
+std::vector<TensorInfo> infer_float_test(const Layer& layer) {
+  const std::string& name = layer.n().op_type;
+  const TensorInfo& x = first_input(layer, name);
+  require(x.dtype == DType::Float32, name + " needs a float32 input, got " + dtype_name(x.dtype));
+  for (const char* flag : {"detect_positive", "detect_negative"}) {
+    const int64_t v = layer.n().attr_int(flag, 1);
+    require(v == 0 || v == 1, name + ": " + flag + " must be 0 or 1, got " + std::to_string(v));
+  }
+  return {TensorInfo{DType::Bool, x.shape}};
 }
 
 std::vector<TensorInfo> infer_dropout(const Layer& layer) {

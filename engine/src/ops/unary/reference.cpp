@@ -1,6 +1,6 @@
 // Reference kernels of the unary family: one plain loop per op over the flat element range, with
-// the C++ standard library's functions (expf, tanhf, erff, sqrtf). Clip reads its bounds from the
-// inputs at run time, so constant and runtime bounds take the same path.
+// the C++ standard library's functions (expf, tanhf, erff, sqrtf, logf, sinf...). Clip reads its
+// bounds from the inputs at run time, so constant and runtime bounds take the same path.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -50,6 +50,16 @@ TO convert(TI v) {
   }
 }
 
+// -v: floats flip the sign bit (0 gives -0, as numpy); integers wrap through the unsigned type,
+// so the lowest value negates to itself instead of overflowing (undefined behaviour).
+template <class T>
+T negate(T v) {
+  if constexpr (std::is_floating_point_v<T>)
+    return -v;
+  else
+    return static_cast<T>(std::make_unsigned_t<T>{0} - static_cast<std::make_unsigned_t<T>>(v));
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, const Layer& layer) {
@@ -93,6 +103,102 @@ std::unique_ptr<Kernel> prepare_activation_reference(Activation activation, cons
       case Activation::LeakyRelu:
         map<float>(x, y, [=](float v) { return v >= 0.0f ? v : alpha * v; });
         return;
+      case Activation::Neg:
+      case Activation::Abs:
+      case Activation::Sign:
+        visit_dtype(x.dtype(), [&](auto tag) {
+          using T = decltype(tag);
+          if constexpr (std::is_signed_v<T>) {
+            if (activation == Activation::Neg)
+              map<T>(x, y, [](T v) { return negate(v); });
+            else if (activation == Activation::Abs)
+              map<T>(x, y, [](T v) { return v < T{0} ? negate(v) : v; });
+            else
+              // NaN stays NaN; zero stays zero.
+              map<T>(x, y, [](T v) { return v > T{0} ? T{1} : (v < T{0} ? T{-1} : v); });
+          }
+        });
+        return;
+      case Activation::Reciprocal:
+        map<float>(x, y, [](float v) { return 1.0f / v; });
+        return;
+      case Activation::Log:
+        map<float>(x, y, [](float v) { return std::log(v); });
+        return;
+      case Activation::Floor:
+        map<float>(x, y, [](float v) { return std::floor(v); });
+        return;
+      case Activation::Ceil:
+        map<float>(x, y, [](float v) { return std::ceil(v); });
+        return;
+      case Activation::Round:
+        // Halves go to the even neighbour (the default rounding mode), as ONNX and numpy round.
+        map<float>(x, y, [](float v) { return std::nearbyint(v); });
+        return;
+      case Activation::Sin:
+        map<float>(x, y, [](float v) { return std::sin(v); });
+        return;
+      case Activation::Cos:
+        map<float>(x, y, [](float v) { return std::cos(v); });
+        return;
+      case Activation::Tan:
+        map<float>(x, y, [](float v) { return std::tan(v); });
+        return;
+      case Activation::Sinh:
+        map<float>(x, y, [](float v) { return std::sinh(v); });
+        return;
+      case Activation::Cosh:
+        map<float>(x, y, [](float v) { return std::cosh(v); });
+        return;
+      case Activation::Asin:
+        map<float>(x, y, [](float v) { return std::asin(v); });
+        return;
+      case Activation::Acos:
+        map<float>(x, y, [](float v) { return std::acos(v); });
+        return;
+      case Activation::Atan:
+        map<float>(x, y, [](float v) { return std::atan(v); });
+        return;
+      case Activation::Asinh:
+        map<float>(x, y, [](float v) { return std::asinh(v); });
+        return;
+      case Activation::Acosh:
+        map<float>(x, y, [](float v) { return std::acosh(v); });
+        return;
+      case Activation::Atanh:
+        map<float>(x, y, [](float v) { return std::atanh(v); });
+        return;
+      case Activation::Softplus:
+        // log(1 + e^x) written so that e^x never overflows: x + log1p(e^-x) for positive x.
+        map<float>(x, y, [](float v) {
+          return v > 0.0f ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+        });
+        return;
+      case Activation::Softsign:
+        map<float>(x, y, [](float v) { return v / (1.0f + std::fabs(v)); });
+        return;
+      case Activation::Elu:
+        // expm1 keeps full relative precision for small negative x, where e^x - 1 cancels.
+        map<float>(x, y, [=](float v) { return v >= 0.0f ? v : alpha * std::expm1(v); });
+        return;
+      case Activation::Selu:
+        // alpha and gamma as ONNX writes it: gamma * (alpha * e^x - alpha) for x <= 0.
+        map<float>(x, y,
+                   [=](float v) { return v > 0.0f ? beta * v : beta * (alpha * std::expm1(v)); });
+        return;
+      case Activation::Celu:
+        map<float>(x, y, [=](float v) {
+          return std::max(0.0f, v) + std::min(0.0f, alpha * std::expm1(v / alpha));
+        });
+        return;
+      case Activation::ThresholdedRelu:
+        map<float>(x, y, [=](float v) { return v > alpha ? v : 0.0f; });
+        return;
+      case Activation::Shrink:
+        // lambd is alpha, bias is beta.
+        map<float>(x, y,
+                   [=](float v) { return v < -alpha ? v + beta : (v > alpha ? v - beta : 0.0f); });
+        return;
     }
   });
 }
@@ -126,8 +232,11 @@ std::unique_ptr<Kernel> prepare_clip_reference(const Layer& layer) {
   });
 }
 
-std::unique_ptr<Kernel> prepare_cast_reference(const Layer& layer) {
-  infer_cast(layer);
+namespace {
+
+// Converts input 0 into output 0's element type; Cast and CastLike differ only in where that type
+// comes from.
+std::unique_ptr<Kernel> make_cast_kernel() {
   return make_kernel([](KernelIO& io) {
     const Tensor& x = *io.inputs[0];
     Tensor& y = *io.outputs[0];
@@ -142,6 +251,30 @@ std::unique_ptr<Kernel> prepare_cast_reference(const Layer& layer) {
       });
     });
   });
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> prepare_cast_reference(const Layer& layer) {
+  infer_cast(layer);
+  return make_cast_kernel();
+}
+
+std::unique_ptr<Kernel> prepare_castlike_reference(const Layer& layer) {
+  infer_castlike(layer);
+  return make_cast_kernel();
+}
+
+std::unique_ptr<Kernel> prepare_size_reference(const Layer& layer) {
+  infer_size(layer);
+  return make_kernel(
+      [](KernelIO& io) { io.outputs[0]->data<int64_t>()[0] = io.inputs[0]->numel(); });
+}
+
+AlgorithmText size_reference_text() {
+  return {"writes the static element count",
+          "Writes the product of the input's dimensions into an int64 scalar; the data is never "
+          "read. Exact."};
 }
 
 std::unique_ptr<Kernel> prepare_copy_reference(const Layer& layer) {
@@ -220,6 +353,69 @@ AlgorithmText activation_reference_text(Activation activation) {
           "One comparison and at most one multiply per element (alpha 0.01 unless the node says "
           "otherwise); no extra memory. Exact for x >= 0.";
       break;
+    case Activation::Neg:
+    case Activation::Abs:
+    case Activation::Sign:
+      teaching =
+          "One sign operation per element on float32, int32 or int64; no extra memory. Exact "
+          "(integer negation of the lowest value wraps to itself; Sign keeps NaN and zero).";
+      break;
+    case Activation::Reciprocal:
+      teaching =
+          "One IEEE division 1 / x per element (correctly rounded); no extra memory. 0 gives inf.";
+      break;
+    case Activation::Floor:
+    case Activation::Ceil:
+    case Activation::Round:
+      teaching =
+          "One rounding to an integral float per element (floorf, ceilf, or nearbyintf, which "
+          "sends halves to the even neighbour as ONNX asks); no extra memory. Exact.";
+      break;
+    case Activation::Log:
+    case Activation::Sin:
+    case Activation::Cos:
+    case Activation::Tan:
+    case Activation::Sinh:
+    case Activation::Cosh:
+    case Activation::Asin:
+    case Activation::Acos:
+    case Activation::Atan:
+    case Activation::Asinh:
+    case Activation::Acosh:
+    case Activation::Atanh:
+      teaching =
+          "Calls the C library's float function per element (logf, sinf, cosf, tanf, sinhf, coshf, "
+          "asinf, acosf, atanf, asinhf, acoshf, atanhf); no extra memory. Error within a few ulp; "
+          "out-of-domain inputs "
+          "give NaN (log of 0 gives -inf).";
+      break;
+    case Activation::Softplus:
+      teaching =
+          "log(1 + e^x) per element computed as x + log1p(e^-x) for x > 0 and log1p(e^x) "
+          "otherwise, so e^x never overflows and large x give x; no extra memory. Within a few "
+          "ulp.";
+      break;
+    case Activation::Softsign:
+      teaching = "x / (1 + |x|) per element: two roundings; no extra memory.";
+      break;
+    case Activation::Elu:
+    case Activation::Selu:
+    case Activation::Celu:
+      teaching =
+          "A comparison per element and, on the negative side, alpha * expm1(x) (Celu: of "
+          "x / alpha; Selu scales both sides by gamma); no extra memory. expm1 keeps full "
+          "relative precision near 0 where e^x - 1 would cancel: within a few ulp.";
+      break;
+    case Activation::ThresholdedRelu:
+      teaching =
+          "x where x > alpha (1 unless the node says otherwise), else 0: one comparison per "
+          "element; no extra memory. Exact.";
+      break;
+    case Activation::Shrink:
+      teaching =
+          "x + bias below -lambd, x - bias above lambd, 0 between (lambd 0.5, bias 0 by default): "
+          "two comparisons and at most one addition per element; no extra memory. One rounding.";
+      break;
   }
   return {"plain loop over the elements", teaching};
 }
@@ -264,6 +460,41 @@ AlgorithmText not_reference_text() {
   return {"plain loop over the elements",
           "y[i] = !x[i] over the flat bool tensor, a loop the compiler vectorizes as a byte-wide "
           "xor with 1. No extra memory; exact."};
+}
+
+std::unique_ptr<Kernel> prepare_isinf_reference(const Layer& layer) {
+  infer_float_test(layer);
+  const bool positive = layer.n().attr_int("detect_positive", 1) != 0;
+  const bool negative = layer.n().attr_int("detect_negative", 1) != 0;
+  return make_kernel([positive, negative](KernelIO& io) {
+    const float* x = io.inputs[0]->data<float>();
+    bool* y = io.outputs[0]->data<bool>();
+    const int64_t n = io.inputs[0]->numel();
+    const float inf = std::numeric_limits<float>::infinity();
+    for (int64_t i = 0; i < n; ++i) y[i] = (positive && x[i] == inf) || (negative && x[i] == -inf);
+  });
+}
+
+std::unique_ptr<Kernel> prepare_isnan_reference(const Layer& layer) {
+  infer_float_test(layer);
+  return make_kernel([](KernelIO& io) {
+    const float* x = io.inputs[0]->data<float>();
+    bool* y = io.outputs[0]->data<bool>();
+    const int64_t n = io.inputs[0]->numel();
+    // NaN is the one value unequal to itself (std::isnan could be folded away under fast-math).
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] != x[i];
+  });
+}
+
+AlgorithmText isinf_reference_text() {
+  return {"plain loop over the elements",
+          "Two comparisons per element against +inf and -inf (detect_positive / detect_negative "
+          "choose which count); bool output, no extra memory. Exact."};
+}
+
+AlgorithmText isnan_reference_text() {
+  return {"plain loop over the elements",
+          "x != x per element, true exactly for NaN; bool output, no extra memory. Exact."};
 }
 
 AlgorithmText shape_reference_text() {

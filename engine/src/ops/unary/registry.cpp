@@ -1,7 +1,9 @@
-// The unary family's registry: Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Tanh, Erf,
-// Sqrt, Exp, Cast, Identity, Dropout, Shape and Not with their algorithms, in registry order. This
-// is the one place where the family's algorithm names are spelled; each algorithm lives in the file
-// of the same name, with its text (<name>_text()).
+// The unary family's registry: Relu, Sigmoid, Tanh, Erf, Sqrt, Exp, HardSigmoid, HardSwish,
+// LeakyRelu, Neg, Abs, Reciprocal, Log, Floor, Ceil, Round, Sign, Sin, Cos, Tan, Sinh, Cosh, Asin,
+// Acos, Atan, Asinh, Acosh, Atanh, Softplus, Softsign, Elu, Selu, Celu, ThresholdedRelu, Shrink,
+// Clip, Cast, CastLike, Identity, Dropout, Shape, Size, Not, IsInf and IsNaN with their algorithms,
+// in registry order. This is the one place where the family's algorithm names are spelled; each
+// algorithm lives in the file of the same name, with its text (<name>_text()).
 #include "cuda/variants.h"
 #include "ops/registrations.h"
 #include "ops/unary/unary.h"
@@ -26,34 +28,66 @@ void register_unary(Registry& registry) {
       {"HardSigmoid", Activation::HardSigmoid, "max(0, min(1, alpha * x + beta)) elementwise"},
       {"HardSwish", Activation::HardSwish, "x * max(0, min(1, x / 6 + 1 / 2)) elementwise"},
       {"LeakyRelu", Activation::LeakyRelu, "x if x >= 0 else alpha * x, elementwise"},
+      {"Neg", Activation::Neg, "-x elementwise"},
+      {"Abs", Activation::Abs, "|x| elementwise"},
+      {"Reciprocal", Activation::Reciprocal, "1 / x elementwise"},
+      {"Log", Activation::Log, "natural logarithm elementwise"},
+      {"Floor", Activation::Floor, "largest integer <= x elementwise"},
+      {"Ceil", Activation::Ceil, "smallest integer >= x elementwise"},
+      {"Round", Activation::Round, "nearest integer elementwise, halves to even"},
+      {"Sign", Activation::Sign, "-1, 0 or 1 by the sign of x, elementwise"},
+      {"Sin", Activation::Sin, "sine elementwise"},
+      {"Cos", Activation::Cos, "cosine elementwise"},
+      {"Tan", Activation::Tan, "tangent elementwise"},
+      {"Sinh", Activation::Sinh, "hyperbolic sine elementwise"},
+      {"Cosh", Activation::Cosh, "hyperbolic cosine elementwise"},
+      {"Asin", Activation::Asin, "arcsine elementwise"},
+      {"Acos", Activation::Acos, "arccosine elementwise"},
+      {"Atan", Activation::Atan, "arctangent elementwise"},
+      {"Asinh", Activation::Asinh, "inverse hyperbolic sine elementwise"},
+      {"Acosh", Activation::Acosh, "inverse hyperbolic cosine elementwise"},
+      {"Atanh", Activation::Atanh, "inverse hyperbolic tangent elementwise"},
+      {"Softplus", Activation::Softplus, "log(1 + e^x) elementwise"},
+      {"Softsign", Activation::Softsign, "x / (1 + |x|) elementwise"},
+      {"Elu", Activation::Elu, "x if x >= 0 else alpha * (e^x - 1), elementwise"},
+      {"Selu", Activation::Selu, "gamma * x if x > 0 else gamma * alpha * (e^x - 1), elementwise"},
+      {"Celu", Activation::Celu, "max(0, x) + min(0, alpha * (e^(x / alpha) - 1)) elementwise"},
+      {"ThresholdedRelu", Activation::ThresholdedRelu, "x if x > alpha else 0, elementwise"},
+      {"Shrink", Activation::Shrink,
+       "x + bias below -lambd, x - bias above lambd, else 0, elementwise"},
   };
   for (const Act& a : activations) {
     const Activation act = a.activation;
     // The direct kernel's polynomials (ops/vector_math.h) cost a few ulp; HardSigmoid may fuse
     // its multiply-add; the rest compute what the reference does.
+    // Elu, Selu and Celu use the polynomial e^x too, and e^x - 1 cancels near 0.
     const bool transcendental = act == Activation::Sigmoid || act == Activation::Tanh ||
-                                act == Activation::Erf || act == Activation::Exp;
+                                act == Activation::Erf || act == Activation::Exp ||
+                                act == Activation::Elu || act == Activation::Selu ||
+                                act == Activation::Celu;
     const Tolerance direct_tolerance = transcendental                   ? Tolerance{1e-6, 1e-5}
                                        : act == Activation::HardSigmoid ? Tolerance{1e-6, 1e-6}
                                                                         : kExact;
-    add_op(
-        registry,
-        {.op_type = a.op_type,
-         .summary = a.summary,
-         .infer = [act](const Layer& l) { return infer_activation(act, l); },
-         .flops = elementwise_flops},
-        {
-            {activation_reference_text(act),
-             {.name = kReference,
-              .tolerance = act == Activation::Relu ? kExact : Tolerance{},
-              .prepare = [act](const Layer& l) { return prepare_activation_reference(act, l); }}},
-            {activation_direct_text(act),
-             {.name = "direct",
-              .tolerance = direct_tolerance,
-              .default_priority = 10,
-              .not_applicable = activation_direct_not_applicable,
-              .prepare = [act](const Layer& l) { return prepare_activation_direct(act, l); }}},
-        });
+    std::vector<Entry> entries = {
+        {activation_reference_text(act),
+         {.name = kReference,
+          .tolerance = act == Activation::Relu ? kExact : Tolerance{},
+          .prepare = [act](const Layer& l) { return prepare_activation_reference(act, l); }}},
+    };
+    if (activation_has_direct(act))
+      entries.push_back(
+          {activation_direct_text(act),
+           {.name = "direct",
+            .tolerance = direct_tolerance,
+            .default_priority = 10,
+            .not_applicable = activation_direct_not_applicable,
+            .prepare = [act](const Layer& l) { return prepare_activation_direct(act, l); }}});
+    add_op(registry,
+           {.op_type = a.op_type,
+            .summary = a.summary,
+            .infer = [act](const Layer& l) { return infer_activation(act, l); },
+            .flops = elementwise_flops},
+           std::move(entries));
   }
 
   struct Other {
@@ -69,14 +103,22 @@ void register_unary(Registry& registry) {
        prepare_clip_reference},
       {"Cast", "converts elements to another type (float32, int64, int32, uint8, bool)", infer_cast,
        false, cast_reference_text(), prepare_cast_reference},
+      {"CastLike", "converts elements to the type of its second input", infer_castlike, false,
+       cast_reference_text(), prepare_castlike_reference},
       {"Identity", "passes its input through", infer_identity, false, identity_reference_text(),
        prepare_copy_reference},
       {"Dropout", "identity at inference; the optional mask is all true", infer_dropout, false,
        dropout_reference_text(), prepare_copy_reference},
       {"Shape", "the input's dimensions as an int64 vector", infer_shape, false,
        shape_reference_text(), prepare_shape_reference},
+      {"Size", "the input's element count as an int64 scalar", infer_size, false,
+       size_reference_text(), prepare_size_reference},
       {"Not", "elementwise logical negation of a bool tensor", infer_not, true,
        not_reference_text(), prepare_not_reference},
+      {"IsInf", "elementwise test for +inf / -inf; bool output", infer_float_test, true,
+       isinf_reference_text(), prepare_isinf_reference},
+      {"IsNaN", "elementwise test for NaN; bool output", infer_float_test, true,
+       isnan_reference_text(), prepare_isnan_reference},
   };
   for (const Other& o : others)
     add_op(registry,
