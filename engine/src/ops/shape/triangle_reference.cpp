@@ -5,6 +5,7 @@
 #include <string>
 #include <type_traits>
 
+#include "onnx_tensor.h"
 #include "ops/common.h"
 #include "ops/shape/shape.h"
 
@@ -23,18 +24,8 @@ int64_t trilu_k(const Tensor* k) {
 DType eye_like_type(const Layer& layer) {
   if (!layer.n().has_attribute("dtype")) return layer.inputs[0].dtype;
   const int64_t code = layer.n().attr_int("dtype", 1);
-  switch (code) {
-    case 1:
-      return DType::Float32;
-    case 2:
-      return DType::UInt8;
-    case 6:
-      return DType::Int32;
-    case 7:
-      return DType::Int64;
-    case 9:
-      return DType::Bool;
-  }
+  if (auto type = code == int32_t(code) ? dtype_from_onnx(int32_t(code)) : std::nullopt)
+    return *type;
   throw Error("EyeLike: dtype " + std::to_string(code) +
               " is not supported (float32, uint8, int32, int64 and bool are)");
 }

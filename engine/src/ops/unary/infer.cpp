@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "onnx_tensor.h"
 #include "ops/common.h"
 #include "ops/unary/unary.h"
 
@@ -15,17 +16,6 @@ namespace {
 const TensorInfo& first_input(const Layer& layer, const std::string& op) {
   require(layer.has_input(0), op + " needs an input");
   return layer.inputs[0];
-}
-
-// ONNX TensorProto.DataType names, for messages about types the engine does not compute with.
-std::string onnx_type_name(int64_t code) {
-  static const char* const names[] = {
-      "undefined",      "float",      "uint8",         "int8",       "uint16",   "int16",
-      "int32",          "int64",      "string",        "bool",       "float16",  "double",
-      "uint32",         "uint64",     "complex64",     "complex128", "bfloat16", "float8e4m3fn",
-      "float8e4m3fnuz", "float8e5m2", "float8e5m2fnuz"};
-  if (code >= 0 && code < static_cast<int64_t>(std::size(names))) return names[code];
-  return "unknown";
 }
 
 }  // namespace
@@ -119,20 +109,10 @@ std::vector<TensorInfo> infer_clip(const Layer& layer) {
 
 DType cast_target(const Layer& layer) {
   require(layer.n().has_attribute("to"), "Cast needs a 'to' attribute");
-  int64_t to = layer.n().attr_int("to", 0);
-  switch (to) {
-    case 1:
-      return DType::Float32;
-    case 2:
-      return DType::UInt8;
-    case 6:
-      return DType::Int32;
-    case 7:
-      return DType::Int64;
-    case 9:
-      return DType::Bool;
-  }
-  throw Error("Cast to " + onnx_type_name(to) + " (ONNX element type " + std::to_string(to) +
+  const int64_t to = layer.n().attr_int("to", 0);
+  if (auto type = to == int32_t(to) ? dtype_from_onnx(int32_t(to)) : std::nullopt) return *type;
+  throw Error("Cast to " + (to == int32_t(to) ? onnx_type_name(int32_t(to)) : "unknown") +
+              " (ONNX element type " + std::to_string(to) +
               ") is not supported: the engine computes with float32, int64, int32, uint8 and bool");
 }
 
