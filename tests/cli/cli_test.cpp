@@ -547,7 +547,11 @@ TEST_F(Cli, BenchReportsLatencyLayersJsonAndCsv) {
 
   Result all = run({"bench", model, "--all-algorithms", "--repeat", "2", "--json", json_path});
   ASSERT_EQ(all.exit_code, 0) << all.err;
-  EXPECT_NE(all.out.find("fastest"), std::string::npos) << all.out;
+  // Each layer's pick is marked: "fastest", or "tune's choice (...)" when candidates tie within
+  // noise (tiny layers on a quiet machine often do).
+  EXPECT_TRUE(all.out.find("fastest") != std::string::npos ||
+              all.out.find("tune's choice (") != std::string::npos)
+      << all.out;
   auto timings = read_json(json_path)["algorithms"]["timings"];
   std::set<std::string> conv3x3;
   for (const auto& t : timings)
