@@ -1,10 +1,12 @@
 // Times one ONNX model with ONNX Runtime's CPU execution provider: batch-1 random float input of
 // the given shape, the given intra-op thread count, warm-up runs, then timed runs. Prints one JSON
-// line {"runtime", "median_ms", "min_ms", "samples"}. Used by run_peers.py; install the runtime
+// line {"runtime", "median_ms", "min_ms", "samples"}: at least --min-repeat timed runs, at most
+// --repeat, stopping once --budget seconds have passed. Used by run_peers.py; install the runtime
 // with `npm install --ignore-scripts onnxruntime-node` in this folder (the install script would
 // download GPU parts; the CPU binaries are in the package).
 //
-//   node ort_bench.js MODEL.onnx --shape 1,3,224,224 [--threads 2] [--warmup 5] [--repeat 20]
+//   node ort_bench.js MODEL.onnx --shape 1,3,224,224 [--threads 2] [--warmup 5] [--min-repeat 5]
+//       [--repeat 20] [--budget SECONDS]
 "use strict";
 const ort = require("onnxruntime-node");
 
@@ -23,7 +25,9 @@ async function main() {
   const shape = option("--shape", "1,3,224,224").split(",").map(Number);
   const threads = Number(option("--threads", "2"));
   const warmup = Number(option("--warmup", "5"));
+  const minRepeat = Number(option("--min-repeat", "5"));
   const repeat = Number(option("--repeat", "20"));
+  const budgetNs = Number(option("--budget", "Infinity")) * 1e9;
   const session = await ort.InferenceSession.create(model, {
     executionProviders: ["cpu"],
     intraOpNumThreads: threads,
@@ -41,7 +45,9 @@ async function main() {
   const feeds = { [session.inputNames[0]]: new ort.Tensor("float32", data, shape) };
   for (let i = 0; i < warmup; ++i) await session.run(feeds);
   const samples = [];
-  for (let i = 0; i < repeat; ++i) {
+  const began = process.hrtime.bigint();
+  while (samples.length < repeat &&
+         (samples.length < minRepeat || Number(process.hrtime.bigint() - began) < budgetNs)) {
     const start = process.hrtime.bigint();
     await session.run(feeds);
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);

@@ -1,76 +1,141 @@
 #!/usr/bin/python3
 """Tuned algoscope plans against ONNX Runtime CPU and PyTorch eager on the same models and machine.
 
-For every model: export the torchvision architecture to ONNX (random weights, batch 1), tune it
+For every model: export it to ONNX (tests/models/export_torchvision.py: torchvision
+architectures and the transformer families defined there, random weights, batch 1), tune it
 with `algoscope-cli tune`, check the tuned plan against PyTorch's output, bench the tuned plan
 (`bench --layers`: median latency, per-layer breakdown, framework overhead), then time the same
-ONNX file with ONNX Runtime (ort_bench.js) and the same architecture with PyTorch eager
-(torch_bench.py), all with the same thread count, warm-up and repeats. The three are timed in
---rounds interleaved rounds (algoscope, ONNX Runtime, PyTorch, then again), and each one's latency
-is the median of its round medians: on a shared machine the speed drifts by 1.5x over minutes,
-and interleaving keeps a slow minute from landing on one framework only. Ends with a markdown
-table of latencies and ratios measured in this one run. Results per model land in OUT/<model>/.
+ONNX file with ONNX Runtime (ort_bench.js) and the same architecture and input with PyTorch eager
+(torch_bench.py), all with the same thread count and warm-up. Each timing takes at least
+--min-repeat runs and stops at --repeat runs or after --budget seconds, so that a 3-D ResNet costs
+no more wall time than a SqueezeNet. The three are timed in --rounds interleaved rounds
+(algoscope, ONNX Runtime, PyTorch, then again), and each one's latency is the median of its round
+medians: on a shared machine the speed drifts by 1.5x over minutes, and interleaving keeps a slow
+minute from landing on one framework only. Ends with a markdown table of latencies and ratios
+measured in this one run, titled with the CPU model and the ISA level the engine ran at, written
+to OUT/results.md (and every figure to OUT/results.json).
 
-    /usr/bin/python3 bench/peers/run_peers.py --cli build/app/algoscope-cli [--threads 2]
-        [--models resnet18 resnet50 mobilenet_v2 vgg16 vit_b_16] [--warmup 5] [--repeat 20]
+    env -u OPENBLAS_CORETYPE /usr/bin/python3 bench/peers/run_peers.py
+        [--cli build/app/algoscope-cli] [--isa avx2] [--threads 2] [--models NAME ...]
         [--rounds 3] [--out bench/peers/out]
 
+--isa caps the engine (ALGOSCOPE_ISA, which also caps its oneDNN and OpenBLAS) and PyTorch
+(ATEN_CPU_CAPABILITY, DNNL_MAX_CPU_ISA, OPENBLAS_CORETYPE) at that level; ONNX Runtime has no
+such switch and runs at the CPU's own level, which the title says. Unset OPENBLAS_CORETYPE
+before running on an AVX-512 machine whose environment pins it to Haswell, or every GEMM through
+OpenBLAS runs AVX2 kernels whatever --isa says.
+
 Needs `npm install --ignore-scripts` in bench/peers (ONNX Runtime) and python3-torch,
-python3-torchvision and python3-onnx (Debian). Targets (issue 4): tuned latency <= 1.3x ONNX
-Runtime's and <= 0.6x PyTorch's, framework overhead <= 3 % of the summed kernel time.
+python3-torchvision and python3-onnx (Debian). Goal (issue 20): tuned latency <= 1.0x ONNX
+Runtime's on every model and a geometric mean <= 0.85x, at every ISA level.
 """
 import argparse
 import json
+import math
 import os
+import platform
 import statistics
 import subprocess
 import sys
 
+import onnx
+import onnx.numpy_helper
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-MODELS = ["resnet18", "resnet50", "mobilenet_v2", "vgg16", "vit_b_16"]
+# One model per family of issue 20's table, in its order; the input size where it is not 224.
+MODELS = ["efficientnet_b0", "efficientnet_v2_s", "gpt_decoder", "bert_encoder", "convnext_tiny",
+          "mobilenet_v3_large", "densenet121", "vit_b_16", "squeezenet1_1", "inception_v3",
+          "resnet50", "googlenet", "regnet_y_800mf", "resnext50_32x4d", "mnasnet1_0", "vgg16",
+          "alexnet", "resnet18", "shufflenet_v2_x1_0", "mobilenet_v2", "r3d_18"]
+SIZES = {"inception_v3": 299}
+# What PyTorch reads to cap its own kernels at an ISA level.
+TORCH_CAPS = {"avx2": {"ATEN_CPU_CAPABILITY": "avx2", "DNNL_MAX_CPU_ISA": "AVX2",
+                       "OPENBLAS_CORETYPE": "Haswell"},
+              "avx512": {"ATEN_CPU_CAPABILITY": "avx512", "DNNL_MAX_CPU_ISA": "AVX512_CORE"}}
 
 
-def run(cmd, **kwargs):
+def run(cmd, env=None):
     print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
-    return subprocess.run(cmd, check=True, text=True, stdout=subprocess.PIPE, **kwargs).stdout
+    return subprocess.run(cmd, check=True, text=True, stdout=subprocess.PIPE,
+                          env=env).stdout
 
 
 def last_json_line(text):
     return json.loads(text.strip().splitlines()[-1])
 
 
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def engine_level(cli, env):
+    """The level the engine's kernels run at, as `algoscope-cli --version` says it."""
+    for line in run([cli, "--version"], env=env).splitlines():
+        if line.startswith("engine kernels:"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def input_shape(data_dir):
+    tensor = onnx.TensorProto()
+    with open(os.path.join(data_dir, "input_0.pb"), "rb") as f:
+        tensor.ParseFromString(f.read())
+    return ",".join(str(d) for d in tensor.dims)
+
+
+def geomean(values):
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cli", default=os.path.join(ROOT, "build", "app", "algoscope-cli"))
     p.add_argument("--models", nargs="+", default=MODELS)
+    p.add_argument("--isa", choices=sorted(TORCH_CAPS), help="cap the engine and PyTorch here")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--min-repeat", type=int, default=5)
     p.add_argument("--repeat", type=int, default=20)
+    p.add_argument("--budget", type=float, default=3.0, help="seconds per timing, after warm-up")
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--tune-repeat", type=int, default=5)
+    p.add_argument("--tune-repeat", type=int, default=3)
     p.add_argument("--out", default=os.path.join(HERE, "out"))
     p.add_argument("--node", default="node")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    cache = os.path.join(a.out, "tuning-cache.json")
+    ours_env, torch_env = dict(os.environ), dict(os.environ)
+    if a.isa:
+        ours_env["ALGOSCOPE_ISA"] = a.isa
+        torch_env.update(TORCH_CAPS[a.isa])
+    level = engine_level(a.cli, ours_env)
+    # The tuning cache is keyed by the ISA level among other things; one file per level keeps
+    # the runs apart anyway.
+    cache = os.path.join(a.out, f"tuning-cache.{a.isa or 'native'}.json")
     threads = ["--threads", str(a.threads)]
-    timing = ["--warmup", str(a.warmup), "--repeat", str(a.repeat)]
+    warmup = ["--warmup", str(a.warmup)]
+    peer_timing = [*warmup, "--min-repeat", str(a.min_repeat), "--repeat", str(a.repeat),
+                   "--budget", str(a.budget)]
 
     rows = []
     for name in a.models:
+        size = SIZES.get(name, 224)
         run([sys.executable, os.path.join(ROOT, "tests", "models", "export_torchvision.py"), a.out,
-             name])
+             name, "--size", str(size)])
         d = os.path.join(a.out, name)
         onnx_file = os.path.join(d, "model.onnx")
         data = os.path.join(d, "test_data_set_0")
-        plan = os.path.join(d, "tuned.plan.json")
+        plan = os.path.join(d, f"tuned.{a.isa or 'native'}.plan.json")
         run([a.cli, "tune", onnx_file, "-o", plan, *threads, "--repeat", str(a.tune_repeat),
-             "--cache", cache, "--json", os.path.join(d, "tune.json")])
+             "--cache", cache, "--json", os.path.join(d, "tune.json")], env=ours_env)
         check = subprocess.run([a.cli, "check", onnx_file, "--plan", plan, "--inputs", data,
                                 "--expected", data, *threads, "--json",
                                 os.path.join(d, "check.json")], text=True,
-                               stdout=subprocess.PIPE)
+                               stdout=subprocess.PIPE, env=ours_env)
         with open(os.path.join(d, "check.txt"), "w") as f:
             f.write(check.stdout)
         ours, ort, torch = [], [], []
@@ -79,16 +144,20 @@ def main():
             layers = ["--layers"] if round_index == 0 else []
             bench_json = os.path.join(d, f"bench.{round_index}.json")
             bench_text = run([a.cli, "bench", onnx_file, "--plan", plan, *layers, *threads,
-                              *timing, "--json", bench_json])
+                              *warmup, "--repeat", str(a.min_repeat), "--max-repeat",
+                              str(a.repeat), "--budget", str(a.budget), "--json", bench_json],
+                             env=ours_env)
             if round_index == 0:
                 with open(os.path.join(d, "bench.txt"), "w") as f:
                     f.write(bench_text)
             with open(bench_json) as f:
                 ours.append(json.load(f))
             ort.append(last_json_line(run([a.node, os.path.join(HERE, "ort_bench.js"), onnx_file,
-                                           "--shape", "1,3,224,224", *threads, *timing])))
+                                           "--shape", input_shape(data), *threads,
+                                           *peer_timing])))
             torch.append(last_json_line(run([sys.executable, os.path.join(HERE, "torch_bench.py"),
-                                             name, *threads, *timing])))
+                                             name, "--size", str(size), *threads, *peer_timing],
+                                            env=torch_env)))
         rows.append({"model": name,
                      "algoscope_ms": statistics.median(b["latency_ms"]["median"] for b in ours),
                      "kernel_sum_ms": statistics.median(b["kernel_sum_ms"]["median"] for b in ours),
@@ -101,18 +170,31 @@ def main():
                                 "torch_ms": [r["median_ms"] for r in torch]},
                      "ort": ort[0]["runtime"], "torch": torch[0]["runtime"]})
         with open(os.path.join(a.out, "results.json"), "w") as f:
-            json.dump(rows, f, indent=2)
+            json.dump({"cpu": cpu_model(), "engine_level": level, "isa": a.isa,
+                       "threads": a.threads, "models": rows}, f, indent=2)
 
-    print(f"\nbatch 1, {a.threads} threads; each latency the median of {a.rounds} interleaved "
-          f"rounds' medians of {a.repeat} runs after {a.warmup} warm-up; "
-          f"{rows[0]['ort']}, {rows[0]['torch']}\n")
-    print("| model | algoscope tuned (ms) | ONNX Runtime (ms) | PyTorch eager (ms) | vs ORT "
-          "(<= 1.3) | vs PyTorch (<= 0.6) | overhead (<= 3 %) | check vs PyTorch |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
-    for r in rows:
-        print(f"| {r['model']} | {r['algoscope_ms']:.2f} | {r['ort_ms']:.2f} | {r['torch_ms']:.2f} "
-              f"| {r['algoscope_ms'] / r['ort_ms']:.2f} | {r['algoscope_ms'] / r['torch_ms']:.2f} "
-              f"| {r['overhead_percent']:.2f} % | {r['check']} |")
+    vs_ort = [r["algoscope_ms"] / r["ort_ms"] for r in rows]
+    vs_torch = [r["algoscope_ms"] / r["torch_ms"] for r in rows]
+    lines = [f"# {cpu_model()}, engine kernels {level}, {a.threads} thread(s)", "",
+             f"batch 1; each latency the median of {a.rounds} interleaved rounds' medians "
+             f"({a.warmup} warm-up, then {a.min_repeat}..{a.repeat} runs within {a.budget:g} s); "
+             f"{rows[0]['ort']} (at the CPU's own ISA level), {rows[0]['torch']}"
+             f"{' capped at ' + a.isa if a.isa else ''}", "",
+             "| model | algoscope tuned (ms) | ONNX Runtime (ms) | PyTorch eager (ms) | "
+             "vs ORT (<= 1.0) | vs PyTorch | overhead | check vs PyTorch |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for r, o, t in zip(rows, vs_ort, vs_torch):
+        lines.append(f"| {r['model']} | {r['algoscope_ms']:.2f} | {r['ort_ms']:.2f} | "
+                     f"{r['torch_ms']:.2f} | {o:.2f}{'' if o <= 1.0 else ' *'} | {t:.2f} | "
+                     f"{r['overhead_percent']:.2f} % | {r['check']} |")
+    lines.append(f"| geometric mean (<= 0.85) | | | | {geomean(vs_ort):.2f} | "
+                 f"{geomean(vs_torch):.2f} | | |")
+    lines += ["", f"{sum(o <= 1.0 for o in vs_ort)} of {len(rows)} models at or under ONNX "
+              "Runtime's latency (* marks the rest)."]
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(a.out, "results.md"), "w") as f:
+        f.write(text)
+    print("\n" + text)
     return 0
 
 

@@ -151,6 +151,24 @@ class GruEncoder(torch.nn.Module):
         return self.head(y[:, -1])
 
 
+class CausalDecoder(torch.nn.Module):
+    """A GPT-like decoder-only stack over token embeddings: pre-LayerNorm
+    nn.TransformerEncoderLayer blocks with GELU under a causal mask (each token attends to itself
+    and the tokens before it), then a final LayerNorm."""
+
+    def __init__(self, width, heads, layers, tokens):
+        super().__init__()
+        layer = torch.nn.TransformerEncoderLayer(d_model=width, nhead=heads,
+                                                 dim_feedforward=4 * width, activation="gelu",
+                                                 batch_first=True, norm_first=True)
+        self.blocks = torch.nn.TransformerEncoder(layer, num_layers=layers,
+                                                  norm=torch.nn.LayerNorm(width))
+        self.register_buffer("mask", torch.triu(torch.full((tokens, tokens), float("-inf")), 1))
+
+    def forward(self, x):
+        return self.blocks(x, mask=self.mask)
+
+
 class SegmentationOutput(torch.nn.Module):
     """A torchvision segmentation model returns a dict; its "out" map is the prediction."""
 
@@ -169,6 +187,15 @@ def small_model(name, generator, batch):
                                                  activation="gelu", batch_first=True)
         model = torch.nn.TransformerEncoder(layer, num_layers=4, norm=torch.nn.LayerNorm(192))
         return model, torch.randn(batch, 50, 192, generator=generator)
+    # The peer benchmark's transformer families (bench/peers): BERT-base's layer shape (768 wide,
+    # 12 heads, post-LayerNorm) at 4 layers, and a GPT-like causal decoder, over 128 tokens.
+    if name == "bert_encoder":
+        layer = torch.nn.TransformerEncoderLayer(d_model=768, nhead=12, dim_feedforward=3072,
+                                                 activation="gelu", batch_first=True)
+        model = torch.nn.TransformerEncoder(layer, num_layers=4)
+        return model, torch.randn(batch, 128, 768, generator=generator)
+    if name == "gpt_decoder":
+        return CausalDecoder(512, 8, 6, 128), torch.randn(batch, 128, 512, generator=generator)
     if name == "norm_convnet":
         return NormConvNet(), torch.randn(batch, 3, 64, 64, generator=generator)
     if name == "einsum_net":
@@ -195,22 +222,28 @@ def randomize_norm_affine(model, generator):
             m.bias.data = torch.randn(m.bias.shape, generator=generator) * 0.1
 
 
-def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm, folder, dynamic):
+def build_model(name, seed, batch, size):
+    """The eval-mode model NAME with seeded random weights and its seeded random input; the one
+    place where both are made, for the exports here and for bench/peers/torch_bench.py."""
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     small = small_model(name, generator, batch)
     if small:
         model, x = small
     else:
+        x = None
         kwargs = {"weights": None}
         if name in ("googlenet", "inception_v3"):
             kwargs.update(aux_logits=False, init_weights=True)
         if hasattr(torchvision.models.segmentation, name):
             kwargs["weights_backbone"] = None
             model = SegmentationOutput(getattr(torchvision.models.segmentation, name)(**kwargs))
+        elif hasattr(torchvision.models.video, name):
+            # Video models (r3d_18: the 3-D ResNet) take 16 frames of 112x112.
+            model = getattr(torchvision.models.video, name)(**kwargs)
+            x = torch.randn(batch, 3, 16, 112, 112, generator=generator)
         else:
             model = getattr(torchvision.models, name)(**kwargs)
-        x = None
     randomize_batchnorm(model, generator)
     randomize_norm_affine(model, generator)
     # torchvision zero-initializes some layers (ViT's classifier head): an all-zero output would
@@ -222,6 +255,11 @@ def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm, folder
     model.eval()
     if x is None:
         x = torch.randn(batch, 3, size, size, generator=generator)
+    return model, x
+
+
+def export(name, out_dir, seed, opset, batch, size, fold, keep_batchnorm, folder, dynamic):
+    model, x = build_model(name, seed, batch, size)
     with torch.no_grad():
         y = model(x)
     target = os.path.join(out_dir, folder)
