@@ -35,5 +35,6 @@ Family cuda_concat_family();
 Family cuda_reduce_family();
 Family cuda_slice_family();
 Family cuda_gather_family();
+Family cuda_row_norm_family();
 
 }  // namespace algoscope::cuda

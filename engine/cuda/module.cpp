@@ -35,6 +35,7 @@ class CudaModule final : public Module {
     families_[kCudaReduce] = cuda_reduce_family();
     families_[kCudaSlice] = cuda_slice_family();
     families_[kCudaGather] = cuda_gather_family();
+    families_[kCudaRowNorm] = cuda_row_norm_family();
     cudaDeviceProp prop{};
     check(cudaGetDeviceProperties(&prop, device_space().device()),
           "reading the device's properties");

@@ -416,6 +416,46 @@ TEST(CudaKernels, SoftmaxFollowsBothOpsetSemanticsOnEveryAxis) {
   }
 }
 
+// The row normalizations on the device (cuda_row_norm): LayerNormalization over one and two
+// trailing axes with its Mean and InvStdDev outputs, InstanceNormalization, and
+// GroupNormalization per group (opset 18) and per channel (opset 21), on rows longer than a block.
+TEST(CudaKernels, RowNormalizationsMatchTheReference) {
+  REQUIRE_DEVICE();
+  for (int64_t axis : {-1, 1}) {
+    SCOPED_TRACE("LayerNormalization axis " + std::to_string(axis));
+    onnx_builder::ModelBuilder b("layer_norm", 17);
+    b.input("x", {3, 5, 300});
+    const int64_t params = axis == -1 ? 300 : 1500;
+    b.initializer("scale", axis == -1 ? std::vector<int64_t>{300} : std::vector<int64_t>{5, 300},
+                  onnx_builder::random_floats(params, 1, 0.5f, 1.5f));
+    b.initializer("bias", axis == -1 ? std::vector<int64_t>{300} : std::vector<int64_t>{5, 300},
+                  onnx_builder::random_floats(params, 2));
+    b.node("LayerNormalization", {"x", "scale", "bias"}, {"y", "mean", "inv_std"}, "ln")
+        .i("axis", axis)
+        .f("epsilon", 1e-3f);
+    for (const char* y : {"y", "mean", "inv_std"}) b.output(y);
+    auto model = load(b.bytes());
+    expect_near_reference(model, cuda_plan(*model), loosest({"LayerNormalization"}));
+  }
+  for (int64_t opset : {18, 21}) {
+    SCOPED_TRACE("opset " + std::to_string(opset));
+    onnx_builder::ModelBuilder b("group_norm", opset);
+    b.input("x", {2, 6, 20, 30});
+    b.initializer("s6", {6}, onnx_builder::random_floats(6, 3, 0.5f, 1.5f));
+    b.initializer("b6", {6}, onnx_builder::random_floats(6, 4));
+    b.node("InstanceNormalization", {"x", "s6", "b6"}, {"instance"}, "instance");
+    const int64_t group_params = opset == 18 ? 3 : 6;
+    b.initializer("sg", {group_params}, onnx_builder::random_floats(group_params, 5, 0.5f, 1.5f));
+    b.initializer("bg", {group_params}, onnx_builder::random_floats(group_params, 6));
+    b.node("GroupNormalization", {"x", "sg", "bg"}, {"group"}, "group").i("num_groups", 3);
+    b.output("instance");
+    b.output("group");
+    auto model = load(b.bytes());
+    expect_near_reference(model, cuda_plan(*model),
+                          loosest({"InstanceNormalization", "GroupNormalization"}));
+  }
+}
+
 // PyTorch's exported attention (the loader fuses it into one Attention node): Q [1, 3, sq, d],
 // K transposed by a Transpose node, V [1, 3, skv, dv], optional additive mask [sq, skv].
 std::string attention_model(int64_t sq, int64_t skv, int64_t d, int64_t dv, bool mask,

@@ -51,5 +51,5 @@ Algorithm algorithm(const std::string& family, int variant);
 }  // namespace algoscope::cuda
 
 // The module's one export: the backend on CUDA device `device`, or null with a message in `error`.
-#define ALGOSCOPE_CUDA_MODULE_ABI 3
+#define ALGOSCOPE_CUDA_MODULE_ABI 4
 extern "C" algoscope::cuda::Module* algoscope_cuda_backend(int abi, int device, std::string* error);

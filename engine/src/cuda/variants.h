@@ -60,6 +60,10 @@ inline constexpr const char* kCudaSoftmax = "cuda_softmax";
 enum SoftmaxVariant : int { kSoftmax = 0, kLogSoftmax = 1 };
 inline constexpr const char* kCudaAttention = "cuda_attention";
 enum AttentionVariant : int { kNaiveAttention = 0, kFlashAttention = 1 };
+// LayerNormalization, InstanceNormalization and GroupNormalization: one kernel, the op read from
+// the layer.
+inline constexpr const char* kCudaRowNorm = "cuda_row_norm";
+enum RowNormVariant : int { kRowNorm = 0 };
 // The Reduce* ops; the variant is the reduction (registry order of engine/src/ops/reduce).
 inline constexpr const char* kCudaReduce = "cuda_reduce";
 enum ReduceVariant : int {
