@@ -36,5 +36,6 @@ Family cuda_reduce_family();
 Family cuda_slice_family();
 Family cuda_gather_family();
 Family cuda_row_norm_family();
+Family cuda_squeeze_excite_family();
 
 }  // namespace algoscope::cuda

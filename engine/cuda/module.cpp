@@ -36,6 +36,7 @@ class CudaModule final : public Module {
     families_[kCudaSlice] = cuda_slice_family();
     families_[kCudaGather] = cuda_gather_family();
     families_[kCudaRowNorm] = cuda_row_norm_family();
+    families_[kCudaSqueezeExcite] = cuda_squeeze_excite_family();
     cudaDeviceProp prop{};
     check(cudaGetDeviceProperties(&prop, device_space().device()),
           "reading the device's properties");

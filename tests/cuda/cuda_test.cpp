@@ -456,6 +456,41 @@ TEST(CudaKernels, RowNormalizationsMatchTheReference) {
   }
 }
 
+// A squeeze-and-excitation block as EfficientNet exports it (Conv+SiLU, Sigmoid gate) and as
+// MobileNetV3 does (Conv+Relu, HardSigmoid gate): the loader fuses each into one SqueezeExcite
+// node, which runs on the device.
+TEST(CudaKernels, SqueezeExciteBlocksMatchTheReference) {
+  REQUIRE_DEVICE();
+  for (bool mobilenet : {false, true}) {
+    SCOPED_TRACE(mobilenet ? "MobileNetV3" : "EfficientNet");
+    onnx_builder::ModelBuilder b("se", 13);
+    b.input("x", {2, 40, 30, 30});  // planes longer than a block
+    b.node("GlobalAveragePool", {"x"}, {"s"}, "pool");
+    b.initializer("w1", {10, 40, 1, 1}, onnx_builder::random_floats(400, 1));
+    b.initializer("b1", {10}, onnx_builder::random_floats(10, 2));
+    b.initializer("w2", {40, 10, 1, 1}, onnx_builder::random_floats(400, 3));
+    b.initializer("b2", {40}, onnx_builder::random_floats(40, 4));
+    b.node("Conv", {"s", "w1", "b1"}, {"h"}, "fc1");
+    if (mobilenet) {
+      b.node("Relu", {"h"}, {"a"}, "relu");
+    } else {
+      b.node("Sigmoid", {"h"}, {"hs"}, "silu_sigmoid");
+      b.node("Mul", {"h", "hs"}, {"a"}, "silu");
+    }
+    b.node("Conv", {"a", "w2", "b2"}, {"l"}, "fc2");
+    if (mobilenet)
+      b.node("HardSigmoid", {"l"}, {"g"}, "gate").f("alpha", 1.0f / 6.0f).f("beta", 0.5f);
+    else
+      b.node("Sigmoid", {"l"}, {"g"}, "gate");
+    b.node("Mul", {"x", "g"}, {"y"}, "scale");
+    b.output("y");
+    auto model = load(b.bytes());
+    ASSERT_EQ(model->nodes.size(), 1u);
+    ASSERT_EQ(model->nodes[0].op_type, "SqueezeExcite");
+    expect_near_reference(model, cuda_plan(*model), loosest({"SqueezeExcite"}));
+  }
+}
+
 // PyTorch's exported attention (the loader fuses it into one Attention node): Q [1, 3, sq, d],
 // K transposed by a Transpose node, V [1, 3, skv, dv], optional additive mask [sq, skv].
 std::string attention_model(int64_t sq, int64_t skv, int64_t d, int64_t dv, bool mask,

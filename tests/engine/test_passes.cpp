@@ -18,7 +18,7 @@ using onnx_builder::random_floats;
 
 const std::vector<std::string_view> kOrder = {
     "remove_identity", "infer_and_fold", "find_value_inputs", "fold_batchnorm",
-    "fuse_activation", "fuse_attention", "remove_dead_code"};
+    "fuse_activation", "fuse_attention", "fuse_squeeze_excite", "remove_dead_code"};
 
 std::vector<std::string_view> all_names() {
   std::vector<std::string_view> names;
@@ -64,7 +64,8 @@ TEST(GraphPasses, EachLoadOptionsFlagSkipsOnlyItsPass) {
   } switches[] = {{&LoadOptions::remove_identity, "remove_identity"},
                   {&LoadOptions::fold_batchnorm, "fold_batchnorm"},
                   {&LoadOptions::fuse_activations, "fuse_activation"},
-                  {&LoadOptions::fuse_attention, "fuse_attention"}};
+                  {&LoadOptions::fuse_attention, "fuse_attention"},
+                  {&LoadOptions::fuse_squeeze_excite, "fuse_squeeze_excite"}};
   for (const auto& s : switches) {
     SCOPED_TRACE(std::string(s.pass));
     LoadOptions options;

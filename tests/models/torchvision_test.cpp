@@ -193,6 +193,35 @@ TEST(TorchvisionExport, ResizeExportsHoldEveryModeAndRunDirect) {
   }
 }
 
+// Every squeeze-and-excitation block of EfficientNet-B0 (SiLU, Sigmoid), MobileNetV3-Small and
+// LR-ASPP's MobileNetV3-Large backbone (Relu, HardSigmoid) loads as one SqueezeExcite node that
+// the default plan runs with the fused kernel (TorchvisionModel above compares those plans with
+// PyTorch), and the model without the fusion computes the same function.
+TEST(TorchvisionExport, SqueezeExciteBlocksFuseAndRunDirect) {
+  const std::pair<const char*, size_t> expected[] = {
+      {"efficientnet_b0", 16}, {"mobilenet_v3_small", 9}, {"lraspp_mobilenet_v3_large", 8}};
+  for (const auto& [name, blocks] : expected) {
+    const fs::path dir = model_root() / name;
+    ASSERT_TRUE(fs::exists(dir / "model.onnx")) << "missing export " << dir << " (run via ctest)";
+    auto fused = std::make_shared<const Model>(load_model((dir / "model.onnx").string()));
+    auto plain = std::make_shared<const Model>(
+        load_model((dir / "model.onnx").string(), {.fuse_squeeze_excite = false}));
+    Session session(fused, Plan::for_model(*fused), SessionOptions{2});
+    size_t seen = 0;
+    for (const CompiledLayer& l : session.layers())
+      if (l.node->op_type == "SqueezeExcite") {
+        ++seen;
+        EXPECT_EQ(l.algorithm->name, "direct") << l.node->name;
+      }
+    EXPECT_EQ(seen, blocks) << name;
+    EXPECT_EQ(fused->nodes.size() + 4 * blocks, plain->nodes.size()) << name;
+    auto inputs = read_tensor_dir((dir / "test_data_set_0").string(), "input");
+    const Tensor want = Session(plain, Plan::for_model(*plain), SessionOptions{2}).run(inputs)[0];
+    const Tensor got = session.run(inputs)[0];
+    EXPECT_LE(max_error_bound_ratio(got, want), 1.0) << name;
+  }
+}
+
 // The opset-17 exports above really hold the normalization ops as single nodes (a torch that
 // decomposed them would make the comparison prove nothing about them), and the default plan runs
 // them with the direct kernel.

@@ -26,6 +26,9 @@ struct LoadOptions {
   // Scaled dot-product attention subgraphs (MatMul, scale, optional mask, Softmax, MatMul)
   // become one Attention node.
   bool fuse_attention = true;
+  // Squeeze-and-excitation blocks (GlobalAveragePool, Conv, Conv, Sigmoid or HardSigmoid, Mul)
+  // become one SqueezeExcite node.
+  bool fuse_squeeze_excite = true;
   // Value for symbolic or unknown input dimensions (e.g. a dynamic batch axis).
   int64_t symbolic_dim_value = 1;
   // Graph inputs to specialize the model for: each becomes a constant with the given value, so

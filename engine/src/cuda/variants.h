@@ -64,6 +64,9 @@ enum AttentionVariant : int { kNaiveAttention = 0, kFlashAttention = 1 };
 // the layer.
 inline constexpr const char* kCudaRowNorm = "cuda_row_norm";
 enum RowNormVariant : int { kRowNorm = 0 };
+// The SqueezeExcite node the loader fuses (means, the two small products, the scaling).
+inline constexpr const char* kCudaSqueezeExcite = "cuda_squeeze_excite";
+enum SqueezeExciteVariant : int { kSqueezeExcite = 0 };
 // The Reduce* ops; the variant is the reduction (registry order of engine/src/ops/reduce).
 inline constexpr const char* kCudaReduce = "cuda_reduce";
 enum ReduceVariant : int {

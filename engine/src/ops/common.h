@@ -48,6 +48,10 @@ void visit_dtype(DType dtype, F&& f) {
 // (ops/gated_activation.cpp).
 void apply_gated_activation(Node::Activation::Kind kind, float* y, int64_t n);
 
+// The attribute that marks a node made by one of the loader's pattern fusions (Attention,
+// SqueezeExcite): a file that carries such an op type itself is refused rather than misread.
+inline constexpr const char* kFusedMarker = "algoscope_fused";
+
 struct Epilogue {
   bool active = false;
   float lower = 0.0f, upper = 0.0f;

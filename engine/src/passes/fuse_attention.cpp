@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ops/attention/attention.h"
+#include "ops/common.h"
 #include "passes/graph_edit.h"
 #include "passes/pass.h"
 
@@ -133,7 +134,7 @@ void fuse_attention(PassContext& context) {
     if (!mask.empty()) attention.inputs.push_back(mask);
     attention.outputs = {pv->outputs[0]};
     attention.attributes["scale"] = Attribute{scale};
-    attention.attributes[ops::attention::kFusedMarker] = Attribute{int64_t(1)};
+    attention.attributes[ops::kFusedMarker] = Attribute{int64_t(1)};
     // Merged in graph order: the scale on Q, MatMul, scale, Add, Softmax, MatMul.
     std::vector<Node*> ordered(chain.begin(), chain.end());
     std::sort(ordered.begin(), ordered.end());

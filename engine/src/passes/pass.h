@@ -61,6 +61,7 @@ void find_value_inputs(PassContext& context);
 void fold_batchnorm(PassContext& context);
 void fuse_activation(PassContext& context);
 void fuse_attention(PassContext& context);
+void fuse_squeeze_excite(PassContext& context);
 void remove_dead_code(PassContext& context);
 
 }  // namespace algoscope::passes

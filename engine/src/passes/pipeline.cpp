@@ -15,6 +15,8 @@ const std::vector<GraphPass>& graph_passes() {
       {"fold_batchnorm", &LoadOptions::fold_batchnorm, fold_batchnorm},
       {"fuse_activation", &LoadOptions::fuse_activations, fuse_activation},
       {"fuse_attention", &LoadOptions::fuse_attention, fuse_attention},
+      // After fuse_activation: the block's first Conv carries its activation by then.
+      {"fuse_squeeze_excite", &LoadOptions::fuse_squeeze_excite, fuse_squeeze_excite},
       {"remove_dead_code", nullptr, remove_dead_code},
   };
   return passes;

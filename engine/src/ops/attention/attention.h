@@ -18,10 +18,9 @@
 
 namespace algoscope::ops::attention {
 
-// The op type and the attribute that marks nodes made by the pass (ONNX opset 23 has its own,
-// different Attention op; a file carrying one is refused rather than misread).
+// The op type (ONNX opset 23 has its own, different Attention op; a file carrying one lacks
+// kFusedMarker and is refused rather than misread).
 constexpr const char* kOpType = "Attention";
-constexpr const char* kFusedMarker = "algoscope_fused";
 
 struct AttentionGeometry {
   int64_t heads = 1;  // product of the leading dimensions
