@@ -17,7 +17,7 @@ using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
 
 const std::vector<std::string_view> kOrder = {
-    "remove_identity", "infer_and_fold", "find_value_inputs", "fold_batchnorm",
+    "remove_identity", "infer_and_fold", "find_value_inputs",   "fold_batchnorm",
     "fuse_activation", "fuse_attention", "fuse_squeeze_excite", "remove_dead_code"};
 
 std::vector<std::string_view> all_names() {
