@@ -171,19 +171,6 @@ const Availability& availability() {
   return a;
 }
 
-namespace {
-
-// What a node has that only the host algorithms compute: MatMul's fused bias
-// (passes/fuse_matmul_bias.cpp), which the cuBLAS kernels would otherwise silently leave out.
-std::optional<std::string> host_only(const Layer& layer) {
-  if (layer.node && layer.n().op_type == "MatMul" && layer.has_input(2))
-    return "the bias fused into this MatMul (MatMul+Add) is added by the host algorithms only; "
-           "load the model with LoadOptions::fuse_matmul_bias off to run it on the GPU";
-  return std::nullopt;
-}
-
-}  // namespace
-
 Algorithm algorithm(const std::string& family, int variant) {
   Algorithm a;
   a.backend = algoscope::Backend::Cuda;
@@ -197,7 +184,6 @@ Algorithm algorithm(const std::string& family, int variant) {
     if (layer.node && layer.n().activation && !layer.n().activation->is_clamp())
       return "the fused " + layer.n().activation->op +
              " runs on the host only (the GPU kernels' epilogues clamp)";
-    if (auto why = host_only(layer)) return why;
     const Availability& cuda = availability();
     if (!cuda.module) return cuda.reason;
     return cuda.module->why_not(family, variant, layer);
@@ -209,7 +195,6 @@ Algorithm algorithm(const std::string& family, int variant) {
   a.prepare = [family, variant](const Layer& layer) -> std::unique_ptr<Kernel> {
     const Availability& cuda = availability();
     if (!cuda.module) throw Error(cuda.reason);
-    if (auto why = host_only(layer)) throw Error(*why);
     return cuda.module->prepare(family, variant, layer);
   };
   return a;
