@@ -106,14 +106,20 @@ LayerCase gemm(std::string label, int64_t m, int64_t n, int64_t k) {
 }
 
 // A transformer's nn.Linear on [1, M, K] as the loader fuses it: MatMul(x, W [K, N]) with the bias
-// as its third input (MatMul+Add), and `relu` fused after it when asked.
-LayerCase linear(int64_t m, int64_t k, int64_t n, bool relu = false) {
+// as its third input (MatMul+Add), and `relu` fused after it when asked; without `bias`, the plain
+// MatMul of the same shape, which shows what the epilogue costs.
+LayerCase linear(int64_t m, int64_t k, int64_t n, bool relu = false, bool bias = true) {
   LayerCase lc = node_case("transformer/" + std::to_string(m) + "x" + std::to_string(k) + "x" +
-                               std::to_string(n) + (relu ? "+relu" : ""),
+                               std::to_string(n) + (relu ? "+relu" : "") + (bias ? "" : "_nobias"),
                            "MatMul", {"x", "w", "b"});
   if (relu) lc.node.activation = Node::Activation{"Relu", 0.0f, INFINITY};
   lc.inputs = {random_tensor({1, m, k}, 4), random_tensor({k, n}, 5), random_tensor({n}, 6)};
   lc.constant = {false, true, true};
+  if (!bias) {
+    lc.node.inputs.pop_back();
+    lc.inputs.pop_back();
+    lc.constant.pop_back();
+  }
   return lc;
 }
 
@@ -225,6 +231,7 @@ std::vector<LayerCase> cases() {
                          {64, 256, 256}})
     all.push_back(linear(m, k, n));
   all.push_back(linear(128, 512, 2048, true));
+  all.push_back(linear(197, 768, 768, false, false));
   for (int64_t tokens : {197, 1024, 4096})
     all.push_back(attention("attention/12x" + std::to_string(tokens) + "x64", 12, tokens, 64));
   all.push_back(normalization("norm/layernorm_vit_197x768", "LayerNormalization", {1, 197, 768}));
