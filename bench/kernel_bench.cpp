@@ -1,17 +1,19 @@
 // Times every registered algorithm of Conv, Gemm and Attention on the shapes the algorithm library
 // is judged by (the ai3 paper's C->C 3x3 layers at batch 10, ResNet-50's 1x1 and 3x3 layers,
 // MobileNetV2's depthwise 3x3, EfficientNet's 5x5 and ConvNeXt's 7x7 depthwise layers, 1024^3 and
-// ResNet-50's FC; attention over 12 heads of depth 64 at 197, 1024 and 4096 tokens), oneDNN's
-// provider algorithms in the same binary; and the normalizations (ViT-B/16's LayerNorm rows, an
-// InstanceNorm and a GroupNorm layer) with their `reference` beside `direct`, since there is no
-// provider to compare with; and the elementwise ops over EfficientNet's 1x32x112x112, whose GB/s
-// the summary sets against the machine's copy bandwidth (memcpy of the same tensor, read and
-// written, in the same run); and an LSTM layer (seq 50, input 256, hidden 512, batch 1 and 16) with
-// `reference` beside `fused`. ConvTranspose's algorithms run on a DCGAN and a U-Net decoder's
-// stride-2 upsampling layers. Each benchmark prepares the kernel once (weights transformed outside
-// the timed loop) and times run() only. After the Google Benchmark output a summary table gives,
-// per shape, each algorithm's median time, GFLOP/s (the registry's nominal FLOPs / time), time /
-// oneDNN's best and the workspace the algorithm asks for on that layer.
+// ResNet-50's FC; batch-1 transformer linear layers as the loader fuses them, MatMul+Add
+// (ViT-B/16's QKV, projection and MLP, DeiT-Tiny's, a BERT-like MLP with its Relu); attention over
+// 12 heads of depth 64 at 197, 1024 and 4096 tokens), oneDNN's provider algorithms in the same
+// binary; and the normalizations (ViT-B/16's LayerNorm rows, an InstanceNorm and a GroupNorm layer)
+// with their `reference` beside `direct`, since there is no provider to compare with; and the
+// elementwise ops over EfficientNet's 1x32x112x112, whose GB/s the summary sets against the
+// machine's copy bandwidth (memcpy of the same tensor, read and written, in the same run); and an
+// LSTM layer (seq 50, input 256, hidden 512, batch 1 and 16) with `reference` beside `fused`.
+// ConvTranspose's algorithms run on a DCGAN and a U-Net decoder's stride-2 upsampling layers. Each
+// benchmark prepares the kernel once (weights transformed outside the timed loop) and times run()
+// only. After the Google Benchmark output a summary table gives, per shape, each algorithm's median
+// time, GFLOP/s (the registry's nominal FLOPs / time), time / oneDNN's best and the workspace the
+// algorithm asks for on that layer.
 //
 //   kernel_bench --benchmark_repetitions=5 --benchmark_filter=paper   (filters match the labels)
 //   kernel_bench --threads=1
@@ -100,6 +102,24 @@ LayerCase gemm(std::string label, int64_t m, int64_t n, int64_t k) {
   LayerCase lc = node_case(std::move(label), "Gemm", {"a", "b"});
   lc.inputs = {random_tensor({m, k}, 4), random_tensor({k, n}, 5)};
   lc.constant = {false, true};
+  return lc;
+}
+
+// A transformer's nn.Linear on [1, M, K] as the loader fuses it: MatMul(x, W [K, N]) with the bias
+// as its third input (MatMul+Add), and `relu` fused after it when asked; without `bias`, the plain
+// MatMul of the same shape, which shows what the epilogue costs.
+LayerCase linear(int64_t m, int64_t k, int64_t n, bool relu = false, bool bias = true) {
+  LayerCase lc = node_case("transformer/" + std::to_string(m) + "x" + std::to_string(k) + "x" +
+                               std::to_string(n) + (relu ? "+relu" : "") + (bias ? "" : "_nobias"),
+                           "MatMul", {"x", "w", "b"});
+  if (relu) lc.node.activation = Node::Activation{"Relu", 0.0f, INFINITY};
+  lc.inputs = {random_tensor({1, m, k}, 4), random_tensor({k, n}, 5), random_tensor({n}, 6)};
+  lc.constant = {false, true, true};
+  if (!bias) {
+    lc.node.inputs.pop_back();
+    lc.inputs.pop_back();
+    lc.constant.pop_back();
+  }
   return lc;
 }
 
@@ -201,6 +221,17 @@ std::vector<LayerCase> cases() {
   all.push_back(gemm("gemm/1024^3", 1024, 1024, 1024));
   all.push_back(gemm("gemm/resnet50_fc_b1", 1, 1000, 2048));
   all.push_back(gemm("gemm/resnet50_fc_b32", 32, 1000, 2048));
+  // M x K x N: ViT-B/16 at 197 tokens (QKV, out projection, MLP down and up), DeiT-Tiny's QKV
+  // (50 tokens at 192), a BERT-like encoder's MLP (128 tokens, 512 -> 2048, with Relu).
+  for (auto [m, k, n] : {std::tuple{197, 768, 2304},
+                         {197, 768, 768},
+                         {197, 3072, 768},
+                         {197, 768, 3072},
+                         {50, 192, 768},
+                         {64, 256, 256}})
+    all.push_back(linear(m, k, n));
+  all.push_back(linear(128, 512, 2048, true));
+  all.push_back(linear(197, 768, 768, false, false));
   for (int64_t tokens : {197, 1024, 4096})
     all.push_back(attention("attention/12x" + std::to_string(tokens) + "x64", 12, tokens, 64));
   all.push_back(normalization("norm/layernorm_vit_197x768", "LayerNormalization", {1, 197, 768}));

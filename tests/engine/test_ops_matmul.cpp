@@ -1,8 +1,12 @@
 // MatMul: numpy semantics (1-D promotion, broadcast batch axes, shared A or B) checked against an
-// independent formula for reference and openblas, FLOPs, and invalid nodes.
+// independent formula for reference and openblas, FLOPs, and invalid nodes; the bias and
+// activation the loader fuses into a MatMul (MatMul+Add+Relu...) under every host algorithm.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
 
 #include "nn_op_harness.h"
 
@@ -95,4 +99,106 @@ TEST(OpsMatMul, InvalidNodesThrow) {
   EXPECT_TRUE(infer_throws_with("MatMul", {{2, 3}, {4, 2}}, "inner dimensions"));
   EXPECT_TRUE(infer_throws_with("MatMul", {{2, 2, 3}, {3, 3, 2}}, "cannot be broadcast"));
   EXPECT_TRUE(infer_throws_with("MatMul", {{}, {3}}, "rank 1 or more"));
+}
+
+namespace {
+
+// The activations the loader fuses into a MatMul (Node::activation), and each one's formula.
+struct FusedActivation {
+  const char* name;
+  std::optional<algoscope::Node::Activation> activation;
+};
+
+std::vector<FusedActivation> fused_activations() {
+  using Kind = algoscope::Node::Activation::Kind;
+  const float inf = std::numeric_limits<float>::infinity();
+  return {{"none", std::nullopt},
+          {"Relu", algoscope::Node::Activation{"Relu", 0.0f, inf}},
+          {"Clip", algoscope::Node::Activation{"Clip", -0.5f, 0.75f}},
+          {"SiLU", algoscope::Node::Activation{"SiLU", -inf, inf, Kind::Swish}},
+          {"HardSwish", algoscope::Node::Activation{"HardSwish", -inf, inf, Kind::HardSwish}}};
+}
+
+float activate(const std::optional<algoscope::Node::Activation>& a, float y) {
+  if (!a) return y;
+  using Kind = algoscope::Node::Activation::Kind;
+  switch (a->kind) {
+    case Kind::Clamp:
+      return std::min(std::max(y, a->lower), a->upper);
+    case Kind::Swish:
+      return float(double(y) / (1.0 + std::exp(-double(y))));
+    case Kind::HardSwish:
+      return float(double(y) * std::min(std::max(double(y) / 6.0 + 0.5, 0.0), 1.0));
+  }
+  return y;
+}
+
+}  // namespace
+
+// A bias row fused into the MatMul (its third input, [N] or [1, ..., 1, N]) and each fused
+// activation: every host algorithm against the formula and against reference, at ranks 2, 3 and 4,
+// with N off the vector width, a shared B (one tall GEMM), a batch of B matrices, a broadcast A,
+// K beyond one cache block, K = 0, and B constant (pre-packed) or not.
+TEST(OpsMatMul, FusedBiasAndActivationUnderEveryAlgorithm) {
+  struct Case {
+    Shape a, b, bias;
+  };
+  const std::vector<Case> cases = {
+      {{7, 19}, {19, 37}, {37}},                       // rank 2, N = 37 is no multiple of 16
+      {{2, 13, 24}, {24, 45}, {45}},                   // rank 3, shared B: one tall GEMM
+      {{2, 3, 5, 24}, {2, 3, 24, 21}, {1, 1, 1, 21}},  // rank 4, one B per output matrix
+      {{3, 8, 6}, {1, 6, 17}, {1, 17}},                // B with a unit batch axis
+      {{4, 8}, {3, 8, 6}, {6}},                        // A broadcast over B's batch
+      {{2, 33, 300}, {300, 70}, {70}},                 // K over a KC block, M over MR tiles
+      {{1, 64, 256}, {256, 300}, {300}},               // large enough for two threads' stripes
+      {{2, 3, 0}, {0, 5}, {5}},                        // K = 0: the output is the bias
+  };
+  const auto& algorithms = algoscope::Registry::instance().find_op("MatMul")->algorithms;
+  uint32_t seed = 300;
+  for (const Case& cs : cases) {
+    const Tensor a = random_tensor(cs.a, seed++), b = random_tensor(cs.b, seed++);
+    const Tensor bias = random_tensor(cs.bias, seed++);
+    OpCase plain("MatMul", 13);
+    plain.input(a.clone()).input(b.clone());
+    const Shape out = plain.infer()[0].shape;
+    const Tensor product = naive_matmul(a, b, out);
+    for (const FusedActivation& act : fused_activations()) {
+      for (bool constant : {false, true}) {
+        SCOPED_TRACE(algoscope::shape_to_string(cs.a) + " @ " + algoscope::shape_to_string(cs.b) +
+                     " + " + algoscope::shape_to_string(cs.bias) + ", " + act.name +
+                     (constant ? ", constant B and bias" : ""));
+        OpCase c("MatMul", 13);
+        c.input(a.clone()).input(b.clone(), constant).input(bias.clone(), constant);
+        c.node().activation = act.activation;
+        ASSERT_EQ(c.infer()[0].shape, out);
+        Tensor expected = product.clone();
+        const int64_t n = cs.bias.back();
+        for (int64_t i = 0; i < expected.numel(); ++i) {
+          float& y = expected.data<float>()[i];
+          y = activate(act.activation, float(double(y) + bias.data<float>()[i % n]));
+        }
+        const Tensor want = c.run("reference")[0];
+        EXPECT_TRUE(all_close(want, expected, 1e-5, 1e-5));
+        for (const auto& algo : algorithms) {
+          if (algo.name == "reference" || algo.backend == algoscope::Backend::Cuda) continue;
+          EXPECT_TRUE(algo.applies_activation) << algo.name;
+          EXPECT_TRUE(all_close(c.run(algo.name)[0], want, 1e-5, 1e-4)) << algo.name;
+        }
+      }
+    }
+  }
+}
+
+TEST(OpsMatMul, BiasAddsOneFlopPerOutput) {
+  OpCase c("MatMul", 13);
+  c.input(random_tensor({2, 3, 4}, 1)).input(random_tensor({4, 5}, 2)).input(random_tensor({5}, 3));
+  EXPECT_DOUBLE_EQ(c.op().flop_count(c.layer()), 2.0 * 3 * 5 * (2 * 4 + 1));
+}
+
+TEST(OpsMatMul, InvalidBiasThrows) {
+  // Not a row of N: a per-row bias, a wrong length, more axes than the output, a 1-D B.
+  EXPECT_TRUE(infer_throws_with("MatMul", {{2, 3}, {3, 4}, {2, 4}}, "bias (input 3) must have"));
+  EXPECT_TRUE(infer_throws_with("MatMul", {{2, 3}, {3, 4}, {3}}, "with N = 4"));
+  EXPECT_TRUE(infer_throws_with("MatMul", {{2, 3}, {3, 4}, {1, 1, 4}}, "rank at most 2"));
+  EXPECT_TRUE(infer_throws_with("MatMul", {{2, 3}, {3}, {1}}, "needs a matrix B"));
 }

@@ -17,8 +17,9 @@ using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
 
 const std::vector<std::string_view> kOrder = {
-    "remove_identity", "infer_and_fold", "find_value_inputs",   "fold_batchnorm",
-    "fuse_activation", "fuse_attention", "fuse_squeeze_excite", "remove_dead_code"};
+    "remove_identity", "infer_and_fold",      "find_value_inputs",
+    "fold_batchnorm",  "fuse_matmul_bias",    "fuse_activation",
+    "fuse_attention",  "fuse_squeeze_excite", "remove_dead_code"};
 
 std::vector<std::string_view> all_names() {
   std::vector<std::string_view> names;
@@ -63,6 +64,7 @@ TEST(GraphPasses, EachLoadOptionsFlagSkipsOnlyItsPass) {
     std::string_view pass;
   } switches[] = {{&LoadOptions::remove_identity, "remove_identity"},
                   {&LoadOptions::fold_batchnorm, "fold_batchnorm"},
+                  {&LoadOptions::fuse_matmul_bias, "fuse_matmul_bias"},
                   {&LoadOptions::fuse_activations, "fuse_activation"},
                   {&LoadOptions::fuse_attention, "fuse_attention"},
                   {&LoadOptions::fuse_squeeze_excite, "fuse_squeeze_excite"}};

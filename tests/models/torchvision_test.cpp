@@ -245,6 +245,35 @@ TEST(TorchvisionExport, Opset17ExportsKeepTheNormalizationOps) {
   }
 }
 
+// The fuse_matmul_bias pass on real exports: torch writes nn.Linear on 3-D input as MatMul + Add
+// of the bias, so each encoder layer's QKV in-projection and both MLP layers become one MatMul+Add
+// node (the out-projection runs on 2-D input and is a Gemm already; attention's own two MatMuls
+// have no bias). 4 layers in transformer_encoder, 12 in ViT-B/16; the default plan runs them on
+// the host with the bias in the GEMM's epilogue (the models match PyTorch in the tests above).
+TEST(TorchvisionExport, TransformerLinearsBecomeMatMulAddNodes) {
+  const std::pair<const char*, size_t> expected[] = {
+      {"transformer_encoder_opset17", 4 * 3}, {"vit_b_16", 12 * 3}, {"vit_b_16_opset17", 12 * 3}};
+  for (const auto& [name, count] : expected) {
+    SCOPED_TRACE(name);
+    const fs::path file = model_root() / name / "model.onnx";
+    ASSERT_TRUE(fs::exists(file)) << "missing export " << file << " (run via ctest)";
+    auto model = std::make_shared<const Model>(load_model(file.string()));
+    size_t fused = 0;
+    for (const Node& n : model->nodes) {
+      if (n.op_type != "MatMul" || !n.has_input(2)) continue;
+      ++fused;
+      EXPECT_EQ(n.display_op(), "MatMul+Add") << n.name;
+    }
+    EXPECT_EQ(fused, count);
+    const Model plain = load_model(file.string(), {.fuse_matmul_bias = false});
+    for (const Node& n : plain.nodes) EXPECT_FALSE(n.op_type == "MatMul" && n.has_input(2));
+    EXPECT_EQ(plain.nodes.size(), model->nodes.size() + count);
+    const Session session(model, Plan::for_model(*model), SessionOptions{2});
+    for (const CompiledLayer& l : session.layers())
+      if (l.node->op_type == "MatMul") EXPECT_EQ(l.algorithm->backend, Backend::Cpu);
+  }
+}
+
 // More architectures, each exercising other ops (concatenating branches, channel shuffles,
 // squeeze-excitation, hard-swish, attention, Swin's shifted windows); default plan only, to keep
 // the suite short.

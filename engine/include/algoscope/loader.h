@@ -1,9 +1,10 @@
 // Loading ONNX files into a Model: parse with libonnx/protobuf, keep node names, then run the graph
 // passes (engine/src/passes/pipeline.cpp lists them in order): drop Identity/Dropout, infer every
 // value's static shape with the registry's own rules (ONNX shape inference as a fallback) while
-// folding constant and shape sub-graphs, fold BatchNormalization into a preceding Conv, fuse a
-// following Relu/Clip into a Conv, Gemm or Add, fuse attention subgraphs, and drop dead code.
-// A model with ops the registry lacks still loads (for viewing); compiling it fails later.
+// folding constant and shape sub-graphs, fold BatchNormalization into a preceding Conv, fold a bias
+// Add into the MatMul before it, fuse a following Relu/Clip into a Conv, Gemm, MatMul or Add, fuse
+// attention subgraphs, and drop dead code. A model with ops the registry lacks still loads (for
+// viewing); compiling it fails later.
 #pragma once
 
 #include <map>
@@ -20,6 +21,9 @@ struct LoadOptions {
   bool fold_constants = true;
   bool remove_identity = true;
   bool fold_batchnorm = true;
+  // MatMul followed by Add of a constant bias row ([N] or [1, ..., 1, N]: torch's nn.Linear on 3-D
+  // input) becomes one MatMul with the bias as its third input, added in the GEMM's epilogue.
+  bool fuse_matmul_bias = true;
   // Conv, Gemm or Add followed by Relu or Clip becomes one node with the clamp in its epilogue
   // (Node::activation).
   bool fuse_activations = true;

@@ -119,11 +119,27 @@ struct BSource {
   int64_t col_base = 0;  // pre-packed: the column of B that column 0 of this product is
 };
 
+// The epilogue on rows x cols of C starting at column `col` (of the C the epilogue's bias is
+// indexed by): called on a tile the micro-kernel has just finished, so it is still in L1.
+void finish_tile(const Epilogue& ep, float* c, int64_t ldc, int64_t rows, int64_t cols,
+                 int64_t col) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = c + r * ldc;
+    if (ep.bias) {
+      const float* bias = ep.bias + col;
+      for (int64_t j = 0; j < cols; ++j) row[j] += bias[j];
+    }
+    if (ep.activation) ep.activation(ep.context, row, cols);
+  }
+}
+
 // C[m x n] (already offset to the stripe) = alpha * op(A) * op(B)[:, col0 : col0 + n] + beta * C,
-// with A already offset to the stripe's rows. One thread; col0 is a multiple of NR when pre-packed.
+// with A already offset to the stripe's rows, then the epilogue (its bias offset to the stripe's
+// columns) on each tile of the last depth block. One thread; col0 is a multiple of NR when
+// pre-packed.
 void gemm_stripe(const MicroKernel& mk, bool ta, int64_t m, int64_t n, int64_t k, float alpha,
                  const float* a, int64_t lda, const BSource& bs, int64_t col0, float beta, float* c,
-                 int64_t ldc) {
+                 int64_t ldc, const Epilogue& ep) {
   const int mr = mk.mr, nr = mk.nr;
   const int64_t kc_block = bs.packed ? bs.kc : mk.kc;
   const int64_t mc_block = std::min<int64_t>(mk.mc, ceil_div(m, mr) * mr);
@@ -138,6 +154,7 @@ void gemm_stripe(const MicroKernel& mk, bool ta, int64_t m, int64_t n, int64_t k
     for (int64_t pc = 0; pc < k; pc += kc_block) {
       const int64_t kcb = std::min(kc_block, k - pc);
       const float beta_now = pc == 0 ? beta : 1.0f;  // later depth blocks accumulate onto C
+      const bool last_block = pc + kcb >= k && !ep.empty();
       const float* bblock;
       if (bs.packed) {
         bblock = bs.packed + pc * bs.panels * nr + (bs.col_base + col0 + jc) / nr * kcb * nr;
@@ -155,8 +172,9 @@ void gemm_stripe(const MicroKernel& mk, bool ta, int64_t m, int64_t n, int64_t k
           const float* bp = bblock + jr * kcb * nr;
           for (int64_t ir = 0; ir < mcb; ir += mr) {
             const int rows = static_cast<int>(std::min<int64_t>(mr, mcb - ir));
-            mk.fn(kcb, abuf + ir * kcb, bp, c + (ic + ir) * ldc + jc + jr * nr, ldc, rows, cols,
-                  alpha, beta_now);
+            float* tile = c + (ic + ir) * ldc + jc + jr * nr;
+            mk.fn(kcb, abuf + ir * kcb, bp, tile, ldc, rows, cols, alpha, beta_now);
+            if (last_block) finish_tile(ep, tile, ldc, rows, cols, jc + jr * nr);
           }
         }
       }
@@ -165,7 +183,8 @@ void gemm_stripe(const MicroKernel& mk, bool ta, int64_t m, int64_t n, int64_t k
 }
 
 // C = beta * C: the whole result when k == 0 or alpha == 0 (beta == 0 writes zeros, never reads).
-void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
+// The epilogue follows, as after a product.
+void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc, const Epilogue& ep) {
   for (int64_t i = 0; i < m; ++i) {
     float* row = c + i * ldc;
     if (beta == 0.0f)
@@ -173,6 +192,7 @@ void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
     else if (beta != 1.0f)
       for (int64_t j = 0; j < n; ++j) row[j] *= beta;
   }
+  if (!ep.empty()) finish_tile(ep, c, ldc, m, n, 0);
 }
 
 void check_args(int64_t m, int64_t n, int64_t k, int64_t lda_min, int64_t lda, int64_t ldc) {
@@ -183,9 +203,10 @@ void check_args(int64_t m, int64_t n, int64_t k, int64_t lda_min, int64_t lda, i
 
 // Splits C into one stripe per thread and runs gemm_stripe on each.
 void run(const MicroKernel& mk, bool ta, int64_t m, int64_t n, int64_t k, float alpha,
-         const float* a, int64_t lda, const BSource& bs, float beta, float* c, int64_t ldc) {
+         const float* a, int64_t lda, const BSource& bs, float beta, float* c, int64_t ldc,
+         const Epilogue& ep) {
   if (m == 0 || n == 0) return;
-  if (k == 0 || alpha == 0.0f) return scale_c(m, n, beta, c, ldc);
+  if (k == 0 || alpha == 0.0f) return scale_c(m, n, beta, c, ldc, ep);
 
   const int64_t row_panels = ceil_div(m, mk.mr), col_panels = ceil_div(n, mk.nr);
   // Inside a parallel region (a caller that hands each thread whole matrices) stay on one thread.
@@ -194,7 +215,7 @@ void run(const MicroKernel& mk, bool ta, int64_t m, int64_t n, int64_t k, float 
   // saves.
   if (2.0 * double(m) * double(n) * double(k) < double(1 << 20)) threads = 1;
   threads = static_cast<int>(std::min<int64_t>(threads, std::max(row_panels, col_panels)));
-  if (threads <= 1) return gemm_stripe(mk, ta, m, n, k, alpha, a, lda, bs, 0, beta, c, ldc);
+  if (threads <= 1) return gemm_stripe(mk, ta, m, n, k, alpha, a, lda, bs, 0, beta, c, ldc, ep);
 
   // Micro-tiles on the busiest thread for each split; ties go to the split that repacks less
   // (A is repacked by every column stripe, B by every row stripe unless it is pre-packed).
@@ -220,18 +241,23 @@ void run(const MicroKernel& mk, bool ta, int64_t m, int64_t n, int64_t k, float 
     const int64_t begin = std::min(extent, panels * s / stripes * unit);
     const int64_t end = std::min(extent, panels * (s + 1) / stripes * unit);
     if (begin >= end) continue;
-    if (split_cols)
-      gemm_stripe(mk, ta, m, end - begin, k, alpha, a, lda, bs, begin, beta, c + begin, ldc);
-    else
+    if (split_cols) {
+      Epilogue stripe_ep = ep;
+      if (stripe_ep.bias) stripe_ep.bias += begin;
+      gemm_stripe(mk, ta, m, end - begin, k, alpha, a, lda, bs, begin, beta, c + begin, ldc,
+                  stripe_ep);
+    } else {
       gemm_stripe(mk, ta, end - begin, n, k, alpha, ta ? a + begin : a + begin * lda, lda, bs, 0,
-                  beta, c + begin * ldc, ldc);
+                  beta, c + begin * ldc, ldc, ep);
+    }
   }
 }
 
 }  // namespace
 
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+           const Epilogue& epilogue) {
   check_args(m, n, k, trans_a ? m : k, lda, ldc);
   if (ldb < (trans_b ? k : n))
     throw Error("GEMM leading dimension of B is smaller than its row length");
@@ -239,7 +265,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
   bs.trans = trans_b;
   bs.b = b;
   bs.ldb = ldb;
-  run(kernel_for(cpu::active_level()), trans_a, m, n, k, alpha, a, lda, bs, beta, c, ldc);
+  run(kernel_for(cpu::active_level()), trans_a, m, n, k, alpha, a, lda, bs, beta, c, ldc, epilogue);
 }
 
 void PackedMatrix::Free::operator()(float* p) const { std::free(p); }
@@ -270,13 +296,14 @@ PackedMatrix pack_b(bool trans_b, int64_t k, int64_t n, const float* b, int64_t 
 }
 
 void sgemm_prepacked(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
-                     const PackedMatrix& b, float beta, float* c, int64_t ldc) {
-  sgemm_prepacked_columns(trans_a, m, alpha, a, lda, b, 0, b.n(), beta, c, ldc);
+                     const PackedMatrix& b, float beta, float* c, int64_t ldc,
+                     const Epilogue& epilogue) {
+  sgemm_prepacked_columns(trans_a, m, alpha, a, lda, b, 0, b.n(), beta, c, ldc, epilogue);
 }
 
 void sgemm_prepacked_columns(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
                              const PackedMatrix& b, int64_t col0, int64_t cols, float beta,
-                             float* c, int64_t ldc) {
+                             float* c, int64_t ldc, const Epilogue& epilogue) {
   if (col0 < 0 || cols < 0 || col0 + cols > b.n_ || (b.nr_ > 0 && col0 % b.nr_ != 0))
     throw Error("GEMM column range is outside the packed matrix or not on a panel boundary");
   check_args(m, cols, b.k_, trans_a ? m : b.k_, lda, ldc - col0);
@@ -286,11 +313,14 @@ void sgemm_prepacked_columns(bool trans_a, int64_t m, float alpha, const float* 
   bs.kc = b.kc_;
   bs.col_base = col0;
   const MicroKernel& mk = kernel_for(b.isa_);
+  // The epilogue's bias is indexed like C's columns: shift it with C to column col0.
+  Epilogue ep = epilogue;
+  if (ep.bias) ep.bias += col0;
   if (!bs.packed) {  // k == 0 or n == 0: nothing was packed
-    if (m > 0 && cols > 0) scale_c(m, cols, beta, c + col0, ldc);
+    if (m > 0 && cols > 0) scale_c(m, cols, beta, c + col0, ldc, ep);
     return;
   }
-  run(mk, trans_a, m, cols, b.k_, alpha, a, lda, bs, beta, c + col0, ldc);
+  run(mk, trans_a, m, cols, b.k_, alpha, a, lda, bs, beta, c + col0, ldc, ep);
 }
 
 }  // namespace algoscope::blocked_gemm

@@ -19,6 +19,17 @@
 
 namespace algoscope::blocked_gemm {
 
+// What the GEMM does to each finished MR x NR tile of C while the tile is still in L1, instead of a
+// second pass over C (MatMul's fused bias and activation): adds bias[j] to column j of C (bias
+// indexed like the columns of the C the caller passes), then hands each tile row to
+// activation(context, row, cols). Applied after alpha and beta, once per element.
+struct Epilogue {
+  const float* bias = nullptr;  // null: no bias
+  void (*activation)(const void* context, float* row, int64_t n) = nullptr;
+  const void* context = nullptr;
+  bool empty() const { return !bias && !activation; }
+};
+
 // The micro-kernel is the one of cpu::active_level() (AVX-512 14x32, AVX2 6x16, portable 4x16);
 // tests cap the level (cpu::cap_level) to run the lower kernels on a better CPU.
 
@@ -26,7 +37,8 @@ namespace algoscope::blocked_gemm {
 // stored m x k (k x m when trans_a) with row stride lda, likewise B. beta == 0 never reads C (so
 // C may hold NaNs). Runs on omp_get_max_threads() threads when the product is large enough.
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+           const Epilogue& epilogue = {});
 
 // op(B) packed once into the panel layout of one ISA's micro-kernel: for every KC block of k, the
 // ceil(n / NR) panels of KC x NR floats, the last one zero-padded. Memory: k * ceil(n/NR) * NR * 4
@@ -46,8 +58,8 @@ class PackedMatrix {
  private:
   friend PackedMatrix pack_b(bool, int64_t, int64_t, const float*, int64_t);
   friend void sgemm_prepacked_columns(bool, int64_t, float, const float*, int64_t,
-                                      const PackedMatrix&, int64_t, int64_t, float, float*,
-                                      int64_t);
+                                      const PackedMatrix&, int64_t, int64_t, float, float*, int64_t,
+                                      const Epilogue&);
   struct Free {
     void operator()(float* p) const;
   };
@@ -66,13 +78,14 @@ PackedMatrix pack_b(bool trans_b, int64_t k, int64_t n, const float* b, int64_t 
 // C[m x n] = alpha * op(A)[m x k] * B + beta * C with B from pack_b (k, n taken from it). Uses the
 // micro-kernel of the ISA B was packed for.
 void sgemm_prepacked(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
-                     const PackedMatrix& b, float beta, float* c, int64_t ldc);
+                     const PackedMatrix& b, float beta, float* c, int64_t ldc,
+                     const Epilogue& epilogue = {});
 
 // The same product restricted to columns [col0, col0 + cols) of B and C (c points at column 0 of
 // C), col0 a multiple of b.panel_width(): lets callers that split the output channels between
 // threads share one packed operand.
 void sgemm_prepacked_columns(bool trans_a, int64_t m, float alpha, const float* a, int64_t lda,
                              const PackedMatrix& b, int64_t col0, int64_t cols, float beta,
-                             float* c, int64_t ldc);
+                             float* c, int64_t ldc, const Epilogue& epilogue = {});
 
 }  // namespace algoscope::blocked_gemm

@@ -49,6 +49,14 @@ struct MatrixProduct {
 #endif
 };
 
+// Whether the op's CPU algorithms apply the node's fused activation (Node::activation) themselves:
+// MatMul's do (with its fused bias, in the blocked GEMM's epilogue); Gemm's leave it to the
+// session's pass after the kernel.
+template <class Op>
+inline constexpr bool kAppliesActivation = false;
+template <>
+inline constexpr bool kAppliesActivation<MatMulOp> = true;
+
 // Registers the op (MatrixProduct<Op>::infer and flops) with its CPU algorithms in registry order
 // (defined in ops/gemm/registry.cpp, for both ops).
 template <class Op>

@@ -1,10 +1,10 @@
 // Activation fusion: a Relu, a Clip with constant bounds (ReLU6) or a HardSwish after a Conv, a
-// Gemm (an MLP's hidden layer) or an Add (a ResNet's residual join) becomes that node's epilogue
-// (Node::activation), and so does a gated activation written as two nodes: SiLU, Mul(y,
-// Sigmoid(y)), and HardSwish below opset 14, Mul(y, HardSigmoid(y)). The activation then costs no
-// extra pass over memory where the kernel applies it in its own loop (direct Add, Conv's kernels,
-// oneDNN's post-ops, cuBLASLt's RELU epilogue); other algorithms apply it right after
-// (Algorithm::applies_activation).
+// Gemm or a MatMul (an MLP's hidden layer, MatMul+Add on 3-D input) or an Add (a ResNet's residual
+// join) becomes that node's epilogue (Node::activation), and so does a gated activation written as
+// two nodes: SiLU, Mul(y, Sigmoid(y)), and HardSwish below opset 14, Mul(y, HardSigmoid(y)). The
+// activation then costs no extra pass over memory where the kernel applies it in its own loop
+// (direct Add, Conv's kernels, oneDNN's post-ops, cuBLASLt's RELU epilogue, the blocked GEMM's tile
+// epilogue); other algorithms apply it right after (Algorithm::applies_activation).
 #include <limits>
 #include <string>
 
@@ -20,7 +20,8 @@ constexpr float kInfinity = std::numeric_limits<float>::infinity();
 // Whether `producer` can take an activation into its epilogue on its float output `value`.
 bool takes_epilogue(const Model& m, const Node* producer, const std::string& value) {
   if (!producer || producer->activation) return false;
-  if (producer->op_type != "Conv" && producer->op_type != "Gemm" && producer->op_type != "Add")
+  if (producer->op_type != "Conv" && producer->op_type != "Gemm" && producer->op_type != "MatMul" &&
+      producer->op_type != "Add")
     return false;
   const ValueInfo* v = m.find_value(value);
   return v && v->known && v->info.dtype == DType::Float32;
@@ -97,11 +98,12 @@ bool fuse_into_producer(Model& m, Node& act, const ValueLinks& links) {
 
 // Conv -> Relu, Conv -> Clip with constant bounds (ReLU6), Conv -> HardSwish and the two-node
 // SiLU and HardSwish become one Conv whose kernel applies the activation to its output
-// (Node::activation). The same holds for Gemm and Add. The producer keeps its name and takes the
-// activation's output value; its `fusions` name the activation's nodes.
+// (Node::activation). The same holds for Gemm, MatMul and Add. The producer keeps its name and
+// takes the activation's output value; its `fusions` name the activation's nodes.
 void fuse_activation(PassContext& context) {
   merge_nodes(context.model, "fused",
-              "activation(s) (Relu, Clip, HardSwish, SiLU) into the preceding Conv, Gemm or Add",
+              "activation(s) (Relu, Clip, HardSwish, SiLU) into the preceding Conv, Gemm, MatMul "
+              "or Add",
               fuse_into_producer);
 }
 

@@ -59,6 +59,7 @@ void remove_identity(PassContext& context);
 void infer_and_fold(PassContext& context);
 void find_value_inputs(PassContext& context);
 void fold_batchnorm(PassContext& context);
+void fuse_matmul_bias(PassContext& context);
 void fuse_activation(PassContext& context);
 void fuse_attention(PassContext& context);
 void fuse_squeeze_excite(PassContext& context);

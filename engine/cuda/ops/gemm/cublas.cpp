@@ -6,7 +6,10 @@
 // batched for a uniform MatMul batch); cuBLASLt variants take the first candidate of cuBLASLt's
 // heuristic and, for a Gemm whose C is a bias row, add it in the matmul's epilogue instead of a
 // separate pass, like a fused Relu (CUBLASLT_EPILOGUE_RELU / RELU_BIAS). Other fused clamps
-// (ReLU6), and any under plain cuBLAS, are one clamp kernel after the product.
+// (ReLU6), and any under plain cuBLAS, are one clamp kernel after the product. A MatMul's fused
+// bias (MatMul+Add, passes/fuse_matmul_bias.cpp) is the same bias epilogue when its batch is one
+// tall product under cuBLASLt, and otherwise written into Y before the product accumulates onto
+// it.
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -250,10 +253,12 @@ class GemmKernel final : public DeviceKernel {
 };
 
 // numpy MatMul: one strided batched call when every output matrix pairs the A and B matrices at
-// uniform strides (B shared, or both full batches), else one call per output matrix.
+// uniform strides (B shared, or both full batches), else one call per output matrix. A fused bias
+// row and clamp as for Gemm: in cuBLASLt's epilogue where it can, else around the product.
 class MatMulKernel final : public DeviceKernel {
  public:
-  MatMulKernel(const Layer& layer, int variant) : g_(ops::matmul::matmul_geometry(layer)) {
+  MatMulKernel(const Layer& layer, int variant)
+      : g_(ops::matmul::matmul_geometry(layer)), clamp_(fused_clamp(layer)) {
     product_.m = g_.m, product_.n = g_.n, product_.k = g_.k;
     product_.compute =
         is_tf32(variant) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F_PEDANTIC;
@@ -275,7 +280,12 @@ class MatMulKernel final : public DeviceKernel {
         throw Error(
             "cuBLASLt needs a uniformly strided batch; this MatMul pairs its A and B matrices "
             "unevenly (cublas runs it one matrix at a time)");
-      lt_ = std::make_unique<LtPlan>(product_, false, false, is_find(variant));
+      // cuBLASLt's bias epilogue on the one product of a shared B (a batched bias stride is not
+      // relied on); a Relu is its RELU epilogue either way.
+      bias_epilogue_ = g_.has_bias && product_.batch == 1;
+      relu_epilogue_ =
+          clamp_.active && clamp_.lower == 0.0f && std::isinf(clamp_.upper) && clamp_.upper > 0;
+      lt_ = std::make_unique<LtPlan>(product_, bias_epilogue_, relu_epilogue_, is_find(variant));
     }
   }
   std::string choice() const override {
@@ -284,22 +294,33 @@ class MatMulKernel final : public DeviceKernel {
   void run(KernelIO& io) override {
     const float* a = io.inputs[0]->data<float>();
     const float* b = io.inputs[1]->data<float>();
+    const float* bias = g_.has_bias ? io.inputs[2]->data<float>() : nullptr;
     float* y = io.outputs[0]->data<float>();
+    const int64_t rows = g_.batch_count() * g_.m;
+    float beta = 0.0f;
+    if (bias && !bias_epilogue_) {
+      // The bias row in every row of Y; the product accumulates onto it.
+      check(broadcast_matrix(y, bias, rows, g_.n, 0, 1, 1.0f, stream()), "writing the bias");
+      beta = 1.0f;
+    }
     if (per_matrix_) {
       for (int64_t i = 0; i < g_.batch_count(); ++i)
-        product_.run(a + g_.a_offset(i), b + g_.b_offset(i), y + i * g_.m * g_.n, 1.0f, 0.0f);
-      return;
+        product_.run(a + g_.a_offset(i), b + g_.b_offset(i), y + i * g_.m * g_.n, 1.0f, beta);
+    } else if (lt_) {
+      lt_->run(a, b, y, 1.0f, beta, bias_epilogue_ ? bias : nullptr);
+    } else {
+      product_.run(a, b, y, 1.0f, beta);
     }
-    if (lt_)
-      lt_->run(a, b, y, 1.0f, 0.0f, nullptr);
-    else
-      product_.run(a, b, y, 1.0f, 0.0f);
+    if (clamp_.active && !relu_epilogue_)
+      check(bias_and_clamp(y, nullptr, 1, 1, rows * g_.n, clamp_.lower, clamp_.upper, stream()),
+            "clamping the product (fused activation)");
   }
 
  private:
   ops::matmul::MatMulGeometry g_;
+  Clamp clamp_;
   RowMajorGemm product_;
-  bool per_matrix_ = false;
+  bool per_matrix_ = false, bias_epilogue_ = false, relu_epilogue_ = false;
   std::unique_ptr<LtPlan> lt_;
 };
 
@@ -308,9 +329,8 @@ Family blas_family(Geometry (*geometry)(const Layer&)) {
   Family f;
   f.why_not = [geometry](int variant, const Layer& layer) -> std::optional<std::string> {
     if (auto problem = float_only(layer)) return problem;
-    // Activations fuse into Gemm only (passes/fuse_activation.cpp); GemmKernel clamps.
-    if (layer.n().op_type != "Gemm")
-      if (auto problem = no_fused_activation(layer)) return problem;
+    // Both kernels apply a fused clamp (the gated activations are declined before this, in
+    // availability.cpp).
     geometry(layer);  // throws (caught by the module) with what is wrong
     if (is_lt(variant)) KernelType probe(layer, variant);  // the heuristic must offer one
     return std::nullopt;

@@ -53,14 +53,19 @@ template <class Op>
 void add_matrix_product_op(Registry& registry, const std::string& op_type,
                            const std::string& summary) {
   using Files = MatrixProduct<Op>;
+  constexpr bool applies_activation = kAppliesActivation<Op>;
   add_op(registry,
          {.op_type = op_type, .summary = summary, .infer = Files::infer, .flops = Files::flops},
          {
-             {Files::reference_text(), {.name = kReference, .prepare = Files::prepare_reference}},
+             {Files::reference_text(),
+              {.name = kReference,
+               .applies_activation = applies_activation,
+               .prepare = Files::prepare_reference}},
              {Files::openblas_text(),
               {.name = "openblas",
                .tolerance = {1e-4, 1e-3},
                .default_priority = 10,
+               .applies_activation = applies_activation,
                .not_applicable = Files::openblas_not_applicable,
                .prepare = Files::prepare_openblas}},
              // Pre-packed weights: faster than OpenBLAS on FC layers.
@@ -68,6 +73,7 @@ void add_matrix_product_op(Registry& registry, const std::string& op_type,
               {.name = "blocked",
                .tolerance = {1e-4, 1e-3},
                .default_priority = 12,
+               .applies_activation = applies_activation,
                // It computes every valid layer; the reason is what shape inference refuses.
                .not_applicable =
                    [](const Layer& layer) { return error_reason([&] { Files::infer(layer); }); },
@@ -77,6 +83,7 @@ void add_matrix_product_op(Registry& registry, const std::string& op_type,
               {.name = "onednn",
                .tolerance = {1e-4, 1e-3},
                .default_priority = 1,
+               .applies_activation = applies_activation,
                .prepare = Files::prepare_onednn}},
 #endif
          });

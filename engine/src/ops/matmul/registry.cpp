@@ -16,9 +16,12 @@ void register_matmul(Registry& registry) {
       registry, "MatMul", cuda::kCublasMatMul,
       "cuBLAS's cublasGemmEx (strided batched when the batch is uniform, one "
       "call per matrix otherwise) on the row-major tensors as their column-major "
-      "transposes (no copies).",
+      "transposes (no copies). A fused bias (MatMul+Add) is written into Y first and the "
+      "product accumulates onto it; a fused clamp is one kernel after it.",
       "cuBLASLt's matmul with the first candidate of its heuristic, on a uniformly strided "
-      "batch (a MatMul whose batch pairs matrices unevenly is left to cublas).");
+      "batch (a MatMul whose batch pairs matrices unevenly is left to cublas). A fused bias is "
+      "added in its epilogue when the batch is one tall product of a shared B (written into Y "
+      "first otherwise), and a fused Relu is its RELU epilogue.");
 }
 
 }  // namespace algoscope::ops
