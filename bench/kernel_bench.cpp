@@ -113,6 +113,7 @@ LayerCase linear(int64_t m, int64_t k, int64_t n, bool relu = false, bool bias =
                                std::to_string(n) + (relu ? "+relu" : "") + (bias ? "" : "_nobias"),
                            "MatMul", {"x", "w", "b"});
   if (relu) lc.node.activation = Node::Activation{"Relu", 0.0f, INFINITY};
+  lc.node.attributes["algoscope_fused"] = Attribute{int64_t(1)};
   lc.inputs = {random_tensor({1, m, k}, 4), random_tensor({k, n}, 5), random_tensor({n}, 6)};
   lc.constant = {false, true, true};
   if (!bias) {

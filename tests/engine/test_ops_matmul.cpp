@@ -169,6 +169,7 @@ TEST(OpsMatMul, FusedBiasAndActivationUnderEveryAlgorithm) {
                      (constant ? ", constant B and bias" : ""));
         OpCase c("MatMul", 13);
         c.input(a.clone()).input(b.clone(), constant).input(bias.clone(), constant);
+        c.i("algoscope_fused", 1);
         c.node().activation = act.activation;
         ASSERT_EQ(c.infer()[0].shape, out);
         Tensor expected = product.clone();
@@ -192,6 +193,7 @@ TEST(OpsMatMul, FusedBiasAndActivationUnderEveryAlgorithm) {
 TEST(OpsMatMul, BiasAddsOneFlopPerOutput) {
   OpCase c("MatMul", 13);
   c.input(random_tensor({2, 3, 4}, 1)).input(random_tensor({4, 5}, 2)).input(random_tensor({5}, 3));
+  c.i("algoscope_fused", 1);
   EXPECT_DOUBLE_EQ(c.op().flop_count(c.layer()), 2.0 * 3 * 5 * (2 * 4 + 1));
 }
 
@@ -201,4 +203,6 @@ TEST(OpsMatMul, InvalidBiasThrows) {
   EXPECT_TRUE(infer_throws_with("MatMul", {{2, 3}, {3, 4}, {3}}, "with N = 4"));
   EXPECT_TRUE(infer_throws_with("MatMul", {{2, 3}, {3, 4}, {1, 1, 4}}, "rank at most 2"));
   EXPECT_TRUE(infer_throws_with("MatMul", {{2, 3}, {3}, {1}}, "needs a matrix B"));
+  // A well-shaped third input in a file (not made by the pass) is no bias: ONNX has none.
+  EXPECT_TRUE(infer_throws_with("MatMul", {{2, 3}, {3, 4}, {4}}, "MatMul takes two inputs"));
 }

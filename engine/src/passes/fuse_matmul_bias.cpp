@@ -7,6 +7,7 @@
 // Add's output; its `fusions` name the Add, so it reads as MatMul+Add.
 #include <string>
 
+#include "ops/common.h"
 #include "passes/graph_edit.h"
 #include "passes/pass.h"
 
@@ -59,6 +60,7 @@ bool fold_into_matmul(Model& m, Node& add, const ValueLinks& links) {
       continue;
     if (read_by_softmax(m, add.outputs[0])) continue;
     matmul->inputs.push_back(bias_name);
+    matmul->attributes[ops::kFusedMarker] = Attribute{int64_t(1)};
     absorb(m, *matmul, add, Node::Fusion::Kind::Epilogue);
     return true;
   }

@@ -117,6 +117,10 @@ MatMulGeometry matmul_geometry(const Layer& layer) {
     for (size_t i = 0; row && i + 1 < bias.shape.size(); ++i) row = bias.shape[i] == 1;
     require(row, "MatMul bias (input 3) must have shape " + expected + ", got " +
                      shape_to_string(bias.shape));
+    // ONNX's MatMul has two inputs: a file's third one is refused rather than read as a bias.
+    require(layer.n().has_attribute(kFusedMarker),
+            "MatMul takes two inputs; a third (a bias) comes only from algoscope's "
+            "fuse_matmul_bias pass");
     g.has_bias = true;
   }
   return g;
