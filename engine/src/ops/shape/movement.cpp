@@ -113,10 +113,9 @@ void run_typed(const StridedCopy& p, const T* in, T* out) {
     const int64_t step = p.strides.back();
     const bool runs = p.path == StridedCopy::Path::Runs;
     // Rows in chunks: each chunk finds its first row's offset once, then counts.
-#pragma omp parallel for num_threads(team) schedule(static) if (team > 1)
-    for (int64_t t = 0; t < team; ++t) {
+    auto chunk = [&](int64_t t) {
       const int64_t r0 = rows * t / team, r1 = rows * (t + 1) / team;
-      if (r0 == r1) continue;
+      if (r0 == r1) return;
       std::vector<int64_t> index(p.dims.size(), 0);
       int64_t rest = r0;
       for (size_t d = p.dims.size() - 1; d-- > 0;) {
@@ -137,7 +136,11 @@ void run_typed(const StridedCopy& p, const T* in, T* out) {
           index[d] = 0;
         }
       }
-    }
+    };
+    // One thread: no OpenMP region at all (even a serialized one costs microseconds).
+    if (team == 1) return chunk(0);
+#pragma omp parallel for num_threads(team) schedule(static)
+    for (int64_t t = 0; t < team; ++t) chunk(t);
     return;
   }
   // Transpose: for each combination of the other dimensions, an [inner, rows] -> [rows, inner]
@@ -149,13 +152,18 @@ void run_typed(const StridedCopy& p, const T* in, T* out) {
   const int64_t ls = p.strides.back();
   const int64_t matrices = p.total / (rows * inner);
   const int64_t bands = (rows + kBlock - 1) / kBlock;
-#pragma omp parallel for num_threads(team) schedule(static) if (team > 1)
-  for (int64_t w = 0; w < matrices * bands; ++w) {
+  auto item = [&](int64_t w) {
     const int64_t m = w / bands, band = w % bands;
     const T* src = in + row_offset(p, m, a);
     T* dst = out + out_row_offset(p, m, a);
     transpose_rows(src, ls, dst, ld, band * kBlock, std::min(rows, (band + 1) * kBlock), inner);
+  };
+  if (team == 1) {
+    for (int64_t w = 0; w < matrices * bands; ++w) item(w);
+    return;
   }
+#pragma omp parallel for num_threads(team) schedule(static)
+  for (int64_t w = 0; w < matrices * bands; ++w) item(w);
 }
 
 }  // namespace
@@ -260,32 +268,31 @@ void run_blocks(const Blocks& b, std::byte* whole, const std::vector<std::byte*>
     }
   if (moving.empty()) return;
   const int team = team_for(bytes);
+  auto copy = [&](int64_t o, size_t k) {
+    std::byte* w = whole + static_cast<size_t>(o) * b.row + b.at[k];
+    std::byte* part = parts[k] + static_cast<size_t>(o) * b.block[k];
+    if (to_whole)
+      std::memcpy(w, part, b.block[k]);
+    else
+      std::memcpy(part, w, b.block[k]);
+  };
+  if (team == 1) {
+    // No OpenMP region at all: even a serialized one costs microseconds, as much as a small copy.
+    for (int64_t o = 0; o < b.outer; ++o)
+      for (size_t k : moving) copy(o, k);
+    return;
+  }
   // One row of every part per iteration when there are many rows; a single row (outer == 1,
   // NCHW channel concat at batch 1) is cut into pieces of whole parts instead.
   if (b.outer >= team) {
-#pragma omp parallel for num_threads(team) schedule(static) if (team > 1)
+#pragma omp parallel for num_threads(team) schedule(static)
     for (int64_t o = 0; o < b.outer; ++o)
-      for (size_t k : moving) {
-        std::byte* w = whole + static_cast<size_t>(o) * b.row + b.at[k];
-        std::byte* part = parts[k] + static_cast<size_t>(o) * b.block[k];
-        if (to_whole)
-          std::memcpy(w, part, b.block[k]);
-        else
-          std::memcpy(part, w, b.block[k]);
-      }
+      for (size_t k : moving) copy(o, k);
     return;
   }
   for (int64_t o = 0; o < b.outer; ++o) {
-#pragma omp parallel for num_threads(team) schedule(dynamic) if (team > 1)
-    for (size_t m = 0; m < moving.size(); ++m) {
-      const size_t k = moving[m];
-      std::byte* w = whole + static_cast<size_t>(o) * b.row + b.at[k];
-      std::byte* part = parts[k] + static_cast<size_t>(o) * b.block[k];
-      if (to_whole)
-        std::memcpy(w, part, b.block[k]);
-      else
-        std::memcpy(part, w, b.block[k]);
-    }
+#pragma omp parallel for num_threads(team) schedule(dynamic)
+    for (size_t m = 0; m < moving.size(); ++m) copy(o, moving[m]);
   }
 }
 
