@@ -110,6 +110,17 @@ TEST(DirectShape, TransposeEveryPermutationMatchesReference) {
               << algoscope::dtype_name(dtype);
         }
     }
+    // Over 1 MiB, for the threaded paths: NCHW -> NHWC (tiled, bands of 64 rows across the
+    // team, a ragged last band), its inverse, and a head split whose rows stay rows.
+    const std::vector<std::pair<Shape, V>> large = {{{1, 67, 61, 80}, {0, 2, 3, 1}},
+                                                    {{2, 40, 40, 97}, {0, 3, 1, 2}},
+                                                    {{1, 197, 12, 128}, {0, 2, 1, 3}}};
+    for (const auto& [shape, p] : large) {
+      OpCase c("Transpose", 13);
+      c.input(random_bytes(DType::Float32, shape, 9)).attr("perm", p);
+      EXPECT_TRUE(direct_matches_reference(c))
+          << algoscope::shape_to_string(shape) << " perm " << ::testing::PrintToString(p);
+    }
   });
 }
 
@@ -150,14 +161,21 @@ TEST(DirectShape, SliceRandomWindowsMatchReference) {
             << ::testing::PrintToString(axes) << " steps " << ::testing::PrintToString(steps);
       }
     }
-    // Large enough for the threaded path: a channel crop and a reversed width.
+    // Outputs over 1 MiB, for the threaded paths: a channel crop (runs) and a reversed width
+    // (strided loops).
     OpCase crop("Slice", 13);
-    crop.input(random_bytes(DType::Float32, {1, 64, 80, 80}, 3))
-        .constant(ints({8, 0}))
-        .constant(ints({40, -1}))
-        .constant(ints({1, -1}))
-        .constant(ints({1, -1}));
+    crop.input(random_bytes(DType::Float32, {1, 96, 80, 80}, 3))
+        .constant(ints({8}))
+        .constant(ints({90}))
+        .constant(ints({1}));
     EXPECT_TRUE(direct_matches_reference(crop));
+    OpCase reverse("Slice", 13);
+    reverse.input(random_bytes(DType::Float32, {1, 64, 80, 80}, 4))
+        .constant(ints({-1}))
+        .constant(ints({INT64_MIN}))
+        .constant(ints({-1}))
+        .constant(ints({-1}));
+    EXPECT_TRUE(direct_matches_reference(reverse));
   });
 }
 
@@ -201,16 +219,17 @@ TEST(DirectShape, ConcatAndSplitMatchReference) {
           << algoscope::shape_to_string(whole) << " axis " << axis << " split "
           << ::testing::PrintToString(extents);
     }
-    // Large: batch-1 channel concat (one row) and a batch-8 one (rows across threads).
+    // Over 1 MiB: batch-1 channel concat (one row: the parts across the team) and a batch-8 one
+    // (the rows across the team).
     for (int64_t batch : {1, 8}) {
       OpCase concat("Concat", 13);
-      concat.input(random_bytes(DType::Float32, {batch, 96, 28, 28}, 1))
-          .input(random_bytes(DType::Float32, {batch, 32, 28, 28}, 2))
-          .input(random_bytes(DType::Float32, {batch, 64, 28, 28}, 3))
+      concat.input(random_bytes(DType::Float32, {batch, 96, 56, 28}, 1))
+          .input(random_bytes(DType::Float32, {batch, 32, 56, 28}, 2))
+          .input(random_bytes(DType::Float32, {batch, 64, 56, 28}, 3))
           .attr("axis", int64_t{1});
       EXPECT_TRUE(direct_matches_reference(concat)) << "batch " << batch;
       OpCase split("Split", 13);
-      split.input(random_bytes(DType::Float32, {batch, 192, 28, 28}, 4))
+      split.input(random_bytes(DType::Float32, {batch, 192, 56, 28}, 4))
           .constant(ints({96, 32, 64}))
           .attr("axis", int64_t{1})
           .outputs(3);
