@@ -8,12 +8,13 @@
 // with their `reference` beside `direct`, since there is no provider to compare with; and the
 // elementwise ops over EfficientNet's 1x32x112x112, whose GB/s the summary sets against the
 // machine's copy bandwidth (memcpy of the same tensor, read and written, in the same run); and an
-// LSTM layer (seq 50, input 256, hidden 512, batch 1 and 16) with `reference` beside `fused`.
-// ConvTranspose's algorithms run on a DCGAN and a U-Net decoder's stride-2 upsampling layers. Each
-// benchmark prepares the kernel once (weights transformed outside the timed loop) and times run()
-// only. After the Google Benchmark output a summary table gives, per shape, each algorithm's median
-// time, GFLOP/s (the registry's nominal FLOPs / time), time / oneDNN's best and the workspace the
-// algorithm asks for on that layer.
+// LSTM layer (seq 50, input 256, hidden 512, batch 1 and 16) with `reference` beside `fused`; data
+// movement (Transpose, Concat) with `reference` beside `direct`. ConvTranspose's algorithms run on
+// a DCGAN and a U-Net decoder's stride-2 upsampling layers. Each benchmark prepares the kernel once
+// (weights transformed outside the timed loop) and times run() only. After the Google Benchmark
+// output a summary table gives, per shape, each algorithm's median time, GFLOP/s (the registry's
+// nominal FLOPs / time), time / oneDNN's best and the workspace the algorithm asks for on that
+// layer.
 //
 //   kernel_bench --benchmark_repetitions=5 --benchmark_filter=paper   (filters match the labels)
 //   kernel_bench --threads=1
@@ -178,6 +179,30 @@ LayerCase lstm(std::string label, int64_t seq, int64_t batch, int64_t input, int
   return lc;
 }
 
+// Data movement with `reference` beside `direct`: a ViT head split (Transpose 0,2,1,3 of
+// 1x197x12x64: rows stay rows), NCHW -> NHWC of 1x64x56x56 (the tiled transpose) and a batch-1
+// channel Concat of three inputs (timed alone it copies; in a session it may be in place).
+LayerCase movement_transpose(std::string label, const Shape& x, std::vector<int64_t> perm) {
+  LayerCase lc = node_case(std::move(label), "Transpose", {"x"});
+  lc.node.attributes["perm"] = Attribute{std::move(perm)};
+  lc.inputs = {random_tensor(x, 18)};
+  lc.constant = {false};
+  lc.time_reference = true;
+  return lc;
+}
+LayerCase movement_concat(std::string label, const std::vector<Shape>& parts, int64_t axis) {
+  std::vector<std::string> names;
+  for (size_t k = 0; k < parts.size(); ++k) names.push_back("x" + std::to_string(k));
+  LayerCase lc = node_case(std::move(label), "Concat", names);
+  lc.node.attributes["axis"] = Attribute{axis};
+  for (size_t k = 0; k < parts.size(); ++k) {
+    lc.inputs.push_back(random_tensor(parts[k], static_cast<uint32_t>(19 + k)));
+    lc.constant.push_back(false);
+  }
+  lc.time_reference = true;
+  return lc;
+}
+
 std::vector<LayerCase> cases() {
   std::vector<LayerCase> all;
   // The seed paper's C -> C 3x3 pad 1 layers at batch 10.
@@ -242,6 +267,12 @@ std::vector<LayerCase> cases() {
   for (const char* op : {"Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Erf",
                          "Exp", "Softmax"})
     all.push_back(elementwise(op, kElementwiseShape));
+  all.push_back(movement_transpose("movement/transpose_vit_1x197x12x64_0213", {1, 197, 12, 64},
+                                   {0, 2, 1, 3}));
+  all.push_back(
+      movement_transpose("movement/transpose_nchw_nhwc_1x64x56x56", {1, 64, 56, 56}, {0, 2, 3, 1}));
+  all.push_back(movement_concat("movement/concat_1x(64,64,128)x28x28",
+                                {{1, 64, 28, 28}, {1, 64, 28, 28}, {1, 128, 28, 28}}, 1));
   all.push_back(lstm("lstm/seq50_b1_in256_h512", 50, 1, 256, 512));
   all.push_back(lstm("lstm/seq50_b16_in256_h512", 50, 16, 256, 512));
   return all;

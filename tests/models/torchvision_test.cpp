@@ -282,7 +282,7 @@ TEST_P(TorchvisionArchitecture, DefaultPlanMatchesPyTorch) { run_and_compare(Get
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionArchitecture,
                          ::testing::Values("googlenet", "densenet121", "shufflenet_v2_x1_0",
                                            "efficientnet_b0", "mobilenet_v3_small", "vit_b_16",
-                                           "vit_b_16_opset17", "swin_t_opset14"));
+                                           "vit_b_16_opset17", "swin_t_opset14", "inception_v3"));
 
 // Swin's shifted-window attention mask is computed in the file from constants (Range, Mod, Equal,
 // Not, ScatterND, Where and a Pad with computed pads); the loader folds all of it, so none of

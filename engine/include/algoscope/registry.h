@@ -106,6 +106,15 @@ class Kernel {
   // plain size where the layout pads (the kernel must then cover the padding too).
   virtual bool works_in_any_layout() const { return false; }
   virtual void use_any_layout(size_t /*bytes*/) {}
+
+  // Buffer sharing, both optional; the session decides at compile time and the kernel must be
+  // right either way (it compares pointers at run time). output_is_input: output 0 is input 0's
+  // bytes unchanged (Reshape and its kin), so both may be one buffer. inputs_in_output: the byte
+  // offset of each input's block inside output 0 when every input is one contiguous block of it
+  // (Concat along an axis with only length-1 axes before it), so each producer may write
+  // straight into its block; empty when that does not hold.
+  virtual bool output_is_input() const { return false; }
+  virtual std::vector<size_t> inputs_in_output() const { return {}; }
 };
 
 enum class Backend { Cpu, Cuda, Plugin };

@@ -49,6 +49,9 @@ struct CompiledLayer {
   MemorySpace* space = nullptr;  // where its kernel runs; nullptr: host
   std::string choice;            // Kernel::choice(): what cuDNN or cuBLASLt picked, or how it runs
   int threads = 1;               // the session's threads, or 1 for a layer below one_thread_below
+  // The memory plan stores its inputs inside its output (Concat) or its output on its input
+  // (Reshape): the kernel moves nothing (choice says "in place").
+  bool in_place = false;
 };
 
 // A copy of a value between memory spaces that the session inserted: before the first reader in

@@ -136,11 +136,29 @@ void plan_memory(Impl& s) {
       last_read[s.transfers[step.index].from_slot] = t;
     }
   }
-  std::vector<std::vector<size_t>> defined_at(s.steps.size()), released_at(s.steps.size());
+  // Slots shared by share_buffers form trees; a tree is one block, allocated by its root, that
+  // lives from the first step writing any of its slots to the last step reading any of them.
+  auto root_of = [&](size_t slot, size_t* at) {
+    size_t offset_in_root = 0;
+    while (s.parent_slot[slot] != never) {
+      offset_in_root += s.offset_in_parent[slot];
+      slot = s.parent_slot[slot];
+    }
+    if (at) *at = offset_in_root;
+    return slot;
+  };
+  std::vector<size_t> first(s.slot_info.size(), never), last(s.slot_info.size(), 0);
   for (size_t slot = 0; slot < s.slot_info.size(); ++slot) {
     if (s.slot_info[slot].kind != Slot::Kind::Activation || defined[slot] == never) continue;
-    defined_at[defined[slot]].push_back(slot);
-    released_at[last_read[slot] == never ? defined[slot] : last_read[slot]].push_back(slot);
+    const size_t root = root_of(slot, nullptr);
+    first[root] = std::min(first[root], defined[slot]);
+    last[root] = std::max(last[root], last_read[slot] == never ? defined[slot] : last_read[slot]);
+  }
+  std::vector<std::vector<size_t>> defined_at(s.steps.size()), released_at(s.steps.size());
+  for (size_t slot = 0; slot < s.slot_info.size(); ++slot) {
+    if (first[slot] == never || s.parent_slot[slot] != never) continue;
+    defined_at[first[slot]].push_back(slot);
+    released_at[std::max(last[slot], first[slot])].push_back(slot);
   }
 
   std::map<MemorySpace*, ArenaPlanner> planners;
@@ -174,10 +192,14 @@ void plan_memory(Impl& s) {
     const Slot& info = s.slot_info[slot];
     Tensor& t = s.slots[slot];
     switch (info.kind) {
-      case Slot::Kind::Activation:
-        t = Tensor::view(info.info.dtype, info.info.shape,
-                         static_cast<std::byte*>(s.arenas.at(info.space).data()) + offset[slot]);
+      case Slot::Kind::Activation: {
+        size_t at = 0;
+        const size_t root = root_of(slot, &at);
+        t = Tensor::view(
+            info.info.dtype, info.info.shape,
+            static_cast<std::byte*>(s.arenas.at(info.space).data()) + offset[root] + at);
         break;
+      }
       case Slot::Kind::ConstantCopy: {
         const Tensor& constant = s.model->constants.at(info.value);
         SpaceBuffer& copy = s.constant_copies.emplace_back(info.space, constant.bytes());

@@ -39,6 +39,7 @@ Session::Session(std::shared_ptr<const Model> model_ptr, const Plan& plan, Sessi
   session::choose_layer_threads(s, options.one_thread_below);
   if (options.native_layouts) session::negotiate_native_layouts(s);
   session::place_values(s);
+  session::share_buffers(s);
   session::plan_memory(s);
   for (const auto& t : s.transfers) transfer_list_.push_back(t.info);
 }

@@ -63,6 +63,8 @@ struct Impl {
   std::vector<size_t> graph_output_slots;  // per graph output: the slot the caller receives
   std::vector<size_t> fresh_output_slots;  // the GraphOutput slots, allocated anew every run
   std::unordered_map<std::string, size_t> native_bytes;  // values in a native layout
+  // sharing.cpp: a slot stored inside another's block (SIZE_MAX: its own block), and where.
+  std::vector<size_t> parent_slot, offset_in_parent;
 
   // Memory.
   size_t arena_bytes = 0, activation_bytes = 0, workspace_bytes = 0;
@@ -85,6 +87,9 @@ void choose_layer_threads(Impl& s, int64_t one_thread_below);
 void negotiate_native_layouts(Impl& s);
 // placement.cpp: slots, steps, transfers and each kernel's slots.
 void place_values(Impl& s);
+// sharing.cpp: parent_slot and offset_in_parent, and CompiledLayer::in_place of the kernels
+// that then move nothing.
+void share_buffers(Impl& s);
 // memory.cpp: Error when a value of the model is too large to count or to fit the memory limit
 // (resource_limits.h), before kernels are prepared (they may allocate by the same sizes).
 void check_value_sizes(const Model& model);

@@ -58,8 +58,18 @@ void copy_all(const Tensor& from, Tensor& to) {
 
 }  // namespace
 
-std::unique_ptr<Kernel> prepare_copy_reference(const Layer& layer) {
-  return make_kernel([](KernelIO& io) { copy_all(*io.inputs[0], *io.outputs[0]); });
+namespace {
+// The session may store input and output in one buffer (Kernel::output_is_input); then there
+// is nothing to copy.
+class CopyReference final : public Kernel {
+ public:
+  void run(KernelIO& io) override { copy_all(*io.inputs[0], *io.outputs[0]); }
+  bool output_is_input() const override { return true; }
+};
+}  // namespace
+
+std::unique_ptr<Kernel> prepare_copy_reference(const Layer&) {
+  return std::make_unique<CopyReference>();
 }
 
 std::unique_ptr<Kernel> prepare_transpose_reference(const Layer& layer) {

@@ -57,6 +57,26 @@ void register_shape(Registry& registry) {
                      infer_eye_like, eye_like_reference_text(), prepare_eye_like_reference},
                 });
 
+  // The fast host kernels (<op>_direct.cpp): the engine's default, since they never lose to the
+  // reference and Concat's lets the memory plan skip its copies.
+  const Tolerance exact{0.0, 0.0};
+  struct Direct {
+    const char* op_type;
+    AlgorithmText text;
+    std::function<std::unique_ptr<Kernel>(const Layer&)> prepare;
+  };
+  const Direct directs[] = {
+      {"Transpose", transpose_direct_text(), prepare_transpose_direct},
+      {"Concat", concat_direct_text(), prepare_concat_direct},
+      {"Split", split_direct_text(), prepare_split_direct},
+      {"Slice", slice_direct_text(), prepare_slice_direct},
+  };
+  for (const Direct& d : directs)
+    add_algorithms(
+        registry, d.op_type,
+        {{d.text,
+          {.name = "direct", .tolerance = exact, .default_priority = 10, .prepare = d.prepare}}});
+
   // Our CUDA data movement (engine/cuda/ops/shape/movement.cpp and gather.cpp): the glue between
   // a network's layers (and ViT's class-token pick and weight splits) stays on the device.
   const std::string on_device =

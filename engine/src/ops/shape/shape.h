@@ -100,6 +100,17 @@ AlgorithmText constant_of_shape_reference_text();
 std::unique_ptr<Kernel> prepare_range_reference(const Layer& layer);
 AlgorithmText range_reference_text();
 
+// The `direct` algorithms, one file each (transpose_direct.cpp, ...; movement.h holds what they
+// share).
+std::unique_ptr<Kernel> prepare_transpose_direct(const Layer& layer);
+AlgorithmText transpose_direct_text();
+std::unique_ptr<Kernel> prepare_concat_direct(const Layer& layer);
+AlgorithmText concat_direct_text();
+std::unique_ptr<Kernel> prepare_split_direct(const Layer& layer);
+AlgorithmText split_direct_text();
+std::unique_ptr<Kernel> prepare_slice_direct(const Layer& layer);
+AlgorithmText slice_direct_text();
+
 // layout_reference.cpp: DepthToSpace (to_space; DCR or CRD mode) and SpaceToDepth, NCHW.
 std::vector<TensorInfo> infer_depth_to_space(const Layer& layer);
 std::vector<TensorInfo> infer_space_to_depth(const Layer& layer);
