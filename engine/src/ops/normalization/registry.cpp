@@ -51,7 +51,12 @@ void register_normalization(Registry& registry) {
              {.name = "direct",
               .tolerance = {1e-5, 1e-4},
               .default_priority = 10,
-              .prepare = prepare_row_norm_direct}}});
+              .prepare = prepare_row_norm_direct}},
+            {row_norm_welford_text(op.op_type),
+             {.name = "welford",
+              .tolerance = {1e-5, 1e-4},
+              .default_priority = 5,
+              .prepare = prepare_row_norm_welford}}});
 }
 
 }  // namespace algoscope::ops
