@@ -129,6 +129,7 @@ Registry& Registry::instance() {
     ops::register_einsum(*r);
     ops::register_recurrent(*r);
     ops::register_attention(*r);
+    ops::register_gelu(*r);
     return r;
   }();
   return *registry;
