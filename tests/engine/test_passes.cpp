@@ -17,8 +17,8 @@ using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
 
 const std::vector<std::string_view> kOrder = {
-    "remove_identity", "infer_and_fold", "find_value_inputs", "fold_batchnorm",
-    "fuse_activation", "fuse_attention", "remove_dead_code"};
+    "remove_identity", "infer_and_fold",  "find_value_inputs", "fold_batchnorm",  "fuse_layer_norm",
+    "fuse_gelu",       "fuse_activation", "fuse_attention",    "remove_dead_code"};
 
 std::vector<std::string_view> all_names() {
   std::vector<std::string_view> names;
@@ -64,7 +64,9 @@ TEST(GraphPasses, EachLoadOptionsFlagSkipsOnlyItsPass) {
   } switches[] = {{&LoadOptions::remove_identity, "remove_identity"},
                   {&LoadOptions::fold_batchnorm, "fold_batchnorm"},
                   {&LoadOptions::fuse_activations, "fuse_activation"},
-                  {&LoadOptions::fuse_attention, "fuse_attention"}};
+                  {&LoadOptions::fuse_attention, "fuse_attention"},
+                  {&LoadOptions::fuse_layer_norm, "fuse_layer_norm"},
+                  {&LoadOptions::fuse_gelu, "fuse_gelu"}};
   for (const auto& s : switches) {
     SCOPED_TRACE(std::string(s.pass));
     LoadOptions options;

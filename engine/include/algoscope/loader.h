@@ -2,7 +2,8 @@
 // passes (engine/src/passes/pipeline.cpp lists them in order): drop Identity/Dropout, infer every
 // value's static shape with the registry's own rules (ONNX shape inference as a fallback) while
 // folding constant and shape sub-graphs, fold BatchNormalization into a preceding Conv, fuse a
-// following Relu/Clip into a Conv, Gemm or Add, fuse attention subgraphs, and drop dead code.
+// following Relu/Clip into a Conv, Gemm or Add, fuse decomposed LayerNormalization and GELU and
+// attention subgraphs, and drop dead code.
 // A model with ops the registry lacks still loads (for viewing); compiling it fails later.
 #pragma once
 
@@ -26,6 +27,11 @@ struct LoadOptions {
   // Scaled dot-product attention subgraphs (MatMul, scale, optional mask, Softmax, MatMul)
   // become one Attention node.
   bool fuse_attention = true;
+  // The decomposed LayerNormalization torch writes below opset 17 (ReduceMean, Sub, Pow,
+  // ReduceMean, Add, Sqrt, Div, Mul, Add) becomes one LayerNormalization node.
+  bool fuse_layer_norm = true;
+  // The exact GELU torch writes below opset 20 (Div, Erf, Add, Mul, Mul) becomes one Gelu node.
+  bool fuse_gelu = true;
   // Value for symbolic or unknown input dimensions (e.g. a dynamic batch axis).
   int64_t symbolic_dim_value = 1;
   // Graph inputs to specialize the model for: each becomes a constant with the given value, so

@@ -59,6 +59,8 @@ void remove_identity(PassContext& context);
 void infer_and_fold(PassContext& context);
 void find_value_inputs(PassContext& context);
 void fold_batchnorm(PassContext& context);
+void fuse_layer_norm(PassContext& context);
+void fuse_gelu(PassContext& context);
 void fuse_activation(PassContext& context);
 void fuse_attention(PassContext& context);
 void remove_dead_code(PassContext& context);
