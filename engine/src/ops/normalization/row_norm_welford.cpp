@@ -4,7 +4,7 @@
 // `direct`. Welford's update keeps a running mean and sum of squared deviations, so it does not
 // cancel the way the one-pass sum(x^2) - n mean^2 does when the mean is large against the spread.
 //
-// Each lane of kLanes floats runs its own Welford recurrence over every kLanes-th element of a
+// Each of kLanes float lanes runs its own Welford recurrence over every kLanes-th element of a
 // block; the lanes all have the same count, so the 1 / count of the update is one scalar per step
 // and the loop over lanes vectorizes. The lanes of a block, then the blocks of a row, are merged in
 // double by Chan, Golub & LeVeque's pairwise formula, which bounds the float error by one block's
@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "ops/common.h"
@@ -27,8 +28,8 @@ namespace {
 
 // Elements per block: the float recurrences run over at most kBlock / kLanes steps.
 constexpr int64_t kBlock = 1024;
-// Independent lanes (4 AVX-512 or 8 AVX2 registers per statistic): one recurrence per register
-// would wait out the add and FMA latency on every step.
+// Independent lanes (8 vectors of 8 per statistic): one recurrence per register would wait out
+// the add and FMA latency on every step.
 constexpr int64_t kLanes = 64;
 
 // Count, mean and sum of squared deviations (M2) of a set of values.
@@ -46,21 +47,30 @@ ALGOSCOPE_INLINE Moments merge(const Moments& a, const Moments& b) {
           a.m2 + b.m2 + delta * delta * (a.count * b.count / count)};
 }
 
+// Eight float lanes as one GCC vector: one AVX2 register (AVX-512 uses its 256-bit form). The
+// lane state is written as vector arithmetic rather than a loop over lane arrays because GCC's
+// unroll-and-jam interchanged that loop with the loop over steps in the AVX2 clone and ran it
+// scalar; whole-vector statements leave it nothing to interchange.
+typedef float Lanes8 __attribute__((vector_size(32)));
+constexpr int kVectors = kLanes / 8;
+
 // Moments of x[0, n) - shift, one block at a time.
 ALGOSCOPE_INLINE Moments row_moments(const float* __restrict x, int64_t n, float shift) {
   Moments row;
   for (int64_t start = 0; start < n; start += kBlock) {
     const int64_t end = std::min(n, start + kBlock);
     const int64_t steps = (end - start) / kLanes;
-    float mean[kLanes] = {}, m2[kLanes] = {};
+    Lanes8 mean[kVectors] = {}, m2[kVectors] = {};
     for (int64_t s = 0; s < steps; ++s) {
       const float inv = 1.0f / static_cast<float>(s + 1);
-      const float* __restrict v = x + start + s * kLanes;
-#pragma omp simd
-      for (int64_t j = 0; j < kLanes; ++j) {
-        const float d = (v[j] - shift) - mean[j];
-        mean[j] += d * inv;
-        m2[j] += d * ((v[j] - shift) - mean[j]);
+      const float* v = x + start + s * kLanes;
+      for (int q = 0; q < kVectors; ++q) {
+        Lanes8 value;
+        std::memcpy(&value, v + 8 * q, sizeof value);  // an unaligned vector load
+        value -= shift;
+        const Lanes8 d = value - mean[q];
+        mean[q] += d * inv;
+        m2[q] += d * (value - mean[q]);
       }
     }
     // The lanes hold equal counts: their mean is the plain average, and M2 gains each lane's
@@ -68,16 +78,18 @@ ALGOSCOPE_INLINE Moments row_moments(const float* __restrict x, int64_t n, float
     Moments block;
     if (steps > 0) {
       double sum = 0.0, m2_sum = 0.0;
-      for (int64_t j = 0; j < kLanes; ++j) {
-        sum += mean[j];
-        m2_sum += m2[j];
-      }
+      for (int q = 0; q < kVectors; ++q)
+        for (int j = 0; j < 8; ++j) {
+          sum += mean[q][j];
+          m2_sum += m2[q][j];
+        }
       const double block_mean = sum / kLanes;
       double spread = 0.0;
-      for (int64_t j = 0; j < kLanes; ++j) {
-        const double d = mean[j] - block_mean;
-        spread += d * d;
-      }
+      for (int q = 0; q < kVectors; ++q)
+        for (int j = 0; j < 8; ++j) {
+          const double d = mean[q][j] - block_mean;
+          spread += d * d;
+        }
       block = {static_cast<double>(steps * kLanes), block_mean,
                m2_sum + spread * static_cast<double>(steps)};
     }
@@ -192,11 +204,15 @@ AlgorithmText row_norm_welford_text(const std::string& op_type) {
           "deviations of the order of the spread. Compiled for AVX-512, AVX2+FMA and baseline "
           "x86-64 (the CPU's level or the cap); tensors of 64K elements or more split their "
           "rows over the OpenMP threads. Extra memory: 512 bytes of lane state on the stack (a "
-          "broadcast Scale or B is expanded to one row's worth per call). It wins over `direct` "
-          "when a row does not stay in L1 between passes (long rows: GroupNormalization's "
-          "groups, LayerNormalization over thousands of features); on short rows the recurrence's "
-          "extra arithmetic costs about what the saved pass does. Numerics: float recurrences "
-          "over 16 steps per block, merged in double; unlike sum(x^2) - n mean^2 it keeps its "
+          "broadcast Scale or B is expanded to one row's worth per call). Saving a pass only pays "
+          "when a row falls out of cache between passes (rows of hundreds of KB); on rows that "
+          "stay in L1 or L2 the recurrence's extra arithmetic (a subtract, two FMAs and a "
+          "dependent update per element) loses: measured on one Zen 5 core, 1x197x768 takes "
+          "0.08 ms against direct's 0.05 (AVX-512) and 0.14 against 0.09 (AVX2), 1x197x4096 "
+          "0.5 against 0.3. Its point is the numerics and the teaching: a one-pass method that is "
+          "as safe as two passes. Numerics: float recurrences "
+          "over at most 16 steps per block, merged in double; unlike sum(x^2) - n mean^2 it keeps "
+          "its "
           "digits when the mean is 1e4 and the spread 1e-1, and the shifted output pass keeps "
           "the error of x - mean relative to the spread rather than to the mean."};
 }
