@@ -3,7 +3,8 @@
 // the square, with and without gamma and beta) and Erf-form GELUs (Div or Mul by the constant,
 // the half first or last, operands swapped) must become exactly one node that computes what the
 // unfused graph does under every algorithm, and must be left alone when an intermediate has
-// another reader, epsilon is not a constant or the reduced axes are not the last ones. Then the
+// another reader, epsilon is not a constant or the reduced axes are not the last ones; a Gelu after
+// an Add becomes the Add's epilogue (Add+Gelu). Then the
 // welford LayerNormalization against reference on long rows and on rows whose mean is 1e4 with a
 // tiny spread, and Gelu's direct against reference over [-12, 12].
 #include <gtest/gtest.h>
@@ -225,13 +226,18 @@ struct GeluGraph {
   bool half_before_x = false;  // (1 + erf) * 0.5, then * x
   bool swapped = false;        // constants and x on the left
   bool erf_output = false;     // the Erf's output is a graph output too
+  bool bias_add = false;       // x comes from an Add (which then takes the Gelu as epilogue)
 };
 
 std::string gelu_graph(const GeluGraph& p) {
   ModelBuilder b("gelu", 13);
-  b.input("x0", {3, 7, 40});
-  b.initializer("w", {40}, random_floats(40, 2));
-  b.node("Add", {"x0", "w"}, {"x"}, "bias");
+  if (p.bias_add) {
+    b.input("x0", {3, 7, 40});
+    b.initializer("w", {40}, random_floats(40, 2));
+    b.node("Add", {"x0", "w"}, {"x"}, "bias");
+  } else {
+    b.input("x", {3, 7, 40});
+  }
   auto bin = [&](const char* op, const std::string& a, const std::string& c, const char* out,
                  const char* name) {
     b.node(op,
@@ -277,6 +283,33 @@ TEST(FuseGelu, EveryOperandOrderAndGrouping) {
     std::vector<Tensor> inputs = {random_tensor({3, 7, 40}, 11, -8.0f, 8.0f)};
     expect_fused(gelu_graph(p), "Gelu", 5, &LoadOptions::fuse_gelu, "mlp/Gelu", inputs);
   }
+}
+
+// After an Add (a transformer MLP's bias), fuse_activation takes the Gelu node into the Add's
+// epilogue: one Add+Gelu node whose fusion names the five ONNX nodes, computing what Add then Gelu
+// and the unfused graph compute.
+TEST(FuseGelu, IntoThePrecedingAddsEpilogue) {
+  const std::string bytes = gelu_graph({.bias_add = true});
+  const Model fused = load_model_from_bytes(bytes, "fused.onnx");
+  const Model separate = load_model_from_bytes(bytes, "separate.onnx", {.fuse_activations = false});
+  const Model plain = load_model_from_bytes(bytes, "plain.onnx", {.fuse_gelu = false});
+  EXPECT_EQ(count_op(fused, "Gelu"), 0u);
+  EXPECT_EQ(count_op(separate, "Gelu"), 1u);
+  const Node* add = nullptr;
+  for (const Node& n : fused.nodes)
+    if (n.name == "bias") add = &n;
+  ASSERT_NE(add, nullptr);
+  EXPECT_EQ(add->display_op(), "Add+Gelu");
+  ASSERT_TRUE(add->activation.has_value());
+  EXPECT_EQ(add->activation->kind, Node::Activation::Kind::Gelu);
+  EXPECT_EQ(add->merged_nodes().size(), 5u);
+  const std::vector<Tensor> inputs = {random_tensor({3, 7, 40}, 11, -8.0f, 8.0f)};
+  const Tensor want = run(plain, "", "", inputs)[0];
+  for (const std::string& algorithm : cpu_algorithms("Add")) {
+    SCOPED_TRACE(algorithm);
+    EXPECT_TRUE(nn_test::all_close(run(fused, "Add", algorithm, inputs)[0], want, 2e-5, 2e-4));
+  }
+  EXPECT_TRUE(nn_test::all_close(run(separate, "", "", inputs)[0], want, 2e-5, 2e-4));
 }
 
 TEST(FuseGelu, LeftAloneWhenAnIntermediateIsReadElsewhere) {

@@ -82,7 +82,7 @@ Descriptors describe(const ConvGeometry& g, OnednnConv kind,
                                                          to_dnnl(kind), src_any, weights_any,
                                                          dst_any, strides, dilates, pad_l, pad_r);
   // A fused activation runs in oneDNN's own epilogue (an eltwise post-op): swish with alpha 1 is
-  // SiLU, and oneDNN's hardswish has ONNX's constants.
+  // SiLU, oneDNN's hardswish has ONNX's constants, and gelu_erf is the exact GELU.
   dnnl::primitive_attr attr;
   if (activation) {
     dnnl::post_ops post;
@@ -90,6 +90,8 @@ Descriptors describe(const ConvGeometry& g, OnednnConv kind,
       post.append_eltwise(1.0f, dnnl::algorithm::eltwise_swish, 1.0f, 0.0f);
     else if (activation->kind == Node::Activation::Kind::HardSwish)
       post.append_eltwise(1.0f, dnnl::algorithm::eltwise_hardswish, 0.0f, 0.0f);
+    else if (activation->kind == Node::Activation::Kind::Gelu)
+      post.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
     else if (activation->lower == 0.0f && std::isinf(activation->upper))
       post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
     else
