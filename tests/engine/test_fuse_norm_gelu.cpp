@@ -9,6 +9,7 @@
 // tiny spread, and Gelu's direct against reference over [-12, 12].
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -310,6 +311,37 @@ TEST(FuseGelu, IntoThePrecedingAddsEpilogue) {
     EXPECT_TRUE(nn_test::all_close(run(fused, "Add", algorithm, inputs)[0], want, 2e-5, 2e-4));
   }
   EXPECT_TRUE(nn_test::all_close(run(separate, "", "", inputs)[0], want, 2e-5, 2e-4));
+}
+
+// Conv+Gelu under every Conv algorithm that applies (oneDNN's through its gelu_erf post-op).
+TEST(FuseGelu, IntoTheConvEpilogueUnderEveryConvAlgorithm) {
+  ModelBuilder b("conv_gelu", 13);
+  b.input("x0", {1, 8, 12, 12});
+  b.initializer("w", {16, 8, 3, 3}, random_floats(16 * 8 * 9, 6));
+  b.initializer("sqrt2", {}, {std::sqrt(2.0f)});
+  b.initializer("one", {}, {1.0f});
+  b.initializer("half", {}, {0.5f});
+  b.node("Conv", {"x0", "w"}, {"x"}, "conv").ints("pads", {1, 1, 1, 1});
+  b.node("Div", {"x", "sqrt2"}, {"u"}, "Div");
+  b.node("Erf", {"u"}, {"e"}, "Erf");
+  b.node("Add", {"e", "one"}, {"p"}, "Add");
+  b.node("Mul", {"x", "p"}, {"h"}, "Mul");
+  b.node("Mul", {"h", "half"}, {"y"}, "Mul_1");
+  b.output("y");
+  const Model fused = load_model_from_bytes(b.bytes(), "fused.onnx");
+  const Model plain = load_model_from_bytes(b.bytes(), "plain.onnx", {.fuse_gelu = false});
+  ASSERT_EQ(fused.nodes.size(), 1u);
+  EXPECT_EQ(fused.nodes[0].display_op(), "Conv+Gelu");
+  const std::vector<Tensor> inputs = {random_tensor({1, 8, 12, 12}, 12, -2.0f, 2.0f)};
+  const Tensor want = run(plain, "", "", inputs)[0];
+  const Layer layer = make_layer(fused, fused.nodes[0]);
+  for (const Algorithm& a : Registry::instance().find_op("Conv")->algorithms) {
+    if (a.backend != Backend::Cpu || a.why_not(layer)) continue;
+    SCOPED_TRACE(a.name);
+    EXPECT_TRUE(nn_test::all_close(run(fused, "Conv", a.name, inputs)[0], want,
+                                   std::max(2e-5, 4 * a.tolerance.atol),
+                                   std::max(2e-4, 4 * a.tolerance.rtol)));
+  }
 }
 
 TEST(FuseGelu, LeftAloneWhenAnIntermediateIsReadElsewhere) {
