@@ -261,6 +261,7 @@ std::vector<LayerCase> cases() {
   for (int64_t tokens : {197, 1024, 4096})
     all.push_back(attention("attention/12x" + std::to_string(tokens) + "x64", 12, tokens, 64));
   all.push_back(normalization("norm/layernorm_vit_197x768", "LayerNormalization", {1, 197, 768}));
+  all.push_back(normalization("norm/layernorm_197x4096", "LayerNormalization", {1, 197, 4096}));
   all.push_back(normalization("norm/instancenorm_64@56", "InstanceNormalization", {1, 64, 56, 56}));
   all.push_back(
       normalization("norm/groupnorm_32g_256@28", "GroupNormalization", {1, 256, 28, 28}, 32));
@@ -273,6 +274,12 @@ std::vector<LayerCase> cases() {
       movement_transpose("movement/transpose_nchw_nhwc_1x64x56x56", {1, 64, 56, 56}, {0, 2, 3, 1}));
   all.push_back(movement_concat("movement/concat_1x(64,64,128)x28x28",
                                 {{1, 64, 28, 28}, {1, 64, 28, 28}, {1, 128, 28, 28}}, 1));
+  // A ViT-B MLP's hidden activation, the Gelu node the loader makes of the Erf form.
+  LayerCase gelu = node_case("gelu/vit_mlp_197x3072", "Gelu", {"x"});
+  gelu.inputs = {random_tensor({1, 197, 3072}, 13, -4.0f, 4.0f)};
+  gelu.constant = {false};
+  gelu.time_reference = true;
+  all.push_back(std::move(gelu));
   all.push_back(lstm("lstm/seq50_b1_in256_h512", 50, 1, 256, 512));
   all.push_back(lstm("lstm/seq50_b16_in256_h512", 50, 16, 256, 512));
   return all;

@@ -130,6 +130,7 @@ Registry& Registry::instance() {
     ops::register_recurrent(*r);
     ops::register_attention(*r);
     ops::register_squeeze_excite(*r);
+    ops::register_gelu(*r);
     return r;
   }();
   return *registry;

@@ -698,7 +698,8 @@ TEST(CudaKernels, GatherReadsComputedIndicesOnTheDevice) {
 }
 
 // ViT's LayerNorm as torch exports it at opset 13: ReduceMean, Sub, Pow 2, ReduceMean, Add eps,
-// Sqrt, Div, Mul gamma, Add beta, all on the device, with one transfer in and one out.
+// Sqrt, Div, Mul gamma, Add beta, which the loader fuses into one LayerNormalization node, then
+// an exact GELU in its Erf form (one Gelu node): both on the device, one transfer in and one out.
 TEST(CudaKernels, ALayerNormAsExportedRunsEntirelyOnTheDevice) {
   REQUIRE_DEVICE();
   onnx_builder::ModelBuilder b("layer_norm", 13);
@@ -715,14 +716,25 @@ TEST(CudaKernels, ALayerNormAsExportedRunsEntirelyOnTheDevice) {
   b.initializer("gamma", {64}, onnx_builder::random_floats(64, 11, 0.5f, 1.5f));
   b.node("Mul", {"normalized", "gamma"}, {"scaled"}, "scale");
   b.initializer("beta", {64}, onnx_builder::random_floats(64, 12));
-  b.node("Add", {"scaled", "beta"}, {"y"}, "shift");
+  b.node("Add", {"scaled", "beta"}, {"shifted_norm"}, "shift");
+  b.initializer("sqrt2", {}, {1.41421356f});
+  b.node("Div", {"shifted_norm", "sqrt2"}, {"scaled_in"}, "gelu_div");
+  b.node("Erf", {"scaled_in"}, {"erf"}, "gelu_erf");
+  b.initializer("one", {}, {1.0f});
+  b.node("Add", {"erf", "one"}, {"erf1"}, "gelu_add");
+  b.node("Mul", {"shifted_norm", "erf1"}, {"gelu_mul"}, "gelu_mul");
+  b.initializer("half", {}, {0.5f});
+  b.node("Mul", {"gelu_mul", "half"}, {"y"}, "gelu_half");
   b.output("y");
   auto model = load(b.bytes());
+  std::vector<std::string> ops;
+  for (const auto& n : model->nodes) ops.push_back(n.op_type);
+  EXPECT_EQ(ops, (std::vector<std::string>{"LayerNormalization", "Gelu"}));
   const algoscope::Plan plan = cuda_plan(*model);
   EXPECT_EQ(device_session_transfers(model, plan),
             (std::vector<std::string>{"x", "y"}));  // x up, y down
-  // Roundings compound through the nine layers: ten times the loosest single-op tolerance.
-  algoscope::Tolerance t = loosest({"ReduceMean", "Sub", "Pow", "Add", "Sqrt", "Div", "Mul"});
+  // Roundings compound through the two layers: ten times the loosest single-op tolerance.
+  algoscope::Tolerance t = loosest({"LayerNormalization", "Gelu"});
   expect_near_reference(model, plan, {10 * t.atol, 10 * t.rtol});
 }
 

@@ -126,23 +126,23 @@ TEST(DirectUnary, PolynomialErrorsAgainstLibm) {
               [](double x) { return 1.0 / (1.0 + std::exp(-x)); }, -80.0f, 20.0f, 2000000);
   const double tanh_ulp = max_ulp([](float x) { return tanh_approx(x); },
                                   [](double x) { return std::tanh(x); }, -10.0f, 10.0f, 2000000);
-  double erf_abs = 0.0, erf_small_rel = 0.0;
+  double erf_abs = 0.0, erf_rel = 0.0;
   for (int i = 0; i <= 2000000; ++i) {
     const float x = -6.0f + 12.0f * static_cast<float>(i) / 2000000.0f;
     const double d = std::fabs(erf_approx(x) - std::erf(static_cast<double>(x)));
     erf_abs = std::max(erf_abs, d);
-    if (std::fabs(x) < 0.5f && x != 0.0f)
-      erf_small_rel = std::max(erf_small_rel, d / std::fabs(std::erf(static_cast<double>(x))));
+    if (x != 0.0f) erf_rel = std::max(erf_rel, d / std::fabs(std::erf(static_cast<double>(x))));
   }
   std::printf(
       "max error: exp %.2f ulp, sigmoid %.2f ulp, tanh %.2f ulp, erf %.3g abs "
-      "(%.3g rel below 0.5)\n",
-      exp_ulp, sig_ulp, tanh_ulp, erf_abs, erf_small_rel);
+      "(%.3g rel)\n",
+      exp_ulp, sig_ulp, tanh_ulp, erf_abs, erf_rel);
   EXPECT_LE(exp_ulp, 3.0);
   EXPECT_LE(sig_ulp, 4.0);
   EXPECT_LE(tanh_ulp, 4.0);
-  EXPECT_LE(erf_abs, 4e-7);
-  EXPECT_LE(erf_small_rel, 3e-7);
+  // GELU needs erf to about 1e-7 (vector_math.h measures 1.5e-7 absolute, 1.8e-7 relative).
+  EXPECT_LE(erf_abs, 2e-7);
+  EXPECT_LE(erf_rel, 2.5e-7);
 }
 
 }  // namespace

@@ -17,8 +17,8 @@ using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
 
 const std::vector<std::string_view> kOrder = {
-    "remove_identity", "infer_and_fold",      "find_value_inputs",
-    "fold_batchnorm",  "fuse_matmul_bias",    "fuse_activation",
+    "remove_identity", "infer_and_fold",      "find_value_inputs", "fold_batchnorm",
+    "fuse_layer_norm", "fuse_gelu",           "fuse_matmul_bias",  "fuse_activation",
     "fuse_attention",  "fuse_squeeze_excite", "remove_dead_code"};
 
 std::vector<std::string_view> all_names() {
@@ -67,7 +67,9 @@ TEST(GraphPasses, EachLoadOptionsFlagSkipsOnlyItsPass) {
                   {&LoadOptions::fuse_matmul_bias, "fuse_matmul_bias"},
                   {&LoadOptions::fuse_activations, "fuse_activation"},
                   {&LoadOptions::fuse_attention, "fuse_attention"},
-                  {&LoadOptions::fuse_squeeze_excite, "fuse_squeeze_excite"}};
+                  {&LoadOptions::fuse_squeeze_excite, "fuse_squeeze_excite"},
+                  {&LoadOptions::fuse_layer_norm, "fuse_layer_norm"},
+                  {&LoadOptions::fuse_gelu, "fuse_gelu"}};
   for (const auto& s : switches) {
     SCOPED_TRACE(std::string(s.pass));
     LoadOptions options;

@@ -53,9 +53,10 @@ struct Node {
   struct Activation {
     // Clamp: min(max(y, lower), upper) (Relu, ReLU6). Swish: y * sigmoid(y) (SiLU, written by
     // exporters as Mul(y, Sigmoid(y))). HardSwish: y * min(max(y / 6 + 1 / 2, 0), 1) (ONNX
-    // HardSwish; below opset 14 torch writes Mul(y, HardSigmoid(y)) with those constants).
-    // Only a Clamp uses lower and upper.
-    enum class Kind { Clamp, Swish, HardSwish };
+    // HardSwish; below opset 14 torch writes Mul(y, HardSigmoid(y)) with those constants). Gelu:
+    // the exact y * Phi(y) = 0.5 y (1 + erf(y / sqrt 2)) (a Gelu node, which the loader makes of
+    // the Erf form). Only a Clamp uses lower and upper.
+    enum class Kind { Clamp, Swish, HardSwish, Gelu };
     std::string op;
     float lower = 0.0f;
     float upper = 0.0f;

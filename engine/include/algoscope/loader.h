@@ -1,10 +1,11 @@
 // Loading ONNX files into a Model: parse with libonnx/protobuf, keep node names, then run the graph
 // passes (engine/src/passes/pipeline.cpp lists them in order): drop Identity/Dropout, infer every
 // value's static shape with the registry's own rules (ONNX shape inference as a fallback) while
-// folding constant and shape sub-graphs, fold BatchNormalization into a preceding Conv, fold a bias
-// Add into the MatMul before it, fuse a following Relu/Clip into a Conv, Gemm, MatMul or Add, fuse
-// attention subgraphs, and drop dead code. A model with ops the registry lacks still loads (for
-// viewing); compiling it fails later.
+// folding constant and shape sub-graphs, fold BatchNormalization into a preceding Conv, fuse
+// decomposed LayerNormalization and GELU, fold a bias Add into the MatMul before it, fuse a
+// following Relu/Clip/SiLU/HardSwish/Gelu into a Conv, Gemm, MatMul or Add, fuse attention
+// subgraphs and squeeze-and-excitation blocks, and drop dead code. A model with ops the registry
+// lacks still loads (for viewing); compiling it fails later.
 #pragma once
 
 #include <map>
@@ -33,6 +34,11 @@ struct LoadOptions {
   // Squeeze-and-excitation blocks (GlobalAveragePool, Conv, Conv, Sigmoid or HardSigmoid, Mul)
   // become one SqueezeExcite node.
   bool fuse_squeeze_excite = true;
+  // The decomposed LayerNormalization torch writes below opset 17 (ReduceMean, Sub, Pow,
+  // ReduceMean, Add, Sqrt, Div, Mul, Add) becomes one LayerNormalization node.
+  bool fuse_layer_norm = true;
+  // The exact GELU torch writes below opset 20 (Div, Erf, Add, Mul, Mul) becomes one Gelu node.
+  bool fuse_gelu = true;
   // Value for symbolic or unknown input dimensions (e.g. a dynamic batch axis).
   int64_t symbolic_dim_value = 1;
   // Graph inputs to specialize the model for: each becomes a constant with the given value, so

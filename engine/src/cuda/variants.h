@@ -36,7 +36,7 @@ enum BlasVariant : int { kCublas = 0, kCublasLt = 1, kCublasLtFind = 2 };
 inline constexpr const char* kCudaElementwise = "cuda_elementwise";  // Add, Sub, Mul, Div, Pow
 // kSquare is no algorithm of its own: the module's fast path for Pow with a constant exponent 2.
 enum ElementwiseVariant : int { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kPow = 4, kSquare = 5 };
-inline constexpr const char* kCudaActivation = "cuda_activation";  // Relu, Sigmoid, ..., Clip
+inline constexpr const char* kCudaActivation = "cuda_activation";  // Relu, ..., Clip, Gelu
 enum ActivationVariant : int {
   kRelu = 0,
   kSigmoid = 1,
@@ -48,6 +48,10 @@ enum ActivationVariant : int {
   kHardSwish = 7,
   kLeakyRelu = 8,
   kClip = 9,
+  // Gelu: the exact form; kGeluTanh is no algorithm of its own but the same algorithm on a node
+  // with approximate = "tanh".
+  kGelu = 10,
+  kGeluTanh = 11,
 };
 inline constexpr const char* kCudaPool = "cuda_pool";
 enum PoolVariant : int {

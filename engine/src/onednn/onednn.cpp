@@ -1,6 +1,7 @@
 // See onednn.h.
 #include "onednn/onednn.h"
 
+#include <cmath>
 #include <cstdlib>
 
 #include "cpu_features.h"
@@ -23,6 +24,27 @@ dnnl::stream& cpu_stream() {
   // One per thread: a measurement worker and the GUI may run sessions concurrently.
   thread_local dnnl::stream stream(cpu_engine());
   return stream;
+}
+
+dnnl::primitive_attr activation_attr(const std::optional<Node::Activation>& activation) {
+  dnnl::primitive_attr attr;
+  if (!activation) return attr;
+  // swish with alpha 1 is SiLU, oneDNN's hardswish has ONNX's constants, gelu_erf is the exact
+  // GELU, and a clamp is relu or clip.
+  using Kind = Node::Activation::Kind;
+  dnnl::post_ops post;
+  if (activation->kind == Kind::Swish)
+    post.append_eltwise(1.0f, dnnl::algorithm::eltwise_swish, 1.0f, 0.0f);
+  else if (activation->kind == Kind::HardSwish)
+    post.append_eltwise(1.0f, dnnl::algorithm::eltwise_hardswish, 0.0f, 0.0f);
+  else if (activation->kind == Kind::Gelu)
+    post.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
+  else if (activation->lower == 0.0f && std::isinf(activation->upper) && activation->upper > 0)
+    post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+  else
+    post.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, activation->lower, activation->upper);
+  attr.set_post_ops(post);
+  return attr;
 }
 
 }  // namespace algoscope::onednn

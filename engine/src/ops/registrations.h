@@ -83,7 +83,10 @@ void register_einsum(Registry& registry);
 void register_recurrent(Registry& registry);
 // Attention (made by the loader's attention pass)
 void register_attention(Registry& registry);
+// SqueezeExcite (made by the loader's squeeze-excite pass)
 void register_squeeze_excite(Registry& registry);
+// Gelu (made by the loader's fuse_gelu pass from the Erf form)
+void register_gelu(Registry& registry);
 // Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile,
 // Constant, ConstantOfShape, Range (data movement)
 void register_shape(Registry& registry);

@@ -1,12 +1,14 @@
-// Activation fusion: a Relu, a Clip with constant bounds (ReLU6) or a HardSwish after a Conv, a
-// Gemm or a MatMul (an MLP's hidden layer, MatMul+Add on 3-D input) or an Add (a ResNet's residual
-// join) becomes that node's epilogue (Node::activation), and so does a gated activation written as
-// two nodes: SiLU, Mul(y, Sigmoid(y)), and HardSwish below opset 14, Mul(y, HardSigmoid(y)). The
-// activation then costs no extra pass over memory where the kernel applies it in its own loop
-// (direct Add, Conv's kernels, oneDNN's post-ops, cuBLASLt's RELU epilogue, the blocked GEMM's tile
-// epilogue); other algorithms apply it right after (Algorithm::applies_activation).
+// Activation fusion: a Relu, a Clip with constant bounds (ReLU6), a HardSwish or a Gelu (made by
+// fuse_gelu) after a Conv, a Gemm or a MatMul (an MLP's hidden layer, MatMul+Add on 3-D input) or
+// an Add (a ResNet's residual join) becomes that node's epilogue (Node::activation), and so does a
+// gated activation written as two nodes: SiLU, Mul(y, Sigmoid(y)), and HardSwish below opset 14,
+// Mul(y, HardSigmoid(y)). The activation then costs no extra pass over memory where the kernel
+// applies it in its own loop (direct Add, Conv's kernels, oneDNN's post-ops, cuBLASLt's RELU
+// epilogue, the blocked GEMM's tile epilogue); other algorithms apply it right after
+// (Algorithm::applies_activation).
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "passes/graph_edit.h"
 #include "passes/pass.h"
@@ -60,9 +62,28 @@ bool fuse_gate(Model& m, Node& mul, const ValueLinks& links) {
   return false;
 }
 
+// A Gelu node (approximate = "none", as fuse_gelu makes them) into y's producer; true when it did.
+// The fusion lists the ONNX nodes the Gelu node stood for, not its own made-up name.
+bool fuse_gelu_epilogue(Model& m, Node& gelu, const ValueLinks& links) {
+  if (gelu.op_type != "Gelu" || !gelu.domain.empty() || !gelu.problem.empty() ||
+      gelu.inputs.empty() || gelu.attr_string("approximate", "none") != "none")
+    return false;
+  Node* producer = links.private_producer(m, gelu.inputs[0]);
+  if (!takes_epilogue(m, producer, gelu.inputs[0])) return false;
+  const Node::Activation a{"Gelu", -kInfinity, kInfinity, Node::Activation::Kind::Gelu};
+  producer->activation = a;
+  take_output(m, *producer, gelu);
+  const std::vector<std::string> merged = gelu.merged_nodes();
+  producer->fusions.push_back({Node::Fusion::Kind::Epilogue, a.op,
+                               merged.empty() ? std::vector<std::string>{gelu.name} : merged});
+  mark_removed(gelu);
+  return true;
+}
+
 // Fuses `act` into the node before it when it can; true when it did.
 bool fuse_into_producer(Model& m, Node& act, const ValueLinks& links) {
   if (fuse_gate(m, act, links)) return true;
+  if (fuse_gelu_epilogue(m, act, links)) return true;
   if (!act.domain.empty() || !act.problem.empty() || act.inputs.empty() ||
       (act.op_type != "Relu" && act.op_type != "Clip" && act.op_type != "HardSwish"))
     return false;
@@ -102,8 +123,8 @@ bool fuse_into_producer(Model& m, Node& act, const ValueLinks& links) {
 // takes the activation's output value; its `fusions` name the activation's nodes.
 void fuse_activation(PassContext& context) {
   merge_nodes(context.model, "fused",
-              "activation(s) (Relu, Clip, HardSwish, SiLU) into the preceding Conv, Gemm, MatMul "
-              "or Add",
+              "activation(s) (Relu, Clip, HardSwish, SiLU, Gelu) into the preceding Conv, Gemm, "
+              "MatMul or Add",
               fuse_into_producer);
 }
 

@@ -60,6 +60,8 @@ void infer_and_fold(PassContext& context);
 void find_value_inputs(PassContext& context);
 void fold_batchnorm(PassContext& context);
 void fuse_matmul_bias(PassContext& context);
+void fuse_layer_norm(PassContext& context);
+void fuse_gelu(PassContext& context);
 void fuse_activation(PassContext& context);
 void fuse_attention(PassContext& context);
 void fuse_squeeze_excite(PassContext& context);

@@ -13,6 +13,9 @@ const std::vector<GraphPass>& graph_passes() {
       {"infer_and_fold", nullptr, infer_and_fold},
       {"find_value_inputs", nullptr, find_value_inputs},
       {"fold_batchnorm", &LoadOptions::fold_batchnorm, fold_batchnorm},
+      // Before fuse_activation, whose Add epilogue would otherwise take LayerNorm's Add(beta).
+      {"fuse_layer_norm", &LoadOptions::fuse_layer_norm, fuse_layer_norm},
+      {"fuse_gelu", &LoadOptions::fuse_gelu, fuse_gelu},
       // Before fuse_activation, so that MatMul+Add can take a following activation too.
       {"fuse_matmul_bias", &LoadOptions::fuse_matmul_bias, fuse_matmul_bias},
       {"fuse_activation", &LoadOptions::fuse_activations, fuse_activation},

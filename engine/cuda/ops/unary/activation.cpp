@@ -1,5 +1,5 @@
 // The cuda_activation family: the float32 activations the unary registry lists (Relu, Sigmoid,
-// Tanh, Erf, Sqrt, Exp, HardSigmoid, HardSwish, LeakyRelu) and Clip on the device, so that a
+// Tanh, Erf, Sqrt, Exp, HardSigmoid, HardSwish, LeakyRelu), Clip and Gelu on the device, so that a
 // network's activations never send a tensor back to the host. The variant is the function
 // (variants.h). Attributes are read once here with the reference's defaults; Clip's bounds come
 // from its attributes (opset < 11) or its optional scalar inputs, read on the host when they are
@@ -19,6 +19,7 @@ namespace {
 class ActivationKernel final : public DeviceKernel {
  public:
   ActivationKernel(const Layer& layer, int variant) : f_(ActivationVariant(variant)) {
+    if (f_ == kGelu && layer.n().attr_string("approximate", "none") == "tanh") f_ = kGeluTanh;
     p_.alpha = layer.n().attr_float("alpha", f_ == kLeakyRelu ? 0.01f : 0.2f);
     p_.beta = layer.n().attr_float("beta", 0.5f);
     if (f_ != kClip) return;
@@ -56,7 +57,7 @@ class ActivationKernel final : public DeviceKernel {
 }  // namespace
 
 Family cuda_activation_family() {
-  return own_kernel_family<ActivationKernel>({"activation", kRelu, kClip});
+  return own_kernel_family<ActivationKernel>({"activation", kRelu, kGelu});
 }
 
 }  // namespace algoscope::cuda

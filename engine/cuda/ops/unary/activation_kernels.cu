@@ -25,6 +25,9 @@ __device__ __forceinline__ float apply(float v, float alpha, float beta, float l
   if constexpr (F == kHardSigmoid) return host_max(0.0f, host_min(1.0f, alpha * v + beta));
   if constexpr (F == kHardSwish) return v * host_max(0.0f, host_min(1.0f, v / 6.0f + 0.5f));
   if constexpr (F == kLeakyRelu) return v >= 0.0f ? v : alpha * v;
+  if constexpr (F == kGelu) return 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
+  if constexpr (F == kGeluTanh)
+    return 0.5f * v * (1.0f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)));
   if constexpr (F == kClip) {
     const float r = v < lo ? lo : v;
     return r > hi ? hi : r;
@@ -75,6 +78,10 @@ cudaError_t activation(ActivationVariant f, const float* x, float* y, int64_t n,
       return launch<kLeakyRelu>(x, y, n, params, stream);
     case kClip:
       return launch<kClip>(x, y, n, params, stream);
+    case kGelu:
+      return launch<kGelu>(x, y, n, params, stream);
+    case kGeluTanh:
+      return launch<kGeluTanh>(x, y, n, params, stream);
   }
   return cudaErrorInvalidValue;
 }

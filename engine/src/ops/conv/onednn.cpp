@@ -81,22 +81,8 @@ Descriptors describe(const ConvGeometry& g, OnednnConv kind,
                        : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
                                                          to_dnnl(kind), src_any, weights_any,
                                                          dst_any, strides, dilates, pad_l, pad_r);
-  // A fused activation runs in oneDNN's own epilogue (an eltwise post-op): swish with alpha 1 is
-  // SiLU, and oneDNN's hardswish has ONNX's constants.
-  dnnl::primitive_attr attr;
-  if (activation) {
-    dnnl::post_ops post;
-    if (activation->kind == Node::Activation::Kind::Swish)
-      post.append_eltwise(1.0f, dnnl::algorithm::eltwise_swish, 1.0f, 0.0f);
-    else if (activation->kind == Node::Activation::Kind::HardSwish)
-      post.append_eltwise(1.0f, dnnl::algorithm::eltwise_hardswish, 0.0f, 0.0f);
-    else if (activation->lower == 0.0f && std::isinf(activation->upper))
-      post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-    else
-      post.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, activation->lower,
-                          activation->upper);
-    attr.set_post_ops(post);
-  }
+  // A fused activation runs in oneDNN's own epilogue (an eltwise post-op).
+  const dnnl::primitive_attr attr = onednn::activation_attr(activation);
   d.pd = dnnl::convolution_forward::primitive_desc(op, attr, onednn::cpu_engine());
   return d;
 }

@@ -26,24 +26,6 @@ namespace {
 
 using dnnl::memory;
 
-// The fused activation as oneDNN's eltwise post-op, as the oneDNN Conv algorithms append it:
-// swish with alpha 1 is SiLU, oneDNN's hardswish has ONNX's constants, a clamp is relu or clip.
-dnnl::primitive_attr activation_attr(const std::optional<Node::Activation>& activation) {
-  dnnl::primitive_attr attr;
-  if (!activation) return attr;
-  dnnl::post_ops post;
-  if (activation->kind == Node::Activation::Kind::Swish)
-    post.append_eltwise(1.0f, dnnl::algorithm::eltwise_swish, 1.0f, 0.0f);
-  else if (activation->kind == Node::Activation::Kind::HardSwish)
-    post.append_eltwise(1.0f, dnnl::algorithm::eltwise_hardswish, 0.0f, 0.0f);
-  else if (activation->lower == 0.0f && std::isinf(activation->upper) && activation->upper > 0)
-    post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-  else
-    post.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, activation->lower, activation->upper);
-  attr.set_post_ops(post);
-  return attr;
-}
-
 // Y[rows x N] = act(A[rows x K] * B[K x N] + bias) as one oneDNN matmul primitive on plain
 // row-major memory (no reorders), made once at prepare time.
 class FusedMatMulKernel final : public Kernel {
@@ -59,7 +41,7 @@ class FusedMatMulKernel final : public Kernel {
     const auto desc = has_bias_ ? dnnl::matmul::desc(src_, weights_, bias_, dst_)
                                 : dnnl::matmul::desc(src_, weights_, dst_);
     primitive_ = dnnl::matmul(dnnl::matmul::primitive_desc(
-        desc, activation_attr(layer.n().activation), onednn::cpu_engine()));
+        desc, onednn::activation_attr(layer.n().activation), onednn::cpu_engine()));
   }
 
   void run(KernelIO& io) override {

@@ -79,5 +79,9 @@ AlgorithmText row_norm_reference_text(const std::string& op_type);
 // AVX-512 / AVX2 / portable chosen when prepared, OpenMP over the rows of large inputs.
 std::unique_ptr<Kernel> prepare_row_norm_direct(const Layer& layer);
 AlgorithmText row_norm_direct_text(const std::string& op_type);
+// row_norm_welford.cpp: one SIMD pass per row for the statistics (Welford per lane, merged by
+// Chan's formula), one for the output; the same dispatch and threading as direct.
+std::unique_ptr<Kernel> prepare_row_norm_welford(const Layer& layer);
+AlgorithmText row_norm_welford_text(const std::string& op_type);
 
 }  // namespace algoscope::ops::normalization

@@ -52,7 +52,12 @@ void register_normalization(Registry& registry) {
              {.name = "direct",
               .tolerance = {1e-5, 1e-4},
               .default_priority = 10,
-              .prepare = prepare_row_norm_direct}}});
+              .prepare = prepare_row_norm_direct}},
+            {row_norm_welford_text(op.op_type),
+             {.name = "welford",
+              .tolerance = {1e-5, 1e-4},
+              .default_priority = 5,
+              .prepare = prepare_row_norm_welford}}});
   // Our CUDA kernel (engine/cuda/ops/normalization): one block per row, float sums.
   for (const OpDefinition& op : row_norm_ops)
     add_cuda_algorithm(

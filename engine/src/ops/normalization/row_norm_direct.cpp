@@ -165,7 +165,8 @@ std::unique_ptr<Kernel> prepare_row_norm_direct(const Layer& layer) {
 AlgorithmText row_norm_direct_text(const std::string& op_type) {
   const bool layer = op_type == "LayerNormalization";
   return {
-      "Two SIMD passes per row for mean and variance, one for the output; multi-threaded",
+      "Two SIMD passes per row for mean and variance (two-pass), one for the output; "
+      "multi-threaded",
       std::string(layer ? "Each row (everything from `axis` on, e.g. one token's 768 features "
                           "in a ViT)"
                   : op_type == "InstanceNormalization"
