@@ -640,7 +640,7 @@ TEST_F(Cli, TuneWritesAPlanThatLoadsBackAndSecondRunHitsTheCache) {
 
 // Two tunes of different models into one cache, started together: both keep their entries (a
 // third tune of each is served by the cache alone). Then a corrupt cache: a warning naming where
-// it was set aside, exit 0, and a good cache again.
+// it was set aside, exit 0, and a good cache again; and one of an older version, replaced.
 TEST_F(Cli, TwoTunesIntoOneCacheAtOnceAndACorruptCacheSetAside) {
   const std::string first = small_conv_net(dir_);
   onnx_builder::ModelBuilder b("other_conv");
@@ -675,6 +675,19 @@ TEST_F(Cli, TwoTunesIntoOneCacheAtOnceAndACorruptCacheSetAside) {
       << corrupt.err;
   EXPECT_NE(corrupt.out.find("1 measured"), std::string::npos) << corrupt.out;
   EXPECT_TRUE(fs::exists(cache + ".corrupt"));
+  EXPECT_TRUE(algoscope::TuningCache(cache).problem().empty());
+
+  // A cache an older algoscope wrote is measured again and replaced, not set aside as broken.
+  fs::remove(cache + ".corrupt");
+  write("shared/cache.json",
+        "{\"format\": \"algoscope-tuning-cache\", \"version\": 1, \"entries\": {}}");
+  Result stale = run({"tune", second, "-o", (dir_ / "b4.json").string(), "--repeat", "2",
+                      "--threads", "1", "--cache", cache});
+  EXPECT_EQ(stale.exit_code, 0) << stale.err;
+  EXPECT_NE(stale.err.find("written by an older algoscope (version 1)"), std::string::npos)
+      << stale.err;
+  EXPECT_NE(stale.out.find("1 measured"), std::string::npos) << stale.out;
+  EXPECT_FALSE(fs::exists(cache + ".corrupt"));
   EXPECT_TRUE(algoscope::TuningCache(cache).problem().empty());
 }
 

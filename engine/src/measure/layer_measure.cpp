@@ -40,6 +40,22 @@ double best_min_so_far(const std::vector<AlgorithmTiming>& timings) {
   return best;
 }
 
+// Whether `algorithm` may be pruned on a layer where `timings` were taken already. A layout
+// family's plan (tune's whole-plan candidates) needs a fully timed member of the family on every
+// layer it covers: one pruned there leaves a hole where values are converted twice, which costs
+// more than the kernel saved (MobileNetV2's depthwise layers between oneDNN's blocked 1x1s). So
+// the first of a family on a layer is always timed in full.
+bool may_prune(const Algorithm& algorithm, const std::vector<AlgorithmTiming>& timings,
+               const OpDefinition* op) {
+  if (algorithm.layout_family.empty()) return true;
+  for (const AlgorithmTiming& t : timings)
+    if (const Algorithm* other = op ? op->find(t.algorithm) : nullptr;
+        other && other->layout_family == algorithm.layout_family && t.usable() && !t.pruned &&
+        t.time.samples > 0)
+      return true;
+  return false;
+}
+
 // One algorithm on one layer; nullopt when cancelled before it finished.
 std::optional<AlgorithmTiming> measure_algorithm(
     const Algorithm& algorithm, const CompiledLayer& compiled, size_t index,
@@ -242,6 +258,7 @@ bool measure_layers(Session& session, const Registry& registry, const std::vecto
     const LayerJob& job = *found->second;
     const CompiledLayer& compiled = session.layers()[index];
     const std::string& node = compiled.node->name;
+    const OpDefinition* op = registry.find_op(compiled.node->op_type);
 
     // The ground truth on the same inputs: what the run computed when it ran `reference` here,
     // else the reference kernel on copies.
@@ -250,7 +267,6 @@ bool measure_layers(Session& session, const Registry& registry, const std::vecto
     if (job_units(job, settings) > job.algorithms.size()) {
       progress.begin(node, OpDefinition::kReference);
       if (!is_reference(*compiled.algorithm)) {
-        const OpDefinition* op = registry.find_op(compiled.node->op_type);
         const Algorithm* ref = op ? op->reference() : nullptr;
         if (!ref)
           throw Error("op " + compiled.node->op_type + " has no '" + OpDefinition::kReference +
@@ -267,9 +283,11 @@ bool measure_layers(Session& session, const Registry& registry, const std::vecto
     std::vector<AlgorithmTiming> timings;
     for (const Algorithm* algorithm : job.algorithms) {
       progress.begin(node, algorithm->name);
+      const double yardstick =
+          may_prune(*algorithm, timings, op) ? best_min_so_far(timings) : 0;
       std::optional<AlgorithmTiming> t =
           measure_algorithm(*algorithm, compiled, index, io, settings.verify ? &reference : nullptr,
-                            settings, best_min_so_far(timings), progress);
+                            settings, yardstick, progress);
       if (!t) return stop();
       progress.end_unit();
       if (callbacks.on_timing) callbacks.on_timing(*t);

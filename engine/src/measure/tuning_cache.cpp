@@ -1,5 +1,5 @@
 // The tuning cache (tuning_cache.h): the signatures that key it and the JSON file behind it.
-// File: {"format": "algoscope-tuning-cache", "version": 1,
+// File: {"format": "algoscope-tuning-cache", "version": 2,
 //        "entries": {KEY: {"candidates": [AlgorithmTiming JSON without index and name, ...]}}}
 #include "algoscope/tuning_cache.h"
 
@@ -28,7 +28,9 @@ namespace fs = std::filesystem;
 using measure::json;
 
 constexpr const char* kFormat = "algoscope-tuning-cache";
-constexpr int kVersion = 1;
+// 2: a layout family's first candidate on a layer is never pruned (layer_measure.cpp); version 1
+// files may hold such a candidate pruned, which keeps it out of the family's plan.
+constexpr int kVersion = 2;
 
 // "%.9g": floats round-trip, so equal attributes give equal signatures.
 std::string number(double value) {
@@ -101,9 +103,20 @@ std::string set_aside(const std::string& path, const std::string& why) {
          "' and is started afresh";
 }
 
-// Throws (Error or nlohmann's exceptions) when the text is not a cache file of this version.
+// A cache file an older algoscope wrote: its measurements follow older rules, so it is replaced
+// rather than set aside as broken.
+struct StaleCache : Error {
+  using Error::Error;
+};
+
+// Throws (StaleCache, Error or nlohmann's exceptions) when the text is not a cache file of this
+// version.
 Entries parse_entries(const std::string& text) {
   const json j = json::parse(text);
+  if (const int version = j.value("version", 0);
+      j.value("format", "") == kFormat && version > 0 && version < kVersion)
+    throw StaleCache("written by an older algoscope (version " + std::to_string(version) +
+                     "); its layers are measured again and it will be replaced");
   if (j.value("format", "") != kFormat || j.value("version", 0) != kVersion)
     throw Error(std::string("not an ") + kFormat + " file of version " + std::to_string(kVersion));
   Entries entries;
@@ -188,6 +201,8 @@ TuningCache::TuningCache(std::string path) : path_(std::move(path)) {
   if (!fs::exists(path_, ec)) return;
   try {
     entries_ = parse_entries(read_file(path_));
+  } catch (const StaleCache& e) {
+    problem_ = "tuning cache '" + path_ + "' was " + e.what();
   } catch (const std::exception& e) {
     problem_ = set_aside(path_, e.what());
     entries_.clear();
@@ -222,6 +237,8 @@ void TuningCache::save() {
   Entries merged;
   try {
     if (fs::exists(path, ec)) merged = parse_entries(read_file(path_));
+  } catch (const StaleCache&) {
+    // Replaced by what this process measured.
   } catch (const std::exception& e) {
     // Broken since this process read it (by something other than a cache writer: they rename
     // whole files into place): kept aside like at loading.
