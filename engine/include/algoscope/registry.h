@@ -66,9 +66,18 @@ struct KernelIO {
 
 // A layout a kernel can produce or consume natively instead of the engine's plain row-major one
 // (oneDNN's blocked nChw16c, say): `key` names it exactly, `bytes` is the storage it needs.
+// `channel_concat_key`, for the batch-1 layouts a channel Concat (Kernel::concatenates_channels)
+// can join without converting: the key without the channel count, so that values of different
+// channel counts in one such layout share it. Two kinds: channels outermost in blocks that divide
+// the channel count (nChw16c of 64 channels, not of 24), where a range of channels starting and
+// ending on a block boundary occupies the same bytes as in the plain layout (the Concat's inputs
+// can be written in place); and channels last (NHWC, `channels_last`), where each input is a run
+// of its channels per pixel (the Concat copies them).
 struct NativeLayout {
   std::string key;
   size_t bytes = 0;
+  std::string channel_concat_key;
+  bool channels_last = false;
 };
 
 class Kernel {
@@ -106,6 +115,14 @@ class Kernel {
   // plain size where the layout pads (the kernel must then cover the padding too).
   virtual bool works_in_any_layout() const { return false; }
   virtual void use_any_layout(size_t /*bytes*/) {}
+  // True for a batch-1 Concat along the channel axis that moves each input as one block of
+  // bytes to its place in the output: it is right on values in any layout with a
+  // NativeLayout::channel_concat_key that is not channels_last, as long as its inputs and output
+  // all share that key, so negotiation may carry such a layout through it (GoogLeNet's branches
+  // into their Concat). For a channels_last one the session calls concatenate_channels_last
+  // first: the kernel then copies each input's channels pixel by pixel.
+  virtual bool concatenates_channels() const { return false; }
+  virtual void concatenate_channels_last() {}
 
   // Buffer sharing, both optional; the session decides at compile time and the kernel must be
   // right either way (it compares pointers at run time). output_is_input: output 0 is input 0's

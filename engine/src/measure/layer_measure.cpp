@@ -283,8 +283,7 @@ bool measure_layers(Session& session, const Registry& registry, const std::vecto
     std::vector<AlgorithmTiming> timings;
     for (const Algorithm* algorithm : job.algorithms) {
       progress.begin(node, algorithm->name);
-      const double yardstick =
-          may_prune(*algorithm, timings, op) ? best_min_so_far(timings) : 0;
+      const double yardstick = may_prune(*algorithm, timings, op) ? best_min_so_far(timings) : 0;
       std::optional<AlgorithmTiming> t =
           measure_algorithm(*algorithm, compiled, index, io, settings.verify ? &reference : nullptr,
                             settings, yardstick, progress);

@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <string>
+#include <utility>
 
 #include "cpu_features.h"
 
@@ -45,6 +47,94 @@ dnnl::primitive_attr activation_attr(const std::optional<Node::Activation>& acti
     post.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, activation->lower, activation->upper);
   attr.set_post_ops(post);
   return attr;
+}
+
+namespace {
+
+void add_number(std::string& key, char tag, int64_t value) {
+  key += tag;
+  key += std::to_string(value);
+}
+
+// The exact key: every field of the descriptor that decides where an element lies.
+std::string exact_key(const dnnl_memory_desc_t& d) {
+  std::string key = "onednn";
+  add_number(key, 't', d.data_type);
+  add_number(key, 'f', d.format_kind);
+  add_number(key, 'o', d.offset0);
+  for (int i = 0; i < d.ndims; ++i) {
+    add_number(key, 'd', d.dims[i]);
+    add_number(key, 'p', d.padded_dims[i]);
+    add_number(key, 'q', d.padded_offsets[i]);
+  }
+  if (d.format_kind != dnnl_blocked) return key + "opaque";  // never matches plain strides
+  const dnnl_blocking_desc_t& b = d.format_desc.blocking;
+  for (int i = 0; i < d.ndims; ++i) add_number(key, 's', b.strides[i]);
+  for (int i = 0; i < b.inner_nblks; ++i) {
+    add_number(key, 'b', b.inner_blks[i]);
+    add_number(key, 'i', b.inner_idxs[i]);
+  }
+  return key;
+}
+
+// The channel_concat_key of a batch-1 layout without padding, and whether its channels are last;
+// empty for every other layout. Channel-blocked: one block of B channels innermost, and blocks,
+// rows and columns dense in that order (nCw16c, nChw16c, nCdhw8c), so channel c lies at
+// (c / B) * spatial * B + ... + c % B and channels [c0, c1) with c0 and c1 multiples of B are the
+// plain layout's bytes of those channels. Channels last: NHWC, dense. The key keeps what must
+// match between the values a Concat joins: type, kind and spatial extent.
+std::pair<std::string, bool> channel_concat_key(const dnnl_memory_desc_t& d) {
+  if (d.format_kind != dnnl_blocked || d.ndims < 3 || d.dims[0] != 1 || d.offset0 != 0) return {};
+  for (int i = 0; i < d.ndims; ++i)
+    if (d.padded_dims[i] != d.dims[i] || d.padded_offsets[i] != 0) return {};
+  const dnnl_blocking_desc_t& b = d.format_desc.blocking;
+  std::string key = "onednn-channel-concat";
+  add_number(key, 't', d.data_type);
+  for (int i = 2; i < d.ndims; ++i) add_number(key, 'd', d.dims[i]);
+  if (b.inner_nblks == 0) {
+    int64_t stride = d.dims[1];
+    for (int i = d.ndims - 1; i >= 2; --i) {
+      if (b.strides[i] != stride) return {};
+      stride *= d.dims[i];
+    }
+    if (b.strides[1] != 1) return {};
+    return {key + "last", true};
+  }
+  if (b.inner_nblks != 1 || b.inner_idxs[0] != 1) return {};
+  const int64_t block = b.inner_blks[0];
+  int64_t stride = block;
+  for (int i = d.ndims - 1; i >= 2; --i) {
+    if (b.strides[i] != stride) return {};
+    stride *= d.dims[i];
+  }
+  if (b.strides[1] != stride) return {};
+  add_number(key, 'b', block);
+  return {key, false};
+}
+
+}  // namespace
+
+NativeLayout native_layout(const dnnl::memory::desc& desc) {
+  auto [concat_key, channels_last] = channel_concat_key(desc.data);
+  return NativeLayout{exact_key(desc.data), desc.get_size(), std::move(concat_key), channels_last};
+}
+
+dnnl::memory::desc convolution_activation_layout(const dnnl::memory::dims& dims) {
+  using dnnl::memory;
+  const int64_t channels = dims[1];
+  memory::dims weights = {channels, channels}, strides, dilates, pads;
+  for (size_t a = 2; a < dims.size(); ++a) {
+    weights.push_back(3);
+    strides.push_back(1);
+    dilates.push_back(0);
+    pads.push_back(1);
+  }
+  const memory::desc any(dims, memory::data_type::f32, memory::format_tag::any);
+  const memory::desc weights_any(weights, memory::data_type::f32, memory::format_tag::any);
+  const dnnl::convolution_forward::desc op(dnnl::prop_kind::forward_inference,
+                                           dnnl::algorithm::convolution_direct, any, weights_any,
+                                           any, strides, dilates, pads, pads);
+  return dnnl::convolution_forward::primitive_desc(op, cpu_engine()).src_desc();
 }
 
 }  // namespace algoscope::onednn

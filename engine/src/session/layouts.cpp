@@ -10,19 +10,23 @@
 
 namespace algoscope::session {
 
-// Layout negotiation. Layout-agnostic kernels (Kernel::works_in_any_layout) join the values they
-// read and write into one group that must share a layout. A group is stored in a native layout
-// when every other kernel that produces or reads one of its values offers that same layout and
-// no value of it is a graph input, constant or output; those kernels then skip their reorders.
-// A lone value between two oneDNN convolutions is the simplest group; a ResNet's residual Adds
-// chain a whole stage's block outputs into one.
+// Layout negotiation. Layout-agnostic kernels (Kernel::works_in_any_layout) and channel Concats
+// (Kernel::concatenates_channels) join the values they read and write into one group that must
+// share a layout. A group is stored in a native layout when every other kernel that produces or
+// reads one of its values offers that same layout and no value of it is a graph input, constant
+// or output; those kernels then skip their reorders. A lone value between two oneDNN
+// convolutions is the simplest group; a ResNet's residual Adds chain a whole stage's block
+// outputs into one. A group with a Concat holds values of different channel counts: there the
+// layouts must share their channel_concat_key (and each value's offers their exact key), and
+// every value keeps its plain size, which such a layout never pads. Channel-blocked values may
+// then share the Concat's output (sharing.cpp); channels-last ones are copied by the Concat.
 void negotiate_native_layouts(Impl& s) {
   const Model& model = *s.model;
   std::unordered_map<std::string, bool> is_output;
   for (const auto& o : model.outputs) is_output[o] = true;
   std::unordered_map<std::string, std::vector<std::pair<size_t, size_t>>> readers;
   std::unordered_map<std::string, std::pair<size_t, size_t>> producer;
-  std::vector<bool> agnostic(model.nodes.size());
+  std::vector<bool> elementwise(model.nodes.size()), concat(model.nodes.size());
   std::unordered_map<std::string, size_t> id;
   std::vector<size_t> parent;
   std::vector<std::string> names;
@@ -38,14 +42,17 @@ void negotiate_native_layouts(Impl& s) {
     while (parent[v] != v) v = parent[v] = parent[parent[v]];
     return v;
   };
+  auto agnostic = [&](size_t i) { return elementwise[i] || concat[i]; };
+  std::vector<size_t> concat_values;  // one value of each Concat's group
   for (size_t i = 0; i < model.nodes.size(); ++i) {
     const Node& node = model.nodes[i];
-    agnostic[i] = s.kernels[i]->works_in_any_layout();
+    elementwise[i] = s.kernels[i]->works_in_any_layout();
+    concat[i] = !elementwise[i] && s.kernels[i]->concatenates_channels();
     std::optional<size_t> first;
     auto link = [&](const std::string& name) {
       if (name.empty()) return;
       const size_t v = id_of(name);
-      if (!agnostic[i]) return;
+      if (!agnostic(i)) return;
       if (first)
         parent[root(v)] = root(*first);
       else
@@ -59,21 +66,18 @@ void negotiate_native_layouts(Impl& s) {
       if (!node.outputs[k].empty()) producer[node.outputs[k]] = {i, k};
       link(node.outputs[k]);
     }
+    if (concat[i] && first) concat_values.push_back(*first);
   }
+  std::set<size_t> sliced_roots;
+  for (size_t v : concat_values) sliced_roots.insert(root(v));
   std::unordered_map<size_t, std::vector<size_t>> groups;
   for (size_t v = 0; v < names.size(); ++v) groups[root(v)].push_back(v);
   for (const auto& [group_root, members] : groups) {
+    const bool sliced = sliced_roots.count(group_root) > 0;
     std::optional<std::string> key;
-    size_t bytes = 0;
+    bool channels_last = false;
+    std::unordered_map<std::string, size_t> bytes;  // per value
     bool agreed = true;
-    auto agree = [&](const std::optional<NativeLayout>& layout) {
-      if (!layout || (key && *key != layout->key)) {
-        agreed = false;
-        return;
-      }
-      key = layout->key;
-      bytes = std::max(bytes, layout->bytes);
-    };
     for (size_t v : members) {
       const std::string& name = names[v];
       auto made = producer.find(name);
@@ -83,30 +87,63 @@ void negotiate_native_layouts(Impl& s) {
         agreed = false;
         break;
       }
-      if (!agnostic[made->second.first])
-        agree(s.kernels[made->second.first]->native_output_layout(made->second.second));
+      std::optional<std::string> exact;
+      auto agree = [&](const std::optional<NativeLayout>& layout) {
+        const std::string* group_key = !layout  ? nullptr
+                                       : sliced ? &layout->channel_concat_key
+                                                : &layout->key;
+        if (!group_key || group_key->empty() || (key && *key != *group_key) ||
+            (exact && *exact != layout->key)) {
+          agreed = false;
+          return;
+        }
+        key = *group_key;
+        exact = layout->key;
+        channels_last = layout->channels_last;
+        bytes[name] = std::max(bytes[name], layout->bytes);
+      };
+      const auto [i, k] = made->second;
+      if (!agnostic(i)) agree(s.kernels[i]->native_output_layout(k));
       for (const auto& [j, input] : readers[name])
-        if (!agnostic[j]) agree(s.kernels[j]->native_input_layout(input));
+        if (!agnostic(j)) agree(s.kernels[j]->native_input_layout(input));
       if (!agreed) break;
+      // A value only agnostic kernels touch: its plain size, in a sliced group (which never pads)
+      // and in an elementwise one (whose values share one shape) alike, unless another value of
+      // the group says more below.
+      if (!bytes.count(name)) bytes[name] = s.layers[i].layer.outputs[k].bytes();
     }
     if (!agreed || !key) continue;
-    std::set<size_t> agnostic_nodes;
+    if (!sliced) {
+      // One shape throughout: the largest storage any kernel asked for.
+      size_t most = 0;
+      for (const auto& [name, b] : bytes) most = std::max(most, b);
+      for (auto& [name, b] : bytes) b = most;
+    }
+    std::set<size_t> elementwise_nodes, concat_nodes;
     for (size_t v : members) {
       const std::string& name = names[v];
       const auto [i, k] = producer[name];
-      if (agnostic[i])
-        agnostic_nodes.insert(i);
+      if (elementwise[i])
+        elementwise_nodes.insert(i);
+      else if (concat[i])
+        concat_nodes.insert(i);
       else
         s.kernels[i]->use_native_output(k);
       for (const auto& [j, input] : readers[name]) {
-        if (agnostic[j])
-          agnostic_nodes.insert(j);
+        if (elementwise[j])
+          elementwise_nodes.insert(j);
+        else if (concat[j])
+          concat_nodes.insert(j);
         else
           s.kernels[j]->use_native_input(input);
       }
-      s.native_bytes[name] = bytes;
+      s.native_bytes[name] = bytes[name];
+      if (sliced && !channels_last) s.channel_sliced.insert(name);
     }
-    for (size_t i : agnostic_nodes) s.kernels[i]->use_any_layout(bytes);
+    for (size_t i : elementwise_nodes)
+      s.kernels[i]->use_any_layout(s.native_bytes[model.nodes[i].outputs[0]]);
+    if (channels_last)
+      for (size_t i : concat_nodes) s.kernels[i]->concatenate_channels_last();
   }
 }
 

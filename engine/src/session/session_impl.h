@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -63,6 +64,10 @@ struct Impl {
   std::vector<size_t> graph_output_slots;  // per graph output: the slot the caller receives
   std::vector<size_t> fresh_output_slots;  // the GraphOutput slots, allocated anew every run
   std::unordered_map<std::string, size_t> native_bytes;  // values in a native layout
+  // Those of them negotiated through a channel Concat: in a layout whose channel blocks sit where
+  // the plain layout's channels do (NativeLayout::channel_concat_key, not channels_last), so Concat
+  // may share them.
+  std::unordered_set<std::string> channel_sliced;
   // sharing.cpp: a slot stored inside another's block (SIZE_MAX: its own block), and where.
   std::vector<size_t> parent_slot, offset_in_parent;
 

@@ -7,7 +7,9 @@
 //
 // A slot joins another only when that cannot change a result: both are plain row-major
 // activations in the same space (not graph inputs, outputs or constants, not in a negotiated
-// native layout such as oneDNN's nChw16c, whose bytes are not the plain ones), and, for Concat,
+// native layout such as oneDNN's nChw16c, whose bytes are not the plain ones; for Concat, a
+// channel-blocked layout negotiated through it is fine: each input's channel blocks lie where
+// its plain channels would), and, for Concat,
 // the Concat is the input's only reader (a value that other layers read too, as each of
 // DenseNet's features is read by every later Concat of its block, would have to live in two
 // places at once), its producer is a kernel, and its block starts on a 64-byte boundary (kernels
@@ -27,6 +29,15 @@ bool plain_activation(const Impl& s, size_t slot) {
   const Slot& info = s.slot_info[slot];
   return info.kind == Slot::Kind::Activation && info.storage_bytes == info.info.bytes() &&
          !s.native_bytes.count(info.value);
+}
+
+// For a Concat's inputs and output: plain, or in a channel-blocked layout negotiated through the
+// Concat (Impl::channel_sliced), where each input's bytes lie at the same offset as when plain.
+bool sliceable_activation(const Impl& s, size_t slot) {
+  const Slot& info = s.slot_info[slot];
+  return plain_activation(s, slot) ||
+         (info.kind == Slot::Kind::Activation && info.storage_bytes == info.info.bytes() &&
+          s.channel_sliced.count(info.value));
 }
 
 }  // namespace
@@ -53,9 +64,10 @@ void share_buffers(Impl& s) {
     const std::vector<size_t>& outs = s.output_slots_of[i];
     if (outs.empty() || ins.empty()) continue;
     const size_t out = outs[0];
-    if (!plain_activation(s, out) || s.parent_slot[out] != none) continue;
+    if (s.parent_slot[out] != none) continue;
     size_t shared = 0;
     if (kernel.output_is_input()) {
+      if (!plain_activation(s, out)) continue;
       const size_t in = ins[0];
       if (in != none && plain_activation(s, in) &&
           s.slot_info[in].space == s.slot_info[out].space &&
@@ -65,10 +77,10 @@ void share_buffers(Impl& s) {
       }
     } else {
       const std::vector<size_t> offsets = kernel.inputs_in_output();
-      if (offsets.size() != ins.size()) continue;
+      if (offsets.size() != ins.size() || !sliceable_activation(s, out)) continue;
       for (size_t k = 0; k < ins.size(); ++k) {
         const size_t in = ins[k];
-        if (in == none || !plain_activation(s, in) || !kernel_made[in] || readers[in] != 1 ||
+        if (in == none || !sliceable_activation(s, in) || !kernel_made[in] || readers[in] != 1 ||
             s.parent_slot[in] != none || s.slot_info[in].space != s.slot_info[out].space ||
             offsets[k] % 64 != 0 ||
             offsets[k] + s.slot_info[in].storage_bytes > s.slot_info[out].storage_bytes)

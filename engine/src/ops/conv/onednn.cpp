@@ -114,9 +114,9 @@ std::optional<std::string> onednn_not_applicable(OnednnConv kind, const Layer& l
         return std::string("oneDNN's Winograd kernel needs stride 1");
       if (w.dilations[0] != 1 || w.dilations[1] != 1)
         return std::string("oneDNN's Winograd kernel takes no dilation");
-      if (cpu::detected_level() < cpu::IsaLevel::Avx512)
-        return std::string("oneDNN's Winograd kernel needs an AVX-512 CPU; this one has ") +
-               cpu::level_name(cpu::detected_level());
+      if (cpu::default_level() < cpu::IsaLevel::Avx512)
+        return std::string("oneDNN's Winograd kernel needs AVX-512; kernels run at ") +
+               cpu::level_name(cpu::default_level()) + " here";
       return std::string(
           "oneDNN has no Winograd kernel for this layer (its shape, groups or channel counts)");
     }
@@ -126,32 +126,6 @@ std::optional<std::string> onednn_not_applicable(OnednnConv kind, const Layer& l
 }
 
 namespace {
-
-// An exact, comparable name for a memory layout: dims, padding, type and blocking.
-std::string layout_key(const memory::desc& desc) {
-  const dnnl_memory_desc_t& d = desc.data;
-  std::string key = "onednn";
-  auto add = [&key](char tag, int64_t value) {
-    key += tag;
-    key += std::to_string(value);
-  };
-  add('t', d.data_type);
-  add('f', d.format_kind);
-  add('o', d.offset0);
-  for (int i = 0; i < d.ndims; ++i) {
-    add('d', d.dims[i]);
-    add('p', d.padded_dims[i]);
-    add('q', d.padded_offsets[i]);
-  }
-  if (d.format_kind != dnnl_blocked) return key + "opaque";  // never matches plain strides
-  const dnnl_blocking_desc_t& b = d.format_desc.blocking;
-  for (int i = 0; i < d.ndims; ++i) add('s', b.strides[i]);
-  for (int i = 0; i < b.inner_nblks; ++i) {
-    add('b', b.inner_blks[i]);
-    add('i', b.inner_idxs[i]);
-  }
-  return key;
-}
 
 // Everything that does not depend on the data is made at prepare time: the primitive, its
 // reorders and the oneDNN-layout buffers.
@@ -185,11 +159,11 @@ class OnednnConvKernel final : public Kernel {
   // Only the blocked layouts are worth negotiating: a plain one needs no reorder anyway.
   std::optional<NativeLayout> native_output_layout(size_t output) const override {
     if (output != 0 || !from_dst_) return std::nullopt;
-    return NativeLayout{layout_key(d_.pd.dst_desc()), d_.pd.dst_desc().get_size()};
+    return onednn::native_layout(d_.pd.dst_desc());
   }
   std::optional<NativeLayout> native_input_layout(size_t input) const override {
     if (input != 0 || !to_src_) return std::nullopt;
-    return NativeLayout{layout_key(d_.pd.src_desc()), d_.pd.src_desc().get_size()};
+    return onednn::native_layout(d_.pd.src_desc());
   }
   void use_native_output(size_t output) override { native_dst_ = native_dst_ || output == 0; }
   void use_native_input(size_t input) override { native_src_ = native_src_ || input == 0; }

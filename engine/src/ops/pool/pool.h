@@ -105,6 +105,12 @@ AlgorithmText average_pool_direct_text();
 std::unique_ptr<Kernel> prepare_global_average_pool_direct(const Layer& layer);
 AlgorithmText global_average_pool_direct_text();
 
+// onednn.cpp: oneDNN's pooling over the plain or its blocked layout, for all four ops (in the
+// oneDNN layout family, so blocked values pass between it and oneDNN's convolutions).
+std::optional<std::string> onednn_not_applicable(const Layer& layer);
+std::unique_ptr<Kernel> prepare_onednn(const Layer& layer);
+AlgorithmText onednn_text();
+
 // max_pool_reference.cpp: the window's maximum; Indices in ONNX's flattened convention.
 std::unique_ptr<Kernel> prepare_max_pool_reference(const Layer& layer);
 AlgorithmText max_pool_reference_text();

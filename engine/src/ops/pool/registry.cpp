@@ -1,12 +1,31 @@
 // The pooling family: ONNX MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool and the
 // algorithms that compute them, in registry order. This file is the only place their names are
 // spelled; each algorithm lives in <op>_<algorithm>.cpp next to this file, with its text
-// (<op>_<algorithm>_text()).
+// (<op>_<algorithm>_text()), except oneDNN's, one file (onednn.cpp) for all four ops.
 #include "cuda/variants.h"
 #include "ops/pool/pool.h"
 #include "ops/registrations.h"
 
 namespace algoscope::ops {
+namespace {
+
+// oneDNN's pooling, appended to each pooling op: a member of the oneDNN layout family.
+void add_onednn(Registry& registry, const std::string& op_type, Tolerance tolerance) {
+#ifdef ALGOSCOPE_HAVE_ONEDNN
+  add_algorithms(registry, op_type,
+                 {{pool::onednn_text(),
+                   {.name = "onednn",
+                    .tolerance = tolerance,
+                    .default_priority = 1,
+                    .layout_family = "onednn",
+                    .not_applicable = pool::onednn_not_applicable,
+                    .prepare = pool::prepare_onednn}}});
+#else
+  (void)registry, (void)op_type, (void)tolerance;
+#endif
+}
+
+}  // namespace
 
 void register_pool(Registry& registry) {
   using namespace pool;
@@ -61,6 +80,11 @@ void register_pool(Registry& registry) {
           .flops = global_flops},
          {{global_max_pool_reference_text(),
            {.name = kReference, .prepare = prepare_global_max_pool_reference}}});
+
+  add_onednn(registry, "MaxPool", Tolerance{0.0, 0.0});
+  add_onednn(registry, "AveragePool", Tolerance{1e-6, 1e-5});
+  add_onednn(registry, "GlobalAveragePool", Tolerance{1e-6, 1e-5});
+  add_onednn(registry, "GlobalMaxPool", Tolerance{0.0, 0.0});
 
   // Our CUDA kernels (engine/cuda/ops/pool/pooling.cpp).
   {
