@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "algoscope/algoscope.h"
+#include "cpu_features.h"
 #include "nn_op_harness.h"
 #include "support/onnx_builder.h"
 
@@ -164,6 +165,49 @@ TEST(SqueezeExcite, WeightsThatDoNotChainAreAnError) {
     FAIL() << "W2 [4, 3, 1, 1] against H = 2 was accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("W2"), std::string::npos) << e.what();
+  }
+}
+
+// Between two oneDNN convolutions that hand each other NHWC values (oneDNN 2.6's brgemm kernels,
+// which it picks at AVX-512), the direct kernel reads and writes NHWC itself: x and y stay in
+// oneDNN's layout, and the output matches the same plan with every value reordered to the plain
+// layout within the last convolution's tolerance. Where oneDNN's layout is channel-blocked (AVX2), the
+// block stays plain.
+TEST(SqueezeExcite, DirectWorksInOneDnnsChannelsLastLayout) {
+  if (!Registry::instance().find_algorithm("Conv", "onednn_direct"))
+    GTEST_SKIP() << "built without oneDNN";
+  for (int64_t channels : {32, 96}) {
+    SCOPED_TRACE(std::to_string(channels) + " channels");
+    ModelBuilder b("conv_se_conv", 13);
+    const int64_t c = channels, hidden = 8;
+    b.input("x", {1, 3, 28, 28});
+    b.initializer("w_in", {c, 3, 3, 3}, random_floats(size_t(c * 27), 6));
+    b.initializer("w1", {hidden, c, 1, 1}, random_floats(size_t(hidden * c), 7));
+    b.initializer("w2", {c, hidden, 1, 1}, random_floats(size_t(hidden * c), 8));
+    b.initializer("w_out", {16, c, 1, 1}, random_floats(size_t(16 * c), 9));
+    b.node("Conv", {"x", "w_in"}, {"a"}, "conv_in").ints("pads", {1, 1, 1, 1});
+    b.node("GlobalAveragePool", {"a"}, {"squeezed"}, "pool");
+    b.node("Conv", {"squeezed", "w1"}, {"h"}, "fc1");
+    b.node("Relu", {"h"}, {"h_act"}, "relu");
+    b.node("Conv", {"h_act", "w2"}, {"logits"}, "fc2");
+    b.node("Sigmoid", {"logits"}, {"gate"}, "gate");
+    b.node("Mul", {"a", "gate"}, {"scaled"}, "scale");
+    b.node("Conv", {"scaled", "w_out"}, {"y"}, "conv_out");
+    b.output("y");
+    auto model = std::make_shared<const Model>(load_model_from_bytes(b.bytes(), "cse.onnx"));
+    ASSERT_EQ(model->nodes.size(), 3u);
+    Plan plan = Plan::for_model(*model);
+    plan.defaults["Conv"] = "onednn_direct";
+    plan.defaults["SqueezeExcite"] = "direct";
+    Session native(model, plan, {.threads = 2});
+    Session plain(model, plan, {.threads = 2, .native_layouts = false});
+    const bool channels_last = cpu::active_level() >= cpu::IsaLevel::Avx512;
+    EXPECT_EQ(native.native_layout_values(), channels_last ? 2u : 0u);  // a and scaled
+    const std::vector<Tensor> inputs = random_inputs(*model, 10);
+    const Tensor got = native.run(inputs)[0], want = plain.run(inputs)[0];
+    // The means sum in another order; conv_out then sums C such products: its tolerance.
+    const Algorithm* conv = Registry::instance().find_algorithm("Conv", "onednn_direct");
+    EXPECT_TRUE(nn_test::all_close(got, want, conv->tolerance.atol, conv->tolerance.rtol));
   }
 }
 

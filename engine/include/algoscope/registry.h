@@ -66,13 +66,14 @@ struct KernelIO {
 
 // A layout a kernel can produce or consume natively instead of the engine's plain row-major one
 // (oneDNN's blocked nChw16c, say): `key` names it exactly, `bytes` is the storage it needs.
-// `channel_concat_key`, for the batch-1 layouts a channel Concat (Kernel::concatenates_channels)
-// can join without converting: the key without the channel count, so that values of different
-// channel counts in one such layout share it. Two kinds: channels outermost in blocks that divide
-// the channel count (nChw16c of 64 channels, not of 24), where a range of channels starting and
-// ending on a block boundary occupies the same bytes as in the plain layout (the Concat's inputs
-// can be written in place); and channels last (NHWC, `channels_last`), where each input is a run
-// of its channels per pixel (the Concat copies them).
+// `channels_last`: the layout is dense NHWC (channels innermost). `channel_concat_key`, for the
+// batch-1 layouts a channel Concat (Kernel::concatenates_channels) can join without converting:
+// the key without the channel count, so that values of different channel counts in one such
+// layout share it. Two kinds: channels outermost in blocks that divide the channel count (nChw16c
+// of 64 channels, not of 24), where a range of channels starting and ending on a block boundary
+// occupies the same bytes as in the plain layout (the Concat's inputs can be written in place);
+// and channels last, where each input is a run of its channels per pixel (the Concat copies
+// them).
 struct NativeLayout {
   std::string key;
   size_t bytes = 0;
@@ -123,6 +124,13 @@ class Kernel {
   // first: the kernel then copies each input's channels pixel by pixel.
   virtual bool concatenates_channels() const { return false; }
   virtual void concatenate_channels_last() {}
+  // True for a kernel whose input 0 and output 0 have one shape and that can read and write them
+  // in the dense channels-last layout (NHWC; NativeLayout::channels_last) as well as the plain
+  // one, its other inputs staying plain (SqueezeExcite: per-channel means and scaling).
+  // Negotiation may carry such a layout through it, calling use_channels_last before the first
+  // run.
+  virtual bool works_channels_last() const { return false; }
+  virtual void use_channels_last() {}
 
   // Buffer sharing, both optional; the session decides at compile time and the kernel must be
   // right either way (it compares pointers at run time). output_is_input: output 0 is input 0's

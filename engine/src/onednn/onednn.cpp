@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <string>
-#include <utility>
 
 #include "cpu_features.h"
 
@@ -77,29 +76,35 @@ std::string exact_key(const dnnl_memory_desc_t& d) {
   return key;
 }
 
-// The channel_concat_key of a batch-1 layout without padding, and whether its channels are last;
-// empty for every other layout. Channel-blocked: one block of B channels innermost, and blocks,
-// rows and columns dense in that order (nCw16c, nChw16c, nCdhw8c), so channel c lies at
-// (c / B) * spatial * B + ... + c % B and channels [c0, c1) with c0 and c1 multiples of B are the
-// plain layout's bytes of those channels. Channels last: NHWC, dense. The key keeps what must
-// match between the values a Concat joins: type, kind and spatial extent.
-std::pair<std::string, bool> channel_concat_key(const dnnl_memory_desc_t& d) {
+// Dense NHWC (or NWC, NDHWC) without padding: channels innermost, then the spatial axes, then
+// the batch.
+bool dense_channels_last(const dnnl_memory_desc_t& d) {
+  if (d.format_kind != dnnl_blocked || d.ndims < 3 || d.offset0 != 0) return false;
+  const dnnl_blocking_desc_t& b = d.format_desc.blocking;
+  if (b.inner_nblks != 0 || b.strides[1] != 1) return false;
+  int64_t stride = d.dims[1];
+  for (int i = d.ndims - 1; i >= 2; --i) {
+    if (b.strides[i] != stride) return false;
+    stride *= d.dims[i];
+  }
+  return b.strides[0] == stride;
+}
+
+// The channel_concat_key of a batch-1 layout without padding; empty for every other layout.
+// Channel-blocked: one block of B channels innermost, and blocks, rows and columns dense in that
+// order (nCw16c, nChw16c, nCdhw8c), so channel c lies at (c / B) * spatial * B + ... + c % B and
+// channels [c0, c1) with c0 and c1 multiples of B are the plain layout's bytes of those channels.
+// Channels last: dense NHWC. The key keeps what must match between the values a Concat joins:
+// type, kind and spatial extent.
+std::string channel_concat_key(const dnnl_memory_desc_t& d) {
   if (d.format_kind != dnnl_blocked || d.ndims < 3 || d.dims[0] != 1 || d.offset0 != 0) return {};
   for (int i = 0; i < d.ndims; ++i)
     if (d.padded_dims[i] != d.dims[i] || d.padded_offsets[i] != 0) return {};
-  const dnnl_blocking_desc_t& b = d.format_desc.blocking;
   std::string key = "onednn-channel-concat";
   add_number(key, 't', d.data_type);
   for (int i = 2; i < d.ndims; ++i) add_number(key, 'd', d.dims[i]);
-  if (b.inner_nblks == 0) {
-    int64_t stride = d.dims[1];
-    for (int i = d.ndims - 1; i >= 2; --i) {
-      if (b.strides[i] != stride) return {};
-      stride *= d.dims[i];
-    }
-    if (b.strides[1] != 1) return {};
-    return {key + "last", true};
-  }
+  if (dense_channels_last(d)) return key + "last";
+  const dnnl_blocking_desc_t& b = d.format_desc.blocking;
   if (b.inner_nblks != 1 || b.inner_idxs[0] != 1) return {};
   const int64_t block = b.inner_blks[0];
   int64_t stride = block;
@@ -109,14 +114,14 @@ std::pair<std::string, bool> channel_concat_key(const dnnl_memory_desc_t& d) {
   }
   if (b.strides[1] != stride) return {};
   add_number(key, 'b', block);
-  return {key, false};
+  return key;
 }
 
 }  // namespace
 
 NativeLayout native_layout(const dnnl::memory::desc& desc) {
-  auto [concat_key, channels_last] = channel_concat_key(desc.data);
-  return NativeLayout{exact_key(desc.data), desc.get_size(), std::move(concat_key), channels_last};
+  return NativeLayout{exact_key(desc.data), desc.get_size(), channel_concat_key(desc.data),
+                      dense_channels_last(desc.data)};
 }
 
 dnnl::memory::desc convolution_activation_layout(const dnnl::memory::dims& dims) {
