@@ -302,4 +302,45 @@ TEST(ConvOnednn, PoolingAndChannelConcatKeepTheirLayout) {
   }
 }
 
+// A DenseNet-like block: r0 = Relu(conv0(x)); c1 = conv1(r0); cat = Concat(r0, c1);
+// y = conv2(Relu(BatchNormalization(cat))). Between oneDNN's channels-last convolutions the
+// Concat copies per pixel and the BN (direct, its Relu fused) works in NHWC: every value stays in
+// oneDNN's layout. Where oneDNN's layout is channel-blocked, the BN cannot take it, and the group
+// through the Concat stays plain.
+TEST(ConvOnednn, DenseBlockKeepsChannelsLastThroughConcatAndBatchNorm) {
+  if (!has_onednn()) GTEST_SKIP() << "built without oneDNN";
+  using namespace algoscope;
+  using onnx_builder::random_floats;
+  onnx_builder::ModelBuilder b("dense", 13);
+  b.input("x", {1, 3, 14, 14});
+  b.initializer("w0", {32, 3, 3, 3}, random_floats(32 * 27, 1));
+  b.initializer("w1", {32, 32, 3, 3}, random_floats(32 * 32 * 9, 2));
+  b.initializer("w2", {16, 64, 1, 1}, random_floats(16 * 64, 3));
+  b.initializer("s", {64}, random_floats(64, 4));
+  b.initializer("bb", {64}, random_floats(64, 5));
+  b.initializer("m", {64}, random_floats(64, 6));
+  b.initializer("v", {64}, std::vector<float>(64, 0.7f));
+  b.node("Conv", {"x", "w0"}, {"a0"}, "conv0").ints("pads", {1, 1, 1, 1});
+  b.node("Relu", {"a0"}, {"r0"}, "relu0");
+  b.node("Conv", {"r0", "w1"}, {"c1"}, "conv1").ints("pads", {1, 1, 1, 1});
+  b.node("Concat", {"r0", "c1"}, {"cat"}, "concat").i("axis", 1);
+  b.node("BatchNormalization", {"cat", "s", "bb", "m", "v"}, {"n"}, "bn");
+  b.node("Relu", {"n"}, {"r"}, "relu");
+  b.node("Conv", {"r", "w2"}, {"y"}, "conv2");
+  b.output("y");
+  auto model = std::make_shared<const Model>(load_model_from_bytes(b.bytes(), "dense.onnx"));
+  Plan onednn = Plan::for_model(*model);
+  onednn.defaults["Conv"] = "onednn_direct";
+  onednn.defaults["BatchNormalization"] = "direct";
+  const std::vector<Tensor> inputs = random_inputs(*model, 19);
+  LayoutSessions s(model, onednn);
+  const bool channels_last = cpu::active_level() >= cpu::IsaLevel::Avx512;
+  EXPECT_EQ(s.native.native_layout_values(), channels_last ? 4u : 0u);  // r0, c1, cat, r
+  const Tensor got = s.native.run(inputs)[0], plain = s.plain.run(inputs)[0];
+  const Tensor want = s.reference.run(inputs)[0];
+  const Algorithm* conv = Registry::instance().find_algorithm("Conv", "onednn_direct");
+  EXPECT_TRUE(all_close(got, plain, conv->tolerance.atol, conv->tolerance.rtol));
+  EXPECT_TRUE(all_close(got, want, conv->tolerance.atol, conv->tolerance.rtol));
+}
+
 }  // namespace

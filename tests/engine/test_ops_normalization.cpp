@@ -1,10 +1,14 @@
 // BatchNormalization (inference, opset 7-8 spatial = 0, training mode rejected, bad parameter
-// shapes) and LRN (the ONNX formula at the channel edges, even and odd sizes, defaults).
+// shapes; `direct` against `reference` over ranks, batches, threaded sizes and parameters given
+// at run time, and with a fused Relu) and LRN (the ONNX formula at the channel edges, even and
+// odd sizes, defaults).
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "algoscope/algoscope.h"
 #include "nn_op_harness.h"
+#include "support/onnx_builder.h"
 
 using namespace nn_test;
 
@@ -26,6 +30,62 @@ TEST(OpsBatchNorm, MatchesFormulaPerChannel) {
               b.data<float>()[ch]);
   }
   EXPECT_TRUE(all_close(y[0], expected, 1e-6, 1e-6));
+}
+
+TEST(OpsBatchNorm, DirectMatchesReference) {
+  for (const Shape& shape : {Shape{2, 3, 4, 5}, Shape{1, 64, 56, 56}, Shape{3, 7},
+                             Shape{2, 5, 3, 4, 6}, Shape{1, 1, 1, 1}}) {
+    for (bool constant : {true, false}) {
+      SCOPED_TRACE(algoscope::shape_to_string(shape) + (constant ? " constant" : " run-time"));
+      const Shape params{shape[1]};
+      OpCase c("BatchNormalization", 15);
+      c.input(random_tensor(shape, 1, -3.0f, 3.0f)).input(random_tensor(params, 2), constant);
+      c.input(random_tensor(params, 3), constant).input(random_tensor(params, 4), constant);
+      c.input(random_tensor(params, 5, 0.1f, 2.0f), constant).f("epsilon", 1e-3f);
+      EXPECT_TRUE(direct_is_default_and_matches_reference(c));
+    }
+  }
+}
+
+// BN followed by Relu loads as one node whose direct kernel applies the Relu in its own pass
+// (DenseNet's pre-activation); the reference runs it after the session's way.
+TEST(OpsBatchNorm, FusedReluMatchesTheUnfusedGraph) {
+  using onnx_builder::random_floats;
+  onnx_builder::ModelBuilder b("bn_relu", 15);
+  b.input("x", {1, 8, 6, 6});
+  b.initializer("s", {8}, random_floats(8, 1));
+  b.initializer("b", {8}, random_floats(8, 2));
+  b.initializer("m", {8}, random_floats(8, 3));
+  b.initializer("v", {8}, std::vector<float>(8, 0.5f));
+  b.node("BatchNormalization", {"x", "s", "b", "m", "v"}, {"n"}, "bn");
+  b.node("Relu", {"n"}, {"y"}, "relu");
+  b.output("y");
+  auto model =
+      std::make_shared<const algoscope::Model>(algoscope::load_model_from_bytes(b.bytes(), "m"));
+  ASSERT_EQ(model->nodes.size(), 1u);
+  ASSERT_TRUE(model->nodes[0].activation.has_value());
+  const std::vector<Tensor> inputs = algoscope::random_inputs(*model, 7);
+  auto run = [&](const std::string& algorithm) {
+    algoscope::Plan plan = algoscope::Plan::for_model(*model);
+    plan.defaults["BatchNormalization"] = algorithm;
+    return algoscope::Session(model, plan, {.threads = 1}).run(inputs)[0];
+  };
+  const Tensor got = run("direct"), want = run("reference");
+  int64_t zeros = 0;
+  for (int64_t i = 0; i < got.numel(); ++i) zeros += got.data<float>()[i] == 0.0f;
+  EXPECT_GT(zeros, 0);
+  EXPECT_TRUE(all_close(got, want, 1e-5, 1e-4));
+}
+
+TEST(OpsBatchNorm, DirectDeclinesPerElementParameters) {
+  OpCase c("BatchNormalization", 7);
+  c.input(random_tensor({1, 2, 3, 1}, 1)).input(random_tensor({2, 3, 1}, 2));
+  c.input(random_tensor({2, 3, 1}, 3)).input(random_tensor({2, 3, 1}, 4));
+  c.input(random_tensor({2, 3, 1}, 5, 0.1f, 1.0f)).i("spatial", 0);
+  auto why = c.op().find("direct")->why_not(c.layer());
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("one per element"), std::string::npos) << *why;
+  EXPECT_EQ(algoscope::Registry::instance().default_algorithm(c.layer()).name, "reference");
 }
 
 TEST(OpsBatchNorm, SpatialZeroHasPerElementParameters) {

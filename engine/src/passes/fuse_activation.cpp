@@ -1,6 +1,7 @@
 // Activation fusion: a Relu, a Clip with constant bounds (ReLU6), a HardSwish or a Gelu (made by
-// fuse_gelu) after a Conv, a Gemm or a MatMul (an MLP's hidden layer, MatMul+Add on 3-D input) or
-// an Add (a ResNet's residual join) becomes that node's epilogue (Node::activation), and so does a
+// fuse_gelu) after a Conv, a Gemm or a MatMul (an MLP's hidden layer, MatMul+Add on 3-D input), an
+// Add (a ResNet's residual join) or a BatchNormalization that could not be folded (DenseNet's
+// pre-activation BN+Relu) becomes that node's epilogue (Node::activation), and so does a
 // gated activation written as two nodes: SiLU, Mul(y, Sigmoid(y)), and HardSwish below opset 14,
 // Mul(y, HardSigmoid(y)). The activation then costs no extra pass over memory where the kernel
 // applies it in its own loop (direct Add, Conv's kernels, oneDNN's post-ops, cuBLASLt's RELU
@@ -23,7 +24,7 @@ constexpr float kInfinity = std::numeric_limits<float>::infinity();
 bool takes_epilogue(const Model& m, const Node* producer, const std::string& value) {
   if (!producer || producer->activation) return false;
   if (producer->op_type != "Conv" && producer->op_type != "Gemm" && producer->op_type != "MatMul" &&
-      producer->op_type != "Add")
+      producer->op_type != "Add" && producer->op_type != "BatchNormalization")
     return false;
   const ValueInfo* v = m.find_value(value);
   return v && v->known && v->info.dtype == DType::Float32;

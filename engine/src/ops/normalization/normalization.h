@@ -28,6 +28,10 @@ double lrn_flops(const Layer& layer);  // 2 * size + 4 per element (squares, sum
 // batch_norm_reference.cpp: (x - mean) / sqrt(var + epsilon) * scale + B in double.
 std::unique_ptr<Kernel> prepare_batch_norm_reference(const Layer& layer);
 AlgorithmText batch_norm_reference_text();
+// batch_norm_direct.cpp: statistics folded into x * a + b, SIMD, fused activation, NCHW or NHWC.
+std::optional<std::string> batch_norm_direct_not_applicable(const Layer& layer);
+std::unique_ptr<Kernel> prepare_batch_norm_direct(const Layer& layer);
+AlgorithmText batch_norm_direct_text();
 // lrn_reference.cpp: the ONNX formula with a per-element channel window sum in double.
 std::unique_ptr<Kernel> prepare_lrn_reference(const Layer& layer);
 AlgorithmText lrn_reference_text();

@@ -17,7 +17,14 @@ void register_normalization(Registry& registry) {
           .infer = infer_batch_norm,
           .flops = batch_norm_flops},
          {{batch_norm_reference_text(),
-           {.name = kReference, .prepare = prepare_batch_norm_reference}}});
+           {.name = kReference, .prepare = prepare_batch_norm_reference}},
+          {batch_norm_direct_text(),
+           {.name = "direct",
+            .tolerance = {1e-5, 1e-4},
+            .default_priority = 10,
+            .applies_activation = true,
+            .not_applicable = batch_norm_direct_not_applicable,
+            .prepare = prepare_batch_norm_direct}}});
   add_op(registry,
          {.op_type = "LRN",
           .summary = "Local response normalization across neighbouring channels (ONNX LRN)",
