@@ -746,10 +746,10 @@ TEST(MeasureTune, ALayoutFamilysPlanReplacesThePerLayerChoicesWhenFasterEndToEnd
 // needs a fully timed member on every layer, or values are converted around the hole), its
 // second one is; a pruned candidate never enters a family's plan, so every choice is fully timed.
 TEST(MeasureTune, PruningNeedsTwoSlowCallsAndSparesAFamilysFirstCandidate) {
-  auto registry = scale_registry_of({scale_algorithm("alone", 10, 0, 400),
-                                     scale_algorithm("jit", 1, 0, 1, "", 40000),
-                                     scale_algorithm("heavy_chained", 2, 0, 40000, "test_chain"),
-                                     scale_algorithm("heavier_chained", 3, 0, 80000, "test_chain")});
+  auto registry = scale_registry_of(
+      {scale_algorithm("alone", 10, 0, 400), scale_algorithm("jit", 1, 0, 1, "", 40000),
+       scale_algorithm("heavy_chained", 2, 0, 40000, "test_chain"),
+       scale_algorithm("heavier_chained", 3, 0, 80000, "test_chain")});
   auto model = scale_chain(4, 4096, "p");
   TempDir dir;
   auto options = tune_options(dir.file("cache.json"));

@@ -171,8 +171,8 @@ TEST(SqueezeExcite, WeightsThatDoNotChainAreAnError) {
 // Between two oneDNN convolutions that hand each other NHWC values (oneDNN 2.6's brgemm kernels,
 // which it picks at AVX-512), the direct kernel reads and writes NHWC itself: x and y stay in
 // oneDNN's layout, and the output matches the same plan with every value reordered to the plain
-// layout within the last convolution's tolerance. Where oneDNN's layout is channel-blocked (AVX2), the
-// block stays plain.
+// layout within the last convolution's tolerance. Where oneDNN's layout is channel-blocked (AVX2),
+// the block stays plain.
 TEST(SqueezeExcite, DirectWorksInOneDnnsChannelsLastLayout) {
   if (!Registry::instance().find_algorithm("Conv", "onednn_direct"))
     GTEST_SKIP() << "built without oneDNN";

@@ -11,20 +11,20 @@ namespace algoscope::ops {
 
 void register_normalization(Registry& registry) {
   using namespace normalization;
-  add_op(registry,
-         {.op_type = "BatchNormalization",
-          .summary = "Per-channel affine normalization with running statistics (inference mode)",
-          .infer = infer_batch_norm,
-          .flops = batch_norm_flops},
-         {{batch_norm_reference_text(),
-           {.name = kReference, .prepare = prepare_batch_norm_reference}},
-          {batch_norm_direct_text(),
-           {.name = "direct",
-            .tolerance = {1e-5, 1e-4},
-            .default_priority = 10,
-            .applies_activation = true,
-            .not_applicable = batch_norm_direct_not_applicable,
-            .prepare = prepare_batch_norm_direct}}});
+  add_op(
+      registry,
+      {.op_type = "BatchNormalization",
+       .summary = "Per-channel affine normalization with running statistics (inference mode)",
+       .infer = infer_batch_norm,
+       .flops = batch_norm_flops},
+      {{batch_norm_reference_text(), {.name = kReference, .prepare = prepare_batch_norm_reference}},
+       {batch_norm_direct_text(),
+        {.name = "direct",
+         .tolerance = {1e-5, 1e-4},
+         .default_priority = 10,
+         .applies_activation = true,
+         .not_applicable = batch_norm_direct_not_applicable,
+         .prepare = prepare_batch_norm_direct}}});
   add_op(registry,
          {.op_type = "LRN",
           .summary = "Local response normalization across neighbouring channels (ONNX LRN)",
