@@ -276,12 +276,16 @@ QString tuneSummaryText(const TuneResult& result, std::optional<double> currentL
               .arg(humanSeconds(result.end_to_end->latency.median_ms * 1e-3));
   for (const FamilyPlan& family : result.family_plans)
     if (family.chosen && result.per_layer_end_to_end)
-      text += QStringLiteral(
-                  ", with %1 layer(s) switched to %2 algorithms that pass values to each other "
-                  "in their own layout (the fastest choice of each layer alone: %3)")
-                  .arg(family.layers)
-                  .arg(QString::fromStdString(family.family))
-                  .arg(humanSeconds(result.per_layer_end_to_end->latency.median_ms * 1e-3));
+      text +=
+          QStringLiteral(
+              ", with %1 layer(s) switched to %2 algorithms%4 that pass values to each other "
+              "in their own layout (the fastest choice of each layer alone: %3)")
+              .arg(family.layers)
+              .arg(QString::fromStdString(family.family))
+              .arg(humanSeconds(result.per_layer_end_to_end->latency.median_ms * 1e-3))
+              .arg(family.preferred.empty() ? QString()
+                                            : QStringLiteral(" (%1 wherever it applies)")
+                                                  .arg(QString::fromStdString(family.preferred)));
   if (currentLatencySeconds)
     text += QStringLiteral(" (the current plan: %1)").arg(humanSeconds(*currentLatencySeconds));
   return text + QLatin1Char('.');

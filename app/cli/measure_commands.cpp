@@ -462,8 +462,9 @@ int command_tune(const std::vector<std::string>& args) {
     }
   }
   for (const FamilyPlan& family : result.family_plans)
-    std::cout << "the " << family.family << " layout family's plan (" << family.layers
-              << " layer(s) changed, values passed in its own layout): median "
+    std::cout << "the " << family.family << " layout family's plan"
+              << (family.preferred.empty() ? "" : " preferring " + family.preferred) << " ("
+              << family.layers << " layer(s) changed, values passed in its own layout): median "
               << ms(family.end_to_end.latency.median_ms) << " ms"
               << (family.chosen
                       ? ", faster than the per-layer choices (median " +

@@ -79,15 +79,16 @@ void reset_calls() {
 class ScaleKernel final : public algoscope::Kernel {
  public:
   ScaleKernel(std::atomic<int>& counter, float offset, int repeat, size_t chain_bytes = 0,
-              int first_call_repeat = 0)
+              int first_call_repeat = 0, std::string chain_key = "test_chain")
       : counter_(counter),
         offset_(offset),
         repeat_(repeat),
         chain_bytes_(chain_bytes),
-        first_call_repeat_(first_call_repeat) {}
+        first_call_repeat_(first_call_repeat),
+        chain_key_(std::move(chain_key)) {}
   std::optional<algoscope::NativeLayout> native_output_layout(size_t) const override {
     if (chain_bytes_ == 0) return std::nullopt;
-    return algoscope::NativeLayout{"test_chain", chain_bytes_};
+    return algoscope::NativeLayout{chain_key_, chain_bytes_};
   }
   std::optional<algoscope::NativeLayout> native_input_layout(size_t input) const override {
     return native_output_layout(input);
@@ -113,6 +114,7 @@ class ScaleKernel final : public algoscope::Kernel {
   int repeat_;
   size_t chain_bytes_;
   int first_call_repeat_;
+  std::string chain_key_;
   bool chained_ = false;
 };
 
@@ -129,6 +131,20 @@ Algorithm scale_algorithm(const std::string& name, int priority, float offset = 
                chains = !layout_family.empty()](const Layer& l) {
     return std::make_unique<ScaleKernel>(*counter, offset, repeat, chains ? l.inputs[0].bytes() : 0,
                                          first_call_repeat);
+  };
+  return a;
+}
+
+// A member of layout family "test_chain" whose native layout is `key` (members with different keys
+// convert between them): `odd_repeat` passes alone on layers with an odd attribute k,
+// `even_repeat` on the others, one pass where a neighbour hands it values in its layout.
+Algorithm keyed_chain_algorithm(const std::string& name, const std::string& key, int odd_repeat,
+                                int even_repeat) {
+  Algorithm a = scale_algorithm(name, 1, 0, 1, "test_chain");
+  std::atomic<int>* counter = &calls()[name];
+  a.prepare = [=](const Layer& l) {
+    const int repeat = l.n().attr_int("k", 0) % 2 ? odd_repeat : even_repeat;
+    return std::make_unique<ScaleKernel>(*counter, 0.0f, repeat, l.inputs[0].bytes(), 0, key);
   };
   return a;
 }
@@ -738,6 +754,39 @@ TEST(MeasureTune, ALayoutFamilysPlanReplacesThePerLayerChoicesWhenFasterEndToEnd
   EXPECT_GT(m["per_layer_end_to_end"]["latency_ms"]["median"].get<double>(), 0);
   EXPECT_EQ(m["layers"][2]["algorithm"], "chained");
   EXPECT_EQ(m["layers"][2]["layout_family"], "test_chain");
+}
+
+// `a` is faster alone on odd layers, `b` on even ones, and they keep values in different layouts:
+// the family's plan of each layer's fastest member alternates them and chains nothing, while a
+// plan preferring one member chains every layer. Those plans are timed too, and one wins.
+TEST(MeasureTune, AFamilyPlanPreferringOneMemberKeepsOneLayout) {
+  auto registry = scale_registry_of({scale_algorithm("alone", 10, 0, 1500),
+                                     keyed_chain_algorithm("a", "layout_a", 2000, 4000),
+                                     keyed_chain_algorithm("b", "layout_b", 4000, 2000)});
+  auto model = scale_chain(4, 4096, "k");
+  TempDir dir;
+  auto options = tune_options(dir.file("cache.json"));
+  options.repeat = 5;
+  options.prune_factor = 1e9;
+  options.measure_end_to_end = true;
+  const auto result = algoscope::tune(model, options, *registry);
+  ASSERT_FALSE(result.partial);
+  ASSERT_EQ(result.family_plans.size(), 3u);
+  EXPECT_EQ(result.family_plans[0].preferred, "");  // a, b, a, b: slower than `alone`
+  EXPECT_EQ(result.family_plans[1].preferred, "a");
+  EXPECT_EQ(result.family_plans[2].preferred, "b");
+  EXPECT_FALSE(result.family_plans[0].chosen);
+  const auto chosen = std::find_if(result.family_plans.begin(), result.family_plans.end(),
+                                   [](const algoscope::FamilyPlan& p) { return p.chosen; });
+  ASSERT_NE(chosen, result.family_plans.end());
+  for (const auto& layer : result.layers) {
+    EXPECT_EQ(layer.algorithm, chosen->preferred) << layer.node;
+    EXPECT_EQ(layer.layout_family, "test_chain") << layer.node;
+  }
+  EXPECT_LT(result.end_to_end->latency.median_ms,
+            result.family_plans[0].end_to_end.latency.median_ms);
+  json m = json::parse(result.plan.measurements_json);
+  EXPECT_EQ(m["family_plans"][1]["preferred"], "a");
 }
 
 // Pruning (issue 17): a first call that is slow only because it is the first (JIT, first touch)

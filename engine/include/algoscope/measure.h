@@ -371,6 +371,11 @@ struct TuneOptions {
 // usable candidate, timed end to end against the plan of per-layer choices.
 struct FamilyPlan {
   std::string family;
+  // Empty: each layer's fastest algorithm of the family. Otherwise this algorithm wherever it is
+  // usable, the family's fastest elsewhere: one algorithm keeps one layout across its layers,
+  // where the fastest of each layer alone may mix layouts (Winograd's blocked values beside
+  // channels-last ones) and pay reorders between them.
+  std::string preferred;
   size_t layers = 0;  // layers whose per-layer choice it changes
   EndToEndResult end_to_end;
   bool chosen = false;  // faster than the per-layer plan and every other family's plan
@@ -397,8 +402,8 @@ struct TuneResult {
 // `reference` on the same inputs (recorded from a run of the engine's default plan). Layers found
 // in the tuning cache are not measured again, nor are layers with the same tuning key as an
 // earlier layer of the model (they share its measurements). With measure_end_to_end, the plan of
-// per-layer choices is timed against each layout family's plan (FamilyPlan), runs alternating,
-// and the faster one is returned: neighbours that keep values in their native layout can beat
+// per-layer choices is timed against each layout family's plans (FamilyPlan), runs alternating,
+// and the fastest one is returned: neighbours that keep values in their native layout can beat
 // algorithms that were faster alone (oneDNN's blocked chains in MobileNetV2, say).
 TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options = {},
                 const Registry& registry = Registry::instance());

@@ -232,6 +232,7 @@ std::string to_json(const TuneResult& r) {
   for (const FamilyPlan& f : r.family_plans) {
     json e = measure::summary_json(f.end_to_end);
     e["family"] = f.family;
+    e["preferred"] = f.preferred;
     e["layers_changed"] = f.layers;
     e["chosen"] = f.chosen;
     j["family_plans"].push_back(std::move(e));

@@ -47,11 +47,18 @@ void decide(TunedLayer& layer, const LayerChoice& choice) {
   layer.tie_break = choice.tie_break;
 }
 
-// Per layout family, the layers (positions in `layers`) where it has a usable candidate, each with
-// the fastest of them. A family is kept when its plan would differ from the per-layer one and it
-// covers two layers at least: its gain is in the values its neighbours pass each other.
-std::map<std::string, std::map<size_t, std::string>> family_choices(
-    const std::vector<TunedLayer>& layers, const Registry& registry) {
+// A layout family's plan before it is timed: the layers (positions in `layers`) it changes.
+struct FamilyCandidate {
+  std::string family, preferred;  // as in FamilyPlan
+  std::map<size_t, std::string> choices;
+};
+
+// The plans of each layout family, for the layers where it has a usable candidate: one with each
+// layer's fastest member, and one per member usable on two layers or more that prefers it. A plan
+// is kept when it differs from the per-layer plan and from the family's other plans, and covers
+// two layers at least: its gain is in the values its neighbours pass each other.
+std::vector<FamilyCandidate> family_candidates(const std::vector<TunedLayer>& layers,
+                                               const Registry& registry) {
   // Per family and layer, the candidates of that family; choose_algorithm ranks them as it ranks
   // a layer's (pruned or failed ones never win: a plan's choice is always fully timed).
   std::map<std::string, std::map<size_t, std::vector<AlgorithmTiming>>> of_family;
@@ -62,20 +69,33 @@ std::map<std::string, std::map<size_t, std::string>> family_choices(
           algorithm && !algorithm->layout_family.empty())
         of_family[algorithm->layout_family][i].push_back(c);
   }
-  std::map<std::string, std::map<size_t, const AlgorithmTiming*>> best;
-  for (const auto& [family, per_layer] : of_family)
-    for (const auto& [i, candidates] : per_layer)
-      if (const AlgorithmTiming* chosen =
-              choose_algorithm(candidates, registry.find_op(layers[i].op_type)).chosen)
-        best[family][i] = chosen;
-  std::map<std::string, std::map<size_t, std::string>> choices;
-  for (const auto& [family, per_layer] : best) {
+  std::vector<FamilyCandidate> plans;
+  auto keep = [&](FamilyCandidate plan) {
     bool differs = false;
-    for (const auto& [i, timing] : per_layer) differs |= timing->algorithm != layers[i].algorithm;
-    if (!differs || per_layer.size() < 2) continue;
-    for (const auto& [i, timing] : per_layer) choices[family][i] = timing->algorithm;
+    for (const auto& [i, algorithm] : plan.choices) differs |= algorithm != layers[i].algorithm;
+    for (const FamilyCandidate& other : plans) differs &= other.choices != plan.choices;
+    if (differs && plan.choices.size() >= 2) plans.push_back(std::move(plan));
+  };
+  for (const auto& [family, per_layer] : of_family) {
+    FamilyCandidate fastest{family, "", {}};
+    std::map<std::string, std::map<size_t, std::string>> usable;  // member -> layers it may take
+    for (const auto& [i, candidates] : per_layer) {
+      const OpDefinition* op = registry.find_op(layers[i].op_type);
+      if (const AlgorithmTiming* chosen = choose_algorithm(candidates, op).chosen)
+        fastest.choices[i] = chosen->algorithm;
+      for (const AlgorithmTiming& c : candidates)
+        if (choose_algorithm({c}, op).chosen) usable[c.algorithm][i] = c.algorithm;
+    }
+    const std::map<size_t, std::string> fastest_choices = fastest.choices;
+    keep(std::move(fastest));
+    for (auto& [member, layers_taken] : usable) {
+      if (layers_taken.size() < 2) continue;
+      FamilyCandidate preferring{family, member, fastest_choices};
+      for (auto& [i, algorithm] : layers_taken) preferring.choices[i] = algorithm;
+      keep(std::move(preferring));
+    }
   }
-  return choices;
+  return plans;
 }
 
 }  // namespace
@@ -188,14 +208,15 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
     // Whole plans, runs alternating: the per-layer choices, each layout family's plan, and the
     // engine's default plan, for what tuning gained end to end (isolated layers do not see
     // everything: values passed in a native layout, thread pools of different libraries meeting).
-    const auto families = family_choices(result.layers, registry);
+    const std::vector<FamilyCandidate> families = family_candidates(result.layers, registry);
     progress.add_to_total(measure::run_units(families.size(), result.warmup, options.repeat));
     std::vector<std::unique_ptr<Session>> sessions;
     sessions.push_back(std::make_unique<Session>(
         model, result.plan, SessionOptions{.threads = options.threads}, registry));
-    for (const auto& [family, choices] : families) {
+    for (const FamilyCandidate& family : families) {
       Plan plan = result.plan;
-      for (const auto& [i, algorithm] : choices) plan.layers[result.layers[i].node] = algorithm;
+      for (const auto& [i, algorithm] : family.choices)
+        plan.layers[result.layers[i].node] = algorithm;
       sessions.push_back(std::make_unique<Session>(
           model, plan, SessionOptions{.threads = options.threads}, registry));
     }
@@ -216,9 +237,10 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
       if (fastest != 0) result.per_layer_end_to_end = std::move(timed[0]);
       result.default_end_to_end = std::move(timed.back());
       size_t k = 1;
-      for (const auto& [family, choices] : families) {
-        result.family_plans.push_back({family, 0, std::move(timed[k]), k == fastest});
-        for (const auto& [i, algorithm] : choices) {
+      for (const FamilyCandidate& family : families) {
+        result.family_plans.push_back(
+            {family.family, family.preferred, 0, std::move(timed[k]), k == fastest});
+        for (const auto& [i, algorithm] : family.choices) {
           result.family_plans.back().layers += algorithm != result.layers[i].algorithm;
           if (k != fastest) continue;
           // The family's plan decided this layer as a whole plan, not among tied candidates.
@@ -227,7 +249,7 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
             result.layers[i].tie_break.clear();
           }
           result.layers[i].algorithm = algorithm;
-          result.layers[i].layout_family = family;
+          result.layers[i].layout_family = family.family;
           result.plan.layers[result.layers[i].node] = algorithm;
         }
         ++k;
