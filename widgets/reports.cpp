@@ -274,18 +274,29 @@ QString tuneSummaryText(const TuneResult& result, std::optional<double> currentL
   if (!result.end_to_end) return text;
   text += QStringLiteral(" The tuned plan runs in %1 end to end")
               .arg(humanSeconds(result.end_to_end->latency.median_ms * 1e-3));
-  for (const FamilyPlan& family : result.family_plans)
-    if (family.chosen && result.per_layer_end_to_end)
+  for (const FamilyPlan& family : result.family_plans) {
+    if (!family.chosen || !result.per_layer_end_to_end) continue;
+    const QString alone = humanSeconds(result.per_layer_end_to_end->latency.median_ms * 1e-3);
+    if (family.family.empty())
+      text += QStringLiteral(
+                  ", with %1 %2 layer(s) switched to %3, faster in the whole model (the fastest "
+                  "choice of each layer alone: %4)")
+                  .arg(family.layers)
+                  .arg(QString::fromStdString(family.op_type))
+                  .arg(QString::fromStdString(family.preferred))
+                  .arg(alone);
+    else
       text +=
           QStringLiteral(
               ", with %1 layer(s) switched to %2 algorithms%4 that pass values to each other "
               "in their own layout (the fastest choice of each layer alone: %3)")
               .arg(family.layers)
               .arg(QString::fromStdString(family.family))
-              .arg(humanSeconds(result.per_layer_end_to_end->latency.median_ms * 1e-3))
+              .arg(alone)
               .arg(family.preferred.empty() ? QString()
                                             : QStringLiteral(" (%1 wherever it applies)")
                                                   .arg(QString::fromStdString(family.preferred)));
+  }
   if (currentLatencySeconds)
     text += QStringLiteral(" (the current plan: %1)").arg(humanSeconds(*currentLatencySeconds));
   return text + QLatin1Char('.');

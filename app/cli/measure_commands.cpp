@@ -462,9 +462,13 @@ int command_tune(const std::vector<std::string>& args) {
     }
   }
   for (const FamilyPlan& family : result.family_plans)
-    std::cout << "the " << family.family << " layout family's plan"
-              << (family.preferred.empty() ? "" : " preferring " + family.preferred) << " ("
-              << family.layers << " layer(s) changed, values passed in its own layout): median "
+    std::cout << (family.family.empty()
+                      ? "the plan with " + family.op_type + " by " + family.preferred +
+                            " wherever it is usable ("
+                      : "the " + family.family + " layout family's plan" +
+                            (family.preferred.empty() ? "" : " preferring " + family.preferred) +
+                            " (values passed in its own layout, ")
+              << family.layers << " layer(s) changed): median "
               << ms(family.end_to_end.latency.median_ms) << " ms"
               << (family.chosen
                       ? ", faster than the per-layer choices (median " +

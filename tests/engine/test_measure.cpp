@@ -149,6 +149,35 @@ Algorithm keyed_chain_algorithm(const std::string& name, const std::string& key,
   return a;
 }
 
+// An algorithm whose kernels interfere with themselves: a call right after the same kernel's
+// (a layer timed alone) makes `self_repeat` passes, one after another layer's kernel one pass. It
+// stands for what timing a layer alone cannot see (in a transformer, weights cached alone and
+// read from memory in the model), to show that whole-plan timings catch it.
+Algorithm self_slowed_algorithm(const std::string& name, int self_repeat) {
+  class SelfSlowedKernel final : public algoscope::Kernel {
+   public:
+    explicit SelfSlowedKernel(int self_repeat) : self_repeat_(self_repeat) {}
+    void run(algoscope::KernelIO& io) override {
+      static std::atomic<const void*> last{nullptr};
+      const int passes = last.exchange(this) == this ? self_repeat_ : 1;
+      const float* x = io.inputs[0]->data<float>();
+      float* y = io.outputs[0]->data<float>();
+      for (int r = 0; r < passes; ++r) {
+        for (int64_t i = 0; i < io.outputs[0]->numel(); ++i) y[i] = 2 * x[i];
+        asm volatile("" : : "r"(y) : "memory");
+      }
+    }
+
+   private:
+    int self_repeat_;
+  };
+  Algorithm a = scale_algorithm(name, 1);
+  a.prepare = [self_repeat](const Layer&) {
+    return std::make_unique<SelfSlowedKernel>(self_repeat);
+  };
+  return a;
+}
+
 // "Scale" (y = 2x) with its reference and `algorithms`.
 std::unique_ptr<algoscope::Registry> scale_registry_of(std::vector<Algorithm> algorithms) {
   auto r = std::make_unique<algoscope::Registry>();
@@ -787,6 +816,33 @@ TEST(MeasureTune, AFamilyPlanPreferringOneMemberKeepsOneLayout) {
             result.family_plans[0].end_to_end.latency.median_ms);
   json m = json::parse(result.plan.measurements_json);
   EXPECT_EQ(m["family_plans"][1]["preferred"], "a");
+}
+
+// `shared` is 1.4x slower than `alone` on each layer timed alone but 100x faster in the model:
+// the plan giving every Scale layer `shared` is timed as a whole and wins.
+TEST(MeasureTune, APlanWithOneAlgorithmForAnOpWinsWhereLayersAloneMislead) {
+  auto registry = scale_registry_of(
+      {scale_algorithm("alone", 10, 0, 100), self_slowed_algorithm("shared", 140)});
+  auto model = scale_chain(4, 4096, "u");
+  TempDir dir;
+  auto options = tune_options(dir.file("cache.json"));
+  options.repeat = 5;
+  options.prune_factor = 1e9;
+  options.measure_end_to_end = true;
+  const auto result = algoscope::tune(model, options, *registry);
+  ASSERT_FALSE(result.partial);
+  ASSERT_TRUE(result.per_layer_end_to_end);
+  EXPECT_EQ(result.per_layer_end_to_end->layers[0].algorithm, "alone");
+  ASSERT_EQ(result.family_plans.size(), 1u);
+  const algoscope::FamilyPlan& uniform = result.family_plans[0];
+  EXPECT_EQ(uniform.family, "");
+  EXPECT_EQ(uniform.op_type, "Scale");
+  EXPECT_EQ(uniform.preferred, "shared");
+  EXPECT_EQ(uniform.layers, 4u);
+  EXPECT_TRUE(uniform.chosen);
+  for (const auto& layer : result.layers) EXPECT_EQ(layer.algorithm, "shared") << layer.node;
+  json m = json::parse(result.plan.measurements_json);
+  EXPECT_EQ(m["family_plans"][0]["op_type"], "Scale");
 }
 
 // Pruning (issue 17): a first call that is slow only because it is the first (JIT, first touch)

@@ -369,14 +369,18 @@ struct TuneOptions {
 
 // The plan that uses one layout family (Algorithm::layout_family) on every layer where it has a
 // usable candidate, timed end to end against the plan of per-layer choices.
+// A whole plan timed against the per-layer choices: a layout family's, or one op's algorithm.
 struct FamilyPlan {
+  // The layout family whose members pass each other values in their own layout; empty for the
+  // plan that gives every layer of `op_type` the `preferred` algorithm where it is usable.
   std::string family;
-  // Empty: each layer's fastest algorithm of the family. Otherwise this algorithm wherever it is
+  // In a family's plan, empty: each layer's fastest member. Otherwise this member wherever it is
   // usable, the family's fastest elsewhere: one algorithm keeps one layout across its layers,
   // where the fastest of each layer alone may mix layouts (Winograd's blocked values beside
   // channels-last ones) and pay reorders between them.
   std::string preferred;
-  size_t layers = 0;  // layers whose per-layer choice it changes
+  std::string op_type;  // set with an empty family
+  size_t layers = 0;    // layers whose per-layer choice it changes
   EndToEndResult end_to_end;
   bool chosen = false;  // faster than the per-layer plan and every other family's plan
 };

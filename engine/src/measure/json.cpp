@@ -233,6 +233,7 @@ std::string to_json(const TuneResult& r) {
     json e = measure::summary_json(f.end_to_end);
     e["family"] = f.family;
     e["preferred"] = f.preferred;
+    e["op_type"] = f.op_type;
     e["layers_changed"] = f.layers;
     e["chosen"] = f.chosen;
     j["family_plans"].push_back(std::move(e));

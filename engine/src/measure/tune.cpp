@@ -49,9 +49,17 @@ void decide(TunedLayer& layer, const LayerChoice& choice) {
 
 // A layout family's plan before it is timed: the layers (positions in `layers`) it changes.
 struct FamilyCandidate {
-  std::string family, preferred;  // as in FamilyPlan
+  std::string family, preferred, op_type;  // as in FamilyPlan
   std::map<size_t, std::string> choices;
 };
+
+// The median of `algorithm` on a layer when it is usable there and fully timed.
+std::optional<double> usable_time(const TunedLayer& layer, const std::string& algorithm,
+                                  const OpDefinition* op) {
+  for (const AlgorithmTiming& c : layer.candidates)
+    if (c.algorithm == algorithm && choose_algorithm({c}, op).chosen) return c.time.median_ms;
+  return std::nullopt;
+}
 
 // The plans of each layout family, for the layers where it has a usable candidate: one with each
 // layer's fastest member, and one per member usable on two layers or more that prefers it. A plan
@@ -77,7 +85,7 @@ std::vector<FamilyCandidate> family_candidates(const std::vector<TunedLayer>& la
     if (differs && plan.choices.size() >= 2) plans.push_back(std::move(plan));
   };
   for (const auto& [family, per_layer] : of_family) {
-    FamilyCandidate fastest{family, "", {}};
+    FamilyCandidate fastest{family, "", "", {}};
     std::map<std::string, std::map<size_t, std::string>> usable;  // member -> layers it may take
     for (const auto& [i, candidates] : per_layer) {
       const OpDefinition* op = registry.find_op(layers[i].op_type);
@@ -90,9 +98,42 @@ std::vector<FamilyCandidate> family_candidates(const std::vector<TunedLayer>& la
     keep(std::move(fastest));
     for (auto& [member, layers_taken] : usable) {
       if (layers_taken.size() < 2) continue;
-      FamilyCandidate preferring{family, member, fastest_choices};
+      FamilyCandidate preferring{family, member, "", fastest_choices};
       for (auto& [i, algorithm] : layers_taken) preferring.choices[i] = algorithm;
       keep(std::move(preferring));
+    }
+  }
+
+  // One algorithm for every layer of an op where it is usable. Layers timed alone miss what they
+  // do to each other: a transformer's weights outgrow the cache, so in the model every MatMul
+  // reads its weights from memory, which suits oneDNN's GEMM better than the algorithm that won
+  // each layer alone with its weights cached (BERT-like encoder: 27 against 31 ms). Only ops with
+  // a tenth of the time at least, and algorithms at most 1.5x slower than the choices alone on
+  // those layers, are worth a whole-plan timing.
+  double total_ms = 0;
+  std::map<std::string, double> op_ms;
+  std::map<std::string, std::vector<size_t>> of_op;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const OpDefinition* op = registry.find_op(layers[i].op_type);
+    const double ms = usable_time(layers[i], layers[i].algorithm, op).value_or(0);
+    total_ms += ms;
+    op_ms[layers[i].op_type] += ms;
+    of_op[layers[i].op_type].push_back(i);
+  }
+  for (const auto& [op_type, indices] : of_op) {
+    const OpDefinition* op = registry.find_op(op_type);
+    if (!op || op_ms[op_type] < 0.1 * total_ms) continue;
+    for (const Algorithm& algorithm : op->algorithms) {
+      if (!algorithm.layout_family.empty() || algorithm.name == OpDefinition::kReference) continue;
+      FamilyCandidate uniform{"", algorithm.name, op_type, {}};
+      double alone_ms = 0, chosen_ms = 0;
+      for (size_t i : indices)
+        if (auto ms = usable_time(layers[i], algorithm.name, op)) {
+          uniform.choices[i] = algorithm.name;
+          alone_ms += *ms;
+          chosen_ms += usable_time(layers[i], layers[i].algorithm, op).value_or(*ms);
+        }
+      if (alone_ms <= 1.5 * chosen_ms) keep(std::move(uniform));
     }
   }
   return plans;
@@ -238,8 +279,8 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
       result.default_end_to_end = std::move(timed.back());
       size_t k = 1;
       for (const FamilyCandidate& family : families) {
-        result.family_plans.push_back(
-            {family.family, family.preferred, 0, std::move(timed[k]), k == fastest});
+        result.family_plans.push_back({family.family, family.preferred, family.op_type, 0,
+                                       std::move(timed[k]), k == fastest});
         for (const auto& [i, algorithm] : family.choices) {
           result.family_plans.back().layers += algorithm != result.layers[i].algorithm;
           if (k != fastest) continue;
