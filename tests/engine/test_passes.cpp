@@ -17,9 +17,9 @@ using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
 
 const std::vector<std::string_view> kOrder = {
-    "remove_identity", "infer_and_fold",      "find_value_inputs", "fold_batchnorm",
-    "fuse_layer_norm", "fuse_gelu",           "fuse_matmul_bias",  "fuse_activation",
-    "fuse_attention",  "fuse_squeeze_excite", "remove_dead_code"};
+    "remove_identity", "infer_and_fold",  "find_value_inputs",   "remove_empty_pad",
+    "fold_batchnorm",  "fuse_layer_norm", "fuse_gelu",           "fuse_matmul_bias",
+    "fuse_activation", "fuse_attention",  "fuse_squeeze_excite", "remove_dead_code"};
 
 std::vector<std::string_view> all_names() {
   std::vector<std::string_view> names;
@@ -63,6 +63,7 @@ TEST(GraphPasses, EachLoadOptionsFlagSkipsOnlyItsPass) {
     bool LoadOptions::*flag;
     std::string_view pass;
   } switches[] = {{&LoadOptions::remove_identity, "remove_identity"},
+                  {&LoadOptions::remove_empty_pad, "remove_empty_pad"},
                   {&LoadOptions::fold_batchnorm, "fold_batchnorm"},
                   {&LoadOptions::fuse_matmul_bias, "fuse_matmul_bias"},
                   {&LoadOptions::fuse_activations, "fuse_activation"},
@@ -100,6 +101,39 @@ TEST(GraphPasses, ASkippedPassLeavesItsNodes) {
   EXPECT_EQ(op_types(unfused), (std::vector<std::string>{"Conv", "Relu"}));
   ASSERT_EQ(unfused.nodes[0].fusions.size(), 1u);
   EXPECT_EQ(unfused.nodes[0].fusions[0].kind, Node::Fusion::Kind::BatchNormFold);
+}
+
+// x -> Pad(`pads`, an initializer) -> AveragePool -> y, as torch exports DenseNet's transitions.
+std::string pad_then_pool(const std::vector<int64_t>& pads) {
+  ModelBuilder b("pad_pool");
+  b.input("x", {1, 2, 4, 4});
+  b.int64_initializer("pads", {int64_t(pads.size())}, pads);
+  b.node("Pad", {"x", "pads"}, {"p"}, "pad");
+  b.node("AveragePool", {"p"}, {"y"}, "pool").ints("kernel_shape", {2, 2}).ints("strides", {2, 2});
+  b.output("y");
+  return b.bytes();
+}
+
+TEST(GraphPasses, APadOfZerosIsRemovedAndTheModelComputesTheSame) {
+  const std::vector<int64_t> zeros(8, 0), ones = {0, 0, 1, 1, 0, 0, 1, 1};
+  const Model removed = load_model_from_bytes(pad_then_pool(zeros), "m.onnx");
+  EXPECT_EQ(op_types(removed), std::vector<std::string>{"AveragePool"});
+  EXPECT_EQ(removed.nodes[0].inputs[0], "x");
+  EXPECT_EQ(op_types(load_model_from_bytes(pad_then_pool(ones), "m.onnx")),
+            (std::vector<std::string>{"Pad", "AveragePool"}));
+  const std::string bytes = pad_then_pool(zeros);
+  auto kept = std::make_shared<const Model>(
+      load_model_from_bytes(bytes, "m.onnx", {.remove_empty_pad = false}));
+  EXPECT_EQ(op_types(*kept), (std::vector<std::string>{"Pad", "AveragePool"}));
+  // The same outputs with and without the Pad.
+  auto without = std::make_shared<const Model>(removed);
+  Tensor x = Tensor::from_vector<float>({1, 2, 4, 4}, random_floats(32, 7));
+  const auto a = Session(kept, Plan::for_model(*kept)).run({x});
+  const auto b = Session(without, Plan::for_model(*without)).run({x});
+  ASSERT_EQ(a[0].shape(), (Shape{1, 2, 2, 2}));
+  ASSERT_EQ(b[0].shape(), a[0].shape());
+  for (int64_t i = 0; i < a[0].numel(); ++i)
+    EXPECT_EQ(a[0].data<float>()[i], b[0].data<float>()[i]);
 }
 
 // Folding repeats until nothing changes: in a model built in code, a consumer listed before its

@@ -21,6 +21,8 @@ struct LoadOptions {
   // Graph passes; tests turn them off to compare against the unmodified graph.
   bool fold_constants = true;
   bool remove_identity = true;
+  // Pad nodes whose pads are all zero (torch writes one before each of DenseNet's AveragePools).
+  bool remove_empty_pad = true;
   bool fold_batchnorm = true;
   // MatMul followed by Add of a constant bias row ([N] or [1, ..., 1, N]: torch's nn.Linear on 3-D
   // input) becomes one MatMul with the bias as its third input, added in the GEMM's epilogue.

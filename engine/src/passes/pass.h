@@ -56,6 +56,7 @@ void run_graph_passes(PassContext& context);
 
 // The passes, one file each.
 void remove_identity(PassContext& context);
+void remove_empty_pad(PassContext& context);
 void infer_and_fold(PassContext& context);
 void find_value_inputs(PassContext& context);
 void fold_batchnorm(PassContext& context);

@@ -12,6 +12,8 @@ const std::vector<GraphPass>& graph_passes() {
       // Always runs (every value needs its static shape); fold_constants only stops its folding.
       {"infer_and_fold", nullptr, infer_and_fold},
       {"find_value_inputs", nullptr, find_value_inputs},
+      // After infer_and_fold, which makes a Pad's pads constant.
+      {"remove_empty_pad", &LoadOptions::remove_empty_pad, remove_empty_pad},
       {"fold_batchnorm", &LoadOptions::fold_batchnorm, fold_batchnorm},
       // Before fuse_activation, whose Add epilogue would otherwise take LayerNorm's Add(beta).
       {"fuse_layer_norm", &LoadOptions::fuse_layer_norm, fuse_layer_norm},

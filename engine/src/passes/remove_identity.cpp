@@ -1,6 +1,10 @@
-// Identity and inference-mode Dropout compute nothing: their readers read the input directly.
-// When the copy is a graph output, the producer of its input is renamed to the output instead
-// (the user sees the output's name); a copy from a graph input or a constant to an output stays.
+// Nodes that compute nothing but a copy of their first input leave the graph: Identity and
+// inference-mode Dropout (remove_identity, before shape inference sees them), and Pad with all-zero
+// pads (remove_empty_pad, once infer_and_fold has made its pads constant; torch writes one before
+// each AveragePool of DenseNet). Their readers read the input directly. When the copy is a graph
+// output, the producer of its input is renamed to the output instead (the user sees the output's
+// name); a copy from a graph input or a constant to an output stays.
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -10,9 +14,11 @@
 #include "passes/pass.h"
 
 namespace algoscope::passes {
+namespace {
 
-void remove_identity(PassContext& context) {
-  Model& m = context.model;
+// Removes every node `is_copy` accepts, as the file's comment says; notes "removed N <what>".
+template <typename IsCopy>
+void remove_copies(Model& m, IsCopy is_copy, const std::string& what) {
   std::unordered_map<std::string, Node*> producer;
   for (Node& n : m.nodes)
     for (auto& o : n.outputs) producer[o] = &n;
@@ -27,10 +33,7 @@ void remove_identity(PassContext& context) {
   };
   size_t removed = 0;
   for (Node& n : m.nodes) {
-    bool identity = n.op_type == "Identity" && n.domain.empty() && n.inputs.size() == 1;
-    bool dropout = n.op_type == "Dropout" && n.domain.empty() && !n.inputs.empty() &&
-                   !n.has_output(1) && !n.has_input(2);
-    if (!(identity || dropout) || n.outputs.empty()) continue;
+    if (n.outputs.empty() || n.inputs.empty() || !is_copy(n)) continue;
     const std::string x = resolve(n.inputs[0]), y = n.outputs[0];
     if (!outputs.count(y)) {
       renamed[y] = x;
@@ -54,7 +57,41 @@ void remove_identity(PassContext& context) {
       for (auto& in : n.inputs)
         if (auto it = renamed.find(in); it != renamed.end()) in = it->second;
   }
-  note(m, removed, "removed", "Identity/Dropout node(s)");
+  note(m, removed, "removed", what);
+}
+
+}  // namespace
+
+void remove_identity(PassContext& context) {
+  remove_copies(
+      context.model,
+      [](const Node& n) {
+        const bool identity = n.op_type == "Identity" && n.domain.empty() && n.inputs.size() == 1;
+        const bool dropout =
+            n.op_type == "Dropout" && n.domain.empty() && !n.has_output(1) && !n.has_input(2);
+        return identity || dropout;
+      },
+      "Identity/Dropout node(s)");
+}
+
+void remove_empty_pad(PassContext& context) {
+  const Model& m = context.model;
+  remove_copies(
+      context.model,
+      [&m](const Node& n) {
+        if (n.op_type != "Pad" || !n.domain.empty() || n.has_output(1)) return false;
+        std::vector<int64_t> pads;
+        if (n.has_input(1)) {  // opset 11 on: pads is an input, constant by now or unknown
+          auto it = m.constants.find(n.inputs[1]);
+          if (it == m.constants.end() || it->second.dtype() != DType::Int64) return false;
+          const int64_t* p = it->second.data<int64_t>();
+          pads.assign(p, p + it->second.numel());
+        } else {
+          pads = n.attr_ints("pads", {});
+        }
+        return std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; });
+      },
+      "Pad node(s) with zero padding");
 }
 
 }  // namespace algoscope::passes
