@@ -169,10 +169,15 @@ void validate_plan(const Plan& plan, const Model& model, const Registry& registr
       problems.push_back("defaults: op " + op_type + " has no algorithm '" + name + "'");
   }
   // A set, not a search per entry: a tuned plan names every node of the model.
-  std::unordered_set<std::string_view> node_names;
-  for (const Node& node : model.nodes) node_names.insert(node.name);
+  // A node a loader pass merged into another one (a plan from before that fusion names it) is no
+  // layer any more: its entry is ignored, as its work is the merging node's.
+  std::unordered_set<std::string> node_names, merged;
+  for (const Node& node : model.nodes) {
+    node_names.insert(node.name);
+    for (const std::string& name : node.merged_nodes()) merged.insert(name);
+  }
   for (const auto& [node_name, name] : plan.layers)
-    if (!node_names.count(node_name))
+    if (!node_names.count(node_name) && !merged.count(node_name))
       problems.push_back("layers: the model has no node named '" + node_name + "'");
   for (const Node& node : model.nodes) {
     if (!node.domain.empty() || !registry.find_op(node.op_type) || !node.problem.empty()) continue;

@@ -41,6 +41,109 @@ class ClampAfter final : public Kernel {
   ops::Epilogue epilogue_;
 };
 
+// The Add that adds a Conv's residual on a device: y = residual_sum(conv output, residual), with
+// the Conv's activation, as a node and layer of their own (the layer points into the node).
+struct ResidualAdd {
+  std::unique_ptr<Node> node = std::make_unique<Node>();
+  Layer layer;
+  ResidualAdd(const Layer& conv) {
+    node->name = conv.n().name + "/residual";
+    node->op_type = "Add";
+    node->inputs = {"output", "residual"};
+    node->outputs = {"output"};
+    node->activation = conv.n().activation;
+    layer.node = node.get();
+    layer.opset = conv.opset;
+    layer.inputs = {conv.outputs.at(0), conv.outputs.at(0)};
+    layer.present = {true, true};
+    layer.constants = {nullptr, nullptr};
+    layer.outputs = {conv.outputs.at(0)};
+  }
+  // The Add algorithms of `backend` that apply to it.
+  std::vector<const Algorithm*> algorithms(Backend backend) const {
+    std::vector<const Algorithm*> found;
+    if (const OpDefinition* add = Registry::instance().find_op("Add"))
+      for (const Algorithm& a : add->algorithms)
+        if (a.backend == backend && !a.why_not(layer)) found.push_back(&a);
+    return found;
+  }
+};
+
+size_t aligned(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+// A Conv with a residual (fuse_residual_add) for algorithms that do not add it themselves: the
+// inner kernel computes the plain convolution, prepared from the node without the residual and
+// the activation. On the host this one then adds the residual and applies the activation while
+// each piece is in cache; on a device an Add algorithm of the same backend does both, reading the
+// convolution's output from the workspace (Algorithm::workspace counts it).
+class ResidualAfter final : public Kernel {
+ public:
+  ResidualAfter(const Algorithm& algorithm, const Layer& layer)
+      : plain_node_(std::make_unique<Node>(layer.n())),
+        epilogue_(ops::Epilogue::of(layer)),
+        conv_workspace_(aligned(algorithm.workspace_bytes ? algorithm.workspace_bytes(layer) : 0)),
+        output_(layer.outputs.at(0)) {
+    plain_node_->inputs.resize(ops::kResidualInput);
+    plain_node_->activation.reset();
+    Layer plain = layer;
+    plain.node = plain_node_.get();
+    plain.inputs.resize(ops::kResidualInput);
+    plain.present.resize(ops::kResidualInput);
+    plain.constants.resize(ops::kResidualInput);
+    inner_ = algorithm.prepare(plain);
+    if (inner_->memory_space()) {
+      // The first Add of the backend whose kernel works in the convolution's memory space.
+      add_.emplace(layer);
+      for (const Algorithm* add : add_->algorithms(algorithm.backend)) {
+        std::unique_ptr<Kernel> kernel = add->make_kernel(add_->layer);
+        if (kernel->memory_space() != inner_->memory_space()) continue;
+        add_kernel_ = std::move(kernel);
+        break;
+      }
+      if (!add_kernel_)
+        throw Error(std::string("no Add algorithm of the ") + backend_name(algorithm.backend) +
+                    " backend adds the residual where the convolution leaves it");
+    }
+  }
+  MemorySpace* memory_space() const override { return inner_->memory_space(); }
+  std::string choice() const override { return inner_->choice(); }
+
+  void run(KernelIO& io) override {
+    KernelIO plain = io;
+    plain.inputs.resize(ops::kResidualInput);
+    if (add_kernel_) {
+      Tensor sum = Tensor::view(output_.dtype, output_.shape,
+                                static_cast<char*>(io.workspace) + conv_workspace_);
+      plain.outputs = {&sum};
+      inner_->run(plain);
+      KernelIO add{{&sum, io.inputs[ops::kResidualInput]}, {io.outputs[0]}, nullptr};
+      add_kernel_->run(add);
+      return;
+    }
+    inner_->run(plain);
+    float* y = io.outputs[0]->data<float>();
+    const float* r = io.inputs[ops::kResidualInput]->data<float>();
+    const int64_t n = io.outputs[0]->numel();
+    constexpr int64_t kPiece = 16384;  // floats per task: 64 KB stays in L2
+#pragma omp parallel for schedule(static) if (n > 4 * kPiece)
+    for (int64_t i = 0; i < n; i += kPiece) {
+      const int64_t count = std::min(kPiece, n - i);
+#pragma omp simd
+      for (int64_t j = i; j < i + count; ++j) y[j] += r[j];
+      if (epilogue_.active) epilogue_.apply(y + i, count);
+    }
+  }
+
+ private:
+  std::unique_ptr<Node> plain_node_;  // outlives inner_, which may keep pointers into it
+  std::unique_ptr<Kernel> inner_;
+  ops::Epilogue epilogue_;
+  size_t conv_workspace_;
+  TensorInfo output_;
+  std::optional<ResidualAdd> add_;  // on a device
+  std::unique_ptr<Kernel> add_kernel_;
+};
+
 }  // namespace
 
 const char* backend_name(Backend backend) {
@@ -81,11 +184,23 @@ std::string tolerance_sentence(const Tolerance& tolerance) {
 }
 
 std::optional<std::string> Algorithm::why_not(const Layer& layer) const {
-  return not_applicable ? not_applicable(layer) : std::nullopt;
+  if (auto reason = not_applicable ? not_applicable(layer) : std::nullopt) return reason;
+  // Off the host, ResidualAfter adds a Conv's residual with an Add algorithm of this backend.
+  if (ops::has_residual(layer) && !applies_residual && backend != Backend::Cpu &&
+      ResidualAdd(layer).algorithms(backend).empty())
+    return std::string(
+               "this Conv carries a residual Add (fused at load), and no Add algorithm of "
+               "the ") +
+           backend_name(backend) + " backend applies to it";
+  return std::nullopt;
 }
 
 size_t Algorithm::workspace(const Layer& layer) const {
-  return workspace_bytes ? workspace_bytes(layer) : 0;
+  const size_t own = workspace_bytes ? workspace_bytes(layer) : 0;
+  // Off the host, ResidualAfter keeps the convolution's output in the workspace, after its own.
+  if (ops::has_residual(layer) && !applies_residual && backend != Backend::Cpu)
+    return aligned(own) + layer.outputs.at(0).bytes();
+  return own;
 }
 
 int Algorithm::heuristic_rank(const Layer& layer) const {
@@ -95,6 +210,8 @@ int Algorithm::heuristic_rank(const Layer& layer) const {
 std::unique_ptr<Kernel> Algorithm::make_kernel(const Layer& layer) const {
   const Node& node = layer.n();
   try {
+    if (ops::has_residual(layer) && !applies_residual)
+      return std::make_unique<ResidualAfter>(*this, layer);
     std::unique_ptr<Kernel> kernel = prepare(layer);
     if (node.activation && !applies_activation)
       kernel = std::make_unique<ClampAfter>(std::move(kernel), ops::Epilogue::of(layer));

@@ -33,8 +33,9 @@ using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
 
 std::shared_ptr<const Model> load(const ModelBuilder& b) {
-  return std::make_shared<const Model>(algoscope::load_model_from_bytes(
-      b.bytes(), b.proto().graph().name() + ".onnx", {.fuse_activations = false}));
+  return std::make_shared<const Model>(
+      algoscope::load_model_from_bytes(b.bytes(), b.proto().graph().name() + ".onnx",
+                                       {.fuse_activations = false, .fuse_residual_add = false}));
 }
 
 // Every node with its `reference`, every value in its own buffer.

@@ -105,7 +105,8 @@ algoscope::Model conv_chain(bool branch) {
   b.node("Conv", {"c2", "w3", "b3"}, {branch ? "c3" : "y"}, "conv3");
   if (branch) b.node("Add", {"c2", "c3"}, {"y"}, "add");
   b.output("y");
-  return algoscope::load_model_from_bytes(b.bytes(), "chain.onnx");
+  // The Add stays a node of its own: the point is a reader outside the family.
+  return algoscope::load_model_from_bytes(b.bytes(), "chain.onnx", {.fuse_residual_add = false});
 }
 
 TEST(ConvOnednn, NeighboursPassBlockedValuesWithoutReorders) {
@@ -170,7 +171,8 @@ TEST(ConvOnednn, PlansWithBlockedValuesAreTimedCheckedAndCancelled) {
 // Two residual blocks as a ResNet has them, `channels` wide:
 //   r0 = Relu(conv0(x)); r1 = Relu(Add(conv_a(r0), r0)); r2 = Add(conv_b(r1), r1); y = conv_c(r2)
 // and with `pool_reader` also p = MaxPool(r1), a plain-layout reader inside the residual chain.
-algoscope::Model residual_blocks(int64_t channels, bool pool_reader) {
+// Loaded with the residual Adds as nodes unless `fuse`.
+algoscope::Model residual_blocks(int64_t channels, bool pool_reader, bool fuse = false) {
   using onnx_builder::random_floats;
   const int64_t c = channels;
   onnx_builder::ModelBuilder b("residual", 13);
@@ -192,7 +194,7 @@ algoscope::Model residual_blocks(int64_t channels, bool pool_reader) {
     b.node("MaxPool", {"r1"}, {"p"}, "pool").ints("kernel_shape", {2, 2});
     b.output("p");
   }
-  return algoscope::load_model_from_bytes(b.bytes(), "residual.onnx");
+  return algoscope::load_model_from_bytes(b.bytes(), "residual.onnx", {.fuse_residual_add = fuse});
 }
 
 TEST(ConvOnednn, ResidualAddsKeepTheBlockedLayoutBetweenConvolutions) {
@@ -225,6 +227,47 @@ TEST(ConvOnednn, ResidualAddsKeepTheBlockedLayoutBetweenConvolutions) {
   mixed.defaults["Conv"] = "onednn_direct";
   mixed.defaults["Add"] = "reference";
   EXPECT_EQ(Session(model, mixed, {.threads = 1}).native_layout_values(), 0u);
+}
+
+// The same blocks with their Adds fused into conv_a and conv_b (fuse_residual_add): every Conv
+// algorithm computes them as the unfused model's reference run does, within its tolerance;
+// oneDNN's direct and automatic ones add the residual in their epilogue and keep r0, r1 and r2 in
+// their layout (r1 stays plain when the MaxPool reads it), bit-identical to the same plan
+// reordering after every kernel; the others get it added after them by the session.
+TEST(ConvOnednn, AResidualAddFusedIntoTheConvMatchesTheAddEveryAlgorithm) {
+  using namespace algoscope;
+  for (int64_t channels : {32, 24}) {
+    for (bool pool_reader : {false, true}) {
+      SCOPED_TRACE(std::to_string(channels) + " channels" + (pool_reader ? ", pooled" : ""));
+      auto model = std::make_shared<const Model>(residual_blocks(channels, pool_reader, true));
+      auto unfused = std::make_shared<const Model>(residual_blocks(channels, pool_reader, false));
+      ASSERT_EQ(model->nodes.size(), pool_reader ? 5u : 4u);
+      EXPECT_EQ(model->nodes[1].display_op(), "Conv+Add+Relu");
+      EXPECT_EQ(model->nodes[2].display_op(), "Conv+Add");
+      const std::vector<Tensor> inputs = random_inputs(*model, 11);
+      Plan all_reference = Plan::for_model(*unfused);
+      for (const Node& n : unfused->nodes) all_reference.layers[n.name] = kReference;
+      const std::vector<Tensor> want = Session(unfused, all_reference, {.threads = 2}).run(inputs);
+      const Layer fused_layer = make_layer(*model, model->nodes[1]);
+      ASSERT_EQ(fused_layer.inputs.size(), 4u);
+      size_t tried = 0;
+      for (const Algorithm& a : Registry::instance().find_op("Conv")->algorithms) {
+        if (a.why_not(fused_layer) || a.why_not(make_layer(*model, model->nodes[2]))) continue;
+        SCOPED_TRACE(a.name);
+        ++tried;
+        Plan plan = Plan::for_model(*model);
+        plan.defaults["Conv"] = a.name;
+        LayoutSessions s(model, plan);
+        const std::vector<Tensor> got = s.native.run(inputs), plain_got = s.plain.run(inputs);
+        ASSERT_EQ(got.size(), want.size());
+        for (size_t o = 0; o < got.size(); ++o)
+          expect_same_function(got[o], plain_got[o], want[o], a.name.c_str());
+        if (a.name == "onednn_direct" || a.name == "onednn_auto")
+          EXPECT_EQ(s.native.native_layout_values(), pool_reader ? 2u : 3u);
+      }
+      EXPECT_GE(tried, has_onednn() ? 8u : 6u);
+    }
+  }
 }
 
 // An Inception-like block, `c` channels wide:

@@ -794,7 +794,7 @@ TEST(MeasureTune, ALayoutFamilysPlanReplacesThePerLayerChoicesWhenFasterEndToEnd
 // the family's plan of each layer's fastest member alternates them and chains nothing, while a
 // plan preferring one member chains every layer. Those plans are timed too, and one wins.
 TEST(MeasureTune, AFamilyPlanPreferringOneMemberKeepsOneLayout) {
-  auto registry = scale_registry_of({scale_algorithm("alone", 10, 0, 1500),
+  auto registry = scale_registry_of({scale_algorithm("alone", 10, 0, 1000),
                                      keyed_chain_algorithm("a", "layout_a", 2000, 4000),
                                      keyed_chain_algorithm("b", "layout_b", 4000, 2000)});
   auto model = scale_chain(4, 4096, "k");

@@ -19,7 +19,8 @@ using onnx_builder::random_floats;
 const std::vector<std::string_view> kOrder = {
     "remove_identity", "infer_and_fold",  "find_value_inputs",   "remove_empty_pad",
     "fold_batchnorm",  "fuse_layer_norm", "fuse_gelu",           "fuse_matmul_bias",
-    "fuse_activation", "fuse_attention",  "fuse_squeeze_excite", "remove_dead_code"};
+    "fuse_activation", "fuse_attention",  "fuse_squeeze_excite", "fuse_residual_add",
+    "remove_dead_code"};
 
 std::vector<std::string_view> all_names() {
   std::vector<std::string_view> names;
@@ -69,6 +70,7 @@ TEST(GraphPasses, EachLoadOptionsFlagSkipsOnlyItsPass) {
                   {&LoadOptions::fuse_activations, "fuse_activation"},
                   {&LoadOptions::fuse_attention, "fuse_attention"},
                   {&LoadOptions::fuse_squeeze_excite, "fuse_squeeze_excite"},
+                  {&LoadOptions::fuse_residual_add, "fuse_residual_add"},
                   {&LoadOptions::fuse_layer_norm, "fuse_layer_norm"},
                   {&LoadOptions::fuse_gelu, "fuse_gelu"}};
   for (const auto& s : switches) {
@@ -134,6 +136,61 @@ TEST(GraphPasses, APadOfZerosIsRemovedAndTheModelComputesTheSame) {
   ASSERT_EQ(b[0].shape(), a[0].shape());
   for (int64_t i = 0; i < a[0].numel(); ++i)
     EXPECT_EQ(a[0].data<float>()[i], b[0].data<float>()[i]);
+}
+
+// x -> conv_a -> a; x -> conv_b -> b; y = Add(a, b) [+ Relu]: both operands are Convs (a ResNet
+// block with a projection shortcut), and the later one, conv_b, takes the Add with a as its
+// residual. With `broadcast` the Add's other operand has one channel: no fusion.
+std::string two_convs_into_add(bool broadcast) {
+  ModelBuilder b("shortcut");
+  b.input("x", {1, 4, 5, 5});
+  b.initializer("wa", {6, 4, 1, 1}, random_floats(24, 1));
+  b.initializer("wb", {6, 4, 3, 3}, random_floats(216, 2));
+  b.initializer("wc", {1, 4, 1, 1}, random_floats(4, 3));
+  b.node("Conv", {"x", broadcast ? "wc" : "wa"}, {"a"}, "conv_a");
+  b.node("Conv", {"x", "wb"}, {"b"}, "conv_b").ints("pads", {1, 1, 1, 1});
+  b.node("Add", {"a", "b"}, {"s"}, "add");
+  b.node("Relu", {"s"}, {"y"}, "relu");
+  b.output("y");
+  return b.bytes();
+}
+
+TEST(GraphPasses, AResidualAddJoinsTheLaterConvOfOneShapeAndAnOlderPlanStillFits) {
+  const Model fused = load_model_from_bytes(two_convs_into_add(false), "m.onnx");
+  ASSERT_EQ(op_types(fused), (std::vector<std::string>{"Conv", "Conv"}));
+  const Node& conv_b = fused.nodes[1];
+  EXPECT_EQ(conv_b.name, "conv_b");
+  EXPECT_EQ(conv_b.display_op(), "Conv+Add+Relu");
+  EXPECT_EQ(conv_b.inputs, (std::vector<std::string>{"x", "wb", "", "a"}));
+  EXPECT_EQ(conv_b.outputs, std::vector<std::string>{"y"});
+  EXPECT_EQ(conv_b.merged_nodes(), (std::vector<std::string>{"add", "relu"}));
+  // A plan written before the fusion names the Add and the Relu: they are ignored, the rest holds.
+  Plan older = Plan::for_model(fused);
+  older.layers = {
+      {"conv_a", "im2col"}, {"conv_b", "direct"}, {"add", "direct"}, {"relu", "direct"}};
+  EXPECT_NO_THROW(validate_plan(older, fused));
+  older.layers["nowhere"] = "direct";
+  EXPECT_THROW(validate_plan(older, fused), Error);
+
+  EXPECT_EQ(op_types(load_model_from_bytes(two_convs_into_add(true), "m.onnx")),
+            (std::vector<std::string>{"Conv", "Conv", "Add"}));
+  EXPECT_EQ(op_types(load_model_from_bytes(two_convs_into_add(false), "m.onnx",
+                                           {.fuse_residual_add = false})),
+            (std::vector<std::string>{"Conv", "Conv", "Add"}));
+}
+
+// ONNX's Conv has three inputs: a file that gives it a fourth is refused, not read as a residual.
+TEST(GraphPasses, AFileConvWithAFourthInputIsRefused) {
+  ModelBuilder b("four");
+  b.input("x", {1, 2, 4, 4});
+  b.input("r", {1, 2, 4, 4});
+  b.initializer("w", {2, 2, 1, 1}, random_floats(4, 1));
+  b.node("Conv", {"x", "w", "", "r"}, {"y"}, "conv");
+  b.output("y");
+  const Model m = load_model_from_bytes(b.bytes(), "four.onnx");
+  ASSERT_EQ(m.nodes.size(), 1u);
+  EXPECT_NE(m.nodes[0].problem.find("a fourth (a residual) comes only from"), std::string::npos)
+      << m.nodes[0].problem;
 }
 
 // Folding repeats until nothing changes: in a model built in code, a consumer listed before its

@@ -15,12 +15,14 @@
 #include <vector>
 
 #include "algoscope/error.h"
+#include "algoscope/loader.h"
 #include "algoscope/measure.h"
 #include "algoscope/memory_space.h"
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
 #include "algoscope/session.h"
 #include "support/one_op_registry.h"
+#include "support/onnx_builder.h"
 
 namespace {
 
@@ -350,6 +352,104 @@ TEST(Placement, AllDeviceChainHasOnlyTheBoundaryTransfers) {
   std::vector<Tensor> got = session.run(input()), want = host.run(input());
   EXPECT_EQ(values(got[0]), values(want[0]));
   EXPECT_EQ(values(got[1]), values(want[1]));
+}
+
+// A Conv with a fused residual on a device: the session prepares the device Conv for the plain
+// convolution, which writes into the workspace, and adds the residual with the device Add of the
+// same memory space, activation included; nothing of it touches the host between the two.
+TEST(Placement, AFusedResidualIsAddedOnTheDeviceByAnAddOfItsSpace) {
+  algoscope::Registry& registry = algoscope::Registry::instance();
+  if (!registry.find_algorithm("Conv", "test_fake_device_conv")) {
+    class DeviceConv final : public Kernel {
+     public:
+      explicit DeviceConv(std::unique_ptr<Kernel> reference) : reference_(std::move(reference)) {}
+      MemorySpace* memory_space() const override { return &device(); }
+      void run(KernelIO& io) override {
+        events().push_back("kconv");
+        for (const Tensor* t : io.inputs)
+          if (t) EXPECT_TRUE(device().owns(t->raw(), t->bytes())) << "a conv input on the host";
+        EXPECT_EQ(io.inputs.size(), 3u);  // X, W and the absent bias: no residual
+        EXPECT_TRUE(device().owns(io.outputs[0]->raw(), io.outputs[0]->bytes()));
+        reference_->run(io);  // the fake device's memory is host memory
+      }
+
+     private:
+      std::unique_ptr<Kernel> reference_;
+    };
+    class DeviceAdd final : public Kernel {
+     public:
+      explicit DeviceAdd(std::optional<algoscope::Node::Activation> activation)
+          : activation_(activation) {}
+      MemorySpace* memory_space() const override { return &device(); }
+      void run(KernelIO& io) override {
+        events().push_back("kadd");
+        for (const Tensor* t : {io.inputs[0], io.inputs[1], (const Tensor*)io.outputs[0]})
+          EXPECT_TRUE(device().owns(t->raw(), t->bytes())) << "an add operand on the host";
+        EXPECT_NE(io.inputs[0]->raw(), io.outputs[0]->raw());  // the sum is not written in place
+        for (int64_t i = 0; i < io.outputs[0]->numel(); ++i) {
+          float y = io.inputs[0]->data<float>()[i] + io.inputs[1]->data<float>()[i];
+          if (activation_) y = std::min(std::max(y, activation_->lower), activation_->upper);
+          io.outputs[0]->data<float>()[i] = y;
+        }
+      }
+
+     private:
+      std::optional<algoscope::Node::Activation> activation_;
+    };
+    algoscope::Algorithm conv;
+    conv.name = "test_fake_device_conv";
+    conv.backend = algoscope::Backend::Cuda;
+    conv.default_priority = -1000;
+    conv.applies_activation = true;
+    conv.prepare = [](const Layer& layer) -> std::unique_ptr<Kernel> {
+      EXPECT_FALSE(layer.n().activation.has_value());  // the Add applies it
+      return std::make_unique<DeviceConv>(
+          algoscope::Registry::instance().find_algorithm("Conv", "reference")->make_kernel(layer));
+    };
+    registry.add_algorithm("Conv", std::move(conv));
+    algoscope::Algorithm add;
+    add.name = "test_fake_device_add";
+    add.backend = algoscope::Backend::Cuda;
+    add.default_priority = -1000;
+    add.applies_activation = true;
+    add.prepare = [](const Layer& layer) -> std::unique_ptr<Kernel> {
+      return std::make_unique<DeviceAdd>(layer.n().activation);
+    };
+    registry.add_algorithm("Add", std::move(add));
+  }
+  auto build = [](bool fuse) {
+    onnx_builder::ModelBuilder b("residual_on_device", 13);
+    b.input("x", {1, 4, 6, 6});
+    b.initializer("w", {4, 4, 3, 3}, onnx_builder::random_floats(144, 3));
+    b.node("Conv", {"x", "w"}, {"c"}, "conv").ints("pads", {1, 1, 1, 1});
+    b.node("Add", {"c", "x"}, {"s"}, "add");
+    b.node("Relu", {"s"}, {"y"}, "relu");
+    b.output("y");
+    return std::make_shared<const Model>(
+        algoscope::load_model_from_bytes(b.bytes(), "r.onnx", {.fuse_residual_add = fuse}));
+  };
+  auto fused = build(true), unfused = build(false);
+  ASSERT_EQ(fused->nodes.size(), 1u);
+  const Layer layer = algoscope::make_layer(*fused, fused->nodes[0]);
+  const algoscope::Algorithm* conv = registry.find_algorithm("Conv", "test_fake_device_conv");
+  ASSERT_FALSE(conv->why_not(layer).has_value());
+  EXPECT_EQ(conv->workspace(layer), 4u * 6 * 6 * sizeof(float));  // the plain convolution's output
+
+  Plan plan = Plan::for_model(*fused);
+  plan.layers["conv"] = "test_fake_device_conv";
+  Session session(fused, plan, {.threads = 1});
+  Plan all_reference = Plan::for_model(*unfused);
+  for (const auto& n : unfused->nodes) all_reference.layers[n.name] = "reference";
+  Session want(unfused, all_reference, {.threads = 1});
+  Tensor x(DType::Float32, {1, 4, 6, 6});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = 0.1f * float(i % 13) - 0.6f;
+  events().clear();
+  const std::vector<Tensor> got = session.run({x}), expected = want.run({x});
+  // x goes up once (read as X and as the residual), the sum comes down once.
+  EXPECT_EQ(events(), (std::vector<std::string>{"up", "kconv", "kadd", "down"}));
+  ASSERT_EQ(got[0].shape(), expected[0].shape());
+  for (int64_t i = 0; i < got[0].numel(); ++i)
+    EXPECT_NEAR(got[0].data<float>()[i], expected[0].data<float>()[i], 1e-5f) << i;
 }
 
 }  // namespace

@@ -41,12 +41,13 @@ using algoscope::Tensor;
 using onnx_builder::ModelBuilder;
 using onnx_builder::random_floats;
 
-// Activation and MatMul+bias fusion stay off: these tests count nodes and check each against the
-// interpreter (fusion has its own tests in test_fusion.cpp and test_fuse_matmul_bias.cpp).
+// Activation, MatMul+bias and residual Add fusion stay off: these tests count nodes and check each
+// against the interpreter (fusion has its own tests in test_fusion.cpp and
+// test_fuse_matmul_bias.cpp).
 std::shared_ptr<const Model> load(const ModelBuilder& b) {
-  return std::make_shared<const Model>(
-      algoscope::load_model_from_bytes(b.bytes(), b.proto().graph().name() + ".onnx",
-                                       {.fuse_matmul_bias = false, .fuse_activations = false}));
+  return std::make_shared<const Model>(algoscope::load_model_from_bytes(
+      b.bytes(), b.proto().graph().name() + ".onnx",
+      {.fuse_matmul_bias = false, .fuse_activations = false, .fuse_residual_add = false}));
 }
 
 std::vector<float> values(const Tensor& t) {

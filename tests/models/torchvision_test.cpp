@@ -377,7 +377,8 @@ TEST(TorchvisionExport, LoaderFoldsBatchNormAndShapeGraphsOfRawExport) {
   }
   EXPECT_EQ(convs, 52);
   EXPECT_EQ(relu6, 35);
-  EXPECT_EQ(merged, 52 + 35);  // every BatchNormalization and every ReLU6
+  // Every BatchNormalization and every ReLU6, and the 10 residual Adds.
+  EXPECT_EQ(merged, 52 + 35 + 10);
   for (const auto& [name, v] : model.values) EXPECT_TRUE(v.known) << name;
 }
 

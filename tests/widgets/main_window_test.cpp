@@ -64,8 +64,9 @@ constexpr int kRunTimeoutMs = 120000;
 const RunSettings kQuickRuns{1, 0, 3, false};
 
 // A Conv algorithm that is wrong on purpose: reference's result with 1e-2 added to the first
-// element (after the fused activation, so a Relu cannot hide it). default_priority 0 and its place
-// at the end of the registry keep the engine from ever choosing it; only a plan names it.
+// element (after the fused activation and residual, so a Relu cannot hide it). default_priority 0
+// and its place at the end of the registry keep the engine from ever choosing it; only a plan names
+// it.
 const char kWrongAlgorithm[] = "test_wrong_gui";
 
 class OffByAHundredth : public Kernel {
@@ -87,7 +88,9 @@ void registerWrongAlgorithm() {
   wrong.name = kWrongAlgorithm;
   wrong.summary = "reference plus 1e-2 on the first output element (a test's deliberate bug)";
   wrong.default_priority = 0;
+  // Reference's kernel for the whole layer (activation and a fused residual included) comes first.
   wrong.applies_activation = true;
+  wrong.applies_residual = true;
   wrong.prepare = [](const Layer& layer) -> std::unique_ptr<Kernel> {
     const Algorithm* reference = Registry::instance().find_algorithm("Conv", "reference");
     return std::make_unique<OffByAHundredth>(reference->make_kernel(layer));

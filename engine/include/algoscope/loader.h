@@ -36,6 +36,9 @@ struct LoadOptions {
   // Squeeze-and-excitation blocks (GlobalAveragePool, Conv, Conv, Sigmoid or HardSigmoid, Mul)
   // become one SqueezeExcite node.
   bool fuse_squeeze_excite = true;
+  // Add(Conv(...), r) of one shape, with the Add's activation, becomes one Conv with r as a fourth
+  // input added before the activation (ResNet blocks; Algorithm::applies_residual).
+  bool fuse_residual_add = true;
   // The decomposed LayerNormalization torch writes below opset 17 (ReduceMean, Sub, Pow,
   // ReduceMean, Add, Sqrt, Div, Mul, Add) becomes one LayerNormalization node.
   bool fuse_layer_norm = true;

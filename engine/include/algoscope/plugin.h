@@ -23,7 +23,7 @@
 #include "algoscope/registry.h"
 
 // Bumped whenever Registry, Algorithm, Layer, KernelIO, Kernel or Tensor change layout.
-#define ALGOSCOPE_PLUGIN_ABI 6
+#define ALGOSCOPE_PLUGIN_ABI 7
 
 // The export's signature: returns nullptr on success, else an error message that stays valid
 // until the next call.

@@ -193,6 +193,10 @@ struct Algorithm {
   // True when the kernel applies the node's fused activation (Node::activation) in its own
   // epilogue; otherwise the session clamps the output right after the kernel.
   bool applies_activation = false;
+  // True when the kernel adds a Conv's residual (the fourth input fuse_residual_add gives it)
+  // before its activation; otherwise the session prepares it for the plain convolution and adds
+  // the residual, then the activation, after it (CPU algorithms only).
+  bool applies_residual = false;
   // Algorithms with the same non-empty family may hand values to each other in a native layout
   // (Kernel::native_output_layout), skipping reorders. Timing a layer in isolation cannot see that
   // gain, so tune also times, end to end, the plan that uses the family wherever it is usable.
@@ -208,8 +212,9 @@ struct Algorithm {
   std::optional<std::string> why_not(const Layer& layer) const;
   size_t workspace(const Layer& layer) const;
   int heuristic_rank(const Layer& layer) const;
-  // The kernel exactly as a Session runs it: prepare(), plus the node's fused activation when the
-  // algorithm does not apply it itself. Errors name the node, its op and this algorithm.
+  // The kernel exactly as a Session runs it: prepare(), plus the node's fused activation and a
+  // Conv's residual when the algorithm does not apply them itself. Errors name the node, its op and
+  // this algorithm.
   std::unique_ptr<Kernel> make_kernel(const Layer& layer) const;
 };
 

@@ -52,6 +52,13 @@ void apply_gated_activation(Node::Activation::Kind kind, float* y, int64_t n);
 // SqueezeExcite): a file that carries such an op type itself is refused rather than misread.
 inline constexpr const char* kFusedMarker = "algoscope_fused";
 
+// The input fuse_residual_add gives a Conv after X, W and B: a value of the output's shape, added
+// to the convolution's output before its activation.
+inline constexpr size_t kResidualInput = 3;
+inline bool has_residual(const Layer& layer) {
+  return layer.n().op_type == "Conv" && layer.has_input(kResidualInput);
+}
+
 struct Epilogue {
   bool active = false;
   float lower = 0.0f, upper = 0.0f;

@@ -66,6 +66,7 @@ void fuse_gelu(PassContext& context);
 void fuse_activation(PassContext& context);
 void fuse_attention(PassContext& context);
 void fuse_squeeze_excite(PassContext& context);
+void fuse_residual_add(PassContext& context);
 void remove_dead_code(PassContext& context);
 
 }  // namespace algoscope::passes

@@ -24,6 +24,8 @@ const std::vector<GraphPass>& graph_passes() {
       {"fuse_attention", &LoadOptions::fuse_attention, fuse_attention},
       // After fuse_activation: the block's first Conv carries its activation by then.
       {"fuse_squeeze_excite", &LoadOptions::fuse_squeeze_excite, fuse_squeeze_excite},
+      // After fuse_activation: the Add's Relu moves with it into the Conv.
+      {"fuse_residual_add", &LoadOptions::fuse_residual_add, fuse_residual_add},
       {"remove_dead_code", nullptr, remove_dead_code},
   };
   return passes;

@@ -61,6 +61,16 @@ ConvGeometry conv_geometry(const Layer& layer) {
                                                   shape_to_string(b.shape));
     g.has_bias = true;
   }
+  if (layer.inputs.size() > kResidualInput) {
+    // ONNX's Conv has three inputs: a file's fourth one is refused rather than read as a residual.
+    require(node.has_attribute(kFusedMarker),
+            "Conv takes three inputs; a fourth (a residual) comes only from algoscope's "
+            "fuse_residual_add pass");
+    require(layer.has_input(kResidualInput) &&
+                layer.inputs[kResidualInput] == TensorInfo{DType::Float32, g.output_shape()},
+            "Conv residual (input 4) must be float32 of the output's shape " +
+                shape_to_string(g.output_shape()));
+  }
   return g;
 }
 

@@ -7,6 +7,7 @@
 // blocked layout: that value then stays blocked between the two and neither reorder runs.
 #include "onednn/onednn.h"
 
+#include <array>
 #include <cmath>
 #include <mutex>
 #include <optional>
@@ -43,12 +44,14 @@ tag plain_tag(size_t spatial_rank, bool grouped_weights) {
 
 struct Descriptors {
   memory::desc src_plain, weights_plain, dst_plain, bias;
+  memory::desc residual;  // the residual's layout in the binary post-op; zero without one
   dnnl::convolution_forward::primitive_desc pd;
 };
 
-// Throws dnnl::error when oneDNN has no implementation for this layer and algorithm.
+// Throws dnnl::error when oneDNN has no implementation for this layer and algorithm. A residual
+// is read in the destination's own layout (oneDNN's 1x1 kernels then skip a pass over the output).
 Descriptors describe(const ConvGeometry& g, OnednnConv kind,
-                     const std::optional<Node::Activation>& activation) {
+                     const std::optional<Node::Activation>& activation, bool residual) {
   const Window& w = g.window;
   memory::dims src = {g.batch, g.in_channels}, dst = {g.batch, g.out_channels}, weights;
   if (g.groups > 1)
@@ -75,16 +78,64 @@ Descriptors describe(const ConvGeometry& g, OnednnConv kind,
   d.bias = memory::desc({g.out_channels}, dt::f32, tag::x);
   memory::desc src_any(src, dt::f32, tag::any), dst_any(dst, dt::f32, tag::any),
       weights_any(weights, dt::f32, tag::any);
-  auto op = g.has_bias ? dnnl::convolution_forward::desc(
-                             dnnl::prop_kind::forward_inference, to_dnnl(kind), src_any,
-                             weights_any, d.bias, dst_any, strides, dilates, pad_l, pad_r)
-                       : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                         to_dnnl(kind), src_any, weights_any,
-                                                         dst_any, strides, dilates, pad_l, pad_r);
+  auto op_over = [&](const memory::desc& x, const memory::desc& y) {
+    return g.has_bias
+               ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, to_dnnl(kind),
+                                                 x, weights_any, d.bias, y, strides, dilates, pad_l,
+                                                 pad_r)
+               : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, to_dnnl(kind),
+                                                 x, weights_any, y, strides, dilates, pad_l, pad_r);
+  };
   // A fused activation runs in oneDNN's own epilogue (an eltwise post-op).
-  const dnnl::primitive_attr attr = onednn::activation_attr(activation);
-  d.pd = dnnl::convolution_forward::primitive_desc(op, attr, onednn::cpu_engine());
+  d.pd = dnnl::convolution_forward::primitive_desc(
+      op_over(src_any, dst_any), onednn::activation_attr(activation), onednn::cpu_engine());
+  if (residual) {
+    // The residual is added by a binary post-op before the activation's eltwise one, in the
+    // destination's layout, which must be decided before (oneDNN finds no kernel for a binary
+    // operand in an undecided layout): first the layouts oneDNN picked without it, else its
+    // channel-blocked ones, which its older JIT kernels take with binary post-ops where its
+    // channels-last brgemm kernels do not.
+    // get_post_ops() refers into its attribute, which must outlive it.
+    const dnnl::primitive_attr activation_only = onednn::activation_attr(activation);
+    const dnnl::post_ops act = activation_only.get_post_ops();
+    auto residual_attr = [&](const memory::desc& layout) {
+      dnnl::post_ops post;
+      post.append_binary(dnnl::algorithm::binary_add, layout);
+      for (int i = 0; i < act.len(); ++i) {
+        float scale, alpha, beta;
+        dnnl::algorithm algorithm;
+        act.get_params_eltwise(i, scale, algorithm, alpha, beta);
+        post.append_eltwise(scale, algorithm, alpha, beta);
+      }
+      dnnl::primitive_attr attr;
+      attr.set_post_ops(post);
+      return attr;
+    };
+    const std::array<tag, 3> blocked16 = {tag::nCw16c, tag::nChw16c, tag::nCdhw16c};
+    const std::array<tag, 3> blocked8 = {tag::nCw8c, tag::nChw8c, tag::nCdhw8c};
+    const std::vector<std::pair<memory::desc, memory::desc>> layouts = {
+        {d.pd.src_desc(), d.pd.dst_desc()},
+        {src_any, memory::desc(dst, dt::f32, blocked16[w.rank() - 1])},
+        {src_any, memory::desc(dst, dt::f32, blocked8[w.rank() - 1])}};
+    for (size_t k = 0; k < layouts.size(); ++k) {
+      try {
+        d.pd = dnnl::convolution_forward::primitive_desc(
+            op_over(layouts[k].first, layouts[k].second), residual_attr(layouts[k].second),
+            onednn::cpu_engine());
+        d.residual = layouts[k].second;
+        break;
+      } catch (const dnnl::error&) {
+        if (k + 1 == layouts.size()) throw;
+      }
+    }
+  }
   return d;
+}
+
+// Whether the primitive adds the layer's residual itself (see the registry: not the Winograd one,
+// which runs on the convolution without it).
+bool adds_residual(OnednnConv kind, const Layer& layer) {
+  return has_residual(layer) && kind != OnednnConv::Winograd;
 }
 
 }  // namespace
@@ -98,7 +149,7 @@ std::optional<std::string> onednn_not_applicable(OnednnConv kind, const Layer& l
     for (size_t a = 0; a < g.window.rank(); ++a)
       if (g.window.pad_begin[a] >= (g.window.kernel[a] - 1) * g.window.dilations[a] + 1)
         return std::string("oneDNN needs each padding smaller than the dilated kernel");
-    describe(g, kind, layer.n().activation);
+    describe(g, kind, layer.n().activation, adds_residual(kind, layer));
   } catch (const Error& e) {
     return std::string(e.what());
   } catch (const dnnl::error&) {
@@ -132,7 +183,9 @@ namespace {
 class OnednnConvKernel final : public Kernel {
  public:
   OnednnConvKernel(const ConvGeometry& g, OnednnConv kind, const Layer& layer)
-      : d_(describe(g, kind, layer.n().activation)), has_bias_(g.has_bias) {
+      : d_(describe(g, kind, layer.n().activation, adds_residual(kind, layer))),
+        has_bias_(g.has_bias),
+        has_residual_(adds_residual(kind, layer)) {
     dnnl::engine& engine = onednn::cpu_engine();
     const auto& pd = d_.pd;
     conv_ = dnnl::convolution_forward(pd);
@@ -146,6 +199,11 @@ class OnednnConvKernel final : public Kernel {
       dst_ = memory(pd.dst_desc(), engine);
       from_dst_ =
           dnnl::reorder(dnnl::reorder::primitive_desc(engine, pd.dst_desc(), engine, d_.dst_plain));
+      if (has_residual_) {
+        residual_ = memory(d_.residual, engine);
+        to_residual_ =
+            dnnl::reorder(dnnl::reorder::primitive_desc(engine, d_.dst_plain, engine, d_.residual));
+      }
     }
     to_weights_ = dnnl::reorder(
         dnnl::reorder::primitive_desc(engine, d_.weights_plain, engine, pd.weights_desc()));
@@ -162,11 +220,15 @@ class OnednnConvKernel final : public Kernel {
     return onednn::native_layout(d_.pd.dst_desc());
   }
   std::optional<NativeLayout> native_input_layout(size_t input) const override {
-    if (input != 0 || !to_src_) return std::nullopt;
-    return onednn::native_layout(d_.pd.src_desc());
+    if (input == 0 && to_src_) return onednn::native_layout(d_.pd.src_desc());
+    if (input == kResidualInput && to_residual_) return onednn::native_layout(d_.residual);
+    return std::nullopt;
   }
   void use_native_output(size_t output) override { native_dst_ = native_dst_ || output == 0; }
-  void use_native_input(size_t input) override { native_src_ = native_src_ || input == 0; }
+  void use_native_input(size_t input) override {
+    native_src_ = native_src_ || input == 0;
+    native_residual_ = native_residual_ || input == kResidualInput;
+  }
 
   void run(KernelIO& io) override {
     std::lock_guard lock(mutex_);  // the oneDNN-layout buffers belong to one run at a time
@@ -191,6 +253,17 @@ class OnednnConvKernel final : public Kernel {
     if (has_bias_)
       args[DNNL_ARG_BIAS] =
           memory(d_.bias, engine, const_cast<float*>(io.inputs[2]->data<float>()));
+    if (has_residual_) {
+      void* r = const_cast<float*>(io.inputs[kResidualInput]->data<float>());
+      // Plain where the output is plain or the residual arrives in its layout already.
+      memory residual =
+          to_residual_ && !native_residual_ ? residual_ : memory(d_.residual, engine, r);
+      if (to_residual_ && !native_residual_) {
+        memory plain(d_.dst_plain, engine, r);
+        to_residual_->execute(stream, plain, residual);
+      }
+      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = residual;
+    }
     conv_.execute(stream, args);
     if (from_dst_ && !native_dst_) {
       memory plain(d_.dst_plain, engine, y);
@@ -206,12 +279,14 @@ class OnednnConvKernel final : public Kernel {
   }
 
   Descriptors d_;
-  bool has_bias_ = false;
+  bool has_bias_ = false, has_residual_ = false;
   dnnl::convolution_forward conv_;
-  std::optional<dnnl::reorder> to_src_, from_dst_, to_weights_;
-  memory src_, dst_, weights_;  // oneDNN-layout buffers (src/dst only when a reorder is needed)
+  std::optional<dnnl::reorder> to_src_, from_dst_, to_weights_, to_residual_;
+  // oneDNN-layout buffers (src, dst and residual only when a reorder is needed)
+  memory src_, dst_, weights_, residual_;
   bool weights_ready_ = false;
-  bool native_src_ = false, native_dst_ = false;  // set by the session's layout negotiation
+  // Set by the session's layout negotiation.
+  bool native_src_ = false, native_dst_ = false, native_residual_ = false;
   std::mutex mutex_;
 };
 

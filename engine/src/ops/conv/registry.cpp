@@ -22,12 +22,14 @@ int winograd_f4_heuristic(const Layer& layer) {
 #ifdef ALGOSCOPE_HAVE_ONEDNN
 // oneDNN as a provider: the same primitive with oneDNN's direct, Winograd or automatic choice.
 // Neighbours of the layout family hand each other blocked values (onednn.cpp); the eltwise post-op
-// applies the fused activation.
+// applies the fused activation, a binary post-op the residual (not in its Winograd kernel, which
+// takes none: the session adds it after).
 Algorithm onednn(std::string name, conv::OnednnConv kind, Tolerance tolerance) {
   return {.name = std::move(name),
           .tolerance = tolerance,
           .default_priority = 1,
           .applies_activation = true,
+          .applies_residual = kind != conv::OnednnConv::Winograd,
           .layout_family = "onednn",
           .not_applicable = [kind](const Layer& l) { return conv::onednn_not_applicable(kind, l); },
           .prepare = [kind](const Layer& l) { return conv::prepare_onednn(kind, l); }};
