@@ -41,8 +41,10 @@ class ClampAfter final : public Kernel {
   ops::Epilogue epilogue_;
 };
 
-// The Add that adds a Conv's residual on a device: y = residual_sum(conv output, residual), with
-// the Conv's activation, as a node and layer of their own (the layer points into the node).
+// The Add that adds a Conv's residual on a device: output = convolution + residual, with the
+// Conv's activation, as a node and layer of their own (the layer points into the node). Shapes
+// come from the residual, which has the output's (conv_geometry checks it), so that this also
+// works on a layer whose outputs are not inferred yet.
 struct ResidualAdd {
   std::unique_ptr<Node> node = std::make_unique<Node>();
   Layer layer;
@@ -54,10 +56,11 @@ struct ResidualAdd {
     node->activation = conv.n().activation;
     layer.node = node.get();
     layer.opset = conv.opset;
-    layer.inputs = {conv.outputs.at(0), conv.outputs.at(0)};
+    const TensorInfo& sum = conv.inputs.at(ops::kResidualInput);
+    layer.inputs = {sum, sum};
     layer.present = {true, true};
     layer.constants = {nullptr, nullptr};
-    layer.outputs = {conv.outputs.at(0)};
+    layer.outputs = {sum};
   }
   // The Add algorithms of `backend` that apply to it.
   std::vector<const Algorithm*> algorithms(Backend backend) const {
@@ -82,7 +85,7 @@ class ResidualAfter final : public Kernel {
       : plain_node_(std::make_unique<Node>(layer.n())),
         epilogue_(ops::Epilogue::of(layer)),
         conv_workspace_(aligned(algorithm.workspace_bytes ? algorithm.workspace_bytes(layer) : 0)),
-        output_(layer.outputs.at(0)) {
+        output_(layer.inputs.at(ops::kResidualInput)) {
     plain_node_->inputs.resize(ops::kResidualInput);
     plain_node_->activation.reset();
     Layer plain = layer;
@@ -199,7 +202,7 @@ size_t Algorithm::workspace(const Layer& layer) const {
   const size_t own = workspace_bytes ? workspace_bytes(layer) : 0;
   // Off the host, ResidualAfter keeps the convolution's output in the workspace, after its own.
   if (ops::has_residual(layer) && !applies_residual && backend != Backend::Cpu)
-    return aligned(own) + layer.outputs.at(0).bytes();
+    return aligned(own) + layer.inputs.at(ops::kResidualInput).bytes();
   return own;
 }
 

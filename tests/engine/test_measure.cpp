@@ -790,6 +790,17 @@ TEST(MeasureTune, ALayoutFamilysPlanReplacesThePerLayerChoicesWhenFasterEndToEnd
   EXPECT_EQ(m["layers"][2]["layout_family"], "test_chain");
 }
 
+// tune with every candidate timed fully (the choice alone is certain) and the whole plans timed.
+algoscope::TuneResult tune_whole_plans(const std::shared_ptr<const Model>& model,
+                                       const algoscope::Registry& registry) {
+  TempDir dir;
+  auto options = tune_options(dir.file("cache.json"));
+  options.repeat = 5;
+  options.prune_factor = 1e9;
+  options.measure_end_to_end = true;
+  return algoscope::tune(model, options, registry);
+}
+
 // `a` is faster alone on odd layers, `b` on even ones, and they keep values in different layouts:
 // the family's plan of each layer's fastest member alternates them and chains nothing, while a
 // plan preferring one member chains every layer. Those plans are timed too, and one wins.
@@ -798,12 +809,7 @@ TEST(MeasureTune, AFamilyPlanPreferringOneMemberKeepsOneLayout) {
                                      keyed_chain_algorithm("a", "layout_a", 2000, 4000),
                                      keyed_chain_algorithm("b", "layout_b", 4000, 2000)});
   auto model = scale_chain(4, 4096, "k");
-  TempDir dir;
-  auto options = tune_options(dir.file("cache.json"));
-  options.repeat = 5;
-  options.prune_factor = 1e9;
-  options.measure_end_to_end = true;
-  const auto result = algoscope::tune(model, options, *registry);
+  const auto result = tune_whole_plans(model, *registry);
   ASSERT_FALSE(result.partial);
   ASSERT_EQ(result.family_plans.size(), 3u);
   EXPECT_EQ(result.family_plans[0].preferred, "");  // a, b, a, b: slower than `alone`
@@ -829,12 +835,7 @@ TEST(MeasureTune, APlanWithOneAlgorithmForAnOpWinsWhereLayersAloneMislead) {
   auto registry = scale_registry_of(
       {self_slowed_algorithm("alone", 100, 100), self_slowed_algorithm("shared", 130, 1)});
   auto model = scale_chain(4, 4096, "u");
-  TempDir dir;
-  auto options = tune_options(dir.file("cache.json"));
-  options.repeat = 5;
-  options.prune_factor = 1e9;
-  options.measure_end_to_end = true;
-  const auto result = algoscope::tune(model, options, *registry);
+  const auto result = tune_whole_plans(model, *registry);
   ASSERT_FALSE(result.partial);
   ASSERT_TRUE(result.per_layer_end_to_end);
   EXPECT_EQ(result.per_layer_end_to_end->layers[0].algorithm, "alone");

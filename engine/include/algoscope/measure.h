@@ -336,7 +336,8 @@ struct TunedLayer : LayerId {
   std::string algorithm;
   std::vector<std::string> tied;  // the candidates that tied with `algorithm` (LayerChoice)
   std::string tie_break;
-  std::string layout_family;  // the family whose plan chose `algorithm`; empty: chosen alone
+  std::string layout_family;  // the family whose plan chose `algorithm`; empty: chosen alone or
+                              // by an op's plan (FamilyPlan::op_type)
   std::vector<AlgorithmTiming> candidates;
   bool from_cache = false;  // the measurements came from the tuning cache
   // The earlier layer of this model with the same tuning key (shapes, attributes, ...) whose

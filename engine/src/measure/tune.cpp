@@ -4,8 +4,9 @@
 // the error, the candidates verified, pruned or timed), and their measurements go into the cache.
 // Layers with the same key as an earlier one in the model share its measurements. Layers are
 // reported in node order, the ones not measured themselves as the walk passes them. Then whole
-// plans are timed end to end: the per-layer choices against each layout family's plan (isolated
-// timings cannot see values that neighbours pass in a native layout), the faster one returned.
+// plans are timed end to end: the per-layer choices against the plans of each layout family
+// (isolated timings cannot see values that neighbours pass in a native layout) and of one
+// algorithm per heavy op (nor caches that the other layers empty), the fastest one returned.
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -47,8 +48,9 @@ void decide(TunedLayer& layer, const LayerChoice& choice) {
   layer.tie_break = choice.tie_break;
 }
 
-// A layout family's plan before it is timed: the layers (positions in `layers`) it changes.
-struct FamilyCandidate {
+// A whole plan to time against the per-layer choices (FamilyPlan once timed): the layers
+// (positions in `layers`) it changes.
+struct PlanCandidate {
   std::string family, preferred, op_type;  // as in FamilyPlan
   std::map<size_t, std::string> choices;
 };
@@ -61,12 +63,13 @@ std::optional<double> usable_time(const TunedLayer& layer, const std::string& al
   return std::nullopt;
 }
 
-// The plans of each layout family, for the layers where it has a usable candidate: one with each
-// layer's fastest member, and one per member usable on two layers or more that prefers it. A plan
-// is kept when it differs from the per-layer plan and from the family's other plans, and covers
-// two layers at least: its gain is in the values its neighbours pass each other.
-std::vector<FamilyCandidate> family_candidates(const std::vector<TunedLayer>& layers,
-                                               const Registry& registry) {
+// The whole plans worth timing. For each layout family, on the layers where it has a usable
+// candidate: one with each layer's fastest member, and one per member usable on two layers or
+// more that prefers it. Then the op plans below. A plan is kept when it differs from the per-layer
+// plan and from the plans before it, and covers two layers at least: its gain is in what its
+// layers do to each other.
+std::vector<PlanCandidate> whole_plan_candidates(const std::vector<TunedLayer>& layers,
+                                                 const Registry& registry) {
   // Per family and layer, the candidates of that family; choose_algorithm ranks them as it ranks
   // a layer's (pruned or failed ones never win: a plan's choice is always fully timed).
   std::map<std::string, std::map<size_t, std::vector<AlgorithmTiming>>> of_family;
@@ -77,15 +80,15 @@ std::vector<FamilyCandidate> family_candidates(const std::vector<TunedLayer>& la
           algorithm && !algorithm->layout_family.empty())
         of_family[algorithm->layout_family][i].push_back(c);
   }
-  std::vector<FamilyCandidate> plans;
-  auto keep = [&](FamilyCandidate plan) {
+  std::vector<PlanCandidate> plans;
+  auto keep = [&](PlanCandidate plan) {
     bool differs = false;
     for (const auto& [i, algorithm] : plan.choices) differs |= algorithm != layers[i].algorithm;
-    for (const FamilyCandidate& other : plans) differs &= other.choices != plan.choices;
+    for (const PlanCandidate& other : plans) differs &= other.choices != plan.choices;
     if (differs && plan.choices.size() >= 2) plans.push_back(std::move(plan));
   };
   for (const auto& [family, per_layer] : of_family) {
-    FamilyCandidate fastest{family, "", "", {}};
+    PlanCandidate fastest{family, "", "", {}};
     std::map<std::string, std::map<size_t, std::string>> usable;  // member -> layers it may take
     for (const auto& [i, candidates] : per_layer) {
       const OpDefinition* op = registry.find_op(layers[i].op_type);
@@ -98,7 +101,7 @@ std::vector<FamilyCandidate> family_candidates(const std::vector<TunedLayer>& la
     keep(std::move(fastest));
     for (auto& [member, layers_taken] : usable) {
       if (layers_taken.size() < 2) continue;
-      FamilyCandidate preferring{family, member, "", fastest_choices};
+      PlanCandidate preferring{family, member, "", fastest_choices};
       for (auto& [i, algorithm] : layers_taken) preferring.choices[i] = algorithm;
       keep(std::move(preferring));
     }
@@ -125,7 +128,7 @@ std::vector<FamilyCandidate> family_candidates(const std::vector<TunedLayer>& la
     if (!op || op_ms[op_type] < 0.1 * total_ms) continue;
     for (const Algorithm& algorithm : op->algorithms) {
       if (!algorithm.layout_family.empty() || algorithm.name == OpDefinition::kReference) continue;
-      FamilyCandidate uniform{"", algorithm.name, op_type, {}};
+      PlanCandidate uniform{"", algorithm.name, op_type, {}};
       double alone_ms = 0, chosen_ms = 0;
       for (size_t i : indices)
         if (auto ms = usable_time(layers[i], algorithm.name, op)) {
@@ -246,17 +249,17 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
   result.plan = Plan::for_model(*model);
   for (const TunedLayer& tuned : result.layers) result.plan.layers[tuned.node] = tuned.algorithm;
   if (options.measure_end_to_end && !result.partial) {
-    // Whole plans, runs alternating: the per-layer choices, each layout family's plan, and the
+    // Whole plans, runs alternating: the per-layer choices, the candidates above, and the
     // engine's default plan, for what tuning gained end to end (isolated layers do not see
     // everything: values passed in a native layout, thread pools of different libraries meeting).
-    const std::vector<FamilyCandidate> families = family_candidates(result.layers, registry);
-    progress.add_to_total(measure::run_units(families.size(), result.warmup, options.repeat));
+    const std::vector<PlanCandidate> candidates = whole_plan_candidates(result.layers, registry);
+    progress.add_to_total(measure::run_units(candidates.size(), result.warmup, options.repeat));
     std::vector<std::unique_ptr<Session>> sessions;
     sessions.push_back(std::make_unique<Session>(
         model, result.plan, SessionOptions{.threads = options.threads}, registry));
-    for (const FamilyCandidate& family : families) {
+    for (const PlanCandidate& candidate : candidates) {
       Plan plan = result.plan;
-      for (const auto& [i, algorithm] : family.choices)
+      for (const auto& [i, algorithm] : candidate.choices)
         plan.layers[result.layers[i].node] = algorithm;
       sessions.push_back(std::make_unique<Session>(
           model, plan, SessionOptions{.threads = options.threads}, registry));
@@ -269,28 +272,28 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
     if (timed[0].partial) {
       result.partial = true;
     } else {
-      // A family's plan replaces the per-layer one only when its median run is faster than it
-      // and than the other families'.
+      // A candidate replaces the per-layer plan only when its median run is faster than it and
+      // than the other candidates'.
       size_t fastest = 0;
-      for (size_t k = 1; k <= families.size(); ++k)
+      for (size_t k = 1; k <= candidates.size(); ++k)
         if (timed[k].latency.median_ms < timed[fastest].latency.median_ms) fastest = k;
       result.end_to_end = timed[fastest];
       if (fastest != 0) result.per_layer_end_to_end = std::move(timed[0]);
       result.default_end_to_end = std::move(timed.back());
       size_t k = 1;
-      for (const FamilyCandidate& family : families) {
-        result.family_plans.push_back({family.family, family.preferred, family.op_type, 0,
+      for (const PlanCandidate& candidate : candidates) {
+        result.family_plans.push_back({candidate.family, candidate.preferred, candidate.op_type, 0,
                                        std::move(timed[k]), k == fastest});
-        for (const auto& [i, algorithm] : family.choices) {
+        for (const auto& [i, algorithm] : candidate.choices) {
           result.family_plans.back().layers += algorithm != result.layers[i].algorithm;
           if (k != fastest) continue;
-          // The family's plan decided this layer as a whole plan, not among tied candidates.
+          // A whole plan decided this layer, not a choice among tied candidates.
           if (algorithm != result.layers[i].algorithm) {
             result.layers[i].tied.clear();
             result.layers[i].tie_break.clear();
           }
           result.layers[i].algorithm = algorithm;
-          result.layers[i].layout_family = family.family;
+          result.layers[i].layout_family = candidate.family;
           result.plan.layers[result.layers[i].node] = algorithm;
         }
         ++k;
