@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "algoscope/algoscope.h"
+#include "algoscope/resource_limits.h"
 #include "cli/arguments.h"
 #include "cli/commands.h"
 #include "cli/model_arguments.h"
@@ -349,6 +350,8 @@ int command_tune(const std::vector<std::string>& args) {
                                                            {"--atol", true},
                                                            {"--rtol", true},
                                                            {"--heuristic", false},
+                                                           {"--strategy", true},
+                                                           {"--memory-budget", true},
                                                            {"--no-cache", false},
                                                            {"--clear-cache", false},
                                                            {"--cache", true},
@@ -371,6 +374,14 @@ int command_tune(const std::vector<std::string>& args) {
   }
 
   TuneOptions options;
+  if (auto name = a.value("--strategy")) {
+    auto strategy = tune_strategy_named(*name);
+    if (!strategy)
+      throw UsageError("--strategy is '" + *name + "'; it takes per-layer, family or global");
+    options.strategy = *strategy;
+  }
+  if (auto size = a.value("--memory-budget"))
+    options.memory_budget_bytes = parse_byte_size(*size, "--memory-budget");
   options.threads = a.int_value("--threads", 0, 1);
   read_repeats(a, 1, 5, options);
   // --ci applies to the whole plans' timing too; their budget and limit stay their own.
@@ -425,7 +436,8 @@ int command_tune(const std::vector<std::string>& args) {
                (l.from_cache            ? "cache"
                 : l.shared_with.empty() ? "measured"
                                         : "same as " + l.shared_with) +
-                   (l.layout_family.empty() ? "" : ", " + l.layout_family + " plan")});
+                   (l.layout_family.empty() ? "" : ", " + l.layout_family + " plan") +
+                   (l.planned_globally ? ", optimizer's plan" : "")});
     csv.push_back({std::to_string(l.index), l.node, l.op_type, l.algorithm, raw(chosen_ms),
                    chosen ? raw(chosen->time.ci_relative()) : "", engine_default, raw(default_ms),
                    std::to_string(l.candidates.size()), std::to_string(rejected),
@@ -461,6 +473,18 @@ int command_tune(const std::vector<std::string>& args) {
                 << l->tie_break << ")\n";
     }
   }
+  // The cost model's prediction beside what the run measured, for each plan it predicted.
+  auto predicted = [](double predicted_ms, const EndToEndResult& measured) {
+    if (predicted_ms <= 0) return std::string();
+    return ", predicted " + ms(predicted_ms) + " ms (measured/predicted " +
+           format("%.2f", measured.latency.median_ms / predicted_ms) + ")";
+  };
+  if (result.global_plan && result.per_layer_predicted_ms > 0) {
+    const EndToEndResult& per_layer =
+        result.per_layer_end_to_end ? *result.per_layer_end_to_end : *result.end_to_end;
+    std::cout << "the per-layer choices: median " << ms(per_layer.latency.median_ms) << " ms"
+              << predicted(result.per_layer_predicted_ms, per_layer) << "\n";
+  }
   for (const FamilyPlan& family : result.family_plans)
     std::cout << (family.family.empty()
                       ? "the plan with " + family.op_type + " by " + family.preferred +
@@ -470,11 +494,38 @@ int command_tune(const std::vector<std::string>& args) {
                             " (values passed in its own layout, ")
               << family.layers << " layer(s) changed): median "
               << ms(family.end_to_end.latency.median_ms) << " ms"
+              << predicted(family.predicted_ms, family.end_to_end)
               << (family.chosen
                       ? ", faster than the per-layer choices (median " +
                             ms(result.per_layer_end_to_end->latency.median_ms) + " ms): chosen"
                       : ", not chosen")
               << "\n";
+  if (const std::optional<GlobalPlan>& g = result.global_plan) {
+    std::cout << "the plan optimizer's plan (every layer's algorithm and layouts chosen together, "
+              << g->changed_layers << " layer(s) changed, "
+              << (g->optimal ? "proven optimal" : "heuristic") << " under the cost model): median "
+              << ms(g->end_to_end.latency.median_ms) << " ms"
+              << predicted(g->predicted_ms, g->end_to_end) << " = kernels " << ms(g->kernels_ms)
+              << " ms (" << ms(g->conversions_saved_ms)
+              << " ms of conversions skipped) + transfers " << ms(g->transfers_ms) << " ms"
+              << (g->chosen ? ": chosen" : ", not chosen") << "\n";
+    for (const PlannedLayer& l : g->layers)
+      if (l.algorithm != l.fastest_alone && l.plan_cost_without_ms > 0)
+        std::cout << "  " << l.node << ": " << l.algorithm
+                  << (l.alone_ms > l.fastest_alone_ms
+                          ? " although " + ms(l.alone_ms - l.fastest_alone_ms) +
+                                " ms slower alone than " + l.fastest_alone
+                          : " rather than " + l.fastest_alone)
+                  << ", because with " << l.fastest_alone << " the best plan costs "
+                  << ms(l.plan_cost_without_ms)
+                  << " ms more (conversions between layouts or spaces)\n";
+  }
+  if (result.memory_budget_bytes && result.end_to_end)
+    std::cout << "memory budget " << human_bytes(double(result.memory_budget_bytes))
+              << ": the plan takes "
+              << human_bytes(
+                     double(result.end_to_end->arena_bytes + result.end_to_end->workspace_bytes))
+              << " (activations and workspace)\n";
   result.plan.save(*output);
   std::cout << (result.partial ? "partial plan" : "plan") << " written to " << *output << "\n";
   if (auto path = a.value("--json"))

@@ -636,6 +636,43 @@ TEST_F(Cli, TuneWritesAPlanThatLoadsBackAndSecondRunHitsTheCache) {
 
   expect_usage_error({"tune", model}, {"-o PLAN"});
   expect_usage_error({"tune", model, "-o"}, {"needs a value"});
+  expect_usage_error({"tune", model, "-o", plan_path, "--strategy", "best"},
+                     {"--strategy", "per-layer, family or global"});
+  expect_usage_error({"tune", model, "-o", plan_path, "--memory-budget", "lots"},
+                     {"--memory-budget"});
+}
+
+// The global strategy (the default) prints the optimizer's plan with its prediction beside the
+// measured time and records it in the plan; a memory budget below the activations is refused.
+TEST_F(Cli, TuneGlobalPredictsAndExplainsAndKeepsToAMemoryBudget) {
+  const std::string model = small_conv_net(dir_);
+  const std::string plan_path = (dir_ / "tuned.json").string();
+  const std::string cache = (dir_ / "cache.json").string();
+  Result r = run({"tune", model, "-o", plan_path, "--repeat", "2", "--threads", "1", "--cache",
+                  cache, "--memory-budget", "64M"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("the plan optimizer's plan"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("measured/predicted"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("memory budget 64"), std::string::npos) << r.out;
+  auto measurements = nlohmann::json::parse(algoscope::Plan::load(plan_path).measurements_json);
+  EXPECT_EQ(measurements["strategy"], "global");
+  ASSERT_TRUE(measurements["global_plan"].is_object());
+  EXPECT_GT(measurements["global_plan"]["predicted_ms"].get<double>(), 0);
+  EXPECT_EQ(measurements["global_plan"]["layers"].size(), 2u);
+  EXPECT_EQ(measurements["memory_budget_bytes"], 64 << 20);
+
+  Result per_layer = run({"tune", model, "-o", plan_path, "--repeat", "2", "--threads", "1",
+                          "--cache", cache, "--strategy", "per-layer"});
+  ASSERT_EQ(per_layer.exit_code, 0) << per_layer.err;
+  EXPECT_EQ(per_layer.out.find("the plan optimizer's plan"), std::string::npos) << per_layer.out;
+  EXPECT_TRUE(
+      nlohmann::json::parse(algoscope::Plan::load(plan_path).measurements_json)["global_plan"]
+          .is_null());
+
+  Result tight = run({"tune", model, "-o", plan_path, "--cache", cache, "--memory-budget", "1K"});
+  EXPECT_EQ(tight.exit_code, 2);
+  EXPECT_NE(tight.err.find("memory budget of 1024 bytes is less than"), std::string::npos)
+      << tight.err;
 }
 
 // Two tunes of different models into one cache, started together: both keep their entries (a

@@ -244,6 +244,9 @@ using TempDir = test_support::TempDir;
 
 algoscope::TuneOptions tune_options(const std::string& cache_path) {
   algoscope::TuneOptions o;
+  // The plan optimizer's strategy has tests of its own (test_plan_optimizer.cpp); these count
+  // the kernel calls and whole plans of the others.
+  o.strategy = algoscope::TuneStrategy::family;
   o.threads = 1;
   o.repeat = 3;
   // Exactly `repeat` samples: these tests count them (adaptive repeating has its own test).

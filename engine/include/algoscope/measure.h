@@ -194,6 +194,23 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
 // ---------------------------------------------------------------------------------------------
 // Timing: per layer (isolated), end to end (compiled)
 
+// A port where an algorithm's kernel can take or give its value in a native layout instead of the
+// plain one (Kernel::native_input_layout / native_output_layout), and the conversion that saves.
+struct NativePort {
+  bool output = false;  // an output port, else an input
+  size_t index = 0;     // the port's index among the node's inputs or outputs
+  NativeLayout layout;
+  // Measured: the kernel's median with this port and the ones before it (in
+  // AlgorithmTiming::native_ports) native, less its median with only those before it native. The
+  // reorder it skips when its neighbour hands or takes the value in this layout (never negative).
+  double conversion_ms = 0;
+};
+
+// How a kernel joins its neighbours' native layouts without offering one of its own (Kernel):
+// elementwise in any layout, a channel Concat, or channels-last through input 0 and output 0.
+enum class LayoutCarrying { none, any_layout, channel_concat, channels_last };
+const char* layout_carrying_name(LayoutCarrying carrying);
+
 // One algorithm timed on one layer.
 struct AlgorithmTiming : LayerId {
   std::string algorithm;
@@ -209,6 +226,21 @@ struct AlgorithmTiming : LayerId {
   bool pruned = false;
   bool from_cache = false;  // measured by an earlier tune (tuning cache), not in this call
   std::string failure;      // could not be prepared or threw: the message (no time)
+  // Where its kernel runs ("host", or a device's space_name), what it offers its neighbours and
+  // what moving its values costs: filled when measured with conversions (tune's global strategy).
+  std::string memory_space = "host";
+  std::vector<NativePort> native_ports;
+  LayoutCarrying carrying = LayoutCarrying::none;
+  // A channel Concat or channels-last kernel carrying the dense channels-last layout copies or
+  // strides differently: its median timed so (0 when not measured).
+  double channels_last_ms = 0;
+  // Its output may share its input's bytes (Reshape) or its inputs may be written straight into
+  // their blocks of its output (Concat): in a model it copies only what cannot be shared.
+  bool shares_buffers = false;
+  // A device kernel's measured copies of each input from the host and of each output back (0 for
+  // constants and on the host): what a plan pays where its neighbour runs elsewhere.
+  std::vector<double> upload_ms, download_ms;
+  bool conversions_measured = false;
   double gflops() const { return time.median_ms > 0 ? flops / time.median_ms * 1e-6 : 0; }
   bool usable() const { return failure.empty() && (!error || error->passed()); }
 };
@@ -339,13 +371,28 @@ struct TunedLayer : LayerId {
   std::string layout_family;  // the family whose plan chose `algorithm`; empty: chosen alone or
                               // by an op's plan (FamilyPlan::op_type)
   std::vector<AlgorithmTiming> candidates;
-  bool from_cache = false;  // the measurements came from the tuning cache
+  bool planned_globally = false;  // the plan optimizer's plan chose `algorithm` (GlobalPlan)
+  bool from_cache = false;        // the measurements came from the tuning cache
   // The earlier layer of this model with the same tuning key (shapes, attributes, ...) whose
   // measurements this layer shares; empty when it was measured itself or came from the cache.
   std::string shared_with;
 };
 
+// How tune turns measurements into a plan. per_layer: each layer's fastest algorithm alone.
+// family: also the whole plans of each layout family and of one algorithm per heavy op
+// (FamilyPlan), timed end to end. global: also the plan optimizer's (GlobalPlan): every layer's
+// algorithm and layouts chosen together over measured kernel, conversion and transfer costs, a
+// PBQP (Anderson & Gregg, CGO 2018). The fastest plan timed end to end is returned.
+enum class TuneStrategy { per_layer, family, global };
+const char* tune_strategy_name(TuneStrategy strategy);
+std::optional<TuneStrategy> tune_strategy_named(const std::string& name);
+
 struct TuneOptions {
+  TuneStrategy strategy = TuneStrategy::global;
+  // The most bytes a plan's activations and workspace may take together (Session::arena_bytes +
+  // workspace_bytes); 0: no limit. Algorithms whose workspace does not fit are left out, and only
+  // plans that fit are timed.
+  size_t memory_budget_bytes = 0;
   int threads = 0;
   int warmup = 1;
   int repeat = 5;  // timed calls at least, per candidate (and runs of each whole plan)
@@ -380,10 +427,48 @@ struct FamilyPlan {
   // where the fastest of each layer alone may mix layouts (Winograd's blocked values beside
   // channels-last ones) and pay reorders between them.
   std::string preferred;
-  std::string op_type;  // set with an empty family
-  size_t layers = 0;    // layers whose per-layer choice it changes
+  std::string op_type;      // set with an empty family
+  size_t layers = 0;        // layers whose per-layer choice it changes
+  double predicted_ms = 0;  // the plan optimizer's cost model for it (strategy global; else 0)
+  Plan plan;
   EndToEndResult end_to_end;
   bool chosen = false;  // faster than the per-layer plan and every other family's plan
+};
+
+// A layer of the plan optimizer's plan: what it chose and why.
+struct PlannedLayer : LayerId {
+  std::string algorithm;
+  // Its ports that the plan runs in the algorithm's native layout, as "input 0", "output 0".
+  std::vector<std::string> native_ports;
+  double alone_ms = 0;          // the algorithm's median timed alone
+  double cost_ms = 0;           // in the plan: alone, less the conversions its native ports skip
+  std::string fastest_alone;    // the per-layer choice
+  double fastest_alone_ms = 0;  // its median alone
+  // Where the plan chose another algorithm than the per-layer one: how much more the best plan
+  // with the per-layer one on this layer would cost (the conversions the choice saves, net).
+  double plan_cost_without_ms = 0;
+};
+
+// A value between two layers that costs a plan something (the cost model's): a copy between
+// memory spaces, or reorders at its ends where producer and reader do not agree on a native
+// layout (the producer's counted once per value, with its first reader).
+struct PlannedValueCost {
+  std::string value, producer, reader, from_space, to_space;
+  double copy_ms = 0, conversion_ms = 0;
+};
+
+// The plan optimizer's plan (TuneStrategy::global).
+struct GlobalPlan {
+  double predicted_ms = 0;  // Σ layer costs + Σ transfers
+  double kernels_ms = 0, transfers_ms = 0, conversions_saved_ms = 0;
+  bool optimal = false;  // the solver proved it the cheapest under the cost model
+  std::vector<PlannedLayer> layers;
+  std::vector<PlannedValueCost> value_costs;
+  size_t changed_layers = 0;  // layers whose per-layer choice it changes
+  Plan plan;
+  EndToEndResult end_to_end;  // when timed (TuneOptions::measure_end_to_end)
+  bool chosen = false;        // its median run was the fastest of the plans timed
+  size_t memory_bytes = 0;    // its arena and workspace
 };
 
 struct TuneResult {
@@ -394,9 +479,18 @@ struct TuneResult {
   size_t cache_hits = 0;                     // layers whose measurements came from the tuning cache
   std::optional<EndToEndResult> end_to_end;  // the tuned plan
   std::vector<FamilyPlan> family_plans;      // timed alongside; one chosen when it was faster
+  TuneStrategy strategy = TuneStrategy::global;
+  std::optional<GlobalPlan> global_plan;  // strategy global, unless partial
+  // The cost model's prediction for the per-layer plan (strategy global; 0 otherwise).
+  double per_layer_predicted_ms = 0;
+  // What the values between layers cost in the returned plan, as the session runs it (strategy
+  // global, timed end to end): where layouts or memory spaces of neighbours disagree.
+  std::vector<PlannedValueCost> value_costs;
+  size_t memory_budget_bytes = 0;
   std::optional<EndToEndResult> per_layer_end_to_end;  // the per-layer plan, when one was chosen
-  std::optional<EndToEndResult> default_end_to_end;    // the engine's default plan, for comparison
-  std::string cache_path;                              // "" when the cache was not used
+  Plan per_layer_plan;  // each layer's fastest algorithm alone (within the memory budget)
+  std::optional<EndToEndResult> default_end_to_end;  // the engine's default plan, for comparison
+  std::string cache_path;                            // "" when the cache was not used
   std::vector<std::string> notes;  // e.g. an unreadable cache file that was started afresh
   int threads = 0;
   int warmup = 0, repeat = 0;

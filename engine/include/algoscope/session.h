@@ -104,6 +104,7 @@ class Session {
   size_t workspace_bytes() const;   // the largest layer workspace (shared by all layers)
   // Intermediate values passed between kernels in a native layout (reorders skipped).
   size_t native_layout_values() const;
+  bool in_native_layout(const std::string& value) const;  // one of those
   // Per-run transfers in execution order (the indices the transfer hook reports).
   const std::vector<ValueTransfer>& transfers() const;
   // Constants copied once to the device spaces of the kernels that read them.

@@ -76,6 +76,23 @@ json to_json_value(const AlgorithmTiming& t) {
   j["pruned"] = t.pruned;
   j["from_cache"] = t.from_cache;
   j["failure"] = t.failure;
+  if (t.conversions_measured) {
+    j["memory_space"] = t.memory_space;
+    j["carrying"] = layout_carrying_name(t.carrying);
+    j["channels_last_ms"] = t.channels_last_ms;
+    j["shares_buffers"] = t.shares_buffers;
+    j["native_ports"] = json::array();
+    for (const NativePort& port : t.native_ports)
+      j["native_ports"].push_back({{"output", port.output},
+                                   {"index", port.index},
+                                   {"layout", port.layout.key},
+                                   {"bytes", port.layout.bytes},
+                                   {"channel_concat_key", port.layout.channel_concat_key},
+                                   {"channels_last", port.layout.channels_last},
+                                   {"conversion_ms", port.conversion_ms}});
+    j["upload_ms"] = t.upload_ms;
+    j["download_ms"] = t.download_ms;
+  }
   return j;
 }
 
@@ -140,10 +157,48 @@ AlgorithmTiming algorithm_timing_from_json(const json& j) {
   }
   t.pruned = j.at("pruned").get<bool>();
   t.failure = j.at("failure").get<std::string>();
+  if (j.contains("native_ports")) {
+    t.conversions_measured = true;
+    t.memory_space = j.at("memory_space").get<std::string>();
+    t.channels_last_ms = j.at("channels_last_ms").get<double>();
+    t.shares_buffers = j.at("shares_buffers").get<bool>();
+    const std::string carrying = j.at("carrying").get<std::string>();
+    bool known = false;
+    for (LayoutCarrying c : {LayoutCarrying::none, LayoutCarrying::any_layout,
+                             LayoutCarrying::channel_concat, LayoutCarrying::channels_last})
+      if (carrying == layout_carrying_name(c)) {
+        t.carrying = c;
+        known = true;
+      }
+    if (!known) throw Error("\"carrying\" is \"" + carrying + "\", not a way to carry layouts");
+    for (const json& p : j.at("native_ports"))
+      t.native_ports.push_back(
+          {p.at("output").get<bool>(), integer_field<size_t>(p, "index"),
+           NativeLayout{p.at("layout").get<std::string>(), integer_field<size_t>(p, "bytes"),
+                        p.at("channel_concat_key").get<std::string>(),
+                        p.at("channels_last").get<bool>()},
+           p.at("conversion_ms").get<double>()});
+    t.upload_ms = j.at("upload_ms").get<std::vector<double>>();
+    t.download_ms = j.at("download_ms").get<std::vector<double>>();
+  }
   return t;
 }
 
 }  // namespace measure
+
+const char* layout_carrying_name(LayoutCarrying carrying) {
+  switch (carrying) {
+    case LayoutCarrying::none:
+      return "none";
+    case LayoutCarrying::any_layout:
+      return "any_layout";
+    case LayoutCarrying::channel_concat:
+      return "channel_concat";
+    case LayoutCarrying::channels_last:
+      return "channels_last";
+  }
+  return "none";
+}
 
 std::string to_json(const CheckResult& r) {
   using measure::json;
@@ -212,6 +267,23 @@ std::string to_json(const EndToEndResult& r) {
   return j.dump(2);
 }
 
+namespace {
+
+measure::json value_costs_json(const std::vector<PlannedValueCost>& costs) {
+  measure::json list = measure::json::array();
+  for (const PlannedValueCost& v : costs)
+    list.push_back({{"value", v.value},
+                    {"producer", v.producer},
+                    {"reader", v.reader},
+                    {"from", v.from_space},
+                    {"to", v.to_space},
+                    {"copy_ms", v.copy_ms},
+                    {"conversion_ms", v.conversion_ms}});
+  return list;
+}
+
+}  // namespace
+
 std::string to_json(const TuneResult& r) {
   using measure::json;
   json j = {{"method", "tune"},
@@ -235,14 +307,48 @@ std::string to_json(const TuneResult& r) {
     e["preferred"] = f.preferred;
     e["op_type"] = f.op_type;
     e["layers_changed"] = f.layers;
+    e["predicted_ms"] = f.predicted_ms;
     e["chosen"] = f.chosen;
     j["family_plans"].push_back(std::move(e));
   }
+  j["strategy"] = tune_strategy_name(r.strategy);
+  j["memory_budget_bytes"] = r.memory_budget_bytes;
+  j["per_layer_predicted_ms"] = r.per_layer_predicted_ms;
+  j["global_plan"] = nullptr;
+  if (const std::optional<GlobalPlan>& g = r.global_plan) {
+    json e = measure::summary_json(g->end_to_end);
+    const double measured_ms = g->end_to_end.latency.median_ms;
+    e["predicted_ms"] = g->predicted_ms;
+    e["measured_over_predicted"] = g->predicted_ms > 0 ? measured_ms / g->predicted_ms : 0;
+    e["kernels_ms"] = g->kernels_ms;
+    e["transfers_ms"] = g->transfers_ms;
+    e["conversions_saved_ms"] = g->conversions_saved_ms;
+    e["optimal"] = g->optimal;
+    e["chosen"] = g->chosen;
+    e["layers_changed"] = g->changed_layers;
+    e["memory_bytes"] = g->memory_bytes;
+    e["layers"] = json::array();
+    for (const PlannedLayer& l : g->layers) {
+      json one = measure::layer_header(l);
+      one["algorithm"] = l.algorithm;
+      one["native_ports"] = l.native_ports;
+      one["alone_ms"] = l.alone_ms;
+      one["cost_ms"] = l.cost_ms;
+      one["fastest_alone"] = l.fastest_alone;
+      one["fastest_alone_ms"] = l.fastest_alone_ms;
+      one["plan_cost_without_ms"] = l.plan_cost_without_ms;
+      e["layers"].push_back(std::move(one));
+    }
+    e["value_costs"] = value_costs_json(g->value_costs);
+    j["global_plan"] = std::move(e);
+  }
+  j["value_costs"] = value_costs_json(r.value_costs);
   j["layers"] = json::array();
   for (const TunedLayer& l : r.layers) {
     json e = measure::layer_header(l);
     e["algorithm"] = l.algorithm;
     e["layout_family"] = l.layout_family;
+    e["planned_globally"] = l.planned_globally;
     e["from_cache"] = l.from_cache;
     e["shared_with"] = l.shared_with;
     e["tied"] = l.tied;

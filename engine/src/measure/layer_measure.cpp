@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <map>
 
 #include "algoscope/error.h"
@@ -54,6 +55,80 @@ bool may_prune(const Algorithm& algorithm, const std::vector<AlgorithmTiming>& t
         t.time.samples > 0)
       return true;
   return false;
+}
+
+// What a timed kernel offers its neighbours and what it saves or pays with them (the plan
+// optimizer's costs): its memory space and device copies, how it carries layouts through, and
+// for each native port in turn the time it skips when that port and the ones before it are
+// native. False when cancelled.
+bool measure_conversions(AlgorithmTiming& t, const Algorithm& algorithm, const Layer& layer,
+                         const KernelIO& recorded, IsolatedKernel& kernel,
+                         const MeasureSettings& settings, const ProgressReporter& progress) {
+  t.conversions_measured = true;
+  const Kernel& k = kernel.kernel();
+  t.shares_buffers = k.output_is_input() || !k.inputs_in_output().empty();
+  t.memory_space = space_name(kernel.space());
+  if (kernel.space()) {
+    t.upload_ms = kernel.upload_ms();
+    t.download_ms = kernel.time_downloads();
+    return true;
+  }
+  t.carrying = k.works_in_any_layout()     ? LayoutCarrying::any_layout
+               : k.concatenates_channels() ? LayoutCarrying::channel_concat
+               : k.works_channels_last()   ? LayoutCarrying::channels_last
+                                           : LayoutCarrying::none;
+  // A variant's median, timed as the kernel was (nullopt when cancelled).
+  auto median_of = [&](IsolatedKernel& variant) -> std::optional<double> {
+    for (int w = 0; w < std::max(settings.warmup, 1); ++w) {
+      if (progress.cancelled()) return std::nullopt;
+      variant.run();
+    }
+    SamplingRule rule(settings.repeat, settings.adaptive);
+    rule.start();
+    std::vector<double> samples;
+    do {
+      if (progress.cancelled()) return std::nullopt;
+      samples.push_back(variant.timed_run());
+    } while (!rule.enough(samples));
+    return rule.stats(samples).median_ms;
+  };
+  if (t.carrying == LayoutCarrying::channel_concat || t.carrying == LayoutCarrying::channels_last) {
+    IsolatedKernel variant(algorithm, layer, recorded);
+    if (t.carrying == LayoutCarrying::channel_concat)
+      variant.kernel().concatenate_channels_last();
+    else
+      variant.kernel().use_channels_last();
+    const std::optional<double> ms = median_of(variant);
+    if (!ms) return false;
+    t.channels_last_ms = *ms;
+  }
+  if (t.carrying != LayoutCarrying::none) return true;
+  for (size_t i = 0; i < layer.inputs.size(); ++i)
+    if (auto layout = k.native_input_layout(i); layout && !layer.constant(i))
+      t.native_ports.push_back({false, i, *layout, 0});
+  for (size_t i = 0; i < layer.outputs.size(); ++i)
+    if (auto layout = k.native_output_layout(i)) t.native_ports.push_back({true, i, *layout, 0});
+  // A conversion is a few percent of a kernel: time each variant as the kernel was timed, but on
+  // a budget of its own, and never let noise make a conversion negative.
+  std::vector<IsolatedKernel::NativeChoice> native;
+  double before_ms = t.time.median_ms;
+  for (size_t p = 0; p < t.native_ports.size(); ++p) {
+    NativePort& port = t.native_ports[p];
+    native.push_back({port.output, port.index});
+    std::optional<IsolatedKernel> made;
+    try {
+      made.emplace(algorithm, layer, recorded, native);
+    } catch (const std::exception&) {
+      // A port the kernel cannot run natively is one a plan cannot use either.
+      t.native_ports.resize(p);
+      break;
+    }
+    const std::optional<double> median_ms = median_of(*made);
+    if (!median_ms) return false;
+    port.conversion_ms = std::max(0.0, before_ms - *median_ms);
+    before_ms = std::min(before_ms, *median_ms);
+  }
+  return true;
 }
 
 // One algorithm on one layer; nullopt when cancelled before it finished.
@@ -107,6 +182,9 @@ std::optional<AlgorithmTiming> measure_algorithm(
       samples.push_back(kernel.timed_run());
     } while (!rule.enough(samples));
     t.time = rule.stats(samples);
+    if (settings.conversions &&
+        !measure_conversions(t, algorithm, compiled.layer, recorded, kernel, settings, progress))
+      return std::nullopt;
   } catch (const std::exception& e) {
     // A kernel that cannot be prepared for, or fails on, this layer is reported, not fatal: the
     // other algorithms are still worth measuring.
@@ -146,25 +224,31 @@ void ProgressReporter::finish() {
 }
 
 IsolatedKernel::IsolatedKernel(const Algorithm& algorithm, const Layer& layer,
-                               const KernelIO& recorded)
+                               const KernelIO& recorded, const std::vector<NativeChoice>& native)
     : kernel_(algorithm.make_kernel(layer)), space_(kernel_->memory_space()) {
   for (const TensorInfo& info : layer.outputs) outputs_.emplace_back(info.dtype, info.shape);
   workspace_ = SpaceBuffer(space_, algorithm.workspace(layer));
   io_.workspace = workspace_.data();
   if (space_) {
+    if (!native.empty()) throw Error("native layouts are timed on the host only");
     // Everything the kernel touches lives in its space: one buffer per input and output.
     device_tensors_.reserve(recorded.inputs.size() + outputs_.size());
     auto on_device = [&](const TensorInfo& info) -> Tensor* {
       SpaceBuffer& buffer = device_buffers_.emplace_back(space_, info.bytes());
       return &device_tensors_.emplace_back(Tensor::view(info.dtype, info.shape, buffer.data()));
     };
-    for (const Tensor* in : recorded.inputs) {
+    for (size_t i = 0; i < recorded.inputs.size(); ++i) {
+      const Tensor* in = recorded.inputs[i];
       if (!in) {
         io_.inputs.push_back(nullptr);
+        upload_ms_.push_back(0);
         continue;
       }
       Tensor* copy = on_device(in->info());
+      const auto start = Clock::now();
       copy_between(space_, copy->raw(), nullptr, in->raw(), in->bytes());
+      space_->synchronize();
+      upload_ms_.push_back(layer.constant(i) ? 0 : ms_between(start, Clock::now()));
       io_.inputs.push_back(copy);
     }
     for (const Tensor& out : outputs_) io_.outputs.push_back(on_device(out.info()));
@@ -180,6 +264,39 @@ IsolatedKernel::IsolatedKernel(const Algorithm& algorithm, const Layer& layer,
                          : layer.constant(i) ? recorded.inputs[i]
                                              : &inputs_[i]);
   for (Tensor& out : outputs_) io_.outputs.push_back(&out);
+  // Ports run natively get storage of the layout's size (zeroed, the plain bytes at its start).
+  device_tensors_.reserve(native.size());
+  for (const NativeChoice& port : native) {
+    std::optional<NativeLayout> layout = port.output ? kernel_->native_output_layout(port.index)
+                                                     : kernel_->native_input_layout(port.index);
+    const Tensor* plain = port.output ? io_.outputs.at(port.index) : io_.inputs.at(port.index);
+    if (!layout || !plain) throw Error("the kernel offers no native layout on that port");
+    SpaceBuffer& buffer =
+        native_buffers_.emplace_back(nullptr, std::max(layout->bytes, plain->bytes()));
+    std::memset(buffer.data(), 0, buffer.bytes());
+    std::memcpy(buffer.data(), plain->raw(), plain->bytes());
+    Tensor* stored =
+        &device_tensors_.emplace_back(Tensor::view(plain->dtype(), plain->shape(), buffer.data()));
+    if (port.output) {
+      kernel_->use_native_output(port.index);
+      io_.outputs[port.index] = stored;
+    } else {
+      kernel_->use_native_input(port.index);
+      io_.inputs[port.index] = stored;
+    }
+  }
+}
+
+std::vector<double> IsolatedKernel::time_downloads() {
+  std::vector<double> times;
+  if (!space_) return times;
+  for (size_t k = 0; k < outputs_.size(); ++k) {
+    space_->synchronize();
+    const auto start = Clock::now();
+    copy_between(nullptr, outputs_[k].raw(), space_, io_.outputs[k]->raw(), outputs_[k].bytes());
+    times.push_back(ms_between(start, Clock::now()));
+  }
+  return times;
 }
 
 void IsolatedKernel::run() {

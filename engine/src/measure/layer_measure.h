@@ -49,8 +49,17 @@ class ProgressReporter {
 // events), else waits for the device before it reads the host's clock.
 class IsolatedKernel {
  public:
-  // Throws Error (naming node, op and algorithm) when the kernel cannot be prepared.
-  IsolatedKernel(const Algorithm& algorithm, const Layer& layer, const KernelIO& recorded);
+  // A port to run in the kernel's native layout (NativePort without what was measured).
+  struct NativeChoice {
+    bool output = false;
+    size_t index = 0;
+  };
+  // Throws Error (naming node, op and algorithm) when the kernel cannot be prepared. The ports in
+  // `native` (host kernels only, each one the kernel offers) get storage in the kernel's native
+  // layout, the plain values' bytes at its start: right for timing the kernel without those
+  // reorders, not for its results.
+  IsolatedKernel(const Algorithm& algorithm, const Layer& layer, const KernelIO& recorded,
+                 const std::vector<NativeChoice>& native = {});
   IsolatedKernel(const IsolatedKernel&) = delete;  // io_ points into the object itself
   IsolatedKernel& operator=(const IsolatedKernel&) = delete;
   void run();
@@ -59,6 +68,12 @@ class IsolatedKernel {
   double timed_run();
   // The outputs of the last run, on the host.
   const std::vector<Tensor>& outputs();
+  Kernel& kernel() { return *kernel_; }
+  MemorySpace* space() const { return space_; }
+  // A device kernel's copy of each input from the host when it was set up (0 for constants and
+  // absent inputs), and of each output back to the host, timed once; empty on the host.
+  const std::vector<double>& upload_ms() const { return upload_ms_; }
+  std::vector<double> time_downloads();
 
  private:
   std::unique_ptr<Kernel> kernel_;
@@ -66,6 +81,8 @@ class IsolatedKernel {
   std::vector<Tensor> inputs_, outputs_;
   std::vector<Tensor> device_tensors_;  // views of device_buffers_, for a device kernel
   std::vector<SpaceBuffer> device_buffers_;
+  std::vector<SpaceBuffer> native_buffers_;  // host storage of the ports run natively
+  std::vector<double> upload_ms_;
   SpaceBuffer workspace_;
   KernelIO io_;
   bool downloaded_ = true;
@@ -98,6 +115,9 @@ struct MeasureSettings {
   double prune_factor = 0;
   bool verify = false;
   std::optional<Tolerance> tolerance;
+  // Also what each algorithm offers its neighbours (AlgorithmTiming::native_ports, carrying) and
+  // the conversions and transfers it would skip or pay, timed (the plan optimizer's costs).
+  bool conversions = false;
 };
 
 // The tolerance an algorithm is held to: the override, else its own.

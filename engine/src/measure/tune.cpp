@@ -8,6 +8,7 @@
 // (isolated timings cannot see values that neighbours pass in a native layout) and of one
 // algorithm per heavy op (nor caches that the other layers empty), the fastest one returned.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -18,6 +19,7 @@
 #include "algoscope/registry_guard.h"
 #include "algoscope/tuning_cache.h"
 #include "measure/layer_measure.h"
+#include "optimize/plan_optimizer.h"
 
 namespace algoscope {
 namespace {
@@ -25,7 +27,7 @@ namespace {
 // Everything that decides what a layer's measurement would be, except the weights' values: the
 // errors in the cache were measured on the model that filled it (see README, "Tuning cache").
 std::string tuning_key(const Layer& layer, const std::vector<const Algorithm*>& candidates,
-                       int threads, const std::optional<Tolerance>& tolerance) {
+                       int threads, const std::optional<Tolerance>& tolerance, bool conversions) {
   std::set<std::string> names;
   for (const Algorithm* a : candidates) names.insert(a->name);
   std::string key = layer_signature(layer) + " algorithms:";
@@ -36,8 +38,9 @@ std::string tuning_key(const Layer& layer, const std::vector<const Algorithm*>& 
   // "errors:scaled": entries from before Tolerance::atol was scaled by the output's magnitude
   // judged usability differently and must not be reused; "timing:adaptive": entries from before
   // timings repeated adaptively have five samples and no confidence interval to judge ties by.
-  return key + " errors:scaled timing:adaptive machine:" + machine_signature() +
-         " engine:" + version();
+  // "conversions": the entry also holds what the plan optimizer needs (native ports, transfers).
+  return key + " errors:scaled timing:adaptive" + (conversions ? " conversions" : "") +
+         " machine:" + machine_signature() + " engine:" + version();
 }
 
 // Decides a layer among its candidates: `reference` (always right) when none is usable.
@@ -56,10 +59,13 @@ struct PlanCandidate {
 };
 
 // The median of `algorithm` on a layer when it is usable there and fully timed.
+using Fits = std::function<bool(const AlgorithmTiming&)>;  // within the memory budget
+
 std::optional<double> usable_time(const TunedLayer& layer, const std::string& algorithm,
-                                  const OpDefinition* op) {
+                                  const OpDefinition* op, const Fits& fits) {
   for (const AlgorithmTiming& c : layer.candidates)
-    if (c.algorithm == algorithm && choose_algorithm({c}, op).chosen) return c.time.median_ms;
+    if (c.algorithm == algorithm && fits(c) && choose_algorithm({c}, op).chosen)
+      return c.time.median_ms;
   return std::nullopt;
 }
 
@@ -69,7 +75,7 @@ std::optional<double> usable_time(const TunedLayer& layer, const std::string& al
 // plan and from the plans before it, and covers two layers at least: its gain is in what its
 // layers do to each other.
 std::vector<PlanCandidate> whole_plan_candidates(const std::vector<TunedLayer>& layers,
-                                                 const Registry& registry) {
+                                                 const Registry& registry, const Fits& fits) {
   // Per family and layer, the candidates of that family; choose_algorithm ranks them as it ranks
   // a layer's (pruned or failed ones never win: a plan's choice is always fully timed).
   std::map<std::string, std::map<size_t, std::vector<AlgorithmTiming>>> of_family;
@@ -77,7 +83,7 @@ std::vector<PlanCandidate> whole_plan_candidates(const std::vector<TunedLayer>& 
     const OpDefinition* op = registry.find_op(layers[i].op_type);
     for (const AlgorithmTiming& c : layers[i].candidates)
       if (const Algorithm* algorithm = op ? op->find(c.algorithm) : nullptr;
-          algorithm && !algorithm->layout_family.empty())
+          algorithm && !algorithm->layout_family.empty() && fits(c))
         of_family[algorithm->layout_family][i].push_back(c);
   }
   std::vector<PlanCandidate> plans;
@@ -118,7 +124,7 @@ std::vector<PlanCandidate> whole_plan_candidates(const std::vector<TunedLayer>& 
   std::map<std::string, std::vector<size_t>> of_op;
   for (size_t i = 0; i < layers.size(); ++i) {
     const OpDefinition* op = registry.find_op(layers[i].op_type);
-    const double ms = usable_time(layers[i], layers[i].algorithm, op).value_or(0);
+    const double ms = usable_time(layers[i], layers[i].algorithm, op, fits).value_or(0);
     total_ms += ms;
     op_ms[layers[i].op_type] += ms;
     of_op[layers[i].op_type].push_back(i);
@@ -131,10 +137,10 @@ std::vector<PlanCandidate> whole_plan_candidates(const std::vector<TunedLayer>& 
       PlanCandidate uniform{"", algorithm.name, op_type, {}};
       double alone_ms = 0, chosen_ms = 0;
       for (size_t i : indices)
-        if (auto ms = usable_time(layers[i], algorithm.name, op)) {
+        if (auto ms = usable_time(layers[i], algorithm.name, op, fits)) {
           uniform.choices[i] = algorithm.name;
           alone_ms += *ms;
-          chosen_ms += usable_time(layers[i], layers[i].algorithm, op).value_or(*ms);
+          chosen_ms += usable_time(layers[i], layers[i].algorithm, op, fits).value_or(*ms);
         }
       if (alone_ms <= 1.5 * chosen_ms) keep(std::move(uniform));
     }
@@ -142,7 +148,205 @@ std::vector<PlanCandidate> whole_plan_candidates(const std::vector<TunedLayer>& 
   return plans;
 }
 
+std::vector<PlannedValueCost> value_costs_of(const optimize::Prediction& prediction,
+                                             const std::vector<TunedLayer>& layers) {
+  std::vector<PlannedValueCost> costs;
+  for (const optimize::ValueCost& v : prediction.value_costs)
+    costs.push_back({v.value, layers[v.producer].node, layers[v.reader].node, v.from_space,
+                     v.to_space, v.copy_ms, v.conversion_ms});
+  return costs;
+}
+
+// The plan optimizer's plan, and for each layer where it differs from the per-layer choice, what
+// the best plan would cost with the per-layer choice there instead.
+GlobalPlan global_plan(const optimize::CostModel& costs, const optimize::Prediction& best,
+                       const std::vector<TunedLayer>& layers, const Fits& fits) {
+  GlobalPlan plan;
+  plan.predicted_ms = best.predicted_ms;
+  plan.kernels_ms = best.kernels_ms;
+  plan.transfers_ms = best.transfers_ms;
+  plan.conversions_saved_ms = best.conversions_saved_ms;
+  plan.optimal = best.optimal;
+  for (size_t i = 0; i < costs.size(); ++i) {
+    const optimize::Placement& placement = costs.placements()[i][best.placement[i]];
+    PlannedLayer l;
+    static_cast<LayerId&>(l) = layers[i];
+    l.algorithm = costs.candidate(i, best.placement[i]).algorithm;
+    for (size_t k = 0; k < placement.inputs.size(); ++k)
+      if (placement.inputs[k].layout) l.native_ports.push_back("input " + std::to_string(k));
+    for (size_t k = 0; k < placement.outputs.size(); ++k)
+      if (placement.outputs[k].layout) l.native_ports.push_back("output " + std::to_string(k));
+    l.alone_ms = placement.alone_ms;
+    l.cost_ms = placement.cost_ms();
+    l.fastest_alone = layers[i].algorithm;
+    for (const AlgorithmTiming& c : layers[i].candidates)
+      if (c.algorithm == l.fastest_alone) l.fastest_alone_ms = c.time.median_ms;
+    if (l.algorithm != l.fastest_alone) {
+      ++plan.changed_layers;
+      const optimize::Prediction without =
+          costs.optimize([&](size_t layer, const AlgorithmTiming& c) {
+            return fits(c) && (layer != i || c.algorithm == l.fastest_alone);
+          });
+      if (without.feasible) l.plan_cost_without_ms = without.predicted_ms - best.predicted_ms;
+    }
+    plan.layers.push_back(std::move(l));
+  }
+  plan.value_costs = value_costs_of(best, layers);
+  return plan;
+}
+
+// Times whole plans end to end, runs alternating: the per-layer choices, the whole-plan
+// candidates (strategy family and global), the plan optimizer's (global), and the engine's
+// default plan, for what tuning gained (isolated layers do not see everything: values passed in
+// a native layout, caches the other layers empty, thread pools of different libraries meeting).
+// The fastest median that fits the memory budget becomes the tuned plan.
+// Makes `plan` the tuned plan: the layers it changes were decided by a whole plan (the
+// optimizer's, or the family candidate's), not by a choice among tied candidates.
+void adopt(TuneResult& result, const Plan& plan, bool by_optimizer, const std::string& family) {
+  for (TunedLayer& layer : result.layers) {
+    const std::string& algorithm = plan.layers.at(layer.node);
+    if (algorithm == layer.algorithm) continue;
+    layer.tied.clear();
+    layer.tie_break.clear();
+    layer.algorithm = algorithm;
+    layer.layout_family = by_optimizer ? "" : family;
+    layer.planned_globally = by_optimizer;
+  }
+  result.plan = plan;
+}
+
+// The plan with the per-layer choices replaced by the optimizer's.
+Plan plan_of(const TuneResult& result, const GlobalPlan& global) {
+  Plan plan = result.per_layer_plan;
+  for (const PlannedLayer& l : global.layers) plan.layers[l.node] = l.algorithm;
+  return plan;
+}
+
+void time_whole_plans(const std::shared_ptr<const Model>& model, Session& default_session,
+                      const std::vector<Tensor>& inputs, const Fits& fits,
+                      const TuneOptions& options, const Registry& registry,
+                      const optimize::CostModel* costs, measure::ProgressReporter& progress,
+                      TuneResult& result) {
+  std::vector<PlanCandidate> candidates;
+  if (options.strategy != TuneStrategy::per_layer)
+    candidates = whole_plan_candidates(result.layers, registry, fits);
+  std::vector<Plan> plans{result.plan};
+  for (const PlanCandidate& candidate : candidates) {
+    Plan& plan = plans.emplace_back(result.plan);
+    for (const auto& [i, algorithm] : candidate.choices)
+      plan.layers[result.layers[i].node] = algorithm;
+  }
+  // The optimizer's plan is timed once, as itself or as the identical plan timed above.
+  size_t global_index = SIZE_MAX;
+  if (result.global_plan) {
+    const Plan& global = result.global_plan->plan;
+    for (size_t k = 0; k < plans.size() && global_index == SIZE_MAX; ++k)
+      if (plans[k].layers == global.layers) global_index = k;
+    if (global_index == SIZE_MAX) {
+      global_index = plans.size();
+      plans.push_back(global);
+    }
+  }
+  std::vector<std::unique_ptr<Session>> sessions;
+  std::vector<Session*> timed_sessions;
+  std::vector<size_t> memory(plans.size());
+  std::vector<double> predicted(plans.size(), 0);
+  std::optional<optimize::Prediction> global_as_run;
+  std::vector<std::vector<PlannedValueCost>> value_costs(plans.size());
+  for (size_t k = 0; k < plans.size(); ++k) {
+    sessions.push_back(std::make_unique<Session>(
+        model, plans[k], SessionOptions{.threads = options.threads}, registry));
+    const Session& compiled = *sessions.back();
+    memory[k] = compiled.arena_bytes() + compiled.workspace_bytes();
+    timed_sessions.push_back(sessions.back().get());
+    if (costs) {
+      // Predicted with the layouts the session negotiated, which the run will use.
+      std::vector<std::string> algorithms;
+      for (const TunedLayer& l : result.layers) algorithms.push_back(plans[k].layers.at(l.node));
+      optimize::Prediction p = costs->predict(
+          algorithms, [&](const std::string& v) { return compiled.in_native_layout(v); });
+      predicted[k] = p.predicted_ms;
+      value_costs[k] = value_costs_of(p, result.layers);
+      if (k == global_index) global_as_run = std::move(p);
+    }
+  }
+  result.per_layer_predicted_ms = predicted[0];
+  if (global_as_run) {
+    // The optimizer's plan as the session runs it (its layouts as negotiated).
+    GlobalPlan& g = *result.global_plan;
+    g.predicted_ms = global_as_run->predicted_ms;
+    g.kernels_ms = global_as_run->kernels_ms;
+    g.transfers_ms = global_as_run->transfers_ms;
+    g.conversions_saved_ms = global_as_run->conversions_saved_ms;
+    g.value_costs = value_costs[global_index];
+  }
+  timed_sessions.push_back(&default_session);
+  progress.add_to_total(
+      measure::run_units(timed_sessions.size() - 2, result.warmup, options.repeat));
+  std::vector<EndToEndResult> timed = measure::time_sessions(
+      timed_sessions, inputs, result.warmup, options.repeat, options.plans_adaptive, progress);
+  if (timed[0].partial) {
+    result.partial = true;
+    return;
+  }
+  // The fastest median among the plans that fit; the per-layer plan when none does.
+  const size_t budget = options.memory_budget_bytes;
+  auto fits_budget = [&](size_t k) { return !budget || memory[k] <= budget; };
+  size_t fastest = 0;
+  for (size_t k = 1; k < plans.size(); ++k)
+    if (fits_budget(k) &&
+        (!fits_budget(fastest) || timed[k].latency.median_ms < timed[fastest].latency.median_ms))
+      fastest = k;
+  if (!fits_budget(fastest))
+    result.notes.push_back("no plan timed fits the memory budget of " + std::to_string(budget) +
+                           " bytes; the per-layer plan takes " + std::to_string(memory[0]));
+  result.end_to_end = timed[fastest];
+  result.value_costs = value_costs[fastest];
+  if (fastest != 0) result.per_layer_end_to_end = timed[0];
+  result.default_end_to_end = timed.back();
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    const size_t k = c + 1;
+    FamilyPlan family;
+    family.family = candidates[c].family;
+    family.preferred = candidates[c].preferred;
+    family.op_type = candidates[c].op_type;
+    family.predicted_ms = predicted[k];
+    family.plan = plans[k];
+    family.end_to_end = timed[k];
+    family.chosen = k == fastest;
+    for (const auto& [i, algorithm] : candidates[c].choices)
+      family.layers += algorithm != result.layers[i].algorithm;
+    result.family_plans.push_back(std::move(family));
+  }
+  if (result.global_plan) {
+    result.global_plan->end_to_end = timed[global_index];
+    result.global_plan->chosen = global_index == fastest;
+    result.global_plan->memory_bytes = memory[global_index];
+  }
+  if (fastest == 0) return;
+  adopt(result, plans[fastest], result.global_plan && result.global_plan->chosen,
+        fastest <= candidates.size() ? candidates[fastest - 1].family : "");
+}
+
 }  // namespace
+
+const char* tune_strategy_name(TuneStrategy strategy) {
+  switch (strategy) {
+    case TuneStrategy::per_layer:
+      return "per-layer";
+    case TuneStrategy::family:
+      return "family";
+    case TuneStrategy::global:
+      return "global";
+  }
+  return "global";
+}
+
+std::optional<TuneStrategy> tune_strategy_named(const std::string& name) {
+  for (TuneStrategy s : {TuneStrategy::per_layer, TuneStrategy::family, TuneStrategy::global})
+    if (name == tune_strategy_name(s)) return s;
+  return std::nullopt;
+}
 
 TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
                 const Registry& registry) {
@@ -163,12 +367,29 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
     if (!cache->problem().empty()) result.notes.push_back(cache->problem());
   }
 
+  result.strategy = options.strategy;
+  result.memory_budget_bytes = options.memory_budget_bytes;
+  // Under a memory budget, the activations take what they take (in plain layouts); algorithms
+  // whose workspace does not fit beside them are never chosen.
+  size_t workspace_limit = SIZE_MAX;
+  if (options.memory_budget_bytes) {
+    if (session.arena_bytes() > options.memory_budget_bytes)
+      throw Error("tune: the memory budget of " + std::to_string(options.memory_budget_bytes) +
+                  " bytes is less than the model's activations need alone (" +
+                  std::to_string(session.arena_bytes()) + " bytes)");
+    workspace_limit = options.memory_budget_bytes - session.arena_bytes();
+  }
+  auto fits = [&](const AlgorithmTiming& c) { return c.workspace_bytes <= workspace_limit; };
+
   const size_t layer_count = session.layers().size();
   // A layer's result, with the layer's own index and name on it and its candidates.
   auto tuned_layer = [&](size_t index, std::vector<AlgorithmTiming> candidates) {
     auto tuned = measure::result_about<TunedLayer>(session.layers()[index], index);
     for (AlgorithmTiming& c : candidates) static_cast<LayerId&>(c) = tuned;
-    decide(tuned, choose_algorithm(candidates, registry.find_op(tuned.op_type)));
+    std::vector<AlgorithmTiming> fitting;
+    for (const AlgorithmTiming& c : candidates)
+      if (fits(c)) fitting.push_back(c);
+    decide(tuned, choose_algorithm(fitting, registry.find_op(tuned.op_type)));
     tuned.candidates = std::move(candidates);
     return tuned;
   };
@@ -184,7 +405,8 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
     const CompiledLayer& layer = session.layers()[i];
     measure::LayerJob job{i,
                           measure::candidates_for(*registry.find_op(layer.node->op_type), layer)};
-    keys[i] = tuning_key(layer.layer, job.algorithms, result.threads, options.tolerance);
+    keys[i] = tuning_key(layer.layer, job.algorithms, result.threads, options.tolerance,
+                         options.strategy == TuneStrategy::global);
     if (auto hit = cache ? cache->find(keys[i]) : std::nullopt) {
       for (AlgorithmTiming& c : *hit) c.from_cache = true;
       decided[i] = tuned_layer(i, std::move(*hit));
@@ -198,8 +420,13 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
     }
   }
 
-  const measure::MeasureSettings settings{result.warmup,        options.repeat, options.adaptive,
-                                          options.prune_factor, true,           options.tolerance};
+  const measure::MeasureSettings settings{result.warmup,
+                                          options.repeat,
+                                          options.adaptive,
+                                          options.prune_factor,
+                                          true,
+                                          options.tolerance,
+                                          options.strategy == TuneStrategy::global};
   size_t units = 0;
   for (const auto& job : jobs) units += measure::job_units(job, settings);
   measure::ProgressReporter progress(options.control, units);
@@ -248,57 +475,22 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
 
   result.plan = Plan::for_model(*model);
   for (const TunedLayer& tuned : result.layers) result.plan.layers[tuned.node] = tuned.algorithm;
+  result.per_layer_plan = result.plan;
+  std::optional<optimize::CostModel> costs;
+  if (options.strategy == TuneStrategy::global && !result.partial) {
+    costs.emplace(*model, result.layers, registry);
+    const optimize::Prediction best =
+        costs->optimize([&](size_t, const AlgorithmTiming& c) { return fits(c); });
+    result.global_plan = global_plan(*costs, best, result.layers, fits);
+    result.global_plan->plan = plan_of(result, *result.global_plan);
+  }
   if (options.measure_end_to_end && !result.partial) {
-    // Whole plans, runs alternating: the per-layer choices, the candidates above, and the
-    // engine's default plan, for what tuning gained end to end (isolated layers do not see
-    // everything: values passed in a native layout, thread pools of different libraries meeting).
-    const std::vector<PlanCandidate> candidates = whole_plan_candidates(result.layers, registry);
-    progress.add_to_total(measure::run_units(candidates.size(), result.warmup, options.repeat));
-    std::vector<std::unique_ptr<Session>> sessions;
-    sessions.push_back(std::make_unique<Session>(
-        model, result.plan, SessionOptions{.threads = options.threads}, registry));
-    for (const PlanCandidate& candidate : candidates) {
-      Plan plan = result.plan;
-      for (const auto& [i, algorithm] : candidate.choices)
-        plan.layers[result.layers[i].node] = algorithm;
-      sessions.push_back(std::make_unique<Session>(
-          model, plan, SessionOptions{.threads = options.threads}, registry));
-    }
-    std::vector<Session*> timed_sessions;
-    for (auto& s : sessions) timed_sessions.push_back(s.get());
-    timed_sessions.push_back(&session);
-    std::vector<EndToEndResult> timed = measure::time_sessions(
-        timed_sessions, inputs, result.warmup, options.repeat, options.plans_adaptive, progress);
-    if (timed[0].partial) {
-      result.partial = true;
-    } else {
-      // A candidate replaces the per-layer plan only when its median run is faster than it and
-      // than the other candidates'.
-      size_t fastest = 0;
-      for (size_t k = 1; k <= candidates.size(); ++k)
-        if (timed[k].latency.median_ms < timed[fastest].latency.median_ms) fastest = k;
-      result.end_to_end = timed[fastest];
-      if (fastest != 0) result.per_layer_end_to_end = std::move(timed[0]);
-      result.default_end_to_end = std::move(timed.back());
-      size_t k = 1;
-      for (const PlanCandidate& candidate : candidates) {
-        result.family_plans.push_back({candidate.family, candidate.preferred, candidate.op_type, 0,
-                                       std::move(timed[k]), k == fastest});
-        for (const auto& [i, algorithm] : candidate.choices) {
-          result.family_plans.back().layers += algorithm != result.layers[i].algorithm;
-          if (k != fastest) continue;
-          // A whole plan decided this layer, not a choice among tied candidates.
-          if (algorithm != result.layers[i].algorithm) {
-            result.layers[i].tied.clear();
-            result.layers[i].tie_break.clear();
-          }
-          result.layers[i].algorithm = algorithm;
-          result.layers[i].layout_family = candidate.family;
-          result.plan.layers[result.layers[i].node] = algorithm;
-        }
-        ++k;
-      }
-    }
+    time_whole_plans(model, session, inputs, fits, options, registry, costs ? &*costs : nullptr,
+                     progress, result);
+  } else if (result.global_plan) {
+    // Nothing timed end to end: the optimizer's prediction decides.
+    result.global_plan->chosen = true;
+    adopt(result, result.global_plan->plan, true, "");
   }
   result.plan.measurements_json = to_json(result);
   progress.finish();

@@ -190,6 +190,9 @@ int Session::threads() const { return impl_->threads; }
 size_t Session::arena_bytes() const { return impl_->arena_bytes; }
 size_t Session::activation_bytes() const { return impl_->activation_bytes; }
 size_t Session::native_layout_values() const { return impl_->native_bytes.size(); }
+bool Session::in_native_layout(const std::string& value) const {
+  return impl_->native_bytes.count(value) > 0;
+}
 size_t Session::workspace_bytes() const { return impl_->workspace_bytes; }
 const std::vector<ValueTransfer>& Session::transfers() const { return transfer_list_; }
 const std::vector<ValueTransfer>& Session::compile_transfers() const {
