@@ -319,8 +319,13 @@ void PlansChart::rebuild() {
   // The plans in a fixed order (what is being edited, what the engine does alone, what tuning
   // found, the ground truth), others after them as measured.
   auto rank = [](const QString& label) {
-    const QStringList order{QStringLiteral("current plan"), QStringLiteral("engine default"),
-                            QStringLiteral("tuned"), QString::fromStdString(kReference)};
+    const QStringList order{QStringLiteral("current plan"),
+                            QStringLiteral("engine default"),
+                            QStringLiteral("tuned"),
+                            QStringLiteral("optimizer's plan"),
+                            QStringLiteral("best family plan"),
+                            QStringLiteral("per-layer choices"),
+                            QString::fromStdString(kReference)};
     const int at = int(order.indexOf(label));
     return at < 0 ? int(order.size()) : at;
   };
@@ -333,8 +338,11 @@ void PlansChart::rebuild() {
   // names is one plan, with its runs listed, not two plans that seem to differ.
   std::vector<std::vector<const PlanLatency*>> bars;
   for (const PlanLatency* latency : ordered) {
-    auto same = std::find_if(bars.begin(), bars.end(),
-                             [&](const auto& bar) { return bar.front()->plan == latency->plan; });
+    // What runs decides, not the measurements a plan carries (the tuned plan carries tune's).
+    auto same = std::find_if(bars.begin(), bars.end(), [&](const auto& bar) {
+      return bar.front()->plan.defaults == latency->plan.defaults &&
+             bar.front()->plan.layers == latency->plan.layers;
+    });
     if (same != bars.end())
       same->push_back(latency);
     else
@@ -352,8 +360,16 @@ void PlansChart::rebuild() {
     const std::vector<const PlanLatency*>& runs = *it;
     QStringList names, medians;
     std::vector<double> seconds;
-    for (const PlanLatency* run : runs) {
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const PlanLatency* run = runs[r];
       names << run->label;
+      // One measurement under two names (tune's plan is also the best of some strategy) is one
+      // run, not two.
+      const bool seen = std::any_of(runs.begin(), runs.begin() + long(r), [&](const auto* other) {
+        return other->timing.median == run->timing.median &&
+               other->timing.samples == run->timing.samples;
+      });
+      if (seen) continue;
       medians << QStringLiteral("%1 ±%2%")
                      .arg(humanSeconds(run->timing.median))
                      .arg(100 * run->timing.ciRelative, 0, 'f', 1);

@@ -3,6 +3,7 @@
 #include "graph_items.h"
 
 #include <QPainter>
+#include <QPainterPathStroker>
 #include <QStyleOptionGraphicsItem>
 #include <algorithm>
 #include <cmath>
@@ -238,6 +239,9 @@ EdgeItem::EdgeItem(const std::vector<QPointF>& route) {
   }
   tip_ = route.back();
   bounds_ = path_.boundingRect().adjusted(-6, -6, 6, 6);
+  QPainterPathStroker band;
+  band.setWidth(8);
+  hit_ = band.createStroke(path_);
 }
 
 void EdgeItem::setHighlighted(bool on) {
@@ -246,20 +250,35 @@ void EdgeItem::setHighlighted(bool on) {
   update();
 }
 
+void EdgeItem::setCost(double share, const QString& toolTip) {
+  costShare_ = std::clamp(share, 0.0, 1.0);
+  setToolTip(toolTip);
+  update();
+}
+
+QColor EdgeItem::color() const {
+  if (highlighted_) return QColor(20, 90, 220);
+  if (costShare_ <= 0) return QColor(110, 110, 110);
+  // From amber (a cheap conversion) to red (the costliest value of the plan).
+  return QColor(230, int(170 * (1 - costShare_)), 40);
+}
+
 void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
   const double lod = option->levelOfDetailFromTransform(painter->worldTransform());
+  const double costWidth = costShare_ > 0 ? 1.5 + 3.5 * costShare_ : 0;
   if (lod < kTextLevelOfDetail) {
     // Zoomed out: the polyline in a light, opaque, one-pixel pen (no curves, no blending, no
     // stroker) so densenet's thousands of edge bends repaint quickly and the boxes stand out.
     painter->setRenderHint(QPainter::Antialiasing, false);
-    QPen thin(highlighted_ ? QColor(20, 90, 220) : QColor(185, 185, 185), highlighted_ ? 2 : 0);
+    QPen thin(highlighted_ || costShare_ > 0 ? color() : QColor(185, 185, 185),
+              highlighted_ ? 2 : costWidth);
     thin.setCosmetic(true);
     painter->setPen(thin);
     painter->drawPolyline(polyline_);
     return;
   }
   painter->setRenderHint(QPainter::Antialiasing, true);
-  QPen pen(highlighted_ ? QColor(20, 90, 220) : QColor(110, 110, 110), highlighted_ ? 2.5 : 1.2);
+  QPen pen(color(), highlighted_ ? 2.5 : std::max(1.2, costWidth));
   pen.setCosmetic(lod < 1.0);
   painter->setPen(pen);
   painter->setBrush(Qt::NoBrush);

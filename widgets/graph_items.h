@@ -74,15 +74,23 @@ class EdgeItem : public QGraphicsItem {
  public:
   explicit EdgeItem(const std::vector<QPointF>& route);
   QRectF boundingRect() const override { return bounds_; }
+  // A thin band along the curve: tooltips and hover only where the edge is drawn.
+  QPainterPath shape() const override { return hit_; }
   void setHighlighted(bool on);
+  // What the value costs the plan (tune's cost model), as a share of the costliest edge: drawn
+  // thicker and warmer the more it costs; 0 draws the plain edge.
+  void setCost(double share, const QString& toolTip);
+  double costShare() const { return costShare_; }
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) override;
 
  private:
-  QPainterPath path_;
+  QColor color() const;
+  QPainterPath path_, hit_;
   QPolygonF polyline_;
   QPointF tip_;
   QRectF bounds_;
   bool highlighted_ = false;
+  double costShare_ = 0;
 };
 
 // The outline of an expanded block around its members, under them and over the edges, labelled with

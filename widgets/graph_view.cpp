@@ -82,9 +82,11 @@ GraphView::GraphView(ModelDocument* document, QWidget* parent)
   connect(document_, &ModelDocument::planChanged, this, [this] {
     refreshAlgorithms();
     refreshColors();
+    refreshEdgeCosts();
   });
   connect(document_, &ModelDocument::measurementsChanged, this, [this] {
     if (colorMode_ == ColorMode::Latency) refreshColors();
+    refreshEdgeCosts();
   });
   connect(document_, &ModelDocument::currentRowChanged, this, &GraphView::showCurrentRow);
 }
@@ -120,6 +122,7 @@ void GraphView::relayout() {
   scene()->clear();
   nodes_.clear();
   edges_.clear();
+  edgeEnds_.clear();
   edgesOfNode_.clear();
   itemOfRow_.clear();
   highlighted_ = nullptr;
@@ -207,6 +210,7 @@ void GraphView::relayout() {
     auto* edge = new EdgeItem(placed.routes[e]);
     scene()->addItem(edge);
     edges_.push_back(edge);
+    edgeEnds_.push_back(graph.edges[e]);
     edgesOfNode_[size_t(graph.edges[e].first)].push_back(edge);
     edgesOfNode_[size_t(graph.edges[e].second)].push_back(edge);
   }
@@ -219,9 +223,40 @@ void GraphView::relayout() {
   scene()->setSceneRect(placed.bounds.adjusted(-40, -40, 40, 40));
   refreshAlgorithms();
   refreshColors();
+  refreshEdgeCosts();
   markMatches();
   highlightRow(document_->currentRow());
   updateMinimap();
+}
+
+void GraphView::refreshEdgeCosts() {
+  const auto& tune = document_->lastTune();
+  const bool shown = tune && !tune->edgeCosts.empty() && tune->plan == document_->plan();
+  double costliest = 0;
+  if (shown)
+    for (const auto& [ends, cost] : tune->edgeCosts) costliest = std::max(costliest, cost.seconds);
+  for (size_t e = 0; e < edges_.size(); ++e) {
+    const int from = nodes_[size_t(edgeEnds_[e].first)]->row();
+    const int to = nodes_[size_t(edgeEnds_[e].second)]->row();
+    const TuneSummary::EdgeCost* cost = nullptr;
+    if (shown && from >= 0 && to >= 0)
+      if (auto it = tune->edgeCosts.find({document_->layer(from).name, document_->layer(to).name});
+          it != tune->edgeCosts.end())
+        cost = &it->second;
+    if (!cost || costliest <= 0) {
+      edges_[e]->setCost(0, {});
+      continue;
+    }
+    edges_[e]->setCost(cost->seconds / costliest,
+                       QStringLiteral("%1 → %2 costs the tuned plan %3\n%4")
+                           .arg(document_->layer(from).name, document_->layer(to).name,
+                                humanSeconds(cost->seconds), cost->text));
+  }
+}
+
+int GraphView::costlyEdgeCount() const {
+  return int(std::count_if(edges_.begin(), edges_.end(),
+                           [](const EdgeItem* edge) { return edge->costShare() > 0; }));
 }
 
 // An outline around each expanded block's layers, under them; the space between layers holds

@@ -44,6 +44,8 @@ class GraphView : public QGraphicsView {
   void setColorMode(ColorMode mode);
   double lastLayoutMs() const { return lastLayoutMs_; }
   int nodeItemCount() const { return int(nodes_.size()); }
+  // The edges drawn as costing the current plan something (tune's cost model).
+  int costlyEdgeCount() const;
   double zoomLevel() const { return transform().m11(); }
   // The colour the layer's node (or the collapsed block holding it) is filled with.
   QColor fillOfRow(int row) const;
@@ -96,6 +98,8 @@ class GraphView : public QGraphicsView {
   void addBlockFrames();
   void refreshColors();
   void refreshAlgorithms();
+  // Edges coloured by what the value costs the last tune's plan, while it is the current plan.
+  void refreshEdgeCosts();
   void showCurrentRow(int row);
   void highlightRow(int row);
   void markMatches();
@@ -113,6 +117,7 @@ class GraphView : public QGraphicsView {
   std::vector<NodeItem*> nodes_;  // scene order: graph inputs, model nodes, graph outputs
   std::vector<int> itemOfRow_;    // model row -> index into nodes_ (its block's, when collapsed)
   std::vector<EdgeItem*> edges_;
+  std::vector<std::pair<int, int>> edgeEnds_;  // per edge, its two items in nodes_
   std::vector<std::vector<EdgeItem*>> edgesOfNode_;
   NodeItem* highlighted_ = nullptr;
   GraphLegend* legend_ = nullptr;

@@ -158,6 +158,10 @@ void Inspector::showRow(int row) {
                   QStringLiteral("<b>%1</b>").arg(esc(document_->effectiveAlgorithm(row))));
     if (!document_->planNote(row).isEmpty())
       html += field(QStringLiteral("note"), esc(document_->planNote(row)));
+    // Why the last tune's optimizer chose what it did here, while its plan is the current one.
+    if (const auto& tune = document_->lastTune(); tune && tune->plan == document_->plan())
+      if (auto reason = tune->reasons.find(facts.name); reason != tune->reasons.end())
+        html += field(QStringLiteral("tuned"), esc(reason->second));
   }
   html += QStringLiteral("</table>");
   layerText_->setHtml(html);

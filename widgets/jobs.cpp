@@ -11,6 +11,7 @@
 
 #include "algoscope/loader.h"
 #include "model_document.h"
+#include "reports.h"
 
 namespace algoscope::gui {
 namespace {
@@ -309,18 +310,34 @@ Job tuneJob(ModelDocument& document, RunSettings settings,
     summary.layersDecided = static_cast<int>(result->layers.size());
     summary.cacheHits = static_cast<int>(result->cache_hits);
     summary.timingsPerformed = static_cast<int>(result->timings_performed);
-    std::optional<PlanLatency> latency;
+    if (result->global_plan)
+      for (const PlannedLayer& l : result->global_plan->layers)
+        if (l.algorithm != l.fastest_alone)
+          summary.reasons[QString::fromStdString(l.node)] = optimizerReason(l);
+    for (const PlannedValueCost& v : result->value_costs) {
+      auto& cost =
+          summary.edgeCosts[{QString::fromStdString(v.producer), QString::fromStdString(v.reader)}];
+      cost.seconds += (v.copy_ms + v.conversion_ms) / 1e3;
+      if (!cost.text.isEmpty()) cost.text += QStringLiteral("\n");
+      cost.text += valueCostText(v);
+    }
+    // A bar per plan tuning timed: what each strategy would have returned.
+    std::vector<PlanLatency> latencies;
     if (result->end_to_end) {
       summary.latency = timingOf(result->end_to_end->latency);
-      latency = PlanLatency{QStringLiteral("tuned"), result->plan, *summary.latency,
-                            result->end_to_end->threads};
+      const int threads = result->end_to_end->threads;
+      latencies.push_back(
+          PlanLatency{QStringLiteral("tuned"), result->plan, *summary.latency, threads});
+      for (const StrategyPlan& strategy : strategyPlans(*result))
+        latencies.push_back(
+            PlanLatency{strategy.label, strategy.plan, timingOf(strategy.timing), threads});
     }
     const Model* raw = model.get();
-    context.deliverAlways([target, raw, all = std::move(all), summary, latency, result, onDone] {
+    context.deliverAlways([target, raw, all = std::move(all), summary, latencies, result, onDone] {
       if (!target) return;
       target->recordAlgorithmResults(raw, all);
       target->recordTune(raw, summary);
-      if (latency) target->recordPlanLatency(raw, *latency);
+      for (const PlanLatency& latency : latencies) target->recordPlanLatency(raw, latency);
       if (onDone) onDone(*result);
     });
   };

@@ -297,9 +297,72 @@ QString tuneSummaryText(const TuneResult& result, std::optional<double> currentL
                                             : QStringLiteral(" (%1 wherever it applies)")
                                                   .arg(QString::fromStdString(family.preferred)));
   }
+  if (const std::optional<GlobalPlan>& g = result.global_plan; g && g->chosen) {
+    const QString alone = result.per_layer_end_to_end
+                              ? humanSeconds(result.per_layer_end_to_end->latency.median_ms * 1e-3)
+                              : QStringLiteral("the same plan");
+    text += QStringLiteral(
+                ", the plan optimizer's plan: %1 layer(s) given another algorithm than their "
+                "fastest alone, because of what passes between them (predicted %2; the fastest "
+                "choice of each layer alone: %3)")
+                .arg(g->changed_layers)
+                .arg(humanSeconds(g->predicted_ms * 1e-3))
+                .arg(alone);
+  }
   if (currentLatencySeconds)
     text += QStringLiteral(" (the current plan: %1)").arg(humanSeconds(*currentLatencySeconds));
   return text + QLatin1Char('.');
+}
+
+QString optimizerReason(const PlannedLayer& layer) {
+  const QString chosen = QString::fromStdString(layer.algorithm);
+  const QString alone = QString::fromStdString(layer.fastest_alone);
+  QString text =
+      layer.alone_ms > layer.fastest_alone_ms
+          ? QStringLiteral("%1 although %2 slower alone than %3")
+                .arg(chosen, humanSeconds((layer.alone_ms - layer.fastest_alone_ms) * 1e-3), alone)
+          : QStringLiteral("%1 rather than %2").arg(chosen, alone);
+  if (layer.plan_cost_without_ms > 0)
+    text += QStringLiteral(
+                ": with %1 the best plan costs %2 more (conversions between layouts "
+                "or memory spaces)")
+                .arg(alone, humanSeconds(layer.plan_cost_without_ms * 1e-3));
+  else
+    text += QStringLiteral(": the two cost the plan the same");
+  return text;
+}
+
+QString valueCostText(const PlannedValueCost& cost) {
+  QStringList parts;
+  if (cost.conversion_ms > 0)
+    parts << QStringLiteral("reorders %1 (producer and reader disagree on the layout)")
+                 .arg(humanSeconds(cost.conversion_ms * 1e-3));
+  if (cost.copy_ms > 0)
+    parts << QStringLiteral("copy %1 → %2 %3")
+                 .arg(QString::fromStdString(cost.from_space),
+                      QString::fromStdString(cost.to_space), humanSeconds(cost.copy_ms * 1e-3));
+  return QStringLiteral("%1: %2").arg(QString::fromStdString(cost.value),
+                                      parts.join(QStringLiteral(", ")));
+}
+
+std::vector<StrategyPlan> strategyPlans(const TuneResult& result) {
+  std::vector<StrategyPlan> plans;
+  if (!result.end_to_end) return plans;
+  plans.push_back({QStringLiteral("per-layer choices"), result.per_layer_plan,
+                   result.per_layer_end_to_end ? result.per_layer_end_to_end->latency
+                                               : result.end_to_end->latency});
+  // The fastest of the layout families' and ops' plans.
+  const FamilyPlan* fastest = nullptr;
+  for (const FamilyPlan& family : result.family_plans)
+    if (!fastest || family.end_to_end.latency.median_ms < fastest->end_to_end.latency.median_ms)
+      fastest = &family;
+  if (fastest)
+    plans.push_back(
+        {QStringLiteral("best family plan"), fastest->plan, fastest->end_to_end.latency});
+  if (result.global_plan)
+    plans.push_back({QStringLiteral("optimizer's plan"), result.global_plan->plan,
+                     result.global_plan->end_to_end.latency});
+  return plans;
 }
 
 }  // namespace algoscope::gui

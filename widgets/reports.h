@@ -51,5 +51,16 @@ std::optional<Report> tuneReport(const TuneResult& result, int layerCount);
 // The summary of a finished tune that the "use the tuned plan?" question starts with.
 // `currentLatencySeconds`: the current plan's measured latency, when known.
 QString tuneSummaryText(const TuneResult& result, std::optional<double> currentLatencySeconds);
+// Why the plan optimizer gave a layer another algorithm than its fastest alone, in words.
+QString optimizerReason(const PlannedLayer& layer);
+// What a value between two layers costs the tuned plan, in words.
+QString valueCostText(const PlannedValueCost& cost);
+// The plans each tuning strategy would return, as timed end to end (empty when nothing was).
+struct StrategyPlan {
+  QString label;
+  Plan plan;
+  TimingStats timing;
+};
+std::vector<StrategyPlan> strategyPlans(const TuneResult& result);
 
 }  // namespace algoscope::gui

@@ -1128,6 +1128,18 @@ class MainWindowTest : public QObject {
     for (const QString& category : categoriesOf(window_->plansChart()->chart()))
       tunedBar |= category.contains(QStringLiteral("tuned"));
     QVERIFY2(tunedBar, qPrintable(categoriesOf(window_->plansChart()->chart()).join(", ")));
+    // A bar per strategy tune compared (one plan under several names shares a bar).
+    const QString bars = categoriesOf(window_->plansChart()->chart()).join(QStringLiteral("|"));
+    for (const char* strategy : {"per-layer choices", "optimizer's plan"})
+      QVERIFY2(bars.contains(QLatin1String(strategy)), qPrintable(bars));
+    // The optimizer's reasons show in the inspector, and the values its plan pays for are drawn
+    // as costly edges, while the tuned plan is the current one.
+    for (const auto& [node, reason] : tuned.reasons) {
+      document->setCurrentRow(document->rowOfNode(node));
+      QVERIFY2(window_->inspector()->layerHtml().contains(reason.toHtmlEscaped()),
+               qPrintable(node));
+    }
+    QCOMPARE(window_->graphView()->costlyEdgeCount() > 0, !tuned.edgeCosts.empty());
     // The tuned plan is the current one now: the status bar shows its latency.
     QVERIFY(document->currentPlanLatency().has_value());
 
