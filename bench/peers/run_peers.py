@@ -25,6 +25,11 @@ such switch and runs at the CPU's own level, which the title says. Unset OPENBLA
 before running on an AVX-512 machine whose environment pins it to Haswell, or every GEMM through
 OpenBLAS runs AVX2 kernels whatever --isa says.
 
+The same run also reports tune's three strategies (issue 21), from the tune JSON: the per-layer
+choices, the best layout family's or op's plan and the plan optimizer's, each timed end to end by
+tune with runs alternating, with the cost model's predicted time beside each. --strategies-only
+stops there (no check, bench or peers), writing OUT/strategies.md.
+
 Needs `npm install --ignore-scripts` in bench/peers (ONNX Runtime) and python3-torch,
 python3-torchvision and python3-onnx (Debian). Goal (issue 20): tuned latency <= 1.0x ONNX
 Runtime's on every model and a geometric mean <= 0.85x, at every ISA level.
@@ -92,6 +97,60 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
+def strategies_of(tune):
+    """Per strategy (per-layer, family, global): the median tune measured and what it predicted."""
+    per_layer = tune["per_layer_end_to_end"] or tune["end_to_end"]
+    out = {"per-layer": (per_layer["latency_ms"]["median"], per_layer["latency_ms"]["ci_relative"],
+                         tune["per_layer_predicted_ms"])}
+    if tune["family_plans"]:
+        best = min(tune["family_plans"], key=lambda f: f["latency_ms"]["median"])
+        out["family"] = (best["latency_ms"]["median"], best["latency_ms"]["ci_relative"],
+                         best["predicted_ms"])
+    g = tune.get("global_plan")
+    if g:
+        out["global"] = (g["latency_ms"]["median"], g["latency_ms"]["ci_relative"],
+                         g["predicted_ms"])
+    return out
+
+
+def strategies_table(rows, title):
+    """Markdown: each strategy's measured and predicted time, per model."""
+    lines = [title, "",
+             "Each plan timed by tune, runs alternating; predicted: the cost model (isolated kernel "
+             "times less the conversions native layouts skip, plus copies). global/best other: the "
+             "optimizer's plan against the faster of the other two (* beyond noise: more than "
+             "both medians' 95% intervals apart).", "",
+             "| model | per-layer (ms) | family (ms) | global (ms) | global / best other | "
+             "measured / predicted: per-layer | family | global |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    ratios, misses = [], []
+    for r in rows:
+        s = r["strategies"]
+        def cell(k):
+            return f"{s[k][0]:.2f}" if k in s else "-"
+        def accuracy(k):
+            if k not in s or s[k][2] <= 0:
+                return "-"
+            ratio = s[k][0] / s[k][2]
+            misses.append(abs(ratio - 1) > 0.15)
+            return f"{ratio:.2f}"
+        vs = "-"
+        if "global" in s:
+            others = [s[k] for k in ("per-layer", "family") if k in s]
+            best = min(others, key=lambda t: t[0])
+            ratio = s["global"][0] / best[0]
+            ratios.append(ratio)
+            noise = s["global"][1] + best[1]
+            vs = f"{ratio:.2f}{' *' if ratio > 1 + noise else ''}"
+        lines.append(f"| {r['model']} | {cell('per-layer')} | {cell('family')} | {cell('global')} | "
+                     f"{vs} | {accuracy('per-layer')} | {accuracy('family')} | "
+                     f"{accuracy('global')} |")
+    if ratios:
+        lines.append(f"| geometric mean | | | | {geomean(ratios):.2f} | | | |")
+    lines += ["", f"{sum(misses)} of {len(misses)} predictions off by more than 15 %."]
+    return "\n".join(lines) + "\n"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cli", default=os.path.join(ROOT, "build", "app", "algoscope-cli"))
@@ -106,6 +165,8 @@ def main():
     p.add_argument("--tune-repeat", type=int, default=3)
     p.add_argument("--out", default=os.path.join(HERE, "out"))
     p.add_argument("--node", default="node")
+    p.add_argument("--strategies-only", action="store_true",
+                   help="tune only, and report the strategies (no check, bench or peers)")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     ours_env, torch_env = dict(os.environ), dict(os.environ)
@@ -132,6 +193,11 @@ def main():
         plan = os.path.join(d, f"tuned.{a.isa or 'native'}.plan.json")
         run([a.cli, "tune", onnx_file, "-o", plan, *threads, "--repeat", str(a.tune_repeat),
              "--cache", cache, "--json", os.path.join(d, "tune.json")], env=ours_env)
+        with open(os.path.join(d, "tune.json")) as f:
+            strategies = strategies_of(json.load(f))
+        if a.strategies_only:
+            rows.append({"model": name, "strategies": strategies})
+            continue
         check = subprocess.run([a.cli, "check", onnx_file, "--plan", plan, "--inputs", data,
                                 "--expected", data, *threads, "--json",
                                 os.path.join(d, "check.json")], text=True,
@@ -168,11 +234,22 @@ def main():
                      "rounds": {"algoscope_ms": [b["latency_ms"]["median"] for b in ours],
                                 "ort_ms": [r["median_ms"] for r in ort],
                                 "torch_ms": [r["median_ms"] for r in torch]},
-                     "ort": ort[0]["runtime"], "torch": torch[0]["runtime"]})
+                     "ort": ort[0]["runtime"], "torch": torch[0]["runtime"],
+                     "strategies": strategies})
         with open(os.path.join(a.out, "results.json"), "w") as f:
             json.dump({"cpu": cpu_model(), "engine_level": level, "isa": a.isa,
                        "threads": a.threads, "models": rows}, f, indent=2)
 
+    title = f"# tune's strategies: {cpu_model()}, engine kernels {level}, {a.threads} thread(s)"
+    strategies_text = strategies_table(rows, title)
+    with open(os.path.join(a.out, "strategies.md"), "w") as f:
+        f.write(strategies_text)
+    if a.strategies_only:
+        with open(os.path.join(a.out, "results.json"), "w") as f:
+            json.dump({"cpu": cpu_model(), "engine_level": level, "isa": a.isa,
+                       "threads": a.threads, "models": rows}, f, indent=2)
+        print("\n" + strategies_text)
+        return 0
     vs_ort = [r["algoscope_ms"] / r["ort_ms"] for r in rows]
     vs_torch = [r["algoscope_ms"] / r["torch_ms"] for r in rows]
     lines = [f"# {cpu_model()}, engine kernels {level}, {a.threads} thread(s)", "",
@@ -191,7 +268,7 @@ def main():
                  f"{geomean(vs_torch):.2f} | | |")
     lines += ["", f"{sum(o <= 1.0 for o in vs_ort)} of {len(rows)} models at or under ONNX "
               "Runtime's latency (* marks the rest)."]
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n\n" + strategies_text.replace("# ", "## ", 1)
     with open(os.path.join(a.out, "results.md"), "w") as f:
         f.write(text)
     print("\n" + text)

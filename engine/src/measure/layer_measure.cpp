@@ -57,6 +57,19 @@ bool may_prune(const Algorithm& algorithm, const std::vector<AlgorithmTiming>& t
   return false;
 }
 
+// Timed calls of `kernel` until the settings' sampling rule has enough; nullopt when cancelled.
+std::optional<TimingStats> timed_samples(IsolatedKernel& kernel, const MeasureSettings& settings,
+                                         const ProgressReporter& progress) {
+  SamplingRule rule(settings.repeat, settings.adaptive);
+  rule.start();
+  std::vector<double> samples;
+  do {
+    if (progress.cancelled()) return std::nullopt;
+    samples.push_back(kernel.timed_run());
+  } while (!rule.enough(samples));
+  return rule.stats(samples);
+}
+
 // What a timed kernel offers its neighbours and what it saves or pays with them (the plan
 // optimizer's costs): its memory space and device copies, how it carries layouts through, and
 // for each native port in turn the time it skips when that port and the ones before it are
@@ -83,14 +96,9 @@ bool measure_conversions(AlgorithmTiming& t, const Algorithm& algorithm, const L
       if (progress.cancelled()) return std::nullopt;
       variant.run();
     }
-    SamplingRule rule(settings.repeat, settings.adaptive);
-    rule.start();
-    std::vector<double> samples;
-    do {
-      if (progress.cancelled()) return std::nullopt;
-      samples.push_back(variant.timed_run());
-    } while (!rule.enough(samples));
-    return rule.stats(samples).median_ms;
+    const std::optional<TimingStats> stats = timed_samples(variant, settings, progress);
+    if (!stats) return std::nullopt;
+    return stats->median_ms;
   };
   if (t.carrying == LayoutCarrying::channel_concat || t.carrying == LayoutCarrying::channels_last) {
     IsolatedKernel variant(algorithm, layer, recorded);
@@ -174,14 +182,9 @@ std::optional<AlgorithmTiming> measure_algorithm(
       if (progress.cancelled()) return std::nullopt;
       kernel.run();
     }
-    SamplingRule rule(settings.repeat, settings.adaptive);
-    rule.start();
-    std::vector<double> samples;
-    do {
-      if (progress.cancelled()) return std::nullopt;
-      samples.push_back(kernel.timed_run());
-    } while (!rule.enough(samples));
-    t.time = rule.stats(samples);
+    const std::optional<TimingStats> stats = timed_samples(kernel, settings, progress);
+    if (!stats) return std::nullopt;
+    t.time = *stats;
     if (settings.conversions &&
         !measure_conversions(t, algorithm, compiled.layer, recorded, kernel, settings, progress))
       return std::nullopt;

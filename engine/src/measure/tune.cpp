@@ -478,11 +478,19 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
   result.per_layer_plan = result.plan;
   std::optional<optimize::CostModel> costs;
   if (options.strategy == TuneStrategy::global && !result.partial) {
-    costs.emplace(*model, result.layers, registry);
-    const optimize::Prediction best =
-        costs->optimize([&](size_t, const AlgorithmTiming& c) { return fits(c); });
-    result.global_plan = global_plan(*costs, best, result.layers, fits);
-    result.global_plan->plan = plan_of(result, *result.global_plan);
+    try {
+      costs.emplace(*model, result.layers, registry);
+      const optimize::Prediction best =
+          costs->optimize([&](size_t, const AlgorithmTiming& c) { return fits(c); });
+      result.global_plan = global_plan(*costs, best, result.layers, fits);
+      result.global_plan->plan = plan_of(result, *result.global_plan);
+    } catch (const Error& e) {
+      // A layer with nothing measured that ran (every candidate failed): the other strategies'
+      // plans still stand.
+      costs.reset();
+      result.global_plan.reset();
+      result.notes.push_back(std::string("the plan optimizer was not run: ") + e.what());
+    }
   }
   if (options.measure_end_to_end && !result.partial) {
     time_whole_plans(model, session, inputs, fits, options, registry, costs ? &*costs : nullptr,
