@@ -509,6 +509,12 @@ int command_tune(const std::vector<std::string>& args) {
               << " ms (" << ms(g->conversions_saved_ms)
               << " ms of conversions skipped) + transfers " << ms(g->transfers_ms) << " ms"
               << (g->chosen ? ": chosen" : ", not chosen") << "\n";
+    if (g->calibrated)
+      std::cout << "  (solved again on the kernel times the runs above measured, "
+                << format("%.2f", g->calibration_scale)
+                << "x the isolated ones at the median; from isolated timings alone it was "
+                   "predicted "
+                << ms(g->isolated_predicted_ms) << " ms)\n";
     for (const PlannedLayer& l : g->layers)
       if (l.algorithm != l.fastest_alone && l.plan_cost_without_ms > 0)
         std::cout << "  " << l.node << ": " << l.algorithm

@@ -159,6 +159,43 @@ TEST(PlanOptimizer, AChainOfNativeLayoutsBeatsTheFastestLayersAlone) {
             (std::vector<std::string>{"alone", "alone", "alone"}));
 }
 
+// Calibration: placements a run measured take the run's kernel times, the others scale by the
+// median ratio of run to isolated times. Here the chain of `chained` ran slower than its isolated
+// timings said (1.5 ms a layer against 0.6-0.9), `alone` as predicted: the optimizer turns back.
+TEST(PlanOptimizer, CalibratedOnTheRunsItTrustsWhatTheModelMeasured) {
+  auto model = graph({{"n1", "Op", {"x"}, "a"}, {"n2", "Op", {"a"}, "b"}, {"n3", "Op", {"b"}, "y"}},
+                     {"x"}, {"y"});
+  auto layers =
+      layers_of(*model, std::vector<std::vector<AlgorithmTiming>>(
+                            3, {candidate("alone", 1.0), candidate("chained", 1.2, "L", 0.3)}));
+  CostModel costs(*model, layers, no_ops());
+  const Prediction chain = costs.optimize();
+  const Prediction plain = costs.predict({"alone", "alone", "alone"});
+  CostModel::Observations observed;
+  for (size_t i = 0; i < 3; ++i) {
+    observed[{i, chain.placement[i]}] = 1.5;
+    observed[{i, plain.placement[i]}] = 1.0;
+  }
+  costs.calibrate(observed);
+  // The median of 1, 1, 1, 1.5/0.9, 1.5/0.9 and 1.5/0.6.
+  EXPECT_NEAR(costs.calibration_scale(), (1 + 1.5 / 0.9) / 2, 1e-9);
+  const Prediction best = costs.optimize();
+  EXPECT_EQ(algorithms_of(costs, best), (std::vector<std::string>{"alone", "alone", "alone"}));
+  EXPECT_NEAR(best.predicted_ms, 3.0, 1e-9);
+  // The chain as the session runs it (a and b native): what the run measured.
+  auto native = [](const std::string& v) { return v == "a" || v == "b"; };
+  EXPECT_NEAR(costs.predict({"chained", "chained", "chained"}, native).predicted_ms, 4.5, 1e-9);
+
+  // Everything observed twice as slow as timed alone: unobserved placements scale alike.
+  CostModel doubled(*model, layers, no_ops());
+  CostModel::Observations slow;
+  for (size_t i = 0; i < 3; ++i) slow[{i, plain.placement[i]}] = 2.0;
+  doubled.calibrate(slow);
+  EXPECT_NEAR(doubled.calibration_scale(), 2.0, 1e-9);
+  EXPECT_NEAR(doubled.predict({"chained", "chained", "chained"}, native).predicted_ms, 4.8, 1e-9);
+  EXPECT_NEAR(doubled.predict({"chained", "alone", "chained"}).predicted_ms, 2 * 3.4, 1e-9);
+}
+
 // Two layouts: `blocked` (key B) and `last` (key C) never agree, so a value between them is
 // plain, and a value with two readers is native only when both take the producer's layout.
 TEST(PlanOptimizer, AValueIsNativeOnlyWhereItsProducerAndEveryReaderAgree) {

@@ -459,7 +459,14 @@ struct PlannedValueCost {
 
 // The plan optimizer's plan (TuneStrategy::global).
 struct GlobalPlan {
-  double predicted_ms = 0;  // Σ layer costs + Σ transfers
+  // Σ layer costs + Σ transfers, with the layouts the session negotiated. Tune solves twice: on
+  // the isolated timings, then (`calibrated`) with the kernel times the whole plans' runs measured
+  // (the rest scaled alike); the plan of the second solve is timed last and this is its cost
+  // before that timing. `isolated_predicted_ms`: its cost from the isolated timings alone.
+  double predicted_ms = 0;
+  double isolated_predicted_ms = 0;
+  bool calibrated = false;
+  double calibration_scale = 1;  // run / isolated kernel time, median over the placements run
   double kernels_ms = 0, transfers_ms = 0, conversions_saved_ms = 0;
   bool optimal = false;  // the solver proved it the cheapest under the cost model
   std::vector<PlannedLayer> layers;

@@ -319,6 +319,9 @@ std::string to_json(const TuneResult& r) {
     json e = measure::summary_json(g->end_to_end);
     const double measured_ms = g->end_to_end.latency.median_ms;
     e["predicted_ms"] = g->predicted_ms;
+    e["isolated_predicted_ms"] = g->isolated_predicted_ms;
+    e["calibrated"] = g->calibrated;
+    e["calibration_scale"] = g->calibration_scale;
     e["measured_over_predicted"] = g->predicted_ms > 0 ? measured_ms / g->predicted_ms : 0;
     e["kernels_ms"] = g->kernels_ms;
     e["transfers_ms"] = g->transfers_ms;

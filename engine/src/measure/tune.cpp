@@ -253,6 +253,7 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
   std::vector<double> predicted(plans.size(), 0);
   std::optional<optimize::Prediction> global_as_run;
   std::vector<std::vector<PlannedValueCost>> value_costs(plans.size());
+  std::vector<optimize::Prediction> predictions(plans.size());
   for (size_t k = 0; k < plans.size(); ++k) {
     sessions.push_back(std::make_unique<Session>(
         model, plans[k], SessionOptions{.threads = options.threads}, registry));
@@ -267,6 +268,7 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
           algorithms, [&](const std::string& v) { return compiled.in_native_layout(v); });
       predicted[k] = p.predicted_ms;
       value_costs[k] = value_costs_of(p, result.layers);
+      predictions[k] = p;
       if (k == global_index) global_as_run = std::move(p);
     }
   }
@@ -289,6 +291,8 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
     result.partial = true;
     return;
   }
+  result.default_end_to_end = timed.back();
+  timed.pop_back();
   // The fastest median among the plans that fit; the per-layer plan when none does.
   const size_t budget = options.memory_budget_bytes;
   auto fits_budget = [&](size_t k) { return !budget || memory[k] <= budget; };
@@ -297,13 +301,70 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
     if (fits_budget(k) &&
         (!fits_budget(fastest) || timed[k].latency.median_ms < timed[fastest].latency.median_ms))
       fastest = k;
+
+  if (costs && result.global_plan) {
+    // The optimizer again, on the kernel times the runs just measured (calibrate): its plan,
+    // when new, is timed against the fastest so far, runs alternating.
+    optimize::CostModel calibrated = *costs;
+    optimize::CostModel::Observations observed;
+    for (size_t k = 0; k < plans.size(); ++k)
+      for (size_t i = 0; i < predictions[k].placement.size(); ++i) {
+        const double ms = timed[k].layers[i].time.median_ms;
+        auto [it, inserted] = observed.emplace(std::make_pair(i, predictions[k].placement[i]), ms);
+        if (!inserted) it->second = std::min(it->second, ms);
+      }
+    calibrated.calibrate(observed);
+    const optimize::Prediction best =
+        calibrated.optimize([&](size_t, const AlgorithmTiming& c) { return fits(c); });
+    GlobalPlan refined = global_plan(calibrated, best, result.layers, fits);
+    refined.plan = plan_of(result, refined);
+    refined.calibrated = true;
+    refined.calibration_scale = calibrated.calibration_scale();
+    global_index = SIZE_MAX;
+    for (size_t k = 0; k < plans.size() && global_index == SIZE_MAX; ++k)
+      if (plans[k].layers == refined.plan.layers) global_index = k;
+    const bool is_new = global_index == SIZE_MAX;
+    if (is_new) {
+      sessions.push_back(std::make_unique<Session>(
+          model, refined.plan, SessionOptions{.threads = options.threads}, registry));
+      global_index = plans.size();
+      plans.push_back(refined.plan);
+      memory.push_back(sessions.back()->arena_bytes() + sessions.back()->workspace_bytes());
+    }
+    const Session& compiled = *sessions[global_index];
+    std::vector<std::string> algorithms;
+    for (const TunedLayer& l : result.layers) algorithms.push_back(refined.plan.layers.at(l.node));
+    auto natives = [&](const std::string& v) { return compiled.in_native_layout(v); };
+    const optimize::Prediction as_run = calibrated.predict(algorithms, natives);
+    refined.predicted_ms = as_run.predicted_ms;
+    refined.kernels_ms = as_run.kernels_ms;
+    refined.transfers_ms = as_run.transfers_ms;
+    refined.conversions_saved_ms = as_run.conversions_saved_ms;
+    refined.value_costs = value_costs_of(as_run, result.layers);
+    refined.isolated_predicted_ms = costs->predict(algorithms, natives).predicted_ms;
+    if (is_new) {
+      value_costs.push_back(refined.value_costs);
+      progress.add_to_total(measure::run_units(2, result.warmup, options.repeat));
+      std::vector<EndToEndResult> pair =
+          measure::time_sessions({sessions[global_index].get(), sessions[fastest].get()}, inputs,
+                                 result.warmup, options.repeat, options.plans_adaptive, progress);
+      if (pair[0].partial) {
+        result.partial = true;
+        return;
+      }
+      timed.push_back(pair[0]);
+      if (fits_budget(global_index) && pair[0].latency.median_ms < pair[1].latency.median_ms)
+        fastest = global_index;
+    }
+    result.global_plan = std::move(refined);
+  }
+
   if (!fits_budget(fastest))
     result.notes.push_back("no plan timed fits the memory budget of " + std::to_string(budget) +
                            " bytes; the per-layer plan takes " + std::to_string(memory[0]));
   result.end_to_end = timed[fastest];
   result.value_costs = value_costs[fastest];
   if (fastest != 0) result.per_layer_end_to_end = timed[0];
-  result.default_end_to_end = timed.back();
   for (size_t c = 0; c < candidates.size(); ++c) {
     const size_t k = c + 1;
     FamilyPlan family;

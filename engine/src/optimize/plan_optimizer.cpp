@@ -237,6 +237,28 @@ CostModel::CostModel(const Model& model, const std::vector<TunedLayer>& layers,
     }
 }
 
+void CostModel::calibrate(const Observations& observed) {
+  std::vector<double> ratios;
+  for (const auto& [at, ms] : observed) {
+    const Placement& p = placements_.at(at.first).at(at.second);
+    if (p.alone_ms - p.conversions_ms > 1e-6)
+      ratios.push_back(ms / (p.alone_ms - p.conversions_ms));
+  }
+  if (!ratios.empty()) {
+    std::sort(ratios.begin(), ratios.end());
+    const size_t n = ratios.size();
+    scale_ = n % 2 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+  }
+  for (size_t i = 0; i < placements_.size(); ++i)
+    for (size_t k = 0; k < placements_[i].size(); ++k) {
+      Placement& p = placements_[i][k];
+      p.conversions_ms *= scale_;
+      auto seen = observed.find({i, k});
+      // The run's kernel time is the placement's cost without its copies (timed on their own).
+      p.alone_ms = seen != observed.end() ? seen->second + p.conversions_ms : p.alone_ms * scale_;
+    }
+}
+
 double CostModel::link_cost(const Link& link, const Placement& from, const Placement& to) const {
   const AlgorithmTiming& a = layers_[link.producer].candidates[from.candidate];
   const AlgorithmTiming& b = layers_[link.reader].candidates[to.candidate];

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,14 @@ class CostModel {
   // Whether `placement` of `layer` stores `value` natively on any of its ports.
   bool stores_natively(size_t layer, const Placement& placement, const std::string& value) const;
 
+  // Costs from the model's runs: each placement a session ran (layer, placement index) takes the
+  // kernel time the run measured (least over the runs given), and every other placement is
+  // scaled by the median ratio of run to isolated times among those. A layer timed alone runs on
+  // warm caches that the model's other layers empty, so isolated times predict whole runs low.
+  using Observations = std::map<std::pair<size_t, size_t>, double>;
+  void calibrate(const Observations& observed);
+  double calibration_scale() const { return scale_; }
+
   const std::vector<std::vector<Placement>>& placements() const { return placements_; }
   const TunedLayer& layer(size_t i) const { return layers_[i]; }
   const AlgorithmTiming& candidate(size_t layer, size_t placement) const {
@@ -94,6 +103,7 @@ class CostModel {
   const std::vector<TunedLayer>& layers_;
   std::vector<std::vector<Placement>> placements_;
   std::vector<Link> links_;
+  double scale_ = 1;
 };
 
 }  // namespace algoscope::optimize
