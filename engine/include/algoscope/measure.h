@@ -508,9 +508,11 @@ struct TuneResult {
 // `reference` on the same inputs (recorded from a run of the engine's default plan). Layers found
 // in the tuning cache are not measured again, nor are layers with the same tuning key as an
 // earlier layer of the model (they share its measurements). With measure_end_to_end, the plan of
-// per-layer choices is timed against each layout family's plans (FamilyPlan), runs alternating,
-// and the fastest one is returned: neighbours that keep values in their native layout can beat
-// algorithms that were faster alone (oneDNN's blocked chains in MobileNetV2, say).
+// per-layer choices is timed against the plans the strategy adds (TuneStrategy: the layout
+// families' and heavy ops' plans, FamilyPlan; the plan optimizer's, GlobalPlan), runs
+// alternating, and the fastest one is returned: neighbours that keep values in their native
+// layout can beat algorithms that were faster alone (oneDNN's blocked chains in MobileNetV2,
+// say). Without it, the global strategy returns the optimizer's plan as predicted.
 TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options = {},
                 const Registry& registry = Registry::instance());
 

@@ -6,7 +6,9 @@
 // reported in node order, the ones not measured themselves as the walk passes them. Then whole
 // plans are timed end to end: the per-layer choices against the plans of each layout family
 // (isolated timings cannot see values that neighbours pass in a native layout) and of one
-// algorithm per heavy op (nor caches that the other layers empty), the fastest one returned.
+// algorithm per heavy op (nor caches that the other layers empty), and under the global strategy
+// the plan optimizer's (optimize/plan_optimizer.h), solved on the isolated timings and again on
+// the kernel times those runs measured; the fastest one is returned.
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -58,9 +60,9 @@ struct PlanCandidate {
   std::map<size_t, std::string> choices;
 };
 
-// The median of `algorithm` on a layer when it is usable there and fully timed.
 using Fits = std::function<bool(const AlgorithmTiming&)>;  // within the memory budget
 
+// The median of `algorithm` on a layer when it is usable there and fully timed.
 std::optional<double> usable_time(const TunedLayer& layer, const std::string& algorithm,
                                   const OpDefinition* op, const Fits& fits) {
   for (const AlgorithmTiming& c : layer.candidates)
@@ -176,7 +178,9 @@ GlobalPlan global_plan(const optimize::CostModel& costs, const optimize::Predict
       if (placement.inputs[k].layout) l.native_ports.push_back("input " + std::to_string(k));
     for (size_t k = 0; k < placement.outputs.size(); ++k)
       if (placement.outputs[k].layout) l.native_ports.push_back("output " + std::to_string(k));
-    l.alone_ms = placement.alone_ms;
+    // Alone: as timed in isolation, like the per-layer choice it is compared with; in the plan:
+    // the cost model's (calibrated on the runs, when it was).
+    l.alone_ms = costs.candidate(i, best.placement[i]).time.median_ms;
     l.cost_ms = placement.cost_ms();
     l.fastest_alone = layers[i].algorithm;
     for (const AlgorithmTiming& c : layers[i].candidates)
