@@ -251,7 +251,10 @@ void EdgeItem::setHighlighted(bool on) {
 }
 
 void EdgeItem::setCost(double share, const QString& toolTip) {
-  costShare_ = std::clamp(share, 0.0, 1.0);
+  // Called for every edge whenever measurements arrive: repaint only what changed.
+  share = std::clamp(share, 0.0, 1.0);
+  if (share == costShare_ && toolTip == this->toolTip()) return;
+  costShare_ = share;
   setToolTip(toolTip);
   update();
 }

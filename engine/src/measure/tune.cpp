@@ -62,6 +62,11 @@ struct PlanCandidate {
 
 using Fits = std::function<bool(const AlgorithmTiming&)>;  // within the memory budget
 
+// The optimizer's filter for the candidates that fit.
+optimize::CostModel::Filter fitting(const Fits& fits) {
+  return [fits](size_t, const AlgorithmTiming& c) { return fits(c); };
+}
+
 // The median of `algorithm` on a layer when it is usable there and fully timed.
 std::optional<double> usable_time(const TunedLayer& layer, const std::string& algorithm,
                                   const OpDefinition* op, const Fits& fits) {
@@ -159,15 +164,29 @@ std::vector<PlannedValueCost> value_costs_of(const optimize::Prediction& predict
   return costs;
 }
 
+// What a prediction says a global plan costs.
+void take_costs(GlobalPlan& plan, const optimize::Prediction& prediction,
+                const std::vector<TunedLayer>& layers) {
+  plan.predicted_ms = prediction.predicted_ms;
+  plan.kernels_ms = prediction.kernels_ms;
+  plan.transfers_ms = prediction.transfers_ms;
+  plan.conversions_saved_ms = prediction.conversions_saved_ms;
+  plan.value_costs = value_costs_of(prediction, layers);
+}
+
+// Each layer's algorithm under `plan`, in layer order (what CostModel::predict takes).
+std::vector<std::string> algorithms_in(const Plan& plan, const std::vector<TunedLayer>& layers) {
+  std::vector<std::string> algorithms;
+  for (const TunedLayer& l : layers) algorithms.push_back(plan.layers.at(l.node));
+  return algorithms;
+}
+
 // The plan optimizer's plan, and for each layer where it differs from the per-layer choice, what
 // the best plan would cost with the per-layer choice there instead.
 GlobalPlan global_plan(const optimize::CostModel& costs, const optimize::Prediction& best,
                        const std::vector<TunedLayer>& layers, const Fits& fits) {
   GlobalPlan plan;
-  plan.predicted_ms = best.predicted_ms;
-  plan.kernels_ms = best.kernels_ms;
-  plan.transfers_ms = best.transfers_ms;
-  plan.conversions_saved_ms = best.conversions_saved_ms;
+  take_costs(plan, best, layers);
   plan.optimal = best.optimal;
   for (size_t i = 0; i < costs.size(); ++i) {
     const optimize::Placement& placement = costs.placements()[i][best.placement[i]];
@@ -195,15 +214,9 @@ GlobalPlan global_plan(const optimize::CostModel& costs, const optimize::Predict
     }
     plan.layers.push_back(std::move(l));
   }
-  plan.value_costs = value_costs_of(best, layers);
   return plan;
 }
 
-// Times whole plans end to end, runs alternating: the per-layer choices, the whole-plan
-// candidates (strategy family and global), the plan optimizer's (global), and the engine's
-// default plan, for what tuning gained (isolated layers do not see everything: values passed in
-// a native layout, caches the other layers empty, thread pools of different libraries meeting).
-// The fastest median that fits the memory budget becomes the tuned plan.
 // Makes `plan` the tuned plan: the layers it changes were decided by a whole plan (the
 // optimizer's, or the family candidate's), not by a choice among tied candidates.
 void adopt(TuneResult& result, const Plan& plan, bool by_optimizer, const std::string& family) {
@@ -226,6 +239,11 @@ Plan plan_of(const TuneResult& result, const GlobalPlan& global) {
   return plan;
 }
 
+// Times whole plans end to end, runs alternating: the per-layer choices, the whole-plan
+// candidates (strategy family and global), the plan optimizer's (global), and the engine's
+// default plan, for what tuning gained (isolated layers do not see everything: values passed in
+// a native layout, caches the other layers empty, thread pools of different libraries meeting).
+// The fastest median that fits the memory budget becomes the tuned plan.
 void time_whole_plans(const std::shared_ptr<const Model>& model, Session& default_session,
                       const std::vector<Tensor>& inputs, const Fits& fits,
                       const TuneOptions& options, const Registry& registry,
@@ -254,9 +272,7 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
   std::vector<std::unique_ptr<Session>> sessions;
   std::vector<Session*> timed_sessions;
   std::vector<size_t> memory(plans.size());
-  std::vector<double> predicted(plans.size(), 0);
-  std::optional<optimize::Prediction> global_as_run;
-  std::vector<std::vector<PlannedValueCost>> value_costs(plans.size());
+  // Each plan's cost with the layouts its session negotiated, which the runs use (global only).
   std::vector<optimize::Prediction> predictions(plans.size());
   for (size_t k = 0; k < plans.size(); ++k) {
     sessions.push_back(std::make_unique<Session>(
@@ -264,28 +280,12 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
     const Session& compiled = *sessions.back();
     memory[k] = compiled.arena_bytes() + compiled.workspace_bytes();
     timed_sessions.push_back(sessions.back().get());
-    if (costs) {
-      // Predicted with the layouts the session negotiated, which the run will use.
-      std::vector<std::string> algorithms;
-      for (const TunedLayer& l : result.layers) algorithms.push_back(plans[k].layers.at(l.node));
-      optimize::Prediction p = costs->predict(
-          algorithms, [&](const std::string& v) { return compiled.in_native_layout(v); });
-      predicted[k] = p.predicted_ms;
-      value_costs[k] = value_costs_of(p, result.layers);
-      predictions[k] = p;
-      if (k == global_index) global_as_run = std::move(p);
-    }
+    if (costs)
+      predictions[k] =
+          costs->predict(algorithms_in(plans[k], result.layers),
+                         [&](const std::string& v) { return compiled.in_native_layout(v); });
   }
-  result.per_layer_predicted_ms = predicted[0];
-  if (global_as_run) {
-    // The optimizer's plan as the session runs it (its layouts as negotiated).
-    GlobalPlan& g = *result.global_plan;
-    g.predicted_ms = global_as_run->predicted_ms;
-    g.kernels_ms = global_as_run->kernels_ms;
-    g.transfers_ms = global_as_run->transfers_ms;
-    g.conversions_saved_ms = global_as_run->conversions_saved_ms;
-    g.value_costs = value_costs[global_index];
-  }
+  result.per_layer_predicted_ms = predictions[0].predicted_ms;
   timed_sessions.push_back(&default_session);
   progress.add_to_total(
       measure::run_units(timed_sessions.size() - 2, result.warmup, options.repeat));
@@ -318,8 +318,7 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
         if (!inserted) it->second = std::min(it->second, ms);
       }
     calibrated.calibrate(observed);
-    const optimize::Prediction best =
-        calibrated.optimize([&](size_t, const AlgorithmTiming& c) { return fits(c); });
+    const optimize::Prediction best = calibrated.optimize(fitting(fits));
     GlobalPlan refined = global_plan(calibrated, best, result.layers, fits);
     refined.plan = plan_of(result, refined);
     refined.calibrated = true;
@@ -335,19 +334,15 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
       plans.push_back(refined.plan);
       memory.push_back(sessions.back()->arena_bytes() + sessions.back()->workspace_bytes());
     }
+    // Its cost as the session runs it, predicted before it runs.
     const Session& compiled = *sessions[global_index];
-    std::vector<std::string> algorithms;
-    for (const TunedLayer& l : result.layers) algorithms.push_back(refined.plan.layers.at(l.node));
+    const std::vector<std::string> algorithms = algorithms_in(refined.plan, result.layers);
     auto natives = [&](const std::string& v) { return compiled.in_native_layout(v); };
     const optimize::Prediction as_run = calibrated.predict(algorithms, natives);
-    refined.predicted_ms = as_run.predicted_ms;
-    refined.kernels_ms = as_run.kernels_ms;
-    refined.transfers_ms = as_run.transfers_ms;
-    refined.conversions_saved_ms = as_run.conversions_saved_ms;
-    refined.value_costs = value_costs_of(as_run, result.layers);
+    take_costs(refined, as_run, result.layers);
     refined.isolated_predicted_ms = costs->predict(algorithms, natives).predicted_ms;
     if (is_new) {
-      value_costs.push_back(refined.value_costs);
+      predictions.push_back(as_run);
       progress.add_to_total(measure::run_units(2, result.warmup, options.repeat));
       std::vector<EndToEndResult> pair =
           measure::time_sessions({sessions[global_index].get(), sessions[fastest].get()}, inputs,
@@ -367,7 +362,7 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
     result.notes.push_back("no plan timed fits the memory budget of " + std::to_string(budget) +
                            " bytes; the per-layer plan takes " + std::to_string(memory[0]));
   result.end_to_end = timed[fastest];
-  result.value_costs = value_costs[fastest];
+  result.value_costs = value_costs_of(predictions[fastest], result.layers);
   if (fastest != 0) result.per_layer_end_to_end = timed[0];
   for (size_t c = 0; c < candidates.size(); ++c) {
     const size_t k = c + 1;
@@ -375,7 +370,7 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
     family.family = candidates[c].family;
     family.preferred = candidates[c].preferred;
     family.op_type = candidates[c].op_type;
-    family.predicted_ms = predicted[k];
+    family.predicted_ms = predictions[k].predicted_ms;
     family.plan = plans[k];
     family.end_to_end = timed[k];
     family.chosen = k == fastest;
@@ -545,8 +540,7 @@ TuneResult tune(std::shared_ptr<const Model> model, const TuneOptions& options,
   if (options.strategy == TuneStrategy::global && !result.partial) {
     try {
       costs.emplace(*model, result.layers, registry);
-      const optimize::Prediction best =
-          costs->optimize([&](size_t, const AlgorithmTiming& c) { return fits(c); });
+      const optimize::Prediction best = costs->optimize(fitting(fits));
       result.global_plan = global_plan(*costs, best, result.layers, fits);
       result.global_plan->plan = plan_of(result, *result.global_plan);
     } catch (const Error& e) {

@@ -301,10 +301,10 @@ Prediction CostModel::optimize_placements(const PlacementFilter& allowed) const 
     }
   }
   for (const Link& link : links_) {
+    if (link.producer == link.reader) continue;  // a node reading its own output: not a DAG
     pbqp::Edge edge{link.producer, link.reader, {}};
     const auto& from = options[link.producer];
     const auto& to = options[link.reader];
-    if (link.producer == link.reader) continue;  // a node reading its own output: not a DAG
     edge.costs.reserve(from.size() * to.size());
     bool any = false;
     for (size_t a : from)
@@ -327,11 +327,12 @@ Prediction CostModel::optimize_placements(const PlacementFilter& allowed) const 
     result.transfers_ms += p.transfers_ms;
   }
   // The reorder a placement pays on a port it runs plain although its algorithm offers a layout.
-  auto unused_conversion = [](const AlgorithmTiming& t, const Placement& p, bool output,
-                              size_t index) {
+  // (Scaled like the placements' own conversions once calibrated.)
+  auto unused_conversion = [this](const AlgorithmTiming& t, const Placement& p, bool output,
+                                  size_t index) {
     if ((output ? p.outputs : p.inputs)[index].layout) return 0.0;
     for (const NativePort& port : t.native_ports)
-      if (port.output == output && port.index == index) return port.conversion_ms;
+      if (port.output == output && port.index == index) return port.conversion_ms * scale_;
     return 0.0;
   };
   std::set<std::string> producer_counted;
