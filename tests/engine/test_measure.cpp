@@ -795,10 +795,10 @@ TEST(MeasureTune, ALayoutFamilysPlanReplacesThePerLayerChoicesWhenFasterEndToEnd
 
 // tune with every candidate timed fully (the choice alone is certain) and the whole plans timed.
 algoscope::TuneResult tune_whole_plans(const std::shared_ptr<const Model>& model,
-                                       const algoscope::Registry& registry) {
+                                       const algoscope::Registry& registry, int repeat = 5) {
   TempDir dir;
   auto options = tune_options(dir.file("cache.json"));
-  options.repeat = 5;
+  options.repeat = repeat;
   options.prune_factor = 1e9;
   options.measure_end_to_end = true;
   return algoscope::tune(model, options, registry);
@@ -836,26 +836,35 @@ TEST(MeasureTune, AFamilyPlanPreferringOneMemberKeepsOneLayout) {
   EXPECT_EQ(m["family_plans"][1]["preferred"], "a");
 }
 
-// `shared` is 1.3x slower than `alone` on each layer timed alone but 100x faster in the model (the
+// `shared` is 1.25x slower than `alone` on each layer timed alone but 100x faster in the model (the
 // same loop in both): the plan giving every Scale layer `shared` is timed as a whole and wins.
+// 1.25x sits between "fastest alone" and the 1.5x beyond which an op plan is not timed, with room
+// both ways for a loaded machine (CI runs tests two at a time on two cores); the medians are of 9.
 TEST(MeasureTune, APlanWithOneAlgorithmForAnOpWinsWhereLayersAloneMislead) {
   auto registry = scale_registry_of(
-      {self_slowed_algorithm("alone", 100, 100), self_slowed_algorithm("shared", 130, 1)});
+      {self_slowed_algorithm("alone", 100, 100), self_slowed_algorithm("shared", 125, 1)});
   auto model = scale_chain(4, 4096, "u");
-  const auto result = tune_whole_plans(model, *registry);
+  const auto result = tune_whole_plans(model, *registry, 9);
   ASSERT_FALSE(result.partial);
   ASSERT_TRUE(result.per_layer_end_to_end);
-  EXPECT_EQ(result.per_layer_end_to_end->layers[0].algorithm, "alone");
-  ASSERT_EQ(result.family_plans.size(), 1u);
-  const algoscope::FamilyPlan& uniform = result.family_plans[0];
-  EXPECT_EQ(uniform.family, "");
-  EXPECT_EQ(uniform.op_type, "Scale");
-  EXPECT_EQ(uniform.preferred, "shared");
-  EXPECT_EQ(uniform.layers, 4u);
-  EXPECT_TRUE(uniform.chosen);
+  // Noise may let `shared` win a layer alone (then the plan of `alone` everywhere is timed too);
+  // `alone` wins most of them.
+  size_t alone_wins = 0;
+  for (const auto& layer : result.per_layer_end_to_end->layers)
+    alone_wins += layer.algorithm == "alone";
+  EXPECT_GE(alone_wins, 3u);
+  const auto uniform =
+      std::find_if(result.family_plans.begin(), result.family_plans.end(),
+                   [](const algoscope::FamilyPlan& p) { return p.preferred == "shared"; });
+  ASSERT_NE(uniform, result.family_plans.end());
+  EXPECT_EQ(uniform->family, "");
+  EXPECT_EQ(uniform->op_type, "Scale");
+  EXPECT_EQ(uniform->layers, alone_wins);
+  EXPECT_TRUE(uniform->chosen);
+  for (const auto& plan : result.family_plans) EXPECT_EQ(plan.op_type, "Scale");
   for (const auto& layer : result.layers) EXPECT_EQ(layer.algorithm, "shared") << layer.node;
   json m = json::parse(result.plan.measurements_json);
-  EXPECT_EQ(m["family_plans"][0]["op_type"], "Scale");
+  EXPECT_EQ(m["family_plans"][uniform - result.family_plans.begin()]["op_type"], "Scale");
 }
 
 // Pruning (issue 17): a first call that is slow only because it is the first (JIT, first touch)
