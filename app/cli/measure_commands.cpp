@@ -474,10 +474,11 @@ int command_tune(const std::vector<std::string>& args) {
     }
   }
   // The cost model's prediction beside what the run measured, for each plan it predicted.
-  auto predicted = [](double predicted_ms, const EndToEndResult& measured) {
+  auto predicted = [](double predicted_ms, const EndToEndResult& measured, double drift = 1) {
     if (predicted_ms <= 0) return std::string();
     return ", predicted " + ms(predicted_ms) + " ms (measured/predicted " +
-           format("%.2f", measured.latency.median_ms / predicted_ms) + ")";
+           format("%.2f", measured.latency.median_ms / (predicted_ms * drift)) +
+           (drift != 1 ? ", the prediction scaled by the drift below" : "") + ")";
   };
   if (result.global_plan && result.per_layer_predicted_ms > 0) {
     const EndToEndResult& per_layer =
@@ -505,10 +506,15 @@ int command_tune(const std::vector<std::string>& args) {
               << g->changed_layers << " layer(s) changed, "
               << (g->optimal ? "proven optimal" : "heuristic") << " under the cost model): median "
               << ms(g->end_to_end.latency.median_ms) << " ms"
-              << predicted(g->predicted_ms, g->end_to_end) << " = kernels " << ms(g->kernels_ms)
-              << " ms (" << ms(g->conversions_saved_ms)
+              << predicted(g->predicted_ms, g->end_to_end, g->drift) << " = kernels "
+              << ms(g->kernels_ms) << " ms (" << ms(g->conversions_saved_ms)
               << " ms of conversions skipped) + transfers " << ms(g->transfers_ms) << " ms"
               << (g->chosen ? ": chosen" : ", not chosen") << "\n";
+    if (g->rival_end_to_end)
+      std::cout << "  (timed in a second batch, its runs alternating with the " << g->rival
+                << " plan's, which took " << ms(g->rival_end_to_end->latency.median_ms)
+                << " ms there: " << format("%.2f", g->drift)
+                << "x its time in the first batch, the machine's drift)\n";
     if (g->calibrated)
       std::cout << "  (solved again on the kernel times the runs above measured, "
                 << format("%.2f", g->calibration_scale)

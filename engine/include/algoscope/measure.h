@@ -415,8 +415,6 @@ struct TuneOptions {
   RunControl control;
 };
 
-// The plan that uses one layout family (Algorithm::layout_family) on every layer where it has a
-// usable candidate, timed end to end against the plan of per-layer choices.
 // A whole plan timed against the per-layer choices: a layout family's, or one op's algorithm.
 struct FamilyPlan {
   // The layout family whose members pass each other values in their own layout; empty for the
@@ -476,6 +474,19 @@ struct GlobalPlan {
   EndToEndResult end_to_end;  // when timed (TuneOptions::measure_end_to_end)
   bool chosen = false;        // its median run was the fastest of the plans timed
   size_t memory_bytes = 0;    // its arena and workspace
+  // A plan the first batch of runs did not time is timed in a second batch, its runs alternating
+  // with those of the first batch's fastest plan (`rival`: "per-layer" or a FamilyPlan's label),
+  // timed again there: the two are compared within one batch. A shared machine's speed drifts
+  // between batches; `drift` is the rival's median in the second over its median in the first,
+  // the factor by which the prediction (made from the first) is scaled to compare with the
+  // measurement. Empty rival and drift 1 when the plan was timed in the first batch.
+  std::string rival;
+  std::optional<EndToEndResult> rival_end_to_end;
+  double drift = 1;
+  // Measured over predicted, the prediction scaled by drift.
+  double measured_over_predicted() const {
+    return predicted_ms > 0 ? end_to_end.latency.median_ms / (predicted_ms * drift) : 0;
+  }
 };
 
 struct TuneResult {

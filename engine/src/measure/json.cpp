@@ -317,12 +317,16 @@ std::string to_json(const TuneResult& r) {
   j["global_plan"] = nullptr;
   if (const std::optional<GlobalPlan>& g = r.global_plan) {
     json e = measure::summary_json(g->end_to_end);
-    const double measured_ms = g->end_to_end.latency.median_ms;
     e["predicted_ms"] = g->predicted_ms;
     e["isolated_predicted_ms"] = g->isolated_predicted_ms;
     e["calibrated"] = g->calibrated;
     e["calibration_scale"] = g->calibration_scale;
-    e["measured_over_predicted"] = g->predicted_ms > 0 ? measured_ms / g->predicted_ms : 0;
+    e["measured_over_predicted"] = g->measured_over_predicted();
+    e["rival"] = g->rival;
+    e["rival_latency_ms"] = g->rival_end_to_end
+                                ? measure::summary_json(*g->rival_end_to_end)["latency_ms"]
+                                : json(nullptr);
+    e["drift"] = g->drift;
     e["kernels_ms"] = g->kernels_ms;
     e["transfers_ms"] = g->transfers_ms;
     e["conversions_saved_ms"] = g->conversions_saved_ms;

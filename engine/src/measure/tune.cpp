@@ -58,6 +58,11 @@ void decide(TunedLayer& layer, const LayerChoice& choice) {
 struct PlanCandidate {
   std::string family, preferred, op_type;  // as in FamilyPlan
   std::map<size_t, std::string> choices;
+  // "onednn", "onednn preferring onednn_auto", "Conv by winograd_f2"
+  std::string label() const {
+    if (family.empty()) return op_type + " by " + preferred;
+    return preferred.empty() ? family : family + " preferring " + preferred;
+  }
 };
 
 using Fits = std::function<bool(const AlgorithmTiming&)>;  // within the memory budget
@@ -352,6 +357,10 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
         return;
       }
       timed.push_back(pair[0]);
+      refined.rival = fastest == 0 ? "per-layer" : candidates[fastest - 1].label();
+      refined.rival_end_to_end = pair[1];
+      if (timed[fastest].latency.median_ms > 0)
+        refined.drift = pair[1].latency.median_ms / timed[fastest].latency.median_ms;
       if (fits_budget(global_index) && pair[0].latency.median_ms < pair[1].latency.median_ms)
         fastest = global_index;
     }
