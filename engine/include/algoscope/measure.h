@@ -475,11 +475,12 @@ struct GlobalPlan {
   bool chosen = false;        // its median run was the fastest of the plans timed
   size_t memory_bytes = 0;    // its arena and workspace
   // A plan the first batch of runs did not time is timed in a second batch, its runs alternating
-  // with those of the first batch's fastest plan (`rival`: "per-layer" or a FamilyPlan's label),
-  // timed again there: the two are compared within one batch. A shared machine's speed drifts
-  // between batches; `drift` is the rival's median in the second over its median in the first,
-  // the factor by which the prediction (made from the first) is scaled to compare with the
-  // measurement. Empty rival and drift 1 when the plan was timed in the first batch.
+  // with those of the first batch's fastest plan, timed again there (`rival`: "per-layer", a
+  // FamilyPlan's label, or "optimizer's first", its plan from the isolated timings): the two are
+  // compared within one batch. A shared machine's speed drifts between batches; `drift` is the
+  // rival's median in the second over its median in the first, the factor by which the prediction
+  // (made from the first) is scaled to compare with the measurement. Empty rival and drift 1 when
+  // the plan was timed in the first batch.
   std::string rival;
   std::optional<EndToEndResult> rival_end_to_end;
   double drift = 1;

@@ -357,7 +357,9 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
         return;
       }
       timed.push_back(pair[0]);
-      refined.rival = fastest == 0 ? "per-layer" : candidates[fastest - 1].label();
+      refined.rival = fastest == 0                   ? "per-layer"
+                      : fastest <= candidates.size() ? candidates[fastest - 1].label()
+                                                     : "optimizer's first";
       refined.rival_end_to_end = pair[1];
       if (timed[fastest].latency.median_ms > 0)
         refined.drift = pair[1].latency.median_ms / timed[fastest].latency.median_ms;
