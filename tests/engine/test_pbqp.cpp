@@ -329,7 +329,7 @@ TEST(Pbqp, HeuristicIsExactAroundTheNodeItFixes) {
     SCOPED_TRACE("case " + std::to_string(c));
     const Problem problem = make_problem(
         complete(4), {.min_alternatives = 2, .max_alternatives = 6, .infinite_share = 0}, rng);
-    const Solution solution = solve(problem, {.exhaustive_limit = 0});
+    const Solution solution = solve(problem, {.exhaustive_limit = 0, .improve = false});
     expect_consistent(problem, solution);
     EXPECT_EQ(solution.rn, 1u);
     bool optimal_given_one_node = false;
@@ -344,6 +344,63 @@ TEST(Pbqp, HeuristicIsExactAroundTheNodeItFixes) {
     }
     EXPECT_TRUE(optimal_given_one_node);
   }
+}
+
+// Local search ends where no single node's move lowers the cost, never above where it started.
+TEST(Pbqp, LocalSearchEndsAtALocalMinimumNoWorseThanItsStart) {
+  std::mt19937 rng(21);
+  for (int c = 0; c < 60; ++c) {
+    SCOPED_TRACE("case " + std::to_string(c));
+    const Problem problem =
+        make_problem(c % 2 ? complete(5) : dense_blocks(2, 3),
+                     {.min_alternatives = 2, .max_alternatives = 5, .infinite_share = 0.1}, rng);
+    std::vector<size_t> choice(problem.node_costs.size());
+    for (size_t x = 0; x < choice.size(); ++x)
+      choice[x] = between(rng, 0, problem.node_costs[x].size() - 1);
+    const double start = cost_of(problem, choice);
+    const double improved = improve_locally(problem, choice);
+    EXPECT_EQ(improved, cost_of(problem, choice));
+    EXPECT_LE(improved, start);
+    for (size_t x = 0; x < choice.size(); ++x)
+      for (size_t i = 0; i < problem.node_costs[x].size(); ++i) {
+        std::vector<size_t> moved = choice;
+        moved[x] = i;
+        EXPECT_GE(cost_of(problem, moved), improved * (1 - 1e-9) - 1e-12) << x << " " << i;
+      }
+  }
+  std::vector<size_t> wrong_size{0};
+  EXPECT_THROW(improve_locally(make_problem(complete(3), {}, rng), wrong_size),
+               std::invalid_argument);
+}
+
+// Where RN decides, a start known beforehand (here the optimum) is never lost: the solution costs
+// no more than it. Starts of the wrong size or out of range are ignored.
+TEST(Pbqp, HeuristicKeepsAKnownStartWhenItIsCheaper) {
+  std::mt19937 rng(22);
+  int from_start = 0;
+  for (int c = 0; c < 80; ++c) {
+    SCOPED_TRACE("case " + std::to_string(c));
+    const Problem problem =
+        make_problem(c % 2 ? complete(5) : dense_blocks(2, 2),
+                     {.min_alternatives = 2, .max_alternatives = 6, .infinite_share = 0}, rng);
+    const Solution best = solve_exhaustively(problem);
+    const Solution alone = solve(problem, {.exhaustive_limit = 0});
+    const Solution started = solve(
+        problem, {.exhaustive_limit = 0,
+                  .starts = {std::vector<size_t>{0},
+                             std::vector<size_t>(problem.node_costs.size(), 99), best.choice}});
+    expect_consistent(problem, started);
+    EXPECT_FALSE(started.optimal);
+    expect_same_cost(started.cost, best.cost);
+    EXPECT_LE(started.cost, alone.cost);
+    if (alone.cost > best.cost * (1 + 1e-9)) {
+      EXPECT_EQ(started.from_start, 2);
+      ++from_start;
+    } else {
+      EXPECT_EQ(started.from_start, -1);
+    }
+  }
+  EXPECT_GT(from_start, 0);  // RN with local search misses the optimum on some of these
 }
 
 // Two components left for the core, with a limit of 50 combinations: K4 with 2 alternatives (16)

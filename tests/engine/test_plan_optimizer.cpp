@@ -576,6 +576,16 @@ std::shared_ptr<const Model> spin_tail_chain(int spins) {
   return graph(nodes, {"x"}, {"y"});
 }
 
+// tune's global strategy on `spins` Spin layers and two Tails of these algorithms, with a memory
+// budget that keeps `greedy` out.
+algoscope::TuneResult tune_spin_tails(std::vector<algoscope::Algorithm> tails, int spins) {
+  auto registry = spin_tail_registry(std::move(tails));
+  test_support::TempDir dir;
+  algoscope::TuneOptions options = spin_tune_options(dir.file("cache.json"));
+  options.memory_budget_bytes = 1 << 20;
+  return algoscope::tune(spin_tail_chain(spins), options, *registry);
+}
+
 // Four Spin layers and two Tails. Tail's `tail_alone` spins 7.5 ms timed alone but 1.5 ms in the
 // model, `tail_chained` 5.0 ms plus 0.5 ms per port not passed natively. From the isolated
 // timings the optimizer chains all six (1.5 + 1 + 1 + 1 + 5 + 5.5 = 15 ms against 18 ms per
@@ -585,13 +595,8 @@ std::shared_ptr<const Model> spin_tail_chain(int spins) {
 // first batch's fastest, the op plan.
 TEST(PlanOptimizer, ANewOptimizerPlanIsTimedBesideTheFastestInASecondBatch) {
   using namespace algoscope;
-  auto registry = spin_tail_registry(
-      {spin_algorithm("tail_alone", 1.5, 0, 0, 6.0), spin_algorithm("tail_chained", 5.0, 0.5)});
-  auto model = spin_tail_chain(4);
-  test_support::TempDir dir;
-  TuneOptions options = spin_tune_options(dir.file("cache.json"));
-  options.memory_budget_bytes = 1 << 20;
-  const TuneResult result = tune(model, options, *registry);
+  const TuneResult result = tune_spin_tails(
+      {spin_algorithm("tail_alone", 1.5, 0, 0, 6.0), spin_algorithm("tail_chained", 5.0, 0.5)}, 4);
   ASSERT_FALSE(result.partial);
   ASSERT_TRUE(result.global_plan && result.end_to_end);
   const GlobalPlan& g = *result.global_plan;
@@ -627,14 +632,10 @@ TEST(PlanOptimizer, ANewOptimizerPlanIsTimedBesideTheFastestInASecondBatch) {
 // timed in a second batch beside the fastest of the first, the optimizer's own first plan.
 TEST(PlanOptimizer, TheOptimizersFirstPlanCanBeTheRivalOfItsSecond) {
   using namespace algoscope;
-  auto registry = spin_tail_registry({spin_algorithm("tail_alone", 2.4, 0, 0, -1.4),
-                                      spin_algorithm("tail_other", 1.4, 0),
-                                      spin_algorithm("tail_chained", 5.0, 0.5)});
-  auto model = spin_tail_chain(12);
-  test_support::TempDir dir;
-  TuneOptions options = spin_tune_options(dir.file("cache.json"));
-  options.memory_budget_bytes = 1 << 20;
-  const TuneResult result = tune(model, options, *registry);
+  const TuneResult result = tune_spin_tails(
+      {spin_algorithm("tail_alone", 2.4, 0, 0, -1.4), spin_algorithm("tail_other", 1.4, 0),
+       spin_algorithm("tail_chained", 5.0, 0.5)},
+      12);
   ASSERT_FALSE(result.partial);
   ASSERT_TRUE(result.global_plan && result.end_to_end);
   const GlobalPlan& g = *result.global_plan;

@@ -323,7 +323,12 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
         if (!inserted) it->second = std::min(it->second, ms);
       }
     calibrated.calibrate(observed);
-    const optimize::Prediction best = calibrated.optimize(fitting(fits));
+    // The plans just timed seed the solver where it must use its heuristic (DenseNet's dense
+    // blocks): the optimizer's plan is then never costlier, under the calibrated model, than one
+    // of them.
+    std::vector<std::vector<size_t>> known;
+    for (const optimize::Prediction& p : predictions) known.push_back(p.placement);
+    const optimize::Prediction best = calibrated.optimize(fitting(fits), known);
     GlobalPlan refined = global_plan(calibrated, best, result.layers, fits);
     refined.plan = plan_of(result, refined);
     refined.calibrated = true;

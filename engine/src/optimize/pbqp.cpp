@@ -551,10 +551,63 @@ double cost_of(const Problem& problem, const std::vector<size_t>& choice) {
   return sum_costs(problem, choice);
 }
 
+double improve_locally(const Problem& problem, std::vector<size_t>& choice) {
+  cost_of(problem, choice);  // throws for a malformed problem or choice
+  const size_t nodes = problem.node_costs.size();
+  std::vector<std::vector<const Edge*>> incident(nodes);
+  for (const Edge& edge : problem.edges) {
+    incident[edge.a].push_back(&edge);
+    incident[edge.b].push_back(&edge);
+  }
+  // What node x costs with alternative i, the others as chosen.
+  const auto local_cost = [&](size_t x, size_t i) {
+    double cost = problem.node_costs[x][i];
+    for (const Edge* edge : incident[x]) {
+      const size_t cols = problem.node_costs[edge->b].size();
+      cost += edge->a == x ? edge->costs[i * cols + choice[edge->b]]
+                           : edge->costs[choice[edge->a] * cols + i];
+    }
+    return cost;
+  };
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (size_t x = 0; x < nodes; ++x) {
+      double best = local_cost(x, choice[x]);
+      for (size_t i = 0; i < problem.node_costs[x].size(); ++i) {
+        const double cost = local_cost(x, i);
+        // Strictly lower by more than rounding, so that no two moves undo each other (any finite
+        // cost is lower than an infinite one).
+        if (cost < best && (std::isinf(best) || cost < best - 1e-12 * std::fabs(best))) {
+          best = cost;
+          choice[x] = i;
+          moved = true;
+        }
+      }
+    }
+  }
+  return sum_costs(problem, choice);
+}
+
 Solution solve(const Problem& problem, const Options& options) {
   validate(problem);
   Solution solution = Reducer(problem, options).run();
   solution.cost = sum_costs(problem, solution.choice);
+  if (solution.optimal || !options.improve) return solution;
+  // RN's solution, then each start, improved locally: the cheapest wins (the first among equals).
+  solution.cost = improve_locally(problem, solution.choice);
+  for (size_t k = 0; k < options.starts.size(); ++k) {
+    std::vector<size_t> choice = options.starts[k];
+    bool valid = choice.size() == problem.node_costs.size();
+    for (size_t x = 0; valid && x < choice.size(); ++x)
+      valid = choice[x] < problem.node_costs[x].size();
+    if (!valid) continue;
+    const double cost = improve_locally(problem, choice);
+    if (cost < solution.cost) {
+      solution.cost = cost;
+      solution.choice = std::move(choice);
+      solution.from_start = static_cast<int>(k);
+    }
+  }
   return solution;
 }
 

@@ -33,6 +33,14 @@ struct Options {
   // alternatives (counted per connected component), it is solved by exhaustive search (branch and
   // bound) instead of the RN heuristic. 0 always uses RN there.
   double exhaustive_limit = 1 << 20;
+  // Where RN was used, improve its solution by local search (improve_locally), and the starts.
+  bool improve = true;
+  // Complete choices known beforehand (plans already timed, say). Where RN was used, the RN
+  // solution and each of these are improved by local search (each node in turn takes its
+  // cheapest alternative given the others, until none changes) and the cheapest is returned, so
+  // the solution is never worse than a start. Starts of the wrong size or out of range are
+  // ignored.
+  std::vector<std::vector<size_t>> starts;
 };
 
 struct Solution {
@@ -43,11 +51,18 @@ struct Solution {
   bool optimal = false;  // true when only R0/RI/RII and exhaustive search were used
   // How many nodes each step removed; they add up to the number of nodes.
   size_t r0 = 0, r1 = 0, r2 = 0, rn = 0, exhaustive_nodes = 0;
+  // Where RN was used: the start the solution came from after local search (Options::starts'
+  // index), or -1 for RN's own solution.
+  int from_start = -1;
 };
 
 // The sum of the chosen node costs and edge costs. Throws std::invalid_argument for a malformed
 // problem or a choice of the wrong size or out of range.
 double cost_of(const Problem& problem, const std::vector<size_t>& choice);
+
+// Lowers the cost of `choice` by moving one node at a time to its cheapest alternative given the
+// others' choices, until no move lowers it (every move does, so it ends). Returns the new cost.
+double improve_locally(const Problem& problem, std::vector<size_t>& choice);
 
 // Solves the problem: optimally when Solution::optimal says so, heuristically otherwise. Ties
 // break to the lowest alternative; the result depends only on the problem and options. Throws

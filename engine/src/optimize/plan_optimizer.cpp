@@ -275,14 +275,18 @@ double CostModel::link_cost(const Link& link, const Placement& from, const Place
   return ms;
 }
 
-Prediction CostModel::optimize(const Filter& allowed) const {
-  if (!allowed) return optimize_placements({});
-  return optimize_placements([&](size_t layer, const Placement& p) {
-    return allowed(layer, layers_[layer].candidates[p.candidate]);
-  });
+Prediction CostModel::optimize(const Filter& allowed,
+                               const std::vector<std::vector<size_t>>& known) const {
+  if (!allowed) return optimize_placements({}, known);
+  return optimize_placements(
+      [&](size_t layer, const Placement& p) {
+        return allowed(layer, layers_[layer].candidates[p.candidate]);
+      },
+      known);
 }
 
-Prediction CostModel::optimize_placements(const PlacementFilter& allowed) const {
+Prediction CostModel::optimize_placements(const PlacementFilter& allowed,
+                                          const std::vector<std::vector<size_t>>& known) const {
   Prediction result;
   const size_t n = placements_.size();
   // The placements each layer may take, as indices into placements_[layer].
@@ -315,7 +319,21 @@ Prediction CostModel::optimize_placements(const PlacementFilter& allowed) const 
       }
     if (any) problem.edges.push_back(std::move(edge));
   }
-  const pbqp::Solution solution = pbqp::solve(problem);
+  // The known plans as starts, in the problem's terms (a plan with a placement filtered out, or
+  // of another model, is none).
+  pbqp::Options solver_options;
+  for (const std::vector<size_t>& plan : known) {
+    if (plan.size() != n) continue;
+    std::vector<size_t> start(n);
+    bool kept = true;
+    for (size_t i = 0; i < n && kept; ++i) {
+      const auto at = std::find(options[i].begin(), options[i].end(), plan[i]);
+      kept = at != options[i].end();
+      if (kept) start[i] = size_t(at - options[i].begin());
+    }
+    if (kept) solver_options.starts.push_back(std::move(start));
+  }
+  const pbqp::Solution solution = pbqp::solve(problem, solver_options);
   result.optimal = solution.optimal;
   result.feasible = solution.cost < kForbidden;
   result.placement.resize(n);

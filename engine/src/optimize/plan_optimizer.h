@@ -62,9 +62,12 @@ class CostModel {
   // `layers`: tune's layers in node order, one per node of `model`.
   CostModel(const Model& model, const std::vector<TunedLayer>& layers, const Registry& registry);
 
-  // The cheapest plan among the placements `allowed` keeps (all when empty).
+  // The cheapest plan among the placements `allowed` keeps (all when empty). Where the solver
+  // has to use its heuristic, `known` plans (Prediction::placement of plans timed already) are
+  // improved locally beside its solution and the cheapest wins: never worse than one of them.
   using Filter = std::function<bool(size_t layer, const AlgorithmTiming& candidate)>;
-  Prediction optimize(const Filter& allowed = {}) const;
+  Prediction optimize(const Filter& allowed = {},
+                      const std::vector<std::vector<size_t>>& known = {}) const;
   // The cost of the plan giving each layer `algorithms[layer]`: with the layouts the session
   // negotiated for it where `native` (Session::in_native_layout of its compiled plan) is given,
   // else the cheapest ones. The session stores a value natively wherever its producer and readers
@@ -98,7 +101,8 @@ class CostModel {
   };
   double link_cost(const Link& link, const Placement& from, const Placement& to) const;
   using PlacementFilter = std::function<bool(size_t layer, const Placement& placement)>;
-  Prediction optimize_placements(const PlacementFilter& allowed) const;
+  Prediction optimize_placements(const PlacementFilter& allowed,
+                                 const std::vector<std::vector<size_t>>& known = {}) const;
   const Model& model_;
   const std::vector<TunedLayer>& layers_;
   std::vector<std::vector<Placement>> placements_;
