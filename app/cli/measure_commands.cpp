@@ -99,6 +99,34 @@ std::string stability(const TimingStats& t) {
 
 }  // namespace
 
+// check --propagation: per layer, the local error beside the error the plan's run carries there,
+// then where it grew most.
+void print_propagation(const CheckResult& result, std::ostream& out) {
+  out << "\nerror propagation: each layer alone on exact inputs (local) and in the plan's own run "
+         "(accumulated), against the all-reference run, relative to the layer's largest "
+         "reference value; inherited: the largest accumulated error among the layers that made "
+         "its inputs; growth: accumulated / inherited\n\n";
+  Table table({"#", "layer", "op", "algorithm", "local", "accumulated", "inherited", "growth"},
+              {true, false, false, false, true, true, true, true});
+  const LayerCheck* most = nullptr;
+  for (const LayerCheck& l : result.layers) {
+    if (!l.propagation) continue;
+    const PropagatedError& p = *l.propagation;
+    table.add({std::to_string(l.index), l.node, l.op_type, l.algorithm,
+               l.compared ? sci(p.local_relative) : "-", sci(p.accumulated_relative),
+               p.inherited_relative > 0 ? sci(p.inherited_relative) : "-",
+               p.inherited_relative > 0 ? format("%.2f", p.growth()) : "-"});
+    if (p.inherited_relative > 0 && (!most || p.growth() > most->propagation->growth())) most = &l;
+  }
+  table.print(out);
+  if (!result.layers.empty() && result.layers.back().propagation)
+    out << "accumulated by the last layer: "
+        << sci(result.layers.back().propagation->accumulated_relative) << " relative\n";
+  if (most)
+    out << "grew most at layer '" << most->node << "' (" << most->op_type << ", " << most->algorithm
+        << "): " << format("%.2f", most->propagation->growth()) << "x the error that reached it\n";
+}
+
 int command_check(const std::vector<std::string>& args) {
   Arguments a = parse_arguments(args, {{"--plan", true},
                                        {"--select", true, true},
@@ -107,10 +135,12 @@ int command_check(const std::vector<std::string>& args) {
                                        {"--atol", true},
                                        {"--rtol", true},
                                        {"--threads", true},
+                                       {"--propagation", false},
                                        {"--json", true},
                                        {"--csv", true}});
   CheckOptions options;
   options.threads = a.int_value("--threads", 0, 1);
+  options.propagation = a.has("--propagation");
   options.tolerance = tolerance_override(a);
   auto model = load(one_model(a, "check"));
   options.inputs = model_inputs(a, model);
@@ -146,6 +176,13 @@ int command_check(const std::vector<std::string>& args) {
                    raw(e.max_abs_error), raw(e.max_rel_error), std::to_string(e.mismatches),
                    std::to_string(e.elements), raw(e.tolerance.atol), raw(e.tolerance.rtol),
                    raw(e.scale), l.passed() ? "1" : "0", l.failure});
+    if (options.propagation) {
+      const std::optional<PropagatedError>& p = l.propagation;
+      for (double v : {p ? p->local_relative : 0, p ? p->accumulated_relative : 0,
+                       p ? p->inherited_relative : 0, p ? p->growth() : 0,
+                       p ? p->accumulated.max_abs_error : 0})
+        csv.back().push_back(p ? raw(v) : "");
+    }
   }
   std::cout << "model " << model->name << ": " << result.layers.size() << " layer(s), " << compared
             << " computed by another algorithm than reference and compared with it on the same "
@@ -154,6 +191,7 @@ int command_check(const std::vector<std::string>& args) {
             << (a.has("--inputs") ? "inputs from " + *a.value("--inputs") : "random inputs")
             << ")\n\n";
   table.print(std::cout);
+  if (options.propagation && !result.partial) print_propagation(result, std::cout);
   if (!result.outputs.empty()) {
     std::cout << "\nend to end (" << tolerance_text(result.end_to_end_tolerance) << "):\n";
     Table outputs({"output", "vs reference: max abs", "max rel", "mismatches",
@@ -178,10 +216,18 @@ int command_check(const std::vector<std::string>& args) {
   if (auto path = a.value("--json"))
     write_text(*path, document("check", *model, to_json(result)).dump(2));
   if (auto path = a.value("--csv"))
-    write_csv(*path,
-              {"index", "layer", "op", "algorithm", "compared", "max_abs_error", "max_rel_error",
-               "mismatches", "elements", "atol", "rtol", "scale", "passed", "failure"},
-              csv);
+    write_csv(
+        *path,
+        options.propagation
+            ? std::vector<std::string>{"index", "layer", "op", "algorithm", "compared",
+                                       "max_abs_error", "max_rel_error", "mismatches", "elements",
+                                       "atol", "rtol", "scale", "passed", "failure",
+                                       "local_relative", "accumulated_relative",
+                                       "inherited_relative", "growth", "accumulated_max_abs_error"}
+            : std::vector<std::string>{"index", "layer", "op", "algorithm", "compared",
+                                       "max_abs_error", "max_rel_error", "mismatches", "elements",
+                                       "atol", "rtol", "scale", "passed", "failure"},
+        csv);
   if (report_interrupted(result.partial,
                          "checked " + std::to_string(result.layers.size()) + " layer(s)"))
     return kInterruptedExitCode;
@@ -214,10 +260,12 @@ int command_bench(const std::vector<std::string>& args) {
                                                            {"--layers", false},
                                                            {"--all-algorithms", false},
                                                            {"--threads", true},
+                                                           {"--trace", true},
                                                            {"--json", true},
                                                            {"--csv", true}}));
   EndToEndOptions options;
   options.threads = a.int_value("--threads", 0, 1);
+  options.trace = a.has("--trace");
   read_repeats(a, 2, 10, options);
   auto model = load(one_model(a, "bench"));
   options.inputs = model_inputs(a, model);
@@ -330,6 +378,11 @@ int command_bench(const std::vector<std::string>& args) {
     j["target_ci"] = options.adaptive.target_ci;
     if (isolated) j["algorithms"] = json::parse(to_json(*isolated));
     write_text(*path, j.dump(2));
+  }
+  if (auto path = a.value("--trace")) {
+    write_text(*path, to_chrome_trace(result, "algoscope bench " + model->name));
+    std::cout << "trace of the " << l.samples << " timed run(s) written to " << *path
+              << " (chrome://tracing, ui.perfetto.dev)\n";
   }
   if (auto path = a.value("--csv"))
     write_csv(*path,

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -509,6 +510,34 @@ TEST_F(Cli, CheckNamesTheLayerOutsideAnExactTolerance) {
   EXPECT_EQ(doc["end_to_end_tolerance"]["atol"], 0.0);
 }
 
+// check --propagation: each layer's accumulated error beside its local one, in the table, the
+// JSON and the CSV; the 1x1 conv inherits the 3x3 conv's error.
+TEST_F(Cli, CheckPropagationFollowsTheErrorThroughTheLayers) {
+  const std::string model = small_conv_net(dir_);
+  const std::string json_path = (dir_ / "propagation.json").string();
+  const std::string csv_path = (dir_ / "propagation.csv").string();
+  Result r = run({"check", model, "--select", "Conv=winograd_f4", "--propagation", "--json",
+                  json_path, "--csv", csv_path});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  for (const char* text :
+       {"error propagation", "accumulated by the last layer", "grew most at layer '"})
+    EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
+  auto doc = read_json(json_path);
+  ASSERT_EQ(doc["layers"].size(), 2u);  // the Relu is in conv3x3's epilogue
+  for (const auto& layer : doc["layers"]) {
+    ASSERT_TRUE(layer["propagation"].is_object()) << layer["name"];
+    EXPECT_GT(layer["propagation"]["accumulated_relative"].get<double>(), 0) << layer["name"];
+  }
+  EXPECT_EQ(doc["layers"][0]["propagation"]["inherited_relative"], 0.0);  // reads the input
+  EXPECT_EQ(doc["layers"][0]["algorithm"], "winograd_f4");
+  EXPECT_GT(doc["layers"][0]["propagation"]["local_relative"].get<double>(), 0);
+  EXPECT_EQ(doc["layers"][1]["propagation"]["inherited_relative"],
+            doc["layers"][0]["propagation"]["accumulated_relative"]);
+  EXPECT_GT(doc["layers"][1]["propagation"]["growth"].get<double>(), 0);
+  const std::string csv = slurp(csv_path);
+  EXPECT_NE(csv.find("accumulated_relative,inherited_relative,growth"), std::string::npos) << csv;
+}
+
 TEST_F(Cli, CheckBadUsage) {
   expect_usage_error({"check", relu_model, "--atol", "1e-3"}, {"--atol and --rtol"});
   expect_usage_error({"check", relu_model, "--atol", "x", "--rtol", "0"}, {"--atol"});
@@ -544,6 +573,24 @@ TEST_F(Cli, BenchReportsLatencyLayersJsonAndCsv) {
   std::string csv = slurp(csv_path);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3) << csv;  // header + 2 layers
   EXPECT_EQ(csv.rfind("index,layer,op,algorithm,median_ms", 0), 0u) << csv;
+
+  // --trace: a Chrome trace with one slice per run and per kernel of each run.
+  const std::string trace_path = (dir_ / "trace.json").string();
+  Result traced = run({"bench", model, "--warmup", "1", "--repeat", "4", "--ci", "0", "--threads",
+                       "1", "--trace", trace_path});
+  ASSERT_EQ(traced.exit_code, 0) << traced.err;
+  EXPECT_NE(traced.out.find("trace of the 4 timed run(s) written to"), std::string::npos)
+      << traced.out;
+  std::map<std::string, int> slices;
+  const auto trace = read_json(trace_path);
+  for (const auto& e : trace["traceEvents"])
+    if (e["ph"] == "X") ++slices[e["cat"].get<std::string>() + " " + e["name"].get<std::string>()];
+  EXPECT_EQ(slices, (std::map<std::string, int>{{"kernel conv1x1", 4},
+                                                {"kernel conv3x3", 4},
+                                                {"run run 0", 1},
+                                                {"run run 1", 1},
+                                                {"run run 2", 1},
+                                                {"run run 3", 1}}));
 
   Result all = run({"bench", model, "--all-algorithms", "--repeat", "2", "--json", json_path});
   ASSERT_EQ(all.exit_code, 0) << all.err;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -495,6 +496,74 @@ TEST(MeasureCheck, ProgressCountsUpAndCancelReturnsPartial) {
   EXPECT_NE(reports.back().done, reports.back().total);
 }
 
+// Error propagation by hand: s1 and s2 compute y = 2x, `wrong` adds 0.01 to its output, the
+// inputs run up to 1. With `wrong` on s1 only, s1 carries 0.01 and s2, exact itself, doubles it to
+// 0.02; relative to their largest reference values (2 and 4) both are 0.005: growth 1. With
+// `wrong` on both, s2 carries 0.02 + 0.01 = 0.03, relative 0.0075: growth 1.5.
+TEST(MeasureCheck, PropagationAccumulatesTheErrorAsComputedByHand) {
+  auto registry = scale_registry();
+  auto model = scale_chain(2, 8);
+  algoscope::CheckOptions options;
+  options.threads = 1;
+  options.inputs = {Tensor::from_vector<float>({8}, {-1, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1})};
+  options.tolerance = Tolerance{0.05, 0};  // the error passes: propagation reports it anyway
+
+  auto plain = algoscope::check_plan(model, plan_with(*model, "reference", {{"s1", "wrong"}}),
+                                     options, *registry);
+  for (const auto& l : plain.layers) EXPECT_FALSE(l.propagation) << l.node;
+  EXPECT_TRUE(json::parse(algoscope::to_json(plain))["layers"][0]["propagation"].is_null());
+
+  options.propagation = true;
+  std::vector<Progress> reports;
+  options.control.progress = [&](const Progress& p) { reports.push_back(p); };
+  auto first = algoscope::check_plan(model, plan_with(*model, "reference", {{"s1", "wrong"}}),
+                                     options, *registry);
+  ASSERT_FALSE(first.partial);
+  ASSERT_EQ(first.layers.size(), 2u);
+  ASSERT_TRUE(first.layers[0].propagation && first.layers[1].propagation);
+  const algoscope::PropagatedError& s1 = *first.layers[0].propagation;
+  const algoscope::PropagatedError& s2 = *first.layers[1].propagation;
+  EXPECT_NEAR(s1.local_relative, 0.005, 1e-6);
+  EXPECT_NEAR(s1.accumulated.max_abs_error, 0.01, 1e-6);
+  EXPECT_NEAR(s1.accumulated_relative, 0.005, 1e-6);
+  EXPECT_EQ(s1.inherited_relative, 0);  // it reads the graph input
+  EXPECT_EQ(s1.growth(), 0);
+  EXPECT_FALSE(first.layers[1].compared);
+  EXPECT_EQ(s2.local_relative, 0);
+  EXPECT_NEAR(s2.accumulated.max_abs_error, 0.02, 1e-6);
+  EXPECT_EQ(s2.accumulated.elements, 8);
+  EXPECT_NEAR(s2.accumulated_relative, 0.005, 1e-6);
+  EXPECT_NEAR(s2.inherited_relative, 0.005, 1e-6);
+  EXPECT_NEAR(s2.growth(), 1.0, 1e-3);
+  // The accumulated error is the end-to-end one at the last layer.
+  EXPECT_NEAR(s2.accumulated.max_abs_error, first.outputs[0].vs_reference.max_abs_error, 1e-7);
+  // Two units per layer (the comparison, the observed run) and the plan's run.
+  EXPECT_EQ(reports.back().total, 5u);
+  EXPECT_EQ(reports.back().done, 5u);
+
+  auto both = algoscope::check_plan(model, plan_with(*model, "wrong"), options, *registry);
+  ASSERT_TRUE(both.layers[1].propagation);
+  const algoscope::PropagatedError& twice = *both.layers[1].propagation;
+  EXPECT_NEAR(twice.local_relative, 0.0025, 1e-6);
+  EXPECT_NEAR(twice.accumulated.max_abs_error, 0.03, 1e-6);
+  EXPECT_NEAR(twice.accumulated_relative, 0.0075, 1e-6);
+  EXPECT_NEAR(twice.growth(), 1.5, 1e-3);
+  const json j = json::parse(algoscope::to_json(both))["layers"][1]["propagation"];
+  EXPECT_NEAR(j["growth"].get<double>(), 1.5, 1e-3);
+  EXPECT_NEAR(j["accumulated"]["max_abs_error"].get<double>(), 0.03, 1e-6);
+  EXPECT_NEAR(j["inherited_relative"].get<double>(), 0.005, 1e-6);
+
+  // Cancelled during the observed run: partial, no end-to-end comparison.
+  auto token = std::make_shared<CancelToken>();
+  options.control.cancel = token;
+  options.control.progress = [&](const Progress& p) {
+    if (p.done == 3) token->cancel();
+  };
+  auto cancelled = algoscope::check_plan(model, plan_with(*model, "wrong"), options, *registry);
+  EXPECT_TRUE(cancelled.partial);
+  EXPECT_TRUE(cancelled.outputs.empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timing
 
@@ -574,6 +643,69 @@ TEST(MeasureTiming, EndToEndSamplesEveryRunAndEveryLayer) {
   EXPECT_TRUE(cancelled.partial);
   EXPECT_EQ(cancelled.latency.samples, 0);
   EXPECT_EQ(calls_of("fast"), 0);
+}
+
+// The trace holds every timed run (not the warm-up ones) and each of its kernels, in execution
+// order, each kernel inside its run and after the one before it; the Chrome trace has them all.
+TEST(MeasureTiming, EndToEndTraceHasEveryRunAndKernelInOrder) {
+  using algoscope::TraceSlice;
+  auto registry = scale_registry();
+  auto model = scale_chain();
+  auto options = exact_runs(2, 3);
+  EXPECT_TRUE(algoscope::time_end_to_end(model, plan_with(*model, "fast"), options, *registry)
+                  .trace.empty());
+  options.trace = true;
+  auto r = algoscope::time_end_to_end(model, plan_with(*model, "fast"), options, *registry);
+  ASSERT_EQ(r.trace.size(), 3u * 5);
+  const TraceSlice* run = nullptr;
+  const TraceSlice* previous = nullptr;
+  size_t k = 0;
+  for (const TraceSlice& slice : r.trace) {
+    EXPECT_EQ(slice.thread, r.trace[0].thread);
+    EXPECT_GE(slice.duration_us, 0);
+    if (slice.kind == TraceSlice::Kind::run) {
+      ASSERT_EQ(k % 5, 0u);
+      EXPECT_EQ(slice.run, int(k / 5));
+      if (run) EXPECT_GE(slice.start_us, run->start_us + run->duration_us);
+      run = &slice;
+      previous = nullptr;
+    } else {
+      ASSERT_TRUE(run);
+      EXPECT_EQ(slice.kind, TraceSlice::Kind::kernel);
+      EXPECT_EQ(slice.run, run->run);
+      EXPECT_EQ(slice.step, k % 5 - 1);
+      EXPECT_EQ(slice.name, "s" + std::to_string(k % 5));
+      EXPECT_GE(slice.start_us, run->start_us);
+      EXPECT_LE(slice.start_us + slice.duration_us, run->start_us + run->duration_us + 1e-6);
+      if (previous) EXPECT_GE(slice.start_us, previous->start_us + previous->duration_us - 1e-6);
+      previous = &slice;
+    }
+    ++k;
+  }
+  // The kernel slices are the samples of the layer statistics: their least is the minimum.
+  for (size_t i = 0; i < 4; ++i) {
+    double least = INFINITY;
+    for (const TraceSlice& slice : r.trace)
+      if (slice.kind == TraceSlice::Kind::kernel && slice.step == i)
+        least = std::min(least, slice.duration_us / 1e3);
+    EXPECT_NEAR(least, r.layers[i].time.min_ms, 1e-9) << i;
+  }
+
+  const json chrome = json::parse(algoscope::to_chrome_trace(r, "test"));
+  size_t kernels = 0, runs = 0;
+  for (const json& e : chrome["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    EXPECT_EQ(e["tid"], r.trace[0].thread);
+    if (e["cat"] == "kernel") {
+      ++kernels;
+      EXPECT_EQ(e["args"]["algorithm"], "fast");
+      EXPECT_EQ(e["args"]["op"], "Scale");
+    }
+    runs += e["cat"] == "run";
+  }
+  EXPECT_EQ(kernels, 12u);
+  EXPECT_EQ(runs, 3u);
+  EXPECT_EQ(chrome["traceEvents"][0]["args"]["name"], "test");
 }
 
 // on_repeat reports after every timed run (not the warm-up runs): the n-th report counts n runs and

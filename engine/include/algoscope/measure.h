@@ -128,6 +128,8 @@ struct ErrorStats {
   bool passed() const { return mismatches == 0; }
 };
 
+// max |t| over the finite elements (0 for none).
+double largest_magnitude(const Tensor& t);
 // max(1, max |reference|) over the finite elements: what Tolerance::atol is multiplied by.
 double tolerance_scale(const Tensor& reference);
 // Compares tensors of any element type; a shape or type difference is an Error.
@@ -145,6 +147,25 @@ struct LayerId {
 // ---------------------------------------------------------------------------------------------
 // Equivalence: check_plan
 
+// How far a plan's error has travelled by a layer (CheckOptions::propagation): the layer's
+// outputs in the plan's own run against those of the all-reference run, beside its local error
+// (the layer alone on exact inputs). Relative errors are max |got - want| over max |want| of the
+// layer's outputs, so layers of any scale compare.
+struct PropagatedError {
+  ErrorStats accumulated;  // under the end-to-end tolerance
+  double local_relative = 0;
+  double accumulated_relative = 0;
+  // The largest accumulated_relative among the layers that made this one's inputs: the error that
+  // reached it. 0 for a layer that reads only graph inputs and constants.
+  double inherited_relative = 0;
+  // accumulated over inherited: above 1 the layer adds to or amplifies the error that reaches it,
+  // below 1 it damps it (a ReLU cutting small negatives, a pooling averaging noise out); 0 when it
+  // inherited none.
+  double growth() const {
+    return inherited_relative > 0 ? accumulated_relative / inherited_relative : 0;
+  }
+};
+
 // One layer of a plan against `reference` on the same inputs (those of an all-reference run).
 struct LayerCheck : LayerId {
   std::string algorithm;
@@ -152,6 +173,7 @@ struct LayerCheck : LayerId {
   bool compared = false;
   ErrorStats error;     // over all of the layer's outputs, under the algorithm's tolerance
   std::string failure;  // the kernel could not be prepared or threw: the message (a failure)
+  std::optional<PropagatedError> propagation;  // with CheckOptions::propagation
   bool passed() const { return failure.empty() && error.passed(); }
 };
 
@@ -170,6 +192,11 @@ struct CheckOptions {
   // Replaces every algorithm's tolerance, per layer and end to end.
   std::optional<Tolerance> tolerance;
   std::function<void(const LayerCheck&)> on_layer;  // streamed as each layer is checked
+  // Also run the plan itself with every value observed (all in the plain layout, which the plan's
+  // native-layout run computes alike) and set each layer's PropagatedError. Holds every layer's
+  // reference outputs until the plan's run reaches it: the activations without reuse
+  // (Session::activation_bytes).
+  bool propagation = false;
   RunControl control;
 };
 
@@ -315,7 +342,24 @@ struct EndToEndOptions {
   // time_end_to_end only: called after each timed run, so a viewer can show the statistics while
   // the runs go on.
   std::function<void(const RepeatReport&)> on_repeat;
+  // time_end_to_end only: record every step of every timed run (EndToEndResult::trace).
+  bool trace = false;
   RunControl control;
+};
+
+// One step of one timed run, as it happened: a kernel, a transfer between memory spaces, or the
+// whole run. Times in microseconds from the start of the first timed run; a step's start is its
+// end (when the session's timing hook was called) less its time. A layout conversion inside a
+// kernel (a oneDNN reorder) is part of that kernel's slice; the session's own conversions are the
+// transfers.
+struct TraceSlice {
+  enum class Kind { run, kernel, transfer };
+  Kind kind = Kind::kernel;
+  std::string name;  // the node, the transfer's step_name(), or "run N"
+  size_t step = 0;   // index in Session::layers() or transfers(); the run's number for a run
+  int run = 0;       // the timed run it belongs to, from 0
+  double start_us = 0, duration_us = 0;
+  uint64_t thread = 0;  // the OS thread that ran the session (the kernels' teams fork from it)
 };
 
 // One layer inside the compiled model, from the session's timing hook.
@@ -349,9 +393,16 @@ struct EndToEndResult {
   size_t arena_bytes = 0;
   size_t workspace_bytes = 0;
   bool partial = false;  // cancelled: the statistics cover the runs finished before that
+  // With EndToEndOptions::trace: every timed run and its steps, in the order they ran.
+  std::vector<TraceSlice> trace;
   // The framework's share of the kernels' time, in percent (median overhead / median kernel sum).
   double overhead_percent() const;
 };
+
+// The trace as Chrome's trace event format (JSON, "X" complete events; chrome://tracing, Perfetto
+// and Speedscope open it): one slice per run, kernel and transfer, with the layer's op, algorithm
+// and threads as arguments; `process` names the process row.
+std::string to_chrome_trace(const EndToEndResult& result, const std::string& process);
 
 // Compiles `plan` and times whole runs: warm-up runs, then `repeat` timed runs with the per-node
 // timing hook on (two clock reads per node).

@@ -2,7 +2,10 @@
 // supplies every layer's inputs and its reference outputs; at each layer the plan runs something
 // else at, the plan's kernel is called on copies of those inputs and its outputs compared. Then
 // the plan's own compiled run is compared with the reference run's outputs (and expected ones).
+// With propagation, the plan also runs with every layer observed, and each layer's outputs there
+// are compared with the reference run's: the error the plan has accumulated by that layer.
 #include <algorithm>
+#include <map>
 
 #include "algoscope/error.h"
 #include "algoscope/measure.h"
@@ -17,6 +20,47 @@ Plan reference_plan(const Model& model) {
   Plan plan = Plan::for_model(model);
   for (const Node& node : model.nodes) plan.defaults[node.op_type] = OpDefinition::kReference;
   return plan;
+}
+
+// max |got - want| over max |want|: an error comparable across layers of any scale.
+double relative_error(const ErrorStats& error, double largest_wanted) {
+  return largest_wanted > 0 ? error.max_abs_error / largest_wanted : 0;
+}
+
+// The plan's run with every layer observed against the reference run's outputs (`wanted`, per
+// layer, released as they are compared): each layer's PropagatedError. False when cancelled.
+bool propagate(const std::shared_ptr<const Model>& model, const Plan& plan,
+               const CheckOptions& options, const Registry& registry,
+               const std::vector<Tensor>& inputs, std::vector<std::vector<Tensor>>& wanted,
+               std::vector<double>& largest_wanted, measure::ProgressReporter& progress,
+               Tolerance tolerance, CheckResult& result) {
+  Session observed(model, plan, {.threads = options.threads, .native_layouts = false}, registry);
+  // Which layer made each value, for what a layer inherits.
+  std::map<std::string, size_t> producer;
+  for (size_t i = 0; i < model->nodes.size(); ++i)
+    for (const std::string& out : model->nodes[i].outputs)
+      if (!out.empty()) producer[out] = i;
+  bool cancelled = false;
+  observed.run(inputs, [&](size_t index, const KernelIO& io) {
+    LayerCheck& check = result.layers.at(index);
+    progress.begin(check.node, check.algorithm);
+    if (progress.cancelled()) return !(cancelled = true);
+    PropagatedError p;
+    p.accumulated.tolerance = tolerance;
+    for (size_t k = 0; k < io.outputs.size(); ++k)
+      accumulate_error(p.accumulated, *io.outputs[k], wanted[index][k]);
+    p.accumulated_relative = relative_error(p.accumulated, largest_wanted[index]);
+    p.local_relative = relative_error(check.error, largest_wanted[index]);
+    for (const std::string& in : model->nodes[index].inputs)
+      if (auto made = producer.find(in); made != producer.end() && made->second < index)
+        if (const auto& before = result.layers[made->second].propagation)
+          p.inherited_relative = std::max(p.inherited_relative, before->accumulated_relative);
+    check.propagation = p;
+    wanted[index].clear();
+    progress.end_unit();
+    return true;
+  });
+  return !cancelled;
 }
 
 // The loosest tolerance among the algorithms a session runs: the end-to-end default.
@@ -71,7 +115,12 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
   result.end_to_end_tolerance = options.tolerance ? *options.tolerance : loosest_tolerance(chosen);
   // Units: every layer (the reference run's step and, where the plan differs, the comparison) and
   // the plan's run.
-  measure::ProgressReporter progress(options.control, chosen.layers().size() + 1);
+  // With propagation, the observed run adds a unit per layer.
+  measure::ProgressReporter progress(options.control,
+                                     chosen.layers().size() * (options.propagation ? 2 : 1) + 1);
+  // The reference outputs of every layer, kept for propagation.
+  std::vector<std::vector<Tensor>> wanted(options.propagation ? chosen.layers().size() : 0);
+  std::vector<double> largest_wanted(wanted.size(), 0);
 
   bool cancelled = progress.cancelled();
   if (cancelled) {
@@ -90,6 +139,11 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
         check.error.tolerance = measure::tolerance_for(*layer.algorithm, options.tolerance);
         progress.begin(check.node, check.algorithm);
         if (progress.cancelled()) return stop();
+        if (options.propagation)
+          for (const Tensor* out : io.outputs) {
+            wanted[index].push_back(out->clone());
+            largest_wanted[index] = std::max(largest_wanted[index], largest_magnitude(*out));
+          }
         if (check.algorithm == OpDefinition::kReference) {
           for (const Tensor* out : io.outputs) check.error.elements += out->numel();
         } else {
@@ -110,6 +164,12 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
       });
   result.partial = cancelled;
   if (cancelled) return result;
+  if (options.propagation &&
+      !propagate(model, plan, options, registry, inputs, wanted, largest_wanted, progress,
+                 result.end_to_end_tolerance, result)) {
+    result.partial = true;
+    return result;
+  }
 
   progress.begin("", "");
   // The token is looked at between kernels through the timing hook, not an observer: the plan's

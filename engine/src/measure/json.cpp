@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -218,6 +219,13 @@ std::string to_json(const CheckResult& r) {
     e["passed"] = l.passed();
     e["error"] = measure::to_json_value(l.error);
     e["failure"] = l.failure;
+    e["propagation"] = nullptr;
+    if (const std::optional<PropagatedError>& p = l.propagation)
+      e["propagation"] = {{"accumulated", measure::to_json_value(p->accumulated)},
+                          {"local_relative", p->local_relative},
+                          {"accumulated_relative", p->accumulated_relative},
+                          {"inherited_relative", p->inherited_relative},
+                          {"growth", p->growth()}};
     j["layers"].push_back(std::move(e));
   }
   j["outputs"] = json::array();
@@ -228,6 +236,59 @@ std::string to_json(const CheckResult& r) {
          {"vs_reference", measure::to_json_value(o.vs_reference)},
          {"vs_expected", o.vs_expected ? measure::to_json_value(*o.vs_expected) : json(nullptr)}});
   return j.dump(2);
+}
+
+std::string to_chrome_trace(const EndToEndResult& result, const std::string& process) {
+  using measure::json;
+  json events = json::array();
+  events.push_back(
+      {{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", process}}}});
+  std::set<uint64_t> threads;
+  for (const TraceSlice& slice : result.trace) {
+    json e = {{"name", slice.name},
+              {"ph", "X"},
+              {"pid", 1},
+              {"tid", slice.thread},
+              {"ts", slice.start_us},
+              {"dur", slice.duration_us}};
+    json args = {{"run", slice.run}};
+    switch (slice.kind) {
+      case TraceSlice::Kind::run:
+        e["cat"] = "run";
+        break;
+      case TraceSlice::Kind::kernel: {
+        e["cat"] = "kernel";
+        const LayerTime& layer = result.layers.at(slice.step);
+        args["index"] = layer.index;
+        args["op"] = layer.op_type;
+        args["algorithm"] = layer.algorithm;
+        args["threads"] = layer.threads;
+        if (!layer.choice.empty()) args["choice"] = layer.choice;
+        break;
+      }
+      case TraceSlice::Kind::transfer: {
+        e["cat"] = "transfer";
+        const ValueTransfer& t = result.transfers.at(slice.step).transfer;
+        args["value"] = t.value;
+        args["from"] = t.from;
+        args["to"] = t.to;
+        args["bytes"] = t.bytes;
+        break;
+      }
+    }
+    e["args"] = std::move(args);
+    events.push_back(std::move(e));
+    threads.insert(slice.thread);
+  }
+  for (uint64_t thread : threads)
+    events.push_back(
+        {{"name", "thread_name"},
+         {"ph", "M"},
+         {"pid", 1},
+         {"tid", thread},
+         {"args",
+          {{"name", "session (" + std::to_string(result.threads) + " thread(s) per kernel)"}}}});
+  return json({{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}}).dump();
 }
 
 std::string to_json(const LayerTimingResult& r) {

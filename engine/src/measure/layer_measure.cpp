@@ -4,6 +4,9 @@
 // `repeat` times, one sample per kernel call. The cancel token is read before every kernel call.
 #include "measure/layer_measure.h"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -20,6 +23,10 @@ using Clock = std::chrono::steady_clock;
 double ms_between(Clock::time_point start, Clock::time_point stop) {
   return std::chrono::duration<double, std::milli>(stop - start).count();
 }
+
+// The kernel's id of the calling thread: what a trace viewer groups slices by, and what `top -H`
+// and perf show.
+uint64_t current_thread_id() { return static_cast<uint64_t>(::syscall(SYS_gettid)); }
 
 AlgorithmTiming describe(const Algorithm& algorithm, const CompiledLayer& compiled, size_t index) {
   auto t = result_about<AlgorithmTiming>(compiled, index);
@@ -426,11 +433,22 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
                                           const std::vector<Tensor>& inputs, int warmup, int repeat,
                                           const AdaptiveRepeat& adaptive,
                                           ProgressReporter& progress,
-                                          const RepeatCallback& on_repeat) {
+                                          const RepeatCallback& on_repeat, bool trace) {
   struct Samples {
     std::vector<double> latency, kernel_sum, transfer_sum, overhead;
     std::vector<std::vector<double>> per_layer, per_transfer;
     std::vector<double> current, current_transfer;  // this run's per-step times
+    std::vector<TraceSlice> trace, current_trace;   // the timed runs' steps; this run's
+  };
+  // Trace times count from the first timed run's start; `recording` is off during warm-up.
+  Clock::time_point trace_origin{};
+  bool recording = false;
+  const uint64_t thread = current_thread_id();
+  auto record = [&](std::vector<TraceSlice>& into, TraceSlice::Kind kind, size_t step,
+                    double seconds) {
+    if (!recording) return;
+    const double end_us = ms_between(trace_origin, Clock::now()) * 1e3;
+    into.push_back({kind, "", step, 0, end_us - seconds * 1e6, seconds * 1e6, thread});
   };
   std::vector<Samples> samples(sessions.size());
   // The token is looked at between kernels through the timing hook, not through a LayerObserver:
@@ -442,18 +460,18 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
     const size_t layers = sessions[s]->layers().size();
     samples[s].per_layer.resize(layers);
     samples[s].current.assign(layers, 0.0);
-    sessions[s]->set_timing_hook(
-        [&current = samples[s].current, &progress](size_t i, double seconds) {
-          current[i] = seconds * 1e3;
-          if (progress.cancelled()) throw Stopped{};
-        });
+    sessions[s]->set_timing_hook([&, &m = samples[s]](size_t i, double seconds) {
+      m.current[i] = seconds * 1e3;
+      if (trace) record(m.current_trace, TraceSlice::Kind::kernel, i, seconds);
+      if (progress.cancelled()) throw Stopped{};
+    });
     const size_t transfers = sessions[s]->transfers().size();
     samples[s].per_transfer.resize(transfers);
     samples[s].current_transfer.assign(transfers, 0.0);
-    sessions[s]->set_transfer_timing_hook(
-        [&current = samples[s].current_transfer](size_t i, double seconds) {
-          current[i] = seconds * 1e3;
-        });
+    sessions[s]->set_transfer_timing_hook([&, &m = samples[s]](size_t i, double seconds) {
+      m.current_transfer[i] = seconds * 1e3;
+      if (trace) record(m.current_trace, TraceSlice::Kind::transfer, i, seconds);
+    });
   }
   SamplingRule rule(repeat, adaptive);
   // The statistics of session s over the timed runs so far.
@@ -493,7 +511,11 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
   };
   bool cancelled = false;
   for (int round = 0; !cancelled; ++round) {
-    if (round == warmup) rule.start();
+    if (round == warmup) {
+      rule.start();
+      trace_origin = Clock::now();
+      recording = trace;
+    }
     if (round >= warmup && all_enough()) break;
     if (round >= warmup + std::max(repeat, 1)) progress.add_to_total(sessions.size());
     for (size_t s = 0; s < sessions.size() && !cancelled; ++s) {
@@ -502,6 +524,8 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
         cancelled = true;
         break;
       }
+      Samples& m = samples[s];
+      m.current_trace.clear();
       const auto start = Clock::now();
       std::vector<Tensor> outputs;
       try {
@@ -513,7 +537,19 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
       const double latency = ms_between(start, Clock::now());
       progress.end_unit();
       if (round < warmup) continue;
-      Samples& m = samples[s];
+      if (trace) {
+        const int run = static_cast<int>(m.latency.size());
+        m.trace.push_back({TraceSlice::Kind::run, "run " + std::to_string(run), size_t(run), run,
+                           ms_between(trace_origin, start) * 1e3, latency * 1e3, thread});
+        for (TraceSlice& slice : m.current_trace) {
+          const Session& session = *sessions[s];
+          slice.run = run;
+          slice.name = slice.kind == TraceSlice::Kind::kernel
+                           ? session.layers()[slice.step].node->name
+                           : session.transfers()[slice.step].step_name();
+          m.trace.push_back(std::move(slice));
+        }
+      }
       double sum = 0;
       for (size_t i = 0; i < m.current.size(); ++i) {
         m.per_layer[i].push_back(m.current[i]);
@@ -539,6 +575,7 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
     sessions[s]->set_transfer_timing_hook(nullptr);
     results.push_back(summarize(s));
     results.back().partial = cancelled;
+    results.back().trace = std::move(samples[s].trace);
   }
   return results;
 }

@@ -160,11 +160,12 @@ bool measure_layers(Session& session, const Registry& registry, const std::vecto
 // statistics cover its timed runs so far.
 using RepeatCallback = std::function<void(size_t session, const RepeatReport& report)>;
 size_t run_units(size_t sessions, int warmup, int repeat);
+// With `trace`, each result's trace holds its timed runs' steps.
 std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
                                           const std::vector<Tensor>& inputs, int warmup, int repeat,
                                           const AdaptiveRepeat& adaptive,
                                           ProgressReporter& progress,
-                                          const RepeatCallback& on_repeat = {});
+                                          const RepeatCallback& on_repeat = {}, bool trace = false);
 
 // The caller's inputs, or seeded random ones.
 std::vector<Tensor> inputs_or_random(const Model& model, const std::vector<Tensor>& inputs);

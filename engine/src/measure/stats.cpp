@@ -64,16 +64,20 @@ TimingStats TimingStats::of(std::vector<double> samples_ms) {
   return stats;
 }
 
-double tolerance_scale(const Tensor& reference) {
-  double largest = 1;
-  ops::visit_dtype(reference.dtype(), [&](auto zero) {
+double largest_magnitude(const Tensor& t) {
+  double largest = 0;
+  ops::visit_dtype(t.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    const T* r = reference.data<T>();
-    for (int64_t i = 0, n = reference.numel(); i < n; ++i)
+    const T* r = t.data<T>();
+    for (int64_t i = 0, n = t.numel(); i < n; ++i)
       if (const double m = std::fabs(double(r[i])); std::isfinite(m))
         largest = std::max(largest, m);
   });
   return largest;
+}
+
+double tolerance_scale(const Tensor& reference) {
+  return std::max(1.0, largest_magnitude(reference));
 }
 
 void accumulate_error(ErrorStats& into, const Tensor& got, const Tensor& want) {

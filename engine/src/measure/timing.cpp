@@ -120,13 +120,15 @@ EndToEndResult time_end_to_end(std::shared_ptr<const Model> model, const Plan& p
   Session session(model, plan, {options.threads}, registry);
   measure::ProgressReporter progress(options.control,
                                      measure::run_units(1, options.warmup, options.repeat));
-  EndToEndResult result = std::move(
-      measure::time_sessions({&session}, measure::inputs_or_random(*model, options.inputs),
-                             options.warmup, options.repeat, options.adaptive, progress,
-                             [&](size_t, const RepeatReport& report) {
-                               if (options.on_repeat) options.on_repeat(report);
-                             })
-          .front());
+  EndToEndResult result =
+      std::move(measure::time_sessions(
+                    {&session}, measure::inputs_or_random(*model, options.inputs), options.warmup,
+                    options.repeat, options.adaptive, progress,
+                    [&](size_t, const RepeatReport& report) {
+                      if (options.on_repeat) options.on_repeat(report);
+                    },
+                    options.trace)
+                    .front());
   progress.finish();
   return result;
 }
