@@ -17,7 +17,7 @@ to OUT/results.md (and every figure to OUT/results.json).
 
     env -u OPENBLAS_CORETYPE /usr/bin/python3 bench/peers/run_peers.py
         [--cli build/app/algoscope-cli] [--isa avx2] [--threads 2] [--models NAME ...]
-        [--rounds 3] [--out bench/peers/out]
+        [--rounds 3] [--out bench/peers/out] [--cache FILE]
 
 --isa caps the engine (ALGOSCOPE_ISA, which also caps its oneDNN and OpenBLAS) and PyTorch
 (ATEN_CPU_CAPABILITY, DNNL_MAX_CPU_ISA, OPENBLAS_CORETYPE) at that level; ONNX Runtime has no
@@ -178,6 +178,8 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--tune-repeat", type=int, default=3)
     p.add_argument("--out", default=os.path.join(HERE, "out"))
+    p.add_argument("--cache", help="tune's cache (default OUT/tuning-cache.ISA.json); a new file "
+                   "measures every layer afresh")
     p.add_argument("--node", default="node")
     p.add_argument("--strategies-only", action="store_true",
                    help="tune only, and report the strategies (no check, bench or peers)")
@@ -190,7 +192,7 @@ def main():
     level = engine_level(a.cli, ours_env)
     # The tuning cache is keyed by the ISA level among other things; one file per level keeps
     # the runs apart anyway.
-    cache = os.path.join(a.out, f"tuning-cache.{a.isa or 'native'}.json")
+    cache = a.cache or os.path.join(a.out, f"tuning-cache.{a.isa or 'native'}.json")
     threads = ["--threads", str(a.threads)]
     warmup = ["--warmup", str(a.warmup)]
     peer_timing = [*warmup, "--min-repeat", str(a.min_repeat), "--repeat", str(a.repeat),
