@@ -128,13 +128,16 @@ def strategies_table(rows, title):
              "Each plan timed by tune, runs alternating; predicted: the cost model (isolated kernel "
              "times less the conversions native layouts skip, plus copies). global/best other: the "
              "optimizer's plan against the faster of the other two (* beyond noise: more than "
-             "both medians' 95% intervals apart); where the optimizer's plan was new after "
-             "calibration, tune timed it in a second batch beside the first batch's fastest, and "
-             "the ratio is within that batch, its prediction scaled by the fastest's drift "
-             "between the batches.", "",
-             "| model | per-layer (ms) | family (ms) | global (ms) | global / best other | "
-             "measured / predicted: per-layer | family | global | global from isolated timings |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "both medians' 95% intervals apart). Where the optimizer's plan was new after "
+             "calibration, tune timed it in a second batch beside the first batch's fastest plan "
+             "(which may be the optimizer's first one), and the comparison is within that batch "
+             "(that plan's time there in the 'best other' column), the prediction scaled by that "
+             "plan's drift between the batches; the per-layer and family columns are from the "
+             "first batch.", "",
+             "| model | per-layer (ms) | family (ms) | global (ms) | best other, global's batch "
+             "(ms) | global / best other | measured / predicted: per-layer | family | global | "
+             "global from isolated timings |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     ratios, misses = [], []
     for r in rows:
         s = r["strategies"]
@@ -146,7 +149,7 @@ def strategies_table(rows, title):
             ratio = s[k][0] / s[k][2]
             misses.append(abs(ratio - 1) > 0.15)
             return f"{ratio:.2f}"
-        vs = "-"
+        vs, best_ms = "-", "-"
         if "global" in s:
             others = [s[k] for k in ("per-layer", "family") if k in s]
             best = s["rival"] if "rival" in s else min(others, key=lambda t: t[0])
@@ -154,11 +157,12 @@ def strategies_table(rows, title):
             ratios.append(ratio)
             noise = s["global"][1] + best[1]
             vs = f"{ratio:.2f}{' *' if ratio > 1 + noise else ''}"
+            best_ms = f"{best[0]:.2f}"
         lines.append(f"| {r['model']} | {cell('per-layer')} | {cell('family')} | {cell('global')} | "
-                     f"{vs} | {accuracy('per-layer')} | {accuracy('family')} | "
+                     f"{best_ms} | {vs} | {accuracy('per-layer')} | {accuracy('family')} | "
                      f"{accuracy('global')} | {accuracy('global from isolated timings')} |")
     if ratios:
-        lines.append(f"| geometric mean | | | | {geomean(ratios):.2f} | | | | |")
+        lines.append(f"| geometric mean | | | | | {geomean(ratios):.2f} | | | | |")
     lines += ["", f"{sum(misses)} of {len(misses)} predictions off by more than 15 % (the global "
               "plan's is made after calibrating on the other plans' runs, before its own; the "
               "others' from isolated timings)."]
