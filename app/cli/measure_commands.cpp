@@ -97,8 +97,6 @@ std::string stability(const TimingStats& t) {
   return flags;
 }
 
-}  // namespace
-
 // check --propagation: per layer, the local error beside the error the plan's run carries there,
 // then where it grew most.
 void print_propagation(const CheckResult& result, std::ostream& out) {
@@ -126,6 +124,8 @@ void print_propagation(const CheckResult& result, std::ostream& out) {
     out << "grew most at layer '" << most->node << "' (" << most->op_type << ", " << most->algorithm
         << "): " << format("%.2f", most->propagation->growth()) << "x the error that reached it\n";
 }
+
+}  // namespace
 
 int command_check(const std::vector<std::string>& args) {
   Arguments a = parse_arguments(args, {{"--plan", true},
