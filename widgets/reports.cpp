@@ -4,6 +4,7 @@
 
 #include <QFileInfo>
 #include <QStringList>
+#include <algorithm>
 #include <set>
 
 #include "model_document.h"
@@ -359,9 +360,23 @@ std::vector<StrategyPlan> strategyPlans(const TuneResult& result) {
   if (fastest)
     plans.push_back(
         {QStringLiteral("best family plan"), fastest->plan, fastest->end_to_end.latency});
-  if (result.global_plan)
-    plans.push_back({QStringLiteral("optimizer's plan"), result.global_plan->plan,
-                     result.global_plan->end_to_end.latency});
+  const std::optional<GlobalPlan>& global = result.global_plan;
+  if (!global) return plans;
+  // A plan the optimizer made new after calibrating was timed in a second batch of runs beside
+  // the first batch's fastest (GlobalPlan::rival): that plan's bar shows its time there, so that
+  // the two bars tune decided between come from the same runs (a machine's speed drifts between
+  // batches). The rival may be the optimizer's first plan, which has no bar of its own otherwise.
+  if (global->rival_end_to_end) {
+    auto rival = std::find_if(plans.begin(), plans.end(), [&](const StrategyPlan& p) {
+      return p.plan.layers == global->rival_plan.layers;
+    });
+    if (rival != plans.end())
+      rival->timing = global->rival_end_to_end->latency;
+    else
+      plans.push_back({QStringLiteral("optimizer's first plan"), global->rival_plan,
+                       global->rival_end_to_end->latency});
+  }
+  plans.push_back({QStringLiteral("optimizer's plan"), global->plan, global->end_to_end.latency});
   return plans;
 }
 

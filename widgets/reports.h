@@ -55,7 +55,9 @@ QString tuneSummaryText(const TuneResult& result, std::optional<double> currentL
 QString optimizerReason(const PlannedLayer& layer);
 // What a value between two layers costs the tuned plan, in words.
 QString valueCostText(const PlannedValueCost& cost);
-// The plans each tuning strategy would return, as timed end to end (empty when nothing was).
+// The plans each tuning strategy would return, as timed end to end (empty when nothing was); where
+// the optimizer's plan was timed in a second batch, the plan it was timed beside shows its time
+// from that batch.
 struct StrategyPlan {
   QString label;
   Plan plan;

@@ -841,6 +841,55 @@ class WidgetsTest : public QObject {
   // One colour per algorithm name everywhere (issue 17): every distinct name in the registry gets
   // its own colour, `direct` under Conv and Add is one colour, `reference` is grey, and a name
   // the registry does not know still gets the same colour each time.
+  // The bars tune decided between come from one batch of runs: where the optimizer's plan was
+  // timed beside the first batch's fastest, that plan's bar takes its time from the second batch;
+  // a rival without a bar (the optimizer's first plan) gets one.
+  void strategyBarsTuneDecidedBetweenShareABatch() {
+    auto timed = [](double ms) {
+      EndToEndResult r;
+      r.latency = TimingStats::of({ms, ms, ms});
+      return r;
+    };
+    auto plan_of = [](const char* algorithm) {
+      Plan p;
+      p.layers["conv"] = algorithm;
+      return p;
+    };
+    TuneResult result;
+    result.end_to_end = timed(3.0);
+    result.per_layer_plan = plan_of("direct");
+    result.per_layer_end_to_end = timed(4.7);
+    FamilyPlan family;
+    family.plan = plan_of("onednn_direct");
+    family.end_to_end = timed(3.25);
+    result.family_plans = {family};
+    GlobalPlan global;
+    global.plan = plan_of("onednn_auto");
+    global.end_to_end = timed(3.14);
+    result.global_plan = global;
+    std::vector<StrategyPlan> bars = strategyPlans(result);
+    QCOMPARE(bars.size(), size_t(3));
+    QCOMPARE(bars[1].timing.median_ms, 3.25);  // one batch: nothing to adjust
+
+    result.global_plan->rival = "onednn";
+    result.global_plan->rival_plan = family.plan;
+    result.global_plan->rival_end_to_end = timed(3.10);
+    bars = strategyPlans(result);
+    QCOMPARE(bars.size(), size_t(3));
+    QCOMPARE(bars[0].timing.median_ms, 4.7);
+    QCOMPARE(bars[1].label, QStringLiteral("best family plan"));
+    QCOMPARE(bars[1].timing.median_ms, 3.10);
+    QCOMPARE(bars[2].timing.median_ms, 3.14);
+
+    result.global_plan->rival = "optimizer's first";
+    result.global_plan->rival_plan = plan_of("winograd_f2");
+    bars = strategyPlans(result);
+    QCOMPARE(bars.size(), size_t(4));
+    QCOMPARE(bars[1].timing.median_ms, 3.25);
+    QCOMPARE(bars[2].label, QStringLiteral("optimizer's first plan"));
+    QCOMPARE(bars[2].timing.median_ms, 3.10);
+  }
+
   void algorithmColoursAreOnePerNameEverywhere() {
     const Registry& registry = Registry::instance();
     std::map<QRgb, std::string> owner;

@@ -533,6 +533,7 @@ struct GlobalPlan {
   // (made from the first) is scaled to compare with the measurement. Empty rival and drift 1 when
   // the plan was timed in the first batch.
   std::string rival;
+  Plan rival_plan;
   std::optional<EndToEndResult> rival_end_to_end;
   double drift = 1;
   // Measured over predicted, the prediction scaled by drift.

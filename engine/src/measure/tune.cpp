@@ -365,6 +365,7 @@ void time_whole_plans(const std::shared_ptr<const Model>& model, Session& defaul
       refined.rival = fastest == 0                   ? "per-layer"
                       : fastest <= candidates.size() ? candidates[fastest - 1].label()
                                                      : "optimizer's first";
+      refined.rival_plan = plans[fastest];
       refined.rival_end_to_end = pair[1];
       if (timed[fastest].latency.median_ms > 0)
         refined.drift = pair[1].latency.median_ms / timed[fastest].latency.median_ms;
