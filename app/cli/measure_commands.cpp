@@ -176,13 +176,13 @@ int command_check(const std::vector<std::string>& args) {
                    raw(e.max_abs_error), raw(e.max_rel_error), std::to_string(e.mismatches),
                    std::to_string(e.elements), raw(e.tolerance.atol), raw(e.tolerance.rtol),
                    raw(e.scale), l.passed() ? "1" : "0", l.failure});
-    if (options.propagation) {
-      const std::optional<PropagatedError>& p = l.propagation;
-      for (double v : {p ? p->local_relative : 0, p ? p->accumulated_relative : 0,
-                       p ? p->inherited_relative : 0, p ? p->growth() : 0,
-                       p ? p->accumulated.max_abs_error : 0})
-        csv.back().push_back(p ? raw(v) : "");
-    }
+    if (!options.propagation) continue;
+    if (const std::optional<PropagatedError>& p = l.propagation)
+      for (double v : {p->local_relative, p->accumulated_relative, p->inherited_relative,
+                       p->growth(), p->accumulated.max_abs_error})
+        csv.back().push_back(raw(v));
+    else
+      csv.back().insert(csv.back().end(), 5, "");
   }
   std::cout << "model " << model->name << ": " << result.layers.size() << " layer(s), " << compared
             << " computed by another algorithm than reference and compared with it on the same "
@@ -215,19 +215,15 @@ int command_check(const std::vector<std::string>& args) {
   }
   if (auto path = a.value("--json"))
     write_text(*path, document("check", *model, to_json(result)).dump(2));
-  if (auto path = a.value("--csv"))
-    write_csv(
-        *path,
-        options.propagation
-            ? std::vector<std::string>{"index", "layer", "op", "algorithm", "compared",
-                                       "max_abs_error", "max_rel_error", "mismatches", "elements",
-                                       "atol", "rtol", "scale", "passed", "failure",
-                                       "local_relative", "accumulated_relative",
-                                       "inherited_relative", "growth", "accumulated_max_abs_error"}
-            : std::vector<std::string>{"index", "layer", "op", "algorithm", "compared",
-                                       "max_abs_error", "max_rel_error", "mismatches", "elements",
-                                       "atol", "rtol", "scale", "passed", "failure"},
-        csv);
+  if (auto path = a.value("--csv")) {
+    std::vector<std::string> header = {
+        "index",      "layer",    "op",   "algorithm", "compared", "max_abs_error", "max_rel_error",
+        "mismatches", "elements", "atol", "rtol",      "scale",    "passed",        "failure"};
+    if (options.propagation)
+      header.insert(header.end(), {"local_relative", "accumulated_relative", "inherited_relative",
+                                   "growth", "accumulated_max_abs_error"});
+    write_csv(*path, header, csv);
+  }
   if (report_interrupted(result.partial,
                          "checked " + std::to_string(result.layers.size()) + " layer(s)"))
     return kInterruptedExitCode;

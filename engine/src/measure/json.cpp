@@ -384,9 +384,8 @@ std::string to_json(const TuneResult& r) {
     e["calibration_scale"] = g->calibration_scale;
     e["measured_over_predicted"] = g->measured_over_predicted();
     e["rival"] = g->rival;
-    e["rival_latency_ms"] = g->rival_end_to_end
-                                ? measure::summary_json(*g->rival_end_to_end)["latency_ms"]
-                                : json(nullptr);
+    e["rival_latency_ms"] =
+        g->rival_end_to_end ? measure::to_json_value(g->rival_end_to_end->latency) : json(nullptr);
     e["drift"] = g->drift;
     e["kernels_ms"] = g->kernels_ms;
     e["transfers_ms"] = g->transfers_ms;

@@ -443,7 +443,7 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
   // Trace times count from the first timed run's start; `recording` is off during warm-up.
   Clock::time_point trace_origin{};
   bool recording = false;
-  const uint64_t thread = current_thread_id();
+  const uint64_t thread = trace ? current_thread_id() : 0;
   auto record = [&](std::vector<TraceSlice>& into, TraceSlice::Kind kind, size_t step,
                     double seconds) {
     if (!recording) return;

@@ -535,6 +535,54 @@ class Reducer {
   Solution stats_;
 };
 
+// Local search on one problem: each node in turn takes its cheapest alternative given the others'
+// choices, until none moves. Each move lowers the total (a finite cost is lower than an infinite
+// one), so it ends. The problem and the choices given are valid.
+class LocalSearch {
+ public:
+  explicit LocalSearch(const Problem& problem)
+      : problem_(problem), incident_(problem.node_costs.size()) {
+    for (const Edge& edge : problem.edges) {
+      incident_[edge.a].push_back(&edge);
+      incident_[edge.b].push_back(&edge);
+    }
+  }
+
+  double improve(std::vector<size_t>& choice) const {
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (size_t x = 0; x < choice.size(); ++x) {
+        double best = local_cost(choice, x, choice[x]);
+        for (size_t i = 0; i < problem_.node_costs[x].size(); ++i) {
+          const double cost = local_cost(choice, x, i);
+          // Strictly lower by more than rounding, so that no two moves undo each other.
+          if (cost < best && (std::isinf(best) || cost < best - 1e-12 * std::fabs(best))) {
+            best = cost;
+            choice[x] = i;
+            moved = true;
+          }
+        }
+      }
+    }
+    return sum_costs(problem_, choice);
+  }
+
+ private:
+  // What node x costs with alternative i, the others as chosen.
+  double local_cost(const std::vector<size_t>& choice, size_t x, size_t i) const {
+    double cost = problem_.node_costs[x][i];
+    for (const Edge* edge : incident_[x]) {
+      const size_t cols = problem_.node_costs[edge->b].size();
+      cost += edge->a == x ? edge->costs[i * cols + choice[edge->b]]
+                           : edge->costs[choice[edge->a] * cols + i];
+    }
+    return cost;
+  }
+
+  const Problem& problem_;
+  std::vector<std::vector<const Edge*>> incident_;
+};
+
 }  // namespace
 
 double cost_of(const Problem& problem, const std::vector<size_t>& choice) {
@@ -553,39 +601,7 @@ double cost_of(const Problem& problem, const std::vector<size_t>& choice) {
 
 double improve_locally(const Problem& problem, std::vector<size_t>& choice) {
   cost_of(problem, choice);  // throws for a malformed problem or choice
-  const size_t nodes = problem.node_costs.size();
-  std::vector<std::vector<const Edge*>> incident(nodes);
-  for (const Edge& edge : problem.edges) {
-    incident[edge.a].push_back(&edge);
-    incident[edge.b].push_back(&edge);
-  }
-  // What node x costs with alternative i, the others as chosen.
-  const auto local_cost = [&](size_t x, size_t i) {
-    double cost = problem.node_costs[x][i];
-    for (const Edge* edge : incident[x]) {
-      const size_t cols = problem.node_costs[edge->b].size();
-      cost += edge->a == x ? edge->costs[i * cols + choice[edge->b]]
-                           : edge->costs[choice[edge->a] * cols + i];
-    }
-    return cost;
-  };
-  for (bool moved = true; moved;) {
-    moved = false;
-    for (size_t x = 0; x < nodes; ++x) {
-      double best = local_cost(x, choice[x]);
-      for (size_t i = 0; i < problem.node_costs[x].size(); ++i) {
-        const double cost = local_cost(x, i);
-        // Strictly lower by more than rounding, so that no two moves undo each other (any finite
-        // cost is lower than an infinite one).
-        if (cost < best && (std::isinf(best) || cost < best - 1e-12 * std::fabs(best))) {
-          best = cost;
-          choice[x] = i;
-          moved = true;
-        }
-      }
-    }
-  }
-  return sum_costs(problem, choice);
+  return LocalSearch(problem).improve(choice);
 }
 
 Solution solve(const Problem& problem, const Options& options) {
@@ -594,14 +610,15 @@ Solution solve(const Problem& problem, const Options& options) {
   solution.cost = sum_costs(problem, solution.choice);
   if (solution.optimal || !options.improve) return solution;
   // RN's solution, then each start, improved locally: the cheapest wins (the first among equals).
-  solution.cost = improve_locally(problem, solution.choice);
+  const LocalSearch search(problem);
+  solution.cost = search.improve(solution.choice);
   for (size_t k = 0; k < options.starts.size(); ++k) {
     std::vector<size_t> choice = options.starts[k];
     bool valid = choice.size() == problem.node_costs.size();
     for (size_t x = 0; valid && x < choice.size(); ++x)
       valid = choice[x] < problem.node_costs[x].size();
     if (!valid) continue;
-    const double cost = improve_locally(problem, choice);
+    const double cost = search.improve(choice);
     if (cost < solution.cost) {
       solution.cost = cost;
       solution.choice = std::move(choice);
