@@ -232,6 +232,34 @@ int command_algorithms(const std::vector<std::string>& args) {
   return 0;
 }
 
+int command_extract(const std::vector<std::string>& args) {
+  Arguments a = parse_arguments(args, {{"--layer", true},
+                                       {"-o", true},
+                                       {"--plan", true},
+                                       {"--select", true, true},
+                                       {"--inputs", true},
+                                       {"--threads", true}});
+  const auto layer = a.value("--layer");
+  const auto directory = a.value("-o");
+  if (!layer) throw UsageError("extract needs --layer NAME (the layer names are in `info MODEL`)");
+  if (!directory) throw UsageError("extract needs -o DIR, the folder to write the layer into");
+  ExtractOptions options;
+  options.threads = a.int_value("--threads", 0, 1);
+  auto model = load(one_model(a, "extract"));
+  options.inputs = model_inputs(a, model);
+  // Without a plan the input is recorded in the all-reference run: the ground truth.
+  if (a.has("--plan") || a.has("--select")) options.plan = build_plan(a, *model);
+  const ExtractedLayer x = extract_layer(model, *layer, *directory, options);
+  std::cout << "layer '" << *layer << "' of " << model->name << ": ONNX node(s) ";
+  for (size_t i = 0; i < x.onnx_nodes.size(); ++i) std::cout << (i ? ", " : "") << x.onnx_nodes[i];
+  std::cout << "\nwritten to " << x.model_path << " with " << x.initializers.size()
+            << " initializer(s); its input(s) and output(s) in "
+            << (a.has("--plan") || a.has("--select") ? "this plan's" : "the reference")
+            << " run in " << x.data_path << "\ncheck it alone: algoscope-cli check " << x.model_path
+            << " --inputs " << x.data_path << " --expected " << x.data_path << "\n";
+  return 0;
+}
+
 int command_run(const std::vector<std::string>& args) {
   Arguments a = parse_arguments(args, {{"--plan", true},
                                        {"--select", true, true},

@@ -12,6 +12,7 @@ namespace algoscope::cli {
 int command_info(const std::vector<std::string>& args);
 int command_algorithms(const std::vector<std::string>& args);
 int command_run(const std::vector<std::string>& args);
+int command_extract(const std::vector<std::string>& args);
 // measure_commands.cpp
 int command_check(const std::vector<std::string>& args);
 int command_bench(const std::vector<std::string>& args);

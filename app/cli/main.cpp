@@ -20,12 +20,18 @@ const char* kUsage =
     "  algorithms [--op OP] [--json]             the algorithm registry\n"
     "  run MODEL [--plan P] [--select OP=ALGO]... [--inputs DIR] [--outputs DIR] [--threads N]\n"
     "                                            run a model under a plan\n"
+    "  extract MODEL --layer NAME -o DIR [--plan P] [--select OP=ALGO]... [--inputs DIR]\n"
+    "        [--threads N]                       one layer as its own ONNX model with the input\n"
+    "                                            and output it had in a run of the model\n"
+    "                                            (DIR/model.onnx, DIR/test_data_set_0)\n"
     "  check MODEL [--plan P] [--select OP=ALGO]... [--inputs DIR] [--expected DIR]\n"
     "        [--atol A --rtol R] [--threads N] [--json FILE] [--csv FILE]\n"
     "                                            every layer and the outputs against reference\n"
     "  bench MODEL [--plan P] [--select OP=ALGO]... [--layers] [--all-algorithms] [--warmup N]\n"
-    "        [--repeat N] [--threads N] [--inputs DIR] [--json FILE] [--csv FILE]\n"
-    "                                            end-to-end latency, per-layer breakdown\n"
+    "        [--repeat N] [--threads N] [--inputs DIR] [--memory] [--trace FILE.json]\n"
+    "        [--json FILE] [--csv FILE]          end-to-end latency, per-layer breakdown with\n"
+    "                                            the roofline (--layers), memory along the steps\n"
+    "                                            (--memory), a Chrome/Perfetto trace (--trace)\n"
     "  tune MODEL -o PLAN [--strategy per-layer|family|global] [--memory-budget SIZE]\n"
     "        [--threads N] [--warmup N] [--repeat N] [--atol A --rtol R]\n"
     "        [--no-cache | --clear-cache] [--cache FILE] [--heuristic] [--json FILE] [--csv FILE]\n"
@@ -111,13 +117,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
-      {"info", algoscope::cli::command_info},
-      {"algorithms", algoscope::cli::command_algorithms},
-      {"run", algoscope::cli::command_run},
-      {"check", algoscope::cli::command_check},
-      {"bench", algoscope::cli::command_bench},
-      {"tune", algoscope::cli::command_tune},
-      {"compare", algoscope::cli::command_compare},
+      {"info", algoscope::cli::command_info},   {"algorithms", algoscope::cli::command_algorithms},
+      {"run", algoscope::cli::command_run},     {"extract", algoscope::cli::command_extract},
+      {"check", algoscope::cli::command_check}, {"bench", algoscope::cli::command_bench},
+      {"tune", algoscope::cli::command_tune},   {"compare", algoscope::cli::command_compare},
   };
   auto it = commands.find(command);
   if (it == commands.end()) {

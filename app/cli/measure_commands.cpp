@@ -249,6 +249,51 @@ int command_check(const std::vector<std::string>& args) {
   return result.passed() ? 0 : 1;
 }
 
+// bench --memory: the session's memory along its steps, the peak and what it holds.
+void print_memory(const MemoryReport& m) {
+  if (m.steps.empty()) return;
+  const MemoryStep& peak = m.peak();
+  std::cout << "\nmemory in use along the steps (live activations + the running algorithm's "
+               "workspace):\n";
+  Table table({"step", "layer", "in use", "activations", "workspace", "largest live value", ""},
+              {true, false, true, true, true, false, false});
+  for (size_t t = 0; t < m.steps.size(); ++t) {
+    const MemoryStep& s = m.steps[t];
+    // A bar of up to 30 characters, the peak's full length, so the profile reads at a glance.
+    const size_t bar = peak.in_use() ? (s.in_use() * 30 + peak.in_use() / 2) / peak.in_use() : 0;
+    table.add({std::to_string(t), s.name, human_bytes(double(s.in_use())),
+               human_bytes(double(s.live_bytes)), human_bytes(double(s.workspace_bytes)),
+               s.largest_value + " (" + human_bytes(double(s.largest_value_bytes)) + ")",
+               std::string(bar, '#') + (t == m.peak_step ? " peak" : "")});
+  }
+  table.print(std::cout);
+  std::cout << "peak      " << human_bytes(double(peak.in_use())) << " at step " << m.peak_step
+            << " '" << peak.name << "': activations " << human_bytes(double(peak.live_bytes))
+            << " (largest '" << peak.largest_value << "', "
+            << human_bytes(double(peak.largest_value_bytes)) << ") + workspace "
+            << human_bytes(double(peak.workspace_bytes)) << "\n"
+            << "held      " << human_bytes(double(m.held_bytes())) << ": weights "
+            << human_bytes(double(m.weights_bytes)) << ", prepared copies "
+            << human_bytes(double(m.prepared_bytes)) << ", activation arenas "
+            << human_bytes(double(m.arena_bytes)) << " (" << human_bytes(double(m.activation_bytes))
+            << " without reuse), workspace " << human_bytes(double(m.workspace_bytes))
+            << (m.device_copy_bytes
+                    ? ", device copies of weights " + human_bytes(double(m.device_copy_bytes))
+                    : std::string())
+            << "; inputs and outputs " << human_bytes(double(m.input_output_bytes)) << "\n";
+}
+
+// The roofs as bench's JSON carries them, and each layer's place under them.
+json roofline_json(const MachineRoofs& roofs) {
+  return {{"peak_gflops", roofs.peak_gflops},
+          {"copy_gbs", roofs.copy_gbs},
+          {"triad_gbs", roofs.triad_gbs},
+          {"bandwidth_gbs", roofs.bandwidth_gbs()},
+          {"ridge_intensity", roofs.ridge_intensity()},
+          {"threads", roofs.threads},
+          {"from_cache", roofs.from_cache}};
+}
+
 int command_bench(const std::vector<std::string>& args) {
   Arguments a = parse_arguments(args, with_repeat_options({{"--plan", true},
                                                            {"--select", true, true},
@@ -257,6 +302,7 @@ int command_bench(const std::vector<std::string>& args) {
                                                            {"--all-algorithms", false},
                                                            {"--threads", true},
                                                            {"--trace", true},
+                                                           {"--memory", false},
                                                            {"--json", true},
                                                            {"--csv", true}}));
   EndToEndOptions options;
@@ -266,6 +312,9 @@ int command_bench(const std::vector<std::string>& args) {
   auto model = load(one_model(a, "bench"));
   options.inputs = model_inputs(a, model);
   Plan plan = build_plan(a, *model);
+  // The roofs are measured (about a second, once per machine: cached) before the timed runs.
+  std::optional<MachineRoofs> roofs;
+  if (a.has("--layers")) roofs = machine_roofs(options.threads);
   ProgressBar bar;
   CancelOnInterrupt interrupt;
   options.control = run_control(bar, interrupt);
@@ -306,8 +355,13 @@ int command_bench(const std::vector<std::string>& args) {
 
   std::vector<std::vector<std::string>> csv;
   Table layers({"#", "layer", "op", "algorithm", "median ms", "min ms", "IQR ms", "GFLOP/s", "%",
-                "workspace", ""},
-               {true, false, false, false, true, true, true, true, true, true, false});
+                "workspace", "FLOP/B", "of roof", ""},
+               {true, false, false, false, true, true, true, true, true, true, true, true, false});
+  // How close a layer runs to what the roofline allows at its intensity, in percent.
+  auto roof_percent = [&](double gflops, double intensity) {
+    const double roof = roofs ? roofs->attainable_gflops(intensity) : 0;
+    return roof > 0 ? 100 * gflops / roof : 0.0;
+  };
   for (const LayerTime& t : result.layers) {
     const double percent =
         result.kernel_sum.median_ms > 0 ? 100 * t.time.median_ms / result.kernel_sum.median_ms : 0;
@@ -315,6 +369,8 @@ int command_bench(const std::vector<std::string>& args) {
                 t.algorithm + (t.choice.empty() ? "" : " (" + t.choice + ")"), ms(t.time.median_ms),
                 ms(t.time.min_ms), ms(t.time.iqr_ms()), format("%.1f", t.gflops()),
                 format("%.1f", percent), human_bytes(double(t.workspace_bytes)),
+                format("%.1f", t.intensity()),
+                t.flops > 0 ? format("%.0f %%", roof_percent(t.gflops(), t.intensity())) : "-",
                 stability(t.time)});
     if (!isolated)
       csv.push_back({std::to_string(t.index), t.node, t.op_type, t.algorithm, raw(t.time.median_ms),
@@ -328,11 +384,19 @@ int command_bench(const std::vector<std::string>& args) {
                 format("%.1f", result.kernel_sum.median_ms > 0
                                    ? 100 * t.time.median_ms / result.kernel_sum.median_ms
                                    : 0),
-                "-", stability(t.time)});
+                "-", "-", "-", stability(t.time)});
   if (a.has("--layers")) {
     std::cout << "\n";
     layers.print(std::cout);
+    std::cout << "roofline  peak " << format("%.1f", roofs->peak_gflops) << " GFLOP/s (GEMM), "
+              << "bandwidth " << format("%.1f", roofs->bandwidth_gbs()) << " GB/s (copy "
+              << format("%.1f", roofs->copy_gbs) << ", triad " << format("%.1f", roofs->triad_gbs)
+              << "), ridge at " << format("%.1f", roofs->ridge_intensity()) << " FLOP/B"
+              << (roofs->from_cache ? " (cached)" : " (measured now)")
+              << "; FLOP/B: the layer's FLOPs over the bytes its algorithm must move; of roof: its "
+                 "GFLOP/s over min(peak, FLOP/B x bandwidth)\n";
   }
+  if (a.has("--memory")) print_memory(result.memory);
   if (isolated) {
     // What tune would pick on each layer, marked in the table.
     std::map<size_t, std::vector<AlgorithmTiming>> by_layer;
@@ -348,8 +412,8 @@ int command_bench(const std::vector<std::string>& args) {
         verdict[{index, t->algorithm}] = "tied with " + choice.chosen->algorithm;
     }
     Table table({"#", "layer", "op", "algorithm", "median ms", "min ms", "IQR ms", "GFLOP/s",
-                 "workspace", ""},
-                {true, false, false, false, true, true, true, true, true, false});
+                 "workspace", "kept", "FLOP/B", ""},
+                {true, false, false, false, true, true, true, true, true, true, true, false});
     for (const AlgorithmTiming& t : isolated->timings) {
       std::string note = t.failure;
       if (auto v = verdict.find({t.index, t.algorithm}); v != verdict.end()) note = v->second;
@@ -358,7 +422,8 @@ int command_bench(const std::vector<std::string>& args) {
       table.add({std::to_string(t.index), t.node, t.op_type, t.algorithm,
                  t.failure.empty() ? ms(t.time.median_ms) : "failed", ms(t.time.min_ms),
                  ms(t.time.iqr_ms()), format("%.1f", t.gflops()),
-                 human_bytes(double(t.workspace_bytes)), note});
+                 human_bytes(double(t.workspace_bytes)), human_bytes(double(t.prepared_bytes)),
+                 format("%.1f", t.intensity()), note});
       csv.push_back({std::to_string(t.index), t.node, t.op_type, t.algorithm, raw(t.time.median_ms),
                      raw(t.time.min_ms), raw(t.time.iqr_ms()), raw(t.flops), raw(t.gflops()),
                      std::to_string(t.workspace_bytes)});
@@ -373,6 +438,14 @@ int command_bench(const std::vector<std::string>& args) {
     j["repeat"] = options.repeat;
     j["target_ci"] = options.adaptive.target_ci;
     if (isolated) j["algorithms"] = json::parse(to_json(*isolated));
+    if (roofs) {
+      j["roofline"] = roofline_json(*roofs);
+      for (json& layer : j["layers"]) {
+        const double intensity = layer["intensity"].get<double>();
+        layer["attainable_gflops"] = roofs->attainable_gflops(intensity);
+        layer["roof_percent"] = roof_percent(layer["gflops"].get<double>(), intensity);
+      }
+    }
     write_text(*path, j.dump(2));
   }
   if (auto path = a.value("--trace")) {

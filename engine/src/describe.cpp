@@ -111,6 +111,15 @@ LayerDescription describe_layer(const Model& model, const Node& node, const Regi
     alg.name = a.name;
     alg.backend = a.backend;
     if (auto why = a.why_not(layer)) alg.why_not = *why;
+    if (alg.applicable()) {
+      try {
+        alg.workspace_bytes = a.workspace(layer);
+        alg.prepared_bytes = a.prepared(layer);
+        alg.traffic_bytes = a.traffic_bytes(layer);
+      } catch (const std::exception&) {
+        // A formula that cannot be evaluated leaves zeros; running the algorithm would report why.
+      }
+    }
     d.algorithms.push_back(std::move(alg));
   }
   try {

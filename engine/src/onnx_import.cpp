@@ -227,18 +227,13 @@ class Importer {
       model_.outputs.push_back(out.name());
       onnx_shapes_[out.name()] = convert_value_info(out, std::nullopt, nullptr);
     }
-    std::unordered_set<std::string> names;
+    const std::vector<std::string> names = onnx_node_names(g);
     for (int i = 0; i < g.node_size(); ++i) {
       const auto& n = g.node(i);
       Node node;
       node.op_type = n.op_type();
       node.domain = n.domain() == "ai.onnx" ? "" : n.domain();
-      node.name = n.name().empty() ? n.op_type() + "_" + std::to_string(i) : n.name();
-      // Plans key on names, so they must be unique.
-      for (int k = 2; names.count(node.name); ++k)
-        node.name = (n.name().empty() ? n.op_type() + "_" + std::to_string(i) : n.name()) + "_" +
-                    std::to_string(k);
-      names.insert(node.name);
+      node.name = names[i];
       node.inputs.assign(n.input().begin(), n.input().end());
       node.outputs.assign(n.output().begin(), n.output().end());
       while (!node.inputs.empty() && node.inputs.back().empty()) node.inputs.pop_back();
@@ -314,6 +309,21 @@ class Importer {
 };
 
 }  // namespace
+
+std::vector<std::string> onnx_node_names(const onnx::GraphProto& g) {
+  std::vector<std::string> result;
+  std::unordered_set<std::string> taken;
+  for (int i = 0; i < g.node_size(); ++i) {
+    const auto& n = g.node(i);
+    const std::string base = n.name().empty() ? n.op_type() + "_" + std::to_string(i) : n.name();
+    std::string name = base;
+    // Plans key on names, so they must be unique.
+    for (int k = 2; taken.count(name); ++k) name = base + "_" + std::to_string(k);
+    taken.insert(name);
+    result.push_back(std::move(name));
+  }
+  return result;
+}
 
 Model import_onnx(const onnx::ModelProto& proto, const std::string& bytes,
                   const std::string& origin, const std::string& base_dir,

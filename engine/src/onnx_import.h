@@ -6,6 +6,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "algoscope/graph.h"
 #include "algoscope/loader.h"
@@ -21,6 +22,10 @@ Model import_onnx(const onnx::ModelProto& proto, const std::string& bytes,
                   const std::string& origin, const std::string& base_dir,
                   const LoadOptions& options,
                   std::unordered_map<std::string, ValueInfo>& onnx_shapes);
+
+// The engine's name of every node of `graph`, by position: its ONNX name, or op type and position
+// for an unnamed node, made unique with a suffix (plans key on these names).
+std::vector<std::string> onnx_node_names(const onnx::GraphProto& graph);
 
 // Runs ONNX shape inference on `proto` and adds the inferred value types to `onnx_shapes`; a
 // failure becomes a load note on `model`.

@@ -196,4 +196,10 @@ void validate_plan(const Plan& plan, const Model& model, const Registry& registr
   throw Error(message);
 }
 
+Plan reference_plan(const Model& model) {
+  Plan plan = Plan::for_model(model);
+  for (const Node& node : model.nodes) plan.defaults[node.op_type] = kReference;
+  return plan;
+}
+
 }  // namespace algoscope

@@ -198,6 +198,22 @@ std::optional<std::string> Algorithm::why_not(const Layer& layer) const {
   return std::nullopt;
 }
 
+size_t Algorithm::prepared(const Layer& layer) const {
+  return prepared_bytes ? prepared_bytes(layer) : 0;
+}
+
+double Algorithm::traffic_bytes(const Layer& layer) const {
+  const size_t held = prepared(layer);
+  double bytes = 2.0 * double(workspace(layer));
+  for (size_t i = 0; i < layer.inputs.size(); ++i) {
+    if (!layer.has_input(i)) continue;
+    const bool constant = i < layer.constants.size() && layer.constants[i];
+    if (!(constant && i == 1 && held > 0)) bytes += double(layer.inputs[i].bytes());
+  }
+  for (const TensorInfo& output : layer.outputs) bytes += double(output.bytes());
+  return bytes + double(held);
+}
+
 size_t Algorithm::workspace(const Layer& layer) const {
   const size_t own = workspace_bytes ? workspace_bytes(layer) : 0;
   // Off the host, ResidualAfter keeps the convolution's output in the workspace, after its own.

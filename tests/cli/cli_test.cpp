@@ -625,6 +625,69 @@ TEST_F(Cli, BenchReportsLatencyLayersJsonAndCsv) {
   expect_usage_error({"bench", model, "--warmup", "-1"}, {"--warmup"});
 }
 
+TEST_F(Cli, BenchShowsTheRooflineAndTheMemoryAlongTheSteps) {
+  const std::string model = small_conv_net(dir_);
+  const std::string json_path = (dir_ / "bench.json").string();
+  const std::string roofs = "ALGOSCOPE_ROOFS_CACHE=" + quote((dir_ / "roofs.json").string());
+  Result r = run({"bench", model, "--layers", "--memory", "--select", "Conv=im2col", "--repeat",
+                  "2", "--ci", "0", "--threads", "1", "--json", json_path},
+                 roofs);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"FLOP/B", "of roof", "roofline  peak", "(measured now)", "ridge at",
+                        "memory in use along the steps", "peak      ", "held      "})
+    EXPECT_NE(r.out.find(f), std::string::npos) << f << " missing from:\n" << r.out;
+  auto doc = read_json(json_path);
+  const auto& roof = doc["roofline"];
+  EXPECT_GT(roof["peak_gflops"].get<double>(), 0);
+  EXPECT_GT(roof["bandwidth_gbs"].get<double>(), 0);
+  EXPECT_EQ(roof["threads"], 1);
+  // conv3x3 by im2col: 2*8*144*72 FLOPs over x, W, y and the patch matrix written and read.
+  const auto& conv = doc["layers"][0];
+  ASSERT_EQ(conv["name"], "conv3x3");
+  const double x = 8 * 144 * 4, w = 8 * 8 * 9 * 4, y = 8 * 144 * 4, patches = 8 * 9 * 144 * 4;
+  EXPECT_DOUBLE_EQ(conv["traffic_bytes"].get<double>(), x + w + y + 2 * patches);
+  EXPECT_DOUBLE_EQ(conv["intensity"].get<double>(),
+                   conv["flops"].get<double>() / (x + w + y + 2 * patches));
+  EXPECT_GT(conv["attainable_gflops"].get<double>(), 0);
+  EXPECT_GE(conv["roof_percent"].get<double>(), 0);
+  // The peak is at conv3x3: its output r (the Relu fused in) live beside its patch matrix.
+  const auto& memory = doc["memory"];
+  EXPECT_EQ(memory["peak"]["name"], "conv3x3");
+  EXPECT_EQ(memory["peak"]["value"], "r");
+  EXPECT_EQ(memory["peak"]["in_use_bytes"].get<double>(), y + patches);
+  EXPECT_EQ(memory["steps"].size(), 2u);
+  EXPECT_EQ(memory["weights_bytes"].get<double>(), w + 8 * 8 * 4);
+  // A second bench on as many threads reads the roofs from the cache.
+  Result again =
+      run({"bench", model, "--layers", "--repeat", "1", "--ci", "0", "--threads", "1"}, roofs);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("(cached)"), std::string::npos) << again.out;
+}
+
+TEST_F(Cli, ExtractWritesALayerThatChecksAlone) {
+  const std::string model = small_conv_net(dir_);
+  const std::string out = (dir_ / "layer").string();
+  Result r = run({"extract", model, "--layer", "conv3x3", "-o", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ONNX node(s) conv3x3, relu"), std::string::npos) << r.out;
+  const std::string data = out + "/test_data_set_0";
+  ASSERT_TRUE(fs::exists(out + "/model.onnx"));
+  ASSERT_TRUE(fs::exists(data + "/input_0.pb"));
+  ASSERT_TRUE(fs::exists(data + "/output_0.pb"));
+  // The layer alone, under another algorithm, computes what it did in the model.
+  Result check = run({"check", out + "/model.onnx", "--inputs", data, "--expected", data,
+                      "--select", "Conv=winograd_f2"});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  // The input recorded under a plan is that plan's run.
+  Result planned =
+      run({"extract", model, "--layer", "conv1x1", "-o", out, "--select", "Conv=im2col"});
+  ASSERT_EQ(planned.exit_code, 0) << planned.err;
+  EXPECT_NE(planned.out.find("this plan's run"), std::string::npos) << planned.out;
+  expect_usage_error({"extract", model, "-o", out}, {"--layer"});
+  expect_usage_error({"extract", model, "--layer", "conv3x3"}, {"-o DIR"});
+  expect_usage_error({"extract", model, "--layer", "nope", "-o", out}, {"no layer named 'nope'"});
+}
+
 TEST_F(Cli, TuneWritesAPlanThatLoadsBackAndSecondRunHitsTheCache) {
   const std::string model = small_conv_net(dir_);
   const std::string plan_path = (dir_ / "tuned.json").string();

@@ -34,6 +34,7 @@ using algoscope::DType;
 using algoscope::Error;
 using algoscope::Model;
 using algoscope::Plan;
+using algoscope::reference_plan;
 using algoscope::Session;
 using algoscope::SessionOptions;
 using algoscope::Shape;
@@ -81,13 +82,6 @@ std::vector<Tensor> interpret(const Model& model, const std::vector<Tensor>& inp
   std::vector<Tensor> outputs;
   for (const auto& name : model.outputs) outputs.push_back(env.at(name).clone());
   return outputs;
-}
-
-// A plan that picks "reference" for every op type of the model.
-Plan reference_plan(const Model& model) {
-  Plan p = Plan::for_model(model);
-  for (const auto& n : model.nodes) p.defaults[n.op_type] = "reference";
-  return p;
 }
 
 // x[1,8,16,16] through eight layers with a residual Add: Conv, Relu, Conv, Add(.., first Conv),

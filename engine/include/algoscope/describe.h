@@ -42,6 +42,11 @@ struct AlgorithmDescription {
   Backend backend = Backend::Cpu;
   std::string why_not;      // empty when it can compute this layer
   bool is_default = false;  // the engine's own choice for this layer
+  // Its memory on this layer (applicable algorithms only): Algorithm::workspace, ::prepared and
+  // ::traffic_bytes (the roofline's bytes moved per call).
+  size_t workspace_bytes = 0;
+  size_t prepared_bytes = 0;
+  double traffic_bytes = 0;
   bool applicable() const { return why_not.empty(); }
 };
 

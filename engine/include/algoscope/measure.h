@@ -206,6 +206,7 @@ struct CheckResult {
   // End to end: the override, else the loosest atol and rtol among the plan's algorithms.
   Tolerance end_to_end_tolerance;
   int threads = 0;
+  MemoryReport memory;   // of the plan's session (session.h), from its memory plan
   bool partial = false;  // cancelled: `layers` holds the layers checked before that
   bool passed() const;
   std::vector<const LayerCheck*> failed_layers() const;
@@ -246,6 +247,9 @@ struct AlgorithmTiming : LayerId {
   TimingStats time;
   double flops = 0;  // the op's FLOP count for this layer (registry)
   size_t workspace_bytes = 0;
+  size_t prepared_bytes = 0;  // Algorithm::prepared: what its kernel keeps (transformed weights)
+  double traffic_bytes = 0;   // Algorithm::traffic_bytes: the roofline's bytes moved per call
+  double intensity() const { return traffic_bytes > 0 ? flops / traffic_bytes : 0; }
   std::optional<ErrorStats> error;  // against `reference` on the same inputs, when verified
   // Timed twice only: both its first call and a second one (the first pays for first touches and
   // JIT compilation) were already `prune_factor` times slower than the best so far. Never the
@@ -369,7 +373,10 @@ struct LayerTime : LayerId {
   TimingStats time;
   double flops = 0;
   size_t workspace_bytes = 0;
+  size_t prepared_bytes = 0;  // as in AlgorithmTiming
+  double traffic_bytes = 0;
   int threads = 1;  // CompiledLayer::threads: 1 where the layer's work is too small for a team
+  double intensity() const { return traffic_bytes > 0 ? flops / traffic_bytes : 0; }
   double gflops() const { return time.median_ms > 0 ? flops / time.median_ms * 1e-6 : 0; }
 };
 
@@ -392,6 +399,7 @@ struct EndToEndResult {
   int threads = 0;
   size_t arena_bytes = 0;
   size_t workspace_bytes = 0;
+  MemoryReport memory;   // the session's memory plan along its steps (session.h)
   bool partial = false;  // cancelled: the statistics cover the runs finished before that
   // With EndToEndOptions::trace: every timed run and its steps, in the order they ran.
   std::vector<TraceSlice> trace;

@@ -41,6 +41,9 @@ class Plan {
 // Checks a plan against a model and a registry and throws one Error listing every problem, each
 // naming the node (or op type) and why: unknown node, unknown op type, unknown algorithm,
 // per-layer algorithm not applicable to the node, fingerprint mismatch.
+// The plan that runs every layer of `model` with `reference`: the ground truth.
+Plan reference_plan(const Model& model);
+
 void validate_plan(const Plan& plan, const Model& model,
                    const Registry& registry = Registry::instance());
 

@@ -204,6 +204,10 @@ struct Algorithm {
   // Empty optional when the algorithm can compute this layer, otherwise the reason in words.
   std::function<std::optional<std::string>(const Layer&)> not_applicable;
   std::function<size_t(const Layer&)> workspace_bytes;  // empty: needs none
+  // What the prepared kernel keeps for as long as it lives: transformed or reordered weights,
+  // tables, buffers in a library's own layout. The formula is the one the teaching text's "Extra
+  // memory" gives; empty: it keeps nothing (it reads the constants where they lie).
+  std::function<size_t(const Layer&)> prepared_bytes;
   std::function<std::unique_ptr<Kernel>(const Layer&)> prepare;
   // Empty for built-in algorithms; the plugin file for those a plugin added (set by the registry).
   std::string origin;
@@ -211,6 +215,12 @@ struct Algorithm {
   // Convenience wrappers that treat empty functions as "always" / zero / default_priority.
   std::optional<std::string> why_not(const Layer& layer) const;
   size_t workspace(const Layer& layer) const;
+  size_t prepared(const Layer& layer) const;
+  // The bytes one run must move between memory and the cores at the least, the denominator of
+  // the roofline's arithmetic intensity: every runtime input read and every output written once,
+  // the workspace written and read once, and the constants read once, the kernel's prepared copy
+  // (prepared()) in place of the weights (input 1) where it keeps one.
+  double traffic_bytes(const Layer& layer) const;
   int heuristic_rank(const Layer& layer) const;
   // The kernel exactly as a Session runs it: prepare(), plus the node's fused activation and a
   // Conv's residual when the algorithm does not apply them itself. Errors name the node, its op and

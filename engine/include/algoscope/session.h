@@ -65,6 +65,40 @@ struct ValueTransfer {
   std::string step_name() const { return "transfer " + value + " " + from + "->" + to; }
 };
 
+// The session's memory along its execution order, from the memory plan (no run needed): at each
+// step the activation blocks live in the arenas (from the step that writes a value to the last
+// step that reads it, as the arena planner allocates them) and the running algorithm's
+// workspace. The totals are what the session holds for as long as it lives.
+struct MemoryStep {
+  std::string name;            // the node, or the transfer's step_name()
+  int layer = -1;              // index in Session::layers(); -1 for a transfer
+  size_t live_bytes = 0;       // activation blocks live during the step, all arenas
+  size_t workspace_bytes = 0;  // the running algorithm's (0 for a transfer)
+  // The largest live block at this step: the value that owns it (the root value where values
+  // share a buffer) and its arena bytes.
+  std::string largest_value;
+  size_t largest_value_bytes = 0;
+  size_t in_use() const { return live_bytes + workspace_bytes; }
+};
+
+struct MemoryReport {
+  std::vector<MemoryStep> steps;  // in execution order
+  size_t peak_step = 0;           // the step with the largest in_use()
+  size_t weights_bytes = 0;       // the model's constants (weights, folded values)
+  size_t prepared_bytes = 0;      // what the kernels keep (Algorithm::prepared): transformed copies
+  size_t device_copy_bytes = 0;   // constants copied once into device spaces
+  size_t arena_bytes = 0;         // activation arenas as allocated (liveness reuse)
+  size_t activation_bytes = 0;    // what the activations would take without reuse
+  size_t workspace_bytes = 0;     // the shared workspaces as allocated (the largest per space)
+  size_t input_output_bytes = 0;  // the graph's inputs and outputs (outside the arenas)
+  const MemoryStep& peak() const { return steps.at(peak_step); }
+  // Everything the compiled session holds: weights, prepared copies, device copies, arenas and
+  // workspaces (the inputs and outputs belong to the caller).
+  size_t held_bytes() const {
+    return weights_bytes + prepared_bytes + device_copy_bytes + arena_bytes + workspace_bytes;
+  }
+};
+
 class Session {
  public:
   // Compiles; throws Error naming every unsupported op (with its nodes), any node whose algorithm
@@ -102,6 +136,7 @@ class Session {
   size_t arena_bytes() const;       // activation memory after liveness reuse
   size_t activation_bytes() const;  // what the activations would take without reuse
   size_t workspace_bytes() const;   // the largest layer workspace (shared by all layers)
+  const MemoryReport& memory() const;
   // Intermediate values passed between kernels in a native layout (reorders skipped).
   size_t native_layout_values() const;
   bool in_native_layout(const std::string& value) const;  // one of those

@@ -270,6 +270,11 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
 
 void PackedMatrix::Free::operator()(float* p) const { std::free(p); }
 
+size_t packed_b_bytes(int64_t k, int64_t n) {
+  const int nr = kernel_for(cpu::active_level()).nr;
+  return static_cast<size_t>(k * ceil_div(n, nr) * nr) * sizeof(float);
+}
+
 PackedMatrix pack_b(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb) {
   if (k < 0 || n < 0) throw Error("GEMM dimensions must not be negative");
   if (ldb < (trans_b ? k : n))

@@ -74,6 +74,8 @@ class PackedMatrix {
 // Packs op(B)[k x n] (B stored k x n, or n x k when trans_b, row stride ldb) for
 // cpu::active_level().
 PackedMatrix pack_b(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb);
+// What pack_b(_, k, n, ...) would hold: k * ceil(n/NR) * NR * 4 bytes for the active level's NR.
+size_t packed_b_bytes(int64_t k, int64_t n);
 
 // C[m x n] = alpha * op(A)[m x k] * B + beta * C with B from pack_b (k, n taken from it). Uses the
 // micro-kernel of the ISA B was packed for.

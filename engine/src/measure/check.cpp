@@ -16,12 +16,6 @@
 namespace algoscope {
 namespace {
 
-Plan reference_plan(const Model& model) {
-  Plan plan = Plan::for_model(model);
-  for (const Node& node : model.nodes) plan.defaults[node.op_type] = OpDefinition::kReference;
-  return plan;
-}
-
 // max |got - want| over max |want|: an error comparable across layers of any scale.
 double relative_error(const ErrorStats& error, double largest_wanted) {
   return largest_wanted > 0 ? error.max_abs_error / largest_wanted : 0;
@@ -112,6 +106,7 @@ CheckResult check_plan(std::shared_ptr<const Model> model, const Plan& plan,
 
   CheckResult result;
   result.threads = chosen.threads();
+  result.memory = chosen.memory();
   result.end_to_end_tolerance = options.tolerance ? *options.tolerance : loosest_tolerance(chosen);
   // Units: every layer (the reference run's step and, where the plan differs, the comparison) and
   // the plan's run.

@@ -73,6 +73,9 @@ json to_json_value(const AlgorithmTiming& t) {
   j["flops"] = t.flops;
   j["gflops"] = t.gflops();
   j["workspace_bytes"] = t.workspace_bytes;
+  j["prepared_bytes"] = t.prepared_bytes;
+  j["traffic_bytes"] = t.traffic_bytes;
+  j["intensity"] = t.intensity();
   j["error"] = t.error ? to_json_value(*t.error) : json(nullptr);
   j["pruned"] = t.pruned;
   j["from_cache"] = t.from_cache;
@@ -95,6 +98,34 @@ json to_json_value(const AlgorithmTiming& t) {
     j["download_ms"] = t.download_ms;
   }
   return j;
+}
+
+json to_json_value(const MemoryReport& m) {
+  json steps = json::array();
+  for (const MemoryStep& s : m.steps)
+    steps.push_back({{"name", s.name},
+                     {"layer", s.layer},
+                     {"live_bytes", s.live_bytes},
+                     {"workspace_bytes", s.workspace_bytes},
+                     {"in_use_bytes", s.in_use()},
+                     {"largest_value", s.largest_value},
+                     {"largest_value_bytes", s.largest_value_bytes}});
+  json peak = nullptr;
+  if (!m.steps.empty())
+    peak = {{"step", m.peak_step},
+            {"name", m.peak().name},
+            {"in_use_bytes", m.peak().in_use()},
+            {"value", m.peak().largest_value}};
+  return {{"peak", peak},
+          {"weights_bytes", m.weights_bytes},
+          {"prepared_bytes", m.prepared_bytes},
+          {"device_copy_bytes", m.device_copy_bytes},
+          {"arena_bytes", m.arena_bytes},
+          {"activation_bytes", m.activation_bytes},
+          {"workspace_bytes", m.workspace_bytes},
+          {"input_output_bytes", m.input_output_bytes},
+          {"held_bytes", m.held_bytes()},
+          {"steps", steps}};
 }
 
 json summary_json(const EndToEndResult& r) {
@@ -143,6 +174,9 @@ AlgorithmTiming algorithm_timing_from_json(const json& j) {
   t.time = timing_stats_from_json(j.at("time_ms"));
   t.flops = j.at("flops").get<double>();
   t.workspace_bytes = integer_field<size_t>(j, "workspace_bytes");
+  // Absent from files written before the roofline figures existed.
+  if (j.contains("prepared_bytes")) t.prepared_bytes = integer_field<size_t>(j, "prepared_bytes");
+  t.traffic_bytes = j.value("traffic_bytes", 0.0);
   if (const json& e = j.at("error"); !e.is_null()) {
     ErrorStats error;
     // null marks an infinite error (a NaN in the output).
@@ -313,10 +347,14 @@ std::string to_json(const EndToEndResult& r) {
     e["flops"] = l.flops;
     e["gflops"] = l.gflops();
     e["workspace_bytes"] = l.workspace_bytes;
+    e["prepared_bytes"] = l.prepared_bytes;
+    e["traffic_bytes"] = l.traffic_bytes;
+    e["intensity"] = l.intensity();
     e["threads"] = l.threads;
     e["percent"] = r.kernel_sum.median_ms > 0 ? 100 * l.time.median_ms / r.kernel_sum.median_ms : 0;
     j["layers"].push_back(std::move(e));
   }
+  j["memory"] = measure::to_json_value(r.memory);
   j["transfers"] = json::array();
   for (const TransferTime& t : r.transfers)
     j["transfers"].push_back({{"step", t.transfer.step_name()},

@@ -13,6 +13,7 @@ using json = nlohmann::ordered_json;
 json to_json_value(const TimingStats& stats);
 json to_json_value(const ErrorStats& stats);
 json to_json_value(const AlgorithmTiming& timing);
+json to_json_value(const MemoryReport& memory);
 // The whole-model figures of an end-to-end result, without its layers.
 json summary_json(const EndToEndResult& result);
 

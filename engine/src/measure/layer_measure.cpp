@@ -33,6 +33,8 @@ AlgorithmTiming describe(const Algorithm& algorithm, const CompiledLayer& compil
   t.algorithm = algorithm.name;
   t.flops = compiled.flops;
   t.workspace_bytes = algorithm.workspace(compiled.layer);
+  t.prepared_bytes = algorithm.prepared(compiled.layer);
+  t.traffic_bytes = algorithm.traffic_bytes(compiled.layer);
   return t;
 }
 
@@ -485,6 +487,7 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
     r.threads = session.threads();
     r.arena_bytes = session.arena_bytes();
     r.workspace_bytes = session.workspace_bytes();
+    r.memory = session.memory();
     for (size_t i = 0; i < session.layers().size(); ++i) {
       const CompiledLayer& c = session.layers()[i];
       auto t = result_about<LayerTime>(c, i);
@@ -494,6 +497,8 @@ std::vector<EndToEndResult> time_sessions(const std::vector<Session*>& sessions,
       t.time.stop = r.latency.stop;  // the runs were repeated for the whole model's latency
       t.flops = c.flops;
       t.workspace_bytes = c.workspace_bytes;
+      t.prepared_bytes = c.algorithm->prepared(c.layer);
+      t.traffic_bytes = c.algorithm->traffic_bytes(c.layer);
       t.threads = c.threads;
       r.flops += c.flops;
       r.layers.push_back(std::move(t));

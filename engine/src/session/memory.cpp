@@ -62,9 +62,9 @@ class ArenaPlanner {
     }
   }
   size_t size() const { return size_; }
+  size_t align_up(size_t n) const { return (n + alignment_ - 1) / alignment_ * alignment_; }
 
  private:
-  size_t align_up(size_t n) const { return (n + alignment_ - 1) / alignment_ * alignment_; }
   size_t alignment_;
   std::vector<std::pair<size_t, size_t>> free_;  // (offset, bytes), sorted by offset
   size_t size_ = 0;
@@ -122,6 +122,37 @@ void check_planned_total(const Impl& s, const std::map<MemorySpace*, ArenaPlanne
 
 }  // namespace
 
+namespace {
+
+// The rest of the MemoryReport, once the timeline's live bytes are in: each step's name and
+// workspace, the peak, and the totals.
+void fill_memory_report(Impl& s, const std::map<MemorySpace*, size_t>& workspace) {
+  MemoryReport& m = s.memory;
+  for (size_t t = 0; t < s.steps.size(); ++t) {
+    const Step& step = s.steps[t];
+    MemoryStep& entry = m.steps[t];
+    if (step.kind == Step::Kind::Kernel) {
+      const CompiledLayer& layer = s.layers[step.index];
+      entry.name = layer.node->name;
+      entry.layer = static_cast<int>(step.index);
+      entry.workspace_bytes = layer.workspace_bytes;
+      m.prepared_bytes += layer.algorithm->prepared(layer.layer);
+    } else {
+      entry.name = s.transfers[step.index].info.step_name();
+    }
+    if (entry.in_use() > m.steps[m.peak_step].in_use()) m.peak_step = t;
+  }
+  for (const auto& [name, constant] : s.model->constants) m.weights_bytes += constant.bytes();
+  for (const Slot& slot : s.slot_info) {
+    if (slot.kind == Slot::Kind::ConstantCopy) m.device_copy_bytes += slot.info.bytes();
+    if (slot.kind == Slot::Kind::GraphInput || slot.kind == Slot::Kind::GraphOutput)
+      m.input_output_bytes += slot.info.bytes();
+  }
+  for (const auto& [space, bytes] : workspace) m.workspace_bytes += bytes;
+}
+
+}  // namespace
+
 void plan_memory(Impl& s) {
   const size_t never = SIZE_MAX;
   std::vector<size_t> defined(s.slot_info.size(), never), last_read(s.slot_info.size(), never);
@@ -163,15 +194,36 @@ void plan_memory(Impl& s) {
 
   std::map<MemorySpace*, ArenaPlanner> planners;
   std::vector<size_t> offset(s.slot_info.size(), 0);
+  // The timeline (MemoryReport) follows the planner: a block is live from the step that allocates
+  // it through the step that releases it, at its aligned size.
+  std::vector<size_t> live;  // root slots allocated and not yet released
+  size_t live_bytes = 0;
+  auto block_bytes = [&](size_t slot) {
+    return planners.at(s.slot_info[slot].space)
+        .align_up(std::max<size_t>(s.slot_info[slot].storage_bytes, 1));
+  };
+  s.memory.steps.resize(s.steps.size());
   for (size_t t = 0; t < s.steps.size(); ++t) {
     // Outputs first, then releases: a step never writes over what it reads.
     for (size_t slot : defined_at[t]) {
       MemorySpace* space = s.slot_info[slot].space;
       auto planner = planners.try_emplace(space, alignment_of(space)).first;
       offset[slot] = planner->second.allocate(s.slot_info[slot].storage_bytes);
+      live.push_back(slot);
+      live_bytes += block_bytes(slot);
     }
-    for (size_t slot : released_at[t])
+    MemoryStep& step = s.memory.steps[t];
+    step.live_bytes = live_bytes;
+    for (size_t slot : live)
+      if (block_bytes(slot) > step.largest_value_bytes) {
+        step.largest_value_bytes = block_bytes(slot);
+        step.largest_value = s.slot_info[slot].value;
+      }
+    for (size_t slot : released_at[t]) {
       planners.at(s.slot_info[slot].space).release(offset[slot], s.slot_info[slot].storage_bytes);
+      live.erase(std::find(live.begin(), live.end(), slot));
+      live_bytes -= block_bytes(slot);
+    }
   }
   std::map<MemorySpace*, size_t> workspace;
   for (const CompiledLayer& layer : s.layers) {
@@ -180,6 +232,7 @@ void plan_memory(Impl& s) {
   }
   check_planned_total(s, planners, workspace);
 
+  fill_memory_report(s, workspace);
   s.arena_bytes = 0;
   for (auto& [space, planner] : planners) {
     s.arena_bytes += planner.size();
@@ -187,6 +240,8 @@ void plan_memory(Impl& s) {
   }
   for (const auto& [space, bytes] : workspace)
     s.workspaces.emplace(space, SpaceBuffer(space, bytes));
+  s.memory.arena_bytes = s.arena_bytes;
+  s.memory.activation_bytes = s.activation_bytes;
 
   for (size_t slot = 0; slot < s.slot_info.size(); ++slot) {
     const Slot& info = s.slot_info[slot];

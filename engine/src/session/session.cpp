@@ -194,6 +194,7 @@ bool Session::in_native_layout(const std::string& value) const {
   return impl_->native_bytes.count(value) > 0;
 }
 size_t Session::workspace_bytes() const { return impl_->workspace_bytes; }
+const MemoryReport& Session::memory() const { return impl_->memory; }
 const std::vector<ValueTransfer>& Session::transfers() const { return transfer_list_; }
 const std::vector<ValueTransfer>& Session::compile_transfers() const {
   return impl_->compile_transfers;

@@ -76,6 +76,7 @@ struct Impl {
   std::map<MemorySpace*, SpaceBuffer> arenas, workspaces;
   std::vector<SpaceBuffer> constant_copies;
   std::vector<KernelIO> io;
+  MemoryReport memory;
 
   Session::TimingHook hook;
   Session::TransferTimingHook transfer_hook;

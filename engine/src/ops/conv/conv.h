@@ -62,6 +62,7 @@ AlgorithmText im2col_text();
 // direct.cpp: register-blocked direct convolution (Zhang et al. 2018), 1-D and 2-D.
 std::optional<std::string> direct_not_applicable(const Layer& layer);
 size_t direct_workspace_bytes(const Layer& layer);
+size_t direct_prepared_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_direct(const Layer& layer);
 AlgorithmText direct_text();
 
@@ -79,23 +80,27 @@ AlgorithmText pointwise_text();
 // kn2row.cpp: accumulating kn2row, one 1x1 sgemm per kernel tap and a shifted add; 1-D and 2-D.
 std::optional<std::string> kn2row_not_applicable(const Layer& layer);
 size_t kn2row_workspace_bytes(const Layer& layer);
+size_t kn2row_prepared_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_kn2row(const Layer& layer);
 AlgorithmText kn2row_text();
 
 // smm.cpp: SMM-Conv, sums of shifted input planes scaled by single weights; 1-D and 2-D.
 std::optional<std::string> smm_not_applicable(const Layer& layer);
+size_t smm_prepared_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_smm(const Layer& layer);
 AlgorithmText smm_text();
 
 // implicit_gemm.cpp: GEMM over panels gathered through an indirection buffer; 1-D and 2-D.
 std::optional<std::string> implicit_gemm_not_applicable(const Layer& layer);
 size_t implicit_gemm_workspace_bytes(const Layer& layer);
+size_t implicit_gemm_prepared_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_implicit_gemm(const Layer& layer);
 AlgorithmText implicit_gemm_text();
 
 // fft.cpp: tiled FFT convolution with FFTW3f and per-frequency sgemms; 1-D and 2-D.
 std::optional<std::string> fft_not_applicable(const Layer& layer);
 size_t fft_workspace_bytes(const Layer& layer);
+size_t fft_prepared_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_fft(const Layer& layer);
 AlgorithmText fft_text();
 
@@ -103,10 +108,12 @@ AlgorithmText fft_text();
 // F(4x4,3x3), 2-D 3x3 stride-1 dilation-1 only; filter transforms made at prepare time.
 std::optional<std::string> winograd_f2_not_applicable(const Layer& layer);
 size_t winograd_f2_workspace_bytes(const Layer& layer);
+size_t winograd_f2_prepared_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_winograd_f2(const Layer& layer);
 AlgorithmText winograd_f2_text();
 std::optional<std::string> winograd_f4_not_applicable(const Layer& layer);
 size_t winograd_f4_workspace_bytes(const Layer& layer);
+size_t winograd_f4_prepared_bytes(const Layer& layer);
 std::unique_ptr<Kernel> prepare_winograd_f4(const Layer& layer);
 AlgorithmText winograd_f4_text();
 
@@ -114,6 +121,7 @@ AlgorithmText winograd_f4_text();
 // onednn.cpp: oneDNN's own convolution primitives (format_tag::any), one per oneDNN algorithm.
 enum class OnednnConv { Direct, Winograd, Auto };
 std::optional<std::string> onednn_not_applicable(OnednnConv kind, const Layer& layer);
+size_t onednn_prepared_bytes(OnednnConv kind, const Layer& layer);
 std::unique_ptr<Kernel> prepare_onednn(OnednnConv kind, const Layer& layer);
 AlgorithmText onednn_text(OnednnConv kind);
 #endif

@@ -435,6 +435,13 @@ size_t direct_workspace_bytes(const Layer& layer) {
   return reordered_floats(g, to_plane2d(g.window), ks.ocb) * sizeof(float);
 }
 
+size_t direct_prepared_bytes(const Layer& layer) {
+  if (!weights_constant(layer)) return 0;
+  const ConvGeometry g = conv_geometry(layer);
+  const KernelSet& ks = kernel_set(cpu::active_level(), g.out_per_group(), to_plane2d(g.window).OW);
+  return (reordered_floats(g, to_plane2d(g.window), ks.ocb) * sizeof(float) + 63) / 64 * 64;
+}
+
 std::unique_ptr<Kernel> prepare_direct(const Layer& layer) {
   auto p = std::make_shared<Prepared>();
   p->g = conv_geometry(layer);

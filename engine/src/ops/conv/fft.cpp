@@ -307,6 +307,12 @@ size_t fft_workspace_bytes(const Layer& layer) {
   return floats * sizeof(float);
 }
 
+size_t fft_prepared_bytes(const Layer& layer) {
+  if (!layer.constant(1)) return 0;
+  const ConvGeometry g = conv_geometry(layer);
+  return weight_floats(g, choose(g, true)) * sizeof(float);
+}
+
 std::unique_ptr<Kernel> prepare_fft(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
   return std::make_unique<FftKernel>(g, choose(g, layer.constant(1) != nullptr), layer.constant(1));

@@ -232,6 +232,17 @@ size_t implicit_gemm_workspace_bytes(const Layer& layer) {
   return floats * sizeof(float);
 }
 
+size_t implicit_gemm_prepared_bytes(const Layer& layer) {
+  const ConvGeometry g = conv_geometry(layer);
+  const Shape2 s = shape_of(g, to_plane2d(g.window));
+  // The indirection table (an int32 offset per tap and padded pixel, a flag per 16) is made
+  // whether W is constant or not; the packed filters only for a constant W.
+  const size_t padded_pixels = size_t(s.taps * s.panels * kNR);
+  size_t bytes = padded_pixels * sizeof(int32_t) + padded_pixels / 16;
+  if (layer.constant(1)) bytes += packed_a_floats(g, s) * sizeof(float);
+  return bytes;
+}
+
 std::unique_ptr<Kernel> prepare_implicit_gemm(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
   const Plane2d p = to_plane2d(g.window);

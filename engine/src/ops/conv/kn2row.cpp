@@ -62,6 +62,12 @@ size_t kn2row_workspace_bytes(const Layer& layer) {
   return floats * sizeof(float);
 }
 
+size_t kn2row_prepared_bytes(const Layer& layer) {
+  if (!layer.constant(1)) return 0;
+  const ConvGeometry g = conv_geometry(layer);
+  return repacked_floats(g, to_plane2d(g.window)) * sizeof(float);
+}
+
 std::unique_ptr<Kernel> prepare_kn2row(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
   const Plane2d p = to_plane2d(g.window);

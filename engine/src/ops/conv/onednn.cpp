@@ -176,6 +176,21 @@ std::optional<std::string> onednn_not_applicable(OnednnConv kind, const Layer& l
   return std::nullopt;
 }
 
+size_t onednn_prepared_bytes(OnednnConv kind, const Layer& layer) {
+  const Descriptors d =
+      describe(conv_geometry(layer), kind, layer.n().activation, adds_residual(kind, layer));
+  // What OnednnConvKernel allocates: the weights in oneDNN's layout always (a runtime W is
+  // reordered into them per run), the source and destination where oneDNN's layout differs from
+  // NCHW, and the residual's copy in the destination's layout.
+  size_t bytes = d.pd.weights_desc().get_size();
+  if (d.pd.src_desc() != d.src_plain) bytes += d.pd.src_desc().get_size();
+  if (d.pd.dst_desc() != d.dst_plain) {
+    bytes += d.pd.dst_desc().get_size();
+    if (adds_residual(kind, layer)) bytes += d.residual.get_size();
+  }
+  return bytes;
+}
+
 namespace {
 
 // Everything that does not depend on the data is made at prepare time: the primitive, its
@@ -316,9 +331,10 @@ AlgorithmText onednn_text(OnednnConv kind) {
           std::string(how) +
               " The primitive is created once at prepare time with format_tag::any, so oneDNN "
               "chooses its memory layouts; constant weights are reordered into its layout once. "
-              "Extra memory: the reordered weights (OC*C/g*KH*KW*4 bytes, padded to 16 channels) "
-              "and, per run, the input and output in oneDNN's blocked layout (N*C*H*W*4 and "
-              "N*OC*OH*OW*4 bytes, padded), because the engine's tensors are NCHW and are "
+              "Extra memory, all held by the kernel: the reordered weights (OC*C/g*KH*KW*4 bytes, "
+              "padded to 16 channels) and buffers for the input and output in oneDNN's blocked "
+              "layout (N*C*H*W*4 and N*OC*OH*OW*4 bytes, padded), because the engine's tensors are "
+              "NCHW and are "
               "reordered on the way in and out, unless the neighbour is a oneDNN convolution "
               "too: then the value stays blocked and neither reorder runs, a gain that shows end "
               "to end, not in one layer timed alone (tune times the all-oneDNN plan for that "

@@ -32,6 +32,7 @@ Algorithm onednn(std::string name, conv::OnednnConv kind, Tolerance tolerance) {
           .applies_residual = kind != conv::OnednnConv::Winograd,
           .layout_family = "onednn",
           .not_applicable = [kind](const Layer& l) { return conv::onednn_not_applicable(kind, l); },
+          .prepared_bytes = [kind](const Layer& l) { return conv::onednn_prepared_bytes(kind, l); },
           .prepare = [kind](const Layer& l) { return conv::prepare_onednn(kind, l); }};
 }
 #endif
@@ -62,12 +63,14 @@ void register_conv(Registry& registry) {
             .default_priority = 3,
             .not_applicable = kn2row_not_applicable,
             .workspace_bytes = kn2row_workspace_bytes,
+            .prepared_bytes = kn2row_prepared_bytes,
             .prepare = prepare_kn2row}},
           {smm_text(),
            {.name = "smm",
             .tolerance = kGemmLike,
             .default_priority = 3,
             .not_applicable = smm_not_applicable,
+            .prepared_bytes = smm_prepared_bytes,
             .prepare = prepare_smm}},
           {implicit_gemm_text(),
            {.name = "implicit_gemm",
@@ -75,6 +78,7 @@ void register_conv(Registry& registry) {
             .default_priority = 4,
             .not_applicable = implicit_gemm_not_applicable,
             .workspace_bytes = implicit_gemm_workspace_bytes,
+            .prepared_bytes = implicit_gemm_prepared_bytes,
             .prepare = prepare_implicit_gemm}},
           {fft_text(),
            {.name = "fft",
@@ -82,6 +86,7 @@ void register_conv(Registry& registry) {
             .default_priority = 1,
             .not_applicable = fft_not_applicable,
             .workspace_bytes = fft_workspace_bytes,
+            .prepared_bytes = fft_prepared_bytes,
             .prepare = prepare_fft}},
           // The engine's default where it applies: faster than im2col on every 3x3 and 7x7 layer
           // measured (bench/kernel_bench), without Winograd's larger error. It, depthwise and the
@@ -93,6 +98,7 @@ void register_conv(Registry& registry) {
             .applies_activation = true,
             .not_applicable = direct_not_applicable,
             .workspace_bytes = direct_workspace_bytes,
+            .prepared_bytes = direct_prepared_bytes,
             .prepare = prepare_direct}},
           // Applies to depthwise layers only, where it is the fastest.
           {depthwise_text(),
@@ -117,6 +123,7 @@ void register_conv(Registry& registry) {
             .applies_activation = true,
             .not_applicable = winograd_f2_not_applicable,
             .workspace_bytes = winograd_f2_workspace_bytes,
+            .prepared_bytes = winograd_f2_prepared_bytes,
             .prepare = prepare_winograd_f2}},
           {winograd_f4_text(),
            {.name = "winograd_f4",
@@ -126,6 +133,7 @@ void register_conv(Registry& registry) {
             .applies_activation = true,
             .not_applicable = winograd_f4_not_applicable,
             .workspace_bytes = winograd_f4_workspace_bytes,
+            .prepared_bytes = winograd_f4_prepared_bytes,
             .prepare = prepare_winograd_f4}},
 #ifdef ALGOSCOPE_HAVE_ONEDNN
           {onednn_text(OnednnConv::Direct), onednn("onednn_direct", OnednnConv::Direct, kGemmLike)},

@@ -229,6 +229,13 @@ std::optional<std::string> smm_not_applicable(const Layer& layer) {
   return std::nullopt;
 }
 
+size_t smm_prepared_bytes(const Layer& layer) {
+  const Plane2d p = to_plane2d(conv_geometry(layer).window);
+  const int64_t lanes = cpu::active_level() == cpu::IsaLevel::Avx2 ? 8 : 16;
+  const size_t entries = size_t((p.OW + lanes - 1) / lanes * p.KW);
+  return entries * (sizeof(LaneRead) + size_t(lanes) * sizeof(int32_t));
+}
+
 std::unique_ptr<Kernel> prepare_smm(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
   const Plane2d p = to_plane2d(g.window);
@@ -283,8 +290,9 @@ AlgorithmText smm_text() {
       "output columns with AVX-512 or AVX2 (chosen at run time; portable loops elsewhere), the "
       "taps of one channel summed in registers for up to 8 (AVX2: 4) output channels at once "
       "so each loaded input vector feeds several FMAs; OpenMP over images and output-channel "
-      "blocks. Extra memory: none beyond a table of 4 * ceil(OW/16) * KW * 17 bytes of column "
-      "offsets made at prepare time; W is read in place, so a runtime W costs nothing extra. It "
+      "blocks. Extra memory: none beyond a table of ceil(OW/L) * KW * (4*L + 12) bytes of column "
+      "offsets made at prepare time (L = 16 lanes, 8 on AVX2); W is read in place, so a runtime W "
+      "costs nothing extra. It "
       "wins on small channel counts, depthwise and grouped layers and odd shapes where GEMM-"
       "based methods pay for packing; on wide layers a GEMM's reuse wins. Numerics: float FMAs "
       "in channel-then-tap order; error grows with C/g * KH*KW like a plain dot product."};

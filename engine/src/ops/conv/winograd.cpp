@@ -259,13 +259,16 @@ struct Filters {
   bool empty() const { return u.empty() && packed.empty(); }
 };
 
+// Whether transform_filters packs U for the blocked GEMM (large enough products) or keeps it plain.
+bool packs_filters(const Plan& p) { return p.cg * p.ocp >= kSmallGemm && p.cg >= kPackedMinDepth; }
+
 Filters transform_filters(const Plan& p, const Transforms& t, const float* w) {
   Filters f;
   f.u.resize(p.u_floats);
   for (int64_t oc = 0; oc < p.g.out_channels; ++oc)
     transform_filter(p, t.g, w, oc / p.ocg, oc % p.ocg, f.u.data());
   zero_filter_padding(p, f.u.data());
-  if (p.cg * p.ocp >= kSmallGemm && p.cg >= kPackedMinDepth) {
+  if (packs_filters(p)) {
     f.packed.reserve(size_t(p.g.groups * p.positions()));
     for (int64_t gx = 0; gx < p.g.groups * p.positions(); ++gx)
       f.packed.push_back(
@@ -391,6 +394,14 @@ size_t workspace_bytes(const Layer& layer, const Transforms& t) {
   const Plan p = make_plan(layer, t);
   const bool constant_w = layer.constant(1) != nullptr;
   return sizeof(float) * (p.slots * p.slot_floats() + (constant_w ? 0 : p.u_floats));
+}
+
+size_t prepared_bytes(const Layer& layer, const Transforms& t) {
+  if (!layer.constant(1)) return 0;
+  const Plan p = make_plan(layer, t);
+  if (packs_filters(p))
+    return size_t(p.g.groups * p.positions()) * blocked_gemm::packed_b_bytes(p.cg, p.ocp);
+  return p.u_floats * sizeof(float);
 }
 
 std::unique_ptr<Kernel> prepare(const Layer& layer, const Transforms& t) {

@@ -44,6 +44,7 @@ struct Transforms {
 
 std::optional<std::string> not_applicable(const Layer& layer, const Transforms& t);
 size_t workspace_bytes(const Layer& layer, const Transforms& t);
+size_t prepared_bytes(const Layer& layer, const Transforms& t);
 std::unique_ptr<Kernel> prepare(const Layer& layer, const Transforms& t);
 
 }  // namespace algoscope::ops::conv::winograd

@@ -53,6 +53,10 @@ size_t winograd_f2_workspace_bytes(const Layer& layer) {
   return winograd::workspace_bytes(layer, transforms());
 }
 
+size_t winograd_f2_prepared_bytes(const Layer& layer) {
+  return winograd::prepared_bytes(layer, transforms());
+}
+
 std::unique_ptr<Kernel> prepare_winograd_f2(const Layer& layer) {
   return winograd::prepare(layer, transforms());
 }

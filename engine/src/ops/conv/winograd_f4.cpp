@@ -73,6 +73,10 @@ size_t winograd_f4_workspace_bytes(const Layer& layer) {
   return winograd::workspace_bytes(layer, transforms());
 }
 
+size_t winograd_f4_prepared_bytes(const Layer& layer) {
+  return winograd::prepared_bytes(layer, transforms());
+}
+
 std::unique_ptr<Kernel> prepare_winograd_f4(const Layer& layer) {
   return winograd::prepare(layer, transforms());
 }

@@ -1,0 +1,170 @@
+// Measuring the roofline's two roofs (roofline.h) and caching them. The peak is a GEMM's best
+// rate, not the datasheet's FMA count: what the machine delivers to the engine's best-tuned
+// kernel (on shared vCPUs the two differ a lot). The bandwidth arrays are 64 MiB each, several
+// times any L3 here, touched before timing so page faults are not measured.
+#include "algoscope/roofline.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "algoscope/file_io.h"
+#include "algoscope/tuning_cache.h"
+#include "blas/sgemm.h"
+#include "blocked_gemm/blocked_gemm.h"
+#include "cpu_features.h"
+#include "measure/json.h"
+
+namespace algoscope {
+namespace {
+
+namespace fs = std::filesystem;
+using measure::json;
+using Clock = std::chrono::steady_clock;
+
+// Best of `repeat` timings of `work`, in seconds, after one untimed call.
+template <typename Work>
+double best_seconds(int repeat, Work&& work) {
+  work();
+  double best = 1e30;
+  for (int r = 0; r < repeat; ++r) {
+    const auto start = Clock::now();
+    work();
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  return best;
+}
+
+double gemm_gflops() {
+  // 1536^3: large enough that packing is a small share, small enough to take ~10 ms a call.
+  constexpr int64_t n = 1536;
+  std::vector<float> a(n * n, 0.5f), b(n * n, 0.25f), c(n * n);
+  const double flops = 2.0 * n * n * n;
+  double best = best_seconds(5, [&] {
+    blocked_gemm::sgemm(false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+  });
+  if (blas::openblas_available())
+    best = std::min(best, best_seconds(5, [&] {
+                      blas::sgemm(false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f,
+                                  c.data(), n);
+                    }));
+  return flops / best * 1e-9;
+}
+
+void measure_bandwidth(MachineRoofs& roofs) {
+  constexpr int64_t n = int64_t(64) << 20 >> 2;  // 64 MiB of floats per array
+  std::vector<float> a(n), b(n), c(n);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    a[i] = 0.0f;
+    b[i] = 1.0f;
+    c[i] = 2.0f;
+  }
+  float* pa = a.data();
+  const float* pb = b.data();
+  const float* pc = c.data();
+  const double copy = best_seconds(5, [&] {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) pa[i] = pb[i];
+  });
+  const double triad = best_seconds(5, [&] {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) pa[i] = pb[i] + 3.0f * pc[i];
+  });
+  roofs.copy_gbs = 2.0 * n * sizeof(float) / copy * 1e-9;
+  roofs.triad_gbs = 3.0 * n * sizeof(float) / triad * 1e-9;
+}
+
+std::string cache_key(int threads) {
+  return machine_signature() + "; " + cpu::level_name(cpu::active_level()) + "; " +
+         std::to_string(threads) + " threads";
+}
+
+int resolved_threads(int threads) { return threads > 0 ? threads : omp_get_num_procs(); }
+
+}  // namespace
+
+double MachineRoofs::attainable_gflops(double intensity) const {
+  return std::min(peak_gflops, intensity * bandwidth_gbs());
+}
+
+double MachineRoofs::ridge_intensity() const {
+  return bandwidth_gbs() > 0 ? peak_gflops / bandwidth_gbs() : 0;
+}
+
+MachineRoofs measure_machine_roofs(int threads) {
+  MachineRoofs roofs;
+  roofs.threads = resolved_threads(threads);
+  roofs.machine = machine_signature();
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(roofs.threads);
+  blas::openblas_set_threads(roofs.threads);
+  roofs.peak_gflops = gemm_gflops();
+  measure_bandwidth(roofs);
+  omp_set_num_threads(saved);
+  blas::openblas_set_threads(saved);
+  return roofs;
+}
+
+std::string default_roofs_path() {
+  auto env = [](const char* name) -> std::string {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+  };
+  if (std::string path = env("ALGOSCOPE_ROOFS_CACHE"); !path.empty()) return path;
+  fs::path base;
+  if (std::string xdg = env("XDG_CACHE_HOME"); !xdg.empty() && fs::path(xdg).is_absolute())
+    base = xdg;
+  else if (std::string home = env("HOME"); !home.empty())
+    base = fs::path(home) / ".cache";
+  else
+    base = fs::temp_directory_path();
+  return (base / "algoscope" / "roofs.json").string();
+}
+
+MachineRoofs machine_roofs(int threads, const std::string& cache_path) {
+  const std::string path = cache_path.empty() ? default_roofs_path() : cache_path;
+  const std::string key = cache_key(resolved_threads(threads));
+  json cache = json::object();
+  try {
+    std::ifstream in(path);
+    if (in) {
+      std::stringstream text;
+      text << in.rdbuf();
+      cache = json::parse(text.str());
+      if (!cache.is_object()) cache = json::object();
+      if (auto it = cache.find(key); it != cache.end()) {
+        MachineRoofs roofs;
+        roofs.peak_gflops = it->at("peak_gflops").get<double>();
+        roofs.copy_gbs = it->at("copy_gbs").get<double>();
+        roofs.triad_gbs = it->at("triad_gbs").get<double>();
+        roofs.threads = resolved_threads(threads);
+        roofs.machine = machine_signature();
+        roofs.from_cache = true;
+        if (roofs.peak_gflops > 0 && roofs.bandwidth_gbs() > 0) return roofs;
+      }
+    }
+  } catch (const std::exception&) {
+    cache = json::object();  // unreadable: measured again and written afresh
+  }
+  MachineRoofs roofs = measure_machine_roofs(threads);
+  cache[key] = {{"peak_gflops", roofs.peak_gflops},
+                {"copy_gbs", roofs.copy_gbs},
+                {"triad_gbs", roofs.triad_gbs}};
+  try {
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    write_file_atomically(path, cache.dump(2), "roofline cache");
+  } catch (const std::exception&) {
+    // A read-only cache folder costs a second of measuring next time, nothing more.
+  }
+  return roofs;
+}
+
+}  // namespace algoscope
