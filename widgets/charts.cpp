@@ -24,6 +24,7 @@
 #include <optional>
 #include <set>
 
+#include "chart_page.h"
 #include "model_document.h"
 #include "results_export.h"
 
@@ -89,23 +90,6 @@ QStringList shortNames(const QStringList& names) {
   return out;
 }
 
-QChartView* makeView(QChart* chart) {
-  auto* view = new QChartView(chart);
-  view->setRenderHint(QPainter::Antialiasing);
-  chart->setAnimationOptions(QChart::NoAnimation);
-  chart->setBackgroundRoundness(0);
-  chart->setMargins(QMargins(4, 4, 4, 4));
-  return view;
-}
-
-void clearChart(QChart* chart) {
-  chart->removeAllSeries();
-  for (QAbstractAxis* axis : chart->axes()) {
-    chart->removeAxis(axis);
-    delete axis;
-  }
-}
-
 // Milliseconds on a linear axis from 0, or on a log axis spanning the decades of the data (the
 // algorithms and plans being compared differ by orders of magnitude).
 QAbstractAxis* latencyAxis(bool log, double smallest, double largest) {
@@ -136,36 +120,28 @@ QCheckBox* logScaleBox() {
   return box;
 }
 
-// A chart page: its controls in a row above the chart, and the chart rebuilt whenever the
-// document's model, plan or measurements change or one of the controls does.
-template <class Chart>
-void layOutChartPage(Chart* page, void (Chart::*rebuild)(), ModelDocument* document,
-                     QChartView* view, const QList<QWidget*>& controls) {
-  auto* row = new QHBoxLayout;
-  for (QWidget* control : controls) {
-    row->addWidget(control);
-    if (auto* box = qobject_cast<QCheckBox*>(control))
-      QObject::connect(box, &QCheckBox::toggled, page, rebuild);
-    else if (auto* spin = qobject_cast<QSpinBox*>(control))
-      QObject::connect(spin, &QSpinBox::valueChanged, page, rebuild);
-    else if (auto* combo = qobject_cast<QComboBox*>(control))
-      QObject::connect(combo, &QComboBox::currentIndexChanged, page, rebuild);
+}  // namespace
+
+QChartView* makeView(QChart* chart) {
+  auto* view = new QChartView(chart);
+  view->setRenderHint(QPainter::Antialiasing);
+  chart->setAnimationOptions(QChart::NoAnimation);
+  chart->setBackgroundRoundness(0);
+  chart->setMargins(QMargins(4, 4, 4, 4));
+  return view;
+}
+
+void clearChart(QChart* chart) {
+  chart->removeAllSeries();
+  for (QAbstractAxis* axis : chart->axes()) {
+    chart->removeAxis(axis);
+    delete axis;
   }
-  row->addStretch(1);
-  auto* layout = new QVBoxLayout(page);
-  layout->setContentsMargins(4, 4, 4, 4);
-  layout->addLayout(row);
-  layout->addWidget(view, 1);
-  QObject::connect(document, &ModelDocument::modelChanged, page, rebuild);
-  QObject::connect(document, &ModelDocument::planChanged, page, rebuild);
-  QObject::connect(document, &ModelDocument::measurementsChanged, page, rebuild);
 }
 
 bool saveView(const QChartView* view, const QString& path) {
   return savePngAtomically(const_cast<QChartView*>(view)->grab().toImage(), path);
 }
-
-}  // namespace
 
 LayerLatencyChart::LayerLatencyChart(ModelDocument* document, QWidget* parent)
     : QWidget(parent), document_(document) {

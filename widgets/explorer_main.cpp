@@ -7,9 +7,9 @@
 //
 //   algoscope [MODEL] [--plan P] [--plugin LIB.so]... [--select OP=ALGO]... [--screenshot FILE.png]
 //             [--check] [--time-algorithms all|TEXT] [--run | --time-plans] [--tune]
-//             [--threads N] [--repeats N] [--layer TEXT] [--color op|algorithm|latency] [--fit]
-//             [--collapse]
-//             [--view graph|layers|plans|error[,...]] [--size WxH]
+//             [--threads N] [--repeats N] [--layer TEXT] [--color op|algorithm|latency|error]
+//             [--fit] [--collapse]
+//             [--view graph|layers|plans|error|propagation|memory|roofline[,...]] [--size WxH]
 #include "explorer_main.h"
 
 #include <QApplication>
@@ -52,7 +52,8 @@ int runExplorer(QApplication& app) {
                          QStringLiteral("Run end to end after loading (with --screenshot: before "
                                         "rendering, so latencies show)"));
   QCommandLineOption color(QStringLiteral("color"),
-                           QStringLiteral("Colour graph nodes by op, algorithm or latency"),
+                           QStringLiteral("Colour graph nodes by op, algorithm, latency or "
+                                          "accumulated error (error: after --check)"),
                            QStringLiteral("MODE"));
   QCommandLineOption fit(QStringLiteral("fit"),
                          QStringLiteral("Show the whole graph (zoomed out) instead of its top"));
@@ -60,8 +61,9 @@ int runExplorer(QApplication& app) {
                               QStringLiteral("Collapse the graph's blocks (layers that share a "
                                              "name prefix) after loading"));
   QCommandLineOption view(QStringLiteral("view"),
-                          QStringLiteral("Tab to show: graph, layers (latency chart), plans or "
-                                         "error (speed vs error); several, comma-separated, "
+                          QStringLiteral("Tab to show: graph, layers (latency chart), plans, "
+                                         "error (speed vs error), propagation (accumulated "
+                                         "error), memory or roofline; several, comma-separated, "
                                          "write one screenshot each (FILE-TAB.png)"),
                           QStringLiteral("TAB"));
   QCommandLineOption timePlans(QStringLiteral("time-plans"),
@@ -133,10 +135,10 @@ int runExplorer(QApplication& app) {
   }
   if (parser.isSet(color)) {
     const QStringList modes{QStringLiteral("op"), QStringLiteral("algorithm"),
-                            QStringLiteral("latency")};
+                            QStringLiteral("latency"), QStringLiteral("error")};
     const int mode = int(modes.indexOf(parser.value(color)));
     if (mode < 0) {
-      std::fprintf(stderr, "algoscope: --color must be op, algorithm or latency\n");
+      std::fprintf(stderr, "algoscope: --color must be op, algorithm, latency or error\n");
       return 2;
     }
     window.setColorMode(mode);
@@ -144,14 +146,16 @@ int runExplorer(QApplication& app) {
   // Several views (graph,plans,...) with --screenshot write one file per view, FILE-VIEW.png.
   QList<int> viewIndexes;
   if (parser.isSet(view)) {
-    const QStringList views{QStringLiteral("graph"), QStringLiteral("layers"),
-                            QStringLiteral("plans"), QStringLiteral("error")};
+    const QStringList views{QStringLiteral("graph"),       QStringLiteral("layers"),
+                            QStringLiteral("plans"),       QStringLiteral("error"),
+                            QStringLiteral("propagation"), QStringLiteral("memory"),
+                            QStringLiteral("roofline")};
     for (const QString& name : parser.value(view).split(QLatin1Char(','))) {
       const int index = int(views.indexOf(name));
       if (index < 0) {
         std::fprintf(stderr,
-                     "algoscope: --view must be graph, layers, plans or error (or several, "
-                     "comma-separated)\n");
+                     "algoscope: --view must be graph, layers, plans, error, propagation, memory "
+                     "or roofline (or several, comma-separated)\n");
         return 2;
       }
       viewIndexes << index;

@@ -85,7 +85,8 @@ GraphView::GraphView(ModelDocument* document, QWidget* parent)
     refreshEdgeCosts();
   });
   connect(document_, &ModelDocument::measurementsChanged, this, [this] {
-    if (colorMode_ == ColorMode::Latency) refreshColors();
+    if (colorMode_ == ColorMode::Latency || colorMode_ == ColorMode::AccumulatedError)
+      refreshColors();
     refreshEdgeCosts();
   });
   connect(document_, &ModelDocument::currentRowChanged, this, &GraphView::showCurrentRow);
@@ -301,6 +302,20 @@ void GraphView::refreshColors() {
     legend_->setGradient(QStringLiteral("Latency (log scale)"),
                          slowest > 0 ? humanSeconds(fastest) : QStringLiteral("—"),
                          slowest > 0 ? humanSeconds(slowest) : QStringLiteral("run to measure"));
+  } else if (colorMode_ == ColorMode::AccumulatedError) {
+    // Log scale between the smallest and the largest non-zero error; an exact layer is coolest.
+    double smallest = 0, largest = 0;
+    for (int row = 0; row < int(itemOfRow_.size()); ++row)
+      if (auto error = document_->accumulatedError(row); error && *error > 0) {
+        smallest = smallest > 0 ? std::min(smallest, *error) : *error;
+        largest = std::max(largest, *error);
+      }
+    for (int row = 0; row < int(itemOfRow_.size()); ++row)
+      if (auto error = document_->accumulatedError(row))
+        fills[size_t(row)] = heat(*error > 0 ? heatPosition(*error, smallest, largest) : 0.0);
+    legend_->setGradient(QStringLiteral("Accumulated error vs reference (log)"),
+                         largest > 0 ? humanError(smallest) : QStringLiteral("—"),
+                         largest > 0 ? humanError(largest) : QStringLiteral("check to measure"));
   } else {
     for (int row = 0; row < int(itemOfRow_.size()); ++row) {
       const QString label = labelOf(row);

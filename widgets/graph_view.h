@@ -28,7 +28,9 @@ class GraphMinimap;
 class GraphView : public QGraphicsView {
   Q_OBJECT
  public:
-  enum class ColorMode { OpType, Algorithm, Latency };
+  // AccumulatedError: each layer's output against the all-reference run in the last check of the
+  // plan as it is now (the error propagated to it, CheckSummary::propagation).
+  enum class ColorMode { OpType, Algorithm, Latency, AccumulatedError };
   // The smallest zoom at which node text reads without effort (9-point titles come out about 8
   // pixels tall). Fit, the start view and Find never leave a big graph below it; Fit all may.
   static constexpr double kLegibleScale = 0.7;

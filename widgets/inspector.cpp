@@ -39,6 +39,36 @@ QString teachingHtml(const std::string& teaching) {
   return QStringLiteral("<p>") + html + QStringLiteral("</p>");
 }
 
+// Each applicable algorithm's memory on this layer side by side, from the formulas of its teaching
+// text: the workspace it borrows per call, what its kernel keeps (transformed weights), and the
+// bytes one call must move, with the FLOPs per byte that places it on the roofline.
+QString memoryHtml(const LayerFacts& facts, const QString& chosen) {
+  QString rows;
+  for (const AlgorithmDescription& a : facts.description.algorithms) {
+    if (!a.applicable()) continue;
+    const QString name = QString::fromStdString(a.name);
+    const QString style = name == chosen ? QStringLiteral(" style='font-weight:bold'") : QString();
+    rows += QStringLiteral(
+                "<tr%1><td>%2</td><td align='right'>%3</td><td align='right'>%4</td>"
+                "<td align='right'>%5</td><td align='right'>%6</td></tr>")
+                .arg(style, esc(name), humanBytes(double(a.workspace_bytes)),
+                     humanBytes(double(a.prepared_bytes)), humanBytes(a.traffic_bytes),
+                     a.traffic_bytes > 0 ? QString::number(facts.flops / a.traffic_bytes, 'f', 1)
+                                         : QStringLiteral("—"));
+  }
+  if (rows.isEmpty()) return {};
+  return QStringLiteral(
+             "<h4>Memory per algorithm</h4><table cellspacing='0' cellpadding='1' width='100%'>"
+             "<tr><th align='left'>algorithm</th><th align='right'>workspace</th>"
+             "<th align='right'>kept</th><th align='right'>moved</th>"
+             "<th align='right'>FLOP/B</th></tr>") +
+         rows +
+         QStringLiteral(
+             "<tr><td colspan='5' style='color:#777; font-size:small'>workspace: "
+             "borrowed per call; kept: held by the kernel (transformed weights); "
+             "moved: bytes one call reads and writes at the least</td></tr></table>");
+}
+
 }  // namespace
 
 Inspector::Inspector(ModelDocument* document, QWidget* parent)
@@ -162,8 +192,13 @@ void Inspector::showRow(int row) {
     if (const auto& tune = document_->lastTune(); tune && tune->plan == document_->plan())
       if (auto reason = tune->reasons.find(facts.name); reason != tune->reasons.end())
         html += field(QStringLiteral("tuned"), esc(reason->second));
+    if (auto error = document_->accumulatedError(row))
+      html += field(
+          QStringLiteral("accumulated error"),
+          QStringLiteral("%1 (its output against the all-reference run)").arg(humanError(*error)));
   }
   html += QStringLiteral("</table>");
+  html += memoryHtml(facts, document_->effectiveAlgorithm(row));
   layerText_->setHtml(html);
 
   auto* items = new QStandardItemModel(algorithms_);

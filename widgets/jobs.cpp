@@ -3,6 +3,7 @@
 #include "jobs.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QPointer>
 #include <algorithm>
@@ -183,7 +184,8 @@ Job timePlansJob(ModelDocument& document, std::vector<NamedPlan> plans, RunSetti
       };
       const EndToEndResult result = time_end_to_end(model, named.plan, options);
       if (result.partial) return;  // cancelled: the runner reports it
-      PlanLatency latency{named.label, named.plan, timingOf(result.latency), result.threads};
+      PlanLatency latency{named.label, named.plan, timingOf(result.latency), result.threads,
+                          result.memory};
       context.deliver([target, raw, results = layerTimings(result), latency] {
         if (!target) return;
         target->recordLayerTimings(raw, results);
@@ -193,6 +195,21 @@ Job timePlansJob(ModelDocument& document, std::vector<NamedPlan> plans, RunSetti
   };
   return job;
 }
+
+namespace {
+
+// The roofline chart's roofs, measured before the timings they frame (about a second, the first
+// time on a machine; read from the cache after) and handed to the document.
+void measureRoofs(JobContext& context, QPointer<ModelDocument> target, const Model* model,
+                  int threads) {
+  context.progress(0, 0, QStringLiteral("the machine's peak GFLOP/s and bandwidth (roofline)"));
+  const MachineRoofs roofs = machine_roofs(threads);
+  context.deliverAlways([target, model, roofs] {
+    if (target) target->recordRoofs(model, roofs);
+  });
+}
+
+}  // namespace
 
 Job checkPlanJob(ModelDocument& document, Plan plan, RunSettings settings,
                  std::function<void(const CheckResult&)> onDone) {
@@ -210,6 +227,7 @@ Job checkPlanJob(ModelDocument& document, Plan plan, RunSettings settings,
     options.tolerance = settings.tolerance;
     options.on_layer = [&](const LayerCheck& check) { stream.add(measurementOf(check)); };
     options.control = controlFor(context);
+    options.propagation = true;  // the error propagation chart and colour mode
     auto result = std::make_shared<const CheckResult>(check_plan(model, plan, options));
     stream.flush();
 
@@ -221,10 +239,15 @@ Job checkPlanJob(ModelDocument& document, Plan plan, RunSettings settings,
     summary.passed = result->passed();
     summary.outputs = result->outputs;
     summary.endToEndTolerance = result->end_to_end_tolerance;
+    summary.memory = result->memory;
     for (const LayerCheck& check : result->layers) {
       all.push_back(measurementOf(check));
       summary.layersCompared += check.compared;
       if (!check.passed()) summary.failedLayers << QString::fromStdString(check.node);
+      if (check.propagation)
+        summary.propagation.push_back({int(check.index), check.propagation->local_relative,
+                                       check.propagation->accumulated_relative,
+                                       check.propagation->growth()});
     }
     const Model* raw = model.get();
     context.deliverAlways([target, raw, all = std::move(all), summary, result, onDone] {
@@ -247,6 +270,7 @@ Job timeAlgorithmsJob(ModelDocument& document, Plan plan, std::vector<std::strin
   job.work = [model, target, plan = std::move(plan), nodes = std::move(nodes), settings,
               onDone = std::move(onDone)](JobContext& context) {
     if (!model) throw Error("no model is open");
+    measureRoofs(context, target, model.get(), settings.threads);
     context.progress(0, 0, QStringLiteral("recording the layers' inputs"));
     Streamer stream(context, target, model.get());
     LayerTimingOptions options;
@@ -273,6 +297,34 @@ Job timeAlgorithmsJob(ModelDocument& document, Plan plan, std::vector<std::strin
   return job;
 }
 
+Job extractLayerJob(ModelDocument& document, Plan plan, std::string node, QString source,
+                    QString directory, RunSettings settings,
+                    std::function<void(const ExtractedLayer&)> onDone) {
+  Job job;
+  job.title = QStringLiteral("Extract %1").arg(QString::fromStdString(node));
+  std::shared_ptr<const Model> model = document.sharedModel();
+  job.work = [model, plan = std::move(plan), node = std::move(node), source, directory, settings,
+              onDone = std::move(onDone)](JobContext& context) {
+    if (!model) throw Error("no model is open");
+    // The file again (QFile reads a bundled sample's resource as well as a file on disk).
+    QFile file(source);
+    if (!file.open(QIODevice::ReadOnly))
+      throw Error("cannot read '" + source.toStdString() +
+                  "' again: " + file.errorString().toStdString());
+    const QByteArray bytes = file.readAll();
+    context.progress(0, 0, QStringLiteral("running the model to record the layer's input"));
+    ExtractOptions options;
+    options.plan = plan;
+    options.threads = settings.threads;
+    const ExtractedLayer x =
+        extract_layer(model, bytes.toStdString(), node, directory.toStdString(), options);
+    context.deliverAlways([x, onDone] {
+      if (onDone) onDone(x);
+    });
+  };
+  return job;
+}
+
 Job tuneJob(ModelDocument& document, RunSettings settings,
             std::function<void(const TuneResult&)> onDone) {
   Job job;
@@ -281,6 +333,7 @@ Job tuneJob(ModelDocument& document, RunSettings settings,
   QPointer<ModelDocument> target(&document);
   job.work = [model, target, settings, onDone = std::move(onDone)](JobContext& context) {
     if (!model) throw Error("no model is open");
+    measureRoofs(context, target, model.get(), settings.threads);
     context.progress(0, 0,
                      QStringLiteral("reading the tuning cache, recording the layers' inputs"));
     Streamer stream(context, target, model.get());
@@ -326,11 +379,11 @@ Job tuneJob(ModelDocument& document, RunSettings settings,
     if (result->end_to_end) {
       summary.latency = timingOf(result->end_to_end->latency);
       const int threads = result->end_to_end->threads;
-      latencies.push_back(
-          PlanLatency{QStringLiteral("tuned"), result->plan, *summary.latency, threads});
+      latencies.push_back(PlanLatency{QStringLiteral("tuned"), result->plan, *summary.latency,
+                                      threads, result->end_to_end->memory});
       for (const StrategyPlan& strategy : strategyPlans(*result))
         latencies.push_back(
-            PlanLatency{strategy.label, strategy.plan, timingOf(strategy.timing), threads});
+            PlanLatency{strategy.label, strategy.plan, timingOf(strategy.timing), threads, {}});
     }
     const Model* raw = model.get();
     context.deliverAlways([target, raw, all = std::move(all), summary, latencies, result, onDone] {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "algoscope/extract.h"
 #include "algoscope/graph.h"
 #include "algoscope/measure.h"
 #include "algoscope/plan.h"
@@ -72,6 +73,14 @@ Job checkPlanJob(ModelDocument& document, Plan plan, RunSettings settings,
 Job timeAlgorithmsJob(ModelDocument& document, Plan plan, std::vector<std::string> nodes,
                       RunSettings settings,
                       std::function<void(const LayerTimingResult&)> onDone = {});
+
+// extract_layer: the layer `node` as a one-layer ONNX model in `directory`, with the input and
+// output it had in a run of `plan` (test_data_set_0). `source` is the file the model was opened
+// from (a bundled sample's resource path too), read again for its original nodes. `onDone` gets
+// the result on the GUI thread.
+Job extractLayerJob(ModelDocument& document, Plan plan, std::string node, QString source,
+                    QString directory, RunSettings settings,
+                    std::function<void(const ExtractedLayer&)> onDone);
 
 // tune: per layer the fastest algorithm within tolerance, with the tuning cache as the settings
 // say. Every candidate's measurements stream into the document as layers are decided; at the end

@@ -6,6 +6,7 @@
 #include <QAction>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -23,6 +24,7 @@
 #include <utility>
 
 #include "algoscope/algoscope.h"
+#include "analysis_charts.h"
 #include "charts.h"
 #include "graph_view.h"
 #include "inspector.h"
@@ -68,6 +70,9 @@ MainWindow::MainWindow(QWidget* parent)
     bool ok = false;
     QString item = QInputDialog::getItem(this, title, label, items, 0, false, &ok);
     return ok ? item : QString();
+  };
+  prompts_.existingDirectory = [this](const QString& caption) {
+    return QFileDialog::getExistingDirectory(this, caption);
   };
   runSettings_ = AppSettings::runSettings();
   buildViews();
@@ -123,11 +128,17 @@ void MainWindow::buildViews() {
   layerChart_ = new LayerLatencyChart(document_);
   plansChart_ = new PlansChart(document_);
   speedErrorChart_ = new SpeedErrorChart(document_);
+  propagationChart_ = new ErrorPropagationChart(document_);
+  memoryChart_ = new MemoryChart(document_);
+  rooflineChart_ = new RooflineChart(document_);
   viewTabs_ = new QTabWidget;
   viewTabs_->addTab(graph_, QStringLiteral("Graph"));
   viewTabs_->addTab(layerChart_, QStringLiteral("Layer latency"));
   viewTabs_->addTab(plansChart_, QStringLiteral("Plans"));
   viewTabs_->addTab(speedErrorChart_, QStringLiteral("Speed vs error"));
+  viewTabs_->addTab(propagationChart_, QStringLiteral("Error propagation"));
+  viewTabs_->addTab(memoryChart_, QStringLiteral("Memory"));
+  viewTabs_->addTab(rooflineChart_, QStringLiteral("Roofline"));
 
   tablePage_ = new LayerTablePage(document_);
   table_ = tablePage_->table();
@@ -174,7 +185,7 @@ void MainWindow::restoreSettings() {
   centerSplitter_->restoreState(settings.value(SettingsKey::kCenterSplitter).toByteArray());
   table_->horizontalHeader()->restoreState(settings.value(SettingsKey::kTableHeader).toByteArray());
   viewTabs_->setCurrentIndex(settings.value(SettingsKey::kViewTab, 0).toInt());
-  const int mode = std::clamp(AppSettings::colorMode(), 0, 2);
+  const int mode = std::clamp(AppSettings::colorMode(), 0, 3);
   colorActions_[mode]->setChecked(true);
   colorCombo_->setCurrentIndex(mode);
   graph_->setColorMode(GraphView::ColorMode(mode));
@@ -259,6 +270,35 @@ void MainWindow::checkPlan() {
   startJob(checkPlanJob(*document_, document_->plan(), runSettings_, [self](const CheckResult& r) {
     if (self) self->onCheckDone(r);
   }));
+}
+
+bool MainWindow::extractSelectedLayer() {
+  const int row = document_->currentRow();
+  if (!document_->hasModel() || row < 0) return false;
+  const QString parent = prompts_.existingDirectory(
+      QStringLiteral("Folder to extract layer %1 into").arg(document_->layer(row).name));
+  if (parent.isEmpty()) return false;
+  // One folder per layer, named after it with only characters safe in a file name.
+  QString folder = document_->layer(row).name;
+  for (QChar& c : folder)
+    if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_'))
+      c = QLatin1Char('_');
+  const QString directory = QDir(parent).filePath(folder);
+  const QString layer = document_->layer(row).name;
+  QPointer<MainWindow> self(this);
+  startJob(extractLayerJob(*document_, document_->plan(), layer.toStdString(), modelPath_,
+                           directory, runSettings_, [self, layer](const ExtractedLayer& x) {
+                             if (!self) return;
+                             self->statusBar()->showMessage(
+                                 QStringLiteral("Layer %1 (%2 ONNX node(s)) extracted to %3, "
+                                                "with the input and output it had under this "
+                                                "plan in test_data_set_0")
+                                     .arg(layer)
+                                     .arg(x.onnx_nodes.size())
+                                     .arg(QString::fromStdString(x.model_path)),
+                                 10000);
+                           }));
+  return true;
 }
 
 void MainWindow::onCheckDone(const CheckResult& result) {
@@ -413,15 +453,21 @@ void MainWindow::exportGraph(bool svg) {
 void MainWindow::exportChart() {
   // The chart tab showing, or the layer chart when the graph is showing.
   QWidget* current = viewTabs_->currentWidget();
-  const QString suggested = current == plansChart_        ? QStringLiteral("plans.png")
-                            : current == speedErrorChart_ ? QStringLiteral("speed_vs_error.png")
-                                                          : QStringLiteral("layer_latency.png");
+  const QString suggested = current == plansChart_         ? QStringLiteral("plans.png")
+                            : current == speedErrorChart_  ? QStringLiteral("speed_vs_error.png")
+                            : current == propagationChart_ ? QStringLiteral("error_propagation.png")
+                            : current == memoryChart_      ? QStringLiteral("memory.png")
+                            : current == rooflineChart_    ? QStringLiteral("roofline.png")
+                                                           : QStringLiteral("layer_latency.png");
   const QString path = prompts_.saveFileName(QStringLiteral("Export chart as PNG"),
                                              QStringLiteral("PNG (*.png)"), suggested);
   if (path.isEmpty()) return;
-  const bool written = current == plansChart_        ? plansChart_->exportPng(path)
-                       : current == speedErrorChart_ ? speedErrorChart_->exportPng(path)
-                                                     : layerChart_->exportPng(path);
+  const bool written = current == plansChart_         ? plansChart_->exportPng(path)
+                       : current == speedErrorChart_  ? speedErrorChart_->exportPng(path)
+                       : current == propagationChart_ ? propagationChart_->exportPng(path)
+                       : current == memoryChart_      ? memoryChart_->exportPng(path)
+                       : current == rooflineChart_    ? rooflineChart_->exportPng(path)
+                                                      : layerChart_->exportPng(path);
   if (!written) showMessage(Level::Error, QStringLiteral("Could not write %1").arg(path));
 }
 

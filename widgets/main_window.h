@@ -44,6 +44,9 @@ class MessageBar;
 class ModelDocument;
 class PlansChart;
 class SpeedErrorChart;
+class ErrorPropagationChart;
+class MemoryChart;
+class RooflineChart;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -59,6 +62,8 @@ class MainWindow : public QMainWindow {
     // One of `items`, or an empty string when cancelled.
     std::function<QString(const QString& title, const QString& label, const QStringList& items)>
         chooseItem;
+    // An existing folder, or an empty string when cancelled.
+    std::function<QString(const QString& caption)> existingDirectory;
   };
 
   // One row of the window's action table (main_window_actions.cpp): everything an action is.
@@ -131,6 +136,13 @@ class MainWindow : public QMainWindow {
   LayerLatencyChart* layerChart() const { return layerChart_; }
   PlansChart* plansChart() const { return plansChart_; }
   SpeedErrorChart* speedErrorChart() const { return speedErrorChart_; }
+  ErrorPropagationChart* propagationChart() const { return propagationChart_; }
+  MemoryChart* memoryChart() const { return memoryChart_; }
+  RooflineChart* rooflineChart() const { return rooflineChart_; }
+  // Starts writing the selected layer as a one-layer ONNX model with its recorded input into a
+  // folder named after it inside one the person picks (prompts().existingDirectory); false when
+  // there is nothing to extract or the person cancelled. A failure is the job's report.
+  bool extractSelectedLayer();
   QString messageText() const;
   QString statusSummary() const;
   QString planPath() const { return planPath_; }
@@ -198,6 +210,9 @@ class MainWindow : public QMainWindow {
   LayerLatencyChart* layerChart_ = nullptr;
   PlansChart* plansChart_ = nullptr;
   SpeedErrorChart* speedErrorChart_ = nullptr;
+  ErrorPropagationChart* propagationChart_ = nullptr;
+  MemoryChart* memoryChart_ = nullptr;
+  RooflineChart* rooflineChart_ = nullptr;
   QTabWidget* viewTabs_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;
   QSplitter* centerSplitter_ = nullptr;
@@ -211,7 +226,7 @@ class MainWindow : public QMainWindow {
   // Runs once the running job has finished and the progress bar is gone: questions that follow
   // a job (use the tuned plan?) are asked then.
   std::function<void()> afterJob_;
-  QAction* colorActions_[3] = {};
+  QAction* colorActions_[4] = {};
   class PlanCompareDialog* compareDialog_ = nullptr;
 };
 

@@ -163,6 +163,12 @@ std::vector<MainWindow::ActionSpec> MainWindow::actionTable() {
         w.document_->setRowsAlgorithm(w.selectedRows(), QString::fromStdString(Plan::kDefault));
       })
       .inLayerMenu = true;
+  add(plan, "actionExtractLayer", QStringLiteral("E&xtract selected layer as ONNX…"), {},
+      QStringLiteral("The layer as a model of its own (its original ONNX nodes and weights) with "
+                     "the input and output it had in this plan's run, to benchmark, check or "
+                     "attach to a bug report alone"),
+      Enable::Model, [](MainWindow& w) { w.extractSelectedLayer(); })
+      .inLayerMenu = true;
   add(plan, "actionResetPlan", QStringLiteral("&Reset plan to the engine's default"),
       QKeySequence(QStringLiteral("Ctrl+Shift+R")), {}, Enable::Model,
       [](MainWindow& w) { w.document_->resetPlan(); });
@@ -250,8 +256,8 @@ std::vector<MainWindow::ActionSpec> MainWindow::actionTable() {
       QKeySequence(QStringLiteral("Ctrl+Shift+B")), QStringLiteral("Every layer in its own box"),
       Enable::Model, [](MainWindow& w) { w.graph_->setAllBlocksCollapsed(false); });
   const char* colorNames[] = {"Colour by &op type", "Colour by &algorithm",
-                              "Colour by measured &latency"};
-  for (int mode = 0; mode < 3; ++mode) {
+                              "Colour by measured &latency", "Colour by accumulated e&rror"};
+  for (int mode = 0; mode < 4; ++mode) {
     Spec& color =
         add(view, QStringLiteral("actionColor%1").arg(mode), QString::fromUtf8(colorNames[mode]),
             QKeySequence(QStringLiteral("Ctrl+%1").arg(mode + 1)), {}, Enable::Always,
@@ -259,9 +265,14 @@ std::vector<MainWindow::ActionSpec> MainWindow::actionTable() {
     color.checkGroup = QStringLiteral("color");
     color.separatorBefore = mode == 0;
   }
-  const char* tabNames[] = {"Show &graph", "Show layer latency &chart", "Show &plans chart",
-                            "Show speed vs &error chart"};
-  for (int tab = 0; tab < 4; ++tab)
+  const char* tabNames[] = {"Show &graph",
+                            "Show layer latency &chart",
+                            "Show &plans chart",
+                            "Show speed vs &error chart",
+                            "Show error p&ropagation chart",
+                            "Show &memory chart",
+                            "Show roo&fline chart"};
+  for (int tab = 0; tab < 7; ++tab)
     add(view, QStringLiteral("actionShowTab%1").arg(tab), QString::fromUtf8(tabNames[tab]),
         QKeySequence(QStringLiteral("Alt+%1").arg(tab + 1)), {}, Enable::Always,
         [tab](MainWindow& w) { w.viewTabs_->setCurrentIndex(tab); })
@@ -346,7 +357,7 @@ void MainWindow::buildActions() {
   QMenu* file = menus.at(QStringLiteral("&File"));
   recentMenu_ = new QMenu(QStringLiteral("Open &recent"), file);
   file->insertMenu(menus.at(QStringLiteral("&File/Open &sample"))->menuAction(), recentMenu_);
-  for (int mode = 0; mode < 3; ++mode)
+  for (int mode = 0; mode < 4; ++mode)
     colorActions_[mode] = byName.at(QStringLiteral("actionColor%1").arg(mode));
   // Undo and redo head the Plan menu; their text names the edit ("Undo Set im2col for …") and
   // the stack enables them.
@@ -374,8 +385,10 @@ void MainWindow::buildActions() {
   tools->addSeparator();
   colorCombo_ = new QComboBox;
   colorCombo_->addItems({QStringLiteral("Colour: op type"), QStringLiteral("Colour: algorithm"),
-                         QStringLiteral("Colour: latency")});
-  colorCombo_->setToolTip(QStringLiteral("How graph nodes are coloured (Ctrl+1/2/3)"));
+                         QStringLiteral("Colour: latency"), QStringLiteral("Colour: error")});
+  colorCombo_->setToolTip(QStringLiteral(
+      "How graph nodes are coloured (Ctrl+1/2/3/4); error: each layer's output against the "
+      "all-reference run in the last check, the error the network carried to it"));
   connect(colorCombo_, &QComboBox::activated, this, &MainWindow::setColorMode);
   tools->addWidget(colorCombo_);
   tools->addSeparator();

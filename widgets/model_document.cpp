@@ -455,6 +455,37 @@ void ModelDocument::recordAlgorithmResults(const Model* model,
 void ModelDocument::recordCheck(const Model* model, const CheckSummary& check) {
   if (!model || model != model_.get()) return;
   lastCheck_ = check;
+  if (!check.propagation.empty() && !check.partial) {
+    std::erase_if(propagationLines_,
+                  [&](const PropagationLine& l) { return l.plan == check.plan; });
+    const bool tuned = lastTune_ && lastTune_->plan == check.plan;
+    propagationLines_.push_back({tuned ? QStringLiteral("tuned plan") : planLabel(check.plan),
+                                 check.plan, check.propagation});
+    if (int(propagationLines_.size()) > kPropagationLines)
+      propagationLines_.erase(propagationLines_.begin());
+  }
+  emit measurementsChanged();
+}
+
+const MemoryReport* ModelDocument::currentMemory() const {
+  if (const CheckSummary* check = currentCheck(); check && !check->memory.steps.empty())
+    return &check->memory;
+  for (const PlanLatency& latency : planLatencies_)
+    if (latency.plan == plan_ && latency.memory) return &*latency.memory;
+  return nullptr;
+}
+
+std::optional<double> ModelDocument::accumulatedError(int row) const {
+  const CheckSummary* check = currentCheck();
+  if (!check) return std::nullopt;
+  for (const CheckSummary::LayerError& e : check->propagation)
+    if (e.row == row) return e.accumulated;
+  return std::nullopt;
+}
+
+void ModelDocument::recordRoofs(const Model* model, const MachineRoofs& roofs) {
+  if (!model || model != model_.get()) return;
+  roofs_ = roofs;
   emit measurementsChanged();
 }
 
@@ -483,6 +514,7 @@ void ModelDocument::clearMeasurements() {
   planLatencies_.clear();
   lastCheck_.reset();
   lastTune_.reset();
+  propagationLines_.clear();
   emit measurementsChanged();
 }
 
@@ -491,6 +523,20 @@ void ModelDocument::setCurrentRow(int row) {
   if (row == currentRow_) return;
   currentRow_ = row;
   emit currentRowChanged(row);
+}
+
+QString planLabel(const Plan& plan) {
+  QStringList parts;
+  for (const auto& [op, algorithm] : plan.defaults)
+    if (algorithm != Plan::kDefault)
+      parts << QString::fromStdString(op) + QLatin1Char('=') + QString::fromStdString(algorithm);
+  int layers = 0;
+  for (const auto& [node, algorithm] : plan.layers) layers += algorithm != Plan::kDefault;
+  if (parts.isEmpty())
+    return layers ? QStringLiteral("%1 layer(s) chosen").arg(layers)
+                  : QStringLiteral("engine's choice");
+  return parts.join(QStringLiteral(", ")) +
+         (layers ? QStringLiteral(" +%1 layer(s)").arg(layers) : QString());
 }
 
 }  // namespace algoscope::gui

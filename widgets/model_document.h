@@ -21,6 +21,7 @@
 #include "algoscope/measure.h"
 #include "algoscope/plan.h"
 #include "algoscope/registry.h"
+#include "algoscope/roofline.h"
 
 namespace algoscope::gui {
 
@@ -107,6 +108,22 @@ struct CheckSummary {
   QStringList failedLayers;
   std::vector<OutputCheck> outputs;
   Tolerance endToEndTolerance;
+  // Per layer in execution order: how the error grew through the network (measure.h,
+  // PropagatedError), and the plan's memory along its steps (session.h).
+  struct LayerError {
+    int row = -1;
+    double local = 0, accumulated = 0, growth = 0;
+  };
+  std::vector<LayerError> propagation;
+  MemoryReport memory;
+};
+
+// The accumulated error of one checked plan along execution order: one line of the error
+// propagation chart. The newest check of each distinct plan is kept.
+struct PropagationLine {
+  QString label;  // the plan in words: "engine's choice", "Conv=winograd_f4", ...
+  Plan plan;
+  std::vector<CheckSummary::LayerError> layers;
 };
 
 // The last tuning run: the plan it chose and how it got there.
@@ -136,6 +153,7 @@ struct PlanLatency {
   Plan plan;  // the plan as measured, to tell whether the current plan has changed
   Timing timing;
   int threads = 0;
+  std::optional<MemoryReport> memory;  // its session's memory along the steps, where timed so
 };
 
 class ModelDocument : public QObject {
@@ -212,6 +230,18 @@ class ModelDocument : public QObject {
   // The last check, when it checked the plan as it is now.
   const CheckSummary* currentCheck() const;
   const std::optional<TuneSummary>& lastTune() const { return lastTune_; }
+  // Every checked plan's error propagation, oldest first (at most kPropagationLines).
+  static constexpr int kPropagationLines = 6;
+  const std::vector<PropagationLine>& propagationLines() const { return propagationLines_; }
+  // The accumulated relative error of a row under the last check of the plan as it is now;
+  // nullopt when not checked.
+  std::optional<double> accumulatedError(int row) const;
+  // The machine's roofline roofs, once a timing job has measured (or read) them.
+  const std::optional<MachineRoofs>& roofs() const { return roofs_; }
+  // The memory along the steps of the plan as it is now, from its last check or timing; nullptr
+  // when neither measured it.
+  const MemoryReport* currentMemory() const;
+  void recordRoofs(const Model* model, const MachineRoofs& roofs);
   // `model` guards against results of a model that is no longer open.
   void recordLayerTimings(const Model* model, const std::vector<LayerTiming>& results);
   void recordAlgorithmResults(const Model* model, const std::vector<AlgorithmMeasurement>& results);
@@ -268,6 +298,8 @@ class ModelDocument : public QObject {
   std::vector<PlanLatency> planLatencies_;
   std::optional<CheckSummary> lastCheck_;
   std::optional<TuneSummary> lastTune_;
+  std::vector<PropagationLine> propagationLines_;
+  std::optional<MachineRoofs> roofs_;
   int currentRow_ = -1;
 };
 
@@ -279,6 +311,9 @@ QString humanSeconds(double seconds);  // 850 us, 12.3 ms, 1.20 s
 // sampling converged": a timing with what it is worth, flagged when unstable.
 QString timingDetail(const Timing& timing);
 QString humanError(double error);  // 3.1e-06; "inf" for a NaN's error
+// A plan in a few words for legends: "engine's choice", "Conv=winograd_f4", "Conv=im2col +3
+// layers".
+QString planLabel(const Plan& plan);
 QString attributeText(const Attribute& attribute);
 
 }  // namespace algoscope::gui

@@ -14,6 +14,7 @@
 #include <QChart>
 #include <QComboBox>
 #include <QDialog>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
@@ -23,6 +24,7 @@
 #include <QGraphicsScene>
 #include <QImage>
 #include <QLabel>
+#include <QLegend>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMimeData>
@@ -42,6 +44,7 @@
 #include <set>
 
 #include "algoscope/algoscope.h"
+#include "analysis_charts.h"
 #include "charts.h"
 #include "graph_minimap.h"
 #include "graph_view.h"
@@ -115,7 +118,7 @@ class MainWindowTest : public QObject {
   bool confirmAnswer_ = true;
   int unsavedAsked_ = 0;
   QMessageBox::StandardButton unsavedAnswer_ = QMessageBox::Discard;
-  QString nextSavePath_, nextOpenPath_, nextChoice_;
+  QString nextSavePath_, nextOpenPath_, nextChoice_, nextDirectory_;
 
   std::unique_ptr<MainWindow> makeWindow(bool defaultSize = true) {
     auto window = std::make_unique<MainWindow>();
@@ -135,6 +138,7 @@ class MainWindowTest : public QObject {
     p.chooseItem = [this](const QString&, const QString&, const QStringList& items) {
       return items.contains(nextChoice_) ? nextChoice_ : QString();
     };
+    p.existingDirectory = [this](const QString&) { return nextDirectory_; };
     window->setRunSettings(kQuickRuns);
     if (defaultSize) window->resize(1200, 800);
     window->show();
@@ -230,6 +234,8 @@ class MainWindowTest : public QObject {
     QCoreApplication::setApplicationName(QStringLiteral("main_window_test"));
     QSettings().clear();
     QVERIFY(dir_.isValid());
+    // The roofline's roofs are measured once into a cache of the test's own.
+    qputenv("ALGOSCOPE_ROOFS_CACHE", dir_.filePath(QStringLiteral("roofs.json")).toUtf8());
     registerWrongAlgorithm();
   }
 
@@ -1019,6 +1025,110 @@ class MainWindowTest : public QObject {
     QVERIFY(!cell(row, LayerTableModel::StatusColumn).startsWith(QStringLiteral("MISMATCH")));
   }
 
+  // Check fills the error propagation (a line per checked plan), the error colour mode and the
+  // memory chart; timing algorithms fills the roofline; the inspector compares the algorithms'
+  // memory.
+  void analysisViewsFollowChecksAndTimings() {
+    ModelDocument* document = window_->document();
+    QCOMPARE(window_->propagationChart()->lineCount(), 0);
+    QVERIFY(window_->propagationChart()->chart()->title().contains(QStringLiteral("Check")));
+    QCOMPARE(window_->memoryChart()->stepCount(), 0);
+    QCOMPARE(window_->rooflineChart()->pointCount(), 0);
+    QVERIFY(window_->inspector()->layerHtml().contains(QStringLiteral("Memory per algorithm")) ==
+            document->layer(0).runnable());
+
+    QCOMPARE(runToEnd([&] { action("actionCheck")->trigger(); }), JobRunner::Outcome::Completed);
+    QCOMPARE(window_->propagationChart()->lineCount(), 1);
+    const PropagationLine& first = document->propagationLines().back();
+    QCOMPARE(first.label, QStringLiteral("engine's choice"));
+    QCOMPARE(int(first.layers.size()), document->layerCount());
+    QVERIFY(document->accumulatedError(firstConvRow()).has_value());
+    QChart* propagation = window_->propagationChart()->chart();
+    QVERIFY(propagation->axes(Qt::Horizontal)
+                .value(0)
+                ->titleText()
+                .contains(QStringLiteral("execution order")));
+    QVERIFY(propagation->axes(Qt::Vertical)
+                .value(0)
+                ->titleText()
+                .contains(QStringLiteral("relative error")));
+    QVERIFY(propagation->legend()->isVisible());
+    // The memory of the checked plan: one step per layer on the host, the peak named.
+    QCOMPARE(window_->memoryChart()->stepCount(), document->layerCount());
+    const MemoryReport* memory = document->currentMemory();
+    QVERIFY(memory);
+    QVERIFY(window_->memoryChart()->chart()->title().contains(
+        QString::fromStdString(memory->peak().name)));
+    QVERIFY(window_->memoryChart()
+                ->chart()
+                ->axes(Qt::Vertical)
+                .value(0)
+                ->titleText()
+                .contains(QStringLiteral("MiB")));
+    // Colour by accumulated error: every checked layer gets a colour on the heat scale.
+    window_->setColorMode(int(GraphView::ColorMode::AccumulatedError));
+    QCOMPARE(window_->graphView()->colorMode(), GraphView::ColorMode::AccumulatedError);
+
+    // A second plan adds its line: Winograd F4's larger error shows at the output.
+    document->setOpTypeDefault(QStringLiteral("Conv"), QStringLiteral("winograd_f4"));
+    QCOMPARE(runToEnd([&] { action("actionCheck")->trigger(); }), JobRunner::Outcome::Completed);
+    QCOMPARE(window_->propagationChart()->lineCount(), 2);
+    const PropagationLine& winograd = document->propagationLines().back();
+    QVERIFY(winograd.label.contains(QStringLiteral("winograd_f4")));
+    QVERIFY(winograd.layers.back().accumulated >
+            document->propagationLines()[0].layers.back().accumulated);
+    QVERIFY(window_->propagationChart()->chart()->series().size() >= 3);  // two plans + local
+
+    // Timing the first Conv's algorithms: the roofline with the machine's roofs.
+    document->setCurrentRow(firstConvRow());
+    window_->layerTable()->clearSelection();
+    window_->layerTable()->selectRow(firstConvRow());
+    QCOMPARE(runToEnd([&] { action("actionTimeSelected")->trigger(); }),
+             JobRunner::Outcome::Completed);
+    QVERIFY(document->roofs().has_value());
+    QVERIFY(document->roofs()->peak_gflops > 0);
+    QVERIFY(window_->rooflineChart()->hasRoofs());
+    QCOMPARE(window_->rooflineChart()->pointCount(), int(document->timings(firstConvRow()).size()));
+    QVERIFY(window_->rooflineChart()
+                ->chart()
+                ->axes(Qt::Horizontal)
+                .value(0)
+                ->titleText()
+                .contains(QStringLiteral("intensity")));
+    QVERIFY(window_->inspector()->layerHtml().contains(QStringLiteral("Memory per algorithm")));
+    QVERIFY(window_->inspector()->layerHtml().contains(QStringLiteral("im2col")));
+  }
+
+  // The layer context menu's Extract writes a model that, run alone on its recorded input, gives
+  // the recorded output.
+  void extractingALayerWritesAModelThatRunsAlone() {
+    ModelDocument* document = window_->document();
+    const int row = firstConvRow();
+    document->setCurrentRow(row);
+    QVERIFY(window_->layerTable()->actions().contains(action("actionExtractLayer")));
+    nextDirectory_.clear();  // cancelled: nothing happens
+    QVERIFY(!window_->extractSelectedLayer());
+    nextDirectory_ = dir_.path();
+    QCOMPARE(runToEnd([&] { action("actionExtractLayer")->trigger(); }),
+             JobRunner::Outcome::Completed);
+    QString folder = document->layer(row).name;
+    for (QChar& c : folder)
+      if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_'))
+        c = QLatin1Char('_');
+    const QString model = QDir(dir_.filePath(folder)).filePath(QStringLiteral("model.onnx"));
+    QVERIFY2(QFile::exists(model), qPrintable(model));
+    const std::string data =
+        QDir(dir_.filePath(folder)).filePath(QStringLiteral("test_data_set_0")).toStdString();
+    auto alone = std::make_shared<const Model>(load_model(model.toStdString()));
+    Session session(alone, reference_plan(*alone), {.threads = 1});
+    const Tensor got = session.run(read_tensor_dir(data, "input")).at(0);
+    const Tensor want = read_tensor_dir(data, "output").at(0);
+    QCOMPARE(got.shape(), want.shape());
+    for (int64_t i = 0; i < got.numel(); ++i)
+      QVERIFY(std::abs(got.data<float>()[i] - want.data<float>()[i]) <=
+              1e-4f * (1 + std::abs(want.data<float>()[i])));
+  }
+
   void timeAlgorithmsFillsEveryAlgorithmAndTheCharts() {
     ModelDocument* document = window_->document();
     QCOMPARE(window_->speedErrorChart()->pointCount(), 0);
@@ -1461,11 +1571,14 @@ class MainWindowTest : public QObject {
                QStringLiteral("--time-algorithms"), QStringLiteral("conv"),
                QStringLiteral("--tune"), QStringLiteral("--threads"), QStringLiteral("1"),
                QStringLiteral("--repeats"), QStringLiteral("1"), QStringLiteral("--view"),
-               QStringLiteral("error"), QStringLiteral("--screenshot"), measuredOut,
-               QStringLiteral("--size"), QStringLiteral("900x600")});
+               QStringLiteral("error,propagation,memory,roofline"), QStringLiteral("--screenshot"),
+               measuredOut, QStringLiteral("--size"), QStringLiteral("900x600")});
     QVERIFY(app.waitForFinished(kRunTimeoutMs));
     QCOMPARE(app.exitCode(), 0);
-    QCOMPARE(QImage(measuredOut).size(), QSize(900, 600));
+    for (const char* view : {"error", "propagation", "memory", "roofline"})
+      QCOMPARE(
+          QImage(dir_.filePath(QStringLiteral("measured-%1.png").arg(QLatin1String(view)))).size(),
+          QSize(900, 600));
     QVERIFY(QFile::exists(dir_.filePath(QStringLiteral("app-tuning-cache.json"))));
   }
 
