@@ -117,8 +117,8 @@ void ErrorPropagationChart::rebuild() {
   xAxis->setRange(0, std::max<double>(1, double(steps) - 1));
   xAxis->setLabelFormat(QStringLiteral("%d"));
   xAxis->setTitleText(QStringLiteral("layer, in execution order"));
-  auto* yAxis = logAxis(QStringLiteral("relative error vs the all-reference run (0: bottom)"),
-                        floor, largest, QStringLiteral("%.0e"));
+  auto* yAxis = logAxis(QStringLiteral("relative error vs reference (0: bottom)"), floor, largest,
+                        QStringLiteral("%.0e"));
   chart->addAxis(xAxis, Qt::AlignBottom);
   chart->addAxis(yAxis, Qt::AlignLeft);
   const int selected = document_->currentRow();
@@ -231,6 +231,7 @@ void MemoryChart::rebuild() {
   xAxis->setTitleText(QStringLiteral("step, in execution order"));
   auto* yAxis = new QValueAxis;
   yAxis->setRange(0, double(peak.in_use()) / kMiB * 1.1);
+  yAxis->applyNiceNumbers();
   yAxis->setTitleText(QStringLiteral("MiB in use"));
   chart->addAxis(xAxis, Qt::AlignBottom);
   chart->addAxis(yAxis, Qt::AlignLeft);
@@ -267,7 +268,7 @@ void MemoryChart::rebuild() {
                           humanBytes(double(s.largest_value_bytes)))};
   });
   chart->setTitle(
-      QStringLiteral("%11Memory along the steps: peak %1 at %2 (largest live value '%3', %4; "
+      QStringLiteral("%11Memory along the steps: peak %1 at %2<br>(largest live value '%3', %4; "
                      "workspace %5). Held: weights %6, prepared copies %7, activation arena %8 "
                      "(%9 without reuse), workspace %10")
           .arg(humanBytes(double(peak.in_use())), QString::fromStdString(peak.name),
@@ -344,8 +345,8 @@ void RooflineChart::rebuild() {
     }
   auto* xAxis = logAxis(QStringLiteral("arithmetic intensity (FLOP per byte the algorithm moves)"),
                         low, high, QStringLiteral("%g"));
-  auto* yAxis = logAxis(QStringLiteral("achieved GFLOP/s"), slowest, roofs->peak_gflops * 2,
-                        QStringLiteral("%g"));
+  auto* yAxis = logAxis(QStringLiteral("GFLOP/s (the op's FLOPs over the time)"), slowest,
+                        roofs->peak_gflops * 2, QStringLiteral("%g"));
   chart->addAxis(xAxis, Qt::AlignBottom);
   chart->addAxis(yAxis, Qt::AlignLeft);
   auto* roof = new QLineSeries;
@@ -404,7 +405,8 @@ void RooflineChart::rebuild() {
     delete ring;
   chart->setTitle(
       QStringLiteral("Roofline: each timed algorithm of %1 (ridge at %2 FLOP/B: left "
-                     "of it memory bounds a kernel, right of it arithmetic)")
+                     "of it memory bounds a kernel, right of it arithmetic)<br>Winograd and FFT "
+                     "do fewer FLOPs than the op counts, so they can rise above the compute roof")
           .arg(selectedOnly ? document_->layer(selected).name : QStringLiteral("each layer"))
           .arg(roofs->ridge_intensity(), 0, 'f', 1));
   chart->legend()->setAlignment(Qt::AlignRight);

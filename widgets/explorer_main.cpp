@@ -3,7 +3,7 @@
 // --screenshot it renders the window once the model (and plan, and the runs asked for) is in and
 // exits, which works without a display under QT_QPA_PLATFORM=offscreen. The runs go through the
 // window's own actions, one after the other, in the order a person would click them: check, time
-// algorithms, run or time plans, tune (whose plan is then used).
+// algorithms, run or time plans, tune (whose plan is then used), and check the tuned plan.
 //
 //   algoscope [MODEL] [--plan P] [--plugin LIB.so]... [--select OP=ALGO]... [--screenshot FILE.png]
 //             [--check] [--time-algorithms all|TEXT] [--run | --time-plans] [--tune]
@@ -84,7 +84,8 @@ int runExplorer(QApplication& app) {
                                            "Conv=winograd_f4 (repeatable)"),
                             QStringLiteral("OP=ALGO"));
   QCommandLineOption check(QStringLiteral("check"),
-                           QStringLiteral("Check the plan's equivalence with reference"));
+                           QStringLiteral("Check the plan's equivalence with reference (with "
+                                          "--tune, the tuned plan too)"));
   QCommandLineOption timeAlgorithms(
       QStringLiteral("time-algorithms"),
       QStringLiteral("Time every algorithm of all layers, or of the layers whose name contains "
@@ -274,6 +275,8 @@ int runExplorer(QApplication& app) {
   if (parser.isSet(run)) steps.push_back([&] { window.runEndToEnd(); });
   if (parser.isSet(timePlans)) steps.push_back([&] { window.timePlans(); });
   if (parser.isSet(tune)) steps.push_back([&] { window.tunePlan(); });
+  // The tuned plan is checked too: its verdict, and its error propagation beside the first plan's.
+  if (parser.isSet(tune) && parser.isSet(check)) steps.push_back([&] { window.checkPlan(); });
   auto nextStep = [&] {
     if (steps.empty()) {
       if (headless) capture();

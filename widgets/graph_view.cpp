@@ -313,7 +313,7 @@ void GraphView::refreshColors() {
     for (int row = 0; row < int(itemOfRow_.size()); ++row)
       if (auto error = document_->accumulatedError(row))
         fills[size_t(row)] = heat(*error > 0 ? heatPosition(*error, smallest, largest) : 0.0);
-    legend_->setGradient(QStringLiteral("Accumulated error vs reference (log)"),
+    legend_->setGradient(QStringLiteral("Accumulated error (log)"),
                          largest > 0 ? humanError(smallest) : QStringLiteral("—"),
                          largest > 0 ? humanError(largest) : QStringLiteral("check to measure"));
   } else {

@@ -259,9 +259,15 @@ void Inspector::refreshAlgorithm() {
   if (applicable) {
     const size_t bytes = algorithm->workspace(facts.layer);
     html += field(
-        QStringLiteral("extra memory here"),
+        QStringLiteral("workspace here"),
         bytes ? QStringLiteral("<b>%1</b> (%2 bytes)").arg(humanBytes(double(bytes))).arg(bytes)
               : QStringLiteral("none"));
+    const size_t kept = algorithm->prepared(facts.layer);
+    html += field(QStringLiteral("kept here"),
+                  kept ? QStringLiteral("<b>%1</b> (%2 bytes, held by its kernel)")
+                             .arg(humanBytes(double(kept)))
+                             .arg(kept)
+                       : QStringLiteral("none (reads the weights where they lie)"));
   } else {
     html += field(QStringLiteral("applies here"),
                   QStringLiteral("<span style='color:#b00'>no: %1</span>")

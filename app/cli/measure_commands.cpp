@@ -286,6 +286,7 @@ void print_memory(const MemoryReport& m) {
 // The roofs as bench's JSON carries them, and each layer's place under them.
 json roofline_json(const MachineRoofs& roofs) {
   return {{"peak_gflops", roofs.peak_gflops},
+          {"gemm_gflops", roofs.gemm_gflops},
           {"copy_gbs", roofs.copy_gbs},
           {"triad_gbs", roofs.triad_gbs},
           {"bandwidth_gbs", roofs.bandwidth_gbs()},
@@ -388,7 +389,9 @@ int command_bench(const std::vector<std::string>& args) {
   if (a.has("--layers")) {
     std::cout << "\n";
     layers.print(std::cout);
-    std::cout << "roofline  peak " << format("%.1f", roofs->peak_gflops) << " GFLOP/s (GEMM), "
+    std::cout << "roofline  peak " << format("%.1f", roofs->peak_gflops)
+              << " GFLOP/s (FMAs on registers; a GEMM reaches "
+              << format("%.1f", roofs->gemm_gflops) << "), "
               << "bandwidth " << format("%.1f", roofs->bandwidth_gbs()) << " GB/s (copy "
               << format("%.1f", roofs->copy_gbs) << ", triad " << format("%.1f", roofs->triad_gbs)
               << "), ridge at " << format("%.1f", roofs->ridge_intensity()) << " FLOP/B"

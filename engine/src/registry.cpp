@@ -202,16 +202,22 @@ size_t Algorithm::prepared(const Layer& layer) const {
   return prepared_bytes ? prepared_bytes(layer) : 0;
 }
 
-double Algorithm::traffic_bytes(const Layer& layer) const {
-  const size_t held = prepared(layer);
-  double bytes = 2.0 * double(workspace(layer));
-  for (size_t i = 0; i < layer.inputs.size(); ++i) {
-    if (!layer.has_input(i)) continue;
-    const bool constant = i < layer.constants.size() && layer.constants[i];
-    if (!(constant && i == 1 && held > 0)) bytes += double(layer.inputs[i].bytes());
-  }
+double layer_io_bytes(const Layer& layer) {
+  double bytes = 0;
+  for (size_t i = 0; i < layer.inputs.size(); ++i)
+    if (layer.has_input(i)) bytes += double(layer.inputs[i].bytes());
   for (const TensorInfo& output : layer.outputs) bytes += double(output.bytes());
-  return bytes + double(held);
+  return bytes;
+}
+
+double Algorithm::traffic_bytes(const Layer& layer) const {
+  if (traffic) return traffic(layer);
+  const size_t held = prepared(layer);
+  double bytes = layer_io_bytes(layer) + 2.0 * double(workspace(layer)) + double(held);
+  // The kept copy is read in place of the constant weights it was made from.
+  if (held > 0 && layer.constants.size() > 1 && layer.constants[1])
+    bytes -= double(layer.inputs[1].bytes());
+  return bytes;
 }
 
 size_t Algorithm::workspace(const Layer& layer) const {

@@ -55,6 +55,10 @@ struct Layer {
 // Builds the Layer of a node of a loaded model (inputs, constants and outputs from the model).
 Layer make_layer(const Model& model, const Node& node);
 
+// Every present input (constants included) and every output of the layer, in bytes: what a
+// kernel that reads and writes each once moves.
+double layer_io_bytes(const Layer& layer);
+
 // What a kernel sees at run time. inputs[i] is nullptr for an omitted optional input. Outputs are
 // allocated by the caller with the inferred types and shapes. The workspace holds at least the
 // algorithm's workspace_bytes for this layer, 64-byte aligned.
@@ -208,6 +212,9 @@ struct Algorithm {
   // tables, buffers in a library's own layout. The formula is the one the teaching text's "Extra
   // memory" gives; empty: it keeps nothing (it reads the constants where they lie).
   std::function<size_t(const Layer&)> prepared_bytes;
+  // The roofline's bytes moved per call where the default rule of traffic_bytes() does not hold
+  // (an algorithm whose kept bytes are a table it reads beside the weights, not a copy of them).
+  std::function<double(const Layer&)> traffic;
   std::function<std::unique_ptr<Kernel>(const Layer&)> prepare;
   // Empty for built-in algorithms; the plugin file for those a plugin added (set by the registry).
   std::string origin;
@@ -217,9 +224,9 @@ struct Algorithm {
   size_t workspace(const Layer& layer) const;
   size_t prepared(const Layer& layer) const;
   // The bytes one run must move between memory and the cores at the least, the denominator of
-  // the roofline's arithmetic intensity: every runtime input read and every output written once,
-  // the workspace written and read once, and the constants read once, the kernel's prepared copy
-  // (prepared()) in place of the weights (input 1) where it keeps one.
+  // the roofline's arithmetic intensity: `traffic` where given, else every runtime input read and
+  // every output written once, the workspace written and read once, and the constants read once,
+  // the kernel's prepared copy (prepared()) in place of the weights (input 1) where it keeps one.
   double traffic_bytes(const Layer& layer) const;
   int heuristic_rank(const Layer& layer) const;
   // The kernel exactly as a Session runs it: prepare(), plus the node's fused activation and a

@@ -1,6 +1,7 @@
 // The roofline model's two roofs for this machine (Williams, Waterman & Patterson, CACM 2009): the
-// peak rate of arithmetic, measured as the best GFLOP/s of a large single-precision GEMM (the
-// kernel the GEMM-based algorithms run), and the memory bandwidth, measured as a copy and a triad
+// peak rate of arithmetic, measured with fused multiply-adds on registers and, beside it, as the
+// best GFLOP/s of a large single-precision GEMM (the kernel the GEMM-based algorithms run), and
+// the memory bandwidth, measured as a copy and a triad
 // (a[i] = b[i] + s * c[i], STREAM's) over arrays far larger than the caches. A layer's algorithm
 // with arithmetic intensity I (FLOPs over the bytes it must move: Algorithm::traffic_bytes) can
 // reach at most min(peak, I * bandwidth) GFLOP/s; how far below that it runs is what a user sees in
@@ -13,7 +14,10 @@
 namespace algoscope {
 
 struct MachineRoofs {
-  double peak_gflops = 0;  // the best of the engine's blocked GEMM and OpenBLAS's sgemm
+  // The compute roof: the better of independent FMA chains on registers at the active ISA level
+  // and gemm_gflops.
+  double peak_gflops = 0;
+  double gemm_gflops = 0;  // the best of the engine's blocked GEMM and OpenBLAS's sgemm
   double copy_gbs = 0;     // bytes read plus bytes written per second, GB/s (1e9)
   double triad_gbs = 0;    // likewise for the triad (two arrays read, one written)
   int threads = 0;

@@ -120,10 +120,6 @@ void check_planned_total(const Impl& s, const std::map<MemorySpace*, ArenaPlanne
   check_allocation(total, "model '" + s.model->name + "': compiling this plan", detail);
 }
 
-}  // namespace
-
-namespace {
-
 // The rest of the MemoryReport, once the timeline's live bytes are in: each step's name and
 // workspace, the peak, and the totals.
 void fill_memory_report(Impl& s, const std::map<MemorySpace*, size_t>& workspace) {

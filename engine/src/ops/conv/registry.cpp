@@ -71,6 +71,9 @@ void register_conv(Registry& registry) {
             .default_priority = 3,
             .not_applicable = smm_not_applicable,
             .prepared_bytes = smm_prepared_bytes,
+            // W is read where it lies; the kept column table is read beside it.
+            .traffic =
+                [](const Layer& l) { return layer_io_bytes(l) + double(smm_prepared_bytes(l)); },
             .prepare = prepare_smm}},
           {implicit_gemm_text(),
            {.name = "implicit_gemm",
