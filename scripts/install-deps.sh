@@ -24,6 +24,8 @@ packages=(
   clang libclang-rt-14-dev libomp-dev
   # the PyTorch peer (imports only under /usr/bin/python3)
   python3 python3-numpy python3-onnx python3-torch python3-torchvision
+  # the Python module (python/) and its tests
+  pybind11-dev python3-dev python3-pytest
 )
 
 sudo=""
