@@ -268,9 +268,9 @@ void MemoryChart::rebuild() {
                           humanBytes(double(s.largest_value_bytes)))};
   });
   chart->setTitle(
-      QStringLiteral("%11Memory along the steps: peak %1 at %2<br>(largest live value '%3', %4; "
-                     "workspace %5). Held: weights %6, prepared copies %7, activation arena %8 "
-                     "(%9 without reuse), workspace %10")
+      QStringLiteral("%11Memory along the steps: peak %1 at %2<br>largest live value there '%3' "
+                     "(%4), workspace %5<br>Held: weights %6, prepared copies %7, activation "
+                     "arena %8 (%9 without reuse), workspace %10")
           .arg(humanBytes(double(peak.in_use())), QString::fromStdString(peak.name),
                QString::fromStdString(peak.largest_value),
                humanBytes(double(peak.largest_value_bytes)),
