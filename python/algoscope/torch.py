@@ -110,6 +110,9 @@ def build_plan(model, selection):
             ops = _op_types(model, key)
             of_type = [layer for layer in layers if layer.op_type in ops]
             how = f"selection['{key}']"
+            if not of_type:
+                raise _core.Error(f"{how}: the model's {'/'.join(ops)} layers cannot run "
+                                  f"(see their `problem`)")
             if isinstance(choice, str):
                 # As the CLI's --select: where it does not apply the engine chooses.
                 if not any(choice in layer.applicable_algorithms for layer in of_type):

@@ -97,6 +97,15 @@ def test_transformer_encoder_with_each_selection_form(encoder):
     assert not fast(x).requires_grad
 
 
+def test_a_session_runs_on_torch_tensors_as_on_numpy(resnet18):
+    net, x, want = resnet18
+    model = algoscope.load_bytes(at.export(net, x))
+    session = algoscope.Session(model, threads=1)
+    from_tensor = session.run(x)[0]
+    assert (from_tensor == session.run(x.numpy())[0]).all()
+    assert close_to(torch.from_numpy(from_tensor), want, 1e-3)
+
+
 def test_bad_selections_and_inputs_raise_clear_errors(resnet18):
     net, x, _ = resnet18
     with pytest.raises(algoscope.Error, match="no algorithm 'nope' for Conv"):

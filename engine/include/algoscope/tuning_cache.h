@@ -22,6 +22,10 @@ namespace algoscope {
 // instruction-set level (engine/src/cpu_features.h).
 std::string machine_signature();
 
+// A cache file of algoscope's: $`override_variable` when set, else
+// $XDG_CACHE_HOME/algoscope/`file_name`, else ~/.cache/algoscope/`file_name`.
+std::string cache_file_path(const char* override_variable, const std::string& file_name);
+
 // What makes two layers the same problem for an algorithm: op type and domain, every input's type
 // and shape (constants marked, their values left out), the outputs, the attributes and a fused
 // activation. Node names are not part of it.

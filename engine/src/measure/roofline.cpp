@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -165,21 +164,7 @@ MachineRoofs measure_machine_roofs(int threads) {
   return roofs;
 }
 
-std::string default_roofs_path() {
-  auto env = [](const char* name) -> std::string {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-  };
-  if (std::string path = env("ALGOSCOPE_ROOFS_CACHE"); !path.empty()) return path;
-  fs::path base;
-  if (std::string xdg = env("XDG_CACHE_HOME"); !xdg.empty() && fs::path(xdg).is_absolute())
-    base = xdg;
-  else if (std::string home = env("HOME"); !home.empty())
-    base = fs::path(home) / ".cache";
-  else
-    base = fs::temp_directory_path();
-  return (base / "algoscope" / "roofs.json").string();
-}
+std::string default_roofs_path() { return cache_file_path("ALGOSCOPE_ROOFS_CACHE", "roofs.json"); }
 
 MachineRoofs machine_roofs(int threads, const std::string& cache_path) {
   const std::string path = cache_path.empty() ? default_roofs_path() : cache_path;

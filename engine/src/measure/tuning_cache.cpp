@@ -180,12 +180,12 @@ std::string layer_signature(const Layer& layer) {
   return s;
 }
 
-std::string TuningCache::default_path() {
+std::string cache_file_path(const char* override_variable, const std::string& file_name) {
   auto env = [](const char* name) -> std::string {
     const char* value = std::getenv(name);
     return value ? value : "";
   };
-  if (std::string path = env("ALGOSCOPE_TUNING_CACHE"); !path.empty()) return path;
+  if (std::string path = env(override_variable); !path.empty()) return path;
   fs::path base;
   if (std::string xdg = env("XDG_CACHE_HOME"); !xdg.empty() && fs::path(xdg).is_absolute())
     base = xdg;
@@ -193,7 +193,11 @@ std::string TuningCache::default_path() {
     base = fs::path(home) / ".cache";
   else
     base = fs::temp_directory_path();
-  return (base / "algoscope" / "tuning-cache.json").string();
+  return (base / "algoscope" / file_name).string();
+}
+
+std::string TuningCache::default_path() {
+  return cache_file_path("ALGOSCOPE_TUNING_CACHE", "tuning-cache.json");
 }
 
 TuningCache::TuningCache(std::string path) : path_(std::move(path)) {
