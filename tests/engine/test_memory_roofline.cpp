@@ -187,6 +187,25 @@ TEST(Roofline, WinogradPacksItsFiltersForWideLayers) {
             floats(36 * 128 * round_up(128, nr)));
 }
 
+TEST(Roofline, TheBlockedGemmKeepsItsPackedWeightsAsDocumented) {
+  // A fully connected layer, x[4,100] * W^T with W[10,100]: the pre-packed B is
+  // K * ceil(N/NR) * NR * 4 bytes (its teaching text), NR = 32 on AVX-512, 16 otherwise.
+  ModelBuilder b("fc");
+  b.input("x", {4, 100});
+  b.initializer("w", {10, 100}, random_floats(1000, 9));
+  b.node("Gemm", {"x", "w"}, {"y"}, "fc").i("transB", 1);
+  b.output("y");
+  auto model = load(b);
+  const Layer layer = make_layer(*model, model->nodes.at(0));
+  const size_t nr = cpu::active_level() == cpu::IsaLevel::Avx512 ? 32 : 16;
+  const Algorithm* blocked = Registry::instance().find_algorithm("Gemm", "blocked");
+  ASSERT_NE(blocked, nullptr);
+  EXPECT_EQ(blocked->prepared(layer), floats(100 * int64_t(nr)));
+  // It reads the packed copy instead of W.
+  EXPECT_DOUBLE_EQ(blocked->traffic_bytes(layer),
+                   double(floats(4 * 100) + floats(100 * int64_t(nr)) + floats(4 * 10)));
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kSanitized = true;
 #elif defined(__has_feature)

@@ -40,6 +40,7 @@ struct MatrixProduct {
   // blocked.cpp: our own cache-blocked GEMM (blocked_gemm/blocked_gemm.h), constant B packed at
   // prepare; it computes every valid layer.
   static std::unique_ptr<Kernel> prepare_blocked(const Layer& layer);
+  static size_t blocked_prepared_bytes(const Layer& layer);  // the pre-packed constant B
   static AlgorithmText blocked_text();
 
 #ifdef ALGOSCOPE_HAVE_ONEDNN

@@ -15,6 +15,13 @@ namespace algoscope::ops {
 using namespace gemm;
 
 template <>
+size_t Gemm::blocked_prepared_bytes(const Layer& layer) {
+  if (!layer.constant(1)) return 0;
+  const GemmGeometry g = gemm_geometry(layer);
+  return algoscope::blocked_gemm::packed_b_bytes(g.k, g.n);
+}
+
+template <>
 std::unique_ptr<Kernel> Gemm::prepare_blocked(const Layer& layer) {
   const GemmGeometry g = gemm_geometry(layer);
   // shared_ptr: the kernel may be moved around; the packed panels are made exactly once.

@@ -77,6 +77,7 @@ void add_matrix_product_op(Registry& registry, const std::string& op_type,
                // It computes every valid layer; the reason is what shape inference refuses.
                .not_applicable =
                    [](const Layer& layer) { return error_reason([&] { Files::infer(layer); }); },
+               .prepared_bytes = Files::blocked_prepared_bytes,
                .prepare = Files::prepare_blocked}},
 #ifdef ALGOSCOPE_HAVE_ONEDNN
              {Files::onednn_text(),

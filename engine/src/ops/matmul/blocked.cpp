@@ -23,6 +23,13 @@ using namespace matmul;
 namespace bg = algoscope::blocked_gemm;
 
 template <>
+size_t MatMul::blocked_prepared_bytes(const Layer& layer) {
+  if (!layer.constant(1)) return 0;
+  const MatMulGeometry g = matmul_geometry(layer);
+  return size_t(g.b_matrices) * bg::packed_b_bytes(g.k, g.n);
+}
+
+template <>
 std::unique_ptr<Kernel> MatMul::prepare_blocked(const Layer& layer) {
   const MatMulGeometry g = matmul_geometry(layer);
   const Epilogue epilogue = Epilogue::of(layer);
