@@ -47,8 +47,10 @@ std::map<std::string, Tensor> record_layer(std::shared_ptr<const Model> model, c
       options.inputs.empty() ? random_inputs(*model) : options.inputs;
   session.run(inputs, [&](size_t layer, const KernelIO& io) {
     if (layer != index) return true;
+    // Constants are taken from the file or the model, never from the run: no copy of the weights.
     for (size_t i = 0; i < io.inputs.size() && i < node.inputs.size(); ++i)
-      if (io.inputs[i]) recorded.emplace(node.inputs[i], io.inputs[i]->clone());
+      if (io.inputs[i] && !model->find_constant(node.inputs[i]))
+        recorded.emplace(node.inputs[i], io.inputs[i]->clone());
     for (size_t i = 0; i < io.outputs.size() && i < node.outputs.size(); ++i)
       if (!node.outputs[i].empty()) recorded.emplace(node.outputs[i], io.outputs[i]->clone());
     return false;  // nothing after this layer is needed

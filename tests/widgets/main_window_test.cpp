@@ -1065,9 +1065,20 @@ class MainWindowTest : public QObject {
                 .value(0)
                 ->titleText()
                 .contains(QStringLiteral("MiB")));
-    // Colour by accumulated error: every checked layer gets a colour on the heat scale.
+    // Colour by accumulated error: the layer with the largest error is drawn darker on the heat
+    // scale than the one with the smallest.
     window_->setColorMode(int(GraphView::ColorMode::AccumulatedError));
     QCOMPARE(window_->graphView()->colorMode(), GraphView::ColorMode::AccumulatedError);
+    int least = -1, most = -1;
+    for (int row = 0; row < document->layerCount(); ++row) {
+      const std::optional<double> error = document->accumulatedError(row);
+      if (!error || *error <= 0) continue;
+      if (least < 0 || *error < *document->accumulatedError(least)) least = row;
+      if (most < 0 || *error > *document->accumulatedError(most)) most = row;
+    }
+    QVERIFY(least >= 0 && most >= 0 && least != most);
+    QVERIFY(window_->graphView()->fillOfRow(most).lightness() <
+            window_->graphView()->fillOfRow(least).lightness());
 
     // A second plan adds its line: Winograd F4's larger error shows at the output.
     document->setOpTypeDefault(QStringLiteral("Conv"), QStringLiteral("winograd_f4"));

@@ -287,7 +287,7 @@ PackedMatrix pack_b(bool trans_b, int64_t k, int64_t n, const float* b, int64_t 
   out.nr_ = mk.nr;
   out.kc_ = mk.kc;
   out.panels_ = ceil_div(n, mk.nr);
-  out.floats_ = static_cast<size_t>(k * out.panels_ * mk.nr);
+  out.floats_ = packed_b_bytes(k, n) / sizeof(float);
   if (out.floats_ == 0) return out;
   const size_t bytes = (out.floats_ * sizeof(float) + 63) / 64 * 64;
   out.data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));

@@ -428,18 +428,24 @@ std::optional<std::string> direct_not_applicable(const Layer& layer) {
   return plane2d_rank_reason(layer, "direct");
 }
 
-size_t direct_workspace_bytes(const Layer& layer) {
-  if (weights_constant(layer)) return 0;
-  const ConvGeometry g = conv_geometry(layer);
-  const KernelSet& ks = kernel_set(cpu::active_level(), g.out_per_group(), to_plane2d(g.window).OW);
-  return reordered_floats(g, to_plane2d(g.window), ks.ocb) * sizeof(float);
-}
+namespace {
 
-size_t direct_prepared_bytes(const Layer& layer) {
-  if (!weights_constant(layer)) return 0;
+// The filters reordered for the kernel set's output-channel blocks, 64-byte aligned: kept by the
+// kernel when W is constant, made in the workspace per call otherwise.
+size_t reordered_bytes(const Layer& layer) {
   const ConvGeometry g = conv_geometry(layer);
   const KernelSet& ks = kernel_set(cpu::active_level(), g.out_per_group(), to_plane2d(g.window).OW);
   return (reordered_floats(g, to_plane2d(g.window), ks.ocb) * sizeof(float) + 63) / 64 * 64;
+}
+
+}  // namespace
+
+size_t direct_workspace_bytes(const Layer& layer) {
+  return weights_constant(layer) ? 0 : reordered_bytes(layer);
+}
+
+size_t direct_prepared_bytes(const Layer& layer) {
+  return weights_constant(layer) ? reordered_bytes(layer) : 0;
 }
 
 std::unique_ptr<Kernel> prepare_direct(const Layer& layer) {
